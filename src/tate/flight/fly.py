@@ -1,0 +1,242 @@
+"""Fly a scenario's raid with no defence: :func:`fly` and its frozen result.
+
+All members of the raid are integrated together (one vectorised propagation,
+clock = time since each member's launch) until every member has hit the
+ground or the scenario's time limit.  The result holds three column tables
+(dicts of equal-length numpy arrays, SI except where a column name says
+otherwise):
+
+* ``trajectory``: one row per member per recorded instant (every ``record_s``
+  and the exact impact), time from the scenario epoch;
+* ``summary``: one row per member: flight time, ground range, apogee, glide
+  altitude, maximum Mach, impact error;
+* ``events``: phase changes (boost, glide, dive, rv-separation, …) and impacts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.earth import wgs84
+from tate.earth.atmosphere import density_and_sound_speed
+from tate.flight.build import build_raid
+from tate.flight.eom import cross3, dot3
+from tate.flight.integrator import Propagator
+from tate.flight.models.boost_glide import BoostGlide
+
+__all__ = ["FlightResult", "fly"]
+
+F64 = NDArray[np.float64]
+Table = dict[str, NDArray[Any]]
+SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at SLOW_DT
+SLOW_DT = 0.5  #: their smallest step [s]
+
+
+@dataclass(frozen=True)
+class FlightResult:
+    """Result of :func:`fly`.
+
+    ``status`` is ``"terminated"`` when every member ended on the ground and
+    ``"truncated"`` when the time limit stopped the flight first.
+    """
+
+    status: str
+    message: str
+    trajectory: Table
+    summary: Table
+    events: Table
+    scenario_hash: str
+    seed: int | None
+
+
+def _great_circle_km(p: F64, q: F64) -> F64:
+    """Ground distance between ECEF points ``(3, k)`` on the mean sphere [km]."""
+    u = p / np.linalg.norm(p, axis=0)
+    v = q / np.linalg.norm(q, axis=0)
+    return wgs84.R_MEAN * np.arctan2(np.linalg.norm(cross3(u, v), axis=0),
+                                     dot3(u, v)) / 1e3
+
+
+def fly(scn: Any, dt: float = 0.1, record_s: float = 1.0, seed: int | None = None) -> FlightResult:
+    """Fly every threat of a concrete scenario with no defence.
+
+    Parameters
+    ----------
+    scn
+        A concrete :class:`tate.scenario.Scenario` (no distributions left).
+    dt
+        Integration step of rockets and gliders [s]; the subsonic waypoint flyers
+        (cruise missiles, drones) use ``max(dt, SLOW_DT)``.
+    record_s
+        Trajectory sampling interval [s] (a multiple of ``dt``).
+    seed
+        Recorded in the result (the seed that sampled ``scn``), if any.
+    """
+    from tate.scenario import scenario_hash
+
+    raid = build_raid(scn, dt)
+    members = raid.members
+    n = len(members)
+    t0 = np.array([m.launch_time for m in members])
+    parts: list[tuple[F64, F64, F64, NDArray[np.intp]]] = []
+    impacts: list[tuple[NDArray[np.intp], F64]] = []
+    ground = np.array([_aim_alt(m) for m in members])
+    # one propagation for the rockets and gliders, one for the subsonic flyers
+    for slow in (False, True):
+        picked: list[Any] = []
+        idx: list[int] = []
+        start = 0
+        for model in raid.models:
+            if (model.name in SLOW_MODELS) == slow:
+                picked.append(model)
+                idx.extend(range(start, start + model.n))
+            start += model.n
+        if not picked:
+            continue
+        sel = np.array(idx)
+        step = max(dt, SLOW_DT) if slow else dt
+        rows, imp = _fly_models(picked, raid, sel, t0[sel], ground[sel], step, record_s,
+                                scn.time_limit_s)
+        parts.append((rows[0], rows[1], rows[2], sel[rows[3]]))
+        impacts.append((sel[imp[0]], imp[1]))
+    pos = np.concatenate([p[0] for p in parts])
+    vel = np.concatenate([p[1] for p in parts])
+    t_rows = np.concatenate([p[2] for p in parts])
+    rows_j = np.concatenate([p[3] for p in parts])
+    imp_body = np.concatenate([i[0] for i in impacts])
+    imp_time = np.concatenate([i[1] for i in impacts])
+    order = np.lexsort((t_rows, rows_j))
+    pos, vel, t_rows, rows_j = pos[order], vel[order], t_rows[order], rows_j[order]
+    traj = _trajectory_table(members, pos, vel, t_rows, rows_j)
+    summary = _summary_table(raid, traj, rows_j, imp_body, pos)
+    events = _events_table(raid, imp_body, imp_time, t0)
+    done = len(imp_body) == n
+    status = "terminated" if done else "truncated"
+    msg = (f"all {n} threats reached the ground" if done else
+           f"{n - len(imp_body)} of {n} threats still flying at the time limit")
+    return FlightResult(status, msg, traj, summary, events, scenario_hash(scn), seed)
+
+
+def _aim_alt(member: Any) -> float:
+    """Altitude [m] at which a member ends: its aim point's, or the ground without an aim."""
+    if not np.all(np.isfinite(member.aim)):
+        return 0.0
+    return float(max(wgs84.geodetic_altitude(member.aim[None, :])[0], 0.0))
+
+
+def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0: F64, ground: F64,
+                dt: float, record_s: float, time_limit: float
+                ) -> tuple[tuple[F64, F64, F64, NDArray[np.intp]], tuple[NDArray[np.intp], F64]]:
+    """Propagate some models' bodies together; rows (pos, vel, time, local body) and impacts."""
+    horizon = float(time_limit - t0.min())
+    prop = Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], dt,
+                      ground_alt=ground)
+    snaps = prop.run(horizon, record_every=max(1, round(record_s / dt)))
+    tau = np.array(snaps.time)
+    alive = np.stack(snaps.alive)  # (k, n)
+    in_time = (tau[:, None] + t0[None, :]) <= time_limit + 1e-9
+    rows_k, rows_j = np.nonzero(alive & in_time)
+    pos = np.stack(snaps.pos)[rows_k, :, rows_j]  # (r, 3)
+    vel = np.stack(snaps.vel)[rows_k, :, rows_j]
+    t_rows = tau[rows_k] + t0[rows_j]
+    body = np.concatenate([imp.body for imp in prop.impacts] + [np.empty(0, np.intp)])
+    t_imp = np.concatenate([imp.time for imp in prop.impacts] + [np.empty(0)]) + t0[body]
+    keep = t_imp <= time_limit + 1e-9
+    if prop.impacts:
+        p_imp = np.concatenate([imp.pos for imp in prop.impacts], axis=1).T[keep]
+        v_imp = np.concatenate([imp.vel for imp in prop.impacts], axis=1).T[keep]
+        pos, vel = np.concatenate([pos, p_imp]), np.concatenate([vel, v_imp])
+        t_rows = np.concatenate([t_rows, t_imp[keep]])
+        rows_j = np.concatenate([rows_j, body[keep]])
+    return (pos, vel, t_rows, rows_j), (body[keep], t_imp[keep])
+
+
+def _trajectory_table(members: list[Any], pos: F64, vel: F64, t: F64,
+                      body: NDArray[np.intp]) -> Table:
+    lat, lon, alt = wgs84.ecef_to_geodetic(pos)
+    ned = wgs84.ecef_vec_to_ned(vel, lat, lon)
+    speed = np.linalg.norm(vel, axis=1)
+    rho, sound = density_and_sound_speed(alt)
+    launch = np.stack([m.launch for m in members], axis=1)[:, body]
+    ids = np.array([m.id for m in members], dtype=object)
+    kinds = np.array([m.spec.model for m in members], dtype=object)
+    return {
+        "time_s": t, "id": ids[body], "model": kinds[body],
+        "lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "alt_m": alt,
+        "vn_mps": ned[:, 0], "ve_mps": ned[:, 1], "vd_mps": ned[:, 2],
+        "speed_mps": speed, "mach": speed / sound, "qbar_pa": 0.5 * rho * speed**2,
+        "downrange_km": _great_circle_km(launch, pos.T),
+    }
+
+
+def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDArray[np.intp],
+                   pos: F64) -> Table:
+    members = raid.members
+    n = len(members)
+    glide_alt = _glide_altitudes(raid, traj, body)
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "id", "model", "launch_time_s", "flight_time_s", "range_km", "apogee_km",
+        "glide_alt_km", "max_mach", "impact_error_m", "outcome")}
+    impacted = set(imp_body.tolist())
+    for j in range(n):
+        sel = body == j
+        m = members[j]
+        t = traj["time_s"][sel]
+        last = pos[sel][-1]
+        cols["id"].append(m.id)
+        cols["model"].append(m.spec.model)
+        cols["launch_time_s"].append(m.launch_time)
+        cols["flight_time_s"].append(float(t[-1] - m.launch_time))
+        cols["range_km"].append(float(traj["downrange_km"][sel][-1]))
+        cols["apogee_km"].append(float(traj["alt_m"][sel].max() / 1e3))
+        cols["glide_alt_km"].append(glide_alt.get(j, np.nan))
+        cols["max_mach"].append(float(traj["mach"][sel].max()))
+        err = np.nan
+        if j in impacted and np.all(np.isfinite(m.aim)):
+            err = float(_great_circle_km(last[:, None], m.aim[:, None])[0] * 1e3)
+        cols["impact_error_m"].append(err)
+        cols["outcome"].append("impact" if j in impacted else "flying")
+    return {k: np.array(v, dtype=object if k in ("id", "model", "outcome") else float)
+            for k, v in cols.items()}
+
+
+def _glide_altitudes(raid: Any, traj: Table, body: NDArray[np.intp]) -> dict[int, float]:
+    """Median altitude [km] of each glider between pull-up and dive."""
+    out: dict[int, float] = {}
+    start = 0
+    for model in raid.models:
+        if isinstance(model, BoostGlide):
+            dive = {i: t for t, i, name in model.log.rows if name == "dive"}
+            for i in range(model.n):
+                j = start + i
+                sel = body == j
+                t = traj["time_s"][sel] - raid.members[j].launch_time
+                alt = traj["alt_m"][sel]
+                t_sep = model.t_sep[i]
+                if not np.isfinite(t_sep):
+                    continue
+                hdot_ok = (t > t_sep + 60.0) & (t < dive.get(i, np.inf))
+                if hdot_ok.any():
+                    out[j] = float(np.median(alt[hdot_ok]) / 1e3)
+        start += model.n
+    return out
+
+
+def _events_table(raid: Any, imp_body: NDArray[np.intp], imp_time: F64, t0: F64) -> Table:
+    rows: list[tuple[float, str, str]] = []
+    start = 0
+    for model in raid.models:
+        for t, i, name in model.log.rows:
+            j = start + i
+            rows.append((t + t0[j], raid.members[j].id, name))
+        start += model.n
+    for b, t in zip(imp_body, imp_time, strict=True):
+        rows.append((float(t), raid.members[b].id, "impact"))
+    rows.sort()
+    return {"time_s": np.array([r[0] for r in rows], float),
+            "id": np.array([r[1] for r in rows], dtype=object),
+            "event": np.array([r[2] for r in rows], dtype=object)}

@@ -1,0 +1,65 @@
+"""Ballistic missile: multi-stage boost, then a reentry vehicle in free flight.
+
+After the last stage burns out the reentry vehicle (RV) separates and flies
+unpowered with drag ``a_D = -q / β · v̂`` (ballistic coefficient β = m/(C_D S)).
+Aiming (launch azimuth, pitch program end angle, cut-off time for minimum-energy
+shots) is done by :mod:`tate.flight.targeting`; this model only flies.
+Reference: Zarchan, *Tactical and Strategic Missile Guidance*, ch. 13–14
+(ballistic targets, boost and reentry).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.flight.eom import Environment
+from tate.flight.models.base import FlightModel
+from tate.flight.models.booster import Booster
+
+__all__ = ["Ballistic"]
+
+F64 = NDArray[np.float64]
+
+
+class Ballistic(FlightModel):
+    """Ballistic missiles.
+
+    Parameters
+    ----------
+    booster
+        The boost stages and steering program of each body.
+    rv_beta
+        Ballistic coefficient of the reentry vehicle ``(n,)`` [kg/m^2].
+    dt
+        Integration step [s] (for the step-average thrust).
+    """
+
+    name = "ballistic"
+
+    def __init__(self, booster: Booster, rv_beta: F64, dt: float) -> None:
+        super().__init__(booster.payload.shape[0])
+        self.booster = booster
+        self.rv_beta = np.asarray(rv_beta, float)
+        self.dt = dt
+
+    def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
+        """Staging and separation."""
+        if t == 0.0:
+            self.log.add(t, np.arange(self.n), "boost")
+        sep = self.booster.update(t, self.dt, mass, env)
+        if sep.size:
+            self.log.add(t, sep, "rv-separation")
+
+    def specific_force(
+        self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
+    ) -> None:
+        """Thrust and boost drag before separation, RV drag after it."""
+        b = self.booster
+        rv = -env.qbar / (self.rv_beta * np.where(env.speed > 0, env.speed, 1.0)) * vel
+        if b.separated.all():
+            acc[...] = rv
+            mdot.fill(0.0)
+            return
+        acc[...] = np.where(b.separated, rv, b.accel(t, pos, vel, mass, env))
+        mdot[...] = np.where(b.separated, 0.0, b.mflow)

@@ -1,0 +1,59 @@
+"""The interface every flight model implements, and the model registry.
+
+A flight model owns the per-body parameters and guidance commands of the
+bodies that fly it (arrays of length ``n``, never one object per body).  The
+integrator calls two verbs:
+
+* :meth:`FlightModel.update` once at the start of every step: discrete guidance
+  and control (a flight computer at the step rate), staging mass drops, phase
+  changes.  Commands are held over the step (zero-order hold).
+* :meth:`FlightModel.specific_force` at every Runge–Kutta stage: the
+  non-gravitational acceleration (aerodynamics + thrust) [m/s^2] and the mass
+  flow [kg/s], for the current state and the held commands.
+
+Positions and velocities are ECEF (3, n) arrays, Earth-relative velocity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.flight.eom import Environment
+
+__all__ = ["FlightModel", "PhaseLog"]
+
+F64 = NDArray[np.float64]
+
+
+@dataclass
+class PhaseLog:
+    """Phase changes of a model's bodies: (time [s], local body index, phase name)."""
+
+    rows: list[tuple[float, int, str]] = field(default_factory=list)
+
+    def add(self, t: float, idx: NDArray[np.intp], name: str) -> None:
+        """Record that bodies ``idx`` entered phase ``name`` at time ``t``."""
+        self.rows.extend((t, int(i), name) for i in idx)
+
+
+class FlightModel:
+    """Base class of the vectorised flight models."""
+
+    name: str = ""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.log = PhaseLog()
+
+    def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
+        """Discrete guidance at the start of a step; may change ``mass`` in place."""
+
+    def specific_force(
+        self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
+    ) -> None:
+        """Write the non-gravitational acceleration into ``acc (3, n)`` and the mass flow
+        into ``mdot (n,)``."""
+        raise NotImplementedError

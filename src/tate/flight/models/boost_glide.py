@@ -1,0 +1,270 @@
+"""Hypersonic boost-glide vehicle: boost, pull-up, equilibrium glide, terminal dive.
+
+Phases per body (``phase`` array): 0 boost (see :mod:`.booster`), 1 glide,
+2 dive.  After separation the glider's lift is steered every step:
+
+* vertical: a PD law on altitude towards a reference — the commanded glide
+  altitude where the scenario gives one, otherwise the equilibrium glide
+  altitude for the current speed (:mod:`tate.flight.glide`); the needed
+  vertical lift is ``g − V²/r + k_p Δh − k_d ḣ``.  In thin air the lift
+  saturates pointing up, which produces the pull-up after a depressed boost.
+* lateral: heading-rate command ``K V Δψ`` toward the great-circle bearing of
+  the aim point, plus an optional S-turn (square-wave bank of ``bank`` at
+  ``period``), limited by the lift left after the vertical demand.
+* dive: inside ``dive_range`` of the aim point, proportional navigation on
+  the fixed aim point with gravity compensation.
+
+Aerodynamics: ``constant`` (fixed L/D and β; the lift fraction u ∈ [0, 1] acts
+like angle-of-attack modulation with drag held at its design value, a
+documented simplification of Tracy & Wright 2020's glide model) or ``cav-h``
+(Phillips 2003 fit: angle of attack from the commanded lift coefficient,
+drag from the polar).  Where the scenario gives a glide altitude but no β,
+β is implied at separation so that the altitude can be held with 15 % lift
+margin (REFERENCES.md §1 note); it is reported as ``implied_beta``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.earth import wgs84
+from tate.flight.aero import (
+    CAVH_ALPHA_MAX_DEG,
+    cavh_alpha_for_cl,
+    cavh_cd,
+    cavh_cl,
+    cavh_max_lift_to_drag,
+)
+from tate.flight.eom import Environment, dot3, lift_frame, norm3
+from tate.flight.glide import altitude_for_density, equilibrium_density
+from tate.flight.guidance import bearing_and_range, heading, pn_accel, wrap_pi
+from tate.flight.models.base import FlightModel
+from tate.flight.models.booster import Booster
+
+__all__ = ["BoostGlide"]
+
+F64 = NDArray[np.float64]
+KP = 0.0025  #: altitude loop gain [1/s^2] (ω_c = 0.05 rad/s)
+KD = 0.07  #: altitude-rate gain [1/s] (ζ = 0.7)
+K_HEADING = 0.02  #: heading-rate gain [1/s]
+NAV_GAIN = 4.0  #: dive proportional-navigation ratio [-]
+ALT_MARGIN = 1.15  #: lift margin of an implied β at the commanded altitude [-]
+
+
+class BoostGlide(FlightModel):
+    """Boost-glide vehicles sharing one aerodynamic model.
+
+    Parameters
+    ----------
+    booster
+        Boost stages and pitch program.
+    aim
+        Aim points, ECEF ``(3, n)`` [m].
+    aero
+        ``"constant"`` or ``"cav-h"``.
+    lift_to_drag, beta
+        ``(n,)``; constant model only.  ``beta`` NaN: implied from ``alt_cmd``.
+    area
+        Reference area ``(n,)`` [m^2]; CAV-H only.
+    alt_cmd
+        Commanded glide altitude ``(n,)`` [m]; NaN: equilibrium glide.
+    s_turn_bank, s_turn_period
+        S-turn bank [rad] (0: none) and period [s], ``(n,)``.
+    dive_range
+        Ground range to the aim point at which the dive starts ``(n,)`` [m].
+    lift_margin
+        Fraction of maximum lift the equilibrium reference assumes [-]; below 1
+        leaves lift for steering.
+    dt
+        Integration step [s].
+    """
+
+    name = "boost-glide"
+
+    def __init__(
+        self,
+        booster: Booster,
+        aim: F64,
+        aero: str,
+        lift_to_drag: F64,
+        beta: F64,
+        area: F64,
+        alt_cmd: F64,
+        s_turn_bank: F64,
+        s_turn_period: F64,
+        dive_range: F64,
+        dt: float,
+        lift_margin: float = 0.9,
+    ) -> None:
+        n = booster.payload.shape[0]
+        super().__init__(n)
+        if aero not in ("constant", "cav-h"):
+            raise ValueError(f"aero must be 'constant' or 'cav-h', got {aero!r}")
+        self.booster = booster
+        self.aim = np.asarray(aim, float)
+        self.aero = aero
+        self.ld = np.asarray(lift_to_drag, float)
+        self.beta = np.array(beta, float)
+        self.implied_beta = np.isnan(self.beta)
+        self.area = np.asarray(area, float)
+        self.alt_cmd = np.asarray(alt_cmd, float)
+        self.s_bank = np.asarray(s_turn_bank, float)
+        self.s_period = np.asarray(s_turn_period, float)
+        self.dive_range = np.asarray(dive_range, float)
+        self.dt = dt
+        self.lift_margin = lift_margin
+        self.phase = np.zeros(n, dtype=np.int8)
+        self.t_sep = np.full(n, np.nan)
+        self.u_l = np.zeros(n)  #: vertical lift command, fraction of maximum lift
+        self.u_s = np.zeros(n)  #: side lift command, fraction of maximum lift
+
+    # --- aerodynamics -----------------------------------------------------------------
+    def _lift_per_q(self, mass: F64, mach: F64) -> F64:
+        """Maximum lift acceleration per unit dynamic pressure [m^2/kg]."""
+        if self.aero == "constant":
+            return self.ld / self.beta
+        return self.area * cavh_cl(CAVH_ALPHA_MAX_DEG, mach) / mass
+
+    def _reference_lift_per_q(self, mass: F64, mach: F64) -> F64:
+        """Lift per dynamic pressure of the equilibrium reference [m^2/kg]."""
+        if self.aero == "constant":
+            return self.lift_margin * self.ld / self.beta
+        ld_max, alpha = cavh_max_lift_to_drag(np.maximum(mach, 1.0))
+        del ld_max
+        return self.area * cavh_cl(alpha, mach) / mass
+
+    def _reference_lift_to_drag(self, idx: NDArray[np.intp], mach: F64) -> F64:
+        """L/D of the equilibrium reference [-]."""
+        if self.aero == "constant":
+            return self.ld[idx]
+        return cavh_max_lift_to_drag(np.maximum(mach, 1.0))[0]
+
+    # --- guidance -----------------------------------------------------------------------
+    def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
+        """Staging, phase changes and the lift commands for this step."""
+        if t == 0.0:
+            self.log.add(t, np.arange(self.n), "boost")
+        sep = self.booster.update(t, self.dt, mass, env)
+        if sep.size:
+            self.phase[sep] = 1
+            self.t_sep[sep] = t
+            self._imply_beta(sep, pos[:, sep], env.speed[sep])
+            self.log.add(t, sep, "glide")
+        glide = np.flatnonzero(self.phase >= 1)
+        if glide.size == 0:
+            return
+        p, v = pos[:, glide], vel[:, glide]
+        bearing, rng = bearing_and_range(p, self.aim[:, glide])
+        dive_now = glide[(self.phase[glide] == 1) & (rng < self._dive_range(
+            glide, p, env.speed[glide], env.alt[glide], env.qbar[glide], env.mach[glide],
+            mass[glide], rng))]
+        if dive_now.size:
+            self.phase[dive_now] = 2
+            self.log.add(t, dive_now, "dive")
+        speed, qbar, mach = env.speed[glide], env.qbar[glide], env.mach[glide]
+        lmax = self._lift_per_q(mass[glide], mach) * qbar
+        lmax = lmax if np.ndim(lmax) else np.full(glide.size, lmax)
+        e_v, e_l, e_s = lift_frame(p, v, speed)
+        r = np.sqrt(dot3(p, p))
+        up = p / r
+        g = wgs84.GM / r**2
+        a_l, a_s = self._glide_command(t, glide, p, v, up, r, g, speed, qbar, mach,
+                                       mass[glide], env.alt[glide], bearing, lmax)
+        diving = self.phase[glide] == 2
+        if diving.any():
+            d = np.flatnonzero(diving)
+            a = pn_accel(self.aim[:, glide[d]] - p[:, d], -v[:, d], v[:, d], NAV_GAIN)
+            a += g[d] * (up[:, d] - dot3(up[:, d], e_v[:, d]) * e_v[:, d])
+            a_l[d] = dot3(a, e_l[:, d])
+            a_s[d] = dot3(a, e_s[:, d])
+        safe = np.where(lmax > 0, lmax, 1.0)
+        u_l = np.where(lmax > 0, np.clip(a_l / safe, -1.0, 1.0), 1.0)
+        side = np.sqrt(np.maximum(1.0 - u_l * u_l, 0.0))
+        u_s = np.where(lmax > 0, np.clip(a_s / safe, -side, side), 0.0)
+        self.u_l[glide] = u_l
+        self.u_s[glide] = u_s
+
+    def _dive_range(self, idx: NDArray[np.intp], p: F64, speed: F64, alt: F64, qbar: F64,
+                    mach: F64, mass: F64, rng: F64) -> F64:
+        """Ground range [m] at which to start the dive: the scenario's ``dive_range``, or
+        earlier where turning the flight path down onto the line of sight needs more room.
+
+        The path turns at (g − V²/r + L_max/m)/V; bringing it onto the line of sight
+        (depression λ = atan(h/R)) with proportional navigation's lead takes about 2λ,
+        i.e. a ground distance of V²·2λ/(g − V²/r + L_max/m).
+        """
+        r = norm3(p)
+        g_eff = np.maximum(wgs84.GM / r**2 - speed * speed / r, 0.1)
+        a_lift = self._lift_per_q(mass, mach) * qbar
+        turn = speed * speed * 2.0 * np.arctan2(alt, rng) / (g_eff + a_lift)
+        return np.maximum(self.dive_range[idx], turn)
+
+    def _glide_command(self, t: float, idx: NDArray[np.intp], p: F64, v: F64, up: F64,
+                       r: F64, g: F64, speed: F64, qbar: F64, mach: F64, mass: F64,
+                       alt: F64, bearing: F64, lmax: F64) -> tuple[F64, F64]:
+        """Vertical and lateral lift accelerations wanted in the glide [m/s^2]."""
+        ref_q = self._reference_lift_per_q(mass, mach)
+        h_eq = altitude_for_density(equilibrium_density(speed, r, ref_q, wgs84.GM))
+        # the equilibrium altitude falls as the glide slows: track its rate too
+        decel = (g - speed * speed / r) / self._reference_lift_to_drag(idx, mach)
+        v_next = np.maximum(speed - decel, 1.0)
+        hdot_eq = altitude_for_density(equilibrium_density(v_next, r, ref_q, wgs84.GM)) - h_eq
+        commanded = ~np.isnan(self.alt_cmd[idx])
+        h_ref = np.where(commanded, self.alt_cmd[idx], h_eq)
+        hdot_ref = np.where(commanded, 0.0, hdot_eq)
+        hdot = dot3(v, up)
+        a_l = g - speed * speed / r + KP * (h_ref - alt) + KD * (hdot_ref - hdot)
+        dpsi = wrap_pi(bearing - heading(p, v))
+        a_s = K_HEADING * speed * dpsi
+        bank = self.s_bank[idx]
+        if np.any(bank > 0):
+            tau = t - self.t_sep[idx]
+            sign = np.where(np.sin(2 * np.pi * tau / self.s_period[idx]) >= 0, 1.0, -1.0)
+            a_s = a_s + sign * lmax * np.sin(bank)
+        return a_l, a_s
+
+    def _imply_beta(self, idx: NDArray[np.intp], p: F64, speed: F64) -> None:
+        """Set β where it is implied by the commanded altitude, at separation."""
+        sel = self.implied_beta[idx] & ~np.isnan(self.alt_cmd[idx])
+        if self.aero != "constant" or not sel.any():
+            return
+        k = idx[sel]
+        from tate.earth.atmosphere import us76
+
+        r = wgs84.A + self.alt_cmd[k]
+        need = wgs84.GM / r**2 - speed[sel] ** 2 / r
+        rho = us76(self.alt_cmd[k]).density
+        q = 0.5 * rho * speed[sel] ** 2
+        self.beta[k] = self.ld[k] * q / (ALT_MARGIN * np.maximum(need, 1e-3))
+
+    # --- forces ---------------------------------------------------------------------------
+    def specific_force(
+        self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
+    ) -> None:
+        """Booster forces in phase 0; glider lift and drag afterwards."""
+        b = self.booster
+        glide = b.separated
+        if not glide.any():
+            acc[...] = b.accel(t, pos, vel, mass, env)
+            mdot[...] = b.mflow
+            return
+        e_v, e_l, e_s = lift_frame(pos, vel, env.speed)
+        if self.aero == "constant":
+            beta = np.where(np.isnan(self.beta), 1e4, self.beta)
+            lift = self.ld / beta * env.qbar
+            drag = env.qbar / beta
+        else:
+            u = np.hypot(self.u_l, self.u_s)
+            cl_max = cavh_cl(CAVH_ALPHA_MAX_DEG, env.mach)
+            alpha = cavh_alpha_for_cl(u * cl_max, env.mach)
+            qsm = env.qbar * self.area / mass
+            lift = qsm * cl_max
+            drag = qsm * cavh_cd(np.clip(alpha, 0.0, CAVH_ALPHA_MAX_DEG), env.mach)
+        a = lift * (self.u_l * e_l + self.u_s * e_s) - drag * e_v
+        if glide.all():
+            acc[...] = a
+            mdot.fill(0.0)
+        else:
+            acc[...] = np.where(glide, a, b.accel(t, pos, vel, mass, env))
+            mdot[...] = np.where(glide, 0.0, b.mflow)

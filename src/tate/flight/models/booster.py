@@ -1,0 +1,175 @@
+"""Multi-stage solid or liquid booster with a pitch program, shared by the
+ballistic missile and the boost-glide vehicle.
+
+Each stage burns at constant thrust ``F = ṁ g0 Isp`` with ``ṁ = m_prop / t_burn``
+(ideal rocket; Sutton & Biblarz, *Rocket Propulsion Elements*, 9th ed., ch. 2),
+stages fire back to back and each spent stage's dry mass drops at burnout.
+Thrust may be cut early at a time or a speed (energy management).
+
+Steering: vertical rise for ``t_vert``, then a flight-path-angle program
+γ_p(x) = 90° − min(x/0.6, 1) (90° − θ_f), x the fraction of the burn elapsed
+(or, with a cut-off speed, the larger of that and V/V_cut), tracked by pointing the
+thrust at θ = γ_p + K_γ (γ_p − γ), at a fixed launch azimuth.  The burnout
+flight-path angle is therefore close to ``theta_f``; targeting shoots on it.
+
+The step average of thrust and mass flow over the part of each step in which a
+stage burns is used, so total impulse is exact whatever the step and the range
+of the trajectory depends continuously on the cut-off time (needed by the
+shooting in :mod:`tate.flight.targeting`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.flight.eom import Environment, dot3, local_frame
+
+__all__ = ["G0", "Booster", "StageTable"]
+
+F64 = NDArray[np.float64]
+G0 = 9.80665  #: standard gravity for Isp [m/s^2]
+K_GAMMA = 2.0  #: flight-path-angle tracking gain of the pitch program [-]
+THETA_MIN = np.radians(-5.0)  #: lowest thrust elevation [rad]
+X_FINAL = 0.6  #: fraction of the burn at which the program reaches its final angle [-]
+
+
+@dataclass(frozen=True)
+class StageTable:
+    """Stage data for ``n`` bodies with up to ``s`` stages, arrays ``(s, n)``.
+
+    Unused stages have zero propellant, dry mass and burn time.
+    """
+
+    propellant: F64  #: [kg]
+    dry: F64  #: [kg]
+    isp: F64  #: [s]
+    burn: F64  #: [s]
+
+    @property
+    def mflow(self) -> F64:
+        """Mass flow per stage ``(s, n)`` [kg/s]."""
+        return np.divide(self.propellant, self.burn, out=np.zeros_like(self.burn),
+                         where=self.burn > 0)
+
+    @property
+    def thrust(self) -> F64:
+        """Thrust per stage ``(s, n)`` [N]."""
+        return self.mflow * G0 * self.isp
+
+    @property
+    def end(self) -> F64:
+        """Burnout time of each stage after launch ``(s, n)`` [s]."""
+        return np.cumsum(self.burn, axis=0)
+
+    def liftoff_mass(self, payload: F64) -> F64:
+        """Total mass at launch ``(n,)`` [kg]."""
+        return payload + self.propellant.sum(axis=0) + self.dry.sum(axis=0)
+
+
+class Booster:
+    """Thrust, boost drag and staging for ``n`` bodies.
+
+    Parameters
+    ----------
+    stages
+        Stage data.
+    payload
+        Mass after the last separation ``(n,)`` [kg].
+    area, cd
+        Boost reference area [m^2] and drag coefficient [-], ``(n,)``.
+    azimuth, theta_f
+        Launch azimuth and final thrust elevation ``(n,)`` [rad].
+    t_vert
+        Vertical rise ``(n,)`` [s].
+    cut_time, cut_speed
+        Thrust cut-off time after launch [s] and Earth-relative speed [m/s];
+        ``inf`` for a full burn, ``(n,)``.
+    """
+
+    def __init__(
+        self,
+        stages: StageTable,
+        payload: F64,
+        area: F64,
+        cd: F64,
+        azimuth: F64,
+        theta_f: F64,
+        t_vert: F64,
+        cut_time: F64,
+        cut_speed: F64,
+    ) -> None:
+        self.stages = stages
+        self.payload = np.asarray(payload, float)
+        self.area = np.asarray(area, float)
+        self.cd = np.asarray(cd, float)
+        self.azimuth = np.asarray(azimuth, float)
+        self.theta_f = np.asarray(theta_f, float)
+        self.t_vert = np.asarray(t_vert, float)
+        self.cut_time = np.array(cut_time, float)
+        self.cut_speed = np.asarray(cut_speed, float)
+        n = self.payload.shape[0]
+        self._thrust_k = stages.thrust
+        self._mflow_k = stages.mflow
+        self._end_k = stages.end
+        self._start_k = self._end_k - stages.burn
+        self.t_burnout = np.minimum(self._end_k[-1], self.cut_time)
+        self.dropped = np.zeros(stages.burn.shape, dtype=bool)
+        self.separated = np.zeros(n, dtype=bool)
+        self.thrust = np.zeros(n)  #: step-average thrust [N]
+        self.mflow = np.zeros(n)  #: step-average mass flow [kg/s]
+
+    def update(self, t: float, dt: float, mass: F64, env: Environment) -> NDArray[np.intp]:
+        """Set this step's average thrust and mass flow; drop spent stages.
+
+        Returns the indices of bodies that separated from their booster now.
+        """
+        cut = ~self.separated & (env.speed >= self.cut_speed) & (self.cut_time > t)
+        if cut.any():
+            self.cut_time[cut] = t
+            self.t_burnout = np.minimum(self._end_k[-1], self.cut_time)
+        stop = np.minimum(self._end_k, self.cut_time)
+        spent = (t >= stop - 1e-9) & ~self.dropped & (self.stages.burn > 0)
+        for k in range(spent.shape[0]):
+            mass[spent[k]] -= self.stages.dry[k, spent[k]]
+        self.dropped |= spent
+        new_sep = np.flatnonzero(~self.separated & (t >= self.t_burnout - 1e-9))
+        if new_sep.size:
+            self.separated[new_sep] = True
+            mass[new_sep] = self.payload[new_sep]
+        lo = np.maximum(self._start_k, t)
+        hi = np.minimum(stop, t + dt)
+        frac = np.clip(hi - lo, 0.0, None) / dt
+        self.thrust = np.einsum("kj,kj->j", frac, self._thrust_k)
+        self.mflow = np.einsum("kj,kj->j", frac, self._mflow_k)
+        return new_sep
+
+    def thrust_elevation(self, t: float, speed: F64, gamma: F64) -> F64:
+        """Thrust elevation above the local horizontal [rad] at ``t`` after launch.
+
+        Parameters
+        ----------
+        t
+            Time after launch [s].
+        speed, gamma
+            Earth-relative speed [m/s] and flight-path angle [rad], ``(n,)``.
+        """
+        span = np.maximum(self._end_k[-1] - self.t_vert, 1e-6)
+        x = np.clip((t - self.t_vert) / span, 0.0, 1.0)
+        x = np.maximum(x, np.clip(speed / self.cut_speed, 0.0, 1.0))
+        program = 0.5 * np.pi - np.minimum(x / X_FINAL, 1.0) * (0.5 * np.pi - self.theta_f)
+        theta = program + K_GAMMA * (program - gamma)
+        return np.where(t < self.t_vert, 0.5 * np.pi, np.clip(theta, THETA_MIN, 0.5 * np.pi))
+
+    def accel(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> F64:
+        """Thrust plus boost drag, specific force ``(3, n)`` [m/s^2]."""
+        east, north, up = local_frame(pos)
+        sin_gamma = dot3(vel, up) / np.where(env.speed > 0, env.speed, 1.0)
+        th = self.thrust_elevation(t, env.speed, np.arcsin(np.clip(sin_gamma, -1.0, 1.0)))
+        ch = np.cos(th)
+        direction = ch * (np.sin(self.azimuth) * east + np.cos(self.azimuth) * north)
+        direction += np.sin(th) * up
+        drag = env.qbar * self.area * self.cd / np.where(env.speed > 0, env.speed, 1.0)
+        return (self.thrust * direction - drag * vel) / mass

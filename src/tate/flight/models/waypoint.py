@@ -1,0 +1,156 @@
+"""Air-breathing threats that fly waypoints: sea-skimming cruise missiles and
+one-way attack drones.
+
+A point mass with an ideal autopilot: each step it commands an acceleration
+in the velocity frame (speed hold along the path, altitude hold in the
+vertical plane, heading toward the next waypoint sideways), limited to
+``max_g``; thrust and lift deliver that acceleration exactly while fuel lasts,
+so the specific force is the command minus gravity and the frame terms.  With
+fuel gone (``range`` flown) only drag acts (β = ``FUEL_OUT_BETA``) and the body
+falls.  Terminal manoeuvres inside ``terminal_range`` of the aim point:
+``pop-up`` (climb to ``pop_alt``, then dive), ``weave`` (sinusoidal lateral
+acceleration), then proportional navigation onto the aim point in the last
+``final_range`` (or after the pop-up apex).
+
+This is a kinematic autopilot model, not an aerodynamic one: it is adequate
+for subsonic, low-g flyers whose performance is set by speed, altitude and g
+limits (cf. Zarchan ch. 21 on weaving targets).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.flight.eom import Environment, FrameOptions, dot3, frame_accel, lift_frame
+from tate.flight.guidance import bearing_and_range, heading, pn_accel, wrap_pi
+from tate.flight.models.base import FlightModel
+
+__all__ = ["TERMINAL_KINDS", "Waypoint"]
+
+F64 = NDArray[np.float64]
+G = 9.80665
+K_SPEED = 0.2  #: speed-hold gain [1/s]
+KP_ALT = 0.01  #: altitude-hold gain [1/s^2]
+KD_ALT = 0.2  #: altitude-rate gain [1/s]
+K_HEADING = 0.1  #: heading-rate gain [1/s]
+NAV_GAIN = 4.0  #: terminal proportional-navigation ratio [-]
+WAYPOINT_RADIUS = 2_000.0  #: a waypoint counts as passed inside this ground range [m]
+FUEL_OUT_BETA = 2_000.0  #: ballistic coefficient once the fuel is gone [kg/m^2]
+TERMINAL_KINDS = ("none", "pop-up", "weave")
+
+
+class Waypoint(FlightModel):
+    """Waypoint-following cruise missiles or drones.
+
+    Parameters
+    ----------
+    route
+        ECEF points ``(3, n, k)``: waypoints then the aim point last (shorter
+        routes repeat the aim point).
+    speed, alt, max_accel, fuel_range
+        Commanded speed [m/s], cruise altitude [m], acceleration limit
+        [m/s^2] and range on fuel [m], each ``(n,)``.
+    terminal
+        Index into :data:`TERMINAL_KINDS` ``(n,)``.
+    terminal_range, pop_alt, weave_accel, weave_period
+        Terminal-phase parameters ``(n,)`` [m], [m], [m/s^2], [s].
+    final_range
+        Range [m] inside which terminal homing starts ``(n,)``.
+    name
+        ``"cruise"`` or ``"drone"`` (for logs).
+    """
+
+    def __init__(
+        self,
+        route: F64,
+        speed: F64,
+        alt: F64,
+        max_accel: F64,
+        fuel_range: F64,
+        terminal: NDArray[np.int8],
+        terminal_range: F64,
+        pop_alt: F64,
+        weave_accel: F64,
+        weave_period: F64,
+        final_range: F64,
+        name: str = "cruise",
+    ) -> None:
+        n = route.shape[1]
+        super().__init__(n)
+        self.name = name
+        self.route = np.asarray(route, float)
+        self.speed = np.asarray(speed, float)
+        self.alt = np.asarray(alt, float)
+        self.max_accel = np.asarray(max_accel, float)
+        self.fuel_range = np.asarray(fuel_range, float)
+        self.terminal = np.asarray(terminal, np.int8)
+        self.terminal_range = np.asarray(terminal_range, float)
+        self.pop_alt = np.asarray(pop_alt, float)
+        self.weave_accel = np.asarray(weave_accel, float)
+        self.weave_period = np.asarray(weave_period, float)
+        self.final_range = np.asarray(final_range, float)
+        self.leg = np.zeros(n, dtype=np.intp)
+        self.flown = np.zeros(n)
+        self.fuel = np.ones(n, dtype=bool)
+        self.homing = np.zeros(n, dtype=bool)
+        self.cmd = np.zeros((3, n))  #: commanded (along, vertical, side) accel [m/s^2]
+        self._last_t = 0.0
+
+    def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
+        """Waypoint sequencing, fuel, terminal phases and the acceleration command."""
+        if t == 0.0:
+            self.log.add(t, np.arange(self.n), "launch")
+        self.flown += env.speed * (t - self._last_t)
+        self._last_t = t
+        out = self.fuel & (self.flown >= self.fuel_range)
+        if out.any():
+            self.fuel[out] = False
+            self.log.add(t, np.flatnonzero(out), "fuel-out")
+        cols = np.arange(self.n)
+        aim = self.route[:, cols, -1]
+        _, rng_aim = bearing_and_range(pos, aim)
+        target = self.route[:, cols, self.leg]
+        _, rng_wp = bearing_and_range(pos, target)
+        last = self.route.shape[2] - 1
+        passed = (rng_wp < WAYPOINT_RADIUS) & (self.leg < last)
+        self.leg[passed] += 1
+        target = self.route[:, cols, self.leg]
+        bearing, _ = bearing_and_range(pos, target)
+        alt_ref = self.alt.copy()
+        in_term = rng_aim < self.terminal_range
+        pop = in_term & (self.terminal == 1)
+        alt_ref[pop] = self.pop_alt[pop]
+        start_home = ~self.homing & (
+            (rng_aim < self.final_range) | (pop & (env.alt > 0.9 * self.pop_alt))
+        )
+        if start_home.any():
+            self.homing |= start_home
+            self.log.add(t, np.flatnonzero(start_home), "terminal-homing")
+        _, e_l, e_s = lift_frame(pos, vel, env.speed)
+        up = pos / np.sqrt(dot3(pos, pos))
+        hdot = dot3(vel, up)
+        a_t = K_SPEED * (self.speed - env.speed)
+        a_l = KP_ALT * (alt_ref - env.alt) - KD_ALT * hdot
+        a_s = K_HEADING * env.speed * wrap_pi(bearing - heading(pos, vel))
+        weave = in_term & (self.terminal == 2)
+        a_s = a_s + weave * self.weave_accel * np.sin(2 * np.pi * t / self.weave_period)
+        if self.homing.any():
+            h = self.homing
+            a = pn_accel(aim[:, h] - pos[:, h], -vel[:, h], vel[:, h], NAV_GAIN)
+            a_l[h] = dot3(a, e_l[:, h])
+            a_s[h] = dot3(a, e_s[:, h])
+        mag = np.sqrt(a_t * a_t + a_l * a_l + a_s * a_s)
+        scale = np.minimum(1.0, self.max_accel / np.maximum(mag, 1e-12))
+        self.cmd[0], self.cmd[1], self.cmd[2] = a_t * scale, a_l * scale, a_s * scale
+
+    def specific_force(
+        self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
+    ) -> None:
+        """Commanded acceleration less gravity and frame terms; drag only without fuel."""
+        e_v, e_l, e_s = lift_frame(pos, vel, env.speed)
+        grav = frame_accel(pos, vel, FrameOptions(), np.empty_like(pos))
+        powered = self.cmd[0] * e_v + self.cmd[1] * e_l + self.cmd[2] * e_s - grav
+        falling = -env.qbar / (FUEL_OUT_BETA * np.where(env.speed > 0, env.speed, 1.0)) * vel
+        acc[...] = np.where(self.fuel, powered, falling)
+        mdot.fill(0.0)

@@ -1,0 +1,117 @@
+"""Can each threat reach its aim point?  The check behind ``tate validate``.
+
+Maximum ground range per model, on the scenario's nominal values:
+
+* cruise missile, drone: the fuel range ``range_km`` along the route
+  (launch → waypoints → aim), each leg a great circle;
+* ballistic missile: the longest impact of a full-burn shot over a grid of
+  pitch programs (the first pass of :mod:`tate.flight.targeting`), flown with
+  drag and the rotating Earth at a coarse step;
+* boost-glide vehicle: a full flight aimed far beyond the target, so that it
+  glides until it reaches the ground;
+* point mass: not checked (it has no aim).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tate.errors import ScenarioError
+from tate.flight.guidance import bearing_and_range
+
+__all__ = ["check_reach", "max_ranges"]
+
+COARSE_DT = 0.5  #: step of the reach flights [s]
+
+
+def _route_length_m(scn: Any, th: Any) -> float:
+    from tate.scenario.summary import great_circle_km
+
+    lat, lon = th.launch.lat_deg, th.launch.lon_deg
+    total = 0.0
+    a_lat, a_lon, _ = scn.aim_point(th)
+    for wp in [*getattr(th, "waypoints", []), None]:
+        nlat, nlon = (a_lat, a_lon) if wp is None else (wp.lat_deg, wp.lon_deg)
+        total += great_circle_km(lat, lon, nlat, nlon) * 1e3
+        lat, lon = nlat, nlon
+    return total
+
+
+def max_ranges(scn: Any) -> dict[int, tuple[float, float]]:
+    """``{threat index: (needed ground range [m], maximum ground range [m])}``."""
+    from tate.flight.build import build_raid, expand_members
+    from tate.flight.integrator import Propagator
+    from tate.scenario import nominal_scenario
+
+    scn = nominal_scenario(scn)
+    out: dict[int, tuple[float, float]] = {}
+    members = expand_members(scn)
+    first: dict[int, Any] = {}
+    for m in members:
+        first.setdefault(m.group, m)
+    for g, m in first.items():
+        th = m.spec
+        if th.model in ("cruise", "drone"):
+            out[g] = (_route_length_m(scn, th), th.range_km * 1e3)
+    bal = [m for m in first.values() if m.spec.model == "ballistic"]
+    if bal:
+        from tate.flight.build import _design
+        from tate.flight.targeting import N_GRID, fly_ballistic_batch
+
+        d = _design([m.spec for m in bal])
+        launch = np.stack([m.launch for m in bal], axis=1)
+        aim = np.stack([m.aim for m in bal], axis=1)
+        az, need = bearing_and_range(launch, aim)
+        rep = np.repeat(np.arange(len(bal)), N_GRID)
+        theta = np.tile(np.radians(np.linspace(3.0, 87.0, N_GRID)), len(bal))
+        imp = fly_ballistic_batch(d.take(rep), launch[:, rep], az[rep], theta,
+                                  np.full(rep.size, np.inf), COARSE_DT)
+        _, rng = bearing_and_range(launch[:, rep], np.nan_to_num(imp))
+        rng = np.where(np.isnan(imp[0]), 0.0, rng).reshape(len(bal), N_GRID).max(axis=1)
+        for j, m in enumerate(bal):
+            out[m.group] = (float(need[j]), float(rng[j]))
+    hgv = [m for m in first.values() if m.spec.model == "boost-glide"]
+    if hgv:
+        far = scn.model_copy(update={"threats": [m.spec for m in hgv]})
+        raid = build_raid(far, COARSE_DT)
+        for model in raid.models:
+            model.dive_range = np.zeros(model.n)  # type: ignore[attr-defined]
+            model.aim = _far_aims(raid, model)  # type: ignore[attr-defined]
+        prop = Propagator(raid.models, raid.pos, raid.vel, raid.mass, COARSE_DT)
+        prop.run(20_000.0)
+        end = prop.pos
+        _, rng = bearing_and_range(raid.pos, end)
+        for j, m in enumerate(raid.members):
+            _, need = bearing_and_range(m.launch[:, None], m.aim[:, None])
+            out[m.group] = (float(need[0]), float(rng[j]))
+    return out
+
+
+def _far_aims(raid: Any, model: Any) -> Any:
+    """Points 15,000 km beyond each launch point, along the bearing to the real aim."""
+    from tate.earth import wgs84
+
+    start = sum(mo.n for mo in raid.models[: raid.models.index(model)])
+    out = np.empty((3, model.n))
+    for i in range(model.n):
+        mem = raid.members[start + i]
+        b, _ = bearing_and_range(mem.launch[:, None], mem.aim[:, None])
+        lat, lon, _ = wgs84.ecef_to_geodetic(mem.launch)
+        la, lo = wgs84.destination(lat, lon, b[0], 15_000e3)
+        out[:, i] = wgs84.geodetic_to_ecef(la, lo, 0.0)
+    return out
+
+
+def check_reach(scn: Any) -> None:
+    """Raise :class:`ScenarioError` naming ``threats[i].aim`` if a threat cannot reach its aim.
+
+    Only the first member of a group is checked (members differ by ``spread_m``).
+    """
+    for g, (need, best) in sorted(max_ranges(scn).items()):
+        if need > best:
+            th = scn.threats[g]
+            raise ScenarioError(
+                f"aim point out of reach of the {th.model} model: needs {need / 1e3:.0f} km, "
+                f"reaches at most {best / 1e3:.0f} km", f"threats[{g}].aim")
