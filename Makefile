@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(VENV)/bin/tate verify
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests $(wildcard bench examples)
 	$(VENV)/bin/mypy src
 
 test: lint

@@ -110,7 +110,6 @@ def test_main_turns_scenario_error_into_exit_2(
 
 
 def test_good_file_prints_summary(tmp_path: Path) -> None:
-    pytest.importorskip("tate.flight.reach")
     path = tmp_path / "good.toml"
     path.write_text(GOOD, encoding="utf-8")
     result = CliRunner().invoke(app, ["validate", str(path)])
@@ -120,7 +119,6 @@ def test_good_file_prints_summary(tmp_path: Path) -> None:
 
 
 def test_default_scenario_validates() -> None:
-    pytest.importorskip("tate.flight.reach")
     result = run_cli("validate", str(default_scenario_path()))
     assert result.returncode == 0, result.stderr
     for threat_id in ("HGV-1", "MRBM-4", "CM-2", "OWA-1", "DDG-A", "Port"):

@@ -30,6 +30,7 @@ __all__ = ["Member", "Raid", "build_raid", "expand_members"]
 
 F64 = NDArray[np.float64]
 GOLDEN = np.pi * (3.0 - np.sqrt(5.0))
+AIM_DT = 0.5  #: step of the ballistic aiming passes [s]; the flight then uses ``dt``
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Raid:
     vel: F64
     mass: F64
     notes: dict[str, dict[str, float]] = field(default_factory=dict)
+    file_order: NDArray[np.intp] = field(default_factory=lambda: np.empty(0, np.intp))
+    """Position of each body's member in file order (members grouped by model here)."""
 
 
 Built = tuple[list[FlightModel], F64, F64, list["Member"]]
@@ -142,7 +145,7 @@ def build_raid(scn: Any, dt: float) -> Raid:
     if len(set(order)) != len(members):
         raise RuntimeError("internal error: raid builders lost or duplicated members")
     return Raid(ordered, models, _cols(ordered, "launch"), np.concatenate(vel_parts, axis=1),
-                np.concatenate(mass_parts), notes)
+                np.concatenate(mass_parts), notes, np.array(order, dtype=np.intp))
 
 
 def _ballistic(scn: Any, ms: list[Member], dt: float, notes: dict[str, dict[str, float]]
@@ -152,7 +155,7 @@ def _ballistic(scn: Any, ms: list[Member], dt: float, notes: dict[str, dict[str,
     specs = [m.spec for m in ms]
     d = _design(specs)
     launch, aim = _cols(ms, "launch"), _cols(ms, "aim")
-    sol = aim_ballistic(d, launch, aim, [s.trajectory for s in specs], dt)
+    sol = aim_ballistic(d, launch, aim, [s.trajectory for s in specs], max(dt, AIM_DT))
     for j, m in enumerate(ms):
         if not np.isfinite(sol.theta_f[j]):
             th_i = scn.threats.index(m.spec)

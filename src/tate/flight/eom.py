@@ -33,6 +33,7 @@ __all__ = [
     "FrameOptions",
     "cross3",
     "dot3",
+    "ellipsoid_up",
     "frame_accel",
     "lift_frame",
     "local_frame",
@@ -132,13 +133,24 @@ def frame_accel(pos: F64, vel: F64, opts: FrameOptions, out: F64) -> F64:
     return out
 
 
-def local_frame(pos: F64) -> tuple[F64, F64, F64]:
-    """Geocentric east, north and up unit vectors at ``pos (3, n)``, each ``(3, n)``.
+def ellipsoid_up(pos: F64) -> F64:
+    """Unit normal of the WGS-84 ellipsoid through ``pos (3, n)``, ``(3, n)``.
 
-    Geocentric (radial) up differs from the geodetic normal by at most 0.19°;
-    guidance and lift frames use it for speed.
+    The gradient of x²/a² + y²/a² + z²/b² is normal to the ellipsoid through the
+    point; for altitudes up to ~100 km it differs from the geodetic vertical by
+    less than e²h/R ≈ 1e-4 rad, far less than the 0.19° between the geocentric
+    radius and the vertical that a guidance loop would otherwise see.
     """
-    up = pos / norm3(pos)
+    ia2 = 1.0 / (wgs84.A * wgs84.A)
+    ib2 = 1.0 / (wgs84.B * wgs84.B)
+    up = np.stack([pos[0] * ia2, pos[1] * ia2, pos[2] * ib2])
+    return up / norm3(up)
+
+
+def local_frame(pos: F64) -> tuple[F64, F64, F64]:
+    """East, north and up unit vectors at ``pos (3, n)``, each ``(3, n)``; up is the
+    ellipsoid normal (:func:`ellipsoid_up`)."""
+    up = ellipsoid_up(pos)
     rho_xy = np.hypot(pos[0], pos[1])
     rho_xy = np.where(rho_xy > 0.0, rho_xy, 1.0)
     east = np.stack([-pos[1] / rho_xy, pos[0] / rho_xy, np.zeros_like(rho_xy)])
@@ -157,7 +169,7 @@ def lift_frame(pos: F64, vel: F64, speed: F64) -> tuple[F64, F64, F64]:
     back to an arbitrary horizontal direction.
     """
     e_v = vel / np.where(speed > 0.0, speed, 1.0)
-    up = pos / norm3(pos)
+    up = ellipsoid_up(pos)
     e_l = up - dot3(up, e_v) * e_v
     norm = norm3(e_l)
     bad = norm < 1e-9

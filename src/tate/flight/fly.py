@@ -8,7 +8,7 @@ otherwise):
 
 * ``trajectory``: one row per member per recorded instant (every ``record_s``
   and the exact impact), time from the scenario epoch;
-* ``summary``: one row per member: flight time, ground range, apogee, glide
+* ``summary``: one row per member, in file order: flight time, ground range, apogee, glide
   altitude, maximum Mach, impact error;
 * ``events``: phase changes (boost, glide, dive, rv-separation, …) and impacts.
 """
@@ -34,6 +34,7 @@ F64 = NDArray[np.float64]
 Table = dict[str, NDArray[Any]]
 SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at SLOW_DT
 SLOW_DT = 0.5  #: their smallest step [s]
+HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,9 @@ def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0: F64, gr
                 ) -> tuple[tuple[F64, F64, F64, NDArray[np.intp]], tuple[NDArray[np.intp], F64]]:
     """Propagate some models' bodies together; rows (pos, vel, time, local body) and impacts."""
     horizon = float(time_limit - t0.min())
+    aims = np.stack([raid.members[j].aim for j in sel], axis=1)
     prop = Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], dt,
-                      ground_alt=ground)
+                      ground_alt=ground, aim=aims, hit_radius=HIT_RADIUS)
     snaps = prop.run(horizon, record_every=max(1, round(record_s / dt)))
     tau = np.array(snaps.time)
     alive = np.stack(snaps.alive)  # (k, n)
@@ -200,7 +202,8 @@ def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDA
             err = float(_great_circle_km(last[:, None], m.aim[:, None])[0] * 1e3)
         cols["impact_error_m"].append(err)
         cols["outcome"].append("impact" if j in impacted else "flying")
-    return {k: np.array(v, dtype=object if k in ("id", "model", "outcome") else float)
+    by_file = np.argsort(raid.file_order, kind="stable")
+    return {k: np.array(v, dtype=object if k in ("id", "model", "outcome") else float)[by_file]
             for k, v in cols.items()}
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.earth import wgs84
-from tate.flight.eom import Environment, FrameOptions, frame_accel
+from tate.flight.eom import Environment, FrameOptions, dot3, frame_accel, norm3
 from tate.flight.models.base import FlightModel
 
 __all__ = ["Impact", "Propagator", "Snapshots", "hermite"]
@@ -105,6 +105,12 @@ class Propagator:
     ground_alt
         Altitude at which each body ends ``(n,)`` [m] (default 0: the ellipsoid);
         e.g. the aim point's altitude.
+    aim
+        Aim points ``(3, n)`` ECEF [m] (NaN: none).  A body also ends at its
+        closest approach inside a step if that comes within ``hit_radius`` of
+        its aim point (a sea-skimmer reaching a ship above the waterline).
+    hit_radius
+        [m]
     """
 
     def __init__(
@@ -117,6 +123,8 @@ class Propagator:
         opts: FrameOptions | None = None,
         ground: bool = True,
         ground_alt: F64 | None = None,
+        aim: F64 | None = None,
+        hit_radius: float = 10.0,
     ) -> None:
         n = int(np.asarray(mass).shape[0])
         if sum(m.n for m in models) != n:
@@ -138,6 +146,8 @@ class Propagator:
         # a body can hit its ground only after it has been above it (launch below an aim
         # point's altitude is not an impact)
         self._armed = wgs84.geodetic_altitude(self.y[0:3].T) > self.ground_alt
+        self.aim = None if aim is None else np.asarray(aim, float)
+        self.hit_radius = hit_radius
         self.impacts: list[Impact] = []
         self._slices: list[slice] = []
         start = 0
@@ -225,28 +235,54 @@ class Propagator:
         alt1 = wgs84.geodetic_altitude(y[0:3].T) - self.ground_alt
         hit = np.flatnonzero(self.alive & self._armed & (alt1 <= 0.0))
         self._armed |= alt1 > 0.0
+        s = self._ground_fraction(y0, hit) if hit.size else np.empty(0)
+        if self.aim is not None:
+            near, s_near = self._aim_fraction(y0)
+            first = ~np.isin(near, hit)
+            hit, s = np.concatenate([hit, near[first]]), np.concatenate([s, s_near[first]])
         if hit.size == 0:
             return
+        pos, vel = hermite(y0[0:3, hit], y0[3:6, hit], y[0:3, hit], y[3:6, hit], self.dt, s)
+        y[0:3, hit] = pos
+        y[3:6, hit] = vel
+        self.alive[hit] = False
+        t0 = self.t - self.dt
+        self.impacts.append(Impact(hit, t0 + s * self.dt, pos, vel))
+
+    def _ground_fraction(self, y0: F64, hit: NDArray[np.intp]) -> F64:
+        """Fraction of the step at which bodies ``hit`` crossed their ground altitude."""
+        y = self.y
         p0, v0 = y0[0:3, hit], y0[3:6, hit]
         p1, v1 = y[0:3, hit], y[3:6, hit]
         floor = self.ground_alt[hit]
-        alt0 = wgs84.geodetic_altitude(p0.T) - floor
+        started_below = wgs84.geodetic_altitude(p0.T) - floor <= 0.0
         lo = np.zeros(hit.size)
         hi = np.ones(hit.size)
-        started_below = alt0 <= 0.0
         for _ in range(40):  # bisection on the Hermite curve: 2^-40 of a step
             mid = 0.5 * (lo + hi)
             pm, _ = hermite(p0, v0, p1, v1, self.dt, mid)
             above = wgs84.geodetic_altitude(pm.T) > floor
             lo = np.where(above, mid, lo)
             hi = np.where(above, hi, mid)
-        s = np.where(started_below, 0.0, hi)
-        pos, vel = hermite(p0, v0, p1, v1, self.dt, s)
-        y[0:3, hit] = pos
-        y[3:6, hit] = vel
-        self.alive[hit] = False
-        t0 = self.t - self.dt
-        self.impacts.append(Impact(hit, t0 + s * self.dt, pos, vel))
+        return np.where(started_below, 0.0, hi)
+
+    def _aim_fraction(self, y0: F64) -> tuple[NDArray[np.intp], F64]:
+        """Bodies whose closest approach to their aim inside this step is within
+        ``hit_radius``, and the fraction of the step at which it happens (straight-line
+        motion over the step)."""
+        aim = self.aim
+        if aim is None:
+            return np.empty(0, np.intp), np.empty(0)
+        cand = np.flatnonzero(self.alive & np.isfinite(aim[0]))
+        if cand.size == 0:
+            return cand, np.empty(0)
+        p0 = y0[0:3, cand] - aim[:, cand]
+        d = self.y[0:3, cand] - y0[0:3, cand]
+        dd = np.maximum(dot3(d, d), 1e-30)
+        s = np.clip(-dot3(p0, d) / dd, 0.0, 1.0)
+        miss = norm3(p0 + s * d)
+        close = miss <= self.hit_radius
+        return cand[close], s[close]
 
     def run(
         self,

@@ -6,7 +6,6 @@ Each test writes a file to a temporary directory and loads it with
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -314,19 +313,7 @@ def test_many_problems_are_capped(fail: Fail, head: str, make_threat: Threat) ->
     assert lines[-1] == "... and 4 more"
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("tate.flight.reach") is not None,
-    reason="the reach check exists; test_aim_out_of_reach covers it",
-)
-def test_missing_reach_check_is_not_skipped_silently(
-    write: Callable[[str], Path], head: str, make_threat: Threat
-) -> None:
-    with pytest.raises(ImportError):
-        load_scenario(write(head + make_threat()))
-
-
 def test_aim_out_of_reach(write: Callable[[str], Path], head: str, make_threat: Threat) -> None:
-    pytest.importorskip("tate.flight.reach")
     # A drone with 100 km of range, launched 500 km (4.78 deg of longitude at 20N) from its aim.
     text = head + make_threat(extra="range_km = 100\n").replace(
         "lon_deg = 158.0", "lon_deg = 155.2153"

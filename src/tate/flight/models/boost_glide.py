@@ -36,7 +36,7 @@ from tate.flight.aero import (
     cavh_cl,
     cavh_max_lift_to_drag,
 )
-from tate.flight.eom import Environment, dot3, lift_frame, norm3
+from tate.flight.eom import Environment, dot3, ellipsoid_up, lift_frame, norm3
 from tate.flight.glide import altitude_for_density, equilibrium_density
 from tate.flight.guidance import bearing_and_range, heading, pn_accel, wrap_pi
 from tate.flight.models.base import FlightModel
@@ -166,8 +166,8 @@ class BoostGlide(FlightModel):
         lmax = self._lift_per_q(mass[glide], mach) * qbar
         lmax = lmax if np.ndim(lmax) else np.full(glide.size, lmax)
         e_v, e_l, e_s = lift_frame(p, v, speed)
-        r = np.sqrt(dot3(p, p))
-        up = p / r
+        r = norm3(p)
+        up = ellipsoid_up(p)
         g = wgs84.GM / r**2
         a_l, a_s = self._glide_command(t, glide, p, v, up, r, g, speed, qbar, mach,
                                        mass[glide], env.alt[glide], bearing, lmax)

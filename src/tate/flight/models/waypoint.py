@@ -22,7 +22,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from tate.flight.eom import Environment, FrameOptions, dot3, frame_accel, lift_frame
+from tate.flight.eom import (
+    Environment,
+    FrameOptions,
+    dot3,
+    ellipsoid_up,
+    frame_accel,
+    lift_frame,
+    norm3,
+)
 from tate.flight.guidance import bearing_and_range, heading, pn_accel, wrap_pi
 from tate.flight.models.base import FlightModel
 
@@ -128,10 +136,11 @@ class Waypoint(FlightModel):
             self.homing |= start_home
             self.log.add(t, np.flatnonzero(start_home), "terminal-homing")
         _, e_l, e_s = lift_frame(pos, vel, env.speed)
-        up = pos / np.sqrt(dot3(pos, pos))
+        up = ellipsoid_up(pos)
         hdot = dot3(vel, up)
         a_t = K_SPEED * (self.speed - env.speed)
-        a_l = KP_ALT * (alt_ref - env.alt) - KD_ALT * hdot
+        # PD on altitude, plus the centripetal term of flying level over a curved Earth
+        a_l = KP_ALT * (alt_ref - env.alt) - KD_ALT * hdot - env.speed**2 / norm3(pos)
         a_s = K_HEADING * env.speed * wrap_pi(bearing - heading(pos, vel))
         weave = in_term & (self.terminal == 2)
         a_s = a_s + weave * self.weave_accel * np.sin(2 * np.pi * t / self.weave_period)

@@ -1,0 +1,144 @@
+"""Small scenarios flown once per test session (flights take seconds each)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tate.flight.fly import FlightResult, fly
+from tate.scenario import loads_scenario
+
+HEAD = """
+name = "test"
+epoch_utc = "2030-01-01T00:00:00Z"
+time_limit_s = 2400
+
+[[ships]]
+id = "S"
+class = "ddg51-flight3"
+lat_deg = 20.0
+lon_deg = 150.0
+heading_deg = 0
+speed_kn = 0
+"""
+
+BOOSTER = """
+stages = [
+  { propellant_kg = 9000, dry_kg = 1000, isp_s = 265, burn_time_s = 60 },
+  { propellant_kg = 3000, dry_kg = 400, isp_s = 280, burn_time_s = 45 },
+]
+payload_kg = 1800
+diameter_m = 1.4
+"""
+
+MRBM = """
+stages = [
+  { propellant_kg = 6000, dry_kg = 800, isp_s = 255, burn_time_s = 60 },
+  { propellant_kg = 1800, dry_kg = 300, isp_s = 270, burn_time_s = 50 },
+]
+payload_kg = 700
+diameter_m = 1.2
+"""
+
+
+def scenario(body: str) -> Any:
+    """A scenario from the common head plus ``body`` (threat tables)."""
+    return loads_scenario(HEAD + body)
+
+
+@pytest.fixture(scope="session")
+def ballistic_flight() -> FlightResult:
+    body = ""
+    for mode in ("minimum-energy", "lofted", "depressed"):
+        body += f"""
+[[threats]]
+id = "{mode}"
+model = "ballistic"
+launch = {{ lat_deg = 20.0, lon_deg = 140.5 }}
+aim = {{ ship = "S" }}
+trajectory = "{mode}"
+{MRBM}
+"""
+    return fly(scenario(body), dt=0.1)
+
+
+@pytest.fixture(scope="session")
+def glide_flight() -> FlightResult:
+    body = f"""
+[[threats]]
+id = "eq"
+model = "boost-glide"
+launch = {{ lat_deg = 20.0, lon_deg = 136.0 }}
+aim = {{ ship = "S" }}
+glide = {{ lift_to_drag = 2.6, ballistic_coeff_kg_m2 = 13000 }}
+{BOOSTER}
+[[threats]]
+id = "alt40"
+model = "boost-glide"
+launch = {{ lat_deg = 20.0, lon_deg = 136.0 }}
+aim = {{ ship = "S" }}
+glide = {{ lift_to_drag = 2.6, alt_m = 40000 }}
+{BOOSTER}
+[[threats]]
+id = "sturn"
+model = "boost-glide"
+launch = {{ lat_deg = 20.0, lon_deg = 136.0 }}
+aim = {{ ship = "S" }}
+glide = {{ lift_to_drag = 2.6, ballistic_coeff_kg_m2 = 13000 }}
+manoeuvre = {{ kind = "s-turn", bank_deg = 40, period_s = 60 }}
+{BOOSTER}
+[[threats]]
+id = "cavh"
+model = "boost-glide"
+launch = {{ lat_deg = 20.0, lon_deg = 136.0 }}
+aim = {{ ship = "S" }}
+glide = {{ aero = "cav-h", area_m2 = 0.96 }}
+{BOOSTER}
+"""
+    return fly(scenario(body), dt=0.1)
+
+
+@pytest.fixture(scope="session")
+def slow_flight() -> FlightResult:
+    body = """
+[[threats]]
+id = "skim"
+model = "cruise"
+launch = { lat_deg = 20.0, lon_deg = 149.5 }
+aim = { ship = "S" }
+waypoints = [ { lat_deg = 20.2, lon_deg = 149.7 } ]
+[[threats]]
+id = "pop"
+model = "cruise"
+launch = { lat_deg = 20.0, lon_deg = 149.5 }
+aim = { ship = "S" }
+terminal = { kind = "pop-up", start_range_km = 15, pop_alt_m = 1500 }
+[[threats]]
+id = "weave"
+model = "cruise"
+launch = { lat_deg = 20.0, lon_deg = 149.5 }
+aim = { ship = "S" }
+terminal = { kind = "weave", start_range_km = 20, weave_g = 2, weave_period_s = 6 }
+[[threats]]
+id = "owa"
+model = "drone"
+count = 3
+interval_s = 20
+spread_m = 1000
+launch = { lat_deg = 19.9, lon_deg = 149.8 }
+aim = { ship = "S" }
+[[threats]]
+id = "short"
+model = "drone"
+range_km = 10
+launch = { lat_deg = 19.9, lon_deg = 149.8 }
+aim = { lat_deg = 20.0, lon_deg = 150.0 }
+"""
+    return fly(loads_scenario(HEAD + body), dt=0.1)
+
+
+def rows(table: dict[str, Any], body: str) -> dict[str, Any]:
+    """The rows of ``table`` whose ``id`` is ``body``."""
+    sel = table["id"] == body
+    return {k: v[sel] for k, v in table.items()}
