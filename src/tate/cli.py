@@ -48,7 +48,9 @@ def fly(
     seed: Annotated[
         int | None, typer.Option(help="Seed for the scenario's distributions.")
     ] = None,
-    dt: Annotated[float, typer.Option(help="Integration step [s].", min=1e-4, max=5.0)] = 0.1,
+    dt: Annotated[
+        float, typer.Option(help="Integration step of rockets and gliders [s].", min=1e-3, max=0.2)
+    ] = 0.2,
 ) -> None:
     """Fly every threat of a scenario with no defence; write trajectories and plots."""
     from tate.flight.run import fly_to_directory

@@ -8,6 +8,7 @@ key path inside the file and the offending value, so the message reads
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 __all__ = ["InputError", "ScenarioError", "TateError"]
@@ -15,6 +16,12 @@ __all__ = ["InputError", "ScenarioError", "TateError"]
 
 class TateError(Exception):
     """Base class of every error tate raises on purpose."""
+
+
+class _Missing(enum.Enum):
+    """Marks a ScenarioError without an offending value (pickles as itself)."""
+
+    NO_VALUE = enum.auto()
 
 
 class ScenarioError(TateError):
@@ -32,7 +39,7 @@ class ScenarioError(TateError):
         The scenario file, if the scenario came from one.
     """
 
-    _NO_VALUE: Any = object()
+    _NO_VALUE: Any = _Missing.NO_VALUE
 
     def __init__(
         self, message: str, path: str = "", value: Any = _NO_VALUE, file: str | None = None
@@ -42,6 +49,9 @@ class ScenarioError(TateError):
         self.value = value
         self.file = file
         super().__init__(str(self))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (type(self), (self.message, self.path, self.value, self.file))
 
     def with_file(self, file: str) -> ScenarioError:
         """Return a copy of this error that names ``file``."""

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tate.earth import wgs84
+from tate.earth import geodesic, wgs84
 from tate.errors import ScenarioError
 from tate.flight.guidance import bearing_and_range
 from tate.flight.models.base import FlightModel
@@ -67,7 +67,7 @@ def _offset(lat: float, lon: float, k: int, count: int, spread: float) -> tuple[
     if spread <= 0 or count <= 1:
         return lat, lon
     dist = spread * np.sqrt((k + 0.5) / count)
-    la, lo = wgs84.destination(np.radians(lat), np.radians(lon), k * GOLDEN, dist)
+    la, lo = geodesic.destination(np.radians(lat), np.radians(lon), k * GOLDEN, dist)
     return float(np.degrees(la)), float(np.degrees(lo))
 
 

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from tate.earth import wgs84
 from tate.earth.atmosphere import density_and_sound_speed
 from tate.flight.build import build_raid
-from tate.flight.eom import cross3, dot3
+from tate.flight.guidance import bearing_and_range
 from tate.flight.integrator import Propagator
 from tate.flight.models.boost_glide import BoostGlide
 
@@ -35,6 +35,7 @@ Table = dict[str, NDArray[Any]]
 SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at SLOW_DT
 SLOW_DT = 0.5  #: their smallest step [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
+MACH_CEILING = 86_000.0  #: US76 defines the speed of sound up to here; Mach is NaN above [m]
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,10 @@ class FlightResult:
 
 def _great_circle_km(p: F64, q: F64) -> F64:
     """Ground distance between ECEF points ``(3, k)`` on the mean sphere [km]."""
-    u = p / np.linalg.norm(p, axis=0)
-    v = q / np.linalg.norm(q, axis=0)
-    return wgs84.R_MEAN * np.arctan2(np.linalg.norm(cross3(u, v), axis=0),
-                                     dot3(u, v)) / 1e3
+    return bearing_and_range(p, q)[1] / 1e3
 
 
-def fly(scn: Any, dt: float = 0.1, record_s: float = 1.0, seed: int | None = None) -> FlightResult:
+def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = None) -> FlightResult:
     """Fly every threat of a concrete scenario with no defence.
 
     Parameters
@@ -170,7 +168,8 @@ def _trajectory_table(members: list[Any], pos: F64, vel: F64, t: F64,
         "time_s": t, "id": ids[body], "model": kinds[body],
         "lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "alt_m": alt,
         "vn_mps": ned[:, 0], "ve_mps": ned[:, 1], "vd_mps": ned[:, 2],
-        "speed_mps": speed, "mach": speed / sound, "qbar_pa": 0.5 * rho * speed**2,
+        "speed_mps": speed, "mach": np.where(alt <= MACH_CEILING, speed / sound, np.nan),
+        "qbar_pa": 0.5 * rho * speed**2,
         "downrange_km": _great_circle_km(launch, pos.T),
     }
 
@@ -196,7 +195,8 @@ def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDA
         cols["range_km"].append(float(traj["downrange_km"][sel][-1]))
         cols["apogee_km"].append(float(traj["alt_m"][sel].max() / 1e3))
         cols["glide_alt_km"].append(glide_alt.get(j, np.nan))
-        cols["max_mach"].append(float(traj["mach"][sel].max()))
+        mach = traj["mach"][sel]
+        cols["max_mach"].append(float(np.nanmax(mach)) if np.isfinite(mach).any() else np.nan)
         err = np.nan
         if j in impacted and np.all(np.isfinite(m.aim)):
             err = float(_great_circle_km(last[:, None], m.aim[:, None])[0] * 1e3)

@@ -91,7 +91,7 @@ def max_ranges(scn: Any) -> dict[int, tuple[float, float]]:
 
 def _far_aims(raid: Any, model: Any) -> Any:
     """Points 15,000 km beyond each launch point, along the bearing to the real aim."""
-    from tate.earth import wgs84
+    from tate.earth import geodesic, wgs84
 
     start = sum(mo.n for mo in raid.models[: raid.models.index(model)])
     out = np.empty((3, model.n))
@@ -99,7 +99,7 @@ def _far_aims(raid: Any, model: Any) -> Any:
         mem = raid.members[start + i]
         b, _ = bearing_and_range(mem.launch[:, None], mem.aim[:, None])
         lat, lon, _ = wgs84.ecef_to_geodetic(mem.launch)
-        la, lo = wgs84.destination(lat, lon, b[0], 15_000e3)
+        la, lo = geodesic.destination(lat, lon, b[0], 15_000e3)
         out[:, i] = wgs84.geodetic_to_ecef(la, lo, 0.0)
     return out
 

@@ -11,8 +11,13 @@ Phases per body (``phase`` array): 0 boost (see :mod:`.booster`), 1 glide,
 * lateral: heading-rate command ``K V Δψ`` toward the great-circle bearing of
   the aim point, plus an optional S-turn (square-wave bank of ``bank`` at
   ``period``), limited by the lift left after the vertical demand.
-* dive: inside ``dive_range`` of the aim point, proportional navigation on
-  the fixed aim point with gravity compensation.
+* dive: inside ``dive_range`` of the aim point (or earlier where turning the
+  flight path down needs more room), proportional navigation on the fixed aim
+  point with gravity compensation.
+
+Guidance runs every ``GUIDANCE_PERIOD`` (5 Hz) whatever the integration step,
+so refining the step refines the integration, not the control law; staging is
+checked every step.
 
 Aerodynamics: ``constant`` (fixed L/D and β; the lift fraction u ∈ [0, 1] acts
 like angle-of-attack modulation with drag held at its design value, a
@@ -50,6 +55,7 @@ KD = 0.07  #: altitude-rate gain [1/s] (ζ = 0.7)
 K_HEADING = 0.02  #: heading-rate gain [1/s]
 NAV_GAIN = 4.0  #: dive proportional-navigation ratio [-]
 ALT_MARGIN = 1.15  #: lift margin of an implied β at the commanded altitude [-]
+GUIDANCE_PERIOD = 0.2  #: the flight computer's guidance period [s] (steps must not exceed it)
 
 
 class BoostGlide(FlightModel):
@@ -118,6 +124,7 @@ class BoostGlide(FlightModel):
         self.t_sep = np.full(n, np.nan)
         self.u_l = np.zeros(n)  #: vertical lift command, fraction of maximum lift
         self.u_s = np.zeros(n)  #: side lift command, fraction of maximum lift
+        self._next_guidance = 0.0
 
     # --- aerodynamics -----------------------------------------------------------------
     def _lift_per_q(self, mass: F64, mach: F64) -> F64:
@@ -148,12 +155,13 @@ class BoostGlide(FlightModel):
         sep = self.booster.update(t, self.dt, mass, env)
         if sep.size:
             self.phase[sep] = 1
-            self.t_sep[sep] = t
+            self.t_sep[sep] = np.minimum(self.booster.t_burnout[sep], t)  # exact burnout
             self._imply_beta(sep, pos[:, sep], env.speed[sep])
             self.log.add(t, sep, "glide")
         glide = np.flatnonzero(self.phase >= 1)
-        if glide.size == 0:
+        if glide.size == 0 or (sep.size == 0 and t < self._next_guidance - 1e-9):
             return
+        self._next_guidance = (np.floor(t / GUIDANCE_PERIOD + 1e-9) + 1.0) * GUIDANCE_PERIOD
         p, v = pos[:, glide], vel[:, glide]
         bearing, rng = bearing_and_range(p, self.aim[:, glide])
         dive_now = glide[(self.phase[glide] == 1) & (rng < self._dive_range(
