@@ -10,11 +10,13 @@ otherwise):
   and the exact impact), time from the scenario epoch;
 * ``summary``: one row per member, in file order: flight time, ground range, apogee, glide
   altitude, maximum Mach, impact error;
-* ``events``: phase changes (boost, glide, dive, rv-separation, …) and impacts.
+* ``events``: phase changes (boost, glide, dive, rv-separation, …), apogees
+  (located inside the step) and impacts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,13 +27,14 @@ from tate.earth import wgs84
 from tate.earth.atmosphere import density_and_sound_speed
 from tate.flight.build import build_raid
 from tate.flight.guidance import bearing_and_range
-from tate.flight.integrator import Propagator
+from tate.flight.integrator import Propagator, apogee_event
 from tate.flight.models.boost_glide import BoostGlide
 
 __all__ = ["FlightResult", "fly"]
 
 F64 = NDArray[np.float64]
 Table = dict[str, NDArray[Any]]
+Progress = Callable[[str, float, float], None]
 SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at SLOW_DT
 SLOW_DT = 0.5  #: their smallest step [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
@@ -60,7 +63,21 @@ def _great_circle_km(p: F64, q: F64) -> F64:
     return bearing_and_range(p, q)[1] / 1e3
 
 
-def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = None) -> FlightResult:
+@dataclass(frozen=True)
+class _Part:
+    """What one propagation produced, body indices already global."""
+
+    pos: F64  #: (r, 3) [m]
+    vel: F64  #: (r, 3) [m/s]
+    time: F64  #: (r,) from the epoch [s]
+    body: NDArray[np.intp]  #: (r,)
+    impact_body: NDArray[np.intp]
+    impact_time: F64
+    marks: list[tuple[float, int, str]]  #: located events: (time, body, name)
+
+
+def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = None,
+        progress: Progress | None = None) -> FlightResult:
     """Fly every threat of a concrete scenario with no defence.
 
     Parameters
@@ -74,6 +91,8 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
         Trajectory sampling interval [s] (a multiple of ``dt``).
     seed
         Recorded in the result (the seed that sampled ``scn``), if any.
+    progress
+        Called as ``progress(label, done_s, total_s)`` while each group flies.
     """
     from tate.scenario import scenario_hash
 
@@ -81,9 +100,8 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
     members = raid.members
     n = len(members)
     t0 = np.array([m.launch_time for m in members])
-    parts: list[tuple[F64, F64, F64, NDArray[np.intp]]] = []
-    impacts: list[tuple[NDArray[np.intp], F64]] = []
     ground = np.array([_aim_alt(m) for m in members])
+    parts: list[_Part] = []
     # one propagation for the rockets and gliders, one for the subsonic flyers
     for slow in (False, True):
         picked: list[Any] = []
@@ -94,25 +112,21 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
                 picked.append(model)
                 idx.extend(range(start, start + model.n))
             start += model.n
-        if not picked:
-            continue
-        sel = np.array(idx)
-        step = max(dt, SLOW_DT) if slow else dt
-        rows, imp = _fly_models(picked, raid, sel, t0[sel], ground[sel], step, record_s,
-                                scn.time_limit_s)
-        parts.append((rows[0], rows[1], rows[2], sel[rows[3]]))
-        impacts.append((sel[imp[0]], imp[1]))
-    pos = np.concatenate([p[0] for p in parts])
-    vel = np.concatenate([p[1] for p in parts])
-    t_rows = np.concatenate([p[2] for p in parts])
-    rows_j = np.concatenate([p[3] for p in parts])
-    imp_body = np.concatenate([i[0] for i in impacts])
-    imp_time = np.concatenate([i[1] for i in impacts])
+        if picked:
+            parts.append(_fly_models(picked, raid, np.array(idx), t0, ground, slow, dt,
+                                     record_s, scn.time_limit_s, progress))
+    pos = np.concatenate([p.pos for p in parts])
+    vel = np.concatenate([p.vel for p in parts])
+    t_rows = np.concatenate([p.time for p in parts])
+    rows_j = np.concatenate([p.body for p in parts])
+    imp_body = np.concatenate([p.impact_body for p in parts])
+    imp_time = np.concatenate([p.impact_time for p in parts])
     order = np.lexsort((t_rows, rows_j))
     pos, vel, t_rows, rows_j = pos[order], vel[order], t_rows[order], rows_j[order]
     traj = _trajectory_table(members, pos, vel, t_rows, rows_j)
     summary = _summary_table(raid, traj, rows_j, imp_body, pos)
-    events = _events_table(raid, imp_body, imp_time, t0)
+    marks = [m for p in parts for m in p.marks]
+    events = _events_table(raid, imp_body, imp_time, t0, marks)
     done = len(imp_body) == n
     status = "terminated" if done else "truncated"
     msg = (f"all {n} threats reached the ground" if done else
@@ -127,15 +141,22 @@ def _aim_alt(member: Any) -> float:
     return float(max(wgs84.geodetic_altitude(member.aim[None, :])[0], 0.0))
 
 
-def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0: F64, ground: F64,
-                dt: float, record_s: float, time_limit: float
-                ) -> tuple[tuple[F64, F64, F64, NDArray[np.intp]], tuple[NDArray[np.intp], F64]]:
-    """Propagate some models' bodies together; rows (pos, vel, time, local body) and impacts."""
+def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64,
+                ground: F64, slow: bool, dt: float, record_s: float, time_limit: float,
+                progress: Progress | None) -> _Part:
+    """Propagate the bodies ``sel`` of ``models`` together."""
+    t0 = t0_all[sel]
+    step = max(dt, SLOW_DT) if slow else dt
     horizon = float(time_limit - t0.min())
     aims = np.stack([raid.members[j].aim for j in sel], axis=1)
-    prop = Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], dt,
-                      ground_alt=ground, aim=aims, hit_radius=HIT_RADIUS)
-    snaps = prop.run(horizon, record_every=max(1, round(record_s / dt)))
+    events = [] if slow else [apogee_event()]
+    prop = Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], step,
+                      ground_alt=ground[sel], aim=aims, hit_radius=HIT_RADIUS, events=events)
+    label = "cruise missiles and drones" if slow else "rockets and gliders"
+    tick = None if progress is None else (lambda t: progress(label, t, horizon))
+    snaps = prop.run(horizon, record_every=max(1, round(record_s / step)), progress=tick)
+    if progress is not None:
+        progress(label, horizon, horizon)
     tau = np.array(snaps.time)
     alive = np.stack(snaps.alive)  # (k, n)
     in_time = (tau[:, None] + t0[None, :]) <= time_limit + 1e-9
@@ -152,7 +173,9 @@ def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0: F64, gr
         pos, vel = np.concatenate([pos, p_imp]), np.concatenate([vel, v_imp])
         t_rows = np.concatenate([t_rows, t_imp[keep]])
         rows_j = np.concatenate([rows_j, body[keep]])
-    return (pos, vel, t_rows, rows_j), (body[keep], t_imp[keep])
+    marks = [(float(t + t0[b]), int(sel[b]), c.name) for c in prop.crossings
+             for b, t in zip(c.body, c.time, strict=True) if t + t0[b] <= time_limit + 1e-9]
+    return _Part(pos, vel, t_rows, sel[rows_j], sel[body[keep]], t_imp[keep], marks)
 
 
 def _trajectory_table(members: list[Any], pos: F64, vel: F64, t: F64,
@@ -229,7 +252,8 @@ def _glide_altitudes(raid: Any, traj: Table, body: NDArray[np.intp]) -> dict[int
     return out
 
 
-def _events_table(raid: Any, imp_body: NDArray[np.intp], imp_time: F64, t0: F64) -> Table:
+def _events_table(raid: Any, imp_body: NDArray[np.intp], imp_time: F64, t0: F64,
+                  marks: list[tuple[float, int, str]]) -> Table:
     rows: list[tuple[float, str, str]] = []
     start = 0
     for model in raid.models:
@@ -237,6 +261,7 @@ def _events_table(raid: Any, imp_body: NDArray[np.intp], imp_time: F64, t0: F64)
             j = start + i
             rows.append((t + t0[j], raid.members[j].id, name))
         start += model.n
+    rows.extend((t, raid.members[b].id, name) for t, b, name in marks)
     for b, t in zip(imp_body, imp_time, strict=True):
         rows.append((float(t), raid.members[b].id, "impact"))
     rows.sort()

@@ -6,7 +6,8 @@ state arrays (``pos (3, n)``, ``vel (3, n)``, ``mass (n,)``, ECEF, SI).  Per ste
 1. every model's :meth:`~tate.flight.models.base.FlightModel.update` runs once
    (guidance commands held over the step, staging);
 2. classic fourth-order Runge–Kutta advances the state;
-3. bodies that crossed their ground altitude (by default geodetic altitude 0)
+3. events (e.g. apogee) are located on the same interpolant and recorded;
+4. bodies that crossed their ground altitude (by default geodetic altitude 0)
    downward inside the step are located on the cubic Hermite interpolant of the step (position and
    velocity at both ends), to far better than the step, and frozen there.
 
@@ -19,17 +20,24 @@ Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 (RK4) and §II.6
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tate.earth import wgs84
-from tate.flight.eom import Environment, FrameOptions, dot3, frame_accel, norm3
+from tate.flight.eom import (
+    Environment,
+    FrameOptions,
+    dot3,
+    ellipsoid_up,
+    frame_accel,
+    norm3,
+)
 from tate.flight.models.base import FlightModel
 
-__all__ = ["Impact", "Propagator", "Snapshots", "hermite"]
+__all__ = ["Crossing", "Event", "Impact", "Propagator", "Snapshots", "apogee_event", "hermite"]
 
 F64 = NDArray[np.float64]
 
@@ -42,6 +50,39 @@ class Impact:
     time: F64 = field(default_factory=lambda: np.empty(0))
     pos: F64 = field(default_factory=lambda: np.empty((3, 0)))
     vel: F64 = field(default_factory=lambda: np.empty((3, 0)))
+
+
+@dataclass(frozen=True)
+class Event:
+    """A zero crossing to locate inside steps, e.g. apogee.
+
+    ``fn(pos, vel)`` maps ``(3, k)`` states to ``(k,)`` values; a crossing of zero
+    in ``direction`` (+1 upward, −1 downward) is located on the step's Hermite
+    interpolant by bisection and recorded; it does not stop the body.
+    """
+
+    name: str
+    fn: Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
+    direction: int = -1
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """An event located inside a step: body index, time [s], ECEF position [m]."""
+
+    name: str
+    body: NDArray[np.intp]
+    time: NDArray[np.float64]
+    pos: NDArray[np.float64]
+
+
+def _vertical_speed(pos: NDArray[np.float64], vel: NDArray[np.float64]) -> NDArray[np.float64]:
+    return dot3(vel, ellipsoid_up(pos))
+
+
+def apogee_event() -> Event:
+    """Apogee: the vertical speed (along the ellipsoid normal) falls through zero."""
+    return Event("apogee", _vertical_speed, -1)
 
 
 @dataclass
@@ -111,6 +152,8 @@ class Propagator:
         its aim point (a sea-skimmer reaching a ship above the waterline).
     hit_radius
         [m]
+    events
+        Zero crossings to locate and record in :attr:`crossings`.
     """
 
     def __init__(
@@ -125,6 +168,7 @@ class Propagator:
         ground_alt: F64 | None = None,
         aim: F64 | None = None,
         hit_radius: float = 10.0,
+        events: Sequence[Event] = (),
     ) -> None:
         n = int(np.asarray(mass).shape[0])
         if sum(m.n for m in models) != n:
@@ -148,6 +192,8 @@ class Propagator:
         self._armed = wgs84.geodetic_altitude(self.y[0:3].T) > self.ground_alt
         self.aim = None if aim is None else np.asarray(aim, float)
         self.hit_radius = hit_radius
+        self.events = list(events)
+        self.crossings: list[Crossing] = []
         self.impacts: list[Impact] = []
         self._slices: list[slice] = []
         start = 0
@@ -223,10 +269,11 @@ class Propagator:
         k2 *= 2.0
         k1 += k2
         k1 += k4
-        if self.ground:
-            y0 = y.copy()
+        y0 = y.copy() if (self.ground or self.events) else y
         y += (h / 6.0) * k1
         self.t = t + h
+        if self.events:
+            self._locate_events(y0)
         if self.ground:
             self._locate_impacts(y0)
 
@@ -248,6 +295,25 @@ class Propagator:
         self.alive[hit] = False
         t0 = self.t - self.dt
         self.impacts.append(Impact(hit, t0 + s * self.dt, pos, vel))
+
+    def _locate_events(self, y0: F64) -> None:
+        y, live = self.y, np.flatnonzero(self.alive)
+        for ev in self.events:
+            sign = -float(ev.direction)  # the sign the value has before the crossing
+            g0 = ev.fn(y0[0:3, live], y0[3:6, live]) * sign
+            g1 = ev.fn(y[0:3, live], y[3:6, live]) * sign
+            idx = live[(g0 > 0.0) & (g1 <= 0.0)]
+            if idx.size == 0:
+                continue
+            args = (y0[0:3, idx], y0[3:6, idx], y[0:3, idx], y[3:6, idx], self.dt)
+            lo, hi = np.zeros(idx.size), np.ones(idx.size)
+            for _ in range(40):
+                mid = 0.5 * (lo + hi)
+                pm, vm = hermite(*args, mid)
+                before = ev.fn(pm, vm) * sign > 0.0
+                lo, hi = np.where(before, mid, lo), np.where(before, hi, mid)
+            pos, _ = hermite(*args, hi)
+            self.crossings.append(Crossing(ev.name, idx, self.t - self.dt + hi * self.dt, pos))
 
     def _ground_fraction(self, y0: F64, hit: NDArray[np.intp]) -> F64:
         """Fraction of the step at which bodies ``hit`` crossed their ground altitude."""
@@ -289,6 +355,7 @@ class Propagator:
         t_end: float,
         record_every: int = 0,
         snapshots: Snapshots | None = None,
+        progress: Callable[[float], None] | None = None,
     ) -> Snapshots:
         """Step until ``t_end`` [s] or until no body is alive.
 
@@ -301,6 +368,8 @@ class Propagator:
             states are recorded whenever ``record_every`` > 0).
         snapshots
             Existing record to append to.
+        progress
+            Called with the current time [s] about once per simulated 10 s.
         """
         snaps = snapshots if snapshots is not None else Snapshots()
         k = 0
@@ -311,6 +380,8 @@ class Propagator:
             k += 1
             if record_every and k % record_every == 0:
                 self._record(snaps)
+            if progress is not None and k % max(1, round(10.0 / self.dt)) == 0:
+                progress(self.t)
         if record_every and (not snaps.time or snaps.time[-1] != self.t):
             self._record(snaps)
         return snaps

@@ -37,15 +37,13 @@ def fly_to_directory(file: Path | None, out: Path, seed: int | None, dt: float,
     from rich.table import Table
 
     from tate import __version__
-    from tate.flight.fly import fly
     from tate.io import write_table
     from tate.plots import flight_plots
     from tate.scenario import default_scenario_path, load_scenario
 
     path = file if file is not None else default_scenario_path()
     scn, used_seed = sample_for_run(load_scenario(path), seed)
-    with console.status(f"flying {len(scn.threats)} threat groups of {path.name} …"):
-        res = fly(scn, dt=dt, seed=used_seed)
+    res = _fly_with_progress(scn, dt, used_seed, console)
     out.mkdir(parents=True, exist_ok=True)
     meta = {"scenario_hash": res.scenario_hash, "seed": str(used_seed),
             "tate_version": __version__, "scenario": str(path)}
@@ -61,6 +59,26 @@ def fly_to_directory(file: Path | None, out: Path, seed: int | None, dt: float,
     console.print(_summary_table(res.summary, Table))
     console.print(f"{res.status}: {res.message}; wrote {out}/")
     return res
+
+
+def _fly_with_progress(scn: Any, dt: float, seed: int, console: Any) -> Any:
+    """:func:`tate.flight.fly.fly` with a rich progress bar per propagation group."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tate.flight.fly import fly
+
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed:>6.0f} / {task.total:.0f} s simulated"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(label: str, done: float, total: float) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done)
+
+        return fly(scn, dt=dt, seed=seed, progress=report)
 
 
 def _summary_table(summary: dict[str, Any], table_cls: Any) -> Any:

@@ -153,3 +153,13 @@ def test_drone_out_of_fuel_falls_short(slow_flight: FlightResult) -> None:
     t_out = _event_time(slow_flight, "short", "fuel-out")
     assert 190.0 < t_out < 215.0  # 10 km at 50 m/s
     assert _summary(slow_flight, "short", "impact_error_m") > 5_000.0
+
+
+@pytest.mark.parametrize("mode", ["minimum-energy", "lofted", "depressed"])
+def test_ballistic_events_in_order(ballistic_flight: FlightResult, mode: str) -> None:
+    names = ("boost", "rv-separation", "apogee", "impact")
+    times = [_event_time(ballistic_flight, mode, e) for e in names]
+    assert times == sorted(times)
+    # the located apogee is where the 1 s samples peak
+    r = rows(ballistic_flight.trajectory, mode)
+    assert r["time_s"][np.argmax(r["alt_m"])] == pytest.approx(times[2], abs=1.0)
