@@ -49,7 +49,7 @@ def fly(
         int | None, typer.Option(help="Seed for the scenario's distributions.")
     ] = None,
     dt: Annotated[
-        float, typer.Option(help="Integration step of rockets and gliders [s].", min=1e-3, max=0.2)
+        float, typer.Option(help="Integration step of rockets and gliders, s.", min=1e-3, max=0.2)
     ] = 0.2,
 ) -> None:
     """Fly every threat of a scenario with no defence; write trajectories and plots."""

@@ -18,6 +18,15 @@ class TateError(Exception):
     """Base class of every error tate raises on purpose."""
 
 
+def _show(value: Any) -> str:
+    """A value as a user wrote it: ISO times, distribution tables, else ``repr``."""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if hasattr(value, "to_table"):
+        return str(value.to_table())
+    return repr(value)
+
+
 class _Missing(enum.Enum):
     """Marks a ScenarioError without an offending value (pickles as itself)."""
 
@@ -62,7 +71,7 @@ class ScenarioError(TateError):
         head = ": ".join(parts)
         text = self.message
         if self.value is not ScenarioError._NO_VALUE:
-            text += f", got {self.value!r}"
+            text += f", got {_show(self.value)}"
         return f"{head}: {text}" if head else text
 
 

@@ -11,20 +11,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from tests.unit.flight.conftest import HEAD
+
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = """
-name = "cli test"
-epoch_utc = "2030-01-01T00:00:00Z"
-time_limit_s = 900
-
-[[ships]]
-id = "S"
-class = "ddg51-flight3"
-lat_deg = 20.0
-lon_deg = 150.0
-heading_deg = 0
-speed_kn = 0
-
+SMALL = HEAD + """
 [[threats]]
 id = "CM"
 model = "cruise"

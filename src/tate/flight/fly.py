@@ -9,7 +9,8 @@ otherwise):
 * ``trajectory``: one row per member per recorded instant (every ``record_s``
   and the exact impact), time from the scenario epoch;
 * ``summary``: one row per member, in file order: flight time, ground range, apogee, glide
-  altitude, maximum Mach, impact error;
+  altitude and the glider's ballistic coefficient (given or implied), maximum Mach,
+  impact error;
 * ``events``: phase changes (boost, glide, dive, rv-separation, …), apogees
   (located inside the step) and impacts.
 """
@@ -202,9 +203,10 @@ def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDA
     members = raid.members
     n = len(members)
     glide_alt = _glide_altitudes(raid, traj, body)
+    glide_beta = _glide_betas(raid)
     cols: dict[str, list[Any]] = {k: [] for k in (
         "id", "model", "launch_time_s", "flight_time_s", "range_km", "apogee_km",
-        "glide_alt_km", "max_mach", "impact_error_m", "outcome")}
+        "glide_alt_km", "glide_beta_kg_m2", "max_mach", "impact_error_m", "outcome")}
     impacted = set(imp_body.tolist())
     for j in range(n):
         sel = body == j
@@ -218,6 +220,7 @@ def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDA
         cols["range_km"].append(float(traj["downrange_km"][sel][-1]))
         cols["apogee_km"].append(float(traj["alt_m"][sel].max() / 1e3))
         cols["glide_alt_km"].append(glide_alt.get(j, np.nan))
+        cols["glide_beta_kg_m2"].append(glide_beta.get(j, np.nan))
         mach = traj["mach"][sel]
         cols["max_mach"].append(float(np.nanmax(mach)) if np.isfinite(mach).any() else np.nan)
         err = np.nan
@@ -228,6 +231,19 @@ def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDA
     by_file = np.argsort(raid.file_order, kind="stable")
     return {k: np.array(v, dtype=object if k in ("id", "model", "outcome") else float)[by_file]
             for k, v in cols.items()}
+
+
+def _glide_betas(raid: Any) -> dict[int, float]:
+    """Ballistic coefficient [kg/m^2] each constant-L/D glider flew with (given, or implied
+    by a commanded glide altitude at glide entry)."""
+    out: dict[int, float] = {}
+    start = 0
+    for model in raid.models:
+        if isinstance(model, BoostGlide) and model.aero == "constant":
+            for i in range(model.n):
+                out[start + i] = float(model.beta[i])
+        start += model.n
+    return out
 
 
 def _glide_altitudes(raid: Any, traj: Table, body: NDArray[np.intp]) -> dict[int, float]:

@@ -33,7 +33,8 @@ def bearing_and_range(pos: F64, aim: F64) -> tuple[F64, F64]:
     Returns
     -------
     bearing
-        Initial azimuth, clockwise from (geocentric) north [rad].
+        Initial azimuth, clockwise from north (the local frame of
+        :func:`tate.flight.eom.local_frame`) [rad].
     ground_range
         Arc length on the mean sphere R = 6,371,008.8 m [m].
     """

@@ -8,8 +8,13 @@ state arrays (``pos (3, n)``, ``vel (3, n)``, ``mass (n,)``, ECEF, SI).  Per ste
 2. classic fourth-order Runge–Kutta advances the state;
 3. events (e.g. apogee) are located on the same interpolant and recorded;
 4. bodies that crossed their ground altitude (by default geodetic altitude 0)
-   downward inside the step are located on the cubic Hermite interpolant of the step (position and
-   velocity at both ends), to far better than the step, and frozen there.
+   downward inside the step, or whose straight-line closest approach to their
+   aim point inside the step is within ``hit_radius``, are located on the cubic
+   Hermite interpolant of the step (position and velocity at both ends), to
+   far better than the step, and frozen there.
+
+The clock is ``k · dt`` after ``k`` steps (no running sum, so event times carry
+no accumulated rounding).
 
 Dead bodies keep their final state; their derivative is zero.  Snapshots are
 taken every ``record_every`` steps; the impact state is always kept.
@@ -180,6 +185,7 @@ class Propagator:
         self.opts = opts or FrameOptions()
         self.ground = ground
         self.t = 0.0
+        self._steps = 0
         self.n = n
         self.y = np.empty((7, n))
         self.y[0:3] = pos
@@ -271,7 +277,8 @@ class Propagator:
         k1 += k4
         y0 = y.copy() if (self.ground or self.events) else y
         y += (h / 6.0) * k1
-        self.t = t + h
+        self._steps += 1
+        self.t = self._steps * h
         if self.events:
             self._locate_events(y0)
         if self.ground:

@@ -4,9 +4,10 @@ Maximum ground range per model, on the scenario's nominal values:
 
 * cruise missile, drone: the fuel range ``range_km`` along the route
   (launch → waypoints → aim), each leg a great circle;
-* ballistic missile: the longest impact of a full-burn shot over a grid of
-  pitch programs (the first pass of :mod:`tate.flight.targeting`), flown with
-  drag and the rotating Earth at a coarse step;
+* ballistic missile: the grid pass of :mod:`tate.flight.targeting` (full-burn
+  shots over a grid of pitch programs and, for minimum-energy shots, of cut-off
+  times), flown with drag and the rotating Earth at a coarse step: the aim must
+  lie on the wanted branch (lofted, depressed, minimum-energy);
 * boost-glide vehicle: a full flight aimed far beyond the target, so that it
   glides until it reaches the ground;
 * point mass: not checked (it has no aim).
@@ -40,7 +41,9 @@ def _route_length_m(scn: Any, th: Any) -> float:
 
 
 def max_ranges(scn: Any) -> dict[int, tuple[float, float]]:
-    """``{threat index: (needed ground range [m], maximum ground range [m])}``."""
+    """``{threat index: (needed ground range [m], maximum ground range [m])}`` for the
+    cruise missiles, drones and boost-glide vehicles (ballistic missiles: see
+    :func:`ballistic_solutions`)."""
     from tate.flight.build import build_raid, expand_members
     from tate.flight.integrator import Propagator
     from tate.scenario import nominal_scenario
@@ -55,23 +58,6 @@ def max_ranges(scn: Any) -> dict[int, tuple[float, float]]:
         th = m.spec
         if th.model in ("cruise", "drone"):
             out[g] = (_route_length_m(scn, th), th.range_km * 1e3)
-    bal = [m for m in first.values() if m.spec.model == "ballistic"]
-    if bal:
-        from tate.flight.build import _design
-        from tate.flight.targeting import N_GRID, fly_ballistic_batch
-
-        d = _design([m.spec for m in bal])
-        launch = np.stack([m.launch for m in bal], axis=1)
-        aim = np.stack([m.aim for m in bal], axis=1)
-        az, need = bearing_and_range(launch, aim)
-        rep = np.repeat(np.arange(len(bal)), N_GRID)
-        theta = np.tile(np.radians(np.linspace(3.0, 87.0, N_GRID)), len(bal))
-        imp = fly_ballistic_batch(d.take(rep), launch[:, rep], az[rep], theta,
-                                  np.full(rep.size, np.inf), COARSE_DT)
-        _, rng = bearing_and_range(launch[:, rep], np.nan_to_num(imp))
-        rng = np.where(np.isnan(imp[0]), 0.0, rng).reshape(len(bal), N_GRID).max(axis=1)
-        for j, m in enumerate(bal):
-            out[m.group] = (float(need[j]), float(rng[j]))
     hgv = [m for m in first.values() if m.spec.model == "boost-glide"]
     if hgv:
         far = scn.model_copy(update={"threats": [m.spec for m in hgv]})
@@ -104,11 +90,45 @@ def _far_aims(raid: Any, model: Any) -> Any:
     return out
 
 
+def ballistic_solutions(scn: Any) -> dict[int, tuple[float, float, bool]]:
+    """``{threat index: (needed range [m], full-burn maximum range [m], solvable)}`` for the
+    ballistic groups: the grid pass of :func:`tate.flight.targeting.aim_ballistic` at
+    a coarse step, so a lofted or depressed shot that no pitch program can fly (a
+    depressed shot at a close target, say) is caught as well as one out of range."""
+    from tate.flight.build import _design, expand_members
+    from tate.flight.targeting import aim_ballistic
+    from tate.scenario import nominal_scenario
+
+    scn = nominal_scenario(scn)
+    first: dict[int, Any] = {}
+    for m in expand_members(scn):
+        if m.spec.model == "ballistic":
+            first.setdefault(m.group, m)
+    if not first:
+        return {}
+    bal = list(first.values())
+    launch = np.stack([m.launch for m in bal], axis=1)
+    aim = np.stack([m.aim for m in bal], axis=1)
+    _, need = bearing_and_range(launch, aim)
+    sol = aim_ballistic(_design([m.spec for m in bal]), launch, aim,
+                        [m.spec.trajectory for m in bal], COARSE_DT, newton_steps=0)
+    return {m.group: (float(need[j]), float(sol.max_range[j]), bool(np.isfinite(sol.theta_f[j])))
+            for j, m in enumerate(bal)}
+
+
 def check_reach(scn: Any) -> None:
     """Raise :class:`ScenarioError` naming ``threats[i].aim`` if a threat cannot reach its aim.
 
     Only the first member of a group is checked (members differ by ``spread_m``).
     """
+    for g, (need, best, ok) in sorted(ballistic_solutions(scn).items()):
+        if not ok:
+            th = scn.threats[g]
+            why = (f"reaches at most {best / 1e3:.0f} km" if need > best else
+                   f"no {th.trajectory} trajectory of this missile lands at {need / 1e3:.0f} km"
+                   f" (full-burn range up to {best / 1e3:.0f} km)")
+            raise ScenarioError(f"aim point out of reach of the ballistic model: {why}",
+                                f"threats[{g}].aim")
     for g, (need, best) in sorted(max_ranges(scn).items()):
         if need > best:
             th = scn.threats[g]

@@ -1,8 +1,9 @@
 """``tate fly``: load, sample, fly and write a scenario's undefended raid.
 
 Writes into the output directory: ``trajectory.parquet``, ``summary.parquet``,
-``events.parquet`` (each carrying the scenario hash, seed and package version
-as Parquet metadata), ``summary.csv``, ``manifest.json`` and three PNG plots,
+``events.parquet`` (each carrying as Parquet metadata the hash of the file's
+scenario, the seed, the hash of the sampled concrete scenario and the package
+version), ``summary.csv``, ``manifest.json`` and three PNG plots,
 then prints the summary table.
 """
 
@@ -37,16 +38,22 @@ def fly_to_directory(file: Path | None, out: Path, seed: int | None, dt: float,
     from rich.table import Table
 
     from tate import __version__
+    from tate.errors import ScenarioError
     from tate.io import write_table
     from tate.plots import flight_plots
-    from tate.scenario import default_scenario_path, load_scenario
+    from tate.scenario import default_scenario_path, load_scenario, scenario_hash
 
     path = file if file is not None else default_scenario_path()
-    scn, used_seed = sample_for_run(load_scenario(path), seed)
-    res = _fly_with_progress(scn, dt, used_seed, console)
+    loaded = load_scenario(path)
+    try:
+        scn, used_seed = sample_for_run(loaded, seed)
+        res = _fly_with_progress(scn, dt, used_seed, console)
+    except ScenarioError as exc:
+        raise (exc if exc.file else exc.with_file(str(path))) from None
     out.mkdir(parents=True, exist_ok=True)
-    meta = {"scenario_hash": res.scenario_hash, "seed": str(used_seed),
-            "tate_version": __version__, "scenario": str(path)}
+    # the file's scenario (distributions included) plus the seed determine the sample
+    meta = {"scenario_hash": scenario_hash(loaded), "sample_hash": res.scenario_hash,
+            "seed": str(used_seed), "tate_version": __version__, "scenario": str(path)}
     write_table(res.trajectory, out / "trajectory.parquet", meta)
     write_table(res.summary, out / "summary.parquet", meta)
     write_table(res.events, out / "events.parquet", meta)
@@ -82,15 +89,19 @@ def _fly_with_progress(scn: Any, dt: float, seed: int, console: Any) -> Any:
 
 
 def _summary_table(summary: dict[str, Any], table_cls: Any) -> Any:
+    from rich.markup import escape
+
     table = table_cls(title="Undefended flight")
     heads = (("id", "id", "{}"), ("model", "model", "{}"),
              ("launch [s]", "launch_time_s", "{:.0f}"),
              ("flight [s]", "flight_time_s", "{:.0f}"), ("range [km]", "range_km", "{:.0f}"),
              ("apogee [km]", "apogee_km", "{:.1f}"), ("glide alt [km]", "glide_alt_km", "{:.1f}"),
+             ("glide β [kg/m²]", "glide_beta_kg_m2", "{:,.0f}"),
              ("max Mach", "max_mach", "{:.1f}"), ("impact error [m]", "impact_error_m", "{:.0f}"),
              ("outcome", "outcome", "{}"))
     for head, key, _ in heads:
-        table.add_column(head, justify="left" if key in ("id", "model", "outcome") else "right")
+        left = key in ("id", "model", "outcome")
+        table.add_column(escape(head), justify="left" if left else "right")
     for i in range(len(summary["id"])):
         cells = []
         for _, key, fmt in heads:

@@ -272,7 +272,18 @@ class BoostGlideThreat(_RocketThreat):
     dive: Dive = Dive()
 
 
-class CruiseThreat(_AimedThreat):
+class _WaypointThreat(_AimedThreat):
+    """Keys shared by the waypoint flyers; each subclass sets its own defaults."""
+
+    speed_mps: Positive
+    cruise_alt_m: Positive
+    mass_kg: Positive
+    max_g: Positive
+    range_km: Positive
+    waypoints: list[LatLon] = []
+
+
+class CruiseThreat(_WaypointThreat):
     """A cruise missile flying at ``cruise_alt_m`` via ``waypoints``, then a terminal manoeuvre."""
 
     model: Literal["cruise"] = "cruise"
@@ -281,11 +292,10 @@ class CruiseThreat(_AimedThreat):
     mass_kg: Positive = 1500.0
     max_g: Positive = 4.0
     range_km: Positive = 600.0
-    waypoints: list[LatLon] = []
     terminal: Terminal = Terminal()
 
 
-class DroneThreat(_AimedThreat):
+class DroneThreat(_WaypointThreat):
     """A one-way attack drone flying at ``cruise_alt_m`` via ``waypoints``."""
 
     model: Literal["drone"] = "drone"
@@ -294,7 +304,6 @@ class DroneThreat(_AimedThreat):
     mass_kg: Positive = 200.0
     max_g: Positive = 1.0
     range_km: Positive = 2000.0
-    waypoints: list[LatLon] = []
 
 
 class PointMassThreat(_ThreatBase):
@@ -303,7 +312,8 @@ class PointMassThreat(_ThreatBase):
     Give either a constant ``cd`` or a table ``cd_mach`` of ``[mach, cd]`` pairs,
     Mach numbers strictly increasing (table entries are plain numbers).
     ``velocity_ned_mps`` is ``[north, east, down]`` relative to the rotating
-    Earth.  ``aim`` is optional and not used in flight.
+    Earth.  ``aim`` is optional; with one, the body also ends at the aim
+    point's altitude or within the hit radius of it, like the guided threats.
     """
 
     model: Literal["point-mass"] = "point-mass"

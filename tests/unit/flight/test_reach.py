@@ -40,3 +40,13 @@ def test_glider_range_brackets_the_closed_form() -> None:
     far = scenario(_threat("boost-glide", 121.0, glider))
     with pytest.raises(ScenarioError, match="out of reach"):
         check_reach(far)
+
+
+def test_depressed_shot_at_a_close_target_is_refused() -> None:
+    # 110 km is far inside the full-burn range, but no depressed (below the max-range
+    # angle) full-burn program lands that short; a lofted one does.
+    depressed = scenario(_threat("ballistic", 148.95, MRBM + 'trajectory = "depressed"\n'))
+    with pytest.raises(ScenarioError, match="no depressed trajectory") as info:
+        check_reach(depressed)
+    assert info.value.path == "threats[0].aim"
+    check_reach(scenario(_threat("ballistic", 148.95, MRBM + 'trajectory = "minimum-energy"\n')))

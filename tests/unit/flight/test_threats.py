@@ -163,3 +163,16 @@ def test_ballistic_events_in_order(ballistic_flight: FlightResult, mode: str) ->
     # the located apogee is where the 1 s samples peak
     r = rows(ballistic_flight.trajectory, mode)
     assert r["time_s"][np.argmax(r["alt_m"])] == pytest.approx(times[2], abs=1.0)
+
+
+def test_implied_beta_makes_the_commanded_altitude_an_equilibrium(
+        glide_flight: FlightResult) -> None:
+    # At glide entry the implied β leaves 15 % lift margin at 40 km: the closed-form
+    # equilibrium altitude for β × 1.15 at the entry speed is 40 km.
+    beta = _summary(glide_flight, "alt40", "glide_beta_kg_m2")
+    assert _summary(glide_flight, "eq", "glide_beta_kg_m2") == 13_000.0
+    r = rows(glide_flight.trajectory, "alt40")
+    t_sep = _event_time(glide_flight, "alt40", "glide")
+    v = float(np.interp(t_sep, r["time_s"], r["speed_mps"]))
+    h = equilibrium_glide_altitude(v, 1.15 * beta, 2.6, r_earth=wgs84.A, mu=wgs84.GM)
+    assert float(h[0]) == pytest.approx(40_000.0, abs=300.0)

@@ -55,7 +55,7 @@ KD = 0.07  #: altitude-rate gain [1/s] (ζ = 0.7)
 K_HEADING = 0.02  #: heading-rate gain [1/s]
 NAV_GAIN = 4.0  #: dive proportional-navigation ratio [-]
 ALT_MARGIN = 1.15  #: lift margin of an implied β at the commanded altitude [-]
-GUIDANCE_PERIOD = 0.2  #: the flight computer's guidance period [s] (steps must not exceed it)
+GUIDANCE_PERIOD = 0.2  #: guidance period [s]; with longer steps guidance runs once a step
 
 
 class BoostGlide(FlightModel):
