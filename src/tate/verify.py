@@ -1,7 +1,7 @@
 """Reference cases that ``tate verify`` runs and the test suite repeats.
 
 Each case computes a value with tate's own kernels and compares it with a
-published or independently computed reference (REFERENCES.md §6):
+published or independently computed reference (docs/references.md §6):
 
 * US76 density at 0–80 km (NOAA-S/T 76-1562 tables);
 * CAV-H maximum L/D at Mach 5 and 10 (Phillips 2003);

@@ -8,7 +8,7 @@ against them; an unknown name is an error that lists :data:`SHIP_CLASSES`.
 
 References
 ----------
-Figures quoted in the descriptions are from /work/shared/REFERENCES.md, section 4
+Figures quoted in the descriptions are from docs/references.md, section 4
 (DDG-51 and DDG-1000 electric plants, [V]) and section 2 (SPY-1D, SPY-6(V)1).
 """
 

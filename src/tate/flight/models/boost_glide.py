@@ -25,7 +25,8 @@ documented simplification of Tracy & Wright 2020's glide model) or ``cav-h``
 (Phillips 2003 fit: angle of attack from the commanded lift coefficient,
 drag from the polar).  Where the scenario gives a glide altitude but no β,
 β is implied at separation so that the altitude can be held with 15 % lift
-margin (REFERENCES.md §1 note); it is reported as ``implied_beta``.
+margin (docs/references.md §1 note); the flight summary reports it
+(``glide_beta_kg_m2``).
 """
 
 from __future__ import annotations
