@@ -30,6 +30,7 @@ __all__ = ["Member", "Raid", "build_raid", "expand_members"]
 
 F64 = NDArray[np.float64]
 GOLDEN = np.pi * (3.0 - np.sqrt(5.0))
+DEFAULT_LD = 2.6  #: lift-to-drag ratio of a constant-aero glider when not given [-]
 AIM_DT = 0.5  #: step of the ballistic aiming passes [s]; the flight then uses ``dt``
 
 
@@ -197,7 +198,8 @@ def _boost_glide(scn: Any, ms: list[Member], dt: float, notes: dict[str, dict[st
         alt = np.array([x.alt_m if x.alt_m is not None else nan for x in g])
         bank = np.radians([s.manoeuvre.bank_deg if s.manoeuvre.kind == "s-turn" else 0.0
                            for s in specs])
-        model = BoostGlide(booster, aim, aero, np.array([x.lift_to_drag for x in g]), beta,
+        ld = np.array([x.lift_to_drag if x.lift_to_drag is not None else DEFAULT_LD for x in g])
+        model = BoostGlide(booster, aim, aero, ld, beta,
                            area, alt, bank, np.array([s.manoeuvre.period_s for s in specs]),
                            np.array([s.dive.start_range_km * 1e3 for s in specs]), dt)
         models.append(model)

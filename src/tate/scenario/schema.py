@@ -183,14 +183,14 @@ class Stage(_Frozen):
 class Glide(_Frozen):
     """Glide phase of a boost-glide vehicle.
 
-    ``aero = "constant"`` flies a constant lift-to-drag ratio and ballistic
-    coefficient (Tracy & Wright 2020); ``aero = "cav-h"`` uses the CAV-H
+    ``aero = "constant"`` flies a constant lift-to-drag ratio (default 2.6) and
+    ballistic coefficient (Tracy & Wright 2020); ``aero = "cav-h"`` uses the CAV-H
     aerodynamic tables (Phillips 2003), with ``area_m2`` defaulting to
     :data:`CAV_H_AREA_M2`.
     """
 
     aero: Literal["constant", "cav-h"] = "constant"
-    lift_to_drag: Positive = 2.6
+    lift_to_drag: Positive | None = None  # constant aero: 2.6 when not given
     ballistic_coeff_kg_m2: Positive | None = None
     area_m2: Positive | None = None
     alt_m: Positive | None = None
@@ -199,9 +199,22 @@ class Glide(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _cav_h_area(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("aero") == "cav-h" and "area_m2" not in data:
+        if not isinstance(data, dict):
+            return data
+        unused = _UNUSED_BY_AERO.get(data.get("aero", "constant"), ())
+        for key in unused:
+            if data.get(key) is not None:
+                raise invalid(f"not used with aero = {data.get('aero', 'constant')!r}",
+                              key, data[key])
+        if data.get("aero") == "cav-h" and "area_m2" not in data:
             return {**data, "area_m2": CAV_H_AREA_M2}
         return data
+
+
+_UNUSED_BY_AERO = {
+    "constant": ("area_m2",),
+    "cav-h": ("lift_to_drag", "ballistic_coeff_kg_m2"),
+}
 
 
 class Manoeuvre(_Frozen):

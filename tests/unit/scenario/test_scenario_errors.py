@@ -343,3 +343,17 @@ def test_python_construction_errors_are_readable() -> None:
     with pytest.raises(ValidationError) as info:
         Glide(entry_speed_mps=Normal(-1, 50))
     assert "normal.mean: must be > 0, got -1.0" in str(info.value)
+
+
+def test_glide_keys_the_chosen_aero_model_ignores_are_refused() -> None:
+    from tate.errors import ScenarioError as Err
+    from tate.scenario import Glide
+
+    with pytest.raises(Exception) as info:
+        Glide.model_validate({"aero": "cav-h", "ballistic_coeff_kg_m2": 9000})
+    assert "not used with aero = 'cav-h'" in str(info.value)
+    with pytest.raises(Exception) as info:
+        Glide.model_validate({"aero": "constant", "area_m2": 1.0})
+    assert "not used with aero = 'constant'" in str(info.value)
+    assert Glide.model_validate({"aero": "cav-h", "alt_m": 40000}).area_m2 == 0.4839
+    del Err

@@ -130,7 +130,7 @@ def test_defaults(load: Load, head: str, make_threat: Threat, rocket: str) -> No
     assert (b.launch.alt_m, b.launch.time_s) == (0.0, 0.0)
     assert (b.boost_cd, b.rv_beta_kg_m2, b.trajectory) == (0.3, 8000.0, "minimum-energy")
     assert isinstance(g, BoostGlideThreat)
-    assert (g.burnout_gamma_deg, g.glide.aero, g.glide.lift_to_drag) == (6.0, "constant", 2.6)
+    assert (g.burnout_gamma_deg, g.glide.aero, g.glide.lift_to_drag) == (6.0, "constant", None)
     assert g.glide.area_m2 is None
     assert (g.manoeuvre.kind, g.manoeuvre.bank_deg, g.manoeuvre.period_s) == ("none", 30.0, 60.0)
     assert g.dive.start_range_km == 60.0
