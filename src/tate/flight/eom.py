@@ -56,9 +56,14 @@ def norm3(a: F64) -> F64:
 def cross3(a: F64, b: F64) -> F64:
     """Column-wise cross product of ``(3, n)`` arrays → ``(3, n)`` (np.cross's axis
     handling costs more than the arithmetic for the small ``n`` of a scenario)."""
-    return np.stack([a[1] * b[2] - a[2] * b[1],
-                     a[2] * b[0] - a[0] * b[2],
-                     a[0] * b[1] - a[1] * b[0]])
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    np.multiply(a[1], b[2], out=out[0])
+    out[0] -= a[2] * b[1]
+    np.multiply(a[2], b[0], out=out[1])
+    out[1] -= a[0] * b[2]
+    np.multiply(a[0], b[1], out=out[2])
+    out[2] -= a[1] * b[0]
+    return out
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,9 @@ def frame_accel(pos: F64, vel: F64, opts: FrameOptions, out: F64) -> F64:
     return out
 
 
+_ELLIPSOID_GRADIENT = np.array([[1.0 / wgs84.A**2], [1.0 / wgs84.A**2], [1.0 / wgs84.B**2]])
+
+
 def ellipsoid_up(pos: F64) -> F64:
     """Unit normal of the WGS-84 ellipsoid through ``pos (3, n)``, ``(3, n)``.
 
@@ -141,10 +149,10 @@ def ellipsoid_up(pos: F64) -> F64:
     less than e²h/R ≈ 1e-4 rad, far less than the 0.19° between the geocentric
     radius and the vertical that a guidance loop would otherwise see.
     """
-    ia2 = 1.0 / (wgs84.A * wgs84.A)
-    ib2 = 1.0 / (wgs84.B * wgs84.B)
-    up = np.stack([pos[0] * ia2, pos[1] * ia2, pos[2] * ib2])
-    return up / norm3(up)
+    grad = _ELLIPSOID_GRADIENT if pos.ndim == 2 else _ELLIPSOID_GRADIENT.reshape(3)
+    up = pos * grad
+    up *= 1.0 / norm3(up)
+    return up
 
 
 def local_frame(pos: F64) -> tuple[F64, F64, F64]:

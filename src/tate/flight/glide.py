@@ -15,6 +15,7 @@ Units SI; altitudes geometric [m] above a sphere of radius ``r_earth``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -37,21 +38,38 @@ R_REF = 6_371_000.0  #: sphere radius of the published reference values [m]
 MU_REF = 3.986e14  #: gravitational parameter of the reference values [m^3/s^2]
 
 
+@dataclass(frozen=True)
+class _InverseTable:
+    """Altitude on a grid uniform in ln ρ, so a lookup needs no search."""
+
+    x0: float  #: ln ρ of the first row
+    inv_dx: float  #: rows per unit of ln ρ
+    alt: F64  #: altitude of each row [m]
+
+
 @cache
-def _log_density_table() -> tuple[F64, F64]:
+def _inverse_table() -> _InverseTable:
     h = np.arange(-5_000.0, 300_001.0, 10.0)
-    log_rho = np.log(us76(h).density)
-    return log_rho[::-1].copy(), h[::-1].copy()
+    log_rho = np.log(us76(h).density)[::-1]  # increasing
+    grid = np.linspace(log_rho[0], log_rho[-1], 200_001)
+    alt = np.interp(grid, log_rho, h[::-1])
+    return _InverseTable(float(grid[0]), float(1.0 / (grid[1] - grid[0])), alt)
 
 
 def altitude_for_density(rho: ArrayLike) -> F64:
     """Geometric altitude at which the US76 density equals ``rho`` [kg/m^3] → [m].
 
-    Interpolates log-density on a 10 m grid from −5 km to 300 km; densities
-    outside that span return the ends.
+    Linear interpolation on a table uniform in ln ρ (200,001 rows from −5 km to
+    300 km, built once from a 10 m grid): within 0.01 m of interpolating the 10 m
+    grid itself.  Densities outside that span return the ends.
     """
-    log_rho, h = _log_density_table()
-    return np.interp(np.log(np.asarray(rho, dtype=float)), log_rho, h)
+    tab = _inverse_table()
+    x = (np.log(np.maximum(np.asarray(rho, dtype=float), 1e-300)) - tab.x0) * tab.inv_dx
+    np.clip(x, 0.0, tab.alt.size - 1.000001, out=x)
+    i = x.astype(np.intp)
+    x -= i
+    lo = tab.alt[i]
+    return lo + x * (tab.alt[i + 1] - lo)
 
 
 def equilibrium_density(speed: ArrayLike, r: ArrayLike, lift_per_q: ArrayLike,

@@ -213,9 +213,15 @@ class Propagator:
         self._acc = np.empty((3, n))
         self._mdot = np.empty(n)
         self._all_alive = True
+        self._max_speed = 0.0
+        self._env_fresh = False  #: the environment arrays hold the values of ``y``
 
     def _env_view(self, sl: slice) -> Environment:
         return Environment(*(getattr(self._env, f.name)[sl] for f in fields(Environment)))
+
+    def invalidate(self) -> None:
+        """Say that ``y`` was changed from outside (e.g. a body moved or added)."""
+        self._env_fresh = False
 
     @property
     def pos(self) -> F64:
@@ -256,7 +262,10 @@ class Propagator:
         self._all_alive = bool(self.alive.all())
         t, h, y = self.t, self.dt, self.y
         env = self._env
-        env.compute(y[0:3], y[3:6], self.opts)
+        if not self._env_fresh:
+            env.compute(y[0:3], y[3:6], self.opts)
+        self._env_fresh = False
+        self._max_speed = float(env.speed.max()) if self.n else 0.0
         for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
             model.update(t, y[0:3, sl], y[3:6, sl], y[6, sl], genv)
         k1, k2, k3, k4 = self._k
@@ -279,6 +288,9 @@ class Propagator:
         y += (h / 6.0) * k1
         self._steps += 1
         self.t = self._steps * h
+        # the new state's environment serves the ground check and the next step
+        env.compute(y[0:3], y[3:6], self.opts)
+        self._env_fresh = True
         if self.events:
             self._locate_events(y0)
         if self.ground:
@@ -286,7 +298,7 @@ class Propagator:
 
     def _locate_impacts(self, y0: F64) -> None:
         y = self.y
-        alt1 = wgs84.geodetic_altitude(y[0:3].T) - self.ground_alt
+        alt1 = self._env.alt - self.ground_alt
         hit = np.flatnonzero(self.alive & self._armed & (alt1 <= 0.0))
         self._armed |= alt1 > 0.0
         s = self._ground_fraction(y0, hit) if hit.size else np.empty(0)
@@ -346,7 +358,11 @@ class Propagator:
         aim = self.aim
         if aim is None:
             return np.empty(0, np.intp), np.empty(0)
-        cand = np.flatnonzero(self.alive & np.isfinite(aim[0]))
+        # screen: a body can pass within hit_radius of its aim during the step only if it
+        # ends the step within (step length + hit_radius) of it (NaN aims never pass)
+        diff = self.y[0:3] - aim
+        reach = (self._max_speed * self.dt * 1.5 + self.hit_radius) ** 2
+        cand = np.flatnonzero((dot3(diff, diff) <= reach) & self.alive)
         if cand.size == 0:
             return cand, np.empty(0)
         p0 = y0[0:3, cand] - aim[:, cand]

@@ -60,3 +60,13 @@ def test_glide_range_is_integral_of_speed_over_deceleration() -> None:
     numeric = float(np.sum(0.5 * (integrand[1:] + integrand[:-1]) * -np.diff(v)))
     del r
     assert float(glide_range(6000.0, 1000.0, 2.6)) == pytest.approx(numeric, rel=1e-6)
+
+
+def test_altitude_for_density_inverts_us76() -> None:
+    from tate.earth.atmosphere import us76
+    from tate.flight.glide import altitude_for_density
+
+    h = np.random.default_rng(0).uniform(-4_000.0, 299_000.0, 50_000)
+    assert np.abs(altitude_for_density(us76(h).density) - h).max() < 0.5
+    ends = altitude_for_density(np.array([np.inf, 0.0]))
+    np.testing.assert_allclose(ends, [-5_000.0, 300_000.0], atol=1e-3)

@@ -42,9 +42,9 @@ from tate.flight.aero import (
     cavh_cl,
     cavh_max_lift_to_drag,
 )
-from tate.flight.eom import Environment, dot3, ellipsoid_up, lift_frame, norm3
+from tate.flight.eom import Environment, cross3, dot3, ellipsoid_up, lift_frame, norm3
 from tate.flight.glide import altitude_for_density, equilibrium_density
-from tate.flight.guidance import bearing_and_range, heading, pn_accel, wrap_pi
+from tate.flight.guidance import pn_accel
 from tate.flight.models.base import FlightModel
 from tate.flight.models.booster import Booster
 
@@ -126,26 +126,29 @@ class BoostGlide(FlightModel):
         self.u_l = np.zeros(n)  #: vertical lift command, fraction of maximum lift
         self.u_s = np.zeros(n)  #: side lift command, fraction of maximum lift
         self._next_guidance = 0.0
+        self._inv_beta = 1.0 / np.where(np.isnan(self.beta), 1e4, self.beta)
+        self._sin_bank = np.sin(self.s_bank)
+        self._any_s_turn = bool(np.any(self.s_bank > 0))
 
     # --- aerodynamics -----------------------------------------------------------------
-    def _lift_per_q(self, mass: F64, mach: F64) -> F64:
-        """Maximum lift acceleration per unit dynamic pressure [m^2/kg]."""
+    def _lift_per_q(self, mass: F64, mach: F64, sel: slice | NDArray[np.intp]) -> F64:
+        """Maximum lift acceleration per unit dynamic pressure of bodies ``sel`` [m^2/kg]."""
         if self.aero == "constant":
-            return self.ld / self.beta
-        return self.area * cavh_cl(CAVH_ALPHA_MAX_DEG, mach) / mass
+            return self.ld[sel] / self.beta[sel]
+        return self.area[sel] * cavh_cl(CAVH_ALPHA_MAX_DEG, mach) / mass
 
-    def _reference_lift_per_q(self, mass: F64, mach: F64) -> F64:
+    def _reference_lift_per_q(self, mass: F64, mach: F64,
+                              sel: slice | NDArray[np.intp]) -> F64:
         """Lift per dynamic pressure of the equilibrium reference [m^2/kg]."""
         if self.aero == "constant":
-            return self.lift_margin * self.ld / self.beta
-        ld_max, alpha = cavh_max_lift_to_drag(np.maximum(mach, 1.0))
-        del ld_max
-        return self.area * cavh_cl(alpha, mach) / mass
+            return self.lift_margin * self.ld[sel] / self.beta[sel]
+        _, alpha = cavh_max_lift_to_drag(np.maximum(mach, 1.0))
+        return self.area[sel] * cavh_cl(alpha, mach) / mass
 
-    def _reference_lift_to_drag(self, idx: NDArray[np.intp], mach: F64) -> F64:
+    def _reference_lift_to_drag(self, sel: slice | NDArray[np.intp], mach: F64) -> F64:
         """L/D of the equilibrium reference [-]."""
         if self.aero == "constant":
-            return self.ld[idx]
+            return self.ld[sel]
         return cavh_max_lift_to_drag(np.maximum(mach, 1.0))[0]
 
     # --- guidance -----------------------------------------------------------------------
@@ -158,79 +161,89 @@ class BoostGlide(FlightModel):
             self.phase[sep] = 1
             self.t_sep[sep] = np.minimum(self.booster.t_burnout[sep], t)  # exact burnout
             self._imply_beta(sep, pos[:, sep], env.speed[sep])
+            self._inv_beta = 1.0 / np.where(np.isnan(self.beta), 1e4, self.beta)
             self.log.add(t, sep, "glide")
         glide = np.flatnonzero(self.phase >= 1)
         if glide.size == 0 or (sep.size == 0 and t < self._next_guidance - 1e-9):
             return
         self._next_guidance = (np.floor(t / GUIDANCE_PERIOD + 1e-9) + 1.0) * GUIDANCE_PERIOD
-        p, v = pos[:, glide], vel[:, glide]
-        bearing, rng = bearing_and_range(p, self.aim[:, glide])
-        dive_now = glide[(self.phase[glide] == 1) & (rng < self._dive_range(
-            glide, p, env.speed[glide], env.alt[glide], env.qbar[glide], env.mach[glide],
-            mass[glide], rng))]
-        if dive_now.size:
-            self.phase[dive_now] = 2
-            self.log.add(t, dive_now, "dive")
-        speed, qbar, mach = env.speed[glide], env.qbar[glide], env.mach[glide]
-        lmax = self._lift_per_q(mass[glide], mach) * qbar
-        lmax = lmax if np.ndim(lmax) else np.full(glide.size, lmax)
-        e_v, e_l, e_s = lift_frame(p, v, speed)
-        r = norm3(p)
+        # all gliding: slices (views) instead of gathers
+        sel: slice | NDArray[np.intp] = slice(None) if glide.size == self.n else glide
+        p, v, aim = pos[:, sel], vel[:, sel], self.aim[:, sel]
+        speed, qbar, mach, alt = env.speed[sel], env.qbar[sel], env.mach[sel], env.alt[sel]
         up = ellipsoid_up(p)
-        g = wgs84.GM / r**2
-        a_l, a_s = self._glide_command(t, glide, p, v, up, r, g, speed, qbar, mach,
-                                       mass[glide], env.alt[glide], bearing, lmax)
-        diving = self.phase[glide] == 2
+        r = norm3(p)
+        g = wgs84.GM / (r * r)
+        # horizontal chord to the aim point: along the great-circle bearing, its length
+        # the ground range to within the curvature (R_go³/24R²)
+        d = aim - p
+        d -= dot3(d, up) * up
+        rng = norm3(d)
+        lmax = self._lift_per_q(mass[sel], mach, sel) * qbar
+        self._start_dives(t, glide, sel, rng, speed, alt, r, g, lmax)
+        hdot = dot3(v, up)
+        vh = v - hdot * up
+        dpsi = np.arctan2(-dot3(cross3(vh, d), up), dot3(vh, d))  # aim right of track: > 0
+        a_l, a_s = self._glide_command(t, sel, r, g, speed, hdot, mach, mass[sel], alt, dpsi,
+                                       lmax)
+        diving = self.phase[sel] == 2
         if diving.any():
-            d = np.flatnonzero(diving)
-            a = pn_accel(self.aim[:, glide[d]] - p[:, d], -v[:, d], v[:, d], NAV_GAIN)
-            a += g[d] * (up[:, d] - dot3(up[:, d], e_v[:, d]) * e_v[:, d])
-            a_l[d] = dot3(a, e_l[:, d])
-            a_s[d] = dot3(a, e_s[:, d])
+            k = np.flatnonzero(diving)
+            pk, vk = p[:, k], v[:, k]
+            e_v, e_l, e_s = lift_frame(pk, vk, speed[k])
+            a = pn_accel(aim[:, k] - pk, -vk, vk, NAV_GAIN)
+            a += g[k] * (up[:, k] - dot3(up[:, k], e_v) * e_v)
+            a_l[k] = dot3(a, e_l)
+            a_s[k] = dot3(a, e_s)
         safe = np.where(lmax > 0, lmax, 1.0)
         u_l = np.where(lmax > 0, np.clip(a_l / safe, -1.0, 1.0), 1.0)
         side = np.sqrt(np.maximum(1.0 - u_l * u_l, 0.0))
-        u_s = np.where(lmax > 0, np.clip(a_s / safe, -side, side), 0.0)
-        self.u_l[glide] = u_l
-        self.u_s[glide] = u_s
+        self.u_l[sel] = u_l
+        self.u_s[sel] = np.where(lmax > 0, np.clip(a_s / safe, -side, side), 0.0)
 
-    def _dive_range(self, idx: NDArray[np.intp], p: F64, speed: F64, alt: F64, qbar: F64,
-                    mach: F64, mass: F64, rng: F64) -> F64:
-        """Ground range [m] at which to start the dive: the scenario's ``dive_range``, or
+    def _start_dives(self, t: float, glide: NDArray[np.intp], sel: slice | NDArray[np.intp],
+                     rng: F64, speed: F64, alt: F64, r: F64, g: F64, lmax: F64) -> None:
+        """Switch gliders to the dive inside the scenario's ``dive_range`` of the aim, or
         earlier where turning the flight path down onto the line of sight needs more room.
 
         The path turns at (g − V²/r + L_max/m)/V; bringing it onto the line of sight
         (depression λ = atan(h/R)) with proportional navigation's lead takes about 2λ,
-        i.e. a ground distance of V²·2λ/(g − V²/r + L_max/m).
+        i.e. a ground distance of V²·2λ/(g − V²/r + L_max/m).  Since λ < π/2, only
+        gliders closer than V²·π/(…) need the arctangent.
         """
-        r = norm3(p)
-        g_eff = np.maximum(wgs84.GM / r**2 - speed * speed / r, 0.1)
-        a_lift = self._lift_per_q(mass, mach) * qbar
-        turn = speed * speed * 2.0 * np.arctan2(alt, rng) / (g_eff + a_lift)
-        return np.maximum(self.dive_range[idx], turn)
+        turn_rate = speed * speed / (np.maximum(g - speed * speed / r, 0.1) + lmax)
+        gliding = self.phase[sel] == 1
+        near = gliding & ((rng < self.dive_range[sel]) | (rng < np.pi * turn_rate))
+        if not near.any():
+            return
+        k = np.flatnonzero(near)
+        dive = (rng[k] < self.dive_range[sel][k]) | (
+            rng[k] < 2.0 * np.arctan2(alt[k], rng[k]) * turn_rate[k])
+        if dive.any():
+            now = glide[k[dive]]
+            self.phase[now] = 2
+            self.log.add(t, now, "dive")
 
-    def _glide_command(self, t: float, idx: NDArray[np.intp], p: F64, v: F64, up: F64,
-                       r: F64, g: F64, speed: F64, qbar: F64, mach: F64, mass: F64,
-                       alt: F64, bearing: F64, lmax: F64) -> tuple[F64, F64]:
+    def _glide_command(self, t: float, sel: slice | NDArray[np.intp], r: F64, g: F64,
+                       speed: F64, hdot: F64, mach: F64, mass: F64, alt: F64, dpsi: F64,
+                       lmax: F64) -> tuple[F64, F64]:
         """Vertical and lateral lift accelerations wanted in the glide [m/s^2]."""
-        ref_q = self._reference_lift_per_q(mass, mach)
+        ref_q = self._reference_lift_per_q(mass, mach, sel)
         h_eq = altitude_for_density(equilibrium_density(speed, r, ref_q, wgs84.GM))
         # the equilibrium altitude falls as the glide slows: track its rate too
-        decel = (g - speed * speed / r) / self._reference_lift_to_drag(idx, mach)
+        decel = (g - speed * speed / r) / self._reference_lift_to_drag(sel, mach)
         v_next = np.maximum(speed - decel, 1.0)
         hdot_eq = altitude_for_density(equilibrium_density(v_next, r, ref_q, wgs84.GM)) - h_eq
-        commanded = ~np.isnan(self.alt_cmd[idx])
-        h_ref = np.where(commanded, self.alt_cmd[idx], h_eq)
+        alt_cmd = self.alt_cmd[sel]
+        commanded = ~np.isnan(alt_cmd)
+        h_ref = np.where(commanded, alt_cmd, h_eq)
         hdot_ref = np.where(commanded, 0.0, hdot_eq)
-        hdot = dot3(v, up)
         a_l = g - speed * speed / r + KP * (h_ref - alt) + KD * (hdot_ref - hdot)
-        dpsi = wrap_pi(bearing - heading(p, v))
         a_s = K_HEADING * speed * dpsi
-        bank = self.s_bank[idx]
-        if np.any(bank > 0):
-            tau = t - self.t_sep[idx]
-            sign = np.where(np.sin(2 * np.pi * tau / self.s_period[idx]) >= 0, 1.0, -1.0)
-            a_s = a_s + sign * lmax * np.sin(bank)
+        if self._any_s_turn:
+            tau = t - self.t_sep[sel]
+            half = np.floor(2.0 * tau / self.s_period[sel])  # square wave: + then − each period
+            a_s = a_s + (1.0 - 2.0 * np.mod(half, 2.0)) * lmax * self._sin_bank[sel]
         return a_l, a_s
 
     def _imply_beta(self, idx: NDArray[np.intp], p: F64, speed: F64) -> None:
@@ -251,18 +264,21 @@ class BoostGlide(FlightModel):
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
     ) -> None:
-        """Booster forces in phase 0; glider lift and drag afterwards."""
+        """Booster forces in phase 0; glider lift and drag afterwards.
+
+        With c = up·v̂ and n = √(1 − c²), the lift frame of :func:`lift_frame` is
+        e_l = (up − c v̂)/n and e_s = (v̂ × up)/n, so the lift and drag acceleration
+        L(u_l e_l + u_s e_s) − D v̂ is written without forming the frame.
+        """
         b = self.booster
         glide = b.separated
         if not glide.any():
             acc[...] = b.accel(t, pos, vel, mass, env)
             mdot[...] = b.mflow
             return
-        e_v, e_l, e_s = lift_frame(pos, vel, env.speed)
         if self.aero == "constant":
-            beta = np.where(np.isnan(self.beta), 1e4, self.beta)
-            lift = self.ld / beta * env.qbar
-            drag = env.qbar / beta
+            drag = env.qbar * self._inv_beta
+            lift = self.ld * drag
         else:
             u = np.hypot(self.u_l, self.u_s)
             cl_max = cavh_cl(CAVH_ALPHA_MAX_DEG, env.mach)
@@ -270,10 +286,22 @@ class BoostGlide(FlightModel):
             qsm = env.qbar * self.area / mass
             lift = qsm * cl_max
             drag = qsm * cavh_cd(np.clip(alpha, 0.0, CAVH_ALPHA_MAX_DEG), env.mach)
-        a = lift * (self.u_l * e_l + self.u_s * e_s) - drag * e_v
+        up = ellipsoid_up(pos)
+        inv_v = 1.0 / np.where(env.speed > 0, env.speed, 1.0)
+        c = dot3(up, vel) * inv_v
+        inv_n = lift / np.sqrt(np.maximum(1.0 - c * c, 1e-18))
+        k_l = self.u_l * inv_n
+        k_s = self.u_s * inv_n
+        k_s *= inv_v
+        k_v = k_l * c
+        k_v += drag
+        k_v *= inv_v
         if glide.all():
-            acc[...] = a
+            np.multiply(up, k_l, out=acc)
+            acc += k_s * cross3(vel, up)
+            acc -= k_v * vel
             mdot.fill(0.0)
         else:
+            a = k_l * up + k_s * cross3(vel, up) - k_v * vel
             acc[...] = np.where(glide, a, b.accel(t, pos, vel, mass, env))
             mdot[...] = np.where(glide, 0.0, b.mflow)

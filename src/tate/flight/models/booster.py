@@ -31,6 +31,7 @@ __all__ = ["G0", "Booster", "StageTable"]
 
 F64 = NDArray[np.float64]
 G0 = 9.80665  #: standard gravity for Isp [m/s^2]
+_NONE = np.empty(0, dtype=np.intp)
 K_GAMMA = 2.0  #: flight-path-angle tracking gain of the pitch program [-]
 THETA_MIN = np.radians(-5.0)  #: lowest thrust elevation [rad]
 X_FINAL = 0.6  #: fraction of the burn at which the program reaches its final angle [-]
@@ -118,6 +119,10 @@ class Booster:
         self.t_burnout = np.minimum(self._end_k[-1], self.cut_time)
         self.dropped = np.zeros(stages.burn.shape, dtype=bool)
         self.separated = np.zeros(n, dtype=bool)
+        self._all_separated = False
+        self._sin_az = np.sin(self.azimuth)
+        self._cos_az = np.cos(self.azimuth)
+        self._cd_area = self.cd * self.area
         self.thrust = np.zeros(n)  #: step-average thrust [N]
         self.mflow = np.zeros(n)  #: step-average mass flow [kg/s]
 
@@ -126,6 +131,8 @@ class Booster:
 
         Returns the indices of bodies that separated from their booster now.
         """
+        if self._all_separated:
+            return _NONE
         cut = ~self.separated & (env.speed >= self.cut_speed) & (self.cut_time > t)
         if cut.any():
             self.cut_time[cut] = t
@@ -139,6 +146,11 @@ class Booster:
         if new_sep.size:
             self.separated[new_sep] = True
             mass[new_sep] = self.payload[new_sep]
+            if self.separated.all():
+                self._all_separated = True
+                self.thrust = np.zeros_like(self.thrust)
+                self.mflow = np.zeros_like(self.mflow)
+                return new_sep
         lo = np.maximum(self._start_k, t)
         hi = np.minimum(stop, t + dt)
         frac = np.clip(hi - lo, 0.0, None) / dt
@@ -166,10 +178,13 @@ class Booster:
     def accel(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> F64:
         """Thrust plus boost drag, specific force ``(3, n)`` [m/s^2]."""
         east, north, up = local_frame(pos)
-        sin_gamma = dot3(vel, up) / np.where(env.speed > 0, env.speed, 1.0)
-        th = self.thrust_elevation(t, env.speed, np.arcsin(np.clip(sin_gamma, -1.0, 1.0)))
-        ch = np.cos(th)
-        direction = ch * (np.sin(self.azimuth) * east + np.cos(self.azimuth) * north)
-        direction += np.sin(th) * up
-        drag = env.qbar * self.area * self.cd / np.where(env.speed > 0, env.speed, 1.0)
-        return (self.thrust * direction - drag * vel) / mass
+        inv_v = 1.0 / np.where(env.speed > 0, env.speed, 1.0)
+        sin_gamma = np.clip(dot3(vel, up) * inv_v, -1.0, 1.0)
+        th = self.thrust_elevation(t, env.speed, np.arcsin(sin_gamma))
+        inv_m = 1.0 / mass
+        horiz = self.thrust * np.cos(th) * inv_m
+        out = (horiz * self._sin_az) * east
+        out += (horiz * self._cos_az) * north
+        out += (self.thrust * np.sin(th) * inv_m) * up
+        out -= (env.qbar * self._cd_area * inv_v * inv_m) * vel
+        return out
