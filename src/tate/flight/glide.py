@@ -26,6 +26,7 @@ from tate.earth.atmosphere import us76
 __all__ = [
     "MU_REF",
     "R_REF",
+    "altitude_and_slope_for_density",
     "altitude_for_density",
     "equilibrium_density",
     "equilibrium_glide_altitude",
@@ -63,13 +64,20 @@ def altitude_for_density(rho: ArrayLike) -> F64:
     300 km, built once from a 10 m grid): within 0.01 m of interpolating the 10 m
     grid itself.  Densities outside that span return the ends.
     """
+    return altitude_and_slope_for_density(rho)[0]
+
+
+def altitude_and_slope_for_density(rho: ArrayLike) -> tuple[F64, F64]:
+    """:func:`altitude_for_density` and its slope dh/d(ln ρ) [m] (minus the density
+    scale height), from the same table row."""
     tab = _inverse_table()
     x = (np.log(np.maximum(np.asarray(rho, dtype=float), 1e-300)) - tab.x0) * tab.inv_dx
     np.clip(x, 0.0, tab.alt.size - 1.000001, out=x)
     i = x.astype(np.intp)
     x -= i
     lo = tab.alt[i]
-    return lo + x * (tab.alt[i + 1] - lo)
+    step = tab.alt[i + 1] - lo
+    return lo + x * step, step * tab.inv_dx
 
 
 def equilibrium_density(speed: ArrayLike, r: ArrayLike, lift_per_q: ArrayLike,

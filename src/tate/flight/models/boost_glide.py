@@ -43,7 +43,7 @@ from tate.flight.aero import (
     cavh_max_lift_to_drag,
 )
 from tate.flight.eom import Environment, cross3, dot3, ellipsoid_up, lift_frame, norm3
-from tate.flight.glide import altitude_for_density, equilibrium_density
+from tate.flight.glide import altitude_and_slope_for_density, equilibrium_density
 from tate.flight.guidance import pn_accel
 from tate.flight.models.base import FlightModel
 from tate.flight.models.booster import Booster
@@ -229,11 +229,14 @@ class BoostGlide(FlightModel):
                        lmax: F64) -> tuple[F64, F64]:
         """Vertical and lateral lift accelerations wanted in the glide [m/s^2]."""
         ref_q = self._reference_lift_per_q(mass, mach, sel)
-        h_eq = altitude_for_density(equilibrium_density(speed, r, ref_q, wgs84.GM))
-        # the equilibrium altitude falls as the glide slows: track its rate too
-        decel = (g - speed * speed / r) / self._reference_lift_to_drag(sel, mach)
-        v_next = np.maximum(speed - decel, 1.0)
-        hdot_eq = altitude_for_density(equilibrium_density(v_next, r, ref_q, wgs84.GM)) - h_eq
+        need = np.maximum(g - speed * speed / r, 1e-3)
+        h_eq, dh_dlnrho = altitude_and_slope_for_density(
+            equilibrium_density(speed, r, ref_q, wgs84.GM))
+        # the equilibrium altitude falls as the glide slows: track its rate too,
+        # dh_eq/dt = dh/dlnρ · dlnρ_eq/dV · dV/dt with ρ_eq ∝ (g − V²/r)/V²
+        decel = need / self._reference_lift_to_drag(sel, mach)
+        dlnrho_dv = -2.0 * speed / (r * need) - 2.0 / np.maximum(speed, 1.0)
+        hdot_eq = dh_dlnrho * dlnrho_dv * -decel
         alt_cmd = self.alt_cmd[sel]
         commanded = ~np.isnan(alt_cmd)
         h_ref = np.where(commanded, alt_cmd, h_eq)
