@@ -6,10 +6,13 @@ Each stage burns at constant thrust ``F = ṁ g0 Isp`` with ``ṁ = m_prop / t_b
 stages fire back to back and each spent stage's dry mass drops at burnout.
 Thrust may be cut early at a time or a speed (energy management).
 
-Steering: vertical rise for ``t_vert``, then a flight-path-angle program
+Steering: vertical rise for ``t_vert``, then, in the plane of the great circle
+leaving the launch point at the launch azimuth, a flight-path-angle program
 γ_p(x) = 90° − min(x/0.6, 1) (90° − θ_f), x the fraction of the burn elapsed
 (or, with a cut-off speed, the larger of that and V/V_cut), tracked by pointing the
-thrust at θ = γ_p + K_γ (γ_p − γ), at a fixed launch azimuth.  The burnout
+thrust at θ = γ_p + K_γ (γ_p − γ), and yawing the thrust against velocity out
+of the launch plane (K_yaw = 2) so that the Coriolis drift of the boost is
+steered out.  The burnout
 flight-path angle is therefore close to ``theta_f``; targeting shoots on it.
 
 The step average of thrust and mass flow over the part of each step in which a
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from tate.flight.eom import Environment, dot3, local_frame
+from tate.flight.eom import Environment, cross3, dot3, ellipsoid_up, local_frame, norm3
 
 __all__ = ["G0", "Booster", "StageTable"]
 
@@ -34,6 +37,7 @@ G0 = 9.80665  #: standard gravity for Isp [m/s^2]
 _NONE = np.empty(0, dtype=np.intp)
 K_GAMMA = 2.0  #: flight-path-angle tracking gain of the pitch program [-]
 THETA_MIN = np.radians(-5.0)  #: lowest thrust elevation [rad]
+K_YAW = 2.0  #: gain against velocity out of the launch plane [-]
 X_FINAL = 0.6  #: fraction of the burn at which the program reaches its final angle [-]
 
 
@@ -123,6 +127,11 @@ class Booster:
         self._sin_az = np.sin(self.azimuth)
         self._cos_az = np.cos(self.azimuth)
         self._cd_area = self.cd * self.area
+        self._inv_span = 1.0 / np.maximum(self._end_k[-1] - self.t_vert, 1e-6)
+        self._pitch_over = 0.5 * np.pi - self.theta_f
+        self._any_cut_speed = bool(np.isfinite(self.cut_speed).any())
+        self._plane: F64 | None = None
+        self._normal = np.zeros((3, n))
         self.thrust = np.zeros(n)  #: step-average thrust [N]
         self.mflow = np.zeros(n)  #: step-average mass flow [kg/s]
 
@@ -168,23 +177,34 @@ class Booster:
         speed, gamma
             Earth-relative speed [m/s] and flight-path angle [rad], ``(n,)``.
         """
-        span = np.maximum(self._end_k[-1] - self.t_vert, 1e-6)
-        x = np.clip((t - self.t_vert) / span, 0.0, 1.0)
-        x = np.maximum(x, np.clip(speed / self.cut_speed, 0.0, 1.0))
-        program = 0.5 * np.pi - np.minimum(x / X_FINAL, 1.0) * (0.5 * np.pi - self.theta_f)
+        x = np.clip((t - self.t_vert) * self._inv_span, 0.0, 1.0)
+        if self._any_cut_speed:
+            x = np.maximum(x, np.clip(speed / self.cut_speed, 0.0, 1.0))
+        program = 0.5 * np.pi - np.minimum(x * (1.0 / X_FINAL), 1.0) * self._pitch_over
         theta = program + K_GAMMA * (program - gamma)
-        return np.where(t < self.t_vert, 0.5 * np.pi, np.clip(theta, THETA_MIN, 0.5 * np.pi))
+        np.clip(theta, THETA_MIN, 0.5 * np.pi, out=theta)
+        if np.any(t < self.t_vert):
+            theta[t < self.t_vert] = 0.5 * np.pi
+        return theta
 
     def accel(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> F64:
         """Thrust plus boost drag, specific force ``(3, n)`` [m/s^2]."""
-        east, north, up = local_frame(pos)
+        up = ellipsoid_up(pos)
+        if self._plane is None:  # first call: the launch state
+            east, north, _ = local_frame(pos)
+            self._plane = self._sin_az * east + self._cos_az * north
+            normal = cross3(pos, self._plane)
+            self._normal = normal / norm3(normal)
         inv_v = 1.0 / np.where(env.speed > 0, env.speed, 1.0)
+        # horizontal direction in the launch plane (a great circle at the launch azimuth),
+        # yawed against any velocity out of the plane (Coriolis) to keep the boost in it
+        horiz = self._plane - dot3(self._plane, up) * up
+        horiz -= (K_YAW * dot3(vel, self._normal) * inv_v) * self._normal
+        horiz *= 1.0 / norm3(horiz)
         sin_gamma = np.clip(dot3(vel, up) * inv_v, -1.0, 1.0)
         th = self.thrust_elevation(t, env.speed, np.arcsin(sin_gamma))
-        inv_m = 1.0 / mass
-        horiz = self.thrust * np.cos(th) * inv_m
-        out = (horiz * self._sin_az) * east
-        out += (horiz * self._cos_az) * north
-        out += (self.thrust * np.sin(th) * inv_m) * up
-        out -= (env.qbar * self._cd_area * inv_v * inv_m) * vel
-        return out
+        thrust = self.thrust / mass
+        horiz *= thrust * np.cos(th)
+        horiz += (thrust * np.sin(th)) * up
+        horiz -= (env.qbar * self._cd_area * inv_v / mass) * vel
+        return horiz
