@@ -68,3 +68,15 @@ def test_track_bad_files_exit_2(tmp_path: Path) -> None:
     res = _tate("track", str(bad), "--out", str(tmp_path / "o.csv"), "--confirm", "5/3")
     assert res.returncode == 2 and "M <= N" in res.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_track_with_constant_acceleration_and_csv_output(tmp_path: Path) -> None:
+    dpath, _ = _write_scenario(tmp_path)
+    out = tmp_path / "tracks.csv"
+    res = _tate("track", str(dpath), "--out", str(out), "--motion", "ca", "--q", "0.05",
+                "--init-speed", "15")
+    assert res.returncode == 0, res.stderr
+    header = out.read_text().splitlines()[0].replace('"', "").split(",")
+    assert header[:8] == ["time_s", "track_id", "x_m", "y_m", "vx_mps", "vy_mps", "ax_mps2",
+                          "ay_mps2"]
+    assert header[-2:] == ["var_ax_m2s4", "var_ay_m2s4"]
