@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from tests.integration.cli import ROOT, run_tate
 from tests.unit.flight.conftest import HEAD
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = HEAD + """
 [[threats]]
 id = "CM"
@@ -30,11 +30,7 @@ aim = { ship = "S" }
 """
 
 
-def _tate(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tate.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, env={"PYTHONPATH": str(ROOT / "src"),
-                                                   "COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-                          timeout=600)
+_tate = run_tate
 
 
 def test_fly_writes_tables_plots_and_manifest(tmp_path: Path) -> None:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from tests.integration.cli import run_tate
 from tests.unit.tracking.test_tracker import simulate
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _tate(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tate.cli", *args], capture_output=True,
-                          text=True, env={"PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200",
-                                          "PATH": "/usr/bin:/bin"}, timeout=600)
+_tate = run_tate
 
 
 def _write_scenario(tmp_path: Path) -> tuple[Path, Path]:
