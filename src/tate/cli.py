@@ -95,7 +95,7 @@ def track(
     detections: Annotated[Path, typer.Argument(help="Detections, CSV or Parquet.")],
     out: Annotated[Path, typer.Option(help="Tracks file to write (.csv or .parquet).")],
     truth: Annotated[Path | None, typer.Option(help="Truth file: print GOSPA per run.")] = None,
-    motion: Annotated[str, typer.Option(help="Motion model: cv or ca.")] = "cv",
+    motion: Annotated[str, typer.Option(help="Motion model: cv, ca or singer.")] = "cv",
     q: Annotated[float, typer.Option(help="Process-noise spectral density.")] = 0.5,
     meas_std_m: Annotated[float, typer.Option(help="Measurement std per axis, m.")] = 2.0,
     confirm: Annotated[str, typer.Option(help="M/N confirmation logic.")] = "3/3",

@@ -37,7 +37,8 @@ class TrackerConfig:
 
     dim: int = 2  #: spatial dimensions of the measurements (2 or 3)
     motion: str = "cv"  #: motion model, see :data:`tate.tracking.motion.MODELS`
-    q: float = 0.5  #: process-noise spectral density [m²/s³ (cv), m²/s⁵ (ca)]
+    q: float = 0.5  #: process noise: density [m²/s³ (cv), m²/s⁵ (ca)] or σ_m² [m²/s⁴ (singer)]
+    singer_alpha: float = 0.1  #: Singer manoeuvre rate 1/τ [1/s]
     meas_std: float = 2.0  #: measurement standard deviation per axis [m]
     gate_probability: float = 0.99  #: chi-square gate probability
     confirm_m: int = 2  #: detections needed ...
@@ -117,8 +118,8 @@ class Tracker:
         tab = self.table
         if self.t is not None and tab.ids.size:
             dt = t - self.t
-            F = transition(c.motion, [dt], c.dim)[0]
-            Q = process_noise(c.motion, [dt], c.q, c.dim)[0]
+            F = transition(c.motion, [dt], c.dim, alpha=c.singer_alpha)[0]
+            Q = process_noise(c.motion, [dt], c.q, c.dim, alpha=c.singer_alpha)[0]
             tab.x, tab.P = kf_predict(tab.x, tab.P, F, Q)
         self.t = t
         n = tab.ids.size

@@ -120,3 +120,23 @@ def test_covariances_stay_symmetric_positive_definite(dt: float, q: float, r: fl
         assert np.all(nis >= 0)
         np.testing.assert_array_equal(P, np.swapaxes(P, 1, 2))
         assert np.all(np.linalg.eigvalsh(P) > 0)
+
+
+def test_singer_transition_is_the_matrix_exponential() -> None:
+    alpha, dt = 0.2, 3.0
+    a = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, -alpha]])
+    np.testing.assert_allclose(transition("singer", [dt], 1, alpha=alpha)[0], expm(a * dt),
+                               rtol=1e-12, atol=1e-14)
+
+
+def test_singer_noise_limits() -> None:
+    # Slow manoeuvres (α → 0 at fixed density 2ασ²) approach the white-noise-jerk CA model;
+    # the acceleration variance term is σ²(1 − e^{−2αT}) exactly (Singer 1970).
+    alpha, sigma2, dt = 1e-4, 3.0, 2.0
+    Q = process_noise("singer", [dt], sigma2, 1, alpha=alpha)[0]
+    Q_ca = process_noise("ca", [dt], 2 * alpha * sigma2, 1)[0]
+    np.testing.assert_allclose(Q, Q_ca, rtol=1e-3)
+    for a, t in ((0.1, 1.0), (0.5, 4.0)):
+        Q = process_noise("singer", [t, t], [sigma2, 2 * sigma2], 1, alpha=a)
+        np.testing.assert_allclose(Q[0, 2, 2], sigma2 * (1 - np.exp(-2 * a * t)), rtol=1e-10)
+        np.testing.assert_allclose(Q[1], 2 * Q[0], rtol=1e-12)

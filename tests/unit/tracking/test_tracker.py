@@ -103,3 +103,11 @@ def test_three_dimensional_tracking_follows_a_target() -> None:
             assert np.linalg.norm(rows.x[0, 3:] - x[0, 3:]) < 5.0
     # filtered position error below the raw measurement error (3 m per axis, 5.2 m rms)
     assert np.sqrt(np.mean(np.square(errors))) < 3.0 * np.sqrt(3.0)
+
+
+def test_singer_tracker_runs_on_the_reference_scenario() -> None:
+    truths, scans_z = simulate(3, n_targets=4, scans=40)
+    config = TrackerConfig(motion="singer", q=0.5, singer_alpha=0.5, meas_std=2.0,
+                           init_speed=15.0, confirm_m=3, confirm_n=3)
+    scores = run(truths, scans_z, config)
+    assert np.mean(scores[10:]) < 4 * 2.5 + 5.0
