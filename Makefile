@@ -27,7 +27,9 @@ test-all: lint
 	$(VENV)/bin/pytest -q
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/flight.py
+	PYTHONPATH=. $(PY) bench/tracking.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

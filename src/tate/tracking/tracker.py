@@ -1,13 +1,14 @@
 """A multi-target tracker whose tracks are rows of arrays.
 
 Per scan (all measurements sharing a time): predict every track with a linear
-motion model (:mod:`.motion`), gate and associate with GNN
-(:mod:`.association`), update assigned tracks with the Kalman filter
-(:mod:`.kalman`), start a tentative track on every unassigned measurement
+motion model (:mod:`.motion`); gate and associate with GNN
+(:mod:`.association`), confirmed tracks first and tentative tracks on the
+detections left over; update assigned tracks with the Kalman filter
+(:mod:`.kalman`); start a tentative track on every unassigned measurement
 (one-point initiation: position from the measurement, velocity zero with a
-standard deviation ``init_speed``), confirm a tentative track once ``M`` of
-its first ``N`` scans had a detection (M-of-N logic), drop tentative tracks
-that fail it and confirmed tracks after ``delete_after`` consecutive misses
+standard deviation ``init_speed``); confirm a tentative track once ``M`` of its
+first ``N`` scans had a detection (M-of-N logic); drop tentative tracks that
+fail it and confirmed tracks after ``delete_after`` consecutive misses
 (Blackman & Popoli 1999, §3.3 and §6.6).
 
 Measurements are Cartesian positions in one local frame ``(p, d)``, d = 2 or 3.
@@ -123,9 +124,7 @@ class Tracker:
             tab.x, tab.P = kf_predict(tab.x, tab.P, F, Q)
         self.t = t
         n = tab.ids.size
-        S = self.H @ tab.P @ self.H.T + self.R
-        g = gate(tab.x @ self.H.T, S, z, self.gamma)
-        tr, me = gnn_assign(g, n, z.shape[0], miss_cost=self.gamma)
+        tr, me = self._associate(tab, z)
         if tr.size:
             x_u, P_u, _ = kf_update(tab.x[tr], tab.P[tr], z[me], self.H, self.R)
             tab.x[tr], tab.P[tr] = x_u, P_u
@@ -141,6 +140,29 @@ class Tracker:
         conf = self.table.confirmed
         return TrackRows(self.table.ids[conf], self.table.x[conf].copy(),
                          np.diagonal(self.table.P[conf], axis1=1, axis2=2).copy())
+
+    def _associate(self, tab: _Table, z: F64) -> tuple[I64, I64]:
+        """GNN for the confirmed tracks first, then for the tentative tracks on the
+        detections left over, so clutter-started tracks cannot take a confirmed track's
+        detection."""
+        S = self.H @ tab.P @ self.H.T + self.R
+        z_pred = tab.x @ self.H.T
+        out_t: list[I64] = []
+        out_m: list[I64] = []
+        free = np.ones(z.shape[0], dtype=bool)
+        for group in (tab.confirmed, ~tab.confirmed):
+            rows = np.flatnonzero(group)
+            cols = np.flatnonzero(free)
+            if rows.size == 0 or cols.size == 0:
+                continue
+            g = gate(z_pred[rows], S[rows], z[cols], self.gamma)
+            tr, me = gnn_assign(g, rows.size, cols.size, miss_cost=self.gamma)
+            out_t.append(rows[tr])
+            out_m.append(cols[me])
+            free[cols[me]] = False
+        if not out_t:
+            return np.empty(0, np.intp), np.empty(0, np.intp)
+        return np.concatenate(out_t), np.concatenate(out_m)
 
     def _manage(self, tab: _Table) -> None:
         c = self.config
