@@ -1,0 +1,1 @@
+"""Sensors: radar detection physics, horizons and (later) scheduling and elevated sensors."""
