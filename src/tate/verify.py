@@ -10,7 +10,8 @@ published or independently computed reference (docs/references.md §6):
 * NASA NESC atmospheric check case 9 (NASA/TM-2015-218675): a dragging sphere
   launched over the rotating WGS-84 Earth, against the range of six simulators;
 * a drag-free arc integrated by the RK4 propagator against the closed-form
-  Kepler solution.
+  Kepler solution;
+* the 4/3-Earth radar horizon.
 """
 
 from __future__ import annotations
@@ -157,6 +158,18 @@ def kepler_arc() -> list[CaseResult]:
                        "≤ 1e-3 m", err <= 1e-3, "m")]
 
 
+def radar_horizon_case() -> list[CaseResult]:
+    """4/3-Earth radar horizon from a 25 m mast: 29.8 km (5 m target), 845 km (40 km), ±0.5 %."""
+    from tate.sensors.detection import radar_horizon
+
+    out = []
+    for h_t, ref in ((5.0, 29.8), (40_000.0, 845.0)):
+        d = float(radar_horizon(25.0, h_t)) / 1e3
+        out.append(CaseResult("Radar horizon", f"25 m mast, target at {h_t:g} m", f"{ref}", d,
+                              "±0.5 %", abs(d / ref - 1) <= 5e-3, "km"))
+    return out
+
+
 CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "us76": us76_density,
     "cavh": cavh_lift_to_drag,
@@ -164,6 +177,7 @@ CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "glide-decay": glide_decay,
     "nesc9": nesc_case_9,
     "kepler": kepler_arc,
+    "radar-horizon": radar_horizon_case,
 }
 
 
