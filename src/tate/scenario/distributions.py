@@ -18,6 +18,7 @@ parameters when built and draw only from a generator they are given.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -84,10 +85,15 @@ class Distribution:
 
         Uniform and triangular distributions must keep their whole support
         inside; a normal distribution must keep its mean inside (its draws
-        outside the bounds are redrawn by the sampler).
+        outside the bounds are redrawn by the sampler).  A ``high`` may equal an
+        exclusive upper bound: uniform and triangular draws never reach ``high``
+        (numpy's uniform draws from [low, high)).
         """
         for name in self._bounded_parameters():
-            bounds.check(getattr(self, name), join_path(path, self._path(name)))
+            limit = bounds
+            if name == "high" and bounds.lt is not None:
+                limit = dataclasses.replace(bounds, lt=None, le=bounds.lt)
+            limit.check(getattr(self, name), join_path(path, self._path(name)))
 
     def _bounded_parameters(self) -> tuple[str, ...]:
         return ("low", "high")

@@ -164,3 +164,13 @@ def test_integer_field_cannot_be_a_distribution(
     err = fail(head + make_threat(extra="count = { uniform = { low = 1, high = 3 } }\n"))
     assert err.path == "threats[0].count"
     assert err.message == "expected an integer"
+
+
+def test_uniform_high_may_equal_an_exclusive_upper_bound() -> None:
+    # uniform draws come from [low, high): a heading uniform on [0, 360) is valid
+    bounds = Bounds(ge=0, lt=360)
+    Uniform(0.0, 360.0).check_within(bounds, "heading_deg")
+    draws = [Uniform(0.0, 360.0).sample(np.random.default_rng(s)) for s in range(200)]
+    assert all(bounds.contains(d) for d in draws)
+    with pytest.raises(ScenarioError, match=r"high: must be <= 360"):
+        Uniform(0.0, 361.0).check_within(bounds, "heading_deg")
