@@ -40,38 +40,50 @@ def _route_length_m(scn: Any, th: Any) -> float:
     return total
 
 
+def _first_members(scn: Any) -> tuple[Any, dict[int, Any]]:
+    """The nominal scenario and the first member of each threat group (by file index)."""
+    from tate.flight.build import expand_members
+    from tate.scenario import nominal_scenario
+
+    nominal = nominal_scenario(scn)
+    first: dict[int, Any] = {}
+    for m in expand_members(nominal):
+        first.setdefault(m.group, m)
+    return nominal, first
+
+
 def max_ranges(scn: Any) -> dict[int, tuple[float, float]]:
     """``{threat index: (needed ground range [m], maximum ground range [m])}`` for the
     cruise missiles, drones and boost-glide vehicles (ballistic missiles: see
     :func:`ballistic_solutions`)."""
-    from tate.flight.build import build_raid, expand_members
-    from tate.flight.integrator import Propagator
-    from tate.scenario import nominal_scenario
+    return _max_ranges(*_first_members(scn))
 
-    scn = nominal_scenario(scn)
+
+def _max_ranges(scn: Any, first: dict[int, Any]) -> dict[int, tuple[float, float]]:
+    from tate.flight.build import build_raid
+    from tate.flight.integrator import Propagator
+
     out: dict[int, tuple[float, float]] = {}
-    members = expand_members(scn)
-    first: dict[int, Any] = {}
-    for m in members:
-        first.setdefault(m.group, m)
     for g, m in first.items():
         th = m.spec
         if th.model in ("cruise", "drone"):
             out[g] = (_route_length_m(scn, th), th.range_km * 1e3)
-    hgv = [m for m in first.values() if m.spec.model == "boost-glide"]
-    if hgv:
-        far = scn.model_copy(update={"threats": [m.spec for m in hgv]})
-        raid = build_raid(far, COARSE_DT)
+    groups = [g for g, m in first.items() if m.spec.model == "boost-glide"]
+    if groups:
+        # one member per group, flown toward a point far beyond its aim until it lands
+        specs = [first[g].spec.model_copy(update={"count": 1}) for g in groups]
+        raid = build_raid(scn.model_copy(update={"threats": specs}), COARSE_DT)
         for model in raid.models:
             model.dive_range = np.zeros(model.n)  # type: ignore[attr-defined]
             model.aim = _far_aims(raid, model)  # type: ignore[attr-defined]
         prop = Propagator(raid.models, raid.pos, raid.vel, raid.mass, COARSE_DT)
         prop.run(20_000.0)
-        end = prop.pos
-        _, rng = bearing_and_range(raid.pos, end)
+        _, flown = bearing_and_range(raid.pos, prop.pos)
+        launch = np.stack([m.launch for m in raid.members], axis=1)
+        aim = np.stack([m.aim for m in raid.members], axis=1)
+        _, need = bearing_and_range(launch, aim)
         for j, m in enumerate(raid.members):
-            _, need = bearing_and_range(m.launch[:, None], m.aim[:, None])
-            out[m.group] = (float(need[0]), float(rng[j]))
+            out[groups[m.group]] = (float(need[j]), float(flown[j]))  # back to file index
     return out
 
 
@@ -80,14 +92,12 @@ def _far_aims(raid: Any, model: Any) -> Any:
     from tate.earth import geodesic, wgs84
 
     start = sum(mo.n for mo in raid.models[: raid.models.index(model)])
-    out = np.empty((3, model.n))
-    for i in range(model.n):
-        mem = raid.members[start + i]
-        b, _ = bearing_and_range(mem.launch[:, None], mem.aim[:, None])
-        lat, lon, _ = wgs84.ecef_to_geodetic(mem.launch)
-        la, lo = geodesic.destination(lat, lon, b[0], 15_000e3)
-        out[:, i] = wgs84.geodetic_to_ecef(la, lo, 0.0)
-    return out
+    members = raid.members[start:start + model.n]
+    launch = np.stack([m.launch for m in members], axis=1)
+    bearing, _ = bearing_and_range(launch, np.stack([m.aim for m in members], axis=1))
+    lat, lon, _ = wgs84.ecef_to_geodetic(launch.T)
+    la, lo = geodesic.destination(lat, lon, bearing, 15_000e3)
+    return wgs84.geodetic_to_ecef(la, lo, 0.0).T
 
 
 def ballistic_solutions(scn: Any) -> dict[int, tuple[float, float, bool]]:
@@ -95,18 +105,16 @@ def ballistic_solutions(scn: Any) -> dict[int, tuple[float, float, bool]]:
     ballistic groups: the grid pass of :func:`tate.flight.targeting.aim_ballistic` at
     a coarse step, so a lofted or depressed shot that no pitch program can fly (a
     depressed shot at a close target, say) is caught as well as one out of range."""
-    from tate.flight.build import _design, expand_members
-    from tate.flight.targeting import aim_ballistic
-    from tate.scenario import nominal_scenario
+    return _ballistic_solutions(_first_members(scn)[1])
 
-    scn = nominal_scenario(scn)
-    first: dict[int, Any] = {}
-    for m in expand_members(scn):
-        if m.spec.model == "ballistic":
-            first.setdefault(m.group, m)
-    if not first:
+
+def _ballistic_solutions(first: dict[int, Any]) -> dict[int, tuple[float, float, bool]]:
+    from tate.flight.build import _design
+    from tate.flight.targeting import aim_ballistic
+
+    bal = [m for m in first.values() if m.spec.model == "ballistic"]
+    if not bal:
         return {}
-    bal = list(first.values())
     launch = np.stack([m.launch for m in bal], axis=1)
     aim = np.stack([m.aim for m in bal], axis=1)
     _, need = bearing_and_range(launch, aim)
@@ -121,7 +129,8 @@ def check_reach(scn: Any) -> None:
 
     Only the first member of a group is checked (members differ by ``spread_m``).
     """
-    for g, (need, best, ok) in sorted(ballistic_solutions(scn).items()):
+    nominal, first = _first_members(scn)
+    for g, (need, best, ok) in sorted(_ballistic_solutions(first).items()):
         if not ok:
             th = scn.threats[g]
             why = (f"reaches at most {best / 1e3:.0f} km" if need > best else
@@ -129,7 +138,7 @@ def check_reach(scn: Any) -> None:
                    f" (full-burn range up to {best / 1e3:.0f} km)")
             raise ScenarioError(f"aim point out of reach of the ballistic model: {why}",
                                 f"threats[{g}].aim")
-    for g, (need, best) in sorted(max_ranges(scn).items()):
+    for g, (need, best) in sorted(_max_ranges(nominal, first).items()):
         if need > best:
             th = scn.threats[g]
             raise ScenarioError(

@@ -50,3 +50,19 @@ def test_depressed_shot_at_a_close_target_is_refused() -> None:
         check_reach(depressed)
     assert info.value.path == "threats[0].aim"
     check_reach(scenario(_threat("ballistic", 148.95, MRBM + 'trajectory = "minimum-energy"\n')))
+
+
+def test_out_of_reach_names_the_right_threat_when_gliders_are_not_first() -> None:
+    glider = BOOSTER + "glide = { lift_to_drag = 2.6, ballistic_coeff_kg_m2 = 13000 }\n"
+    drone = """
+[[threats]]
+id = "D"
+model = "drone"
+launch = { lat_deg = 20.0, lon_deg = 149.8 }
+aim = { ship = "S" }
+"""
+    far = scenario(drone + _threat("boost-glide", 121.0, glider))
+    with pytest.raises(ScenarioError) as info:
+        check_reach(far)
+    assert info.value.path == "threats[1].aim"
+    assert "boost-glide" in info.value.message
