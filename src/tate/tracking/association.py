@@ -91,24 +91,51 @@ def gnn_assign(gated: Gated, n_tracks: int, n_meas: int, miss_cost: float
     if gated.track.size == 0:
         empty = np.empty(0, np.intp)
         return empty, empty
+    label = _clusters(gated, n_tracks, n_meas)
+    pair_label = label[gated.track]
+    n_labels = int(label.max()) + 1
+    tracks_in = np.bincount(label[:n_tracks], minlength=n_labels)
+    meas_in = np.bincount(label[n_tracks:], minlength=n_labels)
+    # A cluster with one track or one measurement is solved by its smallest d²: every
+    # pair in the gate costs less than leaving the track unassigned (d² ≤ γ = miss cost
+    # when gating at the miss cost), and only one pair can be used.
+    simple = (tracks_in[pair_label] == 1) | (meas_in[pair_label] == 1)
+    idx = np.flatnonzero(simple)
+    order = idx[np.lexsort((gated.d2[idx], pair_label[idx]))]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = pair_label[order[1:]] != pair_label[order[:-1]]
+    best = order[first]
+    best = best[gated.d2[best] < miss_cost]
+    out_t: list[I64] = [gated.track[best]]
+    out_m: list[I64] = [gated.meas[best]]
+    rest = np.flatnonzero(~simple)
+    if rest.size:
+        order = rest[np.argsort(pair_label[rest], kind="stable")]
+        bounds = np.flatnonzero(np.diff(pair_label[order])) + 1
+        for chunk in np.split(order, bounds):
+            t, m = _solve_cluster(gated, chunk, miss_cost)
+            out_t.append(t)
+            out_m.append(m)
+    return np.concatenate(out_t), np.concatenate(out_m)
+
+
+def _clusters(gated: Gated, n_tracks: int, n_meas: int) -> I64:
+    """Connected-component label of every track (first ``n_tracks``) and measurement."""
     graph = coo_matrix((np.ones(gated.track.size), (gated.track, n_tracks + gated.meas)),
                        shape=(n_tracks + n_meas, n_tracks + n_meas))
     _, label = connected_components(graph, directed=False)
-    out_t: list[I64] = []
-    out_m: list[I64] = []
-    pair_label = label[gated.track]
-    order = np.argsort(pair_label, kind="stable")
-    bounds = np.flatnonzero(np.diff(pair_label[order])) + 1
-    for chunk in np.split(order, bounds):
-        t_ids, t_loc = np.unique(gated.track[chunk], return_inverse=True)
-        m_ids, m_loc = np.unique(gated.meas[chunk], return_inverse=True)
-        nt, nm = t_ids.size, m_ids.size
-        cost = np.full((nt, nm + nt), np.inf)
-        cost[t_loc, m_loc] = gated.d2[chunk]
-        cost[np.arange(nt), nm + np.arange(nt)] = miss_cost
-        big = miss_cost * 10.0 + gated.d2[chunk].max() + 1.0
-        rows, cols = linear_sum_assignment(np.where(np.isinf(cost), big, cost))
-        real = (cols < nm) & np.isfinite(cost[rows, cols])
-        out_t.append(t_ids[rows[real]])
-        out_m.append(m_ids[cols[real]])
-    return np.concatenate(out_t), np.concatenate(out_m)
+    return np.asarray(label, dtype=np.intp)
+
+
+def _solve_cluster(gated: Gated, chunk: I64, miss_cost: float) -> tuple[I64, I64]:
+    """2-D assignment of one cluster on the matrix [d² | diag(miss_cost)]."""
+    t_ids, t_loc = np.unique(gated.track[chunk], return_inverse=True)
+    m_ids, m_loc = np.unique(gated.meas[chunk], return_inverse=True)
+    nt, nm = t_ids.size, m_ids.size
+    big = miss_cost * 10.0 + gated.d2[chunk].max() + 1.0
+    cost = np.full((nt, nm + nt), big)
+    cost[t_loc, m_loc] = gated.d2[chunk]
+    cost[np.arange(nt), nm + np.arange(nt)] = miss_cost
+    rows, cols = linear_sum_assignment(cost)
+    real = (cols < nm) & (cost[rows, cols] < big)
+    return t_ids[rows[real]], m_ids[cols[real]]
