@@ -29,7 +29,7 @@ test-all: lint
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/flight.py
-	PYTHONPATH=. $(PY) bench/tracking.py
+	PYTHONPATH=. $(PY) bench/tracking_vs_stonesoup.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -25,12 +25,18 @@ How
    timestamps, fed by a plain list of ``(datetime, set of detections)``.
 4. Only the tracking loop is timed (``Tracker.step`` resp. the tracker's ``next``); the
    simulation, building the detections and the scoring are outside the clock.
-5. Both are scored with OUR :func:`tate.tracking.metrics.gospa` (α = 2, p = 1, c = 10 m)
+5. This is done for each N in ``--targets`` (default 10, 100 and 500).  Stone Soup is
+   slow at large N (about 0.4 s per scan at N = 100 and 7 s at N = 500 here), so by
+   default it runs the first 100, 50 and 20 scans respectively (``--ss-scans``); both
+   trackers are scored on those scans, while our timing covers all ``--scans``.
+6. Memory: ours runs ``--memory-scans`` scans (default 10,000) of a 10-target scene
+   generated scan by scan, and the resident set size is read from ``/proc/self/statm``
+   every tenth of the run, to show that it stays flat (no per-track history is kept).
+7. Both are scored with OUR :func:`tate.tracking.metrics.gospa` (α = 2, p = 1, c = 10 m)
    per scan on the confirmed tracks' positions (Stone Soup: every track in
    ``tracker.tracks`` after the scan, position components 0 and 2 of its latest state),
    averaged over the scans after a 10-scan warm-up, with the localisation / missed /
-   false parts.  If ``--ss-scans`` is below ``--scans``, both trackers are scored on the
-   first ``--ss-scans`` scans only (our timing still covers all scans).
+   false parts.
 
 Why the comparison is fair
 --------------------------
@@ -191,19 +197,17 @@ def score(truths: list[F64], positions: list[F64], warmup: int) -> Score:
     return Score(float(d), float(loc), float(miss), float(false), float(n))
 
 
-def report(args: argparse.Namespace, n_det: int, ours: Run, ss: Run, s_ours: Score,
-           s_ss: Score, n_scored: int) -> None:
-    """Print the comparison table (the only output)."""
+def report(n: int, args: argparse.Namespace, n_det: int, ours: Run, ss: Run, s_ours: Score,
+           s_ss: Score, n_scored: int) -> dict[str, float]:
+    """Print one N's comparison block; return its figures for the summary."""
     ratio_base = ours.wall * ss.scans / ours.scans  # our time on Stone Soup's scans
     same = "" if ss.scans == ours.scans else f" (Stone Soup ran the first {ss.scans})"
     lines = [
+        ("targets", f"{n}"),
         ("scans", f"{ours.scans:,}{same}"),
-        ("targets", f"{args.targets}"),
         ("detections", f"{n_det:,} (seed {args.seed})"),
         ("wall time, ours", f"{ours.wall:.3f} s  ({ours.wall / ours.scans * 1e3:.2f} ms/scan)"),
         ("wall time, Stone Soup", f"{ss.wall:.3f} s  ({ss.wall / ss.scans * 1e3:.2f} ms/scan)"),
-        ("scans per second, ours", f"{ours.scans / ours.wall:,.0f}"),
-        ("scans per second, Stone Soup", f"{ss.scans / ss.wall:,.1f}"),
         ("speed ratio (Stone Soup / ours)", f"{ss.wall / ratio_base:,.0f}x"),
         ("GOSPA scored scans", f"{n_scored} (scans {args.warmup}..{args.warmup + n_scored - 1})"),
     ]
@@ -215,38 +219,105 @@ def report(args: argparse.Namespace, n_det: int, ours: Run, ss: Run, s_ours: Sco
             ("  mean confirmed tracks", f"{s.n_tracks:.2f}"),
         ]
     width = max(len(k) for k, _ in lines) + 2
-    print("\n".join(f"{k:<{width}}{v}" for k, v in lines))
+    print("\n".join(f"{k:<{width}}{v}" for k, v in lines), flush=True)
+    print(flush=True)
+    return {"n": n, "ours_ms": ours.wall / ours.scans * 1e3, "ss_ms": ss.wall / ss.scans * 1e3,
+            "ours_total": ours.wall, "ratio": ss.wall / ratio_base,
+            "g_ours": s_ours.distance, "g_ss": s_ss.distance}
+
+
+def rss_mib() -> float:
+    """Current resident set size of this process [MiB] (Linux ``/proc/self/statm``)."""
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def memory_run(scans: int, seed: int) -> list[tuple[int, float, int]]:
+    """Ours on a 10-target §7 scene generated scan by scan; (scan, RSS MiB, rows) samples."""
+    from tate.tracking.motion import process_noise, transition
+
+    rng = np.random.default_rng(seed)
+    F = transition("cv", [1.0], 2)[0]
+    L = np.linalg.cholesky(process_noise("cv", [1.0], Q, 2)[0])
+    n = 10
+    x = np.column_stack([rng.uniform(-400, 400, (n, 2)), rng.uniform(-10, 10, (n, 2))])
+    config = TrackerConfig(motion="cv", q=Q, meas_std=SIGMA, confirm_m=3, confirm_n=3,
+                           delete_after=3, init_speed=INIT_SPEED)
+    tracker = Tracker(config)
+    samples = []
+    every = max(scans // 10, 1)
+    for k in range(scans):
+        x = x @ F.T + rng.normal(size=x.shape) @ L.T
+        seen = rng.random(n) < PD
+        z = x[seen, :2] + rng.normal(scale=SIGMA, size=(int(seen.sum()), 2))
+        lo, hi = x[:, :2].min(axis=0) - 50, x[:, :2].max(axis=0) + 50
+        z = np.vstack([z, rng.uniform(lo, hi, size=(rng.poisson(CLUTTER), 2))])
+        tracker.step(float(k), z)
+        if k % every == 0 or k == scans - 1:
+            samples.append((k + 1, rss_mib(), int(tracker.table.ids.size)))
+    return samples
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--targets", type=int, default=10, help="number of targets")
-    ap.add_argument("--scans", type=int, default=100, help="scans (1 s apart)")
-    ap.add_argument("--ss-scans", type=int, default=None,
-                    help="scans given to Stone Soup (default: all); both are scored on these")
+    ap.add_argument("--targets", default="10,100,500", help="comma-separated target counts")
+    ap.add_argument("--scans", default="100,100,50", help="scans (1 s apart) for each N")
+    ap.add_argument("--ss-scans", default="100,50,20",
+                    help="scans given to Stone Soup for each N; both are scored on these")
     ap.add_argument("--seed", type=int, default=20240601, help="simulation seed")
     ap.add_argument("--warmup", type=int, default=10, help="scans left out of the GOSPA mean")
     ap.add_argument("--ss-hold-misses", type=int, default=1,
                     help="UpdateTimeStepsDeleter steps for Stone Soup's holding tracks "
                          "(1: 3 consecutive updates, our 3-of-3)")
+    ap.add_argument("--memory-scans", type=int, default=10_000,
+                    help="scans of the memory run (0: skip it)")
     return ap.parse_args(argv)
+
+
+def _ints(text: str, n: int, name: str) -> list[int]:
+    values = [int(v) for v in text.split(",")]
+    if len(values) == 1:
+        values *= n
+    if len(values) != n:
+        raise SystemExit(f"{name} needs one value or one per target count, got {text!r}")
+    return values
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     simulate = load_simulator()
-    truths, scans_z = simulate(args.seed, n_targets=args.targets, scans=args.scans, q=Q,
-                               sigma=SIGMA, pd=PD, clutter=CLUTTER)
-    ss_scans = args.scans if args.ss_scans is None else min(args.ss_scans, args.scans)
-    if ss_scans <= args.warmup:
-        raise SystemExit(f"--ss-scans ({ss_scans}) must exceed --warmup ({args.warmup})")
-    ours = run_ours(scans_z)
-    ss = run_stonesoup(scans_z[:ss_scans], args.ss_hold_misses)
-    s_ours = score(truths[:ss_scans], ours.positions[:ss_scans], args.warmup)
-    s_ss = score(truths[:ss_scans], ss.positions, args.warmup)
-    n_det = sum(z.shape[0] for z in scans_z)
-    report(args, n_det, ours, ss, s_ours, s_ss, ss_scans - args.warmup)
+    targets = [int(v) for v in args.targets.split(",")]
+    scans = _ints(args.scans, len(targets), "--scans")
+    ss_scans = [min(a, b) for a, b in
+                zip(_ints(args.ss_scans, len(targets), "--ss-scans"), scans, strict=True)]
+    rows = []
+    for n, n_scans, n_ss in zip(targets, scans, ss_scans, strict=True):
+        if n_ss <= args.warmup:
+            raise SystemExit(f"Stone Soup's scans ({n_ss}) must exceed --warmup ({args.warmup})")
+        truths, scans_z = simulate(args.seed, n_targets=n, scans=n_scans, q=Q, sigma=SIGMA,
+                                   pd=PD, clutter=CLUTTER)
+        ours = run_ours(scans_z)
+        ss = run_stonesoup(scans_z[:n_ss], args.ss_hold_misses)
+        s_ours = score(truths[:n_ss], ours.positions[:n_ss], args.warmup)
+        s_ss = score(truths[:n_ss], ss.positions, args.warmup)
+        n_det = sum(z.shape[0] for z in scans_z)
+        rows.append(report(n, args, n_det, ours, ss, s_ours, s_ss, n_ss - args.warmup))
+    print("summary (ms per scan; GOSPA in m; ratio = Stone Soup time / ours on the same scans)")
+    print(f"{'N':>5} {'ours ms':>9} {'SS ms':>9} {'ratio':>7} {'ours total s':>13} "
+          f"{'GOSPA ours':>11} {'GOSPA SS':>9} {'no worse':>9}")
+    for r in rows:
+        ok = "yes" if r["g_ours"] <= r["g_ss"] else "NO"
+        print(f"{r['n']:>5.0f} {r['ours_ms']:>9.2f} {r['ss_ms']:>9.1f} {r['ratio']:>6.0f}x "
+              f"{r['ours_total']:>13.3f} {r['g_ours']:>11.2f} {r['g_ss']:>9.2f} {ok:>9}")
+    if args.memory_scans:
+        samples = memory_run(args.memory_scans, args.seed)
+        print(f"\nmemory run: 10 targets, {args.memory_scans:,} scans "
+              "(scan, RSS MiB, live track rows)")
+        print("  " + "  ".join(f"{k}:{m:.1f}/{r}" for k, m, r in samples))
+        first = samples[1][1] if len(samples) > 1 else samples[0][1]
+        print(f"  RSS growth after the first tenth: {samples[-1][1] - first:+.1f} MiB")
     return 0
 
 
