@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from scipy.stats import chi2
@@ -91,29 +91,34 @@ def gnn_assign(gated: Gated, n_tracks: int, n_meas: int, miss_cost: float
     if gated.track.size == 0:
         empty = np.empty(0, np.intp)
         return empty, empty
-    label = _clusters(gated, n_tracks, n_meas)
-    pair_label = label[gated.track]
-    n_labels = int(label.max()) + 1
-    tracks_in = np.bincount(label[:n_tracks], minlength=n_labels)
-    meas_in = np.bincount(label[n_tracks:], minlength=n_labels)
-    # A cluster with one track or one measurement is solved by its smallest d²: every
-    # pair in the gate costs less than leaving the track unassigned (d² ≤ γ = miss cost
-    # when gating at the miss cost), and only one pair can be used.
-    simple = (tracks_in[pair_label] == 1) | (meas_in[pair_label] == 1)
+    tr, me = gated.track, gated.meas
+    deg_t = np.bincount(tr, minlength=n_tracks)
+    deg_m = np.bincount(me, minlength=n_meas)
+    # A cluster with one track or one measurement is solved by its smallest d²: only one
+    # pair of it can be used, and any pair under the miss cost beats leaving the track
+    # unassigned.  Such clusters are found from node degrees alone: a track whose
+    # measurements gate to no other track, or a measurement whose tracks gate to no
+    # other measurement.
+    lone_track = np.bincount(tr, weights=deg_m[me] > 1, minlength=n_tracks)[tr] == 0
+    lone_meas = np.bincount(me, weights=deg_t[tr] > 1, minlength=n_meas)[me] == 0
+    simple = lone_track | lone_meas
+    pair_label = np.where(lone_track, tr, n_tracks + me)
     idx = np.flatnonzero(simple)
     order = idx[np.lexsort((gated.d2[idx], pair_label[idx]))]
     first = np.ones(order.size, dtype=bool)
     first[1:] = pair_label[order[1:]] != pair_label[order[:-1]]
     best = order[first]
     best = best[gated.d2[best] < miss_cost]
-    out_t: list[I64] = [gated.track[best]]
-    out_m: list[I64] = [gated.meas[best]]
+    out_t: list[I64] = [tr[best]]
+    out_m: list[I64] = [me[best]]
     rest = np.flatnonzero(~simple)
     if rest.size:
-        order = rest[np.argsort(pair_label[rest], kind="stable")]
-        bounds = np.flatnonzero(np.diff(pair_label[order])) + 1
+        sub = Gated(tr[rest], me[rest], gated.d2[rest])
+        label = _clusters(sub, n_tracks, n_meas)[sub.track]
+        order = np.argsort(label, kind="stable")
+        bounds = np.flatnonzero(np.diff(label[order])) + 1
         for chunk in np.split(order, bounds):
-            t, m = _solve_cluster(gated, chunk, miss_cost)
+            t, m = _solve_cluster(sub, chunk, miss_cost)
             out_t.append(t)
             out_m.append(m)
     return np.concatenate(out_t), np.concatenate(out_m)
@@ -121,8 +126,13 @@ def gnn_assign(gated: Gated, n_tracks: int, n_meas: int, miss_cost: float
 
 def _clusters(gated: Gated, n_tracks: int, n_meas: int) -> I64:
     """Connected-component label of every track (first ``n_tracks``) and measurement."""
-    graph = coo_matrix((np.ones(gated.track.size), (gated.track, n_tracks + gated.meas)),
-                       shape=(n_tracks + n_meas, n_tracks + n_meas))
+    size = n_tracks + n_meas
+    order = np.argsort(gated.track, kind="stable")
+    indptr = np.zeros(size + 1, dtype=np.int32)
+    indptr[1: n_tracks + 1] = np.cumsum(np.bincount(gated.track, minlength=n_tracks))
+    indptr[n_tracks + 1:] = indptr[n_tracks]
+    cols = (n_tracks + gated.meas[order]).astype(np.int32)
+    graph = csr_matrix((np.ones(cols.size, dtype=np.int8), cols, indptr), shape=(size, size))
     _, label = connected_components(graph, directed=False)
     return np.asarray(label, dtype=np.intp)
 
