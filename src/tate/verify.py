@@ -11,7 +11,12 @@ published or independently computed reference (docs/references.md §6):
   launched over the rotating WGS-84 Earth, against the range of six simulators;
 * a drag-free arc integrated by the RK4 propagator against the closed-form
   Kepler solution;
-* the 4/3-Earth radar horizon.
+* the 4/3-Earth radar horizon;
+* radar sensitivity: the SPY-6-like preset's 30× (+14.8 dB) over the SPY-1D-like one
+  gives 30^¼ = 2.34× the detection range on one RCS (docs/references.md §2);
+* single-pulse detection: the SNR a steady and a Swerling 1 target need for
+  P_d = 0.9 at P_fa = 1e-6 (13.2 dB and 21.1 dB; Skolnik, *Introduction to Radar
+  Systems*, 3rd ed., Fig. 2.7 and §2.8; Meyer & Mayer 1973 tables).
 """
 
 from __future__ import annotations
@@ -170,6 +175,33 @@ def radar_horizon_case() -> list[CaseResult]:
     return out
 
 
+def radar_sensitivity_case() -> list[CaseResult]:
+    """SPY-6-like against SPY-1D-like detection range on the same RCS: 2.34× (±0.5 %)."""
+    from tate.sensors.presets import radar_preset
+    from tate.sensors.radar import detection_range_m
+
+    a, b = radar_preset("spy6-like"), radar_preset("spy1d-like")
+    ratio = float(detection_range_m(a, 1.0, 13.0) / detection_range_m(b, 1.0, 13.0))
+    return [CaseResult("Radar sensitivity", "SPY-6-like / SPY-1D-like range, same RCS",
+                       "2.34", ratio, "±0.5 %", abs(ratio / 2.34 - 1) <= 5e-3, "")]
+
+
+def detection_snr_case() -> list[CaseResult]:
+    """Single-pulse SNR for P_d 0.9 at P_fa 1e-6: steady 13.2 dB, Swerling 1 21.1 dB (±0.1)."""
+    from scipy.optimize import brentq
+
+    from tate.sensors.detection import pd_swerling
+
+    out = []
+    for case, ref in ((0, 13.2), (1, 21.1)):
+        snr = float(brentq(lambda x, c=case: float(pd_swerling(10 ** (x / 10), 1e-6, c)) - 0.9,
+                           0.0, 40.0, xtol=1e-9))
+        label = "steady (Swerling 0)" if case == 0 else "Swerling 1"
+        out.append(CaseResult("Detection SNR", f"P_d 0.9, P_fa 1e-6, {label}", f"{ref}", snr,
+                              "±0.1 dB", abs(snr - ref) <= 0.1, "dB"))
+    return out
+
+
 CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "us76": us76_density,
     "cavh": cavh_lift_to_drag,
@@ -178,6 +210,8 @@ CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "nesc9": nesc_case_9,
     "kepler": kepler_arc,
     "radar-horizon": radar_horizon_case,
+    "radar-sensitivity": radar_sensitivity_case,
+    "detection-snr": detection_snr_case,
 }
 
 
