@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/flight.py
 	PYTHONPATH=. $(PY) bench/tracking_vs_stonesoup.py
+	$(PY) bench/imm_vs_cv.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -255,7 +255,7 @@ def memory_run(scans: int, seed: int) -> list[tuple[int, float, int]]:
         z = np.vstack([z, rng.uniform(lo, hi, size=(rng.poisson(CLUTTER), 2))])
         tracker.step(float(k), z)
         if k % every == 0 or k == scans - 1:
-            samples.append((k + 1, rss_mib(), int(tracker.table.ids.size)))
+            samples.append((k + 1, rss_mib(), int(tracker.book.ids.size)))
     return samples
 
 

@@ -94,38 +94,101 @@ def verify(
 def track(
     detections: Annotated[Path, typer.Argument(help="Detections, CSV or Parquet.")],
     out: Annotated[Path, typer.Option(help="Tracks file to write (.csv or .parquet).")],
-    truth: Annotated[Path | None, typer.Option(help="Truth file: print GOSPA per run.")] = None,
-    motion: Annotated[str, typer.Option(help="Motion model: cv, ca or singer.")] = "cv",
+    truth: Annotated[Path | None, typer.Option(help="Truth file: print GOSPA, NEES, "
+                                                    "continuity.")] = None,
+    sensors: Annotated[Path | None, typer.Option(help="Sensors file (radar detections).")] = None,
+    origin: Annotated[str | None, typer.Option(help="Tracker frame origin LAT,LON,ALT "
+                                                    "(deg, deg, m).")] = None,
+    motion: Annotated[str, typer.Option(help="Motion model: cv, ca, singer, ct, ballistic "
+                                             "or imm.")] = "cv",
+    method: Annotated[str, typer.Option(help="Filter: auto, kf, ekf or ukf.")] = "auto",
     q: Annotated[float, typer.Option(help="Process-noise spectral density.")] = 0.5,
-    meas_std_m: Annotated[float, typer.Option(help="Measurement std per axis, m.")] = 2.0,
+    meas_std_m: Annotated[float, typer.Option(help="Measurement std per axis (radar: range), "
+                                                   "m, where the file has none.")] = 2.0,
+    angle_std_deg: Annotated[float, typer.Option(help="Radar angle std, deg, where the file "
+                                                      "has none.")] = 0.06,
+    pd: Annotated[float, typer.Option(help="Detection probability (JPDA).")] = 0.9,
+    clutter_density: Annotated[float | None, typer.Option(
+        help="Clutter per unit measurement volume (JPDA); default: estimated per scan.")] = None,
+    associator: Annotated[str, typer.Option(help="gnn or jpda.")] = "gnn",
     confirm: Annotated[str, typer.Option(help="M/N confirmation logic.")] = "3/3",
     delete_after: Annotated[int, typer.Option(help="Misses that delete a track.")] = 3,
+    max_pos_std_m: Annotated[float, typer.Option(help="Delete a track whose position std "
+                                                      "exceeds this, m.")] = float("inf"),
     gate_prob: Annotated[float, typer.Option(help="Chi-square gate probability.")] = 0.99,
     init_speed: Annotated[float, typer.Option(help="New-track speed std, m/s.")] = 50.0,
     gospa_c: Annotated[float, typer.Option(help="GOSPA cut-off c, m.")] = 10.0,
     gospa_p: Annotated[float, typer.Option(help="GOSPA order p.")] = 1.0,
 ) -> None:
-    """Track detections (GNN, Kalman filter, M/N logic); optionally score against truth."""
+    """Track detections (GNN or JPDA; KF/EKF/UKF/IMM; M/N logic); optionally score
+    against truth."""
+    import math
+
     from tate.errors import InputError
-    from tate.tracking.files import track_file
     from tate.tracking.tracker import TrackerConfig
+    from tate.tracking.trackfile import track_file
 
     try:
         m, n = (int(v) for v in confirm.split("/"))
-        config = TrackerConfig(motion=motion, q=q, meas_std=meas_std_m, confirm_m=m,
+        config = TrackerConfig(motion=motion, q=q, meas_std=meas_std_m,
+                               angle_std=math.radians(angle_std_deg), confirm_m=m,
                                confirm_n=n, delete_after=delete_after,
-                               gate_probability=gate_prob, init_speed=init_speed)
+                               max_pos_std=max_pos_std_m, gate_probability=gate_prob,
+                               init_speed=init_speed, associator=associator, pd=pd,
+                               clutter_density=clutter_density, method=method)
+        if not (gospa_c > 0 and gospa_p >= 1):
+            raise ValueError(f"GOSPA needs c > 0 and p >= 1, got c={gospa_c}, p={gospa_p}")
+        where = None
+        if origin is not None:
+            lat, lon, alt = (float(v) for v in origin.split(","))
+            where = (lat, lon, alt)
     except ValueError as exc:
-        raise InputError(f"bad tracker option: {exc} (confirm must look like 3/3)") from None
-    res = track_file(detections, out, config, truth, gospa_c, gospa_p)
+        raise InputError(f"bad tracker option: {exc} (confirm looks like 3/3, origin like "
+                         "37.5,134.0,0)") from None
     console = _console()
-    console.print(f"{res.scans} scans, {res.detections} detections, {res.tracks} confirmed "
-                  f"tracks; wrote {out}")
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("tracking", total=None)
+
+        def tick(done: int, total: int) -> None:
+            if done % 200 == 0 or done == total:
+                bar.update(task, completed=done, total=total)
+
+        res = track_file(detections, out, config, truth, gospa_c, gospa_p, sensors, where, tick)
+    skipped = f" ({res.angle_only_skipped} angle-only left out)" if res.angle_only_skipped else ""
+    console.print(f"{res.scans} scans, {res.detections} detections{skipped}, {res.tracks} "
+                  f"confirmed tracks; wrote {out}")
     if res.gospa_mean is not None and res.gospa_parts is not None:
         loc, miss, false = res.gospa_parts
         console.print(f"mean GOSPA (alpha=2, p={gospa_p:g}, c={gospa_c:g} m): "
                       f"{res.gospa_mean:.3f} m; localisation {loc:.3f}, missed {miss:.3f}, "
                       f"false {false:.3f} (per scan, in m^p)")
+        if res.nees_mean is not None:
+            ttc = ("n/a" if res.time_to_confirm_s is None
+                   else f"{res.time_to_confirm_s:.2f} s")
+            console.print(f"mean position NEES {res.nees_mean:.2f} (consistent: about "
+                          f"{res.dim}); identity switches {res.id_switches}, breaks "
+                          f"{res.breaks}, mean time to confirm {ttc}")
+
+
+@app.command()
+def sense(
+    file: Annotated[
+        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/sense"),
+    seed: Annotated[
+        int | None, typer.Option(help="Seed for the distributions and the sensors.")
+    ] = None,
+    dt: Annotated[
+        float, typer.Option(help="Radar look interval, s.", min=0.05, max=10.0)
+    ] = 0.5,
+) -> None:
+    """Fly a scenario's raid and simulate its radars and IR sensors; write detections."""
+    from tate.sensors.simulate import sense_to_directory
+
+    sense_to_directory(file, out, seed, dt, _console())
 
 
 def main() -> None:

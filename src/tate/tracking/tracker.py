@@ -1,94 +1,164 @@
 """A multi-target tracker whose tracks are rows of arrays.
 
-Per scan (all measurements sharing a time): predict every track with a linear
-motion model (:mod:`.motion`); gate and associate with GNN
-(:mod:`.association`), confirmed tracks first and tentative tracks on the
-detections left over; update assigned tracks with the Kalman filter
-(:mod:`.kalman`); start a tentative track on every unassigned measurement
-(one-point initiation: position from the measurement, velocity zero with a
-standard deviation ``init_speed``); confirm a tentative track once ``M`` of its
-first ``N`` scans had a detection (M-of-N logic); drop tentative tracks that
-fail it and confirmed tracks after ``delete_after`` consecutive misses
-(Blackman & Popoli 1999, §3.3 and §6.6).
+Per scan (all measurements of one sensor sharing a time): predict every track with
+the chosen filter (:func:`tate.tracking.filters.make_filter`: KF for the linear
+models, EKF/UKF for the coordinated-turn and ballistic models, IMM over several);
+gate every track–measurement pair that a kd-tree pre-gate on positions lets
+through with the chi-square test in the measurement's own space (Cartesian, or
+range/azimuth/elevation with the azimuth innovation wrapped); associate with GNN
+(:mod:`.association`: confirmed tracks first, tentative tracks on the detections
+left over) or JPDA (:mod:`.jpda`: confirmed tracks share the detections by their
+marginal association probabilities, tentative tracks take what is left by GNN);
+update; start a tentative track on every detection still unused (one-point
+initiation: the measured position with its covariance, velocity zero with a
+standard deviation ``init_speed``); confirm a tentative track once ``M`` of its first
+``N`` scans had a detection (M-of-N logic); drop tentative tracks that fail it, and
+confirmed tracks after ``delete_after`` consecutive misses or when their position
+standard deviation exceeds ``max_pos_std`` (Blackman & Popoli, *Design and Analysis
+of Modern Tracking Systems*, 1999, §3.3 and §6.6).
 
-Measurements are Cartesian positions in one local frame ``(p, d)``, d = 2 or 3.
-Memory is bounded: only live tracks are kept; histories go to the caller.
+Measurements from several sensors are fused centrally: each call of :meth:`Tracker.step`
+is one sensor's scan, and calls come in time order.  A scan is either Cartesian
+positions in the tracker frame (:class:`~.measurement.PositionMeas`, d = 2 or 3) or
+radar range/azimuth/elevation from a sensor at a known position in the tracker's ENU
+frame (:class:`~.measurement.RAEMeas`); noise may differ per detection.  Memory is
+bounded: only live tracks are kept; histories go to the caller.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
-from tate.tracking.association import gate, gate_threshold, gnn_assign
-from tate.tracking.kalman import kf_predict, kf_update
-from tate.tracking.motion import MODELS, process_noise, transition
+from tate.tracking.association import Gated, gate_threshold, gnn_assign
+from tate.tracking.filters import FILTERS, make_filter
+from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
+from tate.tracking.measurement import (
+    Meas,
+    PositionMeas,
+    RAEMeas,
+    innovation,
+    meas_dim,
+)
+from tate.tracking.radar import rae_jacobian
 
-__all__ = ["TrackRows", "Tracker", "TrackerConfig"]
+__all__ = ["ASSOCIATORS", "TrackRows", "Tracker", "TrackerConfig", "rae_to_position"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
+ASSOCIATORS = ("gnn", "jpda")
 
 
 @dataclass(frozen=True)
 class TrackerConfig:
     """Tracker settings (SI units)."""
 
-    dim: int = 2  #: spatial dimensions of the measurements (2 or 3)
-    motion: str = "cv"  #: motion model, see :data:`tate.tracking.motion.MODELS`
+    dim: int = 2  #: spatial dimensions of the tracks (2 or 3; radar scans need 3)
+    motion: str = "cv"  #: motion model / filter family, see :data:`tate.tracking.filters.FILTERS`
     q: float = 0.5  #: process noise: density [m²/s³ (cv), m²/s⁵ (ca)] or σ_m² [m²/s⁴ (singer)]
     singer_alpha: float = 0.1  #: Singer manoeuvre rate 1/τ [1/s]
-    meas_std: float = 2.0  #: measurement standard deviation per axis [m]
+    meas_std: float = 2.0  #: default measurement standard deviation per axis (radar: range) [m]
+    angle_std: float = 1e-3  #: default radar azimuth/elevation standard deviation [rad]
     gate_probability: float = 0.99  #: chi-square gate probability
     confirm_m: int = 2  #: detections needed ...
     confirm_n: int = 3  #: ... within this many scans to confirm
     delete_after: int = 3  #: consecutive misses that delete a confirmed track
+    max_pos_std: float = float("inf")  #: a track whose position σ [m] grows past this dies
     init_speed: float = 50.0  #: standard deviation of a new track's velocity [m/s]
+    associator: str = "gnn"  #: "gnn" or "jpda"
+    pd: float = 0.9  #: detection probability (JPDA)
+    #: clutter per unit measurement volume (JPDA); None: estimated per scan
+    clutter_density: float | None = None
+    method: str = "auto"  #: filter: "auto", "kf", "ekf" or "ukf"
 
     def __post_init__(self) -> None:
         if self.dim not in (2, 3):
             raise ValueError(f"dim must be 2 or 3, got {self.dim}")
-        if self.motion not in MODELS:
+        if self.motion not in FILTERS:
             raise ValueError(f"unknown motion model {self.motion!r}; valid names: "
-                             f"{', '.join(MODELS)}")
+                             f"{', '.join(FILTERS)}")
+        if self.associator not in ASSOCIATORS:
+            raise ValueError(f"unknown associator {self.associator!r}; valid names: "
+                             f"{', '.join(ASSOCIATORS)}")
         if not 1 <= self.confirm_m <= self.confirm_n:
             raise ValueError(f"confirmation needs 1 <= M <= N, got {self.confirm_m}/"
                              f"{self.confirm_n}")
-        for name in ("q", "meas_std", "init_speed"):
+        if self.delete_after < 1:
+            raise ValueError(f"delete_after must be >= 1, got {self.delete_after}")
+        for name in ("q", "meas_std", "angle_std", "init_speed", "max_pos_std"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        if not 0 < self.pd <= 1:
+            raise ValueError(f"pd must be in (0, 1], got {self.pd}")
+        if not 0 < self.gate_probability < 1:
+            raise ValueError(f"gate_probability must be in (0, 1), got {self.gate_probability}")
+        if self.clutter_density is not None and not self.clutter_density > 0:
+            raise ValueError(f"clutter_density must be > 0, got {self.clutter_density}")
 
 
 @dataclass(frozen=True)
 class TrackRows:
-    """Confirmed tracks after a scan: ids ``(r,)``, states ``(r, k)``, covariance
-    diagonals ``(r, k)``."""
+    """Confirmed tracks after a scan: ids ``(r,)``, states ``(r, k)``, covariances
+    ``(r, k, k)``; ``var`` is their diagonal."""
 
     ids: I64
     x: F64
-    var: F64
+    P: F64
+    score: F64  #: (r,) track score: summed log-likelihood ratio, target against clutter
+
+    @property
+    def var(self) -> F64:
+        """Covariance diagonals ``(r, k)``."""
+        return np.diagonal(self.P, axis1=1, axis2=2).copy()
 
 
 @dataclass
-class _Table:
-    x: F64
-    P: F64
+class _Book:
+    """Track bookkeeping, one row per track, aligned with the filter state."""
+
     ids: I64
-    hits_window: I64  #: bit i set: detection i scans ago (tentative tracks)
+    hits_window: I64  #: bit i set: detection i scans ago
     scans: I64  #: scans since initiation
     misses: I64  #: consecutive misses
     confirmed: NDArray[np.bool_]
+    score: F64  #: summed log-likelihood ratio (Blackman & Popoli 1999, §6.2)
 
-    def take(self, keep: NDArray[np.bool_]) -> _Table:
-        return _Table(self.x[keep], self.P[keep], self.ids[keep], self.hits_window[keep],
-                      self.scans[keep], self.misses[keep], self.confirmed[keep])
+    FIELDS = ("ids", "hits_window", "scans", "misses", "confirmed", "score")
+
+    def take(self, keep: Any) -> _Book:
+        return _Book(*(getattr(self, f)[keep] for f in self.FIELDS))
+
+    @staticmethod
+    def concat(a: _Book, b: _Book) -> _Book:
+        return _Book(*(np.concatenate([getattr(a, f), getattr(b, f)]) for f in _Book.FIELDS))
 
 
-def _concat(a: _Table, b: _Table) -> _Table:
-    return _Table(*(np.concatenate([getattr(a, f), getattr(b, f)]) for f in
-                    ("x", "P", "ids", "hits_window", "scans", "misses", "confirmed")))
+def rae_to_position(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
+    """Positions ``(p, 3)`` and their covariances ``(p, 3, 3)`` (first-order: J⁻¹ R J⁻ᵀ)
+    of radar measurements ``z (p, 3)`` (range [m], az [rad], el [rad])."""
+    r, az, el = z[:, 0], z[:, 1], z[:, 2]
+    ce = np.cos(el)
+    rel = np.column_stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)])
+    pos = np.asarray(meas.sensor_pos, dtype=float) + rel
+    Jinv = np.linalg.inv(rae_jacobian(rel))
+    R = np.broadcast_to(np.asarray(meas.R, dtype=float), (z.shape[0], 3, 3))
+    cov = Jinv @ R @ np.swapaxes(Jinv, -1, -2)
+    return pos, 0.5 * (cov + np.swapaxes(cov, -1, -2))
+
+
+def _rows(meas: Meas, idx: I64) -> Meas:
+    """The measurement model restricted to detections ``idx`` (per-row R, sensor)."""
+    R = np.asarray(meas.R, dtype=float)
+    if R.ndim == 3:
+        meas = replace(meas, R=R[idx])
+    if isinstance(meas, RAEMeas):
+        s = np.asarray(meas.sensor_pos, dtype=float)
+        meas = replace(meas, sensor_pos=s[idx] if s.ndim == 2 else s)
+    return meas
 
 
 @dataclass
@@ -99,93 +169,216 @@ class Tracker:
 
     def __post_init__(self) -> None:
         c = self.config
-        self.k = c.dim * MODELS[c.motion]
-        self.H = np.hstack([np.eye(c.dim), np.zeros((c.dim, self.k - c.dim))])
-        self.R = c.meas_std**2 * np.eye(c.dim)
+        self.filter = make_filter(c.motion, c.dim, c.q, method=c.method, alpha=c.singer_alpha)
+        self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
+        self._gammas: dict[int, float] = {c.dim: self.gamma}
         self.t: float | None = None
         self.next_id = 0
-        self.table = _Table(np.empty((0, self.k)), np.empty((0, self.k, self.k)),
-                            np.empty(0, np.intp), np.empty(0, np.intp),
-                            np.empty(0, np.intp), np.empty(0, np.intp),
-                            np.empty(0, dtype=bool))
+        self.state: Any = None
+        none = np.empty(0, np.intp)
+        self.book = _Book(none, none.copy(), none.copy(), none.copy(), np.empty(0, dtype=bool),
+                          np.empty(0))
 
-    def step(self, t: float, z: F64) -> TrackRows:
-        """Ingest the scan at time ``t`` [s] with measurements ``z (p, dim)`` [m]."""
+    # -- public -------------------------------------------------------------------------
+    def step(self, t: float, z: F64, meas: Meas | None = None) -> TrackRows:
+        """Ingest one scan at time ``t`` [s]: measurements ``z (p, m)`` of model ``meas``
+        (default: Cartesian positions with σ = ``meas_std`` per axis)."""
         c = self.config
-        z = np.asarray(z, dtype=float).reshape(-1, c.dim)
+        if meas is None:
+            meas = PositionMeas(c.dim, c.meas_std**2 * np.eye(c.dim))
+        m = meas_dim(meas)
+        z = np.asarray(z, dtype=float).reshape(-1, m)
+        if isinstance(meas, RAEMeas) and (c.dim != 3 or meas.angle_only):
+            raise ValueError("radar scans need 3-D tracks and range, azimuth and elevation")
         if self.t is not None and t < self.t:
             raise ValueError(f"scans must come in time order: {t} after {self.t}")
-        tab = self.table
-        if self.t is not None and tab.ids.size:
-            dt = t - self.t
-            F = transition(c.motion, [dt], c.dim, alpha=c.singer_alpha)[0]
-            Q = process_noise(c.motion, [dt], c.q, c.dim, alpha=c.singer_alpha)[0]
-            tab.x, tab.P = kf_predict(tab.x, tab.P, F, Q)
+        if self.t is not None and self.book.ids.size and t > self.t:
+            self.state = self.filter.predict(self.state, t - self.t)
         self.t = t
-        n = tab.ids.size
-        tr, me = self._associate(tab, z)
-        if tr.size:
-            x_u, P_u, _ = kf_update(tab.x[tr], tab.P[tr], z[me], self.H, self.R)
-            tab.x[tr], tab.P[tr] = x_u, P_u
-        hit = np.zeros(n, dtype=bool)
-        hit[tr] = True
-        tab.hits_window = (tab.hits_window << 1) | hit
-        tab.scans += 1
-        tab.misses = np.where(hit, 0, tab.misses + 1)
-        self._manage(tab)
-        used = np.zeros(z.shape[0], dtype=bool)
-        used[me] = True
-        self.table = _concat(self.table, self._initiate(z[~used]))
-        conf = self.table.confirmed
-        return TrackRows(self.table.ids[conf], self.table.x[conf].copy(),
-                         np.diagonal(self.table.P[conf], axis1=1, axis2=2).copy())
+        n = self.book.ids.size
+        pos, pos_cov = self._positions(z, meas)
+        hit, used = np.zeros(n, dtype=bool), np.zeros(z.shape[0], dtype=bool)
+        if n and z.shape[0]:
+            hit, used = self._associate_and_update(z, meas, pos, pos_cov)
+        elif n:
+            self.book.score = self.book.score + (np.log1p(-c.pd) if c.pd < 1 else -np.inf)
+        self._manage(hit)
+        if (~used).any():
+            self._initiate(pos[~used], pos_cov[~used])
+        return self.confirmed()
 
-    def _associate(self, tab: _Table, z: F64) -> tuple[I64, I64]:
-        """GNN for the confirmed tracks first, then for the tentative tracks on the
-        detections left over, so clutter-started tracks cannot take a confirmed track's
-        detection."""
-        S = self.H @ tab.P @ self.H.T + self.R
-        z_pred = tab.x @ self.H.T
-        out_t: list[I64] = []
-        out_m: list[I64] = []
-        free = np.ones(z.shape[0], dtype=bool)
-        for group in (tab.confirmed, ~tab.confirmed):
+    def confirmed(self) -> TrackRows:
+        """The confirmed tracks now."""
+        if self.state is None:
+            return TrackRows(np.empty(0, np.intp), np.empty((0, self.k)),
+                             np.empty((0, self.k, self.k)), np.empty(0))
+        x, P = self.filter.output(self.state)
+        conf = self.book.confirmed
+        return TrackRows(self.book.ids[conf], x[conf].copy(), P[conf].copy(),
+                         self.book.score[conf].copy())
+
+    # -- association ----------------------------------------------------------------------
+    def _gamma(self, m: int) -> float:
+        """Chi-square gate for ``m``-dimensional measurements (cached)."""
+        if m not in self._gammas:
+            self._gammas[m] = gate_threshold(m, self.config.gate_probability)
+        return self._gammas[m]
+
+    def _positions(self, z: F64, meas: Meas) -> tuple[F64, F64]:
+        """Positions and covariances of the detections in the tracker frame."""
+        p = z.shape[0]
+        if isinstance(meas, RAEMeas):
+            return rae_to_position(meas, z)
+        R = np.broadcast_to(np.asarray(meas.R, dtype=float), (p, meas.dim, meas.dim))
+        return z, R
+
+    def _gate(self, rows: I64, cols: I64, z: F64, meas: Meas, pos: F64, pos_cov: F64,
+              xpos: F64, Ppos: F64) -> tuple[Gated, F64]:
+        """Gated pairs among ``rows`` × ``cols`` (indices into the track table and the scan)
+        and the log-determinant of each pair's innovation covariance."""
+        m = z.shape[1]
+        gamma = self._gamma(m)
+        lam = np.linalg.eigvalsh(Ppos[rows])[:, -1] + np.linalg.eigvalsh(pos_cov[cols])[:, -1].max()
+        slack = 1.0 if isinstance(meas, PositionMeas) else 1.5  # linearisation margin
+        radius = slack * np.sqrt(gamma * lam)
+        tree = cKDTree(pos[cols])
+        hits = tree.query_ball_point(xpos[rows], radius)
+        counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=rows.size)
+        ti = np.repeat(rows, counts)
+        mj = cols[np.fromiter((j for h in hits for j in h), dtype=np.intp,
+                              count=int(counts.sum()))]
+        empty = Gated(np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0))
+        if ti.size == 0:
+            return empty, np.empty(0)
+        pm = _rows(meas, mj)
+        zero = replace(pm, R=np.zeros((m, m)))
+        z_pred, HPH = self.filter.predict_measurement(self.state, ti, zero)
+        S = HPH + np.broadcast_to(np.asarray(pm.R, dtype=float), HPH.shape)
+        nu = innovation(pm, z[mj], z_pred)
+        L = np.linalg.cholesky(S)
+        w = np.linalg.solve(L, nu[..., None])[..., 0]
+        d2 = np.einsum("ni,ni->n", w, w)
+        logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+        keep = d2 <= gamma
+        return Gated(ti[keep], mj[keep], d2[keep]), logdet[keep]
+
+    def _associate_and_update(self, z: F64, meas: Meas, pos: F64, pos_cov: F64
+                              ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        c = self.config
+        n, p, m = self.book.ids.size, z.shape[0], z.shape[1]
+        x, P = self.filter.output(self.state)
+        d = c.dim
+        xpos, Ppos = x[:, :d], P[:, :d, :d]
+        if pos.shape[1] != d:
+            raise ValueError(f"measurements are {pos.shape[1]}-D, tracks {d}-D")
+        gamma = self._gamma(m)
+        lam = c.clutter_density
+        if lam is None:
+            lam = self._clutter_estimate(z, meas)
+        hit = np.zeros(n, dtype=bool)
+        used = np.zeros(p, dtype=bool)
+        gain = np.full(n, np.log1p(-c.pd) if c.pd < 1 else -np.inf)
+        for group in (self.book.confirmed, ~self.book.confirmed):
             rows = np.flatnonzero(group)
-            cols = np.flatnonzero(free)
+            cols = np.flatnonzero(~used)
             if rows.size == 0 or cols.size == 0:
                 continue
-            g = gate(z_pred[rows], S[rows], z[cols], self.gamma)
-            tr, me = gnn_assign(g, rows.size, cols.size, miss_cost=self.gamma)
-            out_t.append(rows[tr])
-            out_m.append(cols[me])
-            free[cols[me]] = False
-        if not out_t:
-            return np.empty(0, np.intp), np.empty(0, np.intp)
-        return np.concatenate(out_t), np.concatenate(out_m)
+            g, logdet = self._gate(rows, cols, z, meas, pos, pos_cov, xpos, Ppos)
+            if g.track.size == 0:
+                continue
+            ll = pair_log_likelihood(g.d2, logdet, m)
+            if c.associator == "jpda" and group is self.book.confirmed:
+                hit_rows, use_cols = self._jpda(g, ll, z, meas, n, p, lam)
+                # likelihood ratio of the candidate set (PDA): 1 − P_D P_G + P_D Σ g / λ
+                lr = np.bincount(g.track, weights=np.exp(ll), minlength=n) * c.pd / lam
+                gated = np.unique(g.track)
+                gain[gated] = np.log(1.0 - c.pd * c.gate_probability + lr[gated])
+            else:
+                tr, me = gnn_assign(g, n, p, miss_cost=gamma)
+                if tr.size:
+                    one = np.ones((tr.size, 1))
+                    self.state, _ = self.filter.update(
+                        self.state, tr, z[me][:, None, :], one, np.zeros(tr.size),
+                        _rows(meas, me))
+                    key = g.track * p + g.meas
+                    at = np.searchsorted(key, tr * p + me, sorter=np.argsort(key))
+                    pair = np.argsort(key)[at]
+                    gain[tr] = np.log(c.pd) + ll[pair] - np.log(lam)
+                hit_rows, use_cols = tr, me
+            hit[hit_rows] = True
+            used[use_cols] = True
+        self.book.score = self.book.score + gain
+        return hit, used
 
-    def _manage(self, tab: _Table) -> None:
+    def _jpda(self, g: Gated, ll: F64, z: F64, meas: Meas, n: int, p: int, lam: float
+              ) -> tuple[I64, I64]:
+        """JPDA update of the confirmed tracks with gated pairs ``g`` (log-likelihoods
+        ``ll``); returns the tracks counted as detected (Σβ ≥ ½) and the detections they
+        own (Σβ over tracks > ½)."""
         c = self.config
+        marg = jpda_marginals(g.track, g.meas, ll, n, p, c.pd, c.gate_probability, lam)
+        rows = np.unique(g.track)
+        Z, B = pad_candidates(rows, g.track, g.meas, marg.beta, z)
+        # each row's noise and sensor: those of its most probable candidate
+        order = np.lexsort((-marg.beta, g.track))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = g.track[order[1:]] != g.track[order[:-1]]
+        best = g.meas[order[first]]  # aligned with np.unique(g.track) == rows
+        self.state, _ = self.filter.update(self.state, rows, Z, B, marg.beta0[rows],
+                                           _rows(meas, best))
+        detected = rows[(1.0 - marg.beta0[rows]) >= 0.5]
+        owned = np.bincount(g.meas, weights=marg.beta, minlength=p)
+        return detected, np.flatnonzero(owned > 0.5)
+
+    def _clutter_estimate(self, z: F64, meas: Meas) -> float:
+        """Clutter density when none is given: the detections not explained by the
+        confirmed tracks (at least one) spread over the scan's measurement box."""
+        expected = self.config.pd * int(self.book.confirmed.sum())
+        extra = max(z.shape[0] - expected, 1.0)
+        span = np.ptp(z, axis=0) if z.shape[0] > 1 else np.zeros(z.shape[1])
+        floor = np.sqrt(np.diagonal(np.broadcast_to(np.asarray(meas.R, dtype=float),
+                                                    (z.shape[0], z.shape[1], z.shape[1])),
+                                    axis1=1, axis2=2).max(axis=0)) * 10.0
+        volume = float(np.prod(np.maximum(span, floor)))
+        return extra / volume
+
+    # -- track management -----------------------------------------------------------------
+    def _manage(self, hit: NDArray[np.bool_]) -> None:
+        c = self.config
+        b = self.book
+        if b.ids.size == 0:
+            return
+        b.hits_window = (b.hits_window << 1) | hit
+        b.scans += 1
+        b.misses = np.where(hit, 0, b.misses + 1)
         window = (1 << c.confirm_n) - 1
-        hits = np.bitwise_count(tab.hits_window & window)
-        tentative = ~tab.confirmed
-        tab.confirmed |= tentative & (hits >= c.confirm_m) & (tab.scans <= c.confirm_n)
-        drop_tentative = ~tab.confirmed & (tab.scans >= c.confirm_n)
-        drop_confirmed = tab.confirmed & (tab.misses >= c.delete_after)
-        self.table = tab.take(~(drop_tentative | drop_confirmed))
+        hits = np.bitwise_count(b.hits_window & window)
+        tentative = ~b.confirmed
+        b.confirmed |= tentative & (hits >= c.confirm_m) & (b.scans <= c.confirm_n)
+        drop = ((~b.confirmed & (b.scans >= c.confirm_n))
+                | (b.confirmed & (b.misses >= c.delete_after)))
+        if np.isfinite(c.max_pos_std):
+            _, P = self.filter.output(self.state)
+            pos_var = np.trace(P[:, : c.dim, : c.dim], axis1=1, axis2=2)
+            drop |= pos_var > c.max_pos_std**2
+        if drop.any():
+            keep = np.flatnonzero(~drop)
+            self.book = b.take(keep)
+            self.state = self.filter.take(self.state, keep)
 
-    def _initiate(self, z: F64) -> _Table:
+    def _initiate(self, pos: F64, pos_cov: F64) -> None:
         c = self.config
-        m = z.shape[0]
-        x = np.zeros((m, self.k))
-        x[:, : c.dim] = z
-        var = np.full(self.k, c.init_speed**2)
-        var[: c.dim] = c.meas_std**2
-        if self.k > 2 * c.dim:
-            var[2 * c.dim:] = (c.init_speed / 10.0) ** 2
+        m = pos.shape[0]
+        new_state = self.filter.init(pos, pos_cov, c.init_speed)
         ids = np.arange(self.next_id, self.next_id + m, dtype=np.intp)
         self.next_id += m
         one = np.ones(m, dtype=np.intp)
-        confirmed = np.full(m, c.confirm_m == 1)
-        return _Table(x, np.broadcast_to(np.diag(var), (m, self.k, self.k)).copy(), ids, one,
-                      one.copy(), np.zeros(m, np.intp), confirmed)
+        book = _Book(ids, one, one.copy(), np.zeros(m, np.intp), np.full(m, c.confirm_m == 1),
+                     np.zeros(m))
+        if self.state is None or self.book.ids.size == 0:
+            self.state, self.book = new_state, book
+        else:
+            self.state = self.filter.concat(self.state, new_state)
+            self.book = _Book.concat(self.book, book)
+

@@ -64,7 +64,7 @@ def test_without_detections_tracks_die_after_delete_after_misses() -> None:
     assert rows.ids.size == 1
     for t in range(3, 6):
         rows = tracker.step(float(t), np.empty((0, 2)))
-    assert rows.ids.size == 0 and tracker.table.ids.size == 0
+    assert rows.ids.size == 0 and tracker.book.ids.size == 0
 
 
 def test_m_of_n_confirmation_and_stable_ids() -> None:
