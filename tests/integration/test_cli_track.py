@@ -111,7 +111,9 @@ def _radar_files(tmp_path: Path) -> tuple[Path, Path, Path]:
         t = 0.5 * k
         sid = "R1" if k % 2 == 0 else "R2"
         pos = pos0 + vel * t
-        z = rae(pos - where.position(sid, t)) + rng.normal(size=(3, 3)) * sig
+        # each radar measures in its own local ENU axes
+        rel = (pos - where.position(sid, t)) @ where.rotation(sid, t).T
+        z = rae(rel) + rng.normal(size=(3, 3)) * sig
         for row in z:
             det["time_s"].append(t)
             det["sensor_id"].append(sid)

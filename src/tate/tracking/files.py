@@ -19,9 +19,9 @@ sensor has one row per time; positions are interpolated linearly in the tracker 
 The tracker frame is the local ENU frame (x east, y north, z up) at the origin stored
 in the file's Parquet metadata (``origin_lat_deg``, ``origin_lon_deg``,
 ``origin_alt_m``, as written by ``tate sense``), else at the first sensor row's
-latitude and longitude at zero altitude.  The sensor's range/azimuth/elevation are
-taken in the tracker frame's axes (the curvature between sensor and origin is
-neglected: a few mrad per 10 km of separation).
+latitude and longitude at zero altitude.  Each radar measures in its own local ENU
+axes (its vertical tilts by about 1.6 mrad per 10 km from the origin's); the tracker
+rotates them into its frame.
 
 TRUTH: ``time_s, target_id, x_m, y_m, (z_m)`` in the tracker frame.
 """
@@ -116,6 +116,7 @@ class Sensors:
     origin: tuple[float, float, float]  #: (lat_deg, lon_deg, alt_m)
     ids: list[str]
     tracks: dict[str, tuple[F64, F64]]  #: sensor id → (times (k,), ENU positions (k, 3))
+    geo: dict[str, F64]  #: sensor id → (k, 2) latitude, longitude [rad]
 
     def position(self, sensor_id: str, t: float) -> F64:
         """ENU position [m] of a sensor at time ``t`` [s] (interpolated, held at the ends)."""
@@ -123,6 +124,18 @@ class Sensors:
         if times.size == 1:
             return pos[0]
         return np.array([np.interp(t, times, pos[:, i]) for i in range(3)])
+
+    def rotation(self, sensor_id: str, t: float) -> F64:
+        """Rotation ``(3, 3)`` from tracker-frame axes to the sensor's own ENU axes."""
+        from tate.earth import wgs84
+
+        times, _ = self.tracks[sensor_id]
+        ll = self.geo[sensor_id]
+        lat, lon = ((ll[0, 0], ll[0, 1]) if times.size == 1 else
+                    (np.interp(t, times, ll[:, 0]), np.interp(t, times, ll[:, 1])))
+        e_s = wgs84.enu_matrix(lat, lon)
+        e_o = wgs84.enu_matrix(np.radians(self.origin[0]), np.radians(self.origin[1]))
+        return np.asarray(e_s @ e_o.T, dtype=np.float64)
 
 
 def read_sensors(path: Path, origin: tuple[float, float, float] | None = None) -> Sensors:
@@ -148,12 +161,15 @@ def read_sensors(path: Path, origin: tuple[float, float, float] | None = None) -
         wgs84.geodetic_to_ecef(np.radians(cols["lat_deg"]), np.radians(cols["lon_deg"]),
                                cols["alt_m"]),
         np.radians(origin[0]), np.radians(origin[1]), origin[2])
+    latlon = np.radians(np.column_stack([cols["lat_deg"], cols["lon_deg"]]))
     tracks: dict[str, tuple[F64, F64]] = {}
+    geo: dict[str, F64] = {}
     for sid in dict.fromkeys(ids.tolist()):
         sel = np.flatnonzero(ids == sid)
         order = sel[np.argsort(times[sel], kind="stable")]
         tracks[sid] = (times[order], enu[order])
-    return Sensors(origin, list(tracks), tracks)
+        geo[sid] = latlon[order]
+    return Sensors(origin, list(tracks), tracks, geo)
 
 
 @dataclass(frozen=True)

@@ -288,8 +288,12 @@ def _sigma_meas(meas: Meas, s: int) -> Meas:
     """The measurement model for ``s`` sigma points per row (sensor rows repeated)."""
     if isinstance(meas, RAEMeas):
         pos = np.asarray(meas.sensor_pos, dtype=np.float64)
+        rot = None if meas.rotation is None else np.asarray(meas.rotation, dtype=np.float64)
+        if rot is not None and rot.ndim == 3:
+            rot = np.repeat(rot, s, axis=0)
         if pos.ndim == 2:
-            return RAEMeas(np.repeat(pos, s, axis=0), meas.R, meas.angle_only)
+            pos = np.repeat(pos, s, axis=0)
+        return RAEMeas(pos, meas.R, meas.angle_only, rot)
     return meas
 
 

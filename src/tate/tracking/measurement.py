@@ -7,7 +7,9 @@ components, see :mod:`.motion` for the layout):
   ``(m, m)`` or one per row ``(r, m, m)``.
 * :class:`RAEMeas` -- a radar at ``sensor_pos`` (tracker ENU frame, one row per track
   being updated) measures range r = |p|, azimuth az = atan2(e, n) (clockwise from
-  north) and elevation el = asin(u / r) of the relative position p = pos − sensor_pos
+  north) and elevation el = asin(u / r) of the relative position p = M (pos − sensor_pos),
+  where the optional rotation M takes tracker-frame axes to the sensor's own ENU axes
+  (identity when omitted)
   (Bar-Shalom, Li & Kirubarajan, *Estimation with Applications to Tracking and
   Navigation*, 2001, §10.3); ``angle_only=True`` keeps (az, el), e.g. for a passive
   sensor or a jammed radar.  The radar is assumed to measure in the tracker's ENU axes
@@ -78,6 +80,9 @@ class RAEMeas:
     sensor_pos: F64
     R: F64
     angle_only: bool = False
+    #: rotation ``(3, 3)`` or ``(r, 3, 3)`` from tracker-frame axes to the sensor's ENU
+    #: axes (a sensor far from the tracker origin has a tilted vertical); None = identity
+    rotation: F64 | None = None
 
 
 Meas = PositionMeas | RAEMeas
@@ -114,7 +119,10 @@ def wrap_angle(a: F64) -> F64:
 def _relative(meas: RAEMeas, x_pos: F64) -> F64:
     if x_pos.shape[-1] != 3:
         raise ValueError(f"RAEMeas needs 3-D positions, got shape {x_pos.shape}")
-    return x_pos - np.asarray(meas.sensor_pos, dtype=np.float64)
+    rel = x_pos - np.asarray(meas.sensor_pos, dtype=np.float64)
+    if meas.rotation is None:
+        return rel
+    return np.einsum("...ij,...j->...i", np.asarray(meas.rotation, dtype=np.float64), rel)
 
 
 def predict_measurement(meas: Meas, x_pos: F64) -> F64:
@@ -146,6 +154,8 @@ def measurement_jacobian(meas: Meas, x_pos: F64) -> F64:
         J[:, :, : meas.dim] = np.eye(meas.dim)
         return J
     J = rae_jacobian(_relative(meas, x_pos))
+    if meas.rotation is not None:
+        J = J @ np.asarray(meas.rotation, dtype=np.float64)
     return J[:, 1:, :] if meas.angle_only else J
 
 

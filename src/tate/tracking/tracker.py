@@ -143,8 +143,12 @@ def rae_to_position(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
     r, az, el = z[:, 0], z[:, 1], z[:, 2]
     ce = np.cos(el)
     rel = np.column_stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)])
-    pos = np.asarray(meas.sensor_pos, dtype=float) + rel
     Jinv = np.linalg.inv(rae_jacobian(rel))
+    if meas.rotation is not None:  # sensor axes → tracker axes: Mᵀ
+        Mt = np.swapaxes(np.asarray(meas.rotation, dtype=float), -1, -2)
+        rel = np.einsum("...ij,...j->...i", Mt, rel)
+        Jinv = Mt @ Jinv
+    pos = np.asarray(meas.sensor_pos, dtype=float) + rel
     R = np.broadcast_to(np.asarray(meas.R, dtype=float), (z.shape[0], 3, 3))
     cov = Jinv @ R @ np.swapaxes(Jinv, -1, -2)
     return pos, 0.5 * (cov + np.swapaxes(cov, -1, -2))
@@ -158,6 +162,8 @@ def _rows(meas: Meas, idx: I64) -> Meas:
     if isinstance(meas, RAEMeas):
         s = np.asarray(meas.sensor_pos, dtype=float)
         meas = replace(meas, sensor_pos=s[idx] if s.ndim == 2 else s)
+        if meas.rotation is not None and np.ndim(meas.rotation) == 3:
+            meas = replace(meas, rotation=np.asarray(meas.rotation)[idx])
     return meas
 
 

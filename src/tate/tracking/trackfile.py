@@ -180,8 +180,8 @@ def _meas(det: Detections, sens: Any, config: Any, a: int, b: int, t: float) -> 
         assert det.sensor is not None
         std = det.std[a:b] if det.std is not None else np.tile(
             [config.meas_std, config.angle_std, config.angle_std], (b - a, 1))
-        pos = sens.position(str(det.sensor[a]), t)
-        return RAEMeas(pos, _diag(std))
+        sid = str(det.sensor[a])
+        return RAEMeas(sens.position(sid, t), _diag(std), rotation=sens.rotation(sid, t))
     if det.std is not None:
         return PositionMeas(det.dim, _diag(det.std[a:b]))
     return None

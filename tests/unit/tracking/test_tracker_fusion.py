@@ -169,3 +169,39 @@ def test_track_score_is_the_summed_log_likelihood_ratio() -> None:
             expected += np.log(1 - pd)
         assert rows.score[0] == pytest.approx(expected, rel=1e-9)
         np.testing.assert_allclose(rows.x[0], x[0], rtol=1e-9, atol=1e-9)
+
+
+def test_rotated_radar_measurement_matches_the_sensors_own_aer() -> None:
+    """A radar 300 km from the tracker origin: the measurement model with the rotation
+    from tracker axes to the sensor's ENU axes equals pymap3d-style geodetic AER computed
+    through ECEF (tate.earth.wgs84.ecef_to_aer), and rae_to_position inverts it."""
+    from tate.earth import wgs84
+    from tate.tracking.measurement import predict_measurement
+
+    o_lat, o_lon = np.radians(20.0), np.radians(160.0)
+    s_lat, s_lon, s_alt = np.radians(21.5), np.radians(162.2), 6000.0
+    s_ecef = wgs84.geodetic_to_ecef(s_lat, s_lon, s_alt)
+    s_enu = wgs84.ecef_to_enu(s_ecef, o_lat, o_lon, 0.0)
+    rot = wgs84.enu_matrix(s_lat, s_lon) @ wgs84.enu_matrix(o_lat, o_lon).T
+    rng = np.random.default_rng(1)
+    tgt_enu = s_enu + rng.uniform([-150e3, -150e3, -5e3], [150e3, 150e3, 30e3], size=(50, 3))
+    meas = RAEMeas(s_enu, np.diag(SIG**2), rotation=rot)
+    z = predict_measurement(meas, tgt_enu)
+    tgt_ecef = wgs84.enu_to_ecef(tgt_enu, o_lat, o_lon, 0.0)
+    az, el, rng_m = wgs84.ecef_to_aer(tgt_ecef, s_lat, s_lon, s_alt)
+    np.testing.assert_allclose(z[:, 0], rng_m, rtol=1e-12)
+    np.testing.assert_allclose(np.cos(z[:, 1] - az), 1.0, atol=1e-12)
+    np.testing.assert_allclose(z[:, 2], el, atol=1e-12)
+    back, _ = rae_to_position(meas, z)
+    np.testing.assert_allclose(back, tgt_enu, atol=1e-5)
+    # Jacobian of the rotated model against central differences
+    from tate.tracking.measurement import measurement_jacobian
+
+    J = measurement_jacobian(meas, tgt_enu[:5])
+    h = 1.0
+    for i in range(3):
+        step = np.zeros(3)
+        step[i] = h
+        num = (predict_measurement(meas, tgt_enu[:5] + step)
+               - predict_measurement(meas, tgt_enu[:5] - step)) / (2 * h)
+        np.testing.assert_allclose(J[:, :, i], num, rtol=1e-5, atol=1e-10)
