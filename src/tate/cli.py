@@ -186,7 +186,7 @@ def sense(
     ] = 0.5,
 ) -> None:
     """Fly a scenario's raid and simulate its radars and IR sensors; write detections."""
-    from tate.sensors.simulate import sense_to_directory
+    from tate.sensors.run import sense_to_directory
 
     sense_to_directory(file, out, seed, dt, _console())
 

@@ -39,6 +39,7 @@ from tate.scenario.distributions import FiniteFloat, Number, nominal
 from tate.scenario.fields import Bounds, invalid
 from tate.scenario.presets import SHIP_CLASSES
 from tate.scenario.sampler import is_concrete
+from tate.scenario.sensors import Sensor, check_radar_names
 
 __all__ = [
     "CAV_H_AREA_M2",
@@ -106,7 +107,11 @@ class Asset(_Frozen):
 
 
 class Ship(_Frozen):
-    """A defended ship, of a class in :data:`tate.scenario.presets.SHIP_CLASSES`."""
+    """A defended ship, of a class in :data:`tate.scenario.presets.SHIP_CLASSES`.
+
+    ``radars`` names the radar presets it carries; ``None`` (the default) means the
+    radars of its class, ``[]`` none.
+    """
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
@@ -116,6 +121,19 @@ class Ship(_Frozen):
     lon_deg: Longitude
     heading_deg: Annotated[Number, Bounds(ge=0, lt=360)]
     speed_kn: NonNegative
+    radars: list[str] | None = None
+
+    @field_validator("radars", mode="after")
+    @classmethod
+    def _known_radars(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            check_radar_names(value)
+        return value
+
+    @property
+    def radar_names(self) -> tuple[str, ...]:
+        """The radar presets of this ship: ``radars``, else its class's."""
+        return tuple(self.radars) if self.radars is not None else SHIP_CLASSES[self.class_].radars
 
     @field_validator("class_", mode="before")
     @classmethod
@@ -375,11 +393,13 @@ def _first_duplicate(ids: list[str]) -> tuple[int, int] | None:
 
 
 class Scenario(_Frozen):
-    """A scenario: defended ships and assets, and a raid of threats.
+    """A scenario: defended ships and assets, a raid of threats, and sensors.
 
     ``epoch_utc`` needs a time zone and is kept in UTC; times in the scenario
     are seconds from it.  Ids are unique within ``assets``, ``ships`` and
     ``threats``; an aim at a ship or an asset must name one that exists.
+    Sensor ids are unique, also against the ships' radars (named ``SHIP/preset``),
+    and a sensor on a ship names one that exists.
     """
 
     name: Annotated[str, Strict()]
@@ -390,6 +410,7 @@ class Scenario(_Frozen):
     assets: list[Asset] = []
     ships: list[Ship] = []
     threats: Annotated[list[Threat], Field(min_length=1)]
+    sensors: list[Sensor] = []
 
     @model_validator(mode="after")
     def _references(self) -> Self:
@@ -402,7 +423,23 @@ class Scenario(_Frozen):
                 raise invalid(message, f"{key}[{again}].id", items[again].id)
         for i, threat in enumerate(self.threats):
             self._check_aim(i, threat.aim)
+        self._check_sensors()
         return self
+
+    def _check_sensors(self) -> None:
+        """Sensor ids are unique (also against the ships' radars, ``SHIP/preset``) and a
+        ship platform names a ship."""
+        ids = [f"{ship.id}/{name}" for ship in self.ships for name in ship.radar_names]
+        ship_ids = [ship.id for ship in self.ships]
+        for i, sensor in enumerate(self.sensors):
+            if sensor.id in ids:
+                raise invalid("duplicate sensor id (ship radars are named SHIP/preset)",
+                              f"sensors[{i}].id", sensor.id)
+            ids.append(sensor.id)
+            if sensor.ship is not None and sensor.ship not in ship_ids:
+                valid = ", ".join(ship_ids) if ship_ids else "none, the scenario has no ships"
+                raise invalid(f"unknown ship id; valid ids: {valid}", f"sensors[{i}].ship",
+                              sensor.ship)
 
     def _check_aim(self, i: int, aim: Aim | None) -> None:
         if aim is None:

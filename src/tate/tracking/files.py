@@ -193,7 +193,7 @@ def read_detections(path: Path) -> Detections:
     if radar:
         need = ("time_s", "range_m", "az_deg", "el_deg")
         noise = ("range_std_m", "az_std_deg", "el_std_deg")
-        cols = read_table(path, need, optional=noise, allow_nan=("range_m",))
+        cols = read_table(path, need, optional=noise, allow_nan=("range_m", "range_std_m"))
         if "sensor_id" not in cols:
             raise InputError(f"{path}: missing column(s) sensor_id")
         t = cols["time_s"]
@@ -209,7 +209,13 @@ def read_detections(path: Path) -> Detections:
         if all(c in cols for c in noise):
             std = np.column_stack([cols["range_std_m"], np.radians(cols["az_std_deg"]),
                                    np.radians(cols["el_std_deg"])])[ok]
-            _positive(path, std, noise, np.flatnonzero(ok))
+            rows = np.flatnonzero(ok)
+            bad = np.flatnonzero(~np.isfinite(std[:, 0]))
+            if bad.size:
+                raise InputError(f"{path}: {_where(path, int(rows[bad[0]]))}: column "
+                                 f"range_std_m is not a finite number, got nan (it may be "
+                                 "empty only where range_m is)")
+            _positive(path, std, noise, rows)
         sensor = np.asarray(cols["sensor_id"]).astype(str)[ok]
         t = t[ok]
         key_change = (np.diff(t) != 0) | (sensor[1:] != sensor[:-1])

@@ -1,0 +1,560 @@
+"""Detections of a flown raid by a scenario's radars and infrared sensors.
+
+:func:`simulate_detections` takes a concrete scenario and its undefended flight
+(:func:`tate.flight.fly.fly`) and, for every sensor instance
+(:func:`tate.sensors.platforms.sensor_sites`), walks its look times:
+
+1. truth: positions and velocities interpolated linearly in ECEF between the flight's
+   recorded samples (a body exists between its first and last sample);
+2. geometry: range, azimuth and elevation in the sensor's local ENU frame
+   (:mod:`tate.earth.wgs84`) from the platform's position at that time;
+3. radars: visibility (:func:`tate.sensors.radar.visible`: range, elevation, faces,
+   4/3-Earth horizon), the serving face and the angle off its boresight, RCS from the
+   aspect angle (:mod:`tate.sensors.rcs`), SNR, P_d, then the time line of
+   :mod:`tate.sensors.schedule` decides which targets get a look this tick (track
+   dwells, search raster);
+   infrared sensors stare: every target above the Earth's limb gets a look each frame;
+4. a uniform draw against P_d, and for a detection Gaussian measurement noise with the
+   standard deviations of :func:`tate.sensors.radar.measurement_std` (IR: angles only,
+   range NaN);
+5. radar false alarms: a Poisson number with mean ``false_alarms_per_frame`` times the
+   fraction of the search frame scanned in the tick, placed uniformly over the
+   resolution cells (uniform in range up to ``max_range_m``, in azimuth over the faces'
+   coverage and in elevation between the limits), with the accuracy of a detection at
+   the threshold SNR (−ln P_fa); track dwells raise none (their gates reject them).
+
+Threat kinds for RCS and IR signature: a ballistic missile is a ``booster`` until its
+``rv-separation`` event, then a ``ballistic-rv``; a boost-glide vehicle a ``booster``
+until its ``glide`` event, then a ``glider``; ``cruise``, ``drone``; a point mass
+``debris``.
+
+Randomness: sensor ``s`` draws only from
+``Generator(PCG64(SeedSequence(seed, spawn_key=(0x5E45, crc32(s)))))``, in a fixed order
+per look time, so adding a sensor never changes another sensor's draws, and the same
+seed gives bit-identical tables.
+
+Frames of the output: detections in each sensor's own ENU/AER frame; the truth table in
+the track frame, ENU about the origin (lat, lon, 0) of the first ship (else the first
+sensor), which is also stored in the tables' metadata.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.earth import wgs84
+from tate.sensors import platforms as plat
+from tate.sensors.schedule import RadarScheduler, radar_search_position
+
+__all__ = [
+    "DETECTION_COLUMNS",
+    "IR_PHASE_AFTER_BOOST",
+    "KIND_OF_MODEL",
+    "LOAD_COLUMNS",
+    "STREAM_TAG",
+    "SensorRun",
+    "TruthTracks",
+    "sensor_rng",
+    "simulate_detections",
+    "truth_from_flight",
+]
+
+F64 = NDArray[np.float64]
+Table = dict[str, NDArray[Any]]
+Progress = Callable[[str, float, float], None]
+
+#: First word of every sensor stream's spawn key ("SE(n)S(or)").
+STREAM_TAG = 0x5E45
+#: Detection table columns, in order.
+DETECTION_COLUMNS = ("time_s", "sensor_id", "range_m", "az_deg", "el_deg", "range_std_m",
+                     "az_std_deg", "el_std_deg", "snr_db", "truth_id")
+#: Threat kind of each flight model: (kind while boosting, kind after, event ending the boost).
+KIND_OF_MODEL: dict[str, tuple[str, str, str]] = {
+    "ballistic": ("booster", "ballistic-rv", "rv-separation"),
+    "boost-glide": ("booster", "glider", "glide"),
+    "cruise": ("cruise", "cruise", ""),
+    "drone": ("drone", "drone", ""),
+    "point-mass": ("debris", "debris", ""),
+}
+#: IR signature phase (``tate.sensors.ir.PHASES``) of each kind once its boost is over.
+IR_PHASE_AFTER_BOOST = {"ballistic-rv": "midcourse", "booster": "midcourse", "glider": "glide",
+                        "cruise": "cruise", "drone": "cruise", "aircraft": "cruise",
+                        "debris": "midcourse"}
+#: Columns of the load table collected per radar look time (``sensor_id`` is added).
+LOAD_COLUMNS = ("time_s", "n_in_track", "track_occupancy", "search_frame_s_effective",
+                "track_revisit_s_effective", "n_looks")
+_CHUNK = 256  #: look times processed together (bounds memory to chunk x targets)
+
+
+def sensor_rng(seed: int, sensor_id: str) -> np.random.Generator:
+    """The random stream of one sensor: depends only on ``seed`` and ``sensor_id``."""
+    key = (STREAM_TAG, zlib.crc32(sensor_id.encode("utf-8")))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+@dataclass(frozen=True)
+class SensorRun:
+    """Result of :func:`simulate_detections`: column tables (dicts of numpy arrays).
+
+    Attributes
+    ----------
+    detections
+        One row per detection, sorted by time then sensor: ``time_s, sensor_id,
+        range_m`` (NaN for IR), ``az_deg, el_deg`` (sensor's ENU frame),
+        ``range_std_m, az_std_deg, el_std_deg, snr_db, truth_id`` ("" for a false alarm).
+    sensors
+        ``sensor_id, time_s, lat_deg, lon_deg, alt_m, heading_deg``: one row at time 0
+        for a static sensor, one per look time for a moving one.
+    truth
+        ``time_s, target_id, x_m, y_m, z_m`` in the track frame (ENU about ``origin``)
+        at the radars' look times, for bodies in flight.
+    load
+        Radar time lines, one row per radar per look time: ``time_s, sensor_id,
+        n_in_track, track_occupancy`` (demanded track load, fraction of the radar's
+        time), ``search_frame_s_effective, track_revisit_s_effective, n_looks`` (track and
+        search dwells whose beam passed a body in flight, seen or not, in the tick).
+    targets
+        ``target_id, model`` of every flown body.
+    sites
+        ``sensor_id, type, preset, platform`` of every sensor.
+    origin
+        ``(lat_deg, lon_deg, alt_m)`` of the track frame.
+    seed, dt_s
+        The root seed and the radar look interval.
+    """
+
+    detections: Table
+    sensors: Table
+    truth: Table
+    load: Table
+    targets: Table
+    sites: Table
+    origin: tuple[float, float, float]
+    seed: int
+    dt_s: float
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """Parquet metadata: the track-frame origin, seed and look interval."""
+        lat, lon, alt = self.origin
+        return {"origin_lat_deg": repr(lat), "origin_lon_deg": repr(lon),
+                "origin_alt_m": repr(alt), "seed": str(self.seed), "dt_s": repr(self.dt_s)}
+
+
+@dataclass(frozen=True)
+class TruthTracks:
+    """Recorded truth of the flown bodies, rows sorted by body then time.
+
+    ``start[j]:start[j+1]`` are body ``j``'s samples; ``t_switch[j]`` is when it stops
+    boosting (``-inf`` for bodies that never boost, ``+inf`` if the event never came).
+    """
+
+    ids: NDArray[Any]
+    model: NDArray[Any]
+    kind_before: NDArray[Any]
+    kind_after: NDArray[Any]
+    t_switch: F64
+    time: F64
+    pos: F64
+    vel: F64
+    start: NDArray[np.intp]
+    t_first: F64 = field(init=False)
+    t_last: F64 = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Derive each body's first and last sample time."""
+        object.__setattr__(self, "t_first", self.time[self.start[:-1]])
+        object.__setattr__(self, "t_last", self.time[self.start[1:] - 1])
+
+    @property
+    def n(self) -> int:
+        """Number of bodies."""
+        return int(self.ids.size)
+
+    def at(self, t: F64) -> tuple[F64, F64, NDArray[np.bool_]]:
+        """Positions and velocities ``(k, n, 3)`` [m, m/s] (ECEF) and in-flight mask
+        ``(k, n)`` at times ``t (k,)``, linear between samples (NaN out of flight)."""
+        k, n = t.size, self.n
+        alive = (t[:, None] >= self.t_first[None, :]) & (t[:, None] <= self.t_last[None, :])
+        # one sorted key over all bodies: body index * span + time since the first sample
+        t_min = float(self.time.min()) if self.time.size else 0.0
+        span = (float(self.time.max()) - t_min + 1.0) if self.time.size else 1.0
+        keys = np.repeat(np.arange(n), np.diff(self.start)) * span + (self.time - t_min)
+        tq = np.clip(t[:, None], self.t_first[None, :], self.t_last[None, :])
+        first, end = self.start[None, :-1], self.start[None, 1:]
+        hi = np.searchsorted(keys, np.arange(n)[None, :] * span + (tq - t_min), side="right")
+        hi = np.minimum(np.maximum(hi, first + 1), end - 1)
+        lo = np.maximum(hi - 1, first)
+        t0, t1 = self.time[lo], self.time[hi]
+        gap = t1 - t0
+        w = np.where(gap > 0, (tq - t0) / np.where(gap > 0, gap, 1.0), 0.0)[..., None]
+        pos = self.pos[lo] * (1.0 - w) + self.pos[hi] * w
+        vel = self.vel[lo] * (1.0 - w) + self.vel[hi] * w
+        pos[~alive] = np.nan
+        vel[~alive] = np.nan
+        return pos.reshape(k, n, 3), vel.reshape(k, n, 3), alive
+
+    def kinds(self, t: F64) -> NDArray[Any]:
+        """Threat kind (``rcs.THREAT_KINDS``) of each body at times ``t``: ``(k, n)``."""
+        boosting = t[:, None] < self.t_switch[None, :]
+        return np.where(boosting, self.kind_before[None, :], self.kind_after[None, :])
+
+
+def truth_from_flight(flight: Any) -> TruthTracks:
+    """Collect the bodies of a :class:`~tate.flight.fly.FlightResult` (ECEF, sorted)."""
+    traj = flight.trajectory
+    ids_all = np.asarray(traj["id"], dtype=object)
+    order_ids = list(dict.fromkeys(np.asarray(flight.summary["id"], dtype=object).tolist()))
+    order_ids += [i for i in dict.fromkeys(ids_all.tolist()) if i not in order_ids]
+    index = {name: j for j, name in enumerate(order_ids)}
+    body = np.array([index[i] for i in ids_all.tolist()], dtype=np.intp)
+    t = np.asarray(traj["time_s"], float)
+    order = np.lexsort((t, body))
+    body, t = body[order], t[order]
+    lat = np.radians(np.asarray(traj["lat_deg"], float)[order])
+    lon = np.radians(np.asarray(traj["lon_deg"], float)[order])
+    pos = wgs84.geodetic_to_ecef(lat, lon, np.asarray(traj["alt_m"], float)[order])
+    ned = np.column_stack([np.asarray(traj[c], float)[order] for c in ("vn_mps", "ve_mps",
+                                                                        "vd_mps")])
+    vel = wgs84.ned_vec_to_ecef(ned, lat, lon)
+    n = len(order_ids)
+    start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
+    models = np.empty(n, dtype=object)
+    models[body] = np.asarray(traj["model"], dtype=object)[order]
+    before, after, switch = _phases(flight.events, order_ids, models)
+    keep = np.diff(start) > 0
+    return TruthTracks(np.array(order_ids, dtype=object)[keep], models[keep], before[keep],
+                       after[keep], switch[keep], t, pos, vel,
+                       np.concatenate([[0], np.cumsum(np.diff(start)[keep])]).astype(np.intp))
+
+
+def _phases(events: Table, ids: list[str], models: NDArray[Any]
+            ) -> tuple[NDArray[Any], NDArray[Any], F64]:
+    """Kind before and after the boost, and the time the boost ends, per body."""
+    n = len(ids)
+    before = np.empty(n, dtype=object)
+    after = np.empty(n, dtype=object)
+    switch = np.full(n, -np.inf)
+    ev_t = np.asarray(events["time_s"], float)
+    ev_id = np.asarray(events["id"], dtype=object)
+    ev_name = np.asarray(events["event"], dtype=object)
+    for j, name in enumerate(ids):
+        kb, ka, end = KIND_OF_MODEL.get(str(models[j]), ("debris", "debris", ""))
+        before[j], after[j] = kb, ka
+        if end:
+            hit = ev_t[(ev_id == name) & (ev_name == end)]
+            switch[j] = float(hit.min()) if hit.size else np.inf
+    return before, after, switch
+
+
+def _look_grid(truth: TruthTracks, step: float) -> F64:
+    """Multiples of ``step`` from the first to the last truth sample [s]."""
+    if truth.n == 0:
+        return np.empty(0)
+    first = np.ceil(truth.t_first.min() / step - 1e-9)
+    last = np.floor(truth.t_last.max() / step + 1e-9)
+    return np.arange(first, last + 1.0) * step + 0.0  # + 0.0: no -0.0
+
+
+def _safe(pos: F64, alive: NDArray[np.bool_]) -> F64:
+    """Positions with the bodies out of flight moved to a point on the ellipsoid (not NaN)."""
+    return np.where(alive[..., None], pos, np.array([wgs84.A, 0.0, 0.0]))
+
+
+@dataclass(frozen=True)
+class _Scene:
+    """Geometry of the bodies seen from one sensor at ``k`` look times: ``(k, n)`` arrays."""
+
+    state: plat.PlatformState
+    alive: NDArray[np.bool_]
+    vel: F64  #: (k, n, 3) ECEF, 0 out of flight
+    pos: F64  #: (k, n, 3) ECEF, a surface point out of flight
+    rng: F64  #: slant range, inf out of flight [m]
+    az: F64
+    el: F64
+
+    @classmethod
+    def at(cls, site: plat.SensorSite, truth: TruthTracks, t: F64) -> _Scene:
+        """Interpolate the truth at ``t`` and measure it from the site's ENU frame."""
+        state = plat.platform_state(site, t)
+        pos, vel, alive = truth.at(t)
+        safe = _safe(pos, alive)
+        rel = safe - state.pos[:, None, :]
+        enu = wgs84.ecef_vec_to_enu(rel, state.lat[:, None], state.lon[:, None])
+        az, el, rng = wgs84.enu_to_aer(enu)
+        return cls(state, alive, np.nan_to_num(vel), safe, np.where(alive, rng, np.inf), az, el)
+
+
+@dataclass
+class _Out:
+    """Rows collected for one sensor (lists of arrays, concatenated at the end)."""
+
+    det: dict[str, list[NDArray[Any]]] = field(
+        default_factory=lambda: {c: [] for c in DETECTION_COLUMNS})
+    load: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in LOAD_COLUMNS})
+    states: list[plat.PlatformState] = field(default_factory=list)
+
+    def add(self, t: float, sensor_id: str, rae: tuple[F64, F64, F64],
+            std: tuple[F64, F64, F64], snr: F64, truth_id: NDArray[Any]) -> None:
+        """Append detections (range, az, el and their stds in m and rad)."""
+        m = snr.size
+        r, az, el = rae
+        cols = (np.full(m, t), np.full(m, sensor_id, dtype=object), r,
+                np.mod(np.degrees(az), 360.0), np.degrees(el), std[0], np.degrees(std[1]),
+                np.degrees(std[2]), snr, truth_id)
+        for name, col in zip(DETECTION_COLUMNS, cols, strict=True):
+            self.det[name].append(np.asarray(col))
+
+
+def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: float,
+                    rng: np.random.Generator, out: _Out, tick: Callable[[float], None]) -> None:
+    """Walk one radar's look times (see the module docstring)."""
+    from tate.sensors import radar
+    from tate.sensors.presets import RADARS
+    from tate.sensors.rcs import aspect_angle, rcs_m2
+
+    spec = RADARS[site.preset]
+    sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
+                           spec.budget)
+    fa_per_frame = radar.false_alarms_per_frame(spec)
+    for c0 in range(0, times.size, _CHUNK):
+        tc = times[c0:c0 + _CHUNK]
+        sc = _Scene.at(site, truth, tc)
+        out.states.append(sc.state)
+        heading = sc.state.heading[:, None]
+        alt = wgs84.geodetic_altitude(sc.pos)
+        vis = sc.alive & radar.visible(spec, heading, sc.rng, sc.az, sc.el, alt,
+                                       sc.state.alt[:, None])
+        _, off = radar.face_geometry(spec, heading, sc.az, sc.el)
+        sigma = rcs_m2(truth.kinds(tc), aspect_angle(sc.vel, sc.state.pos[:, None] - sc.pos),
+                       spec.freq_hz)
+        snr = radar.snr_db(spec, sc.rng, sigma, off)
+        pd = np.where(vis, radar.pd(spec, snr), 0.0)
+        std = radar.measurement_std(spec, snr, off)
+        u = radar_search_position(spec.faces, heading, sc.az)
+        for i, t in enumerate(tc.tolist()):
+            track, search, load = sched.plan(t, dt, sc.alive[i], u[i], sc.rng[i])
+            looked = track | search
+            idx = np.flatnonzero(looked)
+            detected = np.zeros(truth.n, bool)
+            detected[idx] = rng.random(idx.size) < pd[i, idx]
+            sched.record(t, looked, detected)
+            d = np.flatnonzero(detected)
+            s3 = (std[0][i, d], std[1][i, d], std[2][i, d])
+            z = rng.standard_normal((d.size, 3))
+            meas = (sc.rng[i, d] + s3[0] * z[:, 0], sc.az[i, d] + s3[1] * z[:, 1],
+                    sc.el[i, d] + s3[2] * z[:, 2])
+            out.add(t, site.sensor_id, meas, s3, snr[i, d], truth.ids[d])
+            _false_alarms(spec, t, float(sc.state.heading[i]),
+                          int(rng.poisson(fa_per_frame * load.frame_fraction)), rng,
+                          site.sensor_id, out)
+            for name, value in zip(LOAD_COLUMNS, (t, load.n_in_track, load.track_occupancy,
+                                                  load.search_frame_s_effective,
+                                                  load.track_revisit_s_effective, idx.size),
+                                   strict=True):
+                out.load[name].append(value)
+        tick(float(tc[-1]))
+
+
+def _false_alarms(spec: Any, t: float, heading: float, n: int, rng: np.random.Generator,
+                  sensor_id: str, out: _Out) -> None:
+    """Add ``n`` false alarms at time ``t``, uniform over the resolution cells.
+
+    Uniform in range over (0, max_range_m], in elevation between the limits, and in
+    azimuth over the faces' coverage: the full circle when the faces cover it (or for
+    a rotating antenna), else a face drawn at random and a uniform angle within
+    ``max_scan_rad`` of its boresight azimuth.  Their accuracy is that of a detection
+    at the threshold SNR, −ln P_fa (linear).
+    """
+    from tate.sensors.radar import measurement_std
+
+    if n == 0:
+        return
+    cells = rng.random((n, 3))
+    r = spec.max_range_m * (1.0 - cells[:, 0])
+    el = spec.min_el_rad + (spec.max_el_rad - spec.min_el_rad) * cells[:, 2]
+    if spec.faces == 0 or spec.faces * 2.0 * spec.max_scan_rad >= 2.0 * np.pi:
+        az = 2.0 * np.pi * cells[:, 1]
+    else:
+        face = rng.integers(0, spec.faces, size=n)
+        az = (heading + 2.0 * np.pi * face / spec.faces
+              + spec.max_scan_rad * (2.0 * cells[:, 1] - 1.0))
+    snr = np.full(n, 10.0 * np.log10(-np.log(spec.pfa)))
+    std = measurement_std(spec, snr)
+    out.add(t, sensor_id, (r, np.mod(az, 2.0 * np.pi), el), std, snr,
+            np.full(n, "", dtype=object))
+
+
+def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Generator,
+                 out: _Out, tick: Callable[[float], None]) -> None:
+    """Walk one staring IR sensor's frames: angle-only detections, no false alarms."""
+    from tate.sensors import ir
+    from tate.sensors.presets import IR_SENSORS
+
+    spec = IR_SENSORS[site.preset]
+    times = _look_grid(truth, float(spec.frame_s))
+    for c0 in range(0, times.size, _CHUNK):
+        tc = times[c0:c0 + _CHUNK]
+        sc = _Scene.at(site, truth, tc)
+        out.states.append(sc.state)
+        vis = sc.alive & ir.earth_limb_visible(sc.state.pos[:, None, :], sc.pos)
+        intensity = _ir_intensity(truth, tc, np.linalg.norm(sc.vel, axis=-1),
+                                  wgs84.geodetic_altitude(sc.pos))
+        snr = ir.ir_snr(spec, intensity, sc.rng)
+        pd = np.where(vis, ir.ir_pd(spec, snr), 0.0)
+        with np.errstate(divide="ignore"):
+            snr_db = 10.0 * np.log10(snr)
+        for i, t in enumerate(tc.tolist()):
+            idx = np.flatnonzero(sc.alive[i])
+            detected = np.zeros(truth.n, bool)
+            detected[idx] = rng.random(idx.size) < pd[i, idx]
+            d = np.flatnonzero(detected)
+            z = rng.standard_normal((d.size, 2))
+            a_std = np.full(d.size, float(spec.angle_std_rad))
+            nan = np.full(d.size, np.nan)
+            meas = (nan, sc.az[i, d] + a_std * z[:, 0], sc.el[i, d] + a_std * z[:, 1])
+            out.add(t, site.sensor_id, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d])
+        tick(float(tc[-1]))
+
+
+def _ir_intensity(truth: TruthTracks, t: F64, speed: F64, alt: F64) -> F64:
+    """Radiant intensity [W/sr] of every body ``(k, n)``, by kind and phase
+    (``"boost"`` until the boost ends, then :data:`IR_PHASE_AFTER_BOOST` of the kind)."""
+    from tate.sensors import ir
+
+    kinds = truth.kinds(t)
+    boosting = t[:, None] < truth.t_switch[None, :]
+    out = np.zeros(kinds.shape)
+    for kind in np.unique(kinds).tolist():
+        for phase, when in (("boost", boosting), (IR_PHASE_AFTER_BOOST[kind], ~boosting)):
+            sel = (kinds == kind) & when
+            if sel.any():
+                out[sel] = ir.radiant_intensity_w_sr(kind, phase, speed[sel], alt[sel])
+    return out
+
+
+def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
+                        progress: Progress | None = None) -> SensorRun:
+    """Detections of a flown raid by every sensor of a concrete scenario.
+
+    Parameters
+    ----------
+    scn
+        A concrete :class:`tate.scenario.Scenario` (the one that was flown).
+    flight
+        Its :class:`tate.flight.fly.FlightResult`.
+    seed
+        Root seed of the sensors' streams (see :func:`sensor_rng`).
+    dt_s
+        Radar look interval [s]: the tick of the radar time lines.
+    progress
+        Called as ``progress(sensor_id, done_s, total_s)`` as each sensor advances.
+
+    Returns
+    -------
+    SensorRun
+        The detection, sensor, truth and load tables.
+    """
+    if not dt_s > 0:
+        raise ValueError(f"dt_s must be > 0, got {dt_s}")
+    truth = truth_from_flight(flight)
+    sites = plat.sensor_sites(scn)
+    origin = _origin(scn, sites)
+    times = _look_grid(truth, dt_s)
+    outs: list[_Out] = []
+    for site in sites:
+        out = _Out()
+        rng = sensor_rng(seed, site.sensor_id)
+        total = float(times[-1]) if times.size else 0.0
+
+        def tick(t: float, sid: str = site.sensor_id, total: float = total) -> None:
+            if progress is not None:
+                progress(sid, t, total)
+
+        if site.kind == "radar":
+            _simulate_radar(site, truth, times, dt_s, rng, out, tick)
+        else:
+            _simulate_ir(site, truth, rng, out, tick)
+        outs.append(out)
+    radar_times = times if any(s.kind == "radar" for s in sites) else np.empty(0)
+    return SensorRun(
+        detections=_detections(outs), sensors=_sensor_rows(sites, outs),
+        truth=_truth_rows(truth, radar_times, origin), load=_load_rows(sites, outs),
+        targets={"target_id": truth.ids, "model": truth.model},
+        sites={key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
+               (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
+                ("platform", "platform"))},
+        origin=origin, seed=seed, dt_s=dt_s)
+
+
+def _origin(scn: Any, sites: tuple[plat.SensorSite, ...]) -> tuple[float, float, float]:
+    """(lat_deg, lon_deg, 0) of the first ship, else the first sensor, else the first launch."""
+    from tate.scenario.distributions import nominal
+
+    if scn.ships:
+        return float(nominal(scn.ships[0].lat_deg)), float(nominal(scn.ships[0].lon_deg)), 0.0
+    if sites:
+        return float(np.degrees(sites[0].lat)), float(np.degrees(sites[0].lon)), 0.0
+    launch = scn.threats[0].launch
+    return float(nominal(launch.lat_deg)), float(nominal(launch.lon_deg)), 0.0
+
+
+def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table:
+    """Concatenate column parts; an empty column gets its dtype from ``types`` (else float)."""
+    return {k: (np.concatenate(v).astype(types.get(k, float)) if v
+                else np.empty(0, types.get(k, float))) for k, v in parts.items()}
+
+
+def _detections(outs: list[_Out]) -> Table:
+    cols = _table({c: [a for o in outs for a in o.det[c]] for c in DETECTION_COLUMNS},
+                  {"sensor_id": object, "truth_id": object})
+    _, rank = np.unique(cols["sensor_id"].astype(str), return_inverse=True)
+    order = np.lexsort((rank, cols["time_s"]))
+    return {k: v[order] for k, v in cols.items()}
+
+
+def _sensor_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
+    parts: dict[str, list[NDArray[Any]]] = {c: [] for c in (
+        "sensor_id", "time_s", "lat_deg", "lon_deg", "alt_m", "heading_deg")}
+    for site, out in zip(sites, outs, strict=True):
+        fields = ("time", "pos", "lat", "lon", "alt", "heading")
+        st = (plat.PlatformState(*(np.concatenate([getattr(s, f) for s in out.states])
+                                   for f in fields))
+              if site.moving and out.states else plat.platform_state(site, [0.0]))
+        for key, col in (("sensor_id", np.full(st.time.size, site.sensor_id, dtype=object)),
+                         ("time_s", st.time), ("lat_deg", np.degrees(st.lat)),
+                         ("lon_deg", np.degrees(st.lon)), ("alt_m", st.alt),
+                         ("heading_deg", np.degrees(st.heading))):
+            parts[key].append(col)
+    return _table(parts, {"sensor_id": object})
+
+
+def _truth_rows(truth: TruthTracks, times: F64, origin: tuple[float, float, float]) -> Table:
+    parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("time_s", "target_id", "x_m",
+                                                             "y_m", "z_m")}
+    lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
+    for c0 in range(0, times.size, _CHUNK):
+        tc = times[c0:c0 + _CHUNK]
+        pos, _, alive = truth.at(tc)
+        k, j = np.nonzero(alive)
+        enu = wgs84.ecef_to_enu(pos[k, j], lat0, lon0, origin[2])
+        for key, col in (("time_s", tc[k]), ("target_id", truth.ids[j]), ("x_m", enu[:, 0]),
+                         ("y_m", enu[:, 1]), ("z_m", enu[:, 2])):
+            parts[key].append(col)
+    return _table(parts, {"target_id": object})
+
+
+def _load_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
+    parts: dict[str, list[NDArray[Any]]] = {"time_s": [], "sensor_id": []}
+    parts.update({c: [] for c in LOAD_COLUMNS[1:]})
+    for site, out in zip(sites, outs, strict=True):
+        for name, values in out.load.items():
+            parts[name].append(np.asarray(values))
+        parts["sensor_id"].append(np.full(len(out.load["time_s"]), site.sensor_id, object))
+    return _table(parts, {"sensor_id": object, "n_in_track": np.int64, "n_looks": np.int64})
