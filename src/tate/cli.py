@@ -159,6 +159,9 @@ def track(
     skipped = f" ({res.angle_only_skipped} angle-only left out)" if res.angle_only_skipped else ""
     console.print(f"{res.scans} scans, {res.detections} detections{skipped}, {res.tracks} "
                   f"confirmed tracks; wrote {out}")
+    if res.nis is not None:
+        console.print(f"mean NIS of confirmed tracks' updates {res.nis[0]:.2f} (consistent: "
+                      f"about {res.nis[1]})")
     if res.gospa_mean is not None and res.gospa_parts is not None:
         loc, miss, false = res.gospa_parts
         console.print(f"mean GOSPA (alpha=2, p={gospa_p:g}, c={gospa_c:g} m): "

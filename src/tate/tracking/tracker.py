@@ -182,6 +182,7 @@ class Tracker:
         self.t: float | None = None
         self.next_id = 0
         self.state: Any = None
+        self._nis = [0.0, 0, 0]  # sum, count, degrees of freedom (confirmed GNN updates)
         none = np.empty(0, np.intp)
         self.book = _Book(none, none.copy(), none.copy(), none.copy(), np.empty(0, dtype=bool),
                           np.empty(0))
@@ -223,6 +224,21 @@ class Tracker:
         conf = self.book.confirmed
         return TrackRows(self.book.ids[conf], x[conf].copy(), P[conf].copy(),
                          self.book.score[conf].copy())
+
+    @property
+    def mean_nis(self) -> tuple[float, int] | None:
+        """Mean normalised innovation squared of the confirmed tracks' GNN updates so far,
+        and its degrees of freedom (a consistent filter: the mean is about the dof); None
+        before any such update or when scans of different dimensions were mixed."""
+        total, count, dof = self._nis
+        if count == 0 or dof < 0:
+            return None
+        return total / count, int(dof)
+
+    def _add_nis(self, nis: F64, m: int) -> None:
+        self._nis[0] += float(np.sum(nis))
+        self._nis[1] += int(nis.size)
+        self._nis[2] = m if self._nis[2] in (0, m) else -1
 
     # -- association ----------------------------------------------------------------------
     def _gamma(self, m: int) -> float:
@@ -304,9 +320,11 @@ class Tracker:
                 tr, me = gnn_assign(g, n, p, miss_cost=gamma)
                 if tr.size:
                     one = np.ones((tr.size, 1))
-                    self.state, _ = self.filter.update(
+                    self.state, nis = self.filter.update(
                         self.state, tr, z[me][:, None, :], one, np.zeros(tr.size),
                         _rows(meas, me))
+                    if group is self.book.confirmed:
+                        self._add_nis(nis, m)
                     key = g.track * p + g.meas
                     at = np.searchsorted(key, tr * p + me, sorter=np.argsort(key))
                     pair = np.argsort(key)[at]

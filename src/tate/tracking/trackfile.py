@@ -53,6 +53,7 @@ class TrackSummary:
     id_switches: int | None
     breaks: int | None
     time_to_confirm_s: float | None  #: mean over truths that got a track
+    nis: tuple[float, int] | None = None  #: mean NIS of confirmed GNN updates, its dof
 
 
 class _Writer:
@@ -170,7 +171,8 @@ def track_file(detections: Path, out: Path, config: Any, truth: Path | None = No
     except BaseException:
         writer.abort()
         raise
-    return score.summary(n_scans, int(det.time.size), det.angle_only, len(ids_seen))
+    summary = score.summary(n_scans, int(det.time.size), det.angle_only, len(ids_seen))
+    return replace(summary, nis=tracker.mean_nis)
 
 
 def _meas(det: Detections, sens: Any, config: Any, a: int, b: int, t: float) -> Any:

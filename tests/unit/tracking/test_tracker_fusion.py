@@ -205,3 +205,22 @@ def test_rotated_radar_measurement_matches_the_sensors_own_aer() -> None:
         num = (predict_measurement(meas, tgt_enu[:5] + step)
                - predict_measurement(meas, tgt_enu[:5] - step)) / (2 * h)
         np.testing.assert_allclose(J[:, :, i], num, rtol=1e-5, atol=1e-10)
+
+
+def test_mean_nis_of_a_matched_filter_is_its_dimension() -> None:
+    # one well-separated target, matched CV model and noise: NIS ~ chi-square(2), mean 2,
+    # standard error of the mean sqrt(2 * 2 / N)
+    rng = np.random.default_rng(21)
+    from tate.tracking.motion import process_noise
+
+    F = transition("cv", [1.0], 2)[0]
+    L = np.linalg.cholesky(process_noise("cv", [1.0], 0.5, 2)[0])
+    x = np.array([0.0, 0.0, 5.0, -3.0])
+    tracker = Tracker(TrackerConfig(q=0.5, meas_std=2.0, init_speed=10.0, confirm_m=2,
+                                    confirm_n=2, delete_after=50))
+    for t in range(2000):
+        x = F @ x + L @ rng.normal(size=4)
+        tracker.step(float(t), (x[:2] + rng.normal(scale=2.0, size=2))[None])
+    mean, dof = tracker.mean_nis or (np.nan, 0)
+    assert dof == 2
+    assert abs(mean - 2.0) < 4 * np.sqrt(4.0 / 1998)
