@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +70,11 @@ def fly_to_directory(file: Path | None, out: Path, seed: int | None, dt: float,
     return res
 
 
-def _fly_with_progress(scn: Any, dt: float, seed: int, console: Any) -> Any:
-    """:func:`tate.flight.fly.fly` with a rich progress bar per propagation group."""
+@contextmanager
+def progress_bars(console: Any) -> Iterator[Callable[[str, float, float], None]]:
+    """A rich progress display with one bar per label; yields ``report(label, done, total)``
+    (simulated seconds), the progress callback of :func:`tate.flight.fly.fly`."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from tate.flight.fly import fly
 
     columns = (TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.completed:>6.0f} / {task.total:.0f} s simulated"),
@@ -85,6 +87,14 @@ def _fly_with_progress(scn: Any, dt: float, seed: int, console: Any) -> Any:
                 tasks[label] = bar.add_task(label, total=total)
             bar.update(tasks[label], completed=done)
 
+        yield report
+
+
+def _fly_with_progress(scn: Any, dt: float, seed: int, console: Any) -> Any:
+    """:func:`tate.flight.fly.fly` with a rich progress bar per propagation group."""
+    from tate.flight.fly import fly
+
+    with progress_bars(console) as report:
         return fly(scn, dt=dt, seed=seed, progress=report)
 
 

@@ -52,27 +52,16 @@ def sense_to_directory(file: Any, out: Any, seed: int | None, dt_s: float,
     version and track-frame origin as metadata); print one summary row per sensor."""
     from pathlib import Path
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from tate import __version__
     from tate.errors import ScenarioError
     from tate.flight.fly import fly
-    from tate.flight.run import sample_for_run
+    from tate.flight.run import progress_bars, sample_for_run
     from tate.io import write_table
     from tate.scenario import default_scenario_path, load_scenario, scenario_hash
 
     path = Path(file) if file is not None else default_scenario_path()
     loaded = load_scenario(path)
-    columns = (TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.completed:>6.0f} / {task.total:.0f} s"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def report(label: str, done: float, total: float) -> None:
-            if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total)
-            bar.update(tasks[label], completed=done)
-
+    with progress_bars(console) as report:
         try:
             scn, used = sample_for_run(loaded, seed)
             flight = fly(scn, seed=used, progress=report)
