@@ -157,3 +157,20 @@ def test_track_motion_models_run_from_the_command_line(tmp_path: Path, motion: s
     assert res.returncode == 0, res.stderr
     mean = float(res.stdout.split("mean GOSPA")[1].split(":")[1].split("m;")[0])
     assert mean < 5 * 2.5 + 5.0
+
+
+def test_track_jpda_with_given_pd_and_clutter_density(tmp_path: Path) -> None:
+    dpath, tpath = _write_scenario(tmp_path)
+    out = tmp_path / "tracks.parquet"
+    # the simulator's clutter: mean 5 per scan over the targets' box plus 50 m margins
+    # (about 900 m x 900 m): ~6e-6 per m²
+    res = _tate("track", str(dpath), "--out", str(out), "--truth", str(tpath),
+                "--associator", "jpda", "--pd", "0.9", "--clutter-density", "6e-6",
+                "--init-speed", "15")
+    assert res.returncode == 0, res.stderr
+    mean = float(res.stdout.split("mean GOSPA")[1].split(":")[1].split("m;")[0])
+    assert mean < 5 * 2.5 + 5.0
+    res = _tate("track", str(dpath), "--out", str(out), "--associator", "pda")
+    assert res.returncode == 2 and "valid names: gnn, jpda" in res.stderr
+    res = _tate("track", str(dpath), "--out", str(out), "--clutter-density", "-1")
+    assert res.returncode == 2 and "clutter_density must be > 0" in res.stderr
