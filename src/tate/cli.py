@@ -194,6 +194,23 @@ def sense(
     sense_to_directory(file, out, seed, dt, _console())
 
 
+@app.command()
+def run(
+    file: Annotated[
+        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/run"),
+    seed: Annotated[
+        int | None, typer.Option(help="Seed for the distributions, sensors and kills.")
+    ] = None,
+    dt: Annotated[float, typer.Option(help="Engine tick, s.", min=0.05, max=10.0)] = 0.5,
+) -> None:
+    """Run one engagement: fly the raid, sense, track (weapons to come); write tables."""
+    from tate.engine.run import run_to_directory
+
+    run_to_directory(file, out, seed, dt, _console())
+
+
 def main() -> None:
     """Entry point of the ``tate`` script."""
     from tate.errors import TateError

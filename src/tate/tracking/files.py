@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from tate.errors import InputError
 
 __all__ = ["Detections", "Sensors", "read_detections", "read_sensors", "read_table",
-           "read_truth"]
+           "read_truth", "sensors_from_columns"]
 
 AXES = ("x", "y", "z")
 F64 = NDArray[np.float64]
@@ -140,8 +140,6 @@ class Sensors:
 
 def read_sensors(path: Path, origin: tuple[float, float, float] | None = None) -> Sensors:
     """Read a sensors file (see the module docstring)."""
-    from tate.earth import wgs84
-
     cols = read_table(path, ("lat_deg", "lon_deg", "alt_m"), optional=("time_s",))
     if "sensor_id" not in cols:
         raise InputError(f"{path}: missing column(s) sensor_id")
@@ -151,17 +149,27 @@ def read_sensors(path: Path, origin: tuple[float, float, float] | None = None) -
         meta = _read_arrow(path).schema.metadata or {}
         keys = (b"origin_lat_deg", b"origin_lon_deg", b"origin_alt_m")
         if all(k in meta for k in keys):
-            origin = tuple(float(meta[k]) for k in keys)  # type: ignore[assignment]
-        else:
-            origin = (float(cols["lat_deg"][0]), float(cols["lon_deg"][0]), 0.0)
-    assert origin is not None
+            origin = (float(meta[keys[0]]), float(meta[keys[1]]), float(meta[keys[2]]))
+    return sensors_from_columns(cols, origin)
+
+
+def sensors_from_columns(cols: dict[str, NDArray[Any]],
+                         origin: tuple[float, float, float] | None = None) -> Sensors:
+    """Sensors from columns ``sensor_id, lat_deg, lon_deg, alt_m, (time_s)``; the origin
+    defaults to the first row's latitude and longitude at zero altitude."""
+    from tate.earth import wgs84
+
+    if origin is None:
+        origin = (float(cols["lat_deg"][0]), float(cols["lon_deg"][0]), 0.0)
     ids = np.asarray(cols["sensor_id"]).astype(str)
-    times = cols.get("time_s", np.zeros(ids.size))
+    times = np.asarray(cols["time_s"], float) if "time_s" in cols else np.zeros(ids.size)
+    lat_deg = np.asarray(cols["lat_deg"], float)
+    lon_deg = np.asarray(cols["lon_deg"], float)
     enu = wgs84.ecef_to_enu(
-        wgs84.geodetic_to_ecef(np.radians(cols["lat_deg"]), np.radians(cols["lon_deg"]),
-                               cols["alt_m"]),
+        wgs84.geodetic_to_ecef(np.radians(lat_deg), np.radians(lon_deg),
+                               np.asarray(cols["alt_m"], float)),
         np.radians(origin[0]), np.radians(origin[1]), origin[2])
-    latlon = np.radians(np.column_stack([cols["lat_deg"], cols["lon_deg"]]))
+    latlon = np.radians(np.column_stack([lat_deg, lon_deg]))
     tracks: dict[str, tuple[F64, F64]] = {}
     geo: dict[str, F64] = {}
     for sid in dict.fromkeys(ids.tolist()):

@@ -1,0 +1,151 @@
+"""The frozen result of one engagement and its tables (DESIGN.md §4).
+
+Tables are dicts of equal-length numpy columns, written to Parquet without loss by
+:meth:`RunResult.write` (each file carries the scenario hash, seed and version):
+
+* ``events``: ``time_s, event, threat_id, detail`` — launches, first detections
+  (detail: the sensor), first confirmed track held on the threat (``track-held``),
+  kills, impacts, flights still going at the time limit;
+* ``threats``: one row per threat in file order: ``threat_id, model, outcome``
+  (``leaked``: reached the ground or its aim unengaged or unkilled; ``killed``;
+  ``flying``: still in the air at the time limit), ``launch_time_s, end_time_s,
+  kill_time_s, killed_by, layer, first_detection_s, first_held_s`` (NaN / "" when none),
+  ``impact_error_m`` (distance of the impact from the aim point);
+* ``shots``: one row per shot: ``time_s, weapon, ship, threat_id, miss_m, pk, kill``
+  (empty until weapons are wired);
+* ``tracks``: track quality per tick: ``time_s, live_threats, confirmed_tracks,
+  gospa_m, localisation_m, missed_m, false_m`` (GOSPA α = 2, p = 1, cut-off
+  ``gospa_c``, in the tracker's ENU frame);
+* ``sensor_load``: the radars' time lines from :mod:`tate.sensors.simulate`;
+* ``summary``: one row of counts and times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["RunResult", "build_result"]
+
+Table = dict[str, NDArray[Any]]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one engagement did."""
+
+    status: str  #: "terminated" or "truncated"
+    message: str
+    events: Table
+    threats: Table
+    shots: Table
+    tracks: Table
+    sensor_load: Table
+    summary: dict[str, Any]
+    metadata: dict[str, str]
+
+    TABLES = ("events", "threats", "shots", "tracks", "sensor_load")
+
+    def write(self, out: Path) -> list[Path]:
+        """Write every table as Parquet and the summary as JSON into ``out``."""
+        import json
+        import os
+
+        from tate.io import write_table
+
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [write_table(getattr(self, name), out / f"{name}.parquet", self.metadata)
+                 for name in self.TABLES]
+        summary = {k: (v if not isinstance(v, float) or np.isfinite(v) else None)
+                   for k, v in self.summary.items()}
+        tmp = out / ".summary.json.part"
+        tmp.write_text(json.dumps({**summary, **self.metadata, "status": self.status,
+                                   "message": self.message}, indent=2, sort_keys=True))
+        os.replace(tmp, out / "summary.json")
+        return [*paths, out / "summary.json"]
+
+
+def _events(eng: Any) -> Table:
+    rows = sorted(eng.events, key=lambda r: (r[0], r[1], r[2]))
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
+    return {"time_s": np.asarray(cols[0], float),
+            "event": np.asarray(cols[1], dtype=object),
+            "threat_id": np.asarray(cols[2], dtype=object),
+            "detail": np.asarray(cols[3], dtype=object)}
+
+
+def _threats(eng: Any) -> Table:
+    tr = eng.truth
+    summ = eng.flight.summary
+    n = tr.n
+    outcome = np.where(eng.killed, "killed", np.where(tr.impacted, "leaked", "flying"))
+    killer = getattr(eng, "killed_by", np.full(n, "", dtype=object))
+    layer = getattr(eng, "kill_layer", np.full(n, "", dtype=object))
+    return {
+        "threat_id": tr.ids.astype(object), "model": tr.model.astype(object),
+        "outcome": outcome.astype(object),
+        "launch_time_s": tr.t_first.copy(),
+        "end_time_s": np.where(eng.killed, eng.kill_time, tr.t_last),
+        "kill_time_s": eng.kill_time.copy(),
+        "killed_by": np.asarray(killer, dtype=object),
+        "layer": np.asarray(layer, dtype=object),
+        "first_detection_s": eng.first_detected.copy(),
+        "first_held_s": eng.first_held.copy(),
+        "impact_error_m": np.where(eng.killed, np.nan,
+                                   np.asarray(summ["impact_error_m"], float)),
+    }
+
+
+def _shots(eng: Any) -> Table:
+    rows = getattr(eng, "shots", [])
+    names = ("time_s", "weapon", "ship", "threat_id", "miss_m", "pk", "kill")
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    kinds = (float, object, object, object, float, float, bool)
+    return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
+
+
+def _tracks(eng: Any) -> Table:
+    names = ("time_s", "live_threats", "confirmed_tracks", "gospa_m", "localisation_m",
+             "missed_m", "false_m")
+    cols: list[Any] = (list(zip(*eng.quality, strict=True)) if eng.quality
+                       else [[] for _ in names])
+    kinds = (float, np.int64, np.int64, float, float, float, float)
+    return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
+
+
+def build_result(eng: Any) -> RunResult:
+    """Freeze an :class:`~tate.engine.engagement.Engagement`'s state into a result."""
+    from tate import __version__
+    from tate.scenario import scenario_hash
+
+    threats = _threats(eng)
+    tracks = _tracks(eng)
+    n = eng.truth.n
+    leaked = int(np.sum(threats["outcome"] == "leaked"))
+    killed = int(np.sum(threats["outcome"] == "killed"))
+    flying = int(np.sum(threats["outcome"] == "flying"))
+    span = eng.t - (float(eng.truth.t_first.min()) if n else 0.0)
+    status = "terminated" if eng.done and flying == 0 else "truncated"
+    message = (f"{n} threats: {killed} killed, {leaked} leaked"
+               + (f", {flying} still flying at the time limit" if flying else ""))
+    if not getattr(eng, "weapons_wired", False):
+        message += "; no weapons engaged (weapons are not wired into the engine yet)"
+    summary = {
+        "threats": n, "killed": killed, "leaked": leaked, "flying": flying,
+        "detected": int(np.isfinite(eng.first_detected).sum()),
+        "held_in_track": int(np.isfinite(eng.first_held).sum()),
+        "mean_gospa_m": float(np.mean(tracks["gospa_m"])) if tracks["gospa_m"].size else
+        float("nan"),
+        "shots": len(getattr(eng, "shots", [])),
+        "simulated_s": span, "engine_wall_s": eng.wall,
+        "faster_than_real_time": span / eng.wall if eng.wall > 0 else float("nan"),
+    }
+    meta = {"scenario_hash": scenario_hash(eng.scenario), "seed": str(eng.seed),
+            "tate_version": __version__, "origin_lat_deg": repr(eng.origin[0]),
+            "origin_lon_deg": repr(eng.origin[1]), "origin_alt_m": repr(eng.origin[2])}
+    return RunResult(status, message, _events(eng), threats, _shots(eng), tracks,
+                     dict(eng.sensing.load), summary, meta)
