@@ -16,7 +16,9 @@ published or independently computed reference (docs/references.md §6):
   gives 30^¼ = 2.34× the detection range on one RCS (docs/references.md §2);
 * single-pulse detection: the SNR a steady and a Swerling 1 target need for
   P_d = 0.9 at P_fa = 1e-6 (13.2 dB and 21.1 dB; Skolnik, *Introduction to Radar
-  Systems*, 3rd ed., Fig. 2.7 and §2.8; Meyer & Mayer 1973 tables).
+  Systems*, 3rd ed., Fig. 2.7 and §2.8; Meyer & Mayer 1973 tables);
+* railgun muzzle energies (33.1 MJ, 0.80 MJ) and the average power of 10 rounds/min
+  of 32 MJ at 30 % efficiency (17.8 MW) (docs/references.md §4).
 """
 
 from __future__ import annotations
@@ -202,6 +204,13 @@ def detection_snr_case() -> list[CaseResult]:
     return out
 
 
+def _railgun_energy() -> list[CaseResult]:
+    """Railgun muzzle energies (docs/references.md §4) and the average-power arithmetic."""
+    from tate.weapons.railgun import railgun_energy_case
+
+    return railgun_energy_case()
+
+
 CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "us76": us76_density,
     "cavh": cavh_lift_to_drag,
@@ -212,6 +221,7 @@ CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "radar-horizon": radar_horizon_case,
     "radar-sensitivity": radar_sensitivity_case,
     "detection-snr": detection_snr_case,
+    "railgun-energy": _railgun_energy,
 }
 
 

@@ -1,0 +1,337 @@
+"""Ship electrical plant: generators, energy storage and loads served by priority.
+
+What it models
+--------------
+Each ship's electrical bus over a tick of length dt, as rows of arrays over ships
+(one row per ship, one column per load; no object per ship):
+
+* **Generation**: the ratings of the generators online, summed [W]
+  (``PowerPlant.online_w``, which the engine may lower when a generator trips).
+* **Storage** (optional; batteries or flywheels): capacity E_max [J], charge and
+  discharge power limits [W] and round-trip efficiency η, split evenly as
+  η_c = η_d = √η.  Over a tick  E ← E + η_c·P_ch·dt − P_dis·dt/η_d.
+* **Loads** (:data:`LOADS`, in this column order): ``hotel`` (constant), ``radar``
+  (the sum of the radar presets' ``power_kw`` while radiating), ``propulsion``
+  (electric or hybrid drive only: P = P_max·(v/v_max)³, the propeller law [A]; a
+  mechanical drive puts no propulsion load on the bus), ``other`` (combat systems,
+  cooling) and ``railgun`` (charging; the lowest priority by default).
+* **Serving**: loads are served in priority order (smaller number first; equal
+  priorities in :data:`LOADS` order) from generation plus what storage can give; when
+  supply falls short the lowest-priority load is shed first, and only the marginal
+  load is served in part.  Generators then charge storage from any surplus.  So a
+  higher-priority load is never shed while a lower-priority one is served.
+
+Units SI (W, J, s); ship speed in knots where a name says ``kn``.  The answer to
+"can this plant feed this railgun, and at what rate" is
+:func:`sustainable_railgun_rate`: the power left after the loads served before the
+railgun, turned into a rate by :func:`tate.weapons.railgun.sustainable_rate_per_min`.
+Storage does not change a sustained rate (it only buffers bursts), so that function
+ignores it.  Plant figures: REFERENCES.md §4; presets in
+:mod:`tate.weapons.ship_presets`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from tate.sensors.presets import radar_preset
+from tate.weapons.railgun import RailgunSpec, rate_limit, sustainable_rate_per_min
+
+__all__ = [
+    "DEFAULT_PRIORITIES",
+    "DRIVES",
+    "KNOT",
+    "LOADS",
+    "PlantSpec",
+    "PowerPlant",
+    "PowerStep",
+    "PowerTimeline",
+    "demand_matrix",
+    "load_demands",
+    "propulsion_power_w",
+    "radar_power_w",
+    "railgun_power_available_w",
+    "serve_by_priority",
+    "sustainable_railgun_rate",
+]
+
+F64 = NDArray[np.float64]
+
+KNOT = 1852.0 / 3600.0  #: [m/s]
+LOADS: tuple[str, ...] = ("hotel", "radar", "propulsion", "other", "railgun")
+DEFAULT_PRIORITIES: Mapping[str, int] = {"hotel": 0, "radar": 1, "propulsion": 2,
+                                         "other": 3, "railgun": 4}
+DRIVES = ("mechanical", "electric", "hybrid")
+
+
+@dataclass(frozen=True)
+class PlantSpec:
+    """One ship class's electrical plant and fixed loads.
+
+    Attributes
+    ----------
+    name
+        Preset name.
+    generators_w
+        Rating of each generator [W].
+    hotel_w, other_w
+        Constant hotel and other (combat system, cooling) loads [W].
+    radars
+        Radar preset names (:mod:`tate.sensors.presets`) whose ``power_kw`` loads the bus.
+    drive
+        ``"mechanical"`` (no electric propulsion load), ``"electric"`` (all propulsion
+        from the bus) or ``"hybrid"`` (electric motors up to ``propulsion_max_kn``,
+        mechanical above).
+    propulsion_max_w, propulsion_max_kn
+        Electric propulsion power [W] at speed [kn] (for ``"electric"`` the top speed,
+        for ``"hybrid"`` the fastest speed on the motors).
+    storage_j, storage_charge_w, storage_discharge_w, storage_efficiency
+        Energy storage capacity [J], power limits [W] and round-trip efficiency [-].
+    """
+
+    name: str
+    generators_w: tuple[float, ...]
+    hotel_w: float
+    radars: tuple[str, ...] = ()
+    other_w: float = 0.0
+    drive: str = "mechanical"
+    propulsion_max_w: float = 0.0
+    propulsion_max_kn: float = 30.0
+    storage_j: float = 0.0
+    storage_charge_w: float = 0.0
+    storage_discharge_w: float = 0.0
+    storage_efficiency: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.drive not in DRIVES:
+            raise ValueError(f"plant {self.name!r}: drive must be one of {DRIVES}, "
+                             f"got {self.drive!r}")
+        if any(not g >= 0 for g in self.generators_w):
+            raise ValueError(f"plant {self.name!r}: generator ratings must be >= 0, "
+                             f"got {self.generators_w!r}")
+        if not 0.0 < self.storage_efficiency <= 1.0:
+            raise ValueError(f"plant {self.name!r}: storage_efficiency must be in (0, 1], "
+                             f"got {self.storage_efficiency!r}")
+        if not self.propulsion_max_kn > 0:
+            raise ValueError(f"plant {self.name!r}: propulsion_max_kn must be > 0, "
+                             f"got {self.propulsion_max_kn!r}")
+
+    @property
+    def capacity_w(self) -> float:
+        """All generators' ratings summed [W]."""
+        return float(sum(self.generators_w))
+
+
+def propulsion_power_w(drive: str, p_max_w: float, v_max_kn: float,
+                       speed_kn: ArrayLike) -> F64:
+    """Electric propulsion load at ``speed_kn`` [W].
+
+    ``electric``: P_max·(v/v_max)³ (not clipped above v_max); ``hybrid``: the same up
+    to v_max and 0 above (the mechanical drive takes over); ``mechanical``: 0.
+    """
+    v = np.abs(np.asarray(speed_kn, float))
+    cube = p_max_w * (v / v_max_kn) ** 3
+    if drive == "electric":
+        return cube
+    if drive == "hybrid":
+        return np.where(v <= v_max_kn, cube, 0.0)
+    return np.zeros_like(v)
+
+
+def radar_power_w(names: Sequence[str]) -> float:
+    """Bus power of the named radar presets while radiating (their ``power_kw``) [W]."""
+    return float(sum(radar_preset(n).power_kw for n in names)) * 1e3
+
+
+def load_demands(spec: PlantSpec, speed_kn: float, radars_on: bool = True,
+                 railgun_w: float = 0.0) -> F64:
+    """Demand of each load of :data:`LOADS` on one ship ``(k,)`` [W]."""
+    prop = float(propulsion_power_w(spec.drive, spec.propulsion_max_w,
+                                    spec.propulsion_max_kn, speed_kn))
+    radar = radar_power_w(spec.radars) if radars_on else 0.0
+    return np.array([spec.hotel_w, radar, prop, spec.other_w, railgun_w], float)
+
+
+def demand_matrix(specs: Sequence[PlantSpec], speed_kn: ArrayLike, radars_on: ArrayLike,
+                  railgun_w: ArrayLike) -> F64:
+    """:func:`load_demands` for ``n`` ships at once ``(n, k)`` [W] (arguments ``(n,)``)."""
+    n = len(specs)
+    v, on, rg = (np.broadcast_to(np.asarray(x), (n,)) for x in (speed_kn, radars_on, railgun_w))
+    return np.array([load_demands(s, float(v[i]), bool(on[i]), float(rg[i]))
+                     for i, s in enumerate(specs)]).reshape(n, len(LOADS))
+
+
+def _priority_array(priorities: Mapping[str, int] | None) -> NDArray[np.int64]:
+    merged = dict(DEFAULT_PRIORITIES)
+    if priorities:
+        unknown = set(priorities) - set(LOADS)
+        if unknown:
+            raise ValueError(f"unknown loads {sorted(unknown)}; valid names: {', '.join(LOADS)}")
+        merged.update(priorities)
+    return np.array([merged[name] for name in LOADS], np.int64)
+
+
+def serve_by_priority(available_w: ArrayLike, demand_w: ArrayLike,
+                      priority: ArrayLike) -> F64:
+    """Share supply among loads, highest priority (smallest number) first.
+
+    Parameters
+    ----------
+    available_w
+        Supply per ship ``(n,)`` [W].
+    demand_w
+        Demand per ship and load ``(n, k)`` [W], ≥ 0.
+    priority
+        Priority per load ``(k,)``; ties served in column order.
+
+    Returns
+    -------
+    served
+        ``(n, k)`` [W]: in priority order each load gets min(demand, what is left).
+    """
+    d = np.atleast_2d(np.asarray(demand_w, float))
+    avail = np.asarray(available_w, float).reshape(-1, 1)
+    order = np.argsort(np.asarray(priority), kind="stable")
+    ds = d[:, order]
+    before = np.cumsum(ds, axis=1) - ds  # demand of the loads served earlier
+    served_sorted = np.clip(avail - before, 0.0, ds)
+    served = np.empty_like(d)
+    served[:, order] = served_sorted
+    return served
+
+
+@dataclass(frozen=True)
+class PowerStep:
+    """What one tick did, per ship: arrays ``(n, k)`` or ``(n,)``, [W] and [J]."""
+
+    served: F64  #: power served per load (n, k) [W]
+    shed: F64  #: demand not served per load (n, k) [W]
+    generation: F64  #: generator output (n,) [W]
+    charge_w: F64  #: power into storage (n,) [W]
+    discharge_w: F64  #: power out of storage (n,) [W]
+    storage_j: F64  #: stored energy after the tick (n,) [J]
+
+
+@dataclass(frozen=True)
+class PowerTimeline:
+    """Stacked record of every tick: ``m`` ticks, ``n`` ships, ``k`` loads.
+
+    ``time`` is the end of each tick [s]; powers [W]; ``storage_j`` after the tick [J].
+    """
+
+    loads: tuple[str, ...]
+    time: F64  #: (m,)
+    capacity: F64  #: online generator capacity (m, n)
+    generation: F64  #: (m, n)
+    demand: F64  #: (m, n, k)
+    served: F64  #: (m, n, k)
+    storage_j: F64  #: (m, n)
+
+
+class PowerPlant:
+    """Electrical buses of ``n`` ships, stepped together.
+
+    Parameters
+    ----------
+    specs
+        One plant per ship.
+    priorities
+        Priority per load name (smaller first), merged over :data:`DEFAULT_PRIORITIES`.
+    storage_j
+        Initial stored energy ``(n,)`` [J]; default full.
+    """
+
+    def __init__(self, specs: Sequence[PlantSpec], priorities: Mapping[str, int] | None = None,
+                 storage_j: ArrayLike | None = None) -> None:
+        self.specs = tuple(specs)
+        self.n = len(self.specs)
+        self.loads = LOADS
+        self.priority = _priority_array(priorities)
+
+        def col(key: str) -> F64:
+            return np.array([getattr(s, key) for s in self.specs], float)
+
+        self.online_w = np.array([s.capacity_w for s in self.specs], float)  #: [W]
+        self.storage_max = col("storage_j")
+        self.charge_max = col("storage_charge_w")
+        self.discharge_max = col("storage_discharge_w")
+        self.eta = np.sqrt(col("storage_efficiency"))  # each way
+        self.storage = (self.storage_max.copy() if storage_j is None
+                        else np.broadcast_to(np.asarray(storage_j, float), (self.n,)).copy())
+        self.t = 0.0
+        self._rows: list[tuple[float, F64, F64, F64, F64, F64]] = []
+
+    def step(self, dt: float, demand_w: ArrayLike) -> PowerStep:
+        """Serve ``demand_w (n, k)`` [W] for ``dt`` [s]; update storage; record the tick."""
+        if not dt > 0:
+            raise ValueError(f"dt must be > 0, got {dt}")
+        d = np.maximum(np.asarray(demand_w, float).reshape(self.n, len(LOADS)), 0.0)
+        cap = np.maximum(self.online_w, 0.0)
+        dis_max = np.minimum(self.discharge_max, self.storage * self.eta / dt)
+        served = serve_by_priority(cap + dis_max, d, self.priority)
+        total = served.sum(axis=1)
+        from_gen = np.minimum(total, cap)
+        discharge = np.clip(total - from_gen, 0.0, dis_max)
+        room = np.maximum(self.storage_max - self.storage, 0.0) / (self.eta * dt)
+        charge = np.minimum(np.minimum(cap - from_gen, self.charge_max), room)
+        stored = self.storage + (self.eta * charge - discharge / self.eta) * dt
+        self.storage = np.clip(stored, 0.0, self.storage_max)
+        generation = from_gen + charge
+        self.t += dt
+        self._rows.append((self.t, cap.copy(), generation, d, served, self.storage.copy()))
+        return PowerStep(served, d - served, generation, charge, discharge, self.storage.copy())
+
+    def timeline(self) -> PowerTimeline:
+        """Every tick so far, stacked."""
+        if not self._rows:
+            k = len(LOADS)
+            return PowerTimeline(LOADS, np.empty(0), np.empty((0, self.n)),
+                                 np.empty((0, self.n)), np.empty((0, self.n, k)),
+                                 np.empty((0, self.n, k)), np.empty((0, self.n)))
+        t, cap, gen, d, s, e = zip(*self._rows, strict=True)
+        return PowerTimeline(LOADS, np.array(t), np.stack(cap), np.stack(gen), np.stack(d),
+                             np.stack(s), np.stack(e))
+
+
+def railgun_power_available_w(spec: PlantSpec, speed_kn: float, radars_on: bool = True,
+                              priorities: Mapping[str, int] | None = None) -> float:
+    """Generator power left for the railgun after the loads served before it [W] (≥ 0)."""
+    prio = _priority_array(priorities)
+    d = load_demands(spec, speed_kn, radars_on, railgun_w=0.0)
+    order = list(np.argsort(prio, kind="stable"))
+    first = order[: order.index(LOADS.index("railgun"))]
+    return max(spec.capacity_w - float(d[first].sum()), 0.0)
+
+
+def sustainable_railgun_rate(ship: PlantSpec | str, railgun: RailgunSpec | str,
+                             speed_kn: float, radars_on: bool = True,
+                             priorities: Mapping[str, int] | None = None) -> tuple[float, str]:
+    """Can this plant feed this railgun, and at what sustained rate?
+
+    Parameters
+    ----------
+    ship, railgun
+        Specs or preset names (:mod:`tate.weapons.ship_presets`).
+    speed_kn
+        Ship speed [kn] (propulsion load of electric and hybrid drives).
+    radars_on
+        Whether the ship's radars radiate.
+    priorities
+        Load priorities; loads served after the railgun do not reduce its power.
+
+    Returns
+    -------
+    rate, limit
+        Sustained rate [rounds/min] and what sets it: ``"mechanism"``,
+        ``"gun charger"``, ``"ship power"`` or ``"no power"``.
+    """
+    from tate.weapons.ship_presets import plant_preset, railgun_preset
+
+    plant = plant_preset(ship) if isinstance(ship, str) else ship
+    gun = railgun_preset(railgun) if isinstance(railgun, str) else railgun
+    p = railgun_power_available_w(plant, speed_kn, radars_on, priorities)
+    return float(sustainable_rate_per_min(gun, p)), rate_limit(gun, p)

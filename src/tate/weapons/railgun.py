@@ -1,0 +1,477 @@
+"""Electromagnetic railgun: energy bookkeeping, firing-rate limits, projectile flight, Pk.
+
+What it models
+--------------
+A ship-mounted railgun reduced to the numbers that decide how often it can fire,
+how far its round flies and how likely a round is to kill:
+
+* **Energy.**  Muzzle (kinetic) energy E_m = ½·m·v².  The pulsed-power bank stores
+  E_b = E_m / η per shot, with η the muzzle energy over the energy drawn from the
+  ship's bus (charger, capacitor and rail losses all folded into η; ~0.3, REFERENCES.md
+  §4 [C]).  Muzzle energy and bank energy are reported separately.
+* **Rate.**  The sustained rate is the least of the mechanism's rate, the rate the
+  gun's own charger allows and the rate the ship's spare power allows:
+  rate = min(r_mech, 60·min(P_avail, P_charger) / E_b)  [rounds/min].
+  The average electrical power of a rate r is P = r·E_b / 60; the REFERENCES.md §4
+  check value is 10 rounds/min × 32 MJ / 0.3 = 17.8 MW.
+* **Gun state** (:class:`RailgunState`): rows of arrays over guns: energy in the bank,
+  time since the last shot, rounds fired (barrel wear).  ``charge`` advances the gun's
+  clock and draws power; ``fire`` says which guns fired and why the others did not
+  (bank not charged, mechanism still cycling, barrel worn out).
+* **Projectile flight** (:class:`ProjectileModel`): a point mass with drag
+  a_D = -½ρV²·S·C_D(M)/m · v̂ (Mach-table C_D, linear interpolation, held at the table
+  ends) flown by :class:`tate.flight.integrator.Propagator` in ECEF over the rotating
+  Earth.  A guided round adds a lateral acceleration toward a target point the engine
+  sets: proportional navigation against a fixed point, a = N·V·λ̇ with
+  λ̇ = V·sin θ / R (θ between velocity and line of sight), perpendicular to the velocity,
+  capped at ``max_accel``; induced drag of the manoeuvre is neglected.
+* **Pk.**  Impact points scatter as a circular Gaussian with per-axis standard
+  deviation σ = R·δ (unguided; δ the angular dispersion, R the range) or σ = the
+  guided residual miss.  The radial miss is then Rayleigh distributed, so the chance
+  of an impact within the lethal radius r is 1 − exp(−r²/(2σ²)) in closed form; this
+  times the kill probability given a hit is the single-shot Pk.
+
+Frames and units: SI (kg, m/s, J, W, s, m, rad); rates in rounds per minute where a
+name says ``per_min``; flight state ECEF (3, n) as in :mod:`tate.flight.eom`.
+Presets: :mod:`tate.weapons.ship_presets`.  Background for the energy and rate
+figures: McNab, "Launch to space with an electromagnetic railgun", IEEE Trans.
+Magnetics 39(1), 2003 (energy chain and efficiency); the programme figures are
+press-level [V] numbers collected in REFERENCES.md §4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from tate.earth import wgs84
+from tate.flight.eom import Environment, dot3, norm3
+from tate.flight.models.base import FlightModel
+
+if TYPE_CHECKING:  # tate.verify may import this module: import CaseResult when called
+    from tate.verify import CaseResult
+
+__all__ = [
+    "FIRE_REASONS",
+    "ProjectileModel",
+    "RailgunSpec",
+    "RailgunState",
+    "average_power_w",
+    "bank_energy_j",
+    "charge_time_s",
+    "hit_probability",
+    "impact_sigma_m",
+    "launch_state",
+    "muzzle_energy_j",
+    "pn_to_point",
+    "railgun_energy_case",
+    "rate_limit",
+    "single_shot_pk",
+    "sustainable_rate_per_min",
+]
+
+F64 = NDArray[np.float64]
+
+#: Codes :meth:`RailgunState.fire` returns, indexed by code.
+FIRE_REASONS = ("fired", "bank not charged", "mechanism cycling", "barrel worn out",
+                "not requested")
+FIRED, NOT_CHARGED, CYCLING, WORN_OUT, NOT_REQUESTED = range(5)
+
+_REL = 1e-9  # relative slack on "bank full" and "cycle over" against rounding
+
+
+@dataclass(frozen=True)
+class RailgunSpec:
+    """Parameters of one railgun type.
+
+    Attributes
+    ----------
+    name
+        Preset name.
+    projectile_mass_kg, muzzle_speed_mps
+        Launch package mass [kg] and muzzle speed [m/s].
+    efficiency
+        Muzzle energy / energy drawn from the ship per shot [-].
+    max_rate_per_min
+        Mechanism (breech, cooling, loading) limit [rounds/min].
+    charge_power_w
+        Most power the gun's chargers can draw from the bus [W].
+    barrel_life
+        Rounds before the rails must be replaced [-].
+    guided
+        Whether the round steers toward a target point.
+    diameter_m, cd_mach
+        Reference diameter [m]; drag coefficient table ``(mach, cd)``.
+    dispersion_rad
+        Per-axis angular standard deviation of impacts of unguided rounds [rad].
+    guided_residual_m
+        Per-axis standard deviation of the miss of guided rounds [m].
+    lethal_radius_m, pk_hit
+        Radius within which an impact counts as a hit [m]; kill probability given a hit.
+    cost_per_round_usd
+        Cost of one round [USD].
+    max_accel
+        Lateral acceleration cap of a guided round [m/s²].
+    bank_energy_per_shot_j
+        Stored energy per shot [J]; ``None``: muzzle energy / efficiency.
+    bank_shots
+        Shots the bank holds when full [-].
+    mount_mass_kg, barrel_length_m
+        Descriptive (not used in the physics) [kg], [m].
+    """
+
+    name: str
+    projectile_mass_kg: float
+    muzzle_speed_mps: float
+    max_rate_per_min: float
+    charge_power_w: float
+    barrel_life: int
+    guided: bool
+    diameter_m: float
+    cd_mach: tuple[tuple[float, ...], tuple[float, ...]]
+    dispersion_rad: float
+    guided_residual_m: float
+    lethal_radius_m: float
+    pk_hit: float
+    cost_per_round_usd: float
+    max_accel: float = 0.0
+    efficiency: float = 0.3
+    bank_energy_per_shot_j: float | None = None
+    bank_shots: float = 1.0
+    mount_mass_kg: float = float("nan")
+    barrel_length_m: float = float("nan")
+
+    def __post_init__(self) -> None:
+        positive = ("projectile_mass_kg", "muzzle_speed_mps", "max_rate_per_min",
+                    "charge_power_w", "barrel_life", "diameter_m", "bank_shots")
+        for key in positive:
+            if not getattr(self, key) > 0:
+                raise ValueError(f"railgun {self.name!r}: {key} must be > 0, "
+                                 f"got {getattr(self, key)!r}")
+        if not 0.0 < self.efficiency <= 1.0:
+            raise ValueError(f"railgun {self.name!r}: efficiency must be in (0, 1], "
+                             f"got {self.efficiency!r}")
+        if not 0.0 <= self.pk_hit <= 1.0:
+            raise ValueError(f"railgun {self.name!r}: pk_hit must be in [0, 1], "
+                             f"got {self.pk_hit!r}")
+        mach, cd = self.cd_mach
+        if len(mach) != len(cd) or len(mach) < 1 or np.any(np.diff(mach) <= 0):
+            raise ValueError(f"railgun {self.name!r}: cd_mach needs increasing Mach "
+                             f"numbers and one C_D each, got {self.cd_mach!r}")
+
+    @property
+    def muzzle_energy_j(self) -> float:
+        """½·m·v² [J]."""
+        return float(muzzle_energy_j(self.projectile_mass_kg, self.muzzle_speed_mps))
+
+    @property
+    def reference_area_m2(self) -> float:
+        """π·d²/4 [m²]."""
+        return float(np.pi * self.diameter_m**2 / 4.0)
+
+    @property
+    def cycle_time_s(self) -> float:
+        """Shortest interval between shots the mechanism allows [s]."""
+        return 60.0 / self.max_rate_per_min
+
+
+def muzzle_energy_j(mass_kg: ArrayLike, speed_mps: ArrayLike) -> F64:
+    """Kinetic energy ½·m·v² [J] of a projectile of mass [kg] at speed [m/s]."""
+    m, v = np.asarray(mass_kg, float), np.asarray(speed_mps, float)
+    return 0.5 * m * v * v
+
+
+def bank_energy_j(spec: RailgunSpec) -> float:
+    """Energy drawn from the ship and stored per shot [J]: E_m / η unless given."""
+    if spec.bank_energy_per_shot_j is not None:
+        return float(spec.bank_energy_per_shot_j)
+    return spec.muzzle_energy_j / spec.efficiency
+
+
+def _safe_div(num: F64 | float, den: F64) -> F64:
+    """num / den where den > 0, +inf elsewhere (no warnings)."""
+    ok = den > 0.0
+    return np.where(ok, np.asarray(num, float) / np.where(ok, den, 1.0), np.inf)
+
+
+def charge_time_s(spec: RailgunSpec, power_w: ArrayLike) -> F64:
+    """Time to put one shot's energy into the bank from ``power_w`` [W] of bus power [s].
+
+    E_b / min(P, P_charger); infinite where no power is offered.
+    """
+    p = np.minimum(np.asarray(power_w, float), spec.charge_power_w)
+    return _safe_div(bank_energy_j(spec), p)
+
+
+def sustainable_rate_per_min(spec: RailgunSpec, power_available_w: ArrayLike) -> F64:
+    """Long-run firing rate [rounds/min] with ``power_available_w`` [W] for charging.
+
+    min(r_mech, 60·min(P, P_charger)/E_b); 0 where P ≤ 0.
+    """
+    p = np.maximum(np.minimum(np.asarray(power_available_w, float), spec.charge_power_w), 0.0)
+    return np.minimum(spec.max_rate_per_min, 60.0 * p / bank_energy_j(spec))
+
+
+def rate_limit(spec: RailgunSpec, power_available_w: float) -> str:
+    """What sets :func:`sustainable_rate_per_min`.
+
+    One of ``"mechanism"``, ``"gun charger"``, ``"ship power"``, ``"no power"``
+    (ties go to the earlier name).
+    """
+    if not power_available_w > 0.0:
+        return "no power"
+    e_b = bank_energy_j(spec)
+    rates = (spec.max_rate_per_min, 60.0 * spec.charge_power_w / e_b,
+             60.0 * power_available_w / e_b)
+    return ("mechanism", "gun charger", "ship power")[int(np.argmin(rates))]
+
+
+def average_power_w(spec: RailgunSpec, rate_per_min: ArrayLike) -> F64:
+    """Mean bus power [W] that firing at ``rate_per_min`` takes: r·E_b/60."""
+    return np.asarray(rate_per_min, float) * bank_energy_j(spec) / 60.0
+
+
+def hit_probability(sigma_m: ArrayLike, lethal_radius_m: ArrayLike) -> F64:
+    """Chance that a circular Gaussian impact (per-axis σ [m]) lands within r [m].
+
+    1 − exp(−r²/(2σ²)), the Rayleigh distribution function of the radial miss
+    (Papoulis & Pillai, *Probability, Random Variables and Stochastic Processes*,
+    4th ed., 2002, §6-4 example of the Rayleigh density); 1 where σ = 0.
+    """
+    s = np.asarray(sigma_m, float)
+    r = np.asarray(lethal_radius_m, float)
+    ratio = _safe_div(r * r, 2.0 * s * s)
+    return -np.expm1(-ratio)
+
+
+def impact_sigma_m(spec: RailgunSpec, range_m: ArrayLike) -> F64:
+    """Per-axis impact standard deviation [m]: R·δ unguided, the residual guided."""
+    rng = np.asarray(range_m, float)
+    if spec.guided:
+        return np.full_like(rng, spec.guided_residual_m)
+    return rng * spec.dispersion_rad
+
+
+def single_shot_pk(spec: RailgunSpec, range_m: ArrayLike) -> F64:
+    """Kill probability of one round at slant range ``range_m`` [m]: P_hit · Pk|hit."""
+    return spec.pk_hit * hit_probability(impact_sigma_m(spec, range_m), spec.lethal_radius_m)
+
+
+class RailgunState:
+    """Bank energy, mechanism clock and barrel wear of ``n`` guns (rows of arrays).
+
+    Parameters
+    ----------
+    specs
+        One spec per gun.
+    charged
+        Whether the banks start full.
+
+    Notes
+    -----
+    Each tick the engine calls :meth:`charge` (advances every gun's clock by ``dt``
+    and draws power into the banks) and then :meth:`fire` for the guns it wants to
+    shoot.  A shot takes one shot's bank energy; energy drawn from the bus goes into
+    the bank without further loss (the losses are in the spec's efficiency).
+    """
+
+    def __init__(self, specs: Sequence[RailgunSpec], charged: bool = True) -> None:
+        self.specs = tuple(specs)
+        self.n = len(self.specs)
+        self.shot_energy = np.array([bank_energy_j(s) for s in self.specs], float)
+        self.capacity = self.shot_energy * np.array([s.bank_shots for s in self.specs], float)
+        self.cycle = np.array([s.cycle_time_s for s in self.specs], float)
+        self.charge_limit = np.array([s.charge_power_w for s in self.specs], float)
+        self.life = np.array([s.barrel_life for s in self.specs], np.int64)
+        self.stored = self.capacity.copy() if charged else np.zeros(self.n)  #: [J]
+        self.since_shot = np.full(self.n, np.inf)  #: time since the last shot [s]
+        self.rounds = np.zeros(self.n, np.int64)  #: rounds fired since the last relining
+
+    @property
+    def charge_level(self) -> F64:
+        """Stored energy over bank capacity ``(n,)`` [-]."""
+        return self.stored / self.capacity
+
+    @property
+    def wear(self) -> F64:
+        """Rounds fired over barrel life ``(n,)`` [-]."""
+        return self.rounds / self.life
+
+    def _reasons(self) -> NDArray[np.int64]:
+        reason = np.full(self.n, FIRED, np.int64)
+        reason[self.stored < self.shot_energy * (1.0 - _REL)] = NOT_CHARGED
+        reason[self.since_shot < self.cycle * (1.0 - _REL)] = CYCLING
+        reason[self.rounds >= self.life] = WORN_OUT
+        return reason
+
+    @property
+    def ready(self) -> NDArray[np.bool_]:
+        """Guns that would fire now ``(n,)``."""
+        return self._reasons() == FIRED
+
+    def charge(self, dt: float, power_w: ArrayLike) -> F64:
+        """Advance the guns' clocks by ``dt`` [s] and charge from ``power_w`` [W] each.
+
+        Returns the power drawn ``(n,)`` [W]: at most the power offered, the charger
+        limit and what fills the bank within ``dt``.
+        """
+        if not dt > 0:
+            raise ValueError(f"dt must be > 0, got {dt}")
+        offered = np.maximum(np.broadcast_to(np.asarray(power_w, float), (self.n,)), 0.0)
+        room = (self.capacity - self.stored) / dt
+        drawn = np.minimum(np.minimum(offered, self.charge_limit), np.maximum(room, 0.0))
+        self.stored = np.minimum(self.stored + drawn * dt, self.capacity)
+        self.since_shot = self.since_shot + dt
+        return drawn
+
+    def fire(self, request: ArrayLike | None = None) -> tuple[NDArray[np.bool_],
+                                                               NDArray[np.int64]]:
+        """Fire the requested guns (all by default) that can.
+
+        Returns
+        -------
+        fired
+            ``(n,)`` bool.
+        reason
+            ``(n,)`` codes into :data:`FIRE_REASONS` (0 for the guns that fired).
+        """
+        want = (np.ones(self.n, bool) if request is None
+                else np.broadcast_to(np.asarray(request, bool), (self.n,)))
+        reason = np.where(want, self._reasons(), NOT_REQUESTED)
+        fired = reason == FIRED
+        self.stored = np.where(fired, np.maximum(self.stored - self.shot_energy, 0.0),
+                               self.stored)
+        self.since_shot = np.where(fired, 0.0, self.since_shot)
+        self.rounds = self.rounds + fired
+        return fired, reason
+
+
+def launch_state(spec: RailgunSpec, lat: ArrayLike, lon: ArrayLike, alt: ArrayLike,
+                 az: ArrayLike, el: ArrayLike) -> tuple[F64, F64, F64]:
+    """Muzzle state of rounds fired from geodetic (lat, lon [rad], alt [m]).
+
+    ``az`` (clockwise from north) and ``el`` [rad] give the barrel direction; the
+    muzzle velocity is relative to the Earth (ship motion neglected).
+
+    Returns
+    -------
+    pos, vel, mass
+        ECEF ``(3, n)`` [m], ``(3, n)`` [m/s], ``(n,)`` [kg].
+    """
+    lat_a, lon_a, alt_a, az_a, el_a = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, float))
+                                                           for x in (lat, lon, alt, az, el)))
+    pos = wgs84.geodetic_to_ecef(lat_a, lon_a, alt_a).T
+    enu = wgs84.aer_to_enu(az_a, el_a, spec.muzzle_speed_mps)
+    vel = wgs84.enu_vec_to_ecef(enu, lat_a, lon_a).T
+    return np.ascontiguousarray(pos), np.ascontiguousarray(vel), \
+        np.full(lat_a.shape[0], spec.projectile_mass_kg)
+
+
+class ProjectileModel(FlightModel):
+    """Railgun rounds: point masses with Mach-table drag, optionally guided.
+
+    Parameters
+    ----------
+    area
+        Reference area per round ``(n,)`` [m²].
+    cd_mach
+        Drag table ``(mach (k,), cd (k,))`` shared by all rounds of this model.
+    guided
+        Which rounds steer ``(n,)``; default none.
+    max_accel
+        Lateral acceleration cap per round ``(n,)`` [m/s²].
+    nav_gain
+        Navigation constant N [-].
+
+    Notes
+    -----
+    The engine sets :attr:`target` ``(3, n)`` (ECEF [m], NaN: none).  The command is
+    computed once per step in :meth:`update` and held over the step.
+    """
+
+    name = "railgun-projectile"
+
+    def __init__(self, area: ArrayLike, cd_mach: tuple[ArrayLike, ArrayLike],
+                 guided: ArrayLike | None = None, max_accel: ArrayLike | None = None,
+                 nav_gain: float = 3.0) -> None:
+        area_a = np.atleast_1d(np.asarray(area, float))
+        super().__init__(int(area_a.shape[0]))
+        self.area = area_a
+        self.cd_mach = (np.asarray(cd_mach[0], float), np.asarray(cd_mach[1], float))
+        self.guided = (np.zeros(self.n, bool) if guided is None
+                       else np.broadcast_to(np.asarray(guided, bool), (self.n,)).copy())
+        self.max_accel = (np.zeros(self.n) if max_accel is None
+                          else np.broadcast_to(np.asarray(max_accel, float), (self.n,)).copy())
+        self.nav_gain = float(nav_gain)
+        self.target = np.full((3, self.n), np.nan)
+        self.command = np.zeros((3, self.n))  #: held lateral acceleration [m/s²]
+
+    @classmethod
+    def from_spec(cls, spec: RailgunSpec, n: int, nav_gain: float = 3.0) -> ProjectileModel:
+        """``n`` rounds of one railgun type."""
+        return cls(np.full(n, spec.reference_area_m2), spec.cd_mach,
+                   np.full(n, spec.guided), np.full(n, spec.max_accel), nav_gain)
+
+    def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
+        """Proportional navigation toward the target point, capped (guided rounds only)."""
+        self.command = pn_to_point(pos, vel, self.target, self.nav_gain, self.max_accel)
+        self.command[:, ~self.guided] = 0.0
+
+    def specific_force(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment,
+                       acc: F64, mdot: F64) -> None:
+        """Drag along −v̂ plus the held steering command; no mass flow."""
+        cd = np.interp(env.mach, *self.cd_mach)
+        k = env.qbar * self.area * cd / (mass * np.where(env.speed > 0, env.speed, 1.0))
+        np.multiply(vel, -k, out=acc)
+        acc += self.command
+        mdot.fill(0.0)
+
+
+def pn_to_point(pos: F64, vel: F64, target: F64, nav_gain: float, max_accel: F64) -> F64:
+    """Lateral acceleration N·V²·sin θ / R toward fixed points, capped ``(3, n)`` [m/s²].
+
+    Perpendicular to the velocity, in the plane of velocity and line of sight, toward
+    the line of sight: proportional navigation (a = N·V·λ̇) against a stationary point,
+    for which λ̇ = V·sin θ / R.  Zero where the target is NaN or coincides with ``pos``.
+    """
+    los = target - pos
+    rng = norm3(los)
+    speed = norm3(vel)
+    ok = np.isfinite(rng) & (rng > 0.0) & (speed > 0.0)
+    los_u = np.where(ok, los / np.where(ok, rng, 1.0), 0.0)
+    v_u = np.where(ok, vel / np.where(ok, speed, 1.0), 0.0)
+    perp = los_u - dot3(los_u, v_u) * v_u
+    cmd = perp * np.where(ok, nav_gain * speed * speed / np.where(ok, rng, 1.0), 0.0)
+    mag = norm3(cmd)
+    scale = np.where(mag > max_accel, max_accel / np.where(mag > 0.0, mag, 1.0), 1.0)
+    return cmd * scale
+
+
+def railgun_energy_case() -> list[CaseResult]:
+    """REFERENCES.md §4/§6 railgun energy bookkeeping, for ``tate verify``.
+
+    The two muzzle energies (EMRG record shot ½·10.43·2520² = 33.1 MJ to the quoted
+    rounding; ATLA ½·0.32·2230² = 0.795664 MJ exactly) from the presets, and the
+    average bus power of 10 rounds/min of 32 MJ at η = 0.3 (17.8 MW).
+    """
+    from tate.verify import CaseResult
+    from tate.weapons.ship_presets import railgun_preset
+
+    emrg, atla = railgun_preset("emrg-32mj-like"), railgun_preset("atla-40mm-like")
+    e1, e2 = emrg.muzzle_energy_j / 1e6, atla.muzzle_energy_j / 1e6
+    goal = replace(emrg, muzzle_speed_mps=float(np.sqrt(2 * 32e6 / emrg.projectile_mass_kg)),
+                   efficiency=0.3, max_rate_per_min=10.0)
+    p = float(average_power_w(goal, goal.max_rate_per_min)) / 1e6
+    case = "Railgun energy"
+    return [
+        CaseResult(case, "EMRG-like muzzle energy, 10.43 kg at 2,520 m/s", "33.1", e1,
+                   "±0.05 MJ", abs(e1 - 33.1) <= 0.05, "MJ"),
+        CaseResult(case, "ATLA-like muzzle energy, 0.32 kg at 2,230 m/s", "0.795664", e2,
+                   "±1e-9 relative", abs(e2 / 0.795664 - 1) <= 1e-9, "MJ"),
+        CaseResult(case, "average power, 10 rounds/min x 32 MJ / 0.3", "17.78", p,
+                   "±0.01 MW", abs(p - 17.78) <= 0.01, "MW"),
+    ]
