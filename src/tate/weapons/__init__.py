@@ -1,0 +1,1 @@
+"""Weapons: interceptors, guidance, railgun and the ship power plant."""
