@@ -35,11 +35,18 @@ class ShipClass:
     radars
         Names of the radar presets (``tate.sensors.presets.RADARS``) a ship of the
         class carries unless the scenario's ``ships.radars`` says otherwise.
+    magazine
+        Default rounds per weapon preset.  DDG-51s have 90–96 vertical-launch cells
+        (docs/references.md §3–4); the mixes here are generic assumptions [A], with ESSM
+        quad-packed four to a cell.
     """
 
     name: str
     description: str
     radars: tuple[str, ...] = ()
+    #: interceptor and gun rounds carried (``tate.weapons.presets.PRESETS`` names), unless
+    #: the scenario's ``ships.magazine`` says otherwise; generic loadouts [A]
+    magazine: tuple[tuple[str, int], ...] = ()
 
 
 _CLASSES = (
@@ -47,21 +54,26 @@ _CLASSES = (
         "ddg51-flight2a",
         "Aegis destroyer like DDG-51 Flight IIA: SPY-1D S-band radar, 3 x 3 MW electric plant",
         ("spy1d-like", "xband-horizon-like"),
+        (("sm3-ib-like", 8), ("sm6-like", 24), ("essm-like", 24), ("ciws-like", 1550)),
     ),
     ShipClass(
         "ddg51-flight3",
         "Aegis destroyer like DDG-51 Flight III: SPY-6(V)1 S-band AESA, 3 x 4 MW electric plant",
         ("spy6-like", "xband-horizon-like"),
+        (("sm3-iia-like", 8), ("gpi-like", 8), ("sm6-like", 24), ("essm-like", 32),
+         ("ciws-like", 1550)),
     ),
     ShipClass(
         "ddg1000-like",
         "large destroyer with integrated electric power like DDG-1000 (~78 MW)",
         ("xband-horizon-like",),
+        (("sm6-like", 16), ("essm-like", 48)),
     ),
     ShipClass(
         "maya-like",
         "Aegis destroyer like the Maya class: SPY-1D(V) radar, generic figures",
         ("spy1d-like", "xband-horizon-like"),
+        (("sm3-iia-like", 8), ("sm6-like", 16), ("essm-like", 16), ("ciws-like", 1550)),
     ),
 )
 

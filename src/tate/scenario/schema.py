@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from tate.errors import ScenarioError
+from tate.scenario.defence import C2, Rounds, check_magazine, check_railgun
 from tate.scenario.distributions import FiniteFloat, Number, nominal
 from tate.scenario.fields import Bounds, invalid
 from tate.scenario.presets import SHIP_CLASSES
@@ -110,7 +111,9 @@ class Ship(_Frozen):
     """A defended ship, of a class in :data:`tate.scenario.presets.SHIP_CLASSES`.
 
     ``radars`` names the radar presets it carries; ``None`` (the default) means the
-    radars of its class, ``[]`` none.
+    radars of its class, ``[]`` none.  ``magazine`` (rounds per weapon preset) and
+    ``railgun`` (a railgun preset) arm it (:mod:`tate.scenario.defence`); ``value`` weighs
+    it in weapon assignment.
     """
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
@@ -122,6 +125,26 @@ class Ship(_Frozen):
     heading_deg: Annotated[Number, Bounds(ge=0, lt=360)]
     speed_kn: NonNegative
     radars: list[str] | None = None
+    magazine: dict[str, Rounds] | None = None
+    railgun: str | None = None
+    value: Positive = 1.0
+
+    @field_validator("magazine", mode="after")
+    @classmethod
+    def _known_weapons(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        return check_magazine(value)
+
+    @field_validator("railgun", mode="after")
+    @classmethod
+    def _known_railgun(cls, value: str | None) -> str | None:
+        return check_railgun(value)
+
+    @property
+    def rounds(self) -> dict[str, int]:
+        """Rounds per weapon preset: ``magazine``, else its class's loadout."""
+        if self.magazine is not None:
+            return dict(self.magazine)
+        return dict(SHIP_CLASSES[self.class_].magazine)
 
     @field_validator("radars", mode="after")
     @classmethod
@@ -411,6 +434,7 @@ class Scenario(_Frozen):
     ships: list[Ship] = []
     threats: Annotated[list[Threat], Field(min_length=1)]
     sensors: list[Sensor] = []
+    c2: C2 = C2()
 
     @model_validator(mode="after")
     def _references(self) -> Self:
