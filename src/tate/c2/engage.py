@@ -1,0 +1,156 @@
+"""Engageability: when and where each weapon can meet each threat, and its kill chance.
+
+For every weapon w (a launcher: an interceptor preset on a ship, or a railgun) and
+every tracked threat j, the threat's path is predicted from its track over a grid of
+intercept times τ = now + k·``step_s`` (constant velocity in the tracker's local ENU
+frame, plus gravity for ballistic tracks above the atmosphere), and a launch now can
+meet it at τ if
+
+* the weapon's fly-out time to the predicted point, T_w(d) for slant range d, is at
+  most τ − now − ``launch_delay_s``;
+* the point is inside the weapon's envelope: altitude within [min, max], ground range
+  from the ship within [min, max], threat speed at most the weapon's maximum;
+* τ is before the threat's predicted time to go.
+
+The earliest such τ is the predicted intercept point (PIP) of the pair.  Fly-out model
+(a kinematic stand-in for flying the interceptor, documented in docs/c2.md): the
+stages burn for t_b seconds accelerating uniformly to the burnout speed v_b, then the
+round coasts at ``COAST_FACTOR``·v_b:
+T(d) = √(2 d t_b / v_b) for d ≤ v_b t_b / 2, else t_b + (d − v_b t_b / 2)/(0.85 v_b).
+A railgun round flies at its muzzle speed slowed by ``RAILGUN_SPEED_FACTOR``.
+
+The single-shot kill probability used for the assignment is the weapon's nominal value
+(its preset's ``pk_max`` times ``PK_RELIABILITY``, or the railgun's dispersion-based Pk at
+the PIP's range), zero where no PIP exists.  Units: s, m, m/s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["COAST_FACTOR", "Launchers", "Opportunities", "flyout_time", "opportunities"]
+
+F64 = NDArray[np.float64]
+COAST_FACTOR = 0.85  #: average coast speed over burnout speed [-] [A]
+PK_RELIABILITY = 0.9  #: nominal single-shot Pk = pk_max × this (guidance, fuzing) [A]
+RAILGUN_SPEED_FACTOR = 0.7  #: average over muzzle speed of a railgun round [-] [A]
+G0 = 9.80665
+
+
+@dataclass(frozen=True)
+class Launchers:
+    """Weapons as rows: position (ENU of the tracker frame), fly-out and envelope."""
+
+    pos: F64  #: (W, 3) [m]
+    burn_s: F64  #: (W,) total burn time (0 for a gun) [s]
+    speed: F64  #: (W,) burnout or muzzle speed [m/s]
+    min_alt: F64  #: (W,) [m]
+    max_alt: F64
+    min_range: F64  #: ground range [m]
+    max_range: F64
+    max_target_speed: F64  #: [m/s]
+    pk: F64  #: (W,) nominal single-shot Pk (railgun: Pk given a hit; the hit chance comes
+    #: from the dispersion at the PIP's range)
+    railgun_sigma_rad: F64  #: (W,) railgun angular dispersion (0 for missiles)
+    railgun_resid_m: F64  #: (W,) guided railgun residual miss σ [m]
+    railgun_lethal_m: F64  #: (W,) railgun lethal radius [m]
+    gun: NDArray[np.bool_]  #: (W,) a railgun (fly-out at constant speed)
+
+    @property
+    def n(self) -> int:
+        """Number of launchers."""
+        return int(self.pos.shape[0])
+
+
+@dataclass(frozen=True)
+class Opportunities:
+    """Earliest intercept of each (weapon, track) pair; NaN / 0 where none."""
+
+    t_intercept: F64  #: (W, T) time from now [s]
+    pip: F64  #: (W, T, 3) predicted intercept point, tracker ENU [m]
+    pk: F64  #: (W, T) single-shot kill probability
+    flyout: F64  #: (W, T) fly-out time [s]
+
+    @property
+    def feasible(self) -> NDArray[np.bool_]:
+        """Pairs with an intercept opportunity."""
+        return np.isfinite(self.t_intercept)
+
+
+def flyout_time(d: F64, burn_s: F64, speed: F64, gun: NDArray[np.bool_]) -> F64:
+    """Fly-out time [s] to slant range ``d`` (broadcast over weapons and points)."""
+    v = np.maximum(speed, 1.0)
+    tb = np.maximum(burn_s, 1e-9)
+    d_b = 0.5 * v * tb
+    boost = np.sqrt(2.0 * d * tb / v)
+    coast = tb + (d - d_b) / (COAST_FACTOR * v)
+    missile = np.where(d <= d_b, boost, coast)
+    return np.where(gun, d / (RAILGUN_SPEED_FACTOR * v), missile)
+
+
+def _predict(pos: F64, vel: F64, ballistic: NDArray[np.bool_], tau: F64) -> F64:
+    """Predicted ENU positions ``(T, K, 3)`` of tracks at times ``tau (K,)`` ahead."""
+    p = pos[:, None, :] + vel[:, None, :] * tau[None, :, None]
+    drop = 0.5 * G0 * tau**2
+    p[..., 2] -= np.where(ballistic[:, None], drop[None, :], 0.0)
+    return p
+
+
+def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
+                  ballistic: NDArray[np.bool_], *, horizon_s: float = 400.0,
+                  step_s: float = 1.0, launch_delay_s: float = 2.0) -> Opportunities:
+    """Earliest feasible intercept of every (launcher, track) pair.
+
+    Parameters
+    ----------
+    launchers
+        The weapons.
+    pos, vel
+        Track positions and velocities ``(T, 3)`` in the tracker's ENU frame [m, m/s].
+    time_to_go
+        Predicted time to impact of each track ``(T,)`` [s] (inf if unknown).
+    ballistic
+        Tracks predicted with gravity (``(T,)``).
+    """
+    W, T = launchers.n, pos.shape[0]
+    tau = np.arange(launch_delay_s + step_s, horizon_s + step_s, step_s)
+    empty = Opportunities(np.full((W, T), np.nan), np.full((W, T, 3), np.nan),
+                          np.zeros((W, T)), np.full((W, T), np.nan))
+    if W == 0 or T == 0:
+        return empty
+    path = _predict(pos, vel, ballistic, tau)  # (T, K, 3)
+    rel = path[None, :, :, :] - launchers.pos[:, None, None, :]  # (W, T, K, 3)
+    d = np.linalg.norm(rel, axis=-1)
+    ground = np.hypot(rel[..., 0], rel[..., 1])
+    alt = path[None, :, :, 2] + 0.0 * d  # (W, T, K) (flat local altitude)
+    speed = np.linalg.norm(vel, axis=1)
+    L = launchers
+    fly = flyout_time(d, L.burn_s[:, None, None], L.speed[:, None, None], L.gun[:, None, None])
+    ok = (fly <= tau[None, None, :] - launch_delay_s)
+    ok &= (alt >= L.min_alt[:, None, None]) & (alt <= L.max_alt[:, None, None])
+    ok &= (ground >= L.min_range[:, None, None]) & (ground <= L.max_range[:, None, None])
+    ok &= (speed[None, :, None] <= L.max_target_speed[:, None, None])
+    ok &= tau[None, None, :] < time_to_go[None, :, None]
+    any_ok = ok.any(axis=2)
+    k = np.argmax(ok, axis=2)
+    w_idx, t_idx = np.nonzero(any_ok)
+    out_t = np.full((W, T), np.nan)
+    out_p = np.full((W, T, 3), np.nan)
+    out_f = np.full((W, T), np.nan)
+    kk = k[w_idx, t_idx]
+    out_t[w_idx, t_idx] = tau[kk]
+    out_p[w_idx, t_idx] = path[t_idx, kk]
+    out_f[w_idx, t_idx] = fly[w_idx, t_idx, kk]
+    pk = np.where(any_ok, L.pk[:, None], 0.0)
+    rail = L.gun[w_idx]
+    if rail.any():
+        from tate.weapons.railgun import hit_probability
+
+        wi, ti = w_idx[rail], t_idx[rail]
+        rng_m = d[wi, ti, kk[rail]]
+        sigma = np.hypot(L.railgun_sigma_rad[wi] * rng_m, L.railgun_resid_m[wi])
+        pk[wi, ti] = L.pk[wi] * hit_probability(sigma, L.railgun_lethal_m[wi])
+    return Opportunities(out_t, out_p, np.nan_to_num(pk), out_f)
