@@ -1,0 +1,423 @@
+"""Guided interceptors as a vectorised flight model: boost, midcourse, terminal homing.
+
+``n`` interceptors of possibly different presets (:mod:`tate.weapons.presets`)
+fly one :class:`InterceptorModel`; every parameter is an ``(n,)`` array (stages
+``(s, n)``).  Frame: ECEF, Earth-relative velocity, as every flight model
+(:mod:`tate.flight.models.base`).
+
+Phases (``phase``; changes logged): 0 ``ready`` (not launched: the model cancels
+gravity so the body holds its place until the engine launches it), 1 ``boost``
+(vertical rise along the ellipsoid normal for ``t_vert_s``), 2 ``midcourse``
+(steering to the predicted intercept point the engine sets with :meth:`set_pip`),
+3 ``terminal`` (the target the engine sets with :meth:`set_target` is within the
+seeker range; a kill vehicle's seeker works only after burnout; the preset's
+homing law).  Events logged as well: ``burnout`` (last stage out; a kill vehicle
+separates) and ``divert-exhausted``.
+
+Midcourse: the zero-effort-miss law to a fixed point with gravity,
+:func:`tate.weapons.guidance.pip`, N' = 3, with the body's *own* time to go (the
+engine's t_PIP is stored but not used: a solid motor cannot change its arrival
+time, only its direction).  Time to go: the remaining burn t_b raises the speed
+from V to V_f = V + Δv (rocket equation on the propellant left), evenly; then a
+coast at V_f in the local uniform field g takes the shortest t with
+|r − ½gt²| = V_f t; t_go = t + t_b(V_f − V)/(2V_f).  Under thrust the gain is raised
+to N' t_go/t_b (t_b ≥ 2 s), so the predicted miss is removed by burnout rather
+than by arrival; a kill vehicle may spend up to half its divert budget on
+midcourse corrections after burnout (:data:`MIDCOURSE_DIVERT_SHARE`).  The
+uniform-field prediction limits the accuracy of long fly-outs (docs/weapons.md
+gives the miss at the PIP for a set of fly-outs).
+
+Propulsion: stages fire back to back at constant thrust F = g0 Isp ṁ (the
+:class:`tate.flight.models.booster.StageTable` of the threats), spent dry mass
+dropped at each burnout; the thrust and mass flow of a step are their averages
+over the part of the step a stage burns, so the total impulse is exact for any
+step.  Thrust points along the ellipsoid normal in the vertical rise and along
+the velocity afterwards; the lateral command adds to it (cosine losses of
+thrust vectoring neglected).
+
+Lateral acceleration: the command is taken normal to the velocity and limited
+per body to
+
+* while a stage burns: min(a_struct, q̄ S C_L,max/m + (T/m) sin δ_TVC);
+* after burnout, ``endo``: min(a_struct, q̄ S C_L,max/m), which falls with
+  altitude as the dynamic pressure q̄ = ½ρV²;
+* after burnout, ``kv``: min(a_divert, Δv_left/dt), no aerodynamic steering;
+  every step spends |a|·dt of the divert budget (and m|a|/(g0 Isp_div) of
+  mass); once it is spent the vehicle coasts and may miss.
+
+Drag −q̄ S C_D(M)/m along the velocity in every phase, C_D from the Mach table
+:data:`tate.weapons.presets.CD_MACH`, S the cross-section of the lowest stage left
+until burnout and of the final body after.  Guidance runs once per step
+(zero-order hold), with the target estimate extrapolated at constant acceleration from the time it
+was given.  The target acceleration passed to the homing law is the given
+(total, ECEF) target acceleration minus the interceptor's gravitational and
+frame acceleration, i.e. the relative acceleration neither side's thrust
+explains.
+
+References: Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., 2012
+(homing, divert); Fleeman, *Tactical Missile Design*, 2nd ed., 2006, ch. 2
+(normal-force limit ∝ q̄); Sutton & Biblarz, *Rocket Propulsion Elements*, 9th
+ed., ch. 2 (F = ṁ g0 Isp).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from tate.flight.eom import (
+    Environment,
+    FrameOptions,
+    dot3,
+    ellipsoid_up,
+    frame_accel,
+    norm3,
+)
+from tate.flight.models.base import FlightModel
+from tate.flight.models.booster import G0, StageTable
+from tate.weapons.guidance import guidance_law, limit_accel, normal_part
+from tate.weapons.presets import CD_MACH, InterceptorPreset
+
+__all__ = [
+    "MIDCOURSE_DIVERT_SHARE", "MIDCOURSE_GAIN", "PHASES", "InterceptorModel", "aero_accel_limit",
+]
+
+F64 = NDArray[np.float64]
+IntP = NDArray[np.intp]
+PHASES = ("ready", "boost", "midcourse", "terminal")
+READY, BOOST, MIDCOURSE, TERMINAL = range(4)
+MIDCOURSE_GAIN = 3.0  #: N' of the PIP law [-]
+MIN_BURN_HORIZON = 2.0  #: shortest burn horizon of the powered midcourse gain [s]
+MIDCOURSE_DIVERT_SHARE = 0.5  #: share of a kill vehicle's divert midcourse may spend [-]
+_EPS = 1e-9
+
+
+def aero_accel_limit(qbar: ArrayLike, area: ArrayLike, cl_max: ArrayLike, mass: ArrayLike,
+                     a_struct: ArrayLike) -> F64:
+    """Lateral acceleration limit of an aerodynamically steered body,
+    min(a_struct, q̄ S C_L,max / m) [m/s^2].
+
+    Parameters
+    ----------
+    qbar
+        Dynamic pressure [Pa].
+    area
+        Reference area [m^2].
+    cl_max
+        Maximum normal-force coefficient on that area [-].
+    mass
+        [kg]
+    a_struct
+        Structural limit [m/s^2].
+    """
+    q = np.asarray(qbar, float) * np.asarray(area, float) * np.asarray(cl_max, float)
+    return np.asarray(np.minimum(np.asarray(a_struct, float), q / np.asarray(mass, float)))
+
+
+def _stage_table(presets: Sequence[InterceptorPreset]) -> StageTable:
+    s = max(len(p.stages) for p in presets)
+    arr = np.zeros((4, s, len(presets)))
+    for j, p in enumerate(presets):
+        for i, st in enumerate(p.stages):
+            arr[:, i, j] = (st.propellant_kg, st.dry_kg, st.isp_s, st.burn_s)
+    return StageTable(*arr)
+
+
+def _col(presets: Sequence[InterceptorPreset], attr: str) -> F64:
+    return np.array([float(getattr(p, attr)) for p in presets])
+
+
+class InterceptorModel(FlightModel):
+    """Interceptors of any guided presets.
+
+    Parameters
+    ----------
+    presets
+        One preset per body.
+    dt
+        Integration step [s] (the divert budget is spent per step).
+    t_launch
+        Launch time per body ``(n,)`` [s] (default 0); :meth:`launch` changes it.
+    opts
+        The propagator's frame switches, for the gravity the guidance compensates.
+    """
+
+    name = "interceptor"
+
+    def __init__(self, presets: Sequence[InterceptorPreset], dt: float,
+                 t_launch: ArrayLike | None = None, opts: FrameOptions | None = None) -> None:
+        n = len(presets)
+        super().__init__(n)
+        if not dt > 0:
+            raise ValueError(f"dt must be > 0, got {dt}")
+        self.presets = tuple(presets)
+        self.dt = float(dt)
+        self.opts = opts or FrameOptions()
+        self.stages = _stage_table(self.presets)
+        self.payload = _col(presets, "payload_kg")
+        s_max = self.stages.burn.shape[0]
+        self.area_stage = np.zeros((s_max, n))  #: reference area with stage k lowest [m^2]
+        for j, p in enumerate(presets):
+            self.area_stage[:len(p.stages), j] = [np.pi / 4.0 * st.diameter_m**2
+                                                  for st in p.stages]
+        self.area_final = np.pi / 4.0 * _col(presets, "final_diameter_m") ** 2
+        self.area = self.area_stage[0].copy()  #: present reference area [m^2]
+        self.t_vert = _col(presets, "t_vert_s")
+        self.sin_tvc = np.sin(np.radians(_col(presets, "tvc_deg")))
+        self.cl_max = _col(presets, "cl_max")
+        self.a_struct = _col(presets, "a_struct_mps2")
+        self.nprime = _col(presets, "nprime")
+        self.seeker_range = _col(presets, "seeker_range_m")
+        self.kv = np.array([p.regime == "kv" for p in presets])
+        self.divert_budget = np.where(self.kv, _col(presets, "divert_dv_mps"), 0.0)
+        self.divert_accel = _col(presets, "divert_accel_mps2")
+        self.divert_isp = _col(presets, "divert_isp_s")
+        self.laws = {name: np.flatnonzero([p.guidance == name for p in presets])
+                     for name in sorted({p.guidance for p in presets})}
+        for name in self.laws:
+            guidance_law(name)  # unknown names fail here, listing the valid ones
+        self.t_launch = np.zeros(n) if t_launch is None else np.array(t_launch, float)
+        self.liftoff_mass = self.stages.liftoff_mass(self.payload)
+        self._thrust_k, self._mflow_k = self.stages.thrust, self.stages.mflow
+        self._end_k = self.stages.end
+        self._start_k = self._end_k - self.stages.burn
+        self.t_burnout = self._end_k[-1]  #: after launch [s]
+        self._dropped = np.zeros(self.stages.burn.shape, dtype=bool)
+        # state of the bodies
+        self.phase = np.zeros(n, dtype=np.int8)
+        self.burnt_out = np.zeros(n, dtype=bool)
+        self.exhausted = np.zeros(n, dtype=bool)
+        self.divert_used = np.zeros(n)  #: [m/s]
+        self.a_cmd = np.zeros((3, n))  #: held lateral command [m/s^2]
+        self.a_max = np.zeros(n)  #: this step's lateral limit [m/s^2]
+        self.thrust = np.zeros(n)  #: step-average thrust [N]
+        self.mflow = np.zeros(n)  #: step-average propellant flow [kg/s]
+        self.pip_pos = np.full((3, n), np.nan)
+        self.t_pip = np.full(n, np.nan)
+        self.tgt_pos = np.full((3, n), np.nan)
+        self.tgt_vel = np.full((3, n), np.nan)
+        self.tgt_acc = np.full((3, n), np.nan)
+        self.tgt_time = np.full(n, np.nan)
+        self._tgt_pending = np.zeros(n, dtype=bool)
+
+    # --- the engine's verbs -----------------------------------------------------------
+    def launch(self, idx: ArrayLike, t: float) -> None:
+        """Launch bodies ``idx`` at time ``t`` [s] (their state must be set by then)."""
+        self.t_launch[np.asarray(idx, np.intp)] = t
+
+    def set_pip(self, idx: ArrayLike, pip_ecef: F64, t_pip: ArrayLike) -> None:
+        """Predicted intercept points ``(3, k)`` [m] and the times they are reached
+        ``(k,)`` [s] for bodies ``idx``."""
+        i = np.asarray(idx, np.intp)
+        self.pip_pos[:, i] = pip_ecef
+        self.t_pip[i] = t_pip
+
+    def set_target(self, idx: ArrayLike, pos: F64, vel: F64, acc: F64,
+                   t: float | None = None) -> None:
+        """Target estimates for bodies ``idx``: ECEF position [m], Earth-relative velocity
+        [m/s] and total acceleration [m/s^2], ``(3, k)``, valid at ``t`` [s] (None: at
+        the next step).  Truth or a noisy seeker estimate: the engine's choice."""
+        i = np.asarray(idx, np.intp)
+        self.tgt_pos[:, i] = pos
+        self.tgt_vel[:, i] = vel
+        self.tgt_acc[:, i] = acc
+        self.tgt_time[i] = np.nan if t is None else t
+        self._tgt_pending[i] = t is None
+
+    def drop_target(self, idx: ArrayLike) -> None:
+        """Forget the target of bodies ``idx`` (they coast, or steer to their PIP)."""
+        i = np.asarray(idx, np.intp)
+        self.tgt_pos[:, i] = np.nan
+        self._tgt_pending[i] = False
+
+    # --- discrete guidance --------------------------------------------------------------
+    def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
+        """Launches, staging, phase changes, guidance and limits for this step."""
+        tau = t - self.t_launch
+        launched = np.flatnonzero((self.phase == READY) & (tau >= -_EPS))
+        if launched.size:
+            self.phase[launched] = BOOST
+            mass[launched] = self.liftoff_mass[launched]
+            self.log.add(t, launched, "boost")
+        self._stage(t, tau, mass)
+        up_now = np.flatnonzero((self.phase == BOOST) & (tau >= self.t_vert - _EPS))
+        if up_now.size:
+            self.phase[up_now] = MIDCOURSE
+            self.log.add(t, up_now, "midcourse")
+        if self._tgt_pending.any():
+            self.tgt_time[self._tgt_pending] = t
+            self._tgt_pending[:] = False
+        self._acquire(t, pos)
+        self.a_cmd[:] = 0.0
+        self.a_max[:] = 0.0
+        guided = np.flatnonzero(self.phase >= MIDCOURSE)
+        if guided.size:
+            self._guide(t, guided, pos[:, guided], vel[:, guided], mass[guided], env)
+
+    def _stage(self, t: float, tau: F64, mass: F64) -> None:
+        """Drop spent stages, separate at burnout, set this step's thrust and flow."""
+        active = (self.phase > READY) & ~self.burnt_out
+        if not active.any():
+            self.thrust[:] = 0.0
+            self.mflow[:] = 0.0
+            return
+        spent = (tau >= self._end_k - _EPS) & ~self._dropped & (self.stages.burn > 0) & active
+        for k in range(spent.shape[0]):
+            mass[spent[k]] -= self.stages.dry[k, spent[k]]
+        self._dropped |= spent
+        out = np.flatnonzero(active & (tau >= self.t_burnout - _EPS))
+        if out.size:
+            self.burnt_out[out] = True
+            mass[out] = self.payload[out]
+            self.log.rows.extend((float(self.t_launch[i] + self.t_burnout[i]), int(i), "burnout")
+                                 for i in out)
+        if spent.any():
+            lowest = np.minimum(self._dropped.sum(axis=0), self.area_stage.shape[0] - 1)
+            self.area = np.where(self.burnt_out, self.area_final,
+                                 self.area_stage[lowest, np.arange(self.n)])
+        lo = np.maximum(self._start_k, tau)
+        hi = np.minimum(self._end_k, tau + self.dt)
+        frac = np.clip(hi - lo, 0.0, None) / self.dt
+        on = (self.phase > READY) & ~self.burnt_out
+        self.thrust = np.einsum("kj,kj->j", frac, self._thrust_k) * on
+        self.mflow = np.einsum("kj,kj->j", frac, self._mflow_k) * on
+
+    def _target_now(self, t: float, idx: IntP) -> tuple[F64, F64, F64]:
+        """Target estimates of bodies ``idx`` extrapolated to ``t`` at constant acceleration."""
+        h = t - self.tgt_time[idx]
+        acc = self.tgt_acc[:, idx]
+        vel = self.tgt_vel[:, idx] + acc * h
+        pos = self.tgt_pos[:, idx] + self.tgt_vel[:, idx] * h + 0.5 * acc * h * h
+        return pos, vel, acc
+
+    def _acquire(self, t: float, pos: F64) -> None:
+        """Midcourse bodies whose seeker sees their target go terminal."""
+        cand = np.flatnonzero((self.phase == MIDCOURSE) & np.isfinite(self.tgt_pos[0])
+                              & (self.burnt_out | ~self.kv))
+        if cand.size == 0:
+            return
+        tp, _, _ = self._target_now(t, cand)
+        seen = cand[norm3(tp - pos[:, cand]) <= self.seeker_range[cand]]
+        if seen.size:
+            self.phase[seen] = TERMINAL
+            self.log.add(t, seen, "terminal")
+
+    def _guide(self, t: float, idx: IntP, pos: F64, vel: F64, mass: F64,
+               env: Environment) -> None:
+        """Commands and limits of the guided bodies ``idx`` (pos, vel, mass already
+        gathered)."""
+        free = np.empty_like(pos)
+        frame_accel(pos, vel, self.opts, free)  # the interceptor's own free fall
+        a = np.zeros_like(pos)
+        term = (self.phase[idx] == TERMINAL) & np.isfinite(self.tgt_pos[0, idx])
+        if term.any():
+            k = np.flatnonzero(term)
+            tp, tv, ta = self._target_now(t, idx[k])
+            for name, members in self.laws.items():
+                sel = k[np.isin(idx[k], members)]
+                if sel.size == 0:
+                    continue
+                j = np.searchsorted(k, sel)
+                a[:, sel] = guidance_law(name).command(
+                    tp[:, j] - pos[:, sel], tv[:, j] - vel[:, sel], vel[:, sel],
+                    ta[:, j] - free[:, sel], np.zeros(sel.size), self.nprime[idx[sel]])
+        mid = ~term & np.isfinite(self.pip_pos[0, idx])
+        if mid.any():
+            k = np.flatnonzero(mid)
+            r_pip = self.pip_pos[:, idx[k]] - pos[:, k]
+            t_go, t_burn = self._time_to_pip(t, idx[k], r_pip, vel[:, k], free[:, k], mass[k])
+            # under thrust the miss must be gone by burnout: N' ZEM / (t_go t_b)
+            t_b = np.clip(t_burn, MIN_BURN_HORIZON, np.maximum(t_go, MIN_BURN_HORIZON))
+            gain = MIDCOURSE_GAIN * np.where(t_burn > 0.0, t_go / t_b, 1.0)
+            a[:, k] = guidance_law("pip").command(r_pip, -vel[:, k], vel[:, k], -free[:, k],
+                                                  t_go, gain)
+        a = normal_part(a, vel)
+        a_max = self._limits(idx, mass, env)
+        a = limit_accel(a, a_max)
+        self.a_cmd[:, idx] = a
+        self.a_max[idx] = a_max
+        self._spend_divert(t, idx, a)
+
+    def _time_to_pip(self, t: float, idx: IntP, r_pip: F64, vel: F64, grav: F64,
+                     mass: F64) -> tuple[F64, F64]:
+        """The body's own time to reach its PIP [s] and its remaining burn time [s].
+
+        The remaining burn t_b takes the speed from V to V_f = V + Δv (rocket equation
+        on the propellant left), evenly; then a ballistic coast at V_f in the uniform
+        field ``grav`` needs the shortest t with |r − ½ g t²| = V_f t, i.e. the smaller
+        root of ¼g²T² − (V_f² + r·g)T + R² = 0 in T = t² (R/V_f where no root exists).
+        t_go = t + t_b (V_f − V)/(2V_f).
+        """
+        speed = norm3(vel)
+        tau = t - self.t_launch[idx]
+        left = np.clip((self._end_k[:, idx] - tau) / np.where(
+            self.stages.burn[:, idx] > 0, self.stages.burn[:, idx], 1.0), 0.0, 1.0)
+        m, dv = mass.copy(), np.zeros(idx.size)
+        for k in range(left.shape[0]):
+            burn = left[k] * self.stages.propellant[k, idx]
+            dv += self.stages.isp[k, idx] * G0 * np.log(m / np.maximum(m - burn, 1e-9))
+            m = m - burn - np.where(left[k] > 0, self.stages.dry[k, idx], 0.0)
+        t_burn = np.maximum(self.t_burnout[idx] - tau, 0.0) * ~self.burnt_out[idx]
+        v_f = np.maximum(speed + dv, 1.0)
+        r2 = dot3(r_pip, r_pip)
+        b = v_f * v_f + dot3(r_pip, grav)
+        disc = b * b - dot3(grav, grav) * r2
+        ok = (disc >= 0.0) & (b > 0.0)
+        coast = np.where(ok, np.sqrt(2.0 * r2 / np.where(ok, b + np.sqrt(np.abs(disc)), 1.0)),
+                         np.sqrt(r2) / v_f)
+        return np.asarray(coast + t_burn * (v_f - speed) / (2.0 * v_f)), t_burn
+
+    def _limits(self, idx: IntP, mass: F64, env: Environment) -> F64:
+        """Lateral acceleration limit of the guided bodies ``idx`` [m/s^2]."""
+        burnt = self.burnt_out[idx]
+        aero = aero_accel_limit(env.qbar[idx], self.area[idx], self.cl_max[idx], mass, np.inf)
+        tvc = self.thrust[idx] / mass * self.sin_tvc[idx]
+        a_max = np.minimum(self.a_struct[idx], aero + tvc)
+        kv = burnt & self.kv[idx]
+        if kv.any():
+            # midcourse may spend only its share of the divert; the rest is the endgame's
+            share = np.where(self.phase[idx] == TERMINAL, 1.0, MIDCOURSE_DIVERT_SHARE)
+            left = np.maximum(share * self.divert_budget[idx] - self.divert_used[idx], 0.0)
+            a_max = np.where(kv, np.minimum(self.divert_accel[idx], left / self.dt), a_max)
+        return np.asarray(a_max)
+
+    def _spend_divert(self, t: float, idx: IntP, a: F64) -> None:
+        kv = self.burnt_out[idx] & self.kv[idx] & ~self.exhausted[idx]
+        if not kv.any():
+            return
+        k = idx[kv]
+        self.divert_used[k] += norm3(a[:, kv]) * self.dt
+        gone = k[self.divert_used[k] >= self.divert_budget[k] * (1.0 - 1e-12)]
+        if gone.size:
+            self.exhausted[gone] = True
+            self.log.add(t, gone, "divert-exhausted")
+
+    # --- forces -------------------------------------------------------------------------
+    def specific_force(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment,
+                       acc: F64, mdot: F64) -> None:
+        """Thrust along the vertical or the velocity, drag, the held lateral command; the
+        propellant and divert mass flow."""
+        inv_v = 1.0 / np.where(env.speed > 0.0, env.speed, 1.0)
+        drag = env.qbar * self.area * np.interp(env.mach, *CD_MACH) * inv_v
+        axial = self.thrust * inv_v
+        np.multiply(vel, (axial - drag) / mass, out=acc)
+        acc += self.a_cmd
+        vertical = self.phase == BOOST
+        slow = (self.phase > READY) & (env.speed <= 0.0)
+        if vertical.any() or slow.any():
+            fix = np.flatnonzero(vertical | slow)
+            up = ellipsoid_up(pos[:, fix])
+            acc[:, fix] += up * (self.thrust[fix] / mass[fix]) - vel[:, fix] * (
+                axial[fix] / mass[fix])
+        np.multiply(self.mflow, 1.0, out=mdot)
+        kv = self.burnt_out & self.kv
+        if kv.any():
+            mdot += np.where(kv, norm3(self.a_cmd) * mass / (G0 * self.divert_isp), 0.0)
+        ready = np.flatnonzero(self.phase == READY)
+        if ready.size:
+            hold = np.empty((3, ready.size))
+            frame_accel(pos[:, ready], vel[:, ready], self.opts, hold)
+            acc[:, ready] = -hold
+            mdot[ready] = 0.0
