@@ -17,6 +17,8 @@ published or independently computed reference (docs/references.md §6):
 * single-pulse detection: the SNR a steady and a Swerling 1 target need for
   P_d = 0.9 at P_fa = 1e-6 (13.2 dB and 21.1 dB; Skolnik, *Introduction to Radar
   Systems*, 3rd ed., Fig. 2.7 and §2.8; Meyer & Mayer 1973 tables);
+* proportional navigation: the miss of a single-lag homing loop flown by our guidance
+  law against Zarchan's closed forms (docs/references.md §3);
 * railgun muzzle energies (33.1 MJ, 0.80 MJ) and the average power of 10 rounds/min
   of 32 MJ at 30 % efficiency (17.8 MW) (docs/references.md §4).
 """
@@ -204,6 +206,25 @@ def detection_snr_case() -> list[CaseResult]:
     return out
 
 
+def pn_miss_case() -> list[CaseResult]:
+    """Single-lag PN homing loop (our guidance law in a linearised harness) against
+    Zarchan's closed forms (docs/references.md §3, §6)."""
+    from tate.weapons.homing import homing_miss, pn_miss_closed_form
+
+    T, nt = 1.0, 1.0
+    out = []
+    peak = float(homing_miss(3, 2.0 * T, T, nt=nt)) / (nt * T * T)
+    out.append(CaseResult("PN miss", "step manoeuvre, N' = 3, t_F/T = 2 (peak)", "0.2707",
+                          peak, "±1e-3", abs(peak - 0.2707) <= 1e-3, "miss/(n_T T²)"))
+    x = np.linspace(0.5, 10.0, 20)
+    for nprime in (3, 4, 5):
+        num = np.asarray(homing_miss(nprime, x * T, T, nt=nt)) / (nt * T * T)
+        err = float(np.max(np.abs(num - pn_miss_closed_form(nprime, x))))
+        out.append(CaseResult("PN miss", f"N' = {nprime}, t_F/T 0.5…10 (20 points), max error",
+                              "0", err, "≤ 1e-3", err <= 1e-3, "miss/(n_T T²)"))
+    return out
+
+
 def _railgun_energy() -> list[CaseResult]:
     """Railgun muzzle energies (docs/references.md §4) and the average-power arithmetic."""
     from tate.weapons.railgun import railgun_energy_case
@@ -222,6 +243,7 @@ CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "radar-sensitivity": radar_sensitivity_case,
     "detection-snr": detection_snr_case,
     "railgun-energy": _railgun_energy,
+    "pn-miss": pn_miss_case,
 }
 
 

@@ -98,7 +98,7 @@ def test_help_is_fast_and_imports_nothing_heavy() -> None:
 
 @pytest.mark.parametrize("case", ["us76", "cavh", "glide-altitude", "glide-decay", "nesc9",
                                   "kepler", "radar-horizon", "radar-sensitivity",
-                                  "detection-snr", "railgun-energy"])
+                                  "detection-snr", "railgun-energy", "pn-miss"])
 def test_verify_cases_pass(case: str) -> None:
     from tate.verify import CASES
 
