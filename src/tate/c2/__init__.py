@@ -1,7 +1,8 @@
-"""Command and control: threat evaluation and weapon-target assignment.
+"""Command and control: threat evaluation, engageability and weapon-target assignment.
 
-``threat`` classifies tracks from their kinematics, predicts where they come down,
-which defended asset they threaten, when, and how urgently; ``wta`` assigns weapons
-to targets for one decision cycle, exactly (MILP on HiGHS) or greedily, through the
-``ASSIGNERS`` registry.
+``threat`` classifies tracks from their kinematics and predicts where they come down,
+which defended asset they threaten, when, and how urgently; ``engage`` finds when and
+where each weapon can meet each track and with what kill probability; ``wta`` assigns
+weapons to targets for one decision cycle, exactly (MILP on HiGHS) or greedily, through
+the ``ASSIGNERS`` registry.  Equations and sources: docs/c2.md.
 """
