@@ -18,7 +18,7 @@ def test_run_writes_tables_and_prints_summary(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     text = " ".join(res.stdout.split())
     assert "Threats" in text and "terminated: 2 threats: 0 killed, 2 leaked" in text
-    for name in ("events", "threats", "shots", "tracks", "sensor_load"):
+    for name in ("events", "threats", "shots", "tracks", "sensor_load", "magazine", "power"):
         assert (out / f"{name}.parquet").is_file()
     assert pq.read_table(out / "threats.parquet").num_rows == 2
 

@@ -12,9 +12,9 @@ Tick order (DESIGN.md §1), each tick t → t + dt:
 3. **track** — every radar scan of the tick goes to one :class:`~tate.tracking.tracker.Tracker`
    (centralised fusion in the local ENU frame of the first ship; each radar measures in
    its own ENU axes);
-4. **decide**, 5. **act**, 6. **assess** — threat evaluation, weapon assignment,
-   launches and kill assessment (issue 5; not wired yet: a run without weapons records
-   what the sensors and tracker saw and which threats leaked).
+4. **decide**, 5. **act**, 6. **assess** — threat evaluation, engageability, weapon
+   assignment, launches, interceptor flight, railgun charging from the ship's plant and
+   kill assessment (:mod:`tate.engine.defence`).
 
 A run ends ``terminated`` when every threat has been killed or has ended its flight,
 ``truncated`` at the scenario's time limit.  Units: s, m, rad inside; tables name their
@@ -103,6 +103,8 @@ class Engagement:
                                self.truth.t_last.max() if n else 0.0))
         self.killed = np.zeros(n, dtype=bool)
         self.kill_time = np.full(n, np.nan)
+        self.killed_by = np.full(n, "", dtype=object)
+        self.kill_layer = np.full(n, "", dtype=object)
         self.first_detected = np.full(n, np.nan)
         self.first_held = np.full(n, np.nan)
         self._next_scan = 0
@@ -113,6 +115,10 @@ class Engagement:
         for j in np.argsort(self.truth.t_first, kind="stable").tolist():
             self.events.append((float(self.truth.t_first[j]), "launch",
                                 str(self.truth.ids[j]), str(self.truth.model[j])))
+        from tate.engine.defence import Defence
+
+        self.defence = Defence(self)
+        self.weapons_wired = True
 
     # -- setup ------------------------------------------------------------------------------
     def _radar_scans(self) -> _Scans:
@@ -142,13 +148,17 @@ class Engagement:
     @property
     def done(self) -> bool:
         """Whether the run has ended (every threat killed or ended, or the time limit)."""
-        return self.t >= self.t_end - 1e-9
+        if self.t >= self.t_end - 1e-9:
+            return True
+        over = self.killed | (self.truth.t_last <= self.t + 1e-9)
+        return bool(over.all()) and not self.defence.groups and not self.defence.pending
 
     def step(self) -> None:
         """Advance one tick."""
         start = _time.perf_counter()
         t0, t1 = self.t, min(self.t + self.config.dt, self.t_end)
         self._track(t0, t1)
+        self.defence.tick(t0, t1)
         self._record_quality(t1)
         self._end_flights(t0, t1)
         self.t = t1

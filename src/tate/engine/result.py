@@ -11,8 +11,14 @@ Tables are dicts of equal-length numpy columns, written to Parquet without loss 
   ``flying``: still in the air at the time limit), ``launch_time_s, end_time_s,
   kill_time_s, killed_by, layer, first_detection_s, first_held_s`` (NaN / "" when none),
   ``impact_error_m`` (distance of the impact from the aim point);
-* ``shots``: one row per shot: ``time_s, weapon, ship, threat_id, miss_m, pk, kill``
-  (empty until weapons are wired);
+* ``shots``: one row per round: ``time_s`` (launch), ``weapon, ship, layer, track_id``
+  (the track it was fired at), ``threat_id`` (the threat nearest that track; "" for a
+  false track), ``miss_m`` (closest approach; NaN if none), ``pk, kill, cost_usd,
+  outcome`` (kill, survived, target gone, missed, no target);
+* ``magazine``: ``time_s, ship, weapon, rounds_left`` after each engagement order;
+* ``power``: each ship's bus every tick: ``time_s, ship, capacity_w, generation_w,
+  storage_j`` and ``<load>_demand_w, <load>_served_w`` for hotel, radar, propulsion,
+  other and railgun;
 * ``tracks``: track quality per tick: ``time_s, live_threats, confirmed_tracks,
   gospa_m, localisation_m, missed_m, false_m`` (GOSPA α = 2, p = 1, cut-off
   ``gospa_c``, in the tracker's ENU frame);
@@ -45,10 +51,12 @@ class RunResult:
     shots: Table
     tracks: Table
     sensor_load: Table
+    magazine: Table
+    power: Table
     summary: dict[str, Any]
     metadata: dict[str, str]
 
-    TABLES = ("events", "threats", "shots", "tracks", "sensor_load")
+    TABLES = ("events", "threats", "shots", "tracks", "sensor_load", "magazine", "power")
 
     def write(self, out: Path) -> list[Path]:
         """Write every table as Parquet and the summary as JSON into ``out``."""
@@ -101,11 +109,38 @@ def _threats(eng: Any) -> Table:
 
 
 def _shots(eng: Any) -> Table:
-    rows = getattr(eng, "shots", [])
-    names = ("time_s", "weapon", "ship", "threat_id", "miss_m", "pk", "kill")
+    rows = eng.defence.shots
+    names = ("time_s", "weapon", "ship", "layer", "track_id", "threat_id", "miss_m", "pk",
+             "kill", "cost_usd", "outcome")
     cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    kinds = (float, object, object, object, float, float, bool)
+    kinds = (float, object, object, object, np.int64, object, float, float, bool, float,
+             object)
     return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
+
+
+def _magazine(eng: Any) -> Table:
+    rows = eng.defence.magazine
+    names = ("time_s", "ship", "weapon", "rounds_left")
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    kinds = (float, object, object, np.int64)
+    return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
+
+
+def _power(eng: Any) -> Table:
+    plant = eng.defence.plant
+    if plant is None:
+        return {"time_s": np.empty(0), "ship": np.empty(0, object)}
+    tl = plant.timeline()
+    m, n = tl.generation.shape
+    t0 = eng.truth.t_first.min() if eng.truth.n else 0.0
+    ships = np.array([s.id for s in eng.scenario.ships], dtype=object)
+    out: Table = {"time_s": np.repeat(tl.time + float(t0), n), "ship": np.tile(ships, m),
+                  "capacity_w": tl.capacity.ravel(), "generation_w": tl.generation.ravel(),
+                  "storage_j": tl.storage_j.ravel()}
+    for k, load in enumerate(tl.loads):
+        out[f"{load}_demand_w"] = tl.demand[:, :, k].ravel()
+        out[f"{load}_served_w"] = tl.served[:, :, k].ravel()
+    return out
 
 
 def _tracks(eng: Any) -> Table:
@@ -132,20 +167,29 @@ def build_result(eng: Any) -> RunResult:
     status = "terminated" if eng.done and flying == 0 else "truncated"
     message = (f"{n} threats: {killed} killed, {leaked} leaked"
                + (f", {flying} still flying at the time limit" if flying else ""))
-    if not getattr(eng, "weapons_wired", False):
-        message += "; no weapons engaged (weapons are not wired into the engine yet)"
+    shots = _shots(eng)
+    if shots["time_s"].size == 0:
+        message += "; no round fired"
+    cost = float(shots["cost_usd"].sum())
     summary = {
         "threats": n, "killed": killed, "leaked": leaked, "flying": flying,
         "detected": int(np.isfinite(eng.first_detected).sum()),
         "held_in_track": int(np.isfinite(eng.first_held).sum()),
         "mean_gospa_m": float(np.mean(tracks["gospa_m"])) if tracks["gospa_m"].size else
         float("nan"),
-        "shots": len(getattr(eng, "shots", [])),
+        "shots": int(shots["time_s"].size),
+        "kills_by_layer": {la: int(np.sum((threats["layer"] == la) & (threats["outcome"]
+                                                                      == "killed")))
+                           for la in eng.scenario.c2.layers},
+        "rounds_by_weapon": {w: int(np.sum(shots["weapon"] == w))
+                             for w in dict.fromkeys(shots["weapon"].tolist())},
+        "cost_usd": cost,
+        "railgun_energy_j": float(eng.defence.energy_j),
         "simulated_s": span, "engine_wall_s": eng.wall,
         "faster_than_real_time": span / eng.wall if eng.wall > 0 else float("nan"),
     }
     meta = {"scenario_hash": scenario_hash(eng.scenario), "seed": str(eng.seed),
             "tate_version": __version__, "origin_lat_deg": repr(eng.origin[0]),
             "origin_lon_deg": repr(eng.origin[1]), "origin_alt_m": repr(eng.origin[2])}
-    return RunResult(status, message, _events(eng), threats, _shots(eng), tracks,
-                     dict(eng.sensing.load), summary, meta)
+    return RunResult(status, message, _events(eng), threats, shots, tracks,
+                     dict(eng.sensing.load), _magazine(eng), _power(eng), summary, meta)

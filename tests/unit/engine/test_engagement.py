@@ -1,5 +1,5 @@
-"""The engine without weapons: determinism, truth interpolation, what the sensors and
-the tracker saw, and the result tables."""
+"""The engine: determinism, truth interpolation, what the sensors and the tracker saw,
+the result tables, and a defended run (two cruise missiles against an SM-6-armed ship)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ lat_deg = 25.0
 lon_deg = 150.0
 heading_deg = 270
 speed_kn = 15
+magazine = {}
 
 [[threats]]
 id = "CM-1"
@@ -54,6 +55,14 @@ def scenario():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def result(scenario):  # type: ignore[no-untyped-def]
     return Engagement(scenario, 5).run()
+
+
+DEFENDED = SCENARIO.replace("magazine = {}", "magazine = { sm6-like = 4, essm-like = 8 }")
+
+
+@pytest.fixture(scope="module")
+def defended():  # type: ignore[no-untyped-def]
+    return Engagement(loads_scenario(DEFENDED, "defended.toml"), 5).run()
 
 
 def test_same_seed_gives_identical_tables(scenario, result) -> None:  # type: ignore[no-untyped-def]
@@ -121,3 +130,38 @@ def test_result_tables_round_trip_through_parquet(result, tmp_path: Path) -> Non
 def test_engine_config_is_checked() -> None:
     with pytest.raises(ValueError, match="dt must be"):
         EngineConfig(dt=0.0)
+
+
+def test_a_defended_ship_engages_both_cruise_missiles(defended) -> None:  # type: ignore[no-untyped-def]
+    t, sh = defended.threats, defended.shots
+    # the outermost layer that can reach a sea-skimmer is the terminal (SM-6-like) one
+    assert set(sh["layer"]) == {"terminal"} and set(sh["weapon"]) == {"sm6-like"}
+    # every threat was shot at, after it was held in track and before it would impact
+    for i, tid in enumerate(t["threat_id"]):
+        mine = sh["threat_id"] == tid
+        assert mine.any()
+        assert np.all(sh["time_s"][mine] >= t["first_held_s"][i])
+        assert np.all(sh["time_s"][mine] < t["launch_time_s"][i] + 200.0)
+    # outcomes agree between the tables: a killed threat has exactly one killing shot
+    killed = t["threat_id"][t["outcome"] == "killed"]
+    assert sorted(killed.tolist()) == sorted(sh["threat_id"][sh["kill"]].tolist())
+    assert defended.summary["killed"] + defended.summary["leaked"] == 2
+    # the magazine only empties: rounds left fall by the rounds fired
+    mag = defended.magazine
+    fired = int(np.sum(sh["weapon"] == "sm6-like"))
+    assert mag["rounds_left"][mag["weapon"] == "sm6-like"].min() == 4 - fired
+    # miss distances of resolved intercepts are finite and Pk follows the preset's model
+    done = np.isfinite(sh["miss_m"])
+    assert done.any() and np.all(sh["pk"][done] <= 1.0)
+    assert defended.summary["cost_usd"] == pytest.approx(float(sh["cost_usd"].sum()))
+    # the power table has one row per ship per tick and serves the hotel load in full
+    p = defended.power
+    assert np.all(p["hotel_served_w"] == p["hotel_demand_w"])
+
+
+def test_defended_run_is_deterministic(defended) -> None:  # type: ignore[no-untyped-def]
+    again = Engagement(loads_scenario(DEFENDED, "defended.toml"), 5).run()
+    for name in defended.TABLES:
+        a, b = getattr(defended, name), getattr(again, name)
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=f"{name}.{key}")

@@ -1,0 +1,471 @@
+"""The engine's defence: decide, act, assess (DESIGN.md §1, steps 4–6).
+
+* **Launchers** are rows: one per (ship, weapon preset) with rounds in its magazine and a
+  layer in ``c2.layers`` (interceptors: ``exo`` SM-3-like, ``glide`` GPI-like,
+  ``terminal`` SM-6-like, ``point`` ESSM-like and the CIWS-like gun), and one per
+  railgun (layer ``railgun``), all at the ship's position in the tracker's ENU frame.
+* **Decide**, every ``c2.decision_period_s``: the confirmed tracks are evaluated
+  (:func:`tate.c2.threat.assess_threats`: kind, impact, threatened asset, time to go,
+  value); tracks already engaged and awaiting kill assessment are left out under
+  shoot-look-shoot; the earliest intercept of every (launcher, track) pair is found
+  (:func:`tate.c2.engage.opportunities`); each track keeps only the launchers of its
+  outermost layer that has an opportunity (layer order); the assigner of ``c2.assigner``
+  (:mod:`tate.c2.wta`) assigns rounds (magazine less the reserve; one round per pair and
+  cycle under shoot-look-shoot, ``c2.salvo`` under salvo; pairs below ``c2.min_pk``
+  forbidden; cost-weighted by ``c2.cost_weight``).
+* **Act**: interceptors are launched in a group per decision (one
+  :class:`~tate.flight.integrator.Propagator` of :class:`~tate.weapons.interceptor.InterceptorModel`
+  bodies, step ``INTERCEPTOR_DT``), with the predicted intercept point; the target a
+  round is fired at is the threat nearest its track (a track on no threat — a false
+  track — wastes the round); once within seeker range the round homes on the threat's
+  truth (an ideal seeker).  Railgun and gun rounds are resolved without flying them:
+  the shot lands after the fly-out time with the dispersion-based kill probability at
+  the PIP's range.  Railguns fire only when charged: each ship's electrical plant
+  (:class:`~tate.weapons.power.PowerPlant`) serves hotel, radar, propulsion and then the
+  railgun charger every tick.
+* **Assess**: each interceptor's closest approach to its threat inside every step
+  (cubic Hermite on both, :func:`tate.weapons.intercept.closest_approach_hermite`)
+  ends the engagement when the range starts opening; the miss distance gives the kill
+  probability of the preset's kill mechanism and the kill is drawn from the run's
+  ``kills`` stream.  A round whose threat is gone (killed or impacted) or that flew
+  ``MAX_OVERTIME_S`` past its intercept time is recorded as a miss.
+
+Units: s, m, m/s, W, J, USD.  Frames: decisions in the tracker's ENU frame, flight in
+ECEF.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["LAYER_OF", "Defence"]
+
+F64 = NDArray[np.float64]
+INTERCEPTOR_DT = 0.1  #: interceptor integration step [s]
+MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
+SHIP_DECK_M = 10.0  #: launch height above sea level [m]
+CHANNELS_PER_SHIP = 16  #: most engagements a ship's launchers start per decision [A]
+LAYER_OF = {"sm3-iia-like": "exo", "sm3-ib-like": "exo", "gpi-like": "glide",
+            "sm6-like": "terminal", "essm-like": "point", "ciws-like": "point"}
+KILL_STREAM = 0x4B11
+
+
+@dataclass
+class _Group:
+    """Interceptors launched together: one propagator, rows aligned with ``shot``."""
+
+    prop: Any
+    model: Any
+    t0: float  #: engine time of launch [s]
+    shot: NDArray[np.intp]  #: shot row of each body
+    threat: NDArray[np.intp]  #: truth row of each body's threat (−1: none)
+    active: NDArray[np.bool_]
+
+
+@dataclass
+class _Pending:
+    """A gun or railgun round in flight, resolved at ``t``."""
+
+    t: float
+    shot: int
+    threat: int
+    pk: float
+
+
+@dataclass
+class Defence:
+    """The defended group's weapons, magazines, power and engagements."""
+
+    eng: Any
+    launch_rows: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from tate.scenario.distributions import nominal
+        from tate.weapons.power import PowerPlant
+        from tate.weapons.presets import GunPreset, preset
+        from tate.weapons.ship_presets import plant_preset, railgun_preset
+
+        eng = self.eng
+        scn = eng.scenario
+        self.c2 = scn.c2
+        self.rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+            eng.seed, spawn_key=(KILL_STREAM, zlib.crc32(b"kills")))))
+        rows: dict[str, list[Any]] = {k: [] for k in (
+            "ship", "name", "layer", "kind", "spec", "rounds", "cost", "ship_idx")}
+        ships_ecef, ships_enu, plants, guns, gun_ship = [], [], [], [], []
+        from tate.earth import wgs84
+
+        for s, ship in enumerate(scn.ships):
+            lat, lon = np.radians(nominal(ship.lat_deg)), np.radians(nominal(ship.lon_deg))
+            ecef = wgs84.geodetic_to_ecef(lat, lon, SHIP_DECK_M)
+            ships_ecef.append(ecef)
+            ships_enu.append(eng._enu(ecef[None])[0])
+            plants.append(plant_preset(ship.class_))
+            for name, count in ship.rounds.items():
+                layer = LAYER_OF.get(name, "")
+                if count <= 0 or layer not in self.c2.layers:
+                    continue
+                spec: Any = preset(name)
+                rows["ship"].append(ship.id)
+                rows["name"].append(name)
+                rows["layer"].append(layer)
+                rows["kind"].append("gun" if isinstance(spec, GunPreset) else "missile")
+                rows["spec"].append(spec)
+                rows["rounds"].append(int(count))
+                rows["cost"].append(float(spec.cost_usd))
+                rows["ship_idx"].append(s)
+            if ship.railgun is not None and "railgun" in self.c2.layers:
+                gun: Any = railgun_preset(ship.railgun)
+                spec = gun
+                rows["ship"].append(ship.id)
+                rows["name"].append(ship.railgun)
+                rows["layer"].append("railgun")
+                rows["kind"].append("railgun")
+                rows["spec"].append(spec)
+                rows["rounds"].append(int(spec.barrel_life))
+                rows["cost"].append(float(spec.cost_per_round_usd))
+                rows["ship_idx"].append(s)
+                guns.append(spec)
+                gun_ship.append(s)
+        self.rows = rows
+        self.W = len(rows["name"])
+        self.rounds = np.array(rows["rounds"], np.int64)
+        self.initial_rounds = self.rounds.copy()
+        self.ships_ecef = np.array(ships_ecef).reshape(-1, 3)
+        self.ships_enu = np.array(ships_enu).reshape(-1, 3)
+        self.plant = PowerPlant(plants) if plants else None
+        self.speeds = np.array([nominal(s.speed_kn) for s in scn.ships], float)
+        from tate.weapons.railgun import RailgunState
+
+        self.railguns = RailgunState(guns) if guns else None
+        self.gun_ship = np.array(gun_ship, np.intp)
+        self.gun_row = np.array([i for i, k in enumerate(rows["kind"]) if k == "railgun"],
+                                np.intp)
+        self.launchers = self._launchers()
+        self.groups: list[_Group] = []
+        self.pending: list[_Pending] = []
+        self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
+        self.shots: list[list[Any]] = []  #: rows of the shots table (mutable until resolved)
+        self.magazine: list[tuple[float, str, str, int]] = []
+        self.next_decision = eng.t
+        self.energy_j = 0.0
+
+    # -- launchers ------------------------------------------------------------------------
+    def _launchers(self) -> Any:
+        from tate.c2.engage import Launchers
+
+        W = self.W
+        vals = {k: np.zeros(W) for k in ("burn", "speed", "min_alt", "max_alt", "min_r",
+                                         "max_r", "max_v", "pk", "sig", "res", "leth")}
+        gun = np.zeros(W, dtype=bool)
+        for i, (kind, spec) in enumerate(zip(self.rows["kind"], self.rows["spec"],
+                                             strict=True)):
+            if kind == "railgun":
+                vals["speed"][i] = spec.muzzle_speed_mps
+                vals["min_alt"][i], vals["max_alt"][i] = 0.0, 30e3  # [A]
+                vals["min_r"][i], vals["max_r"][i] = 1e3, 150e3  # [A]
+                vals["max_v"][i] = 4000.0
+                vals["pk"][i] = spec.pk_hit
+                vals["sig"][i] = spec.dispersion_rad if not spec.guided else 0.0
+                vals["res"][i] = spec.guided_residual_m if spec.guided else 0.0
+                vals["leth"][i] = spec.lethal_radius_m
+                gun[i] = True
+                continue
+            env = spec.envelope
+            vals["min_alt"][i], vals["max_alt"][i] = env.min_alt_m, env.max_alt_m
+            vals["min_r"][i], vals["max_r"][i] = env.min_range_m, env.max_range_m
+            vals["max_v"][i] = env.max_target_speed_mps
+            if kind == "gun":
+                vals["speed"][i] = spec.muzzle_speed_mps
+                vals["pk"][i] = float(spec.pk(np.array(1000.0), np.array(0.5)))
+                gun[i] = True
+                continue
+            vals["burn"][i] = sum(st.burn_s for st in spec.stages)
+            vals["speed"][i] = spec.burnout_speed_mps
+            vals["pk"][i] = spec.pk_max * 0.9
+        pos = self.ships_enu[np.array(self.rows["ship_idx"], np.intp)] if W else np.zeros((0, 3))
+        return Launchers(pos, vals["burn"], vals["speed"], vals["min_alt"], vals["max_alt"],
+                         vals["min_r"], vals["max_r"], vals["max_v"], vals["pk"], vals["sig"],
+                         vals["res"], vals["leth"], gun)
+
+    # -- each tick ------------------------------------------------------------------------
+    def tick(self, t0: float, t1: float) -> None:
+        """Power and charging over (t0, t1], decisions due, flights, pending rounds."""
+        self._power(t1 - t0)
+        if t1 >= self.next_decision - 1e-9:
+            self._decide(t1)
+            self.next_decision = t1 + float(self.c2.decision_period_s)
+        self._fly(t0, t1)
+        self._resolve_pending(t1)
+
+    def _power(self, dt: float) -> None:
+        if self.plant is None or dt <= 0:
+            return
+        from tate.weapons.power import demand_matrix
+
+        want = np.zeros(self.plant.n)
+        if self.railguns is not None:
+            room = (self.railguns.capacity - self.railguns.stored) / dt
+            np.add.at(want, self.gun_ship, np.minimum(np.maximum(room, 0.0),
+                                                      self.railguns.charge_limit))
+        demand = demand_matrix(self.plant.specs, self.speeds, True, want)
+        step = self.plant.step(dt, demand)
+        if self.railguns is not None:
+            served = step.served[self.gun_ship, -1]
+            drawn = self.railguns.charge(dt, served)
+            self.energy_j += float(drawn.sum() * dt)
+
+    # -- decide and act -------------------------------------------------------------------
+    def _decide(self, t: float) -> None:
+        from tate.c2.engage import opportunities
+        from tate.c2.threat import assess_threats
+        from tate.c2.wta import WTAProblem, make_assigner
+
+        eng = self.eng
+        rows = eng.tracker.confirmed()
+        if rows.ids.size == 0 or self.W == 0:
+            return
+        pos, vel = rows.x[:, :3], rows.x[:, 3:6]
+        threat = self._threats_of(pos, t)
+        due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
+        free = (due <= t) | (threat < 0)
+        if self.c2.doctrine != "shoot-look-shoot":
+            free |= True
+        assets = self._assets()
+        ta = assess_threats(pos, vel, assets)
+        ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
+        ballistic = ta.kind == 1
+        opp = opportunities(self.launchers, pos, vel, ttg, ballistic)
+        pk = opp.pk.copy()
+        pk[:, ~free] = 0.0
+        layer_rank = {name: k for k, name in enumerate(self.c2.layers)}
+        rank = np.array([layer_rank[la] for la in self.rows["layer"]])
+        feasible = (pk > 0) & opp.feasible
+        for j in range(pk.shape[1]):
+            ok = np.flatnonzero(feasible[:, j])
+            if ok.size:
+                outer = rank[ok].min()
+                pk[ok[rank[ok] > outer], j] = 0.0
+        avail = self.rounds.copy()
+        if self.railguns is not None:
+            ready = self.railguns.ready
+            avail[self.gun_row] = np.where(ready, np.minimum(avail[self.gun_row], 1), 0)
+        reserve = np.floor(self.initial_rounds * float(self.c2.reserve_fraction)).astype(int)
+        missile = np.array([k == "missile" for k in self.rows["kind"]])
+        avail = np.where(missile, np.maximum(avail - reserve, 0), avail)
+        value = np.maximum(np.asarray(ta.priority, float), 1e-6)
+        salvo = 1 if self.c2.doctrine == "shoot-look-shoot" else int(self.c2.salvo)
+        problem = WTAProblem(value=value, pk=pk, rounds=avail,
+                             max_shots=np.full(pk.shape, salvo, np.int64),
+                             min_pk=float(self.c2.min_pk),
+                             cost=np.array(self.rows["cost"]) / 1e6,
+                             cost_weight=float(self.c2.cost_weight))
+        shots = make_assigner(self.c2.assigner).assign(problem).shots
+        self._launch(t, shots, opp, threat, rows.ids, pos)
+
+    def _threats_of(self, pos: F64, t: float) -> NDArray[np.intp]:
+        """The truth row nearest each track (within 3 km), else −1: what a seeker would
+        find at the track's position."""
+        eng = self.eng
+        live = eng._live(t)
+        out = np.full(pos.shape[0], -1, np.intp)
+        if live.size == 0:
+            return out
+        truth = eng._enu(eng.truth.at(t, live)[0])
+        d = np.linalg.norm(pos[:, None, :] - truth[None, :, :], axis=-1)
+        near = d.argmin(axis=1)
+        ok = d[np.arange(pos.shape[0]), near] < 3000.0
+        out[ok] = live[near[ok]]
+        return out
+
+    def _assets(self) -> Any:
+        from tate.c2.threat import DefendedAssets
+        from tate.scenario.distributions import nominal
+
+        scn = self.eng.scenario
+        pts, val, rad = [], [], []
+        for s, ship in enumerate(scn.ships):
+            pts.append(self.ships_enu[s])
+            val.append(float(nominal(ship.value)))
+            rad.append(500.0)
+        from tate.earth import wgs84
+
+        for a in scn.assets:
+            ecef = wgs84.geodetic_to_ecef(np.radians(nominal(a.lat_deg)),
+                                          np.radians(nominal(a.lon_deg)), nominal(a.alt_m))
+            pts.append(self.eng._enu(ecef[None])[0])
+            val.append(float(nominal(a.value)))
+            rad.append(float(nominal(a.radius_m)))
+        return DefendedAssets(np.array(pts).reshape(-1, 3), np.array(val), np.array(rad))
+
+    def _launch(self, t: float, shots: NDArray[np.int64], opp: Any,
+                threat: NDArray[np.intp], track_ids: NDArray[np.intp], pos: F64) -> None:
+        w_idx, j_idx = np.nonzero(shots)
+        if w_idx.size == 0:
+            return
+        per_ship: dict[int, int] = {}
+        missiles: list[tuple[int, int, int]] = []
+        for w, j in zip(w_idx.tolist(), j_idx.tolist(), strict=True):
+            s = self.rows["ship_idx"][w]
+            if per_ship.get(s, 0) >= CHANNELS_PER_SHIP:
+                continue
+            per_ship[s] = per_ship.get(s, 0) + 1
+            n = int(min(shots[w, j], self.rounds[w]))
+            kind = self.rows["kind"][w]
+            tgt = int(threat[j])
+            t_int = float(opp.t_intercept[w, j])
+            for _ in range(n):
+                shot = self._new_shot(t, w, tgt, int(track_ids[j]))
+                self.rounds[w] -= 1
+                if kind == "railgun":
+                    gi = int(np.flatnonzero(self.gun_row == w)[0])
+                    req = np.zeros(self.railguns.n, dtype=bool) if self.railguns else None
+                    if req is not None and self.railguns is not None:
+                        req[gi] = True
+                        self.railguns.fire(req)
+                    self.pending.append(_Pending(t + t_int, shot, tgt, float(opp.pk[w, j])))
+                elif kind == "gun":
+                    self.pending.append(_Pending(t + t_int, shot, tgt, float(opp.pk[w, j])))
+                else:
+                    missiles.append((shot, w, j))
+            self.magazine.append((t, self.rows["ship"][w], self.rows["name"][w],
+                                  int(self.rounds[w])))
+            if tgt >= 0:
+                due = t + t_int + float(self.c2.kill_assessment_s)
+                self.engaged_until[tgt] = max(self.engaged_until.get(tgt, -np.inf), due)
+        if missiles:
+            self._launch_group(t, missiles, opp, threat)
+
+    def _new_shot(self, t: float, w: int, tgt: int, track: int) -> int:
+        name = self.rows["name"][w]
+        threat_id = str(self.eng.truth.ids[tgt]) if tgt >= 0 else ""
+        self.shots.append([t, name, self.rows["ship"][w], self.rows["layer"][w], track,
+                           threat_id, np.nan, np.nan, False, self.rows["cost"][w], "in flight"])
+        self.eng.events.append((t, "launch-" + self.rows["layer"][w], threat_id or "(track)",
+                                f"{name} from {self.rows['ship'][w]}"))
+        return len(self.shots) - 1
+
+    def _launch_group(self, t: float, missiles: list[tuple[int, int, int]], opp: Any,
+                      threat: NDArray[np.intp]) -> None:
+        from tate.earth import wgs84
+        from tate.flight.integrator import Propagator
+        from tate.weapons.interceptor import InterceptorModel
+
+        eng = self.eng
+        presets = [self.rows["spec"][w] for _, w, _ in missiles]
+        model = InterceptorModel(presets, INTERCEPTOR_DT, t_launch=np.zeros(len(presets)))
+        ships = np.array([self.rows["ship_idx"][w] for _, w, _ in missiles], np.intp)
+        pos = self.ships_ecef[ships].T.copy()
+        vel = np.zeros_like(pos)
+        mass = model.liftoff_mass.copy()
+        pip_enu = np.array([opp.pip[w, j] for _, w, j in missiles])
+        lat, lon, alt = eng.origin
+        pip = wgs84.enu_to_ecef(pip_enu, np.radians(lat), np.radians(lon), alt).T
+        t_pip = np.array([opp.t_intercept[w, j] for _, w, j in missiles])
+        model.set_pip(np.arange(len(presets)), pip, t_pip)
+        prop = Propagator([model], pos, vel, mass, INTERCEPTOR_DT)
+        shot = np.array([s for s, _, _ in missiles], np.intp)
+        tgt = np.array([threat[j] for _, _, j in missiles], np.intp)
+        self.groups.append(_Group(prop, model, t, shot, tgt, np.ones(len(presets), bool)))
+
+    # -- fly and assess -------------------------------------------------------------------
+    def _fly(self, t0: float, t1: float) -> None:
+        from tate.weapons.intercept import closest_approach_hermite
+
+        eng = self.eng
+        for g in self.groups:
+            while g.active.any() and g.t0 + g.prop.t < t1 - 1e-9:
+                t_now = g.t0 + g.prop.t
+                act = np.flatnonzero(g.active & (g.threat >= 0))
+                gone = np.flatnonzero(g.active & (g.threat >= 0)
+                                      & (eng.killed[np.maximum(g.threat, 0)]
+                                         | (eng.truth.t_last[np.maximum(g.threat, 0)] < t_now)))
+                for b in gone.tolist():
+                    self._close(g, b, t_now, np.nan, "target gone")
+                act = np.flatnonzero(g.active & (g.threat >= 0))
+                if act.size:
+                    q0, w0 = eng.truth.at(t_now, g.threat[act])
+                    acc = (eng.truth.at(t_now + 0.5, g.threat[act])[1] - w0) / 0.5
+                    g.model.set_target(act, q0.T, w0.T, acc.T, g.prop.t)
+                p0, v0 = g.prop.pos.copy(), g.prop.vel.copy()
+                g.prop.step()
+                t_next = g.t0 + g.prop.t
+                act = np.flatnonzero(g.active & (g.threat >= 0))
+                if act.size:
+                    qa, wa = eng.truth.at(t_now, g.threat[act])
+                    qb, wb = eng.truth.at(t_next, g.threat[act])
+                    s, miss = closest_approach_hermite(
+                        p0[:, act], v0[:, act], g.prop.pos[:, act], g.prop.vel[:, act],
+                        qa.T, wa.T, qb.T, wb.T, g.prop.dt)
+                    rel1 = qb.T - g.prop.pos[:, act]
+                    vrel1 = wb.T - g.prop.vel[:, act]
+                    opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+                    near = miss < 5000.0
+                    done = opening & near & (s < g.prop.dt - 1e-9)
+                    for k in np.flatnonzero(done).tolist():
+                        self._assess(g, int(act[k]), t_now + float(s[k]), float(miss[k]))
+                late = g.active & (t_next > g.t0 + g.model.t_pip + MAX_OVERTIME_S)
+                dead = g.active & ~g.prop.alive
+                for b in np.flatnonzero(late | dead).tolist():
+                    self._close(g, b, t_next, np.nan, "missed")
+                no_tgt = g.active & (g.threat < 0) & (t_next > g.t0 + g.model.t_pip)
+                for b in np.flatnonzero(no_tgt).tolist():
+                    self._close(g, b, t_next, np.nan, "no target (false track)")
+        self.groups = [g for g in self.groups if g.active.any()]
+
+    def _assess(self, g: _Group, b: int, t: float, miss: float) -> None:
+        from tate.weapons.intercept import draw_kill
+
+        spec = g.model.presets[b]
+        pk = float(spec.pk(np.array(miss)))
+        kill = bool(draw_kill(np.array([pk]), self.rng)[0])
+        self._close(g, b, t, miss, "kill" if kill else "survived", pk, kill)
+
+    def _close(self, g: _Group, b: int, t: float, miss: float, outcome: str,
+               pk: float = 0.0, kill: bool = False) -> None:
+        g.active[b] = False
+        self._finish(int(g.shot[b]), int(g.threat[b]), t, miss, pk, kill, outcome)
+
+    def _finish(self, shot: int, tgt: int, t: float, miss: float, pk: float, kill: bool,
+                outcome: str) -> None:
+        eng = self.eng
+        row = self.shots[shot]
+        row[6], row[7], row[8], row[10] = miss, pk, kill, outcome
+        tid = str(eng.truth.ids[tgt]) if tgt >= 0 else ""
+        detail = f"{row[1]} from {row[2]}, miss {miss:.1f} m, Pk {pk:.2f}" if np.isfinite(
+            miss) else f"{row[1]} from {row[2]}: {outcome}"
+        if kill and tgt >= 0 and not eng.killed[tgt]:
+            eng.killed[tgt] = True
+            eng.kill_time[tgt] = t
+            eng.killed_by[tgt] = f"{row[1]} ({row[2]})"
+            eng.kill_layer[tgt] = row[3]
+            eng.events.append((t, "kill", tid, detail))
+        elif np.isfinite(miss):
+            eng.events.append((t, "intercept-failed", tid, detail))
+        if tgt >= 0:
+            self.engaged_until[tgt] = min(self.engaged_until.get(tgt, np.inf),
+                                          t + float(self.c2.kill_assessment_s))
+
+    def _resolve_pending(self, t1: float) -> None:
+        from tate.weapons.intercept import draw_kill
+
+        keep = []
+        for p in self.pending:
+            if p.t > t1 + 1e-9:
+                keep.append(p)
+                continue
+            eng = self.eng
+            alive = p.threat >= 0 and not eng.killed[p.threat] and \
+                eng.truth.t_last[p.threat] >= p.t
+            if not alive:
+                self._finish(p.shot, p.threat, p.t, np.nan, 0.0, False, "target gone")
+                continue
+            kill = bool(draw_kill(np.array([p.pk]), self.rng)[0])
+            self._finish(p.shot, p.threat, p.t, 0.0 if kill else np.nan, p.pk, kill,
+                         "kill" if kill else "survived")
+        self.pending = keep
