@@ -285,7 +285,8 @@ def _predict(p: F64, v: F64, ballistic: NDArray[np.bool_], assets: DefendedAsset
     asset[straight] = pick[straight]
     t_go[straight] = tau[rows, pick][straight]
     miss[straight] = cpa_miss[rows, pick][straight]
-    impact[straight] = (p[:, :2] + v[:, :2] * tau[rows, pick][:, None])[straight]
+    s = np.flatnonzero(straight)
+    impact[s] = p[s, :2] + v[s, :2] * tau[s, pick[s]][:, None]
     return impact, t_go, asset, miss
 
 
