@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/tate fly --out out/demo
+	$(VENV)/bin/tate run --out out/demo/run
 	$(VENV)/bin/tate verify
 
 lint: $(STAMP)

@@ -6,13 +6,14 @@
   railgun (layer ``railgun``), all at the ship's position in the tracker's ENU frame.
 * **Decide**, every ``c2.decision_period_s``: the confirmed tracks are evaluated
   (:func:`tate.c2.threat.assess_threats`: kind, impact, threatened asset, time to go,
-  value); tracks already engaged and awaiting kill assessment are left out under
-  shoot-look-shoot; the earliest intercept of every (launcher, track) pair is found
-  (:func:`tate.c2.engage.opportunities`); each track keeps only the launchers of its
-  outermost layer that has an opportunity (layer order); the assigner of ``c2.assigner``
-  (:mod:`tate.c2.wta`) assigns rounds (magazine less the reserve; one round per pair and
-  cycle under shoot-look-shoot, ``c2.salvo`` under salvo; pairs below ``c2.min_pk``
-  forbidden; cost-weighted by ``c2.cost_weight``).
+  value); tracks already engaged and awaiting kill assessment are left out, and of
+  two tracks on one threat only the older is engaged; the earliest intercept of
+  every (launcher, track) pair is found (:func:`tate.c2.engage.opportunities`); each
+  track keeps only the launchers of its outermost layer that has an opportunity
+  (layer order); the assigner of ``c2.assigner`` (:mod:`tate.c2.wta`) assigns rounds:
+  the magazine less the reserve, one round per pair and cycle under
+  shoot-look-shoot or ``c2.salvo`` under salvo, pairs below ``c2.min_pk`` forbidden,
+  cost weighted by ``c2.cost_weight``.
 * **Act**: interceptors are launched in a group per decision (one
   :class:`~tate.flight.integrator.Propagator` of :class:`~tate.weapons.interceptor.InterceptorModel`
   bodies, step ``INTERCEPTOR_DT``), with the predicted intercept point; the target a
@@ -154,6 +155,18 @@ class Defence:
         self.magazine: list[tuple[float, str, str, int]] = []
         self.next_decision = eng.t
         self.energy_j = 0.0
+        self.reachable = np.zeros(eng.truth.n, dtype=bool)  #: some weapon had a PIP on it
+        self.notes: list[str] = []
+        from tate.weapons.power import railgun_power_available_w
+
+        for s, gun_spec in zip(self.gun_ship.tolist(), guns, strict=True):
+            ship = scn.ships[s]
+            spare = railgun_power_available_w(plants[s], float(self.speeds[s]))
+            if spare <= 0.0:
+                self.notes.append(f"the railgun on {ship.id} cannot be charged: its "
+                                  f"{plants[s].name} plant has no power left after hotel, "
+                                  f"radar and propulsion loads at {self.speeds[s]:g} kn")
+            del gun_spec
 
     # -- launchers ------------------------------------------------------------------------
     def _launchers(self) -> Any:
@@ -234,13 +247,23 @@ class Defence:
         threat = self._threats_of(pos, t)
         due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
         free = (due <= t) | (threat < 0)
-        if self.c2.doctrine != "shoot-look-shoot":
-            free |= True
+        # two tracks on one threat (e.g. from two ships' radars): engage it through the
+        # oldest track only
+        order = np.argsort(rows.ids, kind="stable")
+        seen_threat: set[int] = set()
+        for k in order.tolist():
+            j = int(threat[k])
+            if j >= 0:
+                if j in seen_threat:
+                    free[k] = False
+                seen_threat.add(j)
         assets = self._assets()
         ta = assess_threats(pos, vel, assets)
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         ballistic = ta.kind == 1
         opp = opportunities(self.launchers, pos, vel, ttg, ballistic)
+        seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
+        self.reachable[seen] = True
         pk = opp.pk.copy()
         pk[:, ~free] = 0.0
         layer_rank = {name: k for k, name in enumerate(self.c2.layers)}

@@ -170,6 +170,14 @@ def build_result(eng: Any) -> RunResult:
     shots = _shots(eng)
     if shots["time_s"].size == 0:
         message += "; no round fired"
+    never = np.flatnonzero(~eng.defence.reachable & (threats["outcome"] == "leaked"))
+    if never.size and eng.defence.W:
+        names = ", ".join(str(eng.truth.ids[j]) for j in never[:5])
+        more = f" and {never.size - 5} more" if never.size > 5 else ""
+        message += (f"; {never.size} leaker(s) were never within any weapon's reach "
+                    f"({names}{more})")
+    for note in eng.defence.notes:
+        message += f"; {note}"
     cost = float(shots["cost_usd"].sum())
     summary = {
         "threats": n, "killed": killed, "leaked": leaked, "flying": flying,

@@ -37,9 +37,10 @@ def run_to_directory(file: Path | None, out: Path, seed: int | None, dt: float,
     console.print(_threat_table(res))
     console.print(_timeline(res))
     s = res.summary
+    speed = s["faster_than_real_time"]
+    pace = f" ({speed:.0f}x real time)" if np.isfinite(speed) else ""
     console.print(f"{res.status}: {res.message}; {s['simulated_s']:.0f} s simulated in "
-                  f"{s['engine_wall_s']:.2f} s of engine time "
-                  f"({s['faster_than_real_time']:.0f}x real time); wrote {out}/")
+                  f"{s['engine_wall_s']:.2f} s of engine time{pace}; wrote {out}/")
     return res
 
 

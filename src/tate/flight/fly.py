@@ -42,6 +42,18 @@ HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
 MACH_CEILING = 86_000.0  #: US76 defines the speed of sound up to here; Mach is NaN above [m]
 
 
+TRAJECTORY_COLUMNS = ("time_s", "id", "model", "lat_deg", "lon_deg", "alt_m", "vn_mps",
+                      "ve_mps", "vd_mps", "speed_mps", "mach", "qbar_pa", "downrange_km")
+SUMMARY_COLUMNS = ("id", "model", "launch_time_s", "flight_time_s", "range_km", "apogee_km",
+                   "glide_alt_km", "glide_beta_kg_m2", "max_mach", "impact_error_m", "outcome")
+_TEXT = ("id", "model", "outcome", "event")
+
+
+def _empty(columns: tuple[str, ...]) -> Table:
+    """A table with no rows (text columns as objects, the rest as floats)."""
+    return {c: np.empty(0, dtype=object if c in _TEXT else float) for c in columns}
+
+
 @dataclass(frozen=True)
 class FlightResult:
     """Result of :func:`fly`.
@@ -97,6 +109,10 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
     """
     from tate.scenario import scenario_hash
 
+    if not scn.threats:
+        return FlightResult("terminated", "no threats", _empty(TRAJECTORY_COLUMNS),
+                            _empty(SUMMARY_COLUMNS), _empty(("time_s", "id", "event")),
+                            scenario_hash(scn), seed)
     raid = build_raid(scn, dt)
     members = raid.members
     n = len(members)

@@ -432,7 +432,7 @@ class Scenario(_Frozen):
     seed: Annotated[int, Strict(), Field(ge=0)] | None = None
     assets: list[Asset] = []
     ships: list[Ship] = []
-    threats: Annotated[list[Threat], Field(min_length=1)]
+    threats: list[Threat]
     sensors: list[Sensor] = []
     c2: C2 = C2()
 

@@ -165,3 +165,25 @@ def test_defended_run_is_deterministic(defended) -> None:  # type: ignore[no-unt
         a, b = getattr(defended, name), getattr(again, name)
         for key in a:
             np.testing.assert_array_equal(a[key], b[key], err_msg=f"{name}.{key}")
+
+
+def test_a_scenario_with_no_threats_terminates_at_once() -> None:
+    head, rest = SCENARIO[:SCENARIO.index("[[threats]]")].split("[[ships]]", 1)
+    scn = loads_scenario(head + "threats = []\n[[ships]]" + rest, "empty.toml")
+    eng = Engagement(scn, 1)
+    assert eng.done
+    res = eng.run()
+    assert res.status == "terminated" and res.summary["threats"] == 0
+    assert res.threats["threat_id"].size == 0 and res.shots["time_s"].size == 0
+
+
+def test_a_railgun_the_plant_cannot_charge_is_reported_not_a_crash() -> None:
+    text = (SCENARIO.replace('class = "ddg51-flight3"', 'class = "ddg1000-like"')
+            .replace("speed_kn = 15", 'speed_kn = 33\nrailgun = "emrg-32mj-like"'))
+    res = Engagement(loads_scenario(text, "rail.toml"), 5).run()
+    # at 33 kn the electric drive takes the whole ~80 MW plant (cube law, docs/railgun_power.md)
+    assert "the railgun on DDG-1 cannot be charged" in res.message
+    # the bank starts charged, so at most one round; then nothing is left to charge it
+    assert int(np.sum(res.shots["layer"] == "railgun")) <= 1
+    assert res.summary["railgun_energy_j"] == 0.0
+    assert res.status == "terminated"

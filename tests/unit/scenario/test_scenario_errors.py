@@ -249,9 +249,8 @@ def test_duplicate_ship_id(fail: Fail, head: str, make_threat: Threat) -> None:
 
 
 def test_no_threats(fail: Fail, head: str) -> None:
+    # the key is required; an explicit empty raid is allowed (a run with nothing to do)
     assert text_of(fail(head)) == "threats: missing required key"
-    empty = "threats = []\n" + head  # before the first table, so that it is a top-level key
-    assert text_of(fail(empty)) == "threats: must have at least 1 item(s), got 0"
 
 
 def test_naive_epoch(fail: Fail, head: str, make_threat: Threat) -> None:
