@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(PY) bench/flight.py
 	PYTHONPATH=. $(PY) bench/tracking_vs_stonesoup.py
 	$(PY) bench/imm_vs_cv.py
+	$(PY) bench/wta.py
+	$(PY) bench/engine.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

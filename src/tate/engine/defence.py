@@ -13,7 +13,10 @@
   (layer order); the assigner of ``c2.assigner`` (:mod:`tate.c2.wta`) assigns rounds:
   the magazine less the reserve, one round per pair and cycle under
   shoot-look-shoot or ``c2.salvo`` under salvo, pairs below ``c2.min_pk`` forbidden,
-  cost weighted by ``c2.cost_weight``.
+  cost weighted by ``c2.cost_weight``; then at most one round (shoot-look-shoot) or
+  ``c2.salvo`` rounds per target and decision are kept, the best launchers' first.  A
+  threat with a round in the air is not engaged again until that round is resolved
+  and ``c2.kill_assessment_s`` has passed.
 * **Act**: interceptors are launched in a group per decision (one
   :class:`~tate.flight.integrator.Propagator` of :class:`~tate.weapons.interceptor.InterceptorModel`
   bodies, step ``INTERCEPTOR_DT``), with the predicted intercept point; the target a
@@ -151,6 +154,7 @@ class Defence:
         self.groups: list[_Group] = []
         self.pending: list[_Pending] = []
         self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
+        self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it
         self.shots: list[list[Any]] = []  #: rows of the shots table (mutable until resolved)
         self.magazine: list[tuple[float, str, str, int]] = []
         self.next_decision = eng.t
@@ -246,7 +250,8 @@ class Defence:
         pos, vel = rows.x[:, :3], rows.x[:, 3:6]
         threat = self._threats_of(pos, t)
         due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
-        free = (due <= t) | (threat < 0)
+        busy = np.array([self.in_flight.get(int(j), 0) > 0 for j in threat], dtype=bool)
+        free = ((due <= t) & ~busy) | (threat < 0)
         # two tracks on one threat (e.g. from two ships' radars): engage it through the
         # oldest track only
         order = np.argsort(rows.ids, kind="stable")
@@ -288,7 +293,7 @@ class Defence:
                              min_pk=float(self.c2.min_pk),
                              cost=np.array(self.rows["cost"]) / 1e6,
                              cost_weight=float(self.c2.cost_weight))
-        shots = make_assigner(self.c2.assigner).assign(problem).shots
+        shots = _doctrine_cap(make_assigner(self.c2.assigner).assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
     def _threats_of(self, pos: F64, t: float) -> NDArray[np.intp]:
@@ -361,6 +366,7 @@ class Defence:
             if tgt >= 0:
                 due = t + t_int + float(self.c2.kill_assessment_s)
                 self.engaged_until[tgt] = max(self.engaged_until.get(tgt, -np.inf), due)
+                self.in_flight[tgt] = self.in_flight.get(tgt, 0) + n
         if missiles:
             self._launch_group(t, missiles, opp, threat)
 
@@ -368,7 +374,8 @@ class Defence:
         name = self.rows["name"][w]
         threat_id = str(self.eng.truth.ids[tgt]) if tgt >= 0 else ""
         self.shots.append([t, name, self.rows["ship"][w], self.rows["layer"][w], track,
-                           threat_id, np.nan, np.nan, False, self.rows["cost"][w], "in flight"])
+                           threat_id, np.nan, np.nan, False, self.rows["cost"][w], "in flight",
+                           np.nan])
         self.eng.events.append((t, "launch-" + self.rows["layer"][w], threat_id or "(track)",
                                 f"{name} from {self.rows['ship'][w]}"))
         return len(self.shots) - 1
@@ -458,7 +465,7 @@ class Defence:
                 outcome: str) -> None:
         eng = self.eng
         row = self.shots[shot]
-        row[6], row[7], row[8], row[10] = miss, pk, kill, outcome
+        row[6], row[7], row[8], row[10], row[11] = miss, pk, kill, outcome, t
         tid = str(eng.truth.ids[tgt]) if tgt >= 0 else ""
         detail = f"{row[1]} from {row[2]}, miss {miss:.1f} m, Pk {pk:.2f}" if np.isfinite(
             miss) else f"{row[1]} from {row[2]}: {outcome}"
@@ -471,8 +478,8 @@ class Defence:
         elif np.isfinite(miss):
             eng.events.append((t, "intercept-failed", tid, detail))
         if tgt >= 0:
-            self.engaged_until[tgt] = min(self.engaged_until.get(tgt, np.inf),
-                                          t + float(self.c2.kill_assessment_s))
+            self.in_flight[tgt] = max(self.in_flight.get(tgt, 0) - 1, 0)
+            self.engaged_until[tgt] = t + float(self.c2.kill_assessment_s)
 
     def _resolve_pending(self, t1: float) -> None:
         from tate.weapons.intercept import draw_kill
@@ -492,3 +499,19 @@ class Defence:
             self._finish(p.shot, p.threat, p.t, 0.0 if kill else np.nan, p.pk, kill,
                          "kill" if kill else "survived")
         self.pending = keep
+
+
+def _doctrine_cap(shots: NDArray[np.int64], pk: F64, salvo: int) -> NDArray[np.int64]:
+    """At most ``salvo`` rounds at a target per decision (shoot-look-shoot: one), keeping
+    the rounds of the weapons with the highest single-shot Pk: the assigner's per-pair
+    limit alone would let several launchers fire one round each at the same target."""
+    out = np.zeros_like(shots)
+    for j in np.flatnonzero(shots.sum(axis=0)).tolist():
+        left = salvo
+        for w in np.argsort(-pk[:, j], kind="stable").tolist():
+            if left <= 0:
+                break
+            take = int(min(shots[w, j], left))
+            out[w, j] = take
+            left -= take
+    return out

@@ -159,6 +159,15 @@ def test_a_defended_ship_engages_both_cruise_missiles(defended) -> None:  # type
     assert np.all(p["hotel_served_w"] == p["hotel_demand_w"])
 
 
+def test_shoot_look_shoot_fires_again_only_after_assessing(defended) -> None:  # type: ignore[no-untyped-def]
+    sh = defended.shots
+    for tid in set(sh["threat_id"].tolist()) - {""}:
+        k = np.flatnonzero(sh["threat_id"] == tid)
+        k = k[np.argsort(sh["time_s"][k], kind="stable")]
+        # one round at a time, the next no earlier than the last one's outcome + 4 s
+        assert np.all(sh["time_s"][k[1:]] >= sh["resolved_s"][k[:-1]] + 4.0 - 1e-9)
+
+
 def test_defended_run_is_deterministic(defended) -> None:  # type: ignore[no-untyped-def]
     again = Engagement(loads_scenario(DEFENDED, "defended.toml"), 5).run()
     for name in defended.TABLES:

@@ -1,0 +1,84 @@
+"""Benchmark: one engagement of the bundled default scenario against real time.
+
+What it measures
+----------------
+Wall time of :class:`tate.engine.engagement.Engagement` on the default scenario (two
+destroyers and a port against 22 threats), split into its parts: flying the raid
+(``tate.flight.fly``), drawing every sensor's detections
+(``tate.sensors.simulate``), and the tick loop (tracking, decisions, interceptor
+flight, kill assessment).  The baseline is real time: the simulated span (first launch
+to the end of the run) over the total wall time is the speed factor; the issue's goal is
+at least 1,000× on one core.
+
+How
+---
+BLAS/OpenMP pools are limited to one thread before numpy is imported.  The scenario is
+loaded outside the clock; ``Engagement.__init__`` is timed with the flight and the
+sensing timed inside it by wrapping the two functions; ``run()`` is timed on its own.
+The result's summary (kills, leakers, rounds) is printed so that a speed-up can be
+checked not to change the outcome (same seed → same tables).
+
+Run: ``python bench/engine.py [--seed S]``.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+
+import argparse
+import time
+from typing import Any
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=None, help="run seed (default: the file's)")
+    args = ap.parse_args(argv)
+    import tate.engine.engagement as engagement
+    import tate.flight.fly as fly_mod
+    import tate.sensors.simulate as sim_mod
+    from tate.scenario import default_scenario_path, load_scenario
+
+    scn = load_scenario(default_scenario_path())
+    spent: dict[str, float] = {"fly": 0.0, "sense": 0.0}
+
+    def timed(name: str, fn: Any) -> Any:
+        def wrapper(*a: Any, **k: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] += time.perf_counter() - t0
+        return wrapper
+
+    fly_mod.fly = timed("fly", fly_mod.fly)
+    sim_mod.simulate_detections = timed("sense", sim_mod.simulate_detections)
+    c0, t0 = time.process_time(), time.perf_counter()
+    eng = engagement.Engagement(scn, args.seed)
+    t1 = time.perf_counter()
+    res = eng.run()
+    t2, c2 = time.perf_counter(), time.process_time()
+    s = res.summary
+    total = t2 - t0
+    rows = [
+        ("scenario", "default (2 destroyers, 1 port, 22 threats)"),
+        ("simulated span", f"{s['simulated_s']:.0f} s"),
+        ("wall time, fly the raid", f"{spent['fly']:.2f} s"),
+        ("wall time, sensors", f"{spent['sense']:.2f} s"),
+        ("wall time, other setup", f"{t1 - t0 - spent['fly'] - spent['sense']:.2f} s"),
+        ("wall time, tick loop", f"{t2 - t1:.2f} s"),
+        ("wall time, total", f"{total:.2f} s  (CPU/wall {(c2 - c0) / total:.2f})"),
+        ("speed vs real time", f"{s['simulated_s'] / total:,.0f}x  (goal 1,000x: "
+         f"{'met' if s['simulated_s'] / total >= 1000 else 'NOT met'})"),
+        ("outcome", f"{res.status}: {s['killed']} killed, {s['leaked']} leaked, "
+         f"{s['shots']} rounds, ${s['cost_usd'] / 1e6:,.1f} M"),
+    ]
+    width = max(len(k) for k, _ in rows) + 2
+    print("\n".join(f"{k:<{width}}{v}" for k, v in rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
