@@ -286,7 +286,10 @@ class Defence:
         reserve = np.floor(self.initial_rounds * float(self.c2.reserve_fraction)).astype(int)
         missile = np.array([k == "missile" for k in self.rows["kind"]])
         avail = np.where(missile, np.maximum(avail - reserve, 0), avail)
-        value = np.maximum(np.asarray(ta.priority, float), 1e-6)
+        # values scaled so the most urgent track is worth 100 (the assigner's tolerances
+        # are absolute; Ahuja-style values are 25-100)
+        prio = np.maximum(np.asarray(ta.priority, float), 0.0)
+        value = np.maximum(100.0 * prio / max(float(prio.max()), 1e-12), 1e-3)
         salvo = 1 if self.c2.doctrine == "shoot-look-shoot" else int(self.c2.salvo)
         problem = WTAProblem(value=value, pk=pk, rounds=avail,
                              max_shots=np.full(pk.shape, salvo, np.int64),
