@@ -421,27 +421,32 @@ class Defence:
                 for b in gone.tolist():
                     self._close(g, b, t_now, np.nan, "target gone")
                 act = np.flatnonzero(g.active & (g.threat >= 0))
-                if act.size:
-                    q0, w0 = eng.truth.at(t_now, g.threat[act])
-                    acc = (eng.truth.at(t_now + 0.5, g.threat[act])[1] - w0) / 0.5
-                    g.model.set_target(act, q0.T, w0.T, acc.T, g.prop.t)
+                h = g.prop.dt
+                if act.size:  # truth at both ends of the step (a replay: the future is known)
+                    qa, wa = eng.truth.at(t_now, g.threat[act])
+                    qb, wb = eng.truth.at(t_now + h, g.threat[act])
+                    g.model.set_target(act, qa.T, wa.T, ((wb - wa) / h).T, g.prop.t)
                 p0, v0 = g.prop.pos.copy(), g.prop.vel.copy()
                 g.prop.step()
                 t_next = g.t0 + g.prop.t
-                act = np.flatnonzero(g.active & (g.threat >= 0))
                 if act.size:
-                    qa, wa = eng.truth.at(t_now, g.threat[act])
-                    qb, wb = eng.truth.at(t_next, g.threat[act])
-                    s, miss = closest_approach_hermite(
-                        p0[:, act], v0[:, act], g.prop.pos[:, act], g.prop.vel[:, act],
-                        qa.T, wa.T, qb.T, wb.T, g.prop.dt)
-                    rel1 = qb.T - g.prop.pos[:, act]
-                    vrel1 = wb.T - g.prop.vel[:, act]
-                    opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
-                    near = miss < 5000.0
-                    done = opening & near & (s < g.prop.dt - 1e-9)
-                    for k in np.flatnonzero(done).tolist():
-                        self._assess(g, int(act[k]), t_now + float(s[k]), float(miss[k]))
+                    still = g.active[act]
+                    p1, v1 = g.prop.pos[:, act], g.prop.vel[:, act]
+                    d0 = np.linalg.norm(qa.T - p0[:, act], axis=0)
+                    d1 = np.linalg.norm(qb.T - p1, axis=0)
+                    reach = 5000.0 + np.linalg.norm(wa.T - v0[:, act], axis=0) * h
+                    cand = np.flatnonzero(still & (np.minimum(d0, d1) < reach))
+                    if cand.size:
+                        c = act[cand]
+                        s, miss = closest_approach_hermite(
+                            p0[:, c], v0[:, c], p1[:, cand], v1[:, cand], qa[cand].T,
+                            wa[cand].T, qb[cand].T, wb[cand].T, h)
+                        rel1 = qb[cand].T - p1[:, cand]
+                        vrel1 = wb[cand].T - v1[:, cand]
+                        opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+                        done = opening & (miss < 5000.0) & (s < h - 1e-9)
+                        for k in np.flatnonzero(done).tolist():
+                            self._assess(g, int(c[k]), t_now + float(s[k]), float(miss[k]))
                 late = g.active & (t_next > g.t0 + g.model.t_pip + MAX_OVERTIME_S)
                 dead = g.active & ~g.prop.alive
                 for b in np.flatnonzero(late | dead).tolist():
