@@ -44,21 +44,10 @@ class TruthStore:
     @classmethod
     def from_flight(cls, flight: Any) -> TruthStore:
         """Collect a :class:`tate.flight.fly.FlightResult` (ECEF, sorted by body, time)."""
-        from tate.earth import wgs84
+        from tate.flight.fly import trajectory_ecef
 
-        traj = flight.trajectory
         order_ids = list(np.asarray(flight.summary["id"], dtype=object).tolist())
-        index = {name: j for j, name in enumerate(order_ids)}
-        body = np.array([index[i] for i in np.asarray(traj["id"], object).tolist()], np.intp)
-        t = np.asarray(traj["time_s"], float)
-        order = np.lexsort((t, body))
-        body, t = body[order], t[order]
-        lat = np.radians(np.asarray(traj["lat_deg"], float)[order])
-        lon = np.radians(np.asarray(traj["lon_deg"], float)[order])
-        pos = wgs84.geodetic_to_ecef(lat, lon, np.asarray(traj["alt_m"], float)[order])
-        ned = np.column_stack([np.asarray(traj[c], float)[order]
-                               for c in ("vn_mps", "ve_mps", "vd_mps")])
-        vel = wgs84.ned_vec_to_ecef(ned, lat, lon)
+        body, t, pos, vel = trajectory_ecef(flight.trajectory, order_ids)
         n = len(order_ids)
         start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
         impacted = np.asarray(flight.summary["outcome"], dtype=object) == "impact"

@@ -71,6 +71,24 @@ class FlightResult:
     seed: int | None
 
 
+def trajectory_ecef(traj: Table, order_ids: list[Any]
+                    ) -> tuple[NDArray[np.intp], F64, F64, F64]:
+    """Rows of a trajectory table as ECEF, sorted by body (its index in ``order_ids``)
+    then time: ``body (r,)``, ``time (r,)`` [s], ``pos (r, 3)`` [m] and Earth-relative
+    ``vel (r, 3)`` [m/s]."""
+    index = {name: j for j, name in enumerate(order_ids)}
+    body = np.array([index[i] for i in np.asarray(traj["id"], object).tolist()], np.intp)
+    t = np.asarray(traj["time_s"], float)
+    order = np.lexsort((t, body))
+    body, t = body[order], t[order]
+    lat = np.radians(np.asarray(traj["lat_deg"], float)[order])
+    lon = np.radians(np.asarray(traj["lon_deg"], float)[order])
+    pos = wgs84.geodetic_to_ecef(lat, lon, np.asarray(traj["alt_m"], float)[order])
+    ned = np.column_stack([np.asarray(traj[c], float)[order]
+                           for c in ("vn_mps", "ve_mps", "vd_mps")])
+    return body, t, pos, wgs84.ned_vec_to_ecef(ned, lat, lon)
+
+
 def _great_circle_km(p: F64, q: F64) -> F64:
     """Ground distance between ECEF points ``(3, k)`` on the mean sphere [km]."""
     return bearing_and_range(p, q)[1] / 1e3

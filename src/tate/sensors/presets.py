@@ -42,6 +42,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from tate.registry import lookup
 from tate.sensors.ir import IRSpec
 from tate.sensors.radar import RadarSpec
 
@@ -91,17 +92,9 @@ IR_SENSORS: Mapping[str, IRSpec] = MappingProxyType({
 
 def radar_preset(name: str) -> RadarSpec:
     """The radar preset called ``name``; ValueError listing the valid names otherwise."""
-    try:
-        return RADARS[name]
-    except KeyError:
-        raise ValueError(f"unknown radar preset {name!r}; valid names: "
-                         f"{', '.join(sorted(RADARS))}") from None
+    return lookup(RADARS, "radar", name)
 
 
 def ir_preset(name: str) -> IRSpec:
     """The infrared sensor preset called ``name``; ValueError listing the valid names."""
-    try:
-        return IR_SENSORS[name]
-    except KeyError:
-        raise ValueError(f"unknown IR sensor preset {name!r}; valid names: "
-                         f"{', '.join(sorted(IR_SENSORS))}") from None
+    return lookup(IR_SENSORS, "IR sensor", name)

@@ -212,21 +212,14 @@ def truth_from_flight(flight: Any) -> TruthTracks:
     ids_all = np.asarray(traj["id"], dtype=object)
     order_ids = list(dict.fromkeys(np.asarray(flight.summary["id"], dtype=object).tolist()))
     order_ids += [i for i in dict.fromkeys(ids_all.tolist()) if i not in order_ids]
-    index = {name: j for j, name in enumerate(order_ids)}
-    body = np.array([index[i] for i in ids_all.tolist()], dtype=np.intp)
-    t = np.asarray(traj["time_s"], float)
-    order = np.lexsort((t, body))
-    body, t = body[order], t[order]
-    lat = np.radians(np.asarray(traj["lat_deg"], float)[order])
-    lon = np.radians(np.asarray(traj["lon_deg"], float)[order])
-    pos = wgs84.geodetic_to_ecef(lat, lon, np.asarray(traj["alt_m"], float)[order])
-    ned = np.column_stack([np.asarray(traj[c], float)[order] for c in ("vn_mps", "ve_mps",
-                                                                        "vd_mps")])
-    vel = wgs84.ned_vec_to_ecef(ned, lat, lon)
+    from tate.flight.fly import trajectory_ecef
+
+    body, t, pos, vel = trajectory_ecef(traj, order_ids)
     n = len(order_ids)
     start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
-    models = np.empty(n, dtype=object)
-    models[body] = np.asarray(traj["model"], dtype=object)[order]
+    model_of = dict(zip(ids_all.tolist(), np.asarray(traj["model"], dtype=object).tolist(),
+                        strict=True))
+    models = np.array([model_of.get(i) for i in order_ids], dtype=object)
     before, after, switch = _phases(flight.events, order_ids, models)
     keep = np.diff(start) > 0
     return TruthTracks(np.array(order_ids, dtype=object)[keep], models[keep], before[keep],

@@ -49,6 +49,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from tate.flight.models.booster import G0
+from tate.registry import lookup
 from tate.weapons.intercept import pk_blast_frag, pk_gun_burst, pk_hit_to_kill
 
 __all__ = [
@@ -276,11 +277,7 @@ PRESETS: Mapping[str, InterceptorPreset | GunPreset] = MappingProxyType({
 
 def preset(name: str) -> InterceptorPreset | GunPreset:
     """The preset called ``name``; ValueError listing the valid names otherwise."""
-    try:
-        return PRESETS[name]
-    except KeyError:
-        raise ValueError(f"unknown interceptor preset {name!r}; valid names: "
-                         f"{', '.join(PRESETS)}") from None
+    return lookup(PRESETS, "interceptor", name, sort=False)
 
 
 def interceptor_preset(name: str) -> InterceptorPreset:

@@ -45,8 +45,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TypeVar
 
+from tate.registry import lookup
 from tate.weapons.power import (
     PlantSpec,
     railgun_power_available_w,
@@ -99,25 +99,14 @@ RAILGUNS: Mapping[str, RailgunSpec] = MappingProxyType({
 })
 
 
-_T = TypeVar("_T")
-
-
-def _lookup(table: Mapping[str, _T], kind: str, name: str) -> _T:
-    try:
-        return table[name]
-    except KeyError:
-        raise ValueError(f"unknown {kind} preset {name!r}; valid names: "
-                         f"{', '.join(sorted(table))}") from None
-
-
 def plant_preset(name: str) -> PlantSpec:
     """The ship plant called ``name``; ValueError listing the valid names otherwise."""
-    return _lookup(PLANTS, "ship plant", name)
+    return lookup(PLANTS, "ship plant", name)
 
 
 def railgun_preset(name: str) -> RailgunSpec:
     """The railgun called ``name``; ValueError listing the valid names otherwise."""
-    return _lookup(RAILGUNS, "railgun", name)
+    return lookup(RAILGUNS, "railgun", name)
 
 
 @dataclass(frozen=True)
