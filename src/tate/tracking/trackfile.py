@@ -178,8 +178,7 @@ def track_file(detections: Path, out: Path, config: Any, truth: Path | None = No
 def _meas(det: Detections, sens: Any, config: Any, a: int, b: int, t: float) -> Any:
     from tate.tracking.measurement import PositionMeas, RAEMeas
 
-    if det.kind == "radar":
-        assert det.sensor is not None
+    if det.kind == "radar" and det.sensor is not None:  # read_detections sets both
         std = det.std[a:b] if det.std is not None else np.tile(
             [config.meas_std, config.angle_std, config.angle_std], (b - a, 1))
         sid = str(det.sensor[a])
