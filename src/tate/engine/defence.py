@@ -354,11 +354,8 @@ class Defence:
                 shot = self._new_shot(t, w, tgt, int(track_ids[j]))
                 self.rounds[w] -= 1
                 if kind == "railgun":
-                    gi = int(np.flatnonzero(self.gun_row == w)[0])
-                    req = np.zeros(self.railguns.n, dtype=bool) if self.railguns else None
-                    if req is not None and self.railguns is not None:
-                        req[gi] = True
-                        self.railguns.fire(req)
+                    if self.railguns is not None:  # a railgun row implies the guns exist
+                        self.railguns.fire(self.gun_row == w)
                     self.pending.append(_Pending(t + t_int, shot, tgt, float(opp.pk[w, j])))
                 elif kind == "gun":
                     self.pending.append(_Pending(t + t_int, shot, tgt, float(opp.pk[w, j])))

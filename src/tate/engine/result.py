@@ -90,18 +90,15 @@ def _events(eng: Any) -> Table:
 def _threats(eng: Any) -> Table:
     tr = eng.truth
     summ = eng.flight.summary
-    n = tr.n
     outcome = np.where(eng.killed, "killed", np.where(tr.impacted, "leaked", "flying"))
-    killer = getattr(eng, "killed_by", np.full(n, "", dtype=object))
-    layer = getattr(eng, "kill_layer", np.full(n, "", dtype=object))
     return {
         "threat_id": tr.ids.astype(object), "model": tr.model.astype(object),
         "outcome": outcome.astype(object),
         "launch_time_s": tr.t_first.copy(),
         "end_time_s": np.where(eng.killed, eng.kill_time, tr.t_last),
         "kill_time_s": eng.kill_time.copy(),
-        "killed_by": np.asarray(killer, dtype=object),
-        "layer": np.asarray(layer, dtype=object),
+        "killed_by": eng.killed_by.copy(),
+        "layer": eng.kill_layer.copy(),
         "first_detection_s": eng.first_detected.copy(),
         "first_held_s": eng.first_held.copy(),
         "impact_error_m": np.where(eng.killed, np.nan,
