@@ -113,6 +113,11 @@ def track(
     associator: Annotated[str, typer.Option(help="gnn or jpda.")] = "gnn",
     confirm: Annotated[str, typer.Option(help="M/N confirmation logic.")] = "3/3",
     delete_after: Annotated[int, typer.Option(help="Misses that delete a track.")] = 3,
+    confirm_window_s: Annotated[float | None, typer.Option(
+        help="Confirm on M detections within this many seconds (instead of M/N scans).")
+    ] = None,
+    delete_after_s: Annotated[float | None, typer.Option(
+        help="Delete a track after this many seconds without a detection.")] = None,
     max_pos_std_m: Annotated[float, typer.Option(help="Delete a track whose position std "
                                                       "exceeds this, m.")] = float("inf"),
     gate_prob: Annotated[float, typer.Option(help="Chi-square gate probability.")] = 0.99,
@@ -133,6 +138,8 @@ def track(
         config = TrackerConfig(motion=motion, q=q, meas_std=meas_std_m,
                                angle_std=math.radians(angle_std_deg), confirm_m=m,
                                confirm_n=n, delete_after=delete_after,
+                               confirm_window_s=confirm_window_s,
+                               delete_after_s=delete_after_s,
                                max_pos_std=max_pos_std_m, gate_probability=gate_prob,
                                init_speed=init_speed, associator=associator, pd=pd,
                                clutter_density=clutter_density, method=method)

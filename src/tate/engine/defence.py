@@ -18,15 +18,16 @@
   threat with a round in the air is not engaged again until that round is resolved
   and ``c2.kill_assessment_s`` has passed.
 * **Act**: interceptors are launched in a group per decision (one
-  :class:`~tate.flight.integrator.Propagator` of :class:`~tate.weapons.interceptor.InterceptorModel`
-  bodies, step ``INTERCEPTOR_DT``), with the predicted intercept point; the target a
-  round is fired at is the threat nearest its track (a track on no threat — a false
-  track — wastes the round); once within seeker range the round homes on the threat's
-  truth (an ideal seeker).  Railgun and gun rounds are resolved without flying them:
-  the shot lands after the fly-out time with the dispersion-based kill probability at
-  the PIP's range.  Railguns fire only when charged: each ship's electrical plant
-  (:class:`~tate.weapons.power.PowerPlant`) serves hotel, radar, propulsion and then the
-  railgun charger every tick.
+  :class:`~tate.flight.integrator.Propagator` of
+  :class:`~tate.weapons.interceptor.InterceptorModel` bodies, step ``INTERCEPTOR_DT``)
+  with the predicted intercept point; the target a round is fired at is the threat
+  nearest its track within 3 km or 4 σ of the track's position (a track on no threat —
+  a false track — wastes the round); once within seeker range the round homes on the
+  threat's truth (an ideal seeker).  Railgun and gun rounds are resolved without
+  flying them: the shot lands after the fly-out time with the dispersion-based kill
+  probability at the PIP's range.  Railguns fire only when charged: each ship's
+  electrical plant (:class:`~tate.weapons.power.PowerPlant`) serves hotel, radar,
+  propulsion and then the railgun charger every tick.
 * **Assess**: each interceptor's closest approach to its threat inside every step
   (cubic Hermite on both, :func:`tate.weapons.intercept.closest_approach_hermite`)
   ends the engagement when the range starts opening; the miss distance gives the kill
@@ -248,7 +249,7 @@ class Defence:
         if rows.ids.size == 0 or self.W == 0:
             return
         pos, vel = rows.x[:, :3], rows.x[:, 3:6]
-        threat = self._threats_of(pos, t)
+        threat = self._threats_of(pos, t, rows.P[:, :3, :3])
         due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
         busy = np.array([self.in_flight.get(int(j), 0) > 0 for j in threat], dtype=bool)
         free = ((due <= t) & ~busy) | (threat < 0)
@@ -299,9 +300,10 @@ class Defence:
         shots = _doctrine_cap(make_assigner(self.c2.assigner).assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
-    def _threats_of(self, pos: F64, t: float) -> NDArray[np.intp]:
-        """The truth row nearest each track (within 3 km), else −1: what a seeker would
-        find at the track's position."""
+    def _threats_of(self, pos: F64, t: float, P: F64) -> NDArray[np.intp]:
+        """The truth row nearest each track (within 3 km or 4 σ of its position
+        covariance ``P (n, 3, 3)``, the larger), else −1: what a seeker cued by the track
+        would find."""
         eng = self.eng
         live = eng._live(t)
         out = np.full(pos.shape[0], -1, np.intp)
@@ -310,7 +312,8 @@ class Defence:
         truth = eng._enu(eng.truth.at(t, live)[0])
         d = np.linalg.norm(pos[:, None, :] - truth[None, :, :], axis=-1)
         near = d.argmin(axis=1)
-        ok = d[np.arange(pos.shape[0]), near] < 3000.0
+        sigma = np.sqrt(np.linalg.eigvalsh(P)[:, -1])
+        ok = d[np.arange(pos.shape[0]), near] < np.maximum(3000.0, 4.0 * sigma)
         out[ok] = live[near[ok]]
         return out
 

@@ -43,9 +43,13 @@ F64 = NDArray[np.float64]
 
 def _default_tracker() -> TrackerConfig:
     # hypersonic and ballistic threats at long range: metres-to-kilometres noise, km/s
-    # speeds; IMM-free CV with a large q keeps the engine cheap (see bench/imm_vs_cv.py)
+    # speeds; IMM-free CV with a large q keeps the engine cheap (see bench/imm_vs_cv.py).
+    # Several radars report every tick but revisit a far target only once a search frame
+    # (seconds), so confirmation and deletion are by time: 3 detections within 20 s,
+    # deleted after 20 s without one.
     return TrackerConfig(dim=3, motion="cv", q=1000.0, meas_std=50.0, init_speed=3000.0,
-                         confirm_m=3, confirm_n=4, delete_after=6, max_pos_std=30_000.0)
+                         confirm_m=3, confirm_n=4, delete_after=6, max_pos_std=30_000.0,
+                         confirm_window_s=20.0, delete_after_s=20.0)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,11 @@ marginal association probabilities, tentative tracks take what is left by GNN);
 update; start a tentative track on every detection still unused (one-point
 initiation: the measured position with its covariance, velocity zero with a
 standard deviation ``init_speed``); confirm a tentative track once ``M`` of its first
-``N`` scans had a detection (M-of-N logic); drop tentative tracks that fail it, and
-confirmed tracks after ``delete_after`` consecutive misses or when their position
+``N`` scans had a detection (M-of-N logic; or, with ``confirm_window_s``, ``M``
+detections within that many seconds, for sensors whose revisits are far sparser than
+their reports); drop tentative tracks that fail it, and confirmed tracks after
+``delete_after`` consecutive misses (or ``delete_after_s`` seconds without a detection)
+or when their position
 standard deviation exceeds ``max_pos_std`` (Blackman & Popoli, *Design and Analysis
 of Modern Tracking Systems*, 1999, §3.3 and §6.6).
 
@@ -67,6 +70,12 @@ class TrackerConfig:
     confirm_m: int = 2  #: detections needed ...
     confirm_n: int = 3  #: ... within this many scans to confirm
     delete_after: int = 3  #: consecutive misses that delete a confirmed track
+    #: time-based logic instead of scan counts, for sensors that revisit a target far less
+    #: often than they report (several radars, search frames of seconds): confirm once
+    #: ``confirm_m`` detections came within this many seconds of initiation, else drop
+    confirm_window_s: float | None = None
+    #: time-based deletion: a confirmed track with no detection for this long dies
+    delete_after_s: float | None = None
     max_pos_std: float = float("inf")  #: a track whose position σ [m] grows past this dies
     init_speed: float = 50.0  #: standard deviation of a new track's velocity [m/s]
     associator: str = "gnn"  #: "gnn" or "jpda"
@@ -89,6 +98,10 @@ class TrackerConfig:
                              f"{self.confirm_n}")
         if self.delete_after < 1:
             raise ValueError(f"delete_after must be >= 1, got {self.delete_after}")
+        for name in ("confirm_window_s", "delete_after_s"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be > 0, got {value}")
         for name in ("q", "meas_std", "angle_std", "init_speed", "max_pos_std"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
@@ -126,8 +139,12 @@ class _Book:
     misses: I64  #: consecutive misses
     confirmed: NDArray[np.bool_]
     score: F64  #: summed log-likelihood ratio (Blackman & Popoli 1999, §6.2)
+    t_init: F64  #: initiation time [s]
+    t_hit: F64  #: time of the last detection [s]
+    n_hits: I64  #: detections since initiation
 
-    FIELDS = ("ids", "hits_window", "scans", "misses", "confirmed", "score")
+    FIELDS = ("ids", "hits_window", "scans", "misses", "confirmed", "score", "t_init",
+              "t_hit", "n_hits")
 
     def take(self, keep: Any) -> _Book:
         return _Book(*(getattr(self, f)[keep] for f in self.FIELDS))
@@ -185,7 +202,7 @@ class Tracker:
         self._nis = [0.0, 0, 0]  # sum, count, degrees of freedom (confirmed GNN updates)
         none = np.empty(0, np.intp)
         self.book = _Book(none, none.copy(), none.copy(), none.copy(), np.empty(0, dtype=bool),
-                          np.empty(0))
+                          np.empty(0), np.empty(0), np.empty(0), none.copy())
 
     # -- public -------------------------------------------------------------------------
     def step(self, t: float, z: F64, meas: Meas | None = None) -> TrackRows:
@@ -210,9 +227,9 @@ class Tracker:
             hit, used = self._associate_and_update(z, meas, pos, pos_cov)
         elif n:
             self.book.score = self.book.score + (np.log1p(-c.pd) if c.pd < 1 else -np.inf)
-        self._manage(hit)
+        self._manage(hit, t)
         if (~used).any():
-            self._initiate(pos[~used], pos_cov[~used])
+            self._initiate(pos[~used], pos_cov[~used], t)
         return self.confirmed()
 
     def confirmed(self) -> TrackRows:
@@ -368,7 +385,7 @@ class Tracker:
         return extra / volume
 
     # -- track management -----------------------------------------------------------------
-    def _manage(self, hit: NDArray[np.bool_]) -> None:
+    def _manage(self, hit: NDArray[np.bool_], t: float) -> None:
         c = self.config
         b = self.book
         if b.ids.size == 0:
@@ -376,12 +393,22 @@ class Tracker:
         b.hits_window = (b.hits_window << 1) | hit
         b.scans += 1
         b.misses = np.where(hit, 0, b.misses + 1)
-        window = (1 << c.confirm_n) - 1
-        hits = np.bitwise_count(b.hits_window & window)
+        b.n_hits = b.n_hits + hit
+        b.t_hit = np.where(hit, t, b.t_hit)
         tentative = ~b.confirmed
-        b.confirmed |= tentative & (hits >= c.confirm_m) & (b.scans <= c.confirm_n)
-        drop = ((~b.confirmed & (b.scans >= c.confirm_n))
-                | (b.confirmed & (b.misses >= c.delete_after)))
+        if c.confirm_window_s is None:
+            window = (1 << c.confirm_n) - 1
+            hits = np.bitwise_count(b.hits_window & window)
+            b.confirmed |= tentative & (hits >= c.confirm_m) & (b.scans <= c.confirm_n)
+            drop = ~b.confirmed & (b.scans >= c.confirm_n)
+        else:
+            young = (t - b.t_init) <= c.confirm_window_s + 1e-9
+            b.confirmed |= tentative & (b.n_hits >= c.confirm_m) & young
+            drop = ~b.confirmed & ~young
+        if c.delete_after_s is None:
+            drop |= b.confirmed & (b.misses >= c.delete_after)
+        else:
+            drop |= b.confirmed & ((t - b.t_hit) > c.delete_after_s)
         if np.isfinite(c.max_pos_std):
             _, P = self.filter.output(self.state)
             pos_var = np.trace(P[:, : c.dim, : c.dim], axis1=1, axis2=2)
@@ -391,7 +418,7 @@ class Tracker:
             self.book = b.take(keep)
             self.state = self.filter.take(self.state, keep)
 
-    def _initiate(self, pos: F64, pos_cov: F64) -> None:
+    def _initiate(self, pos: F64, pos_cov: F64, t: float) -> None:
         c = self.config
         m = pos.shape[0]
         new_state = self.filter.init(pos, pos_cov, c.init_speed)
@@ -399,7 +426,7 @@ class Tracker:
         self.next_id += m
         one = np.ones(m, dtype=np.intp)
         book = _Book(ids, one, one.copy(), np.zeros(m, np.intp), np.full(m, c.confirm_m == 1),
-                     np.zeros(m))
+                     np.zeros(m), np.full(m, t), np.full(m, t), one.copy())
         if self.state is None or self.book.ids.size == 0:
             self.state, self.book = new_state, book
         else:

@@ -224,3 +224,26 @@ def test_mean_nis_of_a_matched_filter_is_its_dimension() -> None:
     mean, dof = tracker.mean_nis or (np.nan, 0)
     assert dof == 2
     assert abs(mean - 2.0) < 4 * np.sqrt(4.0 / 1998)
+
+
+def test_time_based_confirmation_and_deletion_for_sparse_revisits() -> None:
+    # a sensor reports every 0.5 s but sees this target only every 4 s (a search frame):
+    # 3-of-3 scan logic never confirms it; 3 detections within 12 s does
+    scan_cfg = TrackerConfig(confirm_m=3, confirm_n=3, q=1.0, init_speed=20.0)
+    time_cfg = TrackerConfig(confirm_m=3, confirm_n=3, q=1.0, init_speed=20.0,
+                             confirm_window_s=12.0, delete_after_s=10.0)
+    by_scans, by_time = Tracker(scan_cfg), Tracker(time_cfg)
+    confirmed_at = None
+    for k in range(60):
+        t = 0.5 * k
+        seen = k % 8 == 0 and t <= 16.0  # detections at 0, 4, 8, 12, 16 s, then none
+        z = np.array([[10.0 * t, 0.0]]) if seen else np.empty((0, 2))
+        a = by_scans.step(t, z)
+        b = by_time.step(t, z)
+        assert a.ids.size == 0
+        if b.ids.size and confirmed_at is None:
+            confirmed_at = t
+        if confirmed_at is not None and t <= 16.0 + 10.0:
+            assert b.ids.size == 1  # held until 10 s after the last detection
+    assert confirmed_at == 8.0  # the third detection, within 12 s of the first
+    assert by_time.confirmed().ids.size == 0  # deleted 10 s after the detection at 16 s
