@@ -124,6 +124,9 @@ def track(
     init_speed: Annotated[float, typer.Option(help="New-track speed std, m/s.")] = 50.0,
     gospa_c: Annotated[float, typer.Option(help="GOSPA cut-off c, m.")] = 10.0,
     gospa_p: Annotated[float, typer.Option(help="GOSPA order p.")] = 1.0,
+    scores: Annotated[Path | None, typer.Option(
+        help="With --truth: write the GOSPA of every scan time here (.csv or .parquet).")
+    ] = None,
 ) -> None:
     """Track detections (GNN or JPDA; KF/EKF/UKF/IMM; M/N logic); optionally score
     against truth."""
@@ -162,7 +165,8 @@ def track(
             if done % 200 == 0 or done == total:
                 bar.update(task, completed=done, total=total)
 
-        res = track_file(detections, out, config, truth, gospa_c, gospa_p, sensors, where, tick)
+        res = track_file(detections, out, config, truth, gospa_c, gospa_p, sensors, where, tick,
+                         scores)
     skipped = f" ({res.angle_only_skipped} angle-only left out)" if res.angle_only_skipped else ""
     console.print(f"{res.scans} scans, {res.detections} detections{skipped}, {res.tracks} "
                   f"confirmed tracks; wrote {out}")

@@ -174,3 +174,18 @@ def test_track_jpda_with_given_pd_and_clutter_density(tmp_path: Path) -> None:
     assert res.returncode == 2 and "valid names: gnn, jpda" in res.stderr
     res = _tate("track", str(dpath), "--out", str(out), "--clutter-density", "-1")
     assert res.returncode == 2 and "clutter_density must be > 0" in res.stderr
+
+
+def test_track_writes_per_scan_scores_that_average_to_the_printed_mean(tmp_path: Path) -> None:
+    dpath, tpath = _write_scenario(tmp_path)
+    scores = tmp_path / "scores.csv"
+    res = _tate("track", str(dpath), "--out", str(tmp_path / "t.parquet"), "--truth",
+                str(tpath), "--init-speed", "15", "--scores", str(scores))
+    assert res.returncode == 0, res.stderr
+    table = pcsv.read_csv(scores).to_pydict()
+    assert len(table["time_s"]) == 40  # one row per scan time of the 40-scan scene
+    mean = float(res.stdout.split("mean GOSPA")[1].split(":")[1].split("m;")[0])
+    assert sum(table["gospa_m"]) / 40 == pytest.approx(mean, abs=1e-3)
+    parts = [a + b + c for a, b, c in zip(table["localisation"], table["missed"],
+                                          table["false"], strict=True)]
+    assert parts == pytest.approx(table["gospa_m"])  # p = 1: the parts add up

@@ -122,9 +122,12 @@ def _names(k: int, d: int, motion: str) -> tuple[list[str], list[str]]:
 def track_file(detections: Path, out: Path, config: Any, truth: Path | None = None,
                gospa_c: float = 10.0, gospa_p: float = 1.0, sensors: Path | None = None,
                origin: tuple[float, float, float] | None = None,
-               progress: Callable[[int, int], None] | None = None) -> TrackSummary:
+               progress: Callable[[int, int], None] | None = None,
+               scores: Path | None = None) -> TrackSummary:
     """Track ``detections`` with ``config`` (:class:`TrackerConfig`; its ``dim`` is set
-    from the file) and stream the confirmed tracks to ``out``."""
+    from the file) and stream the confirmed tracks to ``out``; with truth and ``scores``,
+    also write the GOSPA of every scan time (``time_s, gospa_m, localisation, missed,
+    false, tracks, truths``)."""
     from dataclasses import replace
 
     from tate.tracking.tracker import Tracker
@@ -171,6 +174,14 @@ def track_file(detections: Path, out: Path, config: Any, truth: Path | None = No
     except BaseException:
         writer.abort()
         raise
+    if scores is not None and tru is not None:
+        from tate.io import write_table
+
+        names_s = ("time_s", "gospa_m", "localisation", "missed", "false", "tracks", "truths")
+        rows_s: list[Any] = (list(zip(*score.rows, strict=True)) if score.rows
+                             else [[] for _ in names_s])
+        write_table({k: np.asarray(v, float) for k, v in zip(names_s, rows_s, strict=True)},
+                    scores)
     summary = score.summary(n_scans, int(det.time.size), det.angle_only, len(ids_seen))
     return replace(summary, nis=tracker.mean_nis)
 
@@ -214,6 +225,7 @@ class _Scorer:
                  ) -> None:
         self.tru, self.d, self.c, self.p = tru, d, c, p
         self.g: list[tuple[float, float, float, float]] = []
+        self.rows: list[tuple[float, ...]] = []  #: per scan time, for the scores file
         self.nees: list[F64] = []
         self.pairs: list[tuple[F64, NDArray[Any], NDArray[np.intp]]] = []
         if tru is not None:
@@ -233,6 +245,8 @@ class _Scorer:
         d = self.d
         g = gospa(self.pts[sel], rows.x[:, :d], c=self.c, p=self.p, alpha=2.0)
         self.g.append((g.distance, g.localisation, g.missed, g.false))
+        self.rows.append((t, g.distance, g.localisation, g.missed, g.false,
+                          float(rows.ids.size), float(sel.size)))
         paired = g.assignment >= 0
         if paired.any():
             est = g.assignment[paired]
