@@ -58,6 +58,7 @@ CHANNELS_PER_SHIP = 16  #: most engagements a ship's launchers start per decisio
 LAYER_OF = {"sm3-iia-like": "exo", "sm3-ib-like": "exo", "gpi-like": "glide",
             "sm6-like": "terminal", "essm-like": "point", "ciws-like": "point"}
 KILL_STREAM = 0x4B11
+TERMINAL_PHASE = 3  #: index of "terminal" in tate.weapons.interceptor.PHASES
 
 
 @dataclass
@@ -447,6 +448,14 @@ class Defence:
                         done = opening & (miss < 5000.0) & (s < h - 1e-9)
                         for k in np.flatnonzero(done).tolist():
                             self._assess(g, int(c[k]), t_now + float(s[k]), float(miss[k]))
+                    # homing past the target with the range opening beyond the assessment
+                    # radius: the round has missed by at least this much
+                    rel = qb.T - p1
+                    away = np.einsum("ij,ij->j", rel, wb.T - v1) > 0
+                    passed = (g.active[act] & away & (d1 >= reach)
+                              & (g.model.phase[act] == TERMINAL_PHASE))
+                    for k in np.flatnonzero(passed).tolist():
+                        self._close(g, int(act[k]), t_next, float(d1[k]), "missed (passed)")
                 late = g.active & (t_next > g.t0 + g.model.t_pip + MAX_OVERTIME_S)
                 dead = g.active & ~g.prop.alive
                 for b in np.flatnonzero(late | dead).tolist():
