@@ -23,11 +23,12 @@
   with the predicted intercept point; the target a round is fired at is the threat
   nearest its track within 3 km or 4 σ of the track's position (a track on no threat —
   a false track — wastes the round); once within seeker range the round homes on the
-  threat's truth (an ideal seeker).  Railgun and gun rounds are resolved without
-  flying them: the shot lands after the fly-out time with the dispersion-based kill
-  probability at the PIP's range.  Railguns fire only when charged: each ship's
-  electrical plant (:class:`~tate.weapons.power.PowerPlant`) serves hotel, radar,
-  propulsion and then the railgun charger every tick.
+  threat's truth (an ideal seeker); in midcourse each decision re-aims a round at its
+  threat's current track.  An assessed kill deletes the track fired at.  Railgun and
+  gun rounds are resolved without flying them: the shot lands after the fly-out time
+  with the dispersion-based kill probability at the PIP's range.  Railguns fire only
+  when charged: each ship's electrical plant (:class:`~tate.weapons.power.PowerPlant`)
+  serves hotel, radar, propulsion and then the railgun charger every tick.
 * **Assess**: each interceptor's closest approach to its threat inside every step
   (cubic Hermite on both, :func:`tate.weapons.intercept.closest_approach_hermite`)
   ends the engagement when the range starts opening; the miss distance gives the kill
@@ -157,6 +158,7 @@ class Defence:
         self.pending: list[_Pending] = []
         self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
         self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it
+        self.drops: list[tuple[float, int]] = []  #: (time, track id) to delete: kills assessed
         self.shots: list[list[Any]] = []  #: rows of the shots table (mutable until resolved)
         self.magazine: list[tuple[float, str, str, int]] = []
         self.next_decision = eng.t
@@ -216,6 +218,10 @@ class Defence:
     def tick(self, t0: float, t1: float) -> None:
         """Power and charging over (t0, t1], decisions due, flights, pending rounds."""
         self._power(t1 - t0)
+        due = [tid for when, tid in self.drops if when <= t1 + 1e-9]
+        if due:
+            self.eng.tracker.drop(due)
+            self.drops = [(w, tid) for w, tid in self.drops if w > t1 + 1e-9]
         if t1 >= self.next_decision - 1e-9:
             self._decide(t1)
             self.next_decision = t1 + float(self.c2.decision_period_s)
@@ -268,6 +274,7 @@ class Defence:
         ta = assess_threats(pos, vel, assets)
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         ballistic = ta.kind == 1
+        self._update_pips(t, threat, pos, vel, ballistic)
         opp = opportunities(self.launchers, pos, vel, ttg, ballistic)
         seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
         self.reachable[seen] = True
@@ -300,6 +307,33 @@ class Defence:
                              cost_weight=float(self.c2.cost_weight))
         shots = _doctrine_cap(make_assigner(self.c2.assigner).assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
+
+    def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
+                     ballistic: NDArray[np.bool_]) -> None:
+        """Midcourse updates: re-aim every round still in midcourse at its threat's track,
+        the point where the track's prediction (constant velocity, plus gravity for a
+        ballistic track) meets a sphere growing from the round at its present speed."""
+        from tate.earth import wgs84
+
+        lat, lon, alt = self.eng.origin
+        for g in self.groups:
+            rows = np.flatnonzero(g.active & (g.threat >= 0) & (g.model.phase == 2))
+            for b in rows.tolist():
+                k = np.flatnonzero(threat == g.threat[b])
+                if k.size == 0:
+                    continue
+                j = int(k[0])
+                p_int = self.eng._enu(g.prop.pos[:, b][None])[0]
+                speed = max(float(np.linalg.norm(g.prop.vel[:, b])),
+                            0.85 * float(g.model.presets[b].burnout_speed_mps))
+                t_go = float(np.linalg.norm(pos[j] - p_int)) / speed
+                for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
+                    aim = pos[j] + vel[j] * t_go
+                    if ballistic[j]:
+                        aim[2] -= 0.5 * 9.80665 * t_go**2
+                    t_go = float(np.linalg.norm(aim - p_int)) / speed
+                pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
+                g.model.set_pip(np.array([b]), pip.T, np.array([g.prop.t + t_go]))
 
     def _threats_of(self, pos: F64, t: float, P: F64) -> NDArray[np.intp]:
         """The truth row nearest each track (within 3 km or 4 σ of its position
@@ -486,6 +520,8 @@ class Defence:
         tid = str(eng.truth.ids[tgt]) if tgt >= 0 else ""
         detail = f"{row[1]} from {row[2]}, miss {miss:.1f} m, Pk {pk:.2f}" if np.isfinite(
             miss) else f"{row[1]} from {row[2]}: {outcome}"
+        if kill:  # once the kill is assessed, the track it was fired at is dropped
+            self.drops.append((t + float(self.c2.kill_assessment_s), int(row[4])))
         if kill and tgt >= 0 and not eng.killed[tgt]:
             eng.killed[tgt] = True
             eng.kill_time[tgt] = t

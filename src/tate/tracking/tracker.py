@@ -232,6 +232,15 @@ class Tracker:
             self._initiate(pos[~used], pos_cov[~used], t)
         return self.confirmed()
 
+    def drop(self, ids: Any) -> None:
+        """Delete the tracks with these ids (e.g. a target assessed as killed)."""
+        if self.state is None or self.book.ids.size == 0:
+            return
+        keep = np.flatnonzero(~np.isin(self.book.ids, np.asarray(ids, dtype=np.intp)))
+        if keep.size < self.book.ids.size:
+            self.book = self.book.take(keep)
+            self.state = self.filter.take(self.state, keep)
+
     def confirmed(self) -> TrackRows:
         """The confirmed tracks now."""
         if self.state is None:

@@ -196,3 +196,42 @@ def test_a_railgun_the_plant_cannot_charge_is_reported_not_a_crash() -> None:
     assert int(np.sum(res.shots["layer"] == "railgun")) <= 1
     assert res.summary["railgun_energy_j"] == 0.0
     assert res.status == "terminated"
+
+
+MRBM = """
+name = "one MRBM against a Flight III"
+epoch_utc = "2030-06-01T00:00:00Z"
+time_limit_s = 1500
+
+[[ships]]
+id = "DDG-A"
+class = "ddg51-flight3"
+lat_deg = 20.0
+lon_deg = 160.0
+heading_deg = 270
+speed_kn = 14
+
+[[threats]]
+id = "MRBM-1"
+model = "ballistic"
+launch = { lat_deg = 21.5, lon_deg = 145.7, time_s = 0 }
+aim = { ship = "DDG-A" }
+stages = [
+  { propellant_kg = 6000, dry_kg = 800, isp_s = 255, burn_time_s = 60 },
+  { propellant_kg = 1800, dry_kg = 300, isp_s = 270, burn_time_s = 50 },
+]
+payload_kg = 700
+diameter_m = 1.2
+trajectory = "minimum-energy"
+"""
+
+
+def test_the_exo_layer_engages_first_and_its_round_homes() -> None:
+    res = Engagement(loads_scenario(MRBM, "mrbm.toml"), 1).run()
+    sh = res.shots
+    first = int(np.argmin(sh["time_s"]))
+    # the outermost layer that can reach a ballistic missile fires first ...
+    assert sh["layer"][first] == "exo" and sh["threat_id"][first] == "MRBM-1"
+    # ... and, re-aimed at the track in midcourse, its kill vehicle passes the RV within
+    # 100 m (a kinematic intercept point alone left it tens of km off)
+    assert sh["miss_m"][first] < 100.0

@@ -111,3 +111,15 @@ def test_singer_tracker_runs_on_the_reference_scenario() -> None:
                            init_speed=15.0, confirm_m=3, confirm_n=3)
     scores = run(truths, scans_z, config)
     assert np.mean(scores[10:]) < 4 * 2.5 + 5.0
+
+
+def test_dropped_tracks_are_gone_and_others_keep_their_ids() -> None:
+    tracker = Tracker(TrackerConfig(confirm_m=1, confirm_n=1, delete_after=5))
+    z = np.array([[0.0, 0.0], [1000.0, 0.0], [0.0, 1000.0]])
+    rows = tracker.step(0.0, z)
+    assert sorted(rows.ids.tolist()) == [0, 1, 2]
+    tracker.drop([1])
+    rows = tracker.step(1.0, z)
+    # the dropped track's detection starts a new track; the others keep theirs
+    assert 0 in rows.ids and 2 in rows.ids and 1 not in rows.ids
+    assert tracker.book.ids.size == tracker.filter.output(tracker.state)[0].shape[0]
