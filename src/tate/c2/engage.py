@@ -31,13 +31,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["COAST_FACTOR", "Launchers", "Opportunities", "flyout_time", "opportunities"]
+from tate.c2.threat import G0
+
+__all__ = ["COAST_FACTOR", "Launchers", "Opportunities", "flyout_time", "opportunities",
+           "predict_path"]
 
 F64 = NDArray[np.float64]
 COAST_FACTOR = 0.85  #: average coast speed over burnout speed [-] [A]
 PK_RELIABILITY = 0.9  #: nominal single-shot Pk = pk_max × this (guidance, fuzing) [A]
 RAILGUN_SPEED_FACTOR = 0.7  #: average over muzzle speed of a railgun round [-] [A]
-G0 = 9.80665
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def flyout_time(d: F64, burn_s: F64, speed: F64, gun: NDArray[np.bool_]) -> F64:
     return np.where(gun, d / (RAILGUN_SPEED_FACTOR * v), missile)
 
 
-def _predict(pos: F64, vel: F64, ballistic: NDArray[np.bool_], tau: F64) -> F64:
+def predict_path(pos: F64, vel: F64, ballistic: NDArray[np.bool_], tau: F64) -> F64:
     """Predicted ENU positions ``(T, K, 3)`` of tracks at times ``tau (K,)`` ahead."""
     p = pos[:, None, :] + vel[:, None, :] * tau[None, :, None]
     drop = 0.5 * G0 * tau**2
@@ -121,7 +123,7 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
                           np.zeros((W, T)), np.full((W, T), np.nan))
     if W == 0 or T == 0:
         return empty
-    path = _predict(pos, vel, ballistic, tau)  # (T, K, 3)
+    path = predict_path(pos, vel, ballistic, tau)  # (T, K, 3)
     rel = path[None, :, :, :] - launchers.pos[:, None, None, :]  # (W, T, K, 3)
     d = np.linalg.norm(rel, axis=-1)
     ground = np.hypot(rel[..., 0], rel[..., 1])

@@ -313,6 +313,7 @@ class Defence:
         """Midcourse updates: re-aim every round still in midcourse at its threat's track,
         the point where the track's prediction (constant velocity, plus gravity for a
         ballistic track) meets a sphere growing from the round at its present speed."""
+        from tate.c2.engage import COAST_FACTOR, predict_path
         from tate.earth import wgs84
 
         lat, lon, alt = self.eng.origin
@@ -325,12 +326,11 @@ class Defence:
                 j = int(k[0])
                 p_int = self.eng._enu(g.prop.pos[:, b][None])[0]
                 speed = max(float(np.linalg.norm(g.prop.vel[:, b])),
-                            0.85 * float(g.model.presets[b].burnout_speed_mps))
+                            COAST_FACTOR * float(g.model.presets[b].burnout_speed_mps))
                 t_go = float(np.linalg.norm(pos[j] - p_int)) / speed
                 for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
-                    aim = pos[j] + vel[j] * t_go
-                    if ballistic[j]:
-                        aim[2] -= 0.5 * 9.80665 * t_go**2
+                    aim = predict_path(pos[j:j + 1], vel[j:j + 1], ballistic[j:j + 1],
+                                       np.array([t_go]))[0, 0]
                     t_go = float(np.linalg.norm(aim - p_int)) / speed
                 pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
                 g.model.set_pip(np.array([b]), pip.T, np.array([g.prop.t + t_go]))
