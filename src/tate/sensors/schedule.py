@@ -57,7 +57,6 @@ __all__ = [
 
 F64 = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-_POPCOUNT3 = np.array([0, 1, 1, 2, 1, 2, 2, 3])  # set bits of 0..7
 
 #: Share of the budget search keeps when track dwells would take all of it.
 MIN_SEARCH_SHARE = 0.05
@@ -117,7 +116,7 @@ def held_in_track(history: ArrayLike) -> BoolArray:
         bit 1 the one before, bit 2 the one before that; higher bits are ignored.  A
         target with fewer than three looks has zeros for the missing ones.
     """
-    return np.asarray(_POPCOUNT3[np.asarray(history, np.int64) & 7] >= 2)
+    return np.asarray(np.bitwise_count(np.asarray(history, np.int64) & 7) >= 2)
 
 
 def search_crossed(phase: float, advance: float, u: ArrayLike) -> BoolArray:
