@@ -17,18 +17,18 @@
   ``c2.salvo`` rounds per target and decision are kept, the best launchers' first.  A
   threat with a round in the air is not engaged again until that round is resolved
   and ``c2.kill_assessment_s`` has passed.
-* **Act**: interceptors are launched in a group per decision (one
-  :class:`~tate.flight.integrator.Propagator` of
-  :class:`~tate.weapons.interceptor.InterceptorModel` bodies, step ``INTERCEPTOR_DT``)
-  with the predicted intercept point; the target a round is fired at is the threat
-  nearest its track within 3 km or 4 σ of the track's position (a track on no threat —
-  a false track — wastes the round); once within seeker range the round homes on the
-  threat's truth (an ideal seeker); in midcourse each decision re-aims a round at its
-  threat's current track.  An assessed kill deletes the track fired at.  Railgun and
-  gun rounds are resolved without flying them: the shot lands after the fly-out time
-  with the dispersion-based kill probability at the PIP's range.  Railguns fire only
-  when charged: each ship's electrical plant (:class:`~tate.weapons.power.PowerPlant`)
-  serves hotel, radar, propulsion and then the railgun charger every tick.
+* **Act**: interceptors are launched with the predicted intercept point and flown
+  together, every round of the magazines one body of
+  :class:`~tate.engine.pool.InterceptorPool` (adaptive step); the target a round is
+  fired at is the threat nearest its track within 3 km or 4 σ of the track's position (a
+  track on no threat — a false track — wastes the round); once within seeker range the
+  round homes on the threat's truth (an ideal seeker); in midcourse each decision
+  re-aims a round at its threat's current track.  An assessed kill deletes the track
+  fired at.  Railgun and gun rounds are resolved without flying them: the shot lands
+  after the fly-out time with the dispersion-based kill probability at the PIP's range.
+  Railguns fire only when charged: each ship's electrical plant
+  (:class:`~tate.weapons.power.PowerPlant`) serves hotel, radar, propulsion and then the
+  railgun charger every tick.
 * **Assess**: each interceptor's closest approach to its threat inside every step
   (cubic Hermite on both, :func:`tate.weapons.intercept.closest_approach_hermite`)
   ends the engagement when the range starts opening; the miss distance gives the kill
@@ -52,26 +52,11 @@ from numpy.typing import NDArray
 __all__ = ["LAYER_OF", "Defence"]
 
 F64 = NDArray[np.float64]
-INTERCEPTOR_DT = 0.1  #: interceptor integration step [s]
-MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
 SHIP_DECK_M = 10.0  #: launch height above sea level [m]
 CHANNELS_PER_SHIP = 16  #: most engagements a ship's launchers start per decision [A]
 LAYER_OF = {"sm3-iia-like": "exo", "sm3-ib-like": "exo", "gpi-like": "glide",
             "sm6-like": "terminal", "essm-like": "point", "ciws-like": "point"}
 KILL_STREAM = 0x4B11
-TERMINAL_PHASE = 3  #: index of "terminal" in tate.weapons.interceptor.PHASES
-
-
-@dataclass
-class _Group:
-    """Interceptors launched together: one propagator, rows aligned with ``shot``."""
-
-    prop: Any
-    model: Any
-    t0: float  #: engine time of launch [s]
-    shot: NDArray[np.intp]  #: shot row of each body
-    threat: NDArray[np.intp]  #: truth row of each body's threat (−1: none)
-    active: NDArray[np.bool_]
 
 
 @dataclass
@@ -154,7 +139,14 @@ class Defence:
         self.gun_row = np.array([i for i, k in enumerate(rows["kind"]) if k == "railgun"],
                                 np.intp)
         self.launchers = self._launchers()
-        self.groups: list[_Group] = []
+        from tate.engine.pool import InterceptorPool
+
+        missile = [w for w in range(self.W) if rows["kind"][w] == "missile"]
+        self.pool_row = {w: k for k, w in enumerate(missile)}  #: launcher row → pool's
+        self.pool = InterceptorPool(
+            [rows["spec"][w] for w in missile], [rows["rounds"][w] for w in missile],
+            self.ships_ecef[np.array([rows["ship_idx"][w] for w in missile], np.intp)]
+            if missile else np.zeros((0, 3)), eng.t)
         self.pending: list[_Pending] = []
         self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
         self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it
@@ -317,23 +309,23 @@ class Defence:
         from tate.earth import wgs84
 
         lat, lon, alt = self.eng.origin
-        for g in self.groups:
-            rows = np.flatnonzero(g.active & (g.threat >= 0) & (g.model.phase == 2))
-            for b in rows.tolist():
-                k = np.flatnonzero(threat == g.threat[b])
-                if k.size == 0:
-                    continue
-                j = int(k[0])
-                p_int = self.eng._enu(g.prop.pos[:, b][None])[0]
-                speed = max(float(np.linalg.norm(g.prop.vel[:, b])),
-                            COAST_FACTOR * float(g.model.presets[b].burnout_speed_mps))
-                t_go = float(np.linalg.norm(pos[j] - p_int)) / speed
-                for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
-                    aim = predict_path(pos[j:j + 1], vel[j:j + 1], ballistic[j:j + 1],
-                                       np.array([t_go]))[0, 0]
-                    t_go = float(np.linalg.norm(aim - p_int)) / speed
-                pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
-                g.model.set_pip(np.array([b]), pip.T, np.array([g.prop.t + t_go]))
+        pool = self.pool
+        for b in pool.midcourse().tolist():
+            assert pool.prop is not None and pool.model is not None
+            k = np.flatnonzero(threat == pool.threat[b])
+            if k.size == 0:
+                continue
+            j = int(k[0])
+            p_int = self.eng._enu(pool.prop.pos[:, b][None])[0]
+            speed = max(float(np.linalg.norm(pool.prop.vel[:, b])),
+                        COAST_FACTOR * float(pool.model.presets[b].burnout_speed_mps))
+            t_go = float(np.linalg.norm(pos[j] - p_int)) / speed
+            for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
+                aim = predict_path(pos[j:j + 1], vel[j:j + 1], ballistic[j:j + 1],
+                                   np.array([t_go]))[0, 0]
+                t_go = float(np.linalg.norm(aim - p_int)) / speed
+            pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
+            pool.set_pip(b, pip[0], t_go)
 
     def _threats_of(self, pos: F64, t: float, P: F64) -> NDArray[np.intp]:
         """The truth row nearest each track (within 3 km or 4 σ of its position
@@ -406,7 +398,7 @@ class Defence:
                 self.engaged_until[tgt] = max(self.engaged_until.get(tgt, -np.inf), due)
                 self.in_flight[tgt] = self.in_flight.get(tgt, 0) + n
         if missiles:
-            self._launch_group(t, missiles, opp, threat)
+            self._launch_missiles(t, missiles, opp, threat)
 
     def _new_shot(self, t: float, w: int, tgt: int, track: int) -> int:
         name = self.rows["name"][w]
@@ -418,99 +410,33 @@ class Defence:
                                 f"{name} from {self.rows['ship'][w]}"))
         return len(self.shots) - 1
 
-    def _launch_group(self, t: float, missiles: list[tuple[int, int, int]], opp: Any,
-                      threat: NDArray[np.intp]) -> None:
+    def _launch_missiles(self, t: float, missiles: list[tuple[int, int, int]], opp: Any,
+                         threat: NDArray[np.intp]) -> None:
         from tate.earth import wgs84
-        from tate.flight.integrator import Propagator
-        from tate.weapons.interceptor import InterceptorModel
 
-        eng = self.eng
-        presets = [self.rows["spec"][w] for _, w, _ in missiles]
-        model = InterceptorModel(presets, INTERCEPTOR_DT, t_launch=np.zeros(len(presets)))
-        ships = np.array([self.rows["ship_idx"][w] for _, w, _ in missiles], np.intp)
-        pos = self.ships_ecef[ships].T.copy()
-        vel = np.zeros_like(pos)
-        mass = model.liftoff_mass.copy()
-        pip_enu = np.array([opp.pip[w, j] for _, w, j in missiles])
-        lat, lon, alt = eng.origin
-        pip = wgs84.enu_to_ecef(pip_enu, np.radians(lat), np.radians(lon), alt).T
-        t_pip = np.array([opp.t_intercept[w, j] for _, w, j in missiles])
-        model.set_pip(np.arange(len(presets)), pip, t_pip)
-        prop = Propagator([model], pos, vel, mass, INTERCEPTOR_DT)
-        shot = np.array([s for s, _, _ in missiles], np.intp)
-        tgt = np.array([threat[j] for _, _, j in missiles], np.intp)
-        self.groups.append(_Group(prop, model, t, shot, tgt, np.ones(len(presets), bool)))
+        lat, lon, alt = self.eng.origin
+        for shot, w, j in missiles:
+            pip = wgs84.enu_to_ecef(opp.pip[w, j][None], np.radians(lat), np.radians(lon), alt)
+            self.pool.launch(t, self.pool_row[w], pip[0], float(opp.t_intercept[w, j]), shot,
+                             int(threat[j]))
 
     # -- fly and assess -------------------------------------------------------------------
     def _fly(self, t0: float, t1: float) -> None:
-        from tate.weapons.intercept import closest_approach_hermite
+        self.pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
 
-        eng = self.eng
-        for g in self.groups:
-            while g.active.any() and g.t0 + g.prop.t < t1 - 1e-9:
-                t_now = g.t0 + g.prop.t
-                act = np.flatnonzero(g.active & (g.threat >= 0))
-                gone = np.flatnonzero(g.active & (g.threat >= 0)
-                                      & (eng.killed[np.maximum(g.threat, 0)]
-                                         | (eng.truth.t_last[np.maximum(g.threat, 0)] < t_now)))
-                for b in gone.tolist():
-                    self._close(g, b, t_now, np.nan, "target gone")
-                act = np.flatnonzero(g.active & (g.threat >= 0))
-                h = g.prop.dt
-                if act.size:  # truth at both ends of the step (a replay: the future is known)
-                    qa, wa = eng.truth.at(t_now, g.threat[act])
-                    qb, wb = eng.truth.at(t_now + h, g.threat[act])
-                    g.model.set_target(act, qa.T, wa.T, ((wb - wa) / h).T, g.prop.t)
-                p0, v0 = g.prop.pos.copy(), g.prop.vel.copy()
-                g.prop.step()
-                t_next = g.t0 + g.prop.t
-                if act.size:
-                    still = g.active[act]
-                    p1, v1 = g.prop.pos[:, act], g.prop.vel[:, act]
-                    d0 = np.linalg.norm(qa.T - p0[:, act], axis=0)
-                    d1 = np.linalg.norm(qb.T - p1, axis=0)
-                    reach = 5000.0 + np.linalg.norm(wa.T - v0[:, act], axis=0) * h
-                    cand = np.flatnonzero(still & (np.minimum(d0, d1) < reach))
-                    if cand.size:
-                        c = act[cand]
-                        s, miss = closest_approach_hermite(
-                            p0[:, c], v0[:, c], p1[:, cand], v1[:, cand], qa[cand].T,
-                            wa[cand].T, qb[cand].T, wb[cand].T, h)
-                        rel1 = qb[cand].T - p1[:, cand]
-                        vrel1 = wb[cand].T - v1[:, cand]
-                        opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
-                        done = opening & (miss < 5000.0) & (s < h - 1e-9)
-                        for k in np.flatnonzero(done).tolist():
-                            self._assess(g, int(c[k]), t_now + float(s[k]), float(miss[k]))
-                    # homing past the target with the range opening beyond the assessment
-                    # radius: the round has missed by at least this much
-                    rel = qb.T - p1
-                    away = np.einsum("ij,ij->j", rel, wb.T - v1) > 0
-                    passed = (g.active[act] & away & (d1 >= reach)
-                              & (g.model.phase[act] == TERMINAL_PHASE))
-                    for k in np.flatnonzero(passed).tolist():
-                        self._close(g, int(act[k]), t_next, float(d1[k]), "missed (passed)")
-                late = g.active & (t_next > g.t0 + g.model.t_pip + MAX_OVERTIME_S)
-                dead = g.active & ~g.prop.alive
-                for b in np.flatnonzero(late | dead).tolist():
-                    self._close(g, b, t_next, np.nan, "missed")
-                no_tgt = g.active & (g.threat < 0) & (t_next > g.t0 + g.model.t_pip)
-                for b in np.flatnonzero(no_tgt).tolist():
-                    self._close(g, b, t_next, np.nan, "no target (false track)")
-        self.groups = [g for g in self.groups if g.active.any()]
-
-    def _assess(self, g: _Group, b: int, t: float, miss: float) -> None:
+    def _report(self, b: int, t: float, miss: float, outcome: str) -> None:
+        """An engagement of pool body ``b`` ended: draw the kill of an assessed closest
+        approach, else record the outcome."""
         from tate.weapons.intercept import draw_kill
 
-        spec = g.model.presets[b]
-        pk = float(spec.pk(np.array(miss)))
+        shot, tgt = int(self.pool.shot[b]), int(self.pool.threat[b])
+        if outcome != "assess":
+            self._finish(shot, tgt, t, miss, 0.0, False, outcome)
+            return
+        assert self.pool.model is not None
+        pk = float(self.pool.model.presets[b].pk(np.array(miss)))
         kill = bool(draw_kill(np.array([pk]), self.rng)[0])
-        self._close(g, b, t, miss, "kill" if kill else "survived", pk, kill)
-
-    def _close(self, g: _Group, b: int, t: float, miss: float, outcome: str,
-               pk: float = 0.0, kill: bool = False) -> None:
-        g.active[b] = False
-        self._finish(int(g.shot[b]), int(g.threat[b]), t, miss, pk, kill, outcome)
+        self._finish(shot, tgt, t, miss, pk, kill, "kill" if kill else "survived")
 
     def _finish(self, shot: int, tgt: int, t: float, miss: float, pk: float, kill: bool,
                 outcome: str) -> None:

@@ -155,7 +155,7 @@ class Engagement:
         if self.t >= self.t_end - 1e-9:
             return True
         over = self.killed | (self.truth.t_last <= self.t + 1e-9)
-        return bool(over.all()) and not self.defence.groups and not self.defence.pending
+        return bool(over.all()) and not self.defence.pool.any_active() and not self.defence.pending
 
     def step(self) -> None:
         """Advance one tick."""

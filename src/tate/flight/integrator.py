@@ -13,8 +13,10 @@ state arrays (``pos (3, n)``, ``vel (3, n)``, ``mass (n,)``, ECEF, SI).  Per ste
    Hermite interpolant of the step (position and velocity at both ends), to
    far better than the step, and frozen there.
 
-The clock is ``k · dt`` after ``k`` steps (no running sum, so event times carry
-no accumulated rounding).
+The clock is ``t_b + k · dt`` after ``k`` steps of one length since the step last
+changed at ``t_b`` (no running sum, so event times carry no accumulated rounding).
+:meth:`Propagator.step` may be given a new step length; the models read it from their
+``dt`` attribute, which the propagator sets before every step.
 
 Dead bodies keep their final state; their derivative is zero.  Snapshots are
 taken every ``record_every`` steps; the impact state is always kept.
@@ -185,6 +187,7 @@ class Propagator:
         self.opts = opts or FrameOptions()
         self.ground = ground
         self.t = 0.0
+        self._t_base = 0.0  #: time at which the present step length took effect [s]
         self._steps = 0
         self.n = n
         self.y = np.empty((7, n))
@@ -257,10 +260,23 @@ class Propagator:
             out[:, ~self.alive] = 0.0
         return out
 
-    def step(self) -> None:
-        """Advance every live body by one step ``dt``."""
+    def set_clock(self, t: float) -> None:
+        """Move the clock to ``t`` [s] without integrating: for a caller whose bodies are
+        all at rest or dead meanwhile."""
+        self.t = self._t_base = float(t)
+        self._steps = 0
+
+    def step(self, h: float | None = None) -> None:
+        """Advance every live body by one step: ``dt``, or ``h`` [s] (which becomes the
+        new ``dt``)."""
+        if h is not None and h != self.dt:
+            if not h > 0:
+                raise ValueError(f"step must be > 0, got {h}")
+            self._t_base, self._steps, self.dt = self.t, 0, float(h)
         self._all_alive = bool(self.alive.all())
         t, h, y = self.t, self.dt, self.y
+        for model in self.models:
+            model.dt = h
         env = self._env
         if not self._env_fresh:
             env.compute(y[0:3], y[3:6], self.opts)
@@ -287,7 +303,7 @@ class Propagator:
         y0 = y.copy() if (self.ground or self.events) else y
         y += (h / 6.0) * k1
         self._steps += 1
-        self.t = self._steps * h
+        self.t = self._t_base + self._steps * h
         # the new state's environment serves the ground check and the next step
         env.compute(y[0:3], y[3:6], self.opts)
         self._env_fresh = True

@@ -43,6 +43,7 @@ class FlightModel:
     """Base class of the vectorised flight models."""
 
     name: str = ""
+    dt: float = 0.0  #: length of the step being taken [s]; the propagator sets it
 
     def __init__(self, n: int) -> None:
         self.n = n

@@ -1,0 +1,254 @@
+"""Every interceptor of a run in one propagation: :class:`InterceptorPool`.
+
+Each missile round in the defended group's magazines is a body of one
+:class:`~tate.weapons.interceptor.InterceptorModel` from the start of the run, in phase
+``ready`` at its ship's deck (the model holds it there); launching a round sets its
+launch time, predicted intercept point and target, and the one
+:class:`~tate.flight.integrator.Propagator` flies all launched rounds together, in step
+with the engine's ticks.  One propagation instead of one per salvo: the cost per step of
+the vectorised model hardly depends on the number of bodies.
+
+Step length (adaptive, so that each tick is an integer number of equal steps):
+
+* ``MIN_STEP_S`` while any round is in its vertical rise;
+* ``BURN_STEP_S`` while any round's motor burns (the thrust is averaged exactly over a
+  step; the powered-midcourse gain N' t_go/t_b with t_b ≥ 2 s removes at most
+  N'·h/t_b = 3·0.25/2 of the predicted miss per step, no overshoot);
+* otherwise the shortest time to go of the rounds in flight over
+  ``STEPS_PER_TIME_TO_GO`` (a homing loop sampled 20 times over its time to go behaves
+  as the continuous one; Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed.,
+  ch. 2), at least ``MIN_STEP_S`` and at most the tick.
+
+Time to go: range to the target over the closing speed (truth, as the engine's seeker),
+or range to the predicted intercept point over the round's speed without a target.
+
+Engagements end as in :mod:`tate.engine.defence`: closest approach inside a step (cubic
+Hermite on both), target gone, passed, overtime, ground.  Units: s, m, m/s; frame ECEF;
+the pool's clock is engine time less the run's start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["MIN_STEP_S", "InterceptorPool"]
+
+F64 = NDArray[np.float64]
+MIN_STEP_S = 0.1  #: shortest step (the homing endgame) [s]
+BURN_STEP_S = 0.25  #: longest step while a motor burns [s]
+STEPS_PER_TIME_TO_GO = 20.0  #: steps over the shortest time to go of the rounds [-]
+MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
+ASSESS_RADIUS_M = 5000.0  #: closest approaches nearer than this are assessed [m]
+TERMINAL_PHASE = 3  #: index of "terminal" in tate.weapons.interceptor.PHASES
+MIDCOURSE_PHASE = 2
+BOOST_PHASE = 1
+
+#: called as report(body, time [s], miss [m] or NaN, outcome); outcome "assess" asks the
+#: caller to draw the kill
+Report = Callable[[int, float, float, str], None]
+
+
+class InterceptorPool:
+    """The rounds of every missile launcher, flown together.
+
+    Parameters
+    ----------
+    specs
+        Interceptor preset of each launcher that gets bodies.
+    rounds
+        Rounds of each of those launchers.
+    deck_ecef
+        Launch position of each launcher ``(w, 3)`` ECEF [m].
+    t_start
+        Engine time of the pool's clock zero [s].
+    """
+
+    def __init__(self, specs: Sequence[Any], rounds: Sequence[int], deck_ecef: F64,
+                 t_start: float) -> None:
+        from tate.flight.integrator import Propagator
+        from tate.weapons.interceptor import InterceptorModel
+
+        counts = np.asarray(rounds, np.intp)
+        self.first = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.intp)
+        self.used = np.zeros(counts.size, np.intp)
+        self.counts = counts
+        presets = [s for s, c in zip(specs, counts.tolist(), strict=True) for _ in range(c)]
+        n = len(presets)
+        self.n = n
+        self.t_start = float(t_start)
+        self.shot = np.full(n, -1, np.intp)
+        self.threat = np.full(n, -1, np.intp)
+        self.active = np.zeros(n, dtype=bool)
+        self.t_pip = np.full(n, np.nan)  #: engine time of the intercept planned [s]
+        self.steps = 0
+        if n == 0:
+            self.model = None
+            self.prop = None
+            return
+        owner = np.repeat(np.arange(counts.size), counts)
+        pos = np.asarray(deck_ecef, float)[owner].T.copy()
+        self.model = InterceptorModel(presets, MIN_STEP_S, t_launch=np.full(n, np.inf))
+        self.prop = Propagator([self.model], pos, np.zeros_like(pos), self.model.liftoff_mass,
+                               MIN_STEP_S)
+        self.deck = pos.copy()
+
+    @property
+    def t(self) -> float:
+        """The pool's engine time [s]."""
+        return self.t_start + (self.prop.t if self.prop is not None else 0.0)
+
+    def any_active(self) -> bool:
+        """Whether a round is in the air."""
+        return bool(self.active.any())
+
+    def launch(self, t: float, launcher: int, pip_ecef: F64, t_pip: float, shot: int,
+               threat: int) -> int:
+        """Fire the next round of ``launcher`` at engine time ``t`` [s] toward
+        ``pip_ecef (3,)``, reached ``t_pip`` [s] after launch; returns its body."""
+        if self.model is None or self.prop is None or self.used[launcher] >= \
+                self.counts[launcher]:
+            raise ValueError(f"launcher {launcher} has no round left in the pool")
+        b = int(self.first[launcher] + self.used[launcher])
+        self.used[launcher] += 1
+        t_rel = t - self.t_start
+        self.model.launch([b], t_rel)
+        self.model.set_pip([b], np.asarray(pip_ecef, float).reshape(3, 1), [t_rel + t_pip])
+        self.shot[b], self.threat[b], self.active[b] = shot, threat, True
+        self.t_pip[b] = t + t_pip
+        self.prop.y[0:3, b] = self.deck[:, b]
+        self.prop.y[3:6, b] = 0.0
+        self.prop.invalidate()
+        return b
+
+    def set_pip(self, b: int, pip_ecef: F64, t_go: float) -> None:
+        """Re-aim body ``b`` at ``pip_ecef (3,)``, reached ``t_go`` [s] from now."""
+        if self.model is not None and self.prop is not None:
+            self.model.set_pip([b], np.asarray(pip_ecef, float).reshape(3, 1),
+                               [self.prop.t + t_go])
+
+    def midcourse(self) -> NDArray[np.intp]:
+        """Bodies in the air, fired at a threat, still in midcourse."""
+        if self.model is None:
+            return np.empty(0, np.intp)
+        return np.flatnonzero(self.active & (self.threat >= 0)
+                              & (self.model.phase == MIDCOURSE_PHASE))
+
+    def close(self, b: int) -> None:
+        """End body ``b``'s engagement; it stops being integrated."""
+        self.active[b] = False
+        if self.prop is not None:
+            self.prop.alive[b] = False
+
+    # -- flight -----------------------------------------------------------------------------
+    def _step_length(self, t0: float, t1: float, truth: Any) -> float:
+        """The step for the tick (t0, t1]: the tick over the fewest equal steps no longer
+        than the rounds need."""
+        assert self.model is not None and self.prop is not None
+        tick = t1 - t0
+        m = self.model
+        t_rel = t0 - self.t_start
+        fly = np.flatnonzero(self.active & (m.t_launch <= t_rel + 1e-9))
+        want = tick
+        if fly.size:
+            tau = t_rel - m.t_launch[fly]
+            burning = ~m.burnt_out[fly]
+            if (burning & (tau < m.t_vert[fly] + tick)).any():
+                want = MIN_STEP_S
+            elif burning.any():
+                want = BURN_STEP_S
+            pos, vel = self.prop.pos[:, fly], self.prop.vel[:, fly]
+            speed = np.maximum(np.linalg.norm(vel, axis=0), 1.0)
+            rel = m.pip_pos[:, fly] - pos
+            t_go = np.linalg.norm(rel, axis=0) / speed
+            hit = np.flatnonzero(self.threat[fly] >= 0)
+            if hit.size:
+                q, w = truth.at(t0, self.threat[fly[hit]])
+                r = q.T - pos[:, hit]
+                dv = w.T - vel[:, hit]
+                rng = np.linalg.norm(r, axis=0)
+                closing = -np.einsum("ij,ij->j", r, dv) / np.maximum(rng, 1e-9)
+                t_go[hit] = rng / np.maximum(closing, np.linalg.norm(dv, axis=0) * 0.05 + 1.0)
+            t_go = t_go[np.isfinite(t_go)]
+            if t_go.size:
+                want = min(want, float(t_go.min()) / STEPS_PER_TIME_TO_GO)
+        want = min(max(want, MIN_STEP_S), tick)
+        return tick / max(1, int(np.ceil(tick / want - 1e-9)))
+
+    def fly(self, t0: float, t1: float, truth: Any, killed: NDArray[np.bool_],
+            report: Report) -> None:
+        """Fly the pool from ``t0`` to ``t1`` (engine times [s]), reporting every
+        engagement that ends; ``killed`` is read at every step (reports may change it)."""
+        from tate.weapons.intercept import closest_approach_hermite
+
+        if self.model is None or self.prop is None:
+            return
+        prop, m = self.prop, self.model
+        if not self.active.any():  # nothing in the air: ready rounds hold their place
+            prop.set_clock(t1 - self.t_start)
+            return
+        h = self._step_length(t0, t1, truth)
+        while self.t < t1 - 1e-9:
+            t_now = self.t
+            cand = np.flatnonzero(self.active & (self.threat >= 0))
+            tj = np.maximum(self.threat[cand], 0)
+            for b in cand[killed[tj] | (truth.t_last[tj] < t_now)].tolist():
+                self.close(b)
+                report(b, t_now, np.nan, "target gone")
+            act = np.flatnonzero(self.active & (self.threat >= 0))
+            if act.size:  # truth at both ends of the step (a replay: the future is known)
+                qa, wa = truth.at(t_now, self.threat[act])
+                qb, wb = truth.at(t_now + h, self.threat[act])
+                m.set_target(act, qa.T, wa.T, ((wb - wa) / h).T, prop.t)
+            p0, v0 = prop.pos[:, act].copy(), prop.vel[:, act].copy()
+            prop.step(h)
+            self.steps += 1
+            t_next = self.t
+            if act.size:
+                self._assess(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
+                             closest_approach_hermite)
+            late = self.active & (t_next > self.t_pip + MAX_OVERTIME_S)
+            dead = self.active & ~prop.alive
+            for b in np.flatnonzero(late | dead).tolist():
+                self.close(b)
+                report(b, t_next, np.nan, "missed")
+            no_tgt = self.active & (self.threat < 0) & (t_next > self.t_pip)
+            for b in np.flatnonzero(no_tgt).tolist():
+                self.close(b)
+                report(b, t_next, np.nan, "no target (false track)")
+
+    def _assess(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64, qb: F64,
+                wb: F64, h: float, t_now: float, t_next: float, report: Report,
+                closest: Any) -> None:
+        assert self.prop is not None and self.model is not None
+        prop = self.prop
+        still = self.active[act]
+        p1, v1 = prop.pos[:, act], prop.vel[:, act]
+        d0 = np.linalg.norm(qa.T - p0, axis=0)
+        d1 = np.linalg.norm(qb.T - p1, axis=0)
+        reach = ASSESS_RADIUS_M + np.linalg.norm(wa.T - v0, axis=0) * h
+        cand = np.flatnonzero(still & (np.minimum(d0, d1) < reach))
+        if cand.size:
+            s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
+                              qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
+            rel1 = qb[cand].T - p1[:, cand]
+            vrel1 = wb[cand].T - v1[:, cand]
+            opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+            done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
+            for k in np.flatnonzero(done).tolist():
+                b = int(act[cand[k]])
+                self.close(b)
+                report(b, t_now + float(s[k]), float(miss[k]), "assess")
+        # homing past the target with the range opening beyond the assessment radius:
+        # the round has missed by at least this much
+        rel = qb.T - p1
+        away = np.einsum("ij,ij->j", rel, wb.T - v1) > 0
+        passed = (self.active[act] & away & (d1 >= reach)
+                  & (self.model.phase[act] == TERMINAL_PHASE))
+        for k in np.flatnonzero(passed).tolist():
+            b = int(act[k])
+            self.close(b)
+            report(b, t_next, float(d1[k]), "missed (passed)")
