@@ -20,18 +20,27 @@ published or independently computed reference (docs/references.md §6):
 * proportional navigation: the miss of a single-lag homing loop flown by our guidance
   law against Zarchan's closed forms (docs/references.md §3);
 * railgun muzzle energies (33.1 MJ, 0.80 MJ) and the average power of 10 rounds/min
-  of 32 MJ at 30 % efficiency (17.8 MW) (docs/references.md §4).
+  of 32 MJ at 30 % efficiency (17.8 MW) (docs/references.md §4);
+* weapon-target assignment: the exact assigner against brute-force enumeration of every
+  assignment on small random instances of Ahuja et al. (2007), and greedy never better;
+* 3-D homing: PN and APN against a crossing target flown point-mass in three
+  dimensions (zero miss without a manoeuvre; APN hits a 6 g step manoeuvre that makes
+  an acceleration-limited PN miss, Zarchan 2012 ch. 8);
+* electrical load shedding by priority, against values worked by hand.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["CASES", "CaseResult", "run_cases"]
 
+F64 = NDArray[np.float64]
 FT = 0.3048  #: [m]
 SLUG = 14.5939029372  #: [kg]
 
@@ -232,6 +241,172 @@ def _railgun_energy() -> list[CaseResult]:
     return railgun_energy_case()
 
 
+def _wta_surviving(value: F64, pk: F64, shots: NDArray[np.int64]) -> float:
+    """Σ_j V_j Π_i (1 − p_ij)^x_ij of one round per weapon; NaN if ``shots`` gives a weapon
+    more than one round or a negative count (an infeasible assignment)."""
+    x = np.asarray(shots)
+    if x.shape != pk.shape or np.any(x < 0) or np.any(x.sum(axis=1) > 1):
+        return float("nan")
+    return float(sum(value[j] * np.prod((1.0 - pk[:, j]) ** x[:, j])
+                     for j in range(value.size)))
+
+
+def _wta_brute_force(value: F64, pk: F64) -> float:
+    """Least expected surviving value over all (T + 1)^W choices: each weapon fires its
+    one round at one of the T targets or holds it."""
+    n_w, n_t = pk.shape
+    best = np.inf
+    for choice in itertools.product(range(n_t + 1), repeat=n_w):
+        survive = np.ones(n_t)
+        for i, j in enumerate(choice):
+            if j < n_t:
+                survive[j] *= 1.0 - pk[i, j]
+        best = min(best, float(value @ survive))
+    return best
+
+
+def wta_brute_force_case() -> list[CaseResult]:
+    """The exact assigner (``milp``) against enumeration on 20 random instances of Ahuja,
+    Kumar, Jha & Orlin (Operations Research 55(6), 2007): 3 weapons with one round each,
+    4 targets, V_j ~ U[25, 100], p_ij ~ U[0.6, 0.9].  Both assignments are scored by the
+    enumerator's own objective (NaN when infeasible, which fails the row)."""
+    from tate.c2.wta import WTAProblem, make_assigner
+
+    rng = np.random.default_rng(20070601)
+    exact, greedy = make_assigner("milp"), make_assigner("greedy")
+    gaps, edges = [], []
+    for _ in range(20):
+        value, pk = rng.uniform(25.0, 100.0, 4), rng.uniform(0.6, 0.9, (3, 4))
+        problem = WTAProblem(value=value, pk=pk, rounds=np.ones(3, np.int64))
+        best = _wta_brute_force(value, pk)
+        f_exact = _wta_surviving(value, pk, exact.assign(problem).shots)
+        f_greedy = _wta_surviving(value, pk, greedy.assign(problem).shots)
+        gaps.append(abs(f_exact - best) / best)
+        edges.append(f_greedy - f_exact)
+    gap, edge = float(np.max(gaps)), float(np.min(edges))
+    case = "WTA brute force"
+    return [CaseResult(case, "exact vs enumeration, 20 of 3x4, largest rel. gap",
+                       "0", gap, "≤ 1e-6", gap <= 1e-6),
+            CaseResult(case, "greedy − exact surviving value, least of 20", "≥ 0", edge,
+                       "≥ −1e-9", edge >= -1e-9)]
+
+
+def _homing_miss(law: str, nprime: F64, heading_error_deg: float, a_target: F64,
+                 a_max: float = np.inf, lag: float = 0.0, dt: float = 0.005) -> F64:
+    """Miss distances [m] of point-mass pursuers flown in 3-D by guidance law ``law``,
+    one per navigation ratio in ``nprime``.
+
+    No gravity, flat frame.  Target at (8, 3, 2) km moving (−300, 100, 50) m/s with a
+    constant acceleration ``a_target (3,)`` [m/s²] from t = 0; pursuer at the origin at
+    1,000 m/s, ``heading_error_deg`` off the initial line of sight, out of the plane the
+    LOS spans with the vertical.  Each step of ``dt`` the law's command, kept normal to
+    the pursuer's velocity and clipped to ``a_max``, drives the achieved acceleration
+    through a first-order lag ``lag`` [s] (none if 0); both bodies then move exactly
+    under constant accelerations, and the miss is the least separation sampled densely
+    inside every step.
+    """
+    from tate.flight.eom import dot3
+    from tate.weapons.guidance import guidance_law, limit_accel, normal_part, time_to_go
+
+    n = nprime.size
+    r_t = np.repeat(np.array([[8000.0], [3000.0], [2000.0]]), n, axis=1)
+    v_t = np.repeat(np.array([[-300.0], [100.0], [50.0]]), n, axis=1)
+    los = r_t[:, 0] / np.linalg.norm(r_t[:, 0])
+    side = np.cross(los, [0.0, 0.0, 1.0])
+    off = np.cross(side / np.linalg.norm(side), los)
+    he = np.radians(heading_error_deg)
+    v_m = np.repeat((1000.0 * (np.cos(he) * los + np.sin(he) * off))[:, None], n, axis=1)
+    r_m, a_m = np.zeros((3, n)), np.zeros((3, n))
+    a_t = np.repeat(np.asarray(a_target, float).reshape(3, 1), n, axis=1)
+    s = np.linspace(0.0, dt, 101)[:, None, None]
+    miss = np.full(n, np.inf)
+    guide = guidance_law(law)
+    for _ in range(int(30.0 / dt)):
+        r, v = r_t - r_m, v_t - v_m
+        if np.all(dot3(r, v) > 0.0):  # every pair opening: closest approach passed
+            break
+        cmd = guide.command(r, v, v_m, a_t, time_to_go(r, v), nprime)
+        cmd = limit_accel(normal_part(cmd, v_m), a_max)
+        a_m = cmd if lag == 0.0 else a_m + (cmd - a_m) * -np.expm1(-dt / lag)
+        sep = r + v * s + 0.5 * (a_t - a_m) * s * s
+        miss = np.minimum(miss, np.sqrt((sep * sep).sum(axis=1)).min(axis=0))
+        r_m, v_m = r_m + v_m * dt + 0.5 * a_m * dt * dt, v_m + a_m * dt
+        r_t, v_t = r_t + v_t * dt + 0.5 * a_t * dt * dt, v_t + a_t * dt
+    return miss
+
+
+def pn_3d_case() -> list[CaseResult]:
+    """PN and APN in 3-D (the harness of :func:`_homing_miss`).
+
+    * Constant-velocity target, 20° heading error, N' = 3, 4, 5, no lag or limit: an
+      ideal PN loop has zero miss (Zarchan, *Tactical and Strategic Missile Guidance*,
+      6th ed., 2012, ch. 2: the heading-error miss of a zero-lag loop is zero for N' > 2).
+    * 6 g step manoeuvre, 5° heading error, N' = 4, 10 g limit, 0.2 s lag: zero-lag PN
+      needs N'/(N'−2)·n_T = 12 g at intercept, above the limit, so it saturates where it
+      matters and misses; APN's command ½N'·n_T·(t_go/t_F)^(N'−2) is largest at launch
+      and falls off, so it hits (Zarchan ch. 8).
+    """
+    g = 9.80665
+    nprime = np.array([3.0, 4.0, 5.0])
+    out = []
+    for law in ("pn", "apn"):
+        miss = float(np.max(_homing_miss(law, nprime, 20.0, np.zeros(3))))
+        out.append(CaseResult("PN 3-D", f"{law}, no manoeuvre, 20° heading error, N' 3–5, "
+                              "largest miss", "0", miss, "≤ 0.1 m", miss <= 0.1, "m"))
+    step = np.array([0.0, 0.0, 6.0 * g])
+    four = np.array([4.0])
+    apn_miss = float(_homing_miss("apn", four, 5.0, step, 10.0 * g, 0.2)[0])
+    pn_miss = float(_homing_miss("pn", four, 5.0, step, 10.0 * g, 0.2)[0])
+    out.append(CaseResult("PN 3-D", "apn, 6 g step, 10 g limit, 0.2 s lag, N' 4, miss", "0",
+                          apn_miss, "≤ 1 m", apn_miss <= 1.0, "m"))
+    out.append(CaseResult("PN 3-D", "pn, same (needs 12 g > 10 g), miss",
+                          "> 10", pn_miss, "> 10 m", pn_miss > 10.0, "m"))
+    return out
+
+
+def power_shedding_case() -> list[CaseResult]:
+    """Priority load shedding on a 9 MW bus (:class:`tate.weapons.power.PowerPlant`).
+
+    Worked by hand.  Generators 4 + 5 = 9 MW; storage 0.5 MJ, round-trip η = 1,
+    discharge ≤ 2 MW; electric drive of 16 MW at 30 kn; the SPY-6-like radar preset
+    (power_kw = 3,000); hotel 3 MW, other 2 MW; the railgun asks 6 MW.  At 15 kn the
+    demand (hotel, radar, propulsion, other, railgun) is 3, 3, 16·(15/30)³ = 2, 2,
+    6 MW = 16 MW.
+
+    * Tick 1 (1 s): supply 9 + min(2, 0.5 MJ / 1 s) = 9.5 MW, served in order 3 (6.5
+      left), 3 (3.5), 2 (1.5), other 1.5 of 2, railgun 0; the storage ends empty.
+    * Tick 2 (1 s, storage empty): supply 9 MW: 3, 3, 2, 1, 0.
+    * Railgun ahead (priorities railgun 2, other 3, propulsion 4), no storage, 9 MW:
+      hotel 3, radar 3, railgun 3 of 6, other 0, propulsion 0.
+    """
+    from tate.weapons.power import PlantSpec, PowerPlant, load_demands
+
+    spec = PlantSpec(name="verify", generators_w=(4e6, 5e6), hotel_w=3e6,
+                     radars=("spy6-like",), other_w=2e6, drive="electric",
+                     propulsion_max_w=16e6, propulsion_max_kn=30.0, storage_j=0.5e6,
+                     storage_charge_w=2e6, storage_discharge_w=2e6, storage_efficiency=1.0)
+    demand = load_demands(spec, 15.0, radars_on=True, railgun_w=6e6)
+    plant = PowerPlant([spec])
+    tick1 = plant.step(1.0, demand[None])
+    tick2 = plant.step(1.0, demand[None])
+    ahead = PowerPlant([spec], priorities={"railgun": 2, "other": 3, "propulsion": 4},
+                       storage_j=[0.0]).step(1.0, demand[None])
+    checks = (("demand at 15 kn", demand, (3, 3, 2, 2, 6)),
+              ("tick 1 (0.5 MJ stored) served", tick1.served[0], (3, 3, 2, 1.5, 0)),
+              ("tick 2 (storage empty) served", tick2.served[0], (3, 3, 2, 1, 0)),
+              ("railgun first, served", ahead.served[0], (3, 3, 0, 0, 3)))
+    out = []
+    for label, got, hand in checks:
+        err = float(np.max(np.abs(got - np.array(hand, float) * 1e6)))
+        ref = "/".join(f"{h:g}" for h in hand)
+        out.append(CaseResult("Power shedding", f"{label} {ref} MW, largest error", "0", err,
+                              "≤ 1 W", err <= 1.0, "W"))
+    left = float(tick1.storage_j[0])
+    out.append(CaseResult("Power shedding", "storage left after tick 1", "0", left, "≤ 1 J",
+                          abs(left) <= 1.0, "J"))
+    return out
+
+
 CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "us76": us76_density,
     "cavh": cavh_lift_to_drag,
@@ -244,6 +419,9 @@ CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "detection-snr": detection_snr_case,
     "railgun-energy": _railgun_energy,
     "pn-miss": pn_miss_case,
+    "wta-brute-force": wta_brute_force_case,
+    "pn-3d": pn_3d_case,
+    "power-shedding": power_shedding_case,
 }
 
 

@@ -96,9 +96,18 @@ def test_help_is_fast_and_imports_nothing_heavy() -> None:
     print(f"tate --help took {time.perf_counter() - start:.2f} s")
 
 
-@pytest.mark.parametrize("case", ["us76", "cavh", "glide-altitude", "glide-decay", "nesc9",
-                                  "kepler", "radar-horizon", "radar-sensitivity",
-                                  "detection-snr", "railgun-energy", "pn-miss"])
+VERIFY_CASES = ["us76", "cavh", "glide-altitude", "glide-decay", "nesc9", "kepler",
+                "radar-horizon", "radar-sensitivity", "detection-snr", "railgun-energy",
+                "pn-miss", "wta-brute-force", "pn-3d", "power-shedding"]
+
+
+def test_every_verify_case_is_listed_here() -> None:
+    from tate.verify import CASES
+
+    assert list(CASES) == VERIFY_CASES
+
+
+@pytest.mark.parametrize("case", VERIFY_CASES)
 def test_verify_cases_pass(case: str) -> None:
     from tate.verify import CASES
 

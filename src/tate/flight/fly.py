@@ -38,6 +38,7 @@ Table = dict[str, NDArray[Any]]
 Progress = Callable[[str, float, float], None]
 SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at SLOW_DT
 SLOW_DT = 0.5  #: their smallest step [s]
+MAX_STEP_S = 10.0  #: longest adaptive step (the models may allow less) [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
 MACH_CEILING = 86_000.0  #: US76 defines the speed of sound up to here; Mach is NaN above [m]
 
@@ -108,7 +109,7 @@ class _Part:
 
 
 def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = None,
-        progress: Progress | None = None) -> FlightResult:
+        progress: Progress | None = None, max_step: float = MAX_STEP_S) -> FlightResult:
     """Fly every threat of a concrete scenario with no defence.
 
     Parameters
@@ -124,6 +125,11 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
         Recorded in the result (the seed that sampled ``scn``), if any.
     progress
         Called as ``progress(label, done_s, total_s)`` while each group flies.
+    max_step
+        Longest step [s]: where every body of a group flies smoothly (an RV's coast above
+        80 km, a glide far from the dive, a steady cruise; each model's ``max_step``)
+        the group takes whole multiples of its step up to this; 0 keeps the fixed step.
+        Samples stay every ``record_s``.
     """
     from tate.scenario import scenario_hash
 
@@ -149,7 +155,7 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
             start += model.n
         if picked:
             parts.append(_fly_models(picked, raid, np.array(idx), t0, ground, slow, dt,
-                                     record_s, scn.time_limit_s, progress))
+                                     record_s, scn.time_limit_s, progress, max_step))
     pos = np.concatenate([p.pos for p in parts])
     vel = np.concatenate([p.vel for p in parts])
     t_rows = np.concatenate([p.time for p in parts])
@@ -178,7 +184,7 @@ def _aim_alt(member: Any) -> float:
 
 def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64,
                 ground: F64, slow: bool, dt: float, record_s: float, time_limit: float,
-                progress: Progress | None) -> _Part:
+                progress: Progress | None, max_step: float = 0.0) -> _Part:
     """Propagate the bodies ``sel`` of ``models`` together."""
     t0 = t0_all[sel]
     step = max(dt, SLOW_DT) if slow else dt
@@ -189,7 +195,8 @@ def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64
                       ground_alt=ground[sel], aim=aims, hit_radius=HIT_RADIUS, events=events)
     label = "cruise missiles and drones" if slow else "rockets and gliders"
     tick = None if progress is None else (lambda t: progress(label, t, horizon))
-    snaps = prop.run(horizon, record_every=max(1, round(record_s / step)), progress=tick)
+    snaps = prop.run(horizon, record_every=max(1, round(record_s / step)), progress=tick,
+                     max_step=max_step)
     if progress is not None:
         progress(label, horizon, horizon)
     tau = np.array(snaps.time)

@@ -103,7 +103,8 @@ class Snapshots:
     alive: list[NDArray[np.bool_]] = field(default_factory=list)
 
 
-def hermite(p0: F64, v0: F64, p1: F64, v1: F64, h: float, s: F64) -> tuple[F64, F64]:
+def hermite(p0: F64, v0: F64, p1: F64, v1: F64, h: float | F64,
+            s: F64) -> tuple[F64, F64]:
     """Cubic Hermite interpolation of position and its derivative inside a step.
 
     Parameters
@@ -111,7 +112,7 @@ def hermite(p0: F64, v0: F64, p1: F64, v1: F64, h: float, s: F64) -> tuple[F64, 
     p0, v0, p1, v1
         Position [m] and velocity [m/s] at both ends, ``(3, k)``.
     h
-        Step length [s].
+        Step length [s] (or one per column ``(k,)``).
     s
         Fraction of the step in [0, 1], ``(k,)``.
 
@@ -395,6 +396,7 @@ class Propagator:
         record_every: int = 0,
         snapshots: Snapshots | None = None,
         progress: Callable[[float], None] | None = None,
+        max_step: float = 0.0,
     ) -> Snapshots:
         """Step until ``t_end`` [s] or until no body is alive.
 
@@ -409,8 +411,15 @@ class Propagator:
             Existing record to append to.
         progress
             Called with the current time [s] about once per simulated 10 s.
+        max_step
+            Above ``dt``: adaptive steps, each a whole number of ``dt`` up to the
+            shortest of this and every model's :meth:`~tate.flight.models.base.
+            FlightModel.max_step`; snapshots still fall every ``record_every · dt``
+            (inside a long step, on its cubic Hermite interpolant).
         """
         snaps = snapshots if snapshots is not None else Snapshots()
+        if max_step > self.dt:
+            return self._run_adaptive(t_end, record_every, snaps, progress, max_step)
         k = 0
         if record_every:
             self._record(snaps)
@@ -424,6 +433,64 @@ class Propagator:
         if record_every and (not snaps.time or snaps.time[-1] != self.t):
             self._record(snaps)
         return snaps
+
+    def _run_adaptive(self, t_end: float, record_every: int, snaps: Snapshots,
+                      progress: Callable[[float], None] | None, max_step: float) -> Snapshots:
+        base = self.dt
+        rec = record_every * base
+        if record_every:
+            self._record(snaps)
+        next_rec = int(np.floor(self.t / rec + 1e-9)) + 1 if record_every else 0
+        next_progress = self.t + 10.0
+        while self.t < t_end - 1e-9 * base and self.alive.any():
+            hint = max_step
+            for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
+                live = self.alive[sl]
+                if live.any():
+                    hint = min(hint, model.max_step(live, genv))
+            mult = max(1, min(int(np.floor(hint / base + 1e-9)),
+                              int(np.ceil((t_end - self.t) / base - 1e-9))))
+            t_a, y0, alive0, n_imp = self.t, self.y.copy(), self.alive.copy(), len(self.impacts)
+            self.step(base * mult)
+            while record_every and next_rec * rec <= self.t + 1e-9 * base:
+                if next_rec * rec >= self.t - 1e-9 * base:
+                    self._record(snaps)
+                else:
+                    self._record_inside(snaps, next_rec * rec, t_a, y0, alive0,
+                                        self.impacts[n_imp:])
+                next_rec += 1
+            if progress is not None and self.t >= next_progress:
+                progress(self.t)
+                next_progress = self.t + 10.0
+        if record_every and (not snaps.time or snaps.time[-1] != self.t):
+            self._record(snaps)
+        return snaps
+
+    def _record_inside(self, snaps: Snapshots, tau: float, t_a: float, y0: F64,
+                       alive0: NDArray[np.bool_], impacts: list[Impact]) -> None:
+        """Snapshot at ``tau`` inside the last step (from ``t_a``, state ``y0``): the
+        step's cubic Hermite; a body that ended in the step on the one to its end."""
+        h = self.t - t_a
+        s = np.full(self.n, (tau - t_a) / h)
+        pos, vel = hermite(y0[0:3], y0[3:6], self.y[0:3], self.y[3:6], h, s)
+        mass = y0[6] + s * (self.y[6] - y0[6])
+        alive = alive0.copy()
+        for imp in impacts:
+            b = imp.body
+            flying = imp.time > tau
+            h_b = np.maximum(imp.time - t_a, 1e-12)
+            p_b, v_b = hermite(y0[0:3, b], y0[3:6, b], imp.pos, imp.vel, h_b,
+                               np.where(flying, (tau - t_a) / h_b, 1.0))
+            pos[:, b], vel[:, b], mass[b] = p_b, v_b, self.y[6, b]
+            alive[b] = flying
+        gone = ~alive0
+        pos[:, gone], vel[:, gone], mass[gone] = (self.y[0:3, gone], self.y[3:6, gone],
+                                                  self.y[6, gone])
+        snaps.time.append(tau)
+        snaps.pos.append(pos)
+        snaps.vel.append(vel)
+        snaps.mass.append(mass)
+        snaps.alive.append(alive)
 
     def _record(self, snaps: Snapshots) -> None:
         snaps.time.append(self.t)

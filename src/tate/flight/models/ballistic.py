@@ -20,6 +20,8 @@ from tate.flight.models.booster import Booster
 __all__ = ["Ballistic"]
 
 F64 = NDArray[np.float64]
+EXO_ALT_M = 80e3  #: above this the RV's drag is negligible over a step [m]
+EXO_STEP_S = 10.0  #: longest step of a coast above EXO_ALT_M [s]
 
 
 class Ballistic(FlightModel):
@@ -50,6 +52,15 @@ class Ballistic(FlightModel):
         sep = self.booster.update(t, self.dt, mass, env)
         if sep.size:
             self.log.add(t, sep, "rv-separation")
+
+    def max_step(self, live: NDArray[np.bool_], env: Environment) -> float:
+        """While every live body coasts above ``EXO_ALT_M`` (Kepler motion with J2; RK4's
+        error over 10 s is far below a metre): the time each needs at its present speed
+        to fall to that altitude, at most ``EXO_STEP_S``; else the base step."""
+        if not bool(self.booster.separated[live].all()):
+            return 0.0
+        room = (env.alt[live] - EXO_ALT_M) / np.maximum(env.speed[live], 1.0)
+        return float(np.clip(room.min(), 0.0, EXO_STEP_S))
 
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64

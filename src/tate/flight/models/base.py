@@ -52,6 +52,14 @@ class FlightModel:
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Discrete guidance at the start of a step; may change ``mass`` in place."""
 
+    def max_step(self, live: NDArray[np.bool_], env: Environment) -> float:
+        """The longest step [s] the bodies ``live`` (a mask over this model's bodies) can
+        take now (``env``: their present environment; other state as of the last
+        :meth:`update`); 0 means the propagator's base
+        step.  Models that know when their bodies fly smoothly (a coast above the
+        atmosphere, a steady cruise) return more."""
+        return 0.0
+
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
     ) -> None:

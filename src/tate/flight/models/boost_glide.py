@@ -57,6 +57,8 @@ K_HEADING = 0.02  #: heading-rate gain [1/s]
 NAV_GAIN = 4.0  #: dive proportional-navigation ratio [-]
 ALT_MARGIN = 1.15  #: lift margin of an implied β at the commanded altitude [-]
 GUIDANCE_PERIOD = 0.2  #: guidance period [s]; with longer steps guidance runs once a step
+GLIDE_STEP_S = 1.0  #: longest step of a glide far from the dive [s] (loop ω·h = 0.05)
+DIVE_MARGIN_S = 30.0  #: a glider this many seconds of flight from its dive takes base steps
 
 
 class BoostGlide(FlightModel):
@@ -122,6 +124,7 @@ class BoostGlide(FlightModel):
         self.dt = dt
         self.lift_margin = lift_margin
         self.phase = np.zeros(n, dtype=np.int8)
+        self._smooth = np.zeros(n, dtype=bool)  #: gliding, far from the dive
         self.t_sep = np.full(n, np.nan)
         self.u_l = np.zeros(n)  #: vertical lift command, fraction of maximum lift
         self.u_s = np.zeros(n)  #: side lift command, fraction of maximum lift
@@ -201,6 +204,13 @@ class BoostGlide(FlightModel):
         self.u_l[sel] = u_l
         self.u_s[sel] = np.where(lmax > 0, np.clip(a_s / safe, -side, side), 0.0)
 
+    def max_step(self, live: NDArray[np.bool_], env: Environment) -> float:
+        """``GLIDE_STEP_S`` while every live body glides more than ``DIVE_MARGIN_S`` of
+        flight from its dive (the altitude loop's ω_c·h = 0.05, heading gain·h = 0.02),
+        else the base step."""
+        ok = self._smooth & (self.phase == 1)
+        return GLIDE_STEP_S if bool(ok[live].all()) else 0.0
+
     def _start_dives(self, t: float, glide: NDArray[np.intp], sel: slice | NDArray[np.intp],
                      rng: F64, speed: F64, alt: F64, r: F64, g: F64, lmax: F64) -> None:
         """Switch gliders to the dive inside the scenario's ``dive_range`` of the aim, or
@@ -213,6 +223,9 @@ class BoostGlide(FlightModel):
         """
         turn_rate = speed * speed / (np.maximum(g - speed * speed / r, 0.1) + lmax)
         gliding = self.phase[sel] == 1
+        depression = 2.0 * np.arctan2(alt, rng)
+        room = np.maximum(self.dive_range[sel], depression * turn_rate) + DIVE_MARGIN_S * speed
+        self._smooth[sel] = gliding & (rng > room)
         near = gliding & ((rng < self.dive_range[sel]) | (rng < np.pi * turn_rate))
         if not near.any():
             return

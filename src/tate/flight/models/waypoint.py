@@ -46,6 +46,10 @@ NAV_GAIN = 4.0  #: terminal proportional-navigation ratio [-]
 WAYPOINT_RADIUS = 2_000.0  #: a waypoint counts as passed inside this ground range [m]
 FUEL_OUT_BETA = 2_000.0  #: ballistic coefficient once the fuel is gone [kg/m^2]
 TERMINAL_KINDS = ("none", "pop-up", "weave")
+CRUISE_STEP_S = 2.0  #: longest step of a steady cruise [s] (K_HEADING·h = 0.2, K_D·h = 0.4)
+CRUISE_MARGIN_S = 30.0  #: this many seconds of flight from a waypoint or the terminal
+#: phase, or off the commanded altitude by CRUISE_ALT_TOL_M, the base step is used
+CRUISE_ALT_TOL_M = 2.0
 
 
 class Waypoint(FlightModel):
@@ -104,6 +108,7 @@ class Waypoint(FlightModel):
         self.homing = np.zeros(n, dtype=bool)
         self.cmd = np.zeros((3, n))  #: commanded (along, vertical, side) accel [m/s^2]
         self._last_t = 0.0
+        self._smooth = np.zeros(n, dtype=bool)  #: in a steady cruise far from any change
 
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Waypoint sequencing, fuel, terminal phases and the acceleration command."""
@@ -124,9 +129,14 @@ class Waypoint(FlightModel):
         passed = (rng_wp < WAYPOINT_RADIUS) & (self.leg < last)
         self.leg[passed] += 1
         target = self.route[:, cols, self.leg]
-        bearing, _ = bearing_and_range(pos, target)
+        bearing, rng_next = bearing_and_range(pos, target)
         alt_ref = self.alt.copy()
         in_term = rng_aim < self.terminal_range
+        ahead = CRUISE_MARGIN_S * env.speed
+        self._smooth = (self.fuel & ~self.homing & (rng_next > WAYPOINT_RADIUS + ahead)
+                        & (rng_aim > np.maximum(self.terminal_range, self.final_range) + ahead)
+                        & (self.flown + ahead < self.fuel_range)
+                        & (np.abs(env.alt - self.alt) < CRUISE_ALT_TOL_M))
         pop = in_term & (self.terminal == 1)
         alt_ref[pop] = self.pop_alt[pop]
         start_home = ~self.homing & (
@@ -152,6 +162,12 @@ class Waypoint(FlightModel):
         mag = np.sqrt(a_t * a_t + a_l * a_l + a_s * a_s)
         scale = np.minimum(1.0, self.max_accel / np.maximum(mag, 1e-12))
         self.cmd[0], self.cmd[1], self.cmd[2] = a_t * scale, a_l * scale, a_s * scale
+
+    def max_step(self, live: NDArray[np.bool_], env: Environment) -> float:
+        """``CRUISE_STEP_S`` while every live body cruises steadily, more than
+        ``CRUISE_MARGIN_S`` of flight from its next waypoint, its terminal phase and its
+        fuel-out, within ``CRUISE_ALT_TOL_M`` of its altitude; else the base step."""
+        return CRUISE_STEP_S if bool(self._smooth[live].all()) else 0.0
 
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
