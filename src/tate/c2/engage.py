@@ -7,7 +7,12 @@ frame, plus gravity for ballistic tracks above the atmosphere), and a launch now
 meet it at τ if
 
 * the weapon's fly-out time to the predicted point, T_w(d) for slant range d, is at
-  most τ − now − ``launch_delay_s``;
+  most τ − now − ``launch_delay_s``, and not so short that the round would arrive
+  early: a missile can stretch its fly-out (a lofted or slower path) by at most
+  ``MAX_FLYOUT_STRETCH``, a gun or railgun round not at all, so τ − now −
+  ``launch_delay_s`` must be at most that stretch of T_w(d) plus ``window_s`` (the time
+  to the next decision); a pair whose earliest meeting is later than that is engaged
+  at a later decision, when its launch is due;
 * the point is inside the weapon's envelope: altitude within [min, max], ground range
   from the ship within [min, max], threat speed at most the weapon's maximum;
 * τ is before the threat's predicted time to go.
@@ -33,13 +38,14 @@ from numpy.typing import NDArray
 
 from tate.c2.threat import G0
 
-__all__ = ["COAST_FACTOR", "Launchers", "Opportunities", "flyout_time", "opportunities",
-           "predict_path"]
+__all__ = ["COAST_FACTOR", "MAX_FLYOUT_STRETCH", "Launchers", "Opportunities", "flyout_time",
+           "opportunities", "predict_path"]
 
 F64 = NDArray[np.float64]
 COAST_FACTOR = 0.85  #: average coast speed over burnout speed [-] [A]
 PK_RELIABILITY = 0.9  #: nominal single-shot Pk = pk_max × this (guidance, fuzing) [A]
 RAILGUN_SPEED_FACTOR = 0.7  #: average over muzzle speed of a railgun round [-] [A]
+MAX_FLYOUT_STRETCH = 1.5  #: longest over shortest fly-out time of a missile [-] [A]
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,8 @@ def predict_path(pos: F64, vel: F64, ballistic: NDArray[np.bool_], tau: F64) -> 
 
 def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
                   ballistic: NDArray[np.bool_], *, horizon_s: float = 400.0,
-                  step_s: float = 1.0, launch_delay_s: float = 2.0) -> Opportunities:
+                  step_s: float = 1.0, launch_delay_s: float = 2.0,
+                  window_s: float = 2.0) -> Opportunities:
     """Earliest feasible intercept of every (launcher, track) pair.
 
     Parameters
@@ -116,6 +123,9 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
         Predicted time to impact of each track ``(T,)`` [s] (inf if unknown).
     ballistic
         Tracks predicted with gravity (``(T,)``).
+    window_s
+        Time to the next decision [s]: a launch that could wait longer than this (the
+        round would arrive early even on its slowest path) is not an opportunity now.
     """
     W, T = launchers.n, pos.shape[0]
     tau = np.arange(launch_delay_s + step_s, horizon_s + step_s, step_s)
@@ -131,7 +141,9 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
     speed = np.linalg.norm(vel, axis=1)
     L = launchers
     fly = flyout_time(d, L.burn_s[:, None, None], L.speed[:, None, None], L.gun[:, None, None])
-    ok = (fly <= tau[None, None, :] - launch_delay_s)
+    wait = tau[None, None, :] - launch_delay_s
+    stretch = np.where(L.gun, 1.0, MAX_FLYOUT_STRETCH)[:, None, None]
+    ok = (fly <= wait) & (wait <= stretch * fly + max(window_s, step_s))
     ok &= (alt >= L.min_alt[:, None, None]) & (alt <= L.max_alt[:, None, None])
     ok &= (ground >= L.min_range[:, None, None]) & (ground <= L.max_range[:, None, None])
     ok &= (speed[None, :, None] <= L.max_target_speed[:, None, None])

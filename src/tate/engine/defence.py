@@ -267,19 +267,12 @@ class Defence:
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         ballistic = ta.kind == 1
         self._update_pips(t, threat, pos, vel, ballistic)
-        opp = opportunities(self.launchers, pos, vel, ttg, ballistic)
+        opp = opportunities(self.launchers, pos, vel, ttg, ballistic,
+                            window_s=float(self.c2.decision_period_s))
         seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
         self.reachable[seen] = True
         pk = opp.pk.copy()
         pk[:, ~free] = 0.0
-        layer_rank = {name: k for k, name in enumerate(self.c2.layers)}
-        rank = np.array([layer_rank[la] for la in self.rows["layer"]])
-        feasible = (pk > 0) & opp.feasible
-        for j in range(pk.shape[1]):
-            ok = np.flatnonzero(feasible[:, j])
-            if ok.size:
-                outer = rank[ok].min()
-                pk[ok[rank[ok] > outer], j] = 0.0
         avail = self.rounds.copy()
         if self.railguns is not None:
             ready = self.railguns.ready
@@ -291,11 +284,26 @@ class Defence:
         # are absolute; Ahuja-style values are 25-100)
         prio = np.maximum(np.asarray(ta.priority, float), 0.0)
         value = np.maximum(100.0 * prio / max(float(prio.max()), 1e-12), 1e-3)
+        cost_m = np.array(self.rows["cost"]) / 1e6
+        # layer order: each track keeps the launchers of its outermost layer that could
+        # fire now: an opportunity, a round to spare, Pk at least min_pk, and a round
+        # worth its weighted cost (Pk · value > cost_weight · cost); an empty or
+        # too-dear outer layer hands the track to the next one
+        layer_rank = {name: k for k, name in enumerate(self.c2.layers)}
+        rank = np.array([layer_rank[la] for la in self.rows["layer"]])
+        usable = ((pk > 0) & opp.feasible & (avail > 0)[:, None]
+                  & (pk >= float(self.c2.min_pk))
+                  & (pk * value[None, :] > float(self.c2.cost_weight) * cost_m[:, None]))
+        for j in range(pk.shape[1]):
+            ok = np.flatnonzero(usable[:, j])
+            if ok.size:
+                outer = rank[ok].min()
+                pk[ok[rank[ok] > outer], j] = 0.0
         salvo = 1 if self.c2.doctrine == "shoot-look-shoot" else int(self.c2.salvo)
         problem = WTAProblem(value=value, pk=pk, rounds=avail,
                              max_shots=np.full(pk.shape, salvo, np.int64),
                              min_pk=float(self.c2.min_pk),
-                             cost=np.array(self.rows["cost"]) / 1e6,
+                             cost=cost_m,
                              cost_weight=float(self.c2.cost_weight))
         shots = _doctrine_cap(make_assigner(self.c2.assigner).assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)

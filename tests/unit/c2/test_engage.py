@@ -66,3 +66,37 @@ def test_an_approaching_target_is_met_earlier_than_a_receding_one() -> None:
     # the PIP lies on the predicted path
     for j in range(2):
         np.testing.assert_allclose(opp.pip[0, j], pos[j] + vel[j] * opp.t_intercept[0, j])
+
+
+def test_no_launch_that_would_arrive_early() -> None:
+    # a gun (4 km reach, 1,000 m/s rounds) and a missile (100 km, stretch 1.5) against a
+    # target closing at 100 m/s from 20 km: the gun's earliest meeting is when the
+    # target reaches 4 km, 160 s away, far more than its 4/0.7 = 5.7 s fly-out, so it is
+    # not an opportunity now; 1 s before the target gets there it is
+    from tate.c2.engage import MAX_FLYOUT_STRETCH, RAILGUN_SPEED_FACTOR
+
+    gun = _launchers(1, gun=np.array([True]), burn_s=np.zeros(1),
+                     max_range=np.array([4e3]), min_alt=np.full(1, -1.0))
+    vel = np.array([[-100.0, 0.0, 0.0]])
+    far = opportunities(gun, np.array([[20e3, 0.0, 0.0]]), vel, np.array([np.inf]),
+                        np.array([False]), window_s=2.0)
+    assert not far.feasible[0, 0]
+    near = opportunities(gun, np.array([[4.5e3, 0.0, 0.0]]), vel, np.array([np.inf]),
+                         np.array([False]), window_s=2.0)
+    assert near.feasible[0, 0]
+    wait = near.t_intercept[0, 0] - 2.0  # launch delay 2 s
+    d = np.linalg.norm(near.pip[0, 0])
+    assert d / (RAILGUN_SPEED_FACTOR * 1000.0) <= wait <= d / (RAILGUN_SPEED_FACTOR * 1000.0) + 2.0
+    # a missile whose ceiling the target is above: it may only launch once its longest
+    # (stretched) fly-out reaches the moment the target comes down through the ceiling
+    mis = _launchers(1, max_alt=np.array([10e3]))
+    high = np.array([[30e3, 0.0, 40e3]])
+    down = np.array([[0.0, 0.0, -100.0]])  # at the ceiling 300 s from now
+    opp = opportunities(mis, high, down, np.array([np.inf]), np.array([False]), window_s=2.0)
+    assert not opp.feasible[0, 0]
+    lower = np.array([[30e3, 0.0, 14e3]])  # at the ceiling in 40 s
+    opp = opportunities(mis, lower, down, np.array([np.inf]), np.array([False]), window_s=2.0)
+    assert opp.feasible[0, 0]
+    fly = float(flyout_time(np.array(np.linalg.norm(opp.pip[0, 0])), mis.burn_s, mis.speed,
+                            mis.gun)[0])
+    assert fly <= opp.t_intercept[0, 0] - 2.0 <= MAX_FLYOUT_STRETCH * fly + 2.0
