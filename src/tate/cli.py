@@ -222,6 +222,62 @@ def run(
     run_to_directory(file, out, seed, dt, _console())
 
 
+_SCHED_HELP = ("Dask scheduler: 'local' starts a LocalCluster, or tcp://HOST:PORT joins one "
+               "(default: a local process pool).")
+
+
+@app.command()
+def mc(
+    file: Annotated[
+        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
+    ] = None,
+    runs: Annotated[int, typer.Option(help="Runs (per grid point in a sweep).")] = 100,
+    out: Annotated[Path, typer.Option(help="Study directory (resumed if it exists).")] = Path(
+        "out/mc"),
+    seed: Annotated[int | None, typer.Option(help="Root seed (default: the file's).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: the number of cores).")
+    ] = None,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHED_HELP)] = None,
+    chunk_size: Annotated[int, typer.Option(help="Runs per stored chunk.")] = 25,
+    until_ci_width: Annotated[
+        float | None, typer.Option(help="Stop once the 95 % interval of P(raid annihilated) "
+                                        "is narrower than this.")
+    ] = None,
+) -> None:
+    """Monte Carlo: run a scenario many times into a resumable Parquet dataset."""
+    from tate.analysis.run import study_to_directory
+
+    study_to_directory(file, out, runs, seed, workers, scheduler, chunk_size, until_ci_width,
+                       [], _console())
+
+
+@app.command()
+def sweep(
+    file: Annotated[
+        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
+    ] = None,
+    set_: Annotated[
+        list[str], typer.Option("--set", help="KEY=V1,V2,... or KEY=START:STOP:STEP "
+                                               "(repeatable; the grid is their product).")
+    ] = ...,  # type: ignore[assignment]
+    runs: Annotated[int, typer.Option(help="Runs per grid point.")] = 20,
+    out: Annotated[Path, typer.Option(help="Study directory (resumed if it exists).")] = Path(
+        "out/sweep"),
+    seed: Annotated[int | None, typer.Option(help="Root seed (default: the file's).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: the number of cores).")
+    ] = None,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHED_HELP)] = None,
+    chunk_size: Annotated[int, typer.Option(help="Runs per stored chunk.")] = 25,
+) -> None:
+    """Sweep: run every combination of the --set values, each many times, as one dataset."""
+    from tate.analysis.run import study_to_directory
+
+    study_to_directory(file, out, runs, seed, workers, scheduler, chunk_size, None, set_,
+                       _console())
+
+
 def main() -> None:
     """Entry point of the ``tate`` script."""
     from tate.errors import TateError
