@@ -152,6 +152,9 @@ class Defence:
         self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it
         self.drops: list[tuple[float, int]] = []  #: (time, track id) to delete: kills assessed
         self.shots: list[list[Any]] = []  #: rows of the shots table (mutable until resolved)
+        from tate.engine.replay import Recorder
+
+        self.recorder = Recorder()  #: interceptor and track samples for the replay
         self.magazine: list[tuple[float, str, str, int]] = []
         self.next_decision = eng.t
         self.energy_j = 0.0
@@ -245,10 +248,13 @@ class Defence:
 
         eng = self.eng
         rows = eng.tracker.confirmed()
-        if rows.ids.size == 0 or self.W == 0:
+        if rows.ids.size == 0:
             return
         pos, vel = rows.x[:, :3], rows.x[:, 3:6]
         threat = self._threats_of(pos, t, rows.P[:, :3, :3])
+        self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3])
+        if self.W == 0:
+            return
         due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
         busy = np.array([self.in_flight.get(int(j), 0) > 0 for j in threat], dtype=bool)
         free = ((due <= t) & ~busy) | (threat < 0)
@@ -430,7 +436,12 @@ class Defence:
 
     # -- fly and assess -------------------------------------------------------------------
     def _fly(self, t0: float, t1: float) -> None:
-        self.pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
+        pool = self.pool
+        was = np.flatnonzero(pool.active)
+        pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
+        if was.size and pool.prop is not None:
+            self.recorder.interceptors(t1, pool.shot[was], pool.prop.pos[:, was],
+                                       pool.prop.vel[:, was])
 
     def _report(self, b: int, t: float, miss: float, outcome: str) -> None:
         """An engagement of pool body ``b`` ended: draw the kill of an assessed closest

@@ -24,6 +24,11 @@ Tables are dicts of equal-length numpy columns, written to Parquet without loss 
   gospa_m, localisation_m, missed_m, false_m`` (GOSPA α = 2, p = 1, cut-off
   ``gospa_c``, in the tracker's ENU frame);
 * ``sensor_load``: the radars' time lines from :mod:`tate.sensors.simulate`;
+* ``paths``: ``time_s, id, kind`` (threat or interceptor; an interceptor's id is
+  ``shot-<row of shots>``), ``weapon, lat_deg, lon_deg, alt_m, speed_mps``: threats every
+  second to their end, interceptors every tick in the air (:mod:`tate.engine.replay`);
+* ``track_states``: confirmed tracks at every decision: ``time_s, track_id, threat_id,
+  lat_deg, lon_deg, alt_m, speed_mps, pos_sigma_m``;
 * ``summary``: one row of counts and times.
 """
 
@@ -54,10 +59,13 @@ class RunResult:
     sensor_load: Table
     magazine: Table
     power: Table
+    paths: Table
+    track_states: Table
     summary: dict[str, Any]
     metadata: dict[str, str]
 
-    TABLES = ("events", "threats", "shots", "tracks", "sensor_load", "magazine", "power")
+    TABLES = ("events", "threats", "shots", "tracks", "sensor_load", "magazine", "power",
+              "paths", "track_states")
 
     def write(self, out: Path) -> list[Path]:
         """Write every table as Parquet and the summary as JSON into ``out``."""
@@ -197,5 +205,8 @@ def build_result(eng: Any) -> RunResult:
     meta = {"scenario_hash": scenario_hash(eng.scenario), "seed": str(eng.seed),
             "tate_version": __version__, "origin_lat_deg": repr(eng.origin[0]),
             "origin_lon_deg": repr(eng.origin[1]), "origin_alt_m": repr(eng.origin[2])}
+    from tate.engine.replay import paths_table, track_states_table
+
     return RunResult(status, message, _events(eng), threats, shots, tracks,
-                     dict(eng.sensing.load), _magazine(eng), _power(eng), summary, meta)
+                     dict(eng.sensing.load), _magazine(eng), _power(eng), paths_table(eng),
+                     track_states_table(eng), summary, meta)

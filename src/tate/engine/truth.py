@@ -91,11 +91,22 @@ class TruthStore:
         h = self.time[hi] - self.time[lo]
         same = h <= 0
         s = np.where(same, 0.0, (tq - self.time[lo]) / np.where(same, 1.0, h))
-        out_p = np.empty((bodies.size, 3))
-        out_v = np.empty((bodies.size, 3))
-        for hv in np.unique(h).tolist():  # hermite takes one step length
-            sel = h == hv
-            p, v = hermite(self.pos[lo[sel]].T, self.vel[lo[sel]].T, self.pos[hi[sel]].T,
-                           self.vel[hi[sel]].T, hv if hv > 0 else 1.0, s[sel])
-            out_p[sel], out_v[sel] = p.T, v.T
-        return out_p, out_v
+        p, v = hermite(self.pos[lo].T, self.vel[lo].T, self.pos[hi].T, self.vel[hi].T,
+                       np.where(same, 1.0, h), s)
+        return p.T, v.T
+
+    def path(self, body: int, times: F64) -> tuple[F64, F64]:
+        """Positions and velocities ``(k, 3)`` of one body at ``times`` (clamped to its
+        flight), by cubic Hermite interpolation."""
+        first, end = int(self.start[body]), int(self.start[body + 1])
+        tb = self.time[first:end]
+        tq = np.clip(np.asarray(times, float), tb[0], tb[-1])
+        hi = first + np.minimum(np.maximum(np.searchsorted(tb, tq, side="right"), 1),
+                                end - first - 1)
+        lo = np.maximum(hi - 1, first)
+        h = self.time[hi] - self.time[lo]
+        same = h <= 0
+        s = np.where(same, 0.0, (tq - self.time[lo]) / np.where(same, 1.0, h))
+        p, v = hermite(self.pos[lo].T, self.vel[lo].T, self.pos[hi].T, self.vel[hi].T,
+                       np.where(same, 1.0, h), s)
+        return p.T, v.T

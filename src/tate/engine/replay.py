@@ -1,0 +1,120 @@
+"""What a 3-D replay needs from a run: where every body and track was, as tables.
+
+* ``paths``: threats every ``THREAT_SAMPLE_S`` from launch to their end (kill, impact or
+  the end of the run) from the truth store, and interceptors at the end of every engine
+  tick while in the air (and the tick they ended in); geodetic WGS-84 latitude,
+  longitude [deg] and altitude [m], speed [m/s].
+* ``track_states``: the confirmed tracks at every decision: position (geodetic), speed,
+  the largest position standard deviation [m] and the threat they were taken for.
+
+Sampling only, no modelling: the tick loop appends ECEF rows to plain lists
+(:class:`Recorder`) and the tables are built once at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["THREAT_SAMPLE_S", "Recorder", "paths_table", "track_states_table"]
+
+F64 = NDArray[np.float64]
+THREAT_SAMPLE_S = 1.0  #: threat path sampling interval [s]
+
+
+@dataclass
+class Recorder:
+    """Samples collected during a run (ECEF [m], ENU for tracks)."""
+
+    shots: list[tuple[float, NDArray[np.intp], F64, F64]] = field(default_factory=list)
+    tracks: list[tuple[float, NDArray[np.intp], NDArray[np.intp], F64, F64, F64]] = field(
+        default_factory=list)
+
+    def interceptors(self, t: float, shot: NDArray[np.intp], pos: F64, vel: F64) -> None:
+        """Interceptors (shot rows) at ``t``: ECEF positions and velocities ``(3, k)``."""
+        if shot.size:
+            self.shots.append((t, shot.copy(), pos.T.copy(), np.linalg.norm(vel, axis=0)))
+
+    def confirmed(self, t: float, ids: NDArray[np.intp], threat: NDArray[np.intp],
+                  pos_enu: F64, vel_enu: F64, P: F64) -> None:
+        """Confirmed tracks at ``t``: ids, truth rows (−1: none), ENU state and the
+        position covariance ``(k, 3, 3)``."""
+        if ids.size:
+            sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(P)[:, -1], 0.0))
+            self.tracks.append((t, ids.copy(), threat.copy(), pos_enu.copy(),
+                                np.linalg.norm(vel_enu, axis=1), sigma))
+
+
+def _geodetic(pos: F64) -> tuple[F64, F64, F64]:
+    from tate.earth import wgs84
+
+    lat, lon, alt = wgs84.ecef_to_geodetic(pos)
+    return np.degrees(lat), np.degrees(lon), np.asarray(alt)
+
+
+def paths_table(eng: Any) -> dict[str, NDArray[Any]]:
+    """Threat and interceptor paths of a finished or stopped engagement."""
+    tr = eng.truth
+    t_parts, id_parts, pos_parts, spd_parts = [], [], [], []
+    for j in range(tr.n):
+        end = float(eng.kill_time[j]) if eng.killed[j] else min(float(tr.t_last[j]), eng.t)
+        t0 = float(tr.t_first[j])
+        if end < t0:
+            continue
+        ts = np.arange(t0, end, THREAT_SAMPLE_S)
+        ts = np.append(ts, end) if ts.size == 0 or ts[-1] < end else ts
+        p, v = tr.path(j, ts)
+        t_parts.append(ts)
+        id_parts.append(np.full(ts.size, str(tr.ids[j]), dtype=object))
+        pos_parts.append(p)
+        spd_parts.append(np.linalg.norm(v, axis=1))
+    n_threat = sum(x.size for x in t_parts)
+    weapons = np.array([row[1] for row in eng.defence.shots], dtype=object)
+    for t, shot, pos, speed in eng.defence.recorder.shots:
+        t_parts.append(np.full(shot.size, t))
+        id_parts.append(np.array([f"shot-{s}" for s in shot.tolist()], dtype=object))
+        pos_parts.append(pos)
+        spd_parts.append(speed)
+    if not t_parts:
+        return {"time_s": np.empty(0), "id": np.empty(0, object), "kind": np.empty(0, object),
+                "weapon": np.empty(0, object), "lat_deg": np.empty(0), "lon_deg": np.empty(0),
+                "alt_m": np.empty(0), "speed_mps": np.empty(0)}
+    ids = np.concatenate(id_parts)
+    kind = np.where(np.arange(ids.size) < n_threat, "threat", "interceptor").astype(object)
+    shot_no = np.array([int(x[5:]) if k == "interceptor" else -1
+                        for x, k in zip(ids.tolist(), kind.tolist(), strict=True)], np.intp)
+    weapon = np.where(shot_no >= 0, weapons[np.maximum(shot_no, 0)] if weapons.size else "",
+                      "").astype(object)
+    lat, lon, alt = _geodetic(np.concatenate(pos_parts))
+    t_all = np.concatenate(t_parts)
+    order = np.lexsort((t_all, ids.astype(str)))
+    return {"time_s": t_all[order], "id": ids[order], "kind": kind[order],
+            "weapon": weapon[order], "lat_deg": lat[order], "lon_deg": lon[order],
+            "alt_m": alt[order], "speed_mps": np.concatenate(spd_parts)[order]}
+
+
+def track_states_table(eng: Any) -> dict[str, NDArray[Any]]:
+    """Confirmed tracks at every decision."""
+    from tate.earth import wgs84
+
+    rec = eng.defence.recorder.tracks
+    if not rec:
+        return {"time_s": np.empty(0), "track_id": np.empty(0, np.int64),
+                "threat_id": np.empty(0, object), "lat_deg": np.empty(0),
+                "lon_deg": np.empty(0), "alt_m": np.empty(0), "speed_mps": np.empty(0),
+                "pos_sigma_m": np.empty(0)}
+    lat0, lon0, alt0 = eng.origin
+    enu = np.concatenate([r[3] for r in rec])
+    ecef = wgs84.enu_to_ecef(enu, np.radians(lat0), np.radians(lon0), alt0)
+    lat, lon, alt = _geodetic(np.asarray(ecef).reshape(-1, 3))
+    threat = np.concatenate([r[2] for r in rec])
+    names = np.array([str(x) for x in eng.truth.ids.tolist()] + [""], dtype=object)
+    return {"time_s": np.concatenate([np.full(r[1].size, r[0]) for r in rec]),
+            "track_id": np.concatenate([r[1] for r in rec]).astype(np.int64),
+            "threat_id": names[np.where(threat >= 0, threat, -1)],
+            "lat_deg": lat, "lon_deg": lon, "alt_m": alt,
+            "speed_mps": np.concatenate([r[4] for r in rec]),
+            "pos_sigma_m": np.concatenate([r[5] for r in rec])}
