@@ -49,7 +49,7 @@ def test_a_killing_interceptor_was_at_its_threat_when_it_died(run) -> None:  # t
         t_kill = shots["resolved_s"][s]
         assert t_kill <= t_end <= t_kill + eng.config.dt + 1e-9
         j = int(np.flatnonzero(eng.truth.ids == shots["threat_id"][s])[0])
-        q, w = eng.truth.path(j, np.array([t_kill]))
+        q, _ = eng.truth.path(j, np.array([t_kill]))
         p_int = _ecef(paths, sel)[-1]
         v_int = paths["speed_mps"][sel][-1]
         # from the kill to the sample at the tick's end the round flew at most (t_end −
