@@ -6,6 +6,10 @@
   longitude [deg] and altitude [m], speed [m/s].
 * ``track_states``: the confirmed tracks at every decision: position (geodetic), speed,
   the largest position standard deviation [m] and the threat they were taken for.
+* ``platforms``: ships, defended assets and sensors: ``id, kind`` (ship, asset, radar,
+  ir), ``platform`` (ship, fixed, drone, aircraft, space; the owner ship's id for a
+  ship's sensor), position (a moving sensor's start), ``range_m`` (a radar's
+  instrumented range, an asset's radius; NaN otherwise) and ``value``.
 
 Sampling only, no modelling: the tick loop appends ECEF rows to plain lists
 (:class:`Recorder`) and the tables are built once at the end.
@@ -19,7 +23,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["THREAT_SAMPLE_S", "Recorder", "paths_table", "track_states_table"]
+__all__ = ["THREAT_SAMPLE_S", "Recorder", "paths_table", "platforms_table",
+           "track_states_table"]
 
 F64 = NDArray[np.float64]
 THREAT_SAMPLE_S = 1.0  #: threat path sampling interval [s]
@@ -118,3 +123,30 @@ def track_states_table(eng: Any) -> dict[str, NDArray[Any]]:
             "lat_deg": lat, "lon_deg": lon, "alt_m": alt,
             "speed_mps": np.concatenate([r[4] for r in rec]),
             "pos_sigma_m": np.concatenate([r[5] for r in rec])}
+
+
+def platforms_table(eng: Any) -> dict[str, NDArray[Any]]:
+    """Ships, defended assets and sensors of the run."""
+    from tate.scenario.distributions import nominal
+    from tate.sensors.platforms import sensor_sites
+    from tate.sensors.presets import RADARS
+
+    rows: list[tuple[str, str, str, float, float, float, float, float]] = []
+    scn = eng.scenario
+    for ship in scn.ships:
+        rows.append((ship.id, "ship", ship.class_, float(nominal(ship.lat_deg)),
+                     float(nominal(ship.lon_deg)), 10.0, np.nan, float(nominal(ship.value))))
+    for a in scn.assets:
+        rows.append((a.id, "asset", "fixed", float(nominal(a.lat_deg)),
+                     float(nominal(a.lon_deg)), float(nominal(a.alt_m)),
+                     float(nominal(a.radius_m)), float(nominal(a.value))))
+    for site in sensor_sites(scn):
+        owner = site.sensor_id.split("/")[0] if site.platform == "ship" else site.platform
+        rng_m = float(RADARS[site.preset].max_range_m) if site.kind == "radar" and \
+            site.preset in RADARS else np.nan
+        rows.append((site.sensor_id, site.kind, owner, float(np.degrees(site.lat)),
+                     float(np.degrees(site.lon)), float(site.alt), rng_m, np.nan))
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in range(8)]
+    names = ("id", "kind", "platform", "lat_deg", "lon_deg", "alt_m", "range_m", "value")
+    kinds = (object, object, object, float, float, float, float, float)
+    return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}

@@ -29,6 +29,8 @@ Tables are dicts of equal-length numpy columns, written to Parquet without loss 
   second to their end, interceptors every tick in the air (:mod:`tate.engine.replay`);
 * ``track_states``: confirmed tracks at every decision: ``time_s, track_id, threat_id,
   lat_deg, lon_deg, alt_m, speed_mps, pos_sigma_m``;
+* ``platforms``: ``id, kind, platform, lat_deg, lon_deg, alt_m, range_m, value``: ships,
+  assets and sensors;
 * ``summary``: one row of counts and times.
 """
 
@@ -61,11 +63,12 @@ class RunResult:
     power: Table
     paths: Table
     track_states: Table
+    platforms: Table
     summary: dict[str, Any]
     metadata: dict[str, str]
 
     TABLES = ("events", "threats", "shots", "tracks", "sensor_load", "magazine", "power",
-              "paths", "track_states")
+              "paths", "track_states", "platforms")
 
     def write(self, out: Path) -> list[Path]:
         """Write every table as Parquet and the summary as JSON into ``out``."""
@@ -203,10 +206,11 @@ def build_result(eng: Any) -> RunResult:
         "faster_than_real_time": span / eng.wall if eng.wall > 0 else float("nan"),
     }
     meta = {"scenario_hash": scenario_hash(eng.scenario), "seed": str(eng.seed),
+            "epoch_utc": eng.scenario.epoch_utc.isoformat(),
             "tate_version": __version__, "origin_lat_deg": repr(eng.origin[0]),
             "origin_lon_deg": repr(eng.origin[1]), "origin_alt_m": repr(eng.origin[2])}
-    from tate.engine.replay import paths_table, track_states_table
+    from tate.engine.replay import paths_table, platforms_table, track_states_table
 
     return RunResult(status, message, _events(eng), threats, shots, tracks,
                      dict(eng.sensing.load), _magazine(eng), _power(eng), paths_table(eng),
-                     track_states_table(eng), summary, meta)
+                     track_states_table(eng), platforms_table(eng), summary, meta)
