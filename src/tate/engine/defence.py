@@ -24,7 +24,8 @@
   track on no threat — a false track — wastes the round); once within seeker range the
   round homes on the threat's truth (an ideal seeker); in midcourse each decision
   re-aims a round at its threat's current track.  An assessed kill deletes the track
-  fired at.  Railgun and gun rounds are resolved without flying them: the shot lands
+  fired at and the tracks near it with no detection since the kill (another radar's
+  duplicate).  Railgun and gun rounds are resolved without flying them: the shot lands
   after the fly-out time with the dispersion-based kill probability at the PIP's range.
   Railguns fire only when charged: each ship's electrical plant
   (:class:`~tate.weapons.power.PowerPlant`) serves hotel, radar, propulsion and then the
@@ -213,9 +214,11 @@ class Defence:
     def tick(self, t0: float, t1: float) -> None:
         """Power and charging over (t0, t1], decisions due, flights, pending rounds."""
         self._power(t1 - t0)
-        due = [tid for when, tid in self.drops if when <= t1 + 1e-9]
+        due = [(when, tid) for when, tid in self.drops if when <= t1 + 1e-9]
         if due:
-            self.eng.tracker.drop(due)
+            kas = float(self.c2.kill_assessment_s)
+            for when, tid in due:  # the kill's own track and its silent duplicates
+                self.eng.tracker.drop_with_neighbours([tid], quiet_since=when - kas)
             self.drops = [(w, tid) for w, tid in self.drops if w > t1 + 1e-9]
         if t1 >= self.next_decision - 1e-9:
             self._decide(t1)
@@ -344,9 +347,12 @@ class Defence:
     def _threats_of(self, pos: F64, t: float, P: F64) -> NDArray[np.intp]:
         """The truth row nearest each track (within 3 km or 4 σ of its position
         covariance ``P (n, 3, 3)``, the larger), else −1: what a seeker cued by the track
-        would find."""
+        would find.  A threat killed less than ``c2.kill_assessment_s`` ago still counts
+        (its tracks coast on, and until the kill is assessed they are its tracks, not false
+        ones: they are not engaged again, and the assessment deletes them)."""
         eng = self.eng
-        live = eng._live(t)
+        recent = eng.killed & (eng.kill_time > t - float(self.c2.kill_assessment_s) - 1e-9)
+        live = np.flatnonzero(eng.truth.flying(t) & (~eng.killed | recent))
         out = np.full(pos.shape[0], -1, np.intp)
         if live.size == 0:
             return out

@@ -241,6 +241,31 @@ class Tracker:
             self.book = self.book.take(keep)
             self.state = self.filter.take(self.state, keep)
 
+    def drop_with_neighbours(self, ids: Any, quiet_since: float, gate_m: float = 3000.0,
+                             n_sigma: float = 4.0) -> NDArray[np.intp]:
+        """Delete tracks ``ids`` and every track near one of them (within ``gate_m`` or
+        ``n_sigma`` of the larger position σ of the pair) that has had no detection after
+        ``quiet_since`` [s]: duplicates of a killed target (another sensor's track on it)
+        go with it, a live neighbour that is still being detected stays.  Returns the ids
+        deleted."""
+        if self.state is None or self.book.ids.size == 0:
+            return np.empty(0, np.intp)
+        x, P = self.filter.output(self.state)
+        pos = x[:, :3]
+        sig = np.sqrt(np.maximum(np.linalg.eigvalsh(P[:, :3, :3])[:, -1], 0.0))
+        hit = np.isin(self.book.ids, np.asarray(ids, dtype=np.intp))
+        gone = hit.copy()
+        for k in np.flatnonzero(hit).tolist():
+            d = np.linalg.norm(pos - pos[k], axis=1)
+            near = d < np.maximum(gate_m, n_sigma * np.maximum(sig, sig[k]))
+            gone |= near & (self.book.t_hit <= quiet_since + 1e-9)
+        out = self.book.ids[gone].copy()
+        keep = np.flatnonzero(~gone)
+        if keep.size < self.book.ids.size:
+            self.book = self.book.take(keep)
+            self.state = self.filter.take(self.state, keep)
+        return out
+
     def confirmed(self) -> TrackRows:
         """The confirmed tracks now."""
         if self.state is None:

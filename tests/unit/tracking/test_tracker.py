@@ -123,3 +123,21 @@ def test_dropped_tracks_are_gone_and_others_keep_their_ids() -> None:
     # the dropped track's detection starts a new track; the others keep theirs
     assert 0 in rows.ids and 2 in rows.ids and 1 not in rows.ids
     assert tracker.book.ids.size == tracker.filter.output(tracker.state)[0].shape[0]
+
+
+def test_a_killed_track_takes_its_silent_duplicates_with_it() -> None:
+    # 3-D tracks: A (the killed one), B 1 km from A with no detection after t = 1 (a
+    # second radar's track on the same dead target), C 1 km from A still detected (a live
+    # neighbour), D 50 km away and silent; gate 3 km
+    tracker = Tracker(TrackerConfig(dim=3, confirm_m=1, confirm_n=1, delete_after=50,
+                                    meas_std=10.0))
+    a, b = np.array([0.0, 0.0, 5e3]), np.array([1e3, 0.0, 5e3])
+    c, d = np.array([0.0, 1e3, 5e3]), np.array([50e3, 0.0, 5e3])
+    tracker.step(0.0, np.array([a, b, c, d]))
+    tracker.step(1.0, np.array([a, b, c, d]))
+    ids = {name: int(tracker.book.ids[k]) for k, name in enumerate("abcd")}
+    tracker.step(2.0, np.array([a, c]))  # A and C detected once more; B and D silent
+    tracker.step(3.0, np.array([c]))  # the kill (at 2.5): only C is still seen
+    gone = tracker.drop_with_neighbours([ids["a"]], quiet_since=2.5)
+    assert sorted(gone.tolist()) == sorted([ids["a"], ids["b"]])
+    assert set(tracker.book.ids.tolist()) == {ids["c"], ids["d"]}
