@@ -17,8 +17,10 @@ meet it at τ if
   from the ship within [min, max], threat speed at most the weapon's maximum;
 * τ is before the threat's predicted time to go.
 
-The earliest such τ is the predicted intercept point (PIP) of the pair.  Fly-out model
-(a kinematic stand-in for flying the interceptor, documented in docs/c2.md): the
+The earliest such τ is the predicted intercept point (PIP) of the pair.  Fly-out times
+come from the preset's flown table where one exists (:mod:`tate.weapons.flyout`: the
+interceptor flown to a grid of points; unreachable points are never opportunities),
+else from a kinematic stand-in (documented in docs/c2.md): the
 stages burn for t_b seconds accelerating uniformly to the burnout speed v_b, then the
 round coasts at ``COAST_FACTOR``·v_b:
 T(d) = √(2 d t_b / v_b) for d ≤ v_b t_b / 2, else t_b + (d − v_b t_b / 2)/(0.85 v_b).
@@ -32,6 +34,7 @@ the PIP's range), zero where no PIP exists.  Units: s, m, m/s.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,6 +48,7 @@ F64 = NDArray[np.float64]
 COAST_FACTOR = 0.85  #: average coast speed over burnout speed [-] [A]
 PK_RELIABILITY = 0.9  #: nominal single-shot Pk = pk_max × this (guidance, fuzing) [A]
 RAILGUN_SPEED_FACTOR = 0.7  #: average over muzzle speed of a railgun round [-] [A]
+EARTH_RADIUS_M = 6_371_000.0  #: mean radius, for the surface's drop over ground range [m]
 MAX_FLYOUT_STRETCH = 1.5  #: longest over shortest fly-out time of a missile [-] [A]
 
 
@@ -66,6 +70,9 @@ class Launchers:
     railgun_resid_m: F64  #: (W,) guided railgun residual miss σ [m]
     railgun_lethal_m: F64  #: (W,) railgun lethal radius [m]
     gun: NDArray[np.bool_]  #: (W,) a railgun (fly-out at constant speed)
+    #: per launcher, a :class:`tate.weapons.flyout.FlyoutTable` (flown fly-out times;
+    #: NaN cells unreachable) or None for the kinematic stand-in
+    tables: tuple[Any, ...] = ()
 
     @property
     def n(self) -> int:
@@ -137,10 +144,16 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
     rel = path[None, :, :, :] - launchers.pos[:, None, None, :]  # (W, T, K, 3)
     d = np.linalg.norm(rel, axis=-1)
     ground = np.hypot(rel[..., 0], rel[..., 1])
-    alt = path[None, :, :, 2] + 0.0 * d  # (W, T, K) (flat local altitude)
+    # altitude above the launcher's sea level: the local up coordinate plus the drop of
+    # the Earth's surface over the ground range (ground² / 2R)
+    alt = path[None, :, :, 2] + ground * ground / (2.0 * EARTH_RADIUS_M)  # (W, T, K)
     speed = np.linalg.norm(vel, axis=1)
     L = launchers
     fly = flyout_time(d, L.burn_s[:, None, None], L.speed[:, None, None], L.gun[:, None, None])
+    for w, table in enumerate(L.tables):
+        if table is not None:  # flown fly-out times; unreachable points are NaN
+            fly[w] = table.time(ground[w], alt[w])
+    fly = np.where(np.isfinite(fly), fly, np.inf)
     wait = tau[None, None, :] - launch_delay_s
     stretch = np.where(L.gun, 1.0, MAX_FLYOUT_STRETCH)[:, None, None]
     ok = (fly <= wait) & (wait <= stretch * fly + max(window_s, step_s))

@@ -206,9 +206,13 @@ class Defence:
             vals["speed"][i] = spec.burnout_speed_mps
             vals["pk"][i] = spec.pk_max * 0.9
         pos = self.ships_enu[np.array(self.rows["ship_idx"], np.intp)] if W else np.zeros((0, 3))
+        from tate.weapons.flyout import flyout_table
+
+        tables = tuple(flyout_table(name) if kind == "missile" else None
+                       for name, kind in zip(self.rows["name"], self.rows["kind"], strict=True))
         return Launchers(pos, vals["burn"], vals["speed"], vals["min_alt"], vals["max_alt"],
                          vals["min_r"], vals["max_r"], vals["max_v"], vals["pk"], vals["sig"],
-                         vals["res"], vals["leth"], gun)
+                         vals["res"], vals["leth"], gun, tables)
 
     # -- each tick ------------------------------------------------------------------------
     def tick(self, t0: float, t1: float) -> None:

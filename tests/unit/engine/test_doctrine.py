@@ -188,16 +188,28 @@ def test_min_pk_between_two_weapons_forbids_only_the_weaker(run) -> None:  # typ
 
 def test_an_outer_layer_held_in_reserve_hands_the_track_to_the_next_layer(run) -> None:  # type: ignore[no-untyped-def]
     # SM-6-like (terminal layer) has 3 rounds with 2 held back (⌊3 · 0.99⌋): one SM-6
-    # goes to the first cruise missile; the second one, still well inside SM-6 reach,
-    # must then go to the next layer (ESSM-like, point) at once rather than wait until
-    # SM-6 has no opportunity left on it (which, before the layer choice looked at the
-    # rounds left, came only at 84.5 s with this seed)
+    # goes to the first cruise missile; the second one must then go to the next layer
+    # (ESSM-like, point) while SM-6 could still reach it — the outer layer is out of
+    # rounds, not out of reach (before the layer choice looked at the rounds left, the
+    # ESSM waited until SM-6 had no opportunity left)
+    from tate.earth import wgs84
+    from tate.weapons.flyout import flyout_table
+
     text = TWO_CRUISE.replace("sm6-like = 4", "sm6-like = 3")
-    shots = run(text, "reserve_fraction = 0.99").shots
+    res = run(text, "reserve_fraction = 0.99")
+    shots = res.shots
     assert fired(shots, "sm6-like") == 1
     sm6_target = str(shots["threat_id"][shots["weapon"] == "sm6-like"][0])
     other = ({"CM-1", "CM-2"} - {sm6_target}).pop()
     essm = shots["time_s"][(shots["weapon"] == "essm-like") & (shots["threat_id"] == other)]
     assert essm.size >= 1
-    sm6_time = float(shots["time_s"][shots["weapon"] == "sm6-like"][0])
-    assert essm.min() <= sm6_time + 20.0  # within a few decisions of the SM-6 launch
+    t = float(essm.min())
+    p = res.paths
+    sel = (p["id"] == other) & (p["kind"] == "threat")
+    k = int(np.argmin(np.abs(p["time_s"][sel] - t)))
+    lat, lon = np.radians(p["lat_deg"][sel][k]), np.radians(p["lon_deg"][sel][k])
+    ship = wgs84.geodetic_to_ecef(np.radians(25.0), np.radians(150.0), 0.0)
+    ground = float(np.linalg.norm(wgs84.geodetic_to_ecef(lat, lon, 0.0) - ship))
+    sm6 = flyout_table("sm6-like")
+    assert sm6 is not None
+    assert np.isfinite(sm6.time(np.array([ground]), np.array([p["alt_m"][sel][k]])))[0]
