@@ -3,8 +3,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
+CESIUM := node_modules/cesium/Build/Cesium/Cesium.js
+DEMO_RUNS ?= 20
 
-.PHONY: demo test test-all lint bench clean
+.PHONY: demo test test-all lint bench clean viewer-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,19 +14,34 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# the viewer's Cesium build (npm, pinned in package.json / package-lock.json)
+$(CESIUM): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(CESIUM)
+
+# the browser tests drive Debian's chromium (browsers cannot be downloaded by playwright)
+viewer-deps: $(CESIUM)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+demo: $(STAMP) $(CESIUM)
 	$(VENV)/bin/tate fly --out out/demo
 	$(VENV)/bin/tate run --out out/demo/run
+	$(VENV)/bin/tate mc --runs $(DEMO_RUNS) --out out/demo/mc
+	$(VENV)/bin/tate report out/demo/mc --out out/demo/report.html
+	$(VENV)/bin/tate export czml out/demo/run
 	$(VENV)/bin/tate verify
+	@echo "report: out/demo/report.html; 3-D replay: $(VENV)/bin/tate view out/demo/run --open"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests $(wildcard bench examples)
 	$(VENV)/bin/mypy src
 
-test: lint
+test: lint viewer-deps
 	$(VENV)/bin/pytest -m "not slow" -q
 
-test-all: lint
+test-all: lint viewer-deps
 	$(VENV)/bin/pytest -q
 
 bench: $(STAMP)
@@ -34,6 +51,7 @@ bench: $(STAMP)
 	$(PY) bench/imm_vs_cv.py
 	$(PY) bench/wta.py
 	$(PY) bench/engine.py
+	$(PY) bench/studies.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -278,6 +278,91 @@ def sweep(
                        _console())
 
 
+@app.command()
+def query(
+    directory: Annotated[Path, typer.Argument(help="Study directory (tate mc / tate sweep).")],
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL on the views runs, threats, shots "
+                                            "and errors (docs/studies.md).")],
+    csv: Annotated[Path | None, typer.Option(help="Write the result to this CSV file.")] = None,
+    parquet: Annotated[
+        Path | None, typer.Option(help="Write the result to this Parquet file.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Rows printed at most.")] = 50,
+) -> None:
+    """Run SQL on a study's tables; print the result or write it to CSV/Parquet."""
+    from tate.analysis.query import query_to_output
+
+    query_to_output(directory, sql, csv, parquet, limit, _console())
+
+
+@app.command()
+def report(
+    directory: Annotated[Path, typer.Argument(help="Study directory (tate mc / tate sweep).")],
+    out: Annotated[
+        Path | None, typer.Option(help="HTML file to write (default: DIR/report.html).")
+    ] = None,
+    verify: Annotated[
+        bool, typer.Option(help="Run the tate verify cases (about 30 s) for the "
+                                "validation table.")
+    ] = True,
+) -> None:
+    """Write one self-contained HTML report of a study."""
+    from tate.analysis.report import write_report
+
+    console = _console()
+    if verify:
+        console.print("running the tate verify cases (about 30 s; --no-verify skips them)")
+    console.print(f"wrote {write_report(directory, out, verify=verify)}")
+
+
+@app.command()
+def view(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory (tate run --out).")],
+    port: Annotated[int, typer.Option(help="Port (default 0: a free one).", min=0,
+                                      max=65535)] = 0,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    open_: Annotated[bool, typer.Option("--open", help="Open the viewer in a browser.")] = False,
+    cesium_dir: Annotated[Path | None, typer.Option(
+        help="Cesium Build/Cesium directory (default: $TATE_CESIUM_DIR, else the "
+             "repository's node_modules).")] = None,
+) -> None:
+    """Serve a run's 3-D replay in the offline Cesium viewer (exports it if needed)."""
+    from tate.viewer.server import view_run
+
+    view_run(run_dir, host, port, cesium_dir, open_, _console())
+
+
+export_app = typer.Typer(help="Export a run for 3-D replay: CZML (Cesium viewer) or KML "
+                              "(Google Earth).", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("czml")
+def export_czml_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory (tate run --out).")],
+    out: Annotated[Path | None, typer.Option(
+        help="CZML file (default: RUN_DIR/replay.czml); its index .json goes beside it.")
+    ] = None,
+) -> None:
+    """Write a run's CZML and its index replay.json (docs/replay.md)."""
+    from tate.replay import export_czml
+
+    czml, index = export_czml(run_dir, out)
+    _console().print(f"wrote {czml} and {index}")
+
+
+@export_app.command("kml")
+def export_kml_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory (tate run --out).")],
+    out: Annotated[Path | None, typer.Option(help="KML file (default: RUN_DIR/replay.kml).")
+                   ] = None,
+) -> None:
+    """Write a run's KML for Google Earth (docs/replay.md)."""
+    from tate.replay import export_kml
+
+    _console().print(f"wrote {export_kml(run_dir, out)}")
+
+
 def main() -> None:
     """Entry point of the ``tate`` script."""
     from tate.errors import TateError
