@@ -259,7 +259,19 @@ def run_study(study: Study, out: Path, *, workers: int = 1, scheduler: str | Non
                 stop = prog.done > prog.errors and hi - lo < until_ci_width
         if progress is not None:
             progress(prog)
+    _record_done(out)
     return prog
+
+
+def _record_done(out: Path) -> None:
+    """Write the number of stored runs and errors into the manifest."""
+    from tate.analysis.store import connect, read_manifest, write_manifest
+
+    man = read_manifest(out) or {}
+    con = connect(out, ("runs", "errors"))
+    man["runs_done"] = int(con.execute("SELECT count(*) FROM runs").fetchone()[0])
+    man["runs_failed"] = int(con.execute("SELECT count(*) FROM errors").fetchone()[0])
+    write_manifest(out, man)
 
 
 def _chunk_tables(got: Sequence[dict[str, Any]], to_arrow: Any, pa: Any) -> dict[str, Any]:

@@ -190,3 +190,16 @@ def test_uncommitted_files_are_invisible(reference: Path, tmp_path: Path) -> Non
     con = connect(copy)
     assert con.execute("SELECT count(DISTINCT run) FROM threats").fetchone()[0] == 2
     assert con.execute("SELECT coalesce(max(run), 0) FROM shots").fetchone()[0] <= 1
+
+
+def test_the_stop_rule_ends_at_a_chunk_once_the_interval_is_narrow(tmp_path: Path) -> None:
+    # a width of 1.1 is met by the first chunk's runs (any Wilson interval is narrower):
+    # the study stops after committing it, with later chunks not run
+    study, _ = _study(tmp_path, runs=6, chunk=2)
+    prog = run_study(study, tmp_path / "stop", workers=1, until_ci_width=1.1)
+    assert done_chunks(tmp_path / "stop") == {(0, 0)}
+    assert prog.done == 2
+    from tate.analysis.store import read_manifest
+
+    man = read_manifest(tmp_path / "stop")
+    assert man is not None and (man["runs_done"], man["runs_failed"]) == (2, 0)
