@@ -23,39 +23,12 @@ from tate.c2.engage import PK_RELIABILITY
 from tate.engine.engagement import Engagement
 from tate.scenario.loader import loads_scenario
 from tate.weapons.presets import PRESETS
+from tests.unit.engine.test_engagement import DEFENDED
 
 SEED = 3  #: a seed whose baseline run fires more than one round at a threat (see below)
 
-TWO_CRUISE = """
-name = "doctrine: two cruise missiles"
-epoch_utc = "2030-06-01T00:00:00Z"
-time_limit_s = 400
-
-[[ships]]
-id = "DDG-1"
-class = "ddg51-flight3"
-lat_deg = 25.0
-lon_deg = 150.0
-heading_deg = 270
-speed_kn = 15
-magazine = { sm6-like = 4, essm-like = 8 }
-
-[[threats]]
-id = "CM-1"
-model = "cruise"
-launch = { lat_deg = 25.0, lon_deg = 149.55, time_s = 0 }
-aim = { ship = "DDG-1" }
-speed_mps = 270
-cruise_alt_m = 30
-
-[[threats]]
-id = "CM-2"
-model = "cruise"
-launch = { lat_deg = 25.1, lon_deg = 149.6, time_s = 20 }
-aim = { ship = "DDG-1" }
-speed_mps = 250
-cruise_alt_m = 200
-"""
+#: one ship (SM-6-like 4, ESSM-like 8) against two cruise missiles: the engine tests' scene
+TWO_CRUISE = DEFENDED
 MAGAZINE = {"sm6-like": 4, "essm-like": 8}
 
 # A drone (50 m/s, 300 m) launched 30 km out: beyond the gun's reach within the 400 s
