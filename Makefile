@@ -30,9 +30,10 @@ demo: $(STAMP) $(CESIUM)
 	$(VENV)/bin/tate run --out out/demo/run
 	$(VENV)/bin/tate mc --runs $(DEMO_RUNS) --out out/demo/mc
 	$(VENV)/bin/tate report out/demo/mc --out out/demo/report.html
-	$(VENV)/bin/tate export czml out/demo/run
+	$(VENV)/bin/tate export czml out/demo/run --out out/demo/replay.czml
 	$(VENV)/bin/tate verify
-	@echo "report: out/demo/report.html; 3-D replay: $(VENV)/bin/tate view out/demo/run --open"
+	@echo "report: out/demo/report.html; CZML: out/demo/replay.czml"
+	@echo "3-D replay: $(VENV)/bin/tate view out/demo/run --open"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests $(wildcard bench examples)
