@@ -22,6 +22,20 @@ app = typer.Typer(
 )
 
 
+# options shared by several commands
+ScenarioArg = Annotated[
+    Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
+]
+RootSeed = Annotated[int | None, typer.Option(help="Root seed (default: the file's).")]
+Workers = Annotated[
+    int | None, typer.Option(help="Worker processes (default: the number of cores).")
+]
+Scheduler = Annotated[str | None, typer.Option(
+    help="Dask scheduler: 'local' starts a LocalCluster, or tcp://HOST:PORT joins one "
+         "(default: a local process pool).")]
+ChunkSize = Annotated[int, typer.Option(help="Runs per stored chunk.")]
+
+
 def _console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
@@ -41,9 +55,7 @@ def validate(
 
 @app.command()
 def fly(
-    file: Annotated[
-        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
-    ] = None,
+    file: ScenarioArg = None,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/fly"),
     seed: Annotated[
         int | None, typer.Option(help="Seed for the scenario's distributions.")
@@ -188,9 +200,7 @@ def track(
 
 @app.command()
 def sense(
-    file: Annotated[
-        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
-    ] = None,
+    file: ScenarioArg = None,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/sense"),
     seed: Annotated[
         int | None, typer.Option(help="Seed for the distributions and the sensors.")
@@ -207,39 +217,29 @@ def sense(
 
 @app.command()
 def run(
-    file: Annotated[
-        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
-    ] = None,
+    file: ScenarioArg = None,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/run"),
     seed: Annotated[
         int | None, typer.Option(help="Seed for the distributions, sensors and kills.")
     ] = None,
     dt: Annotated[float, typer.Option(help="Engine tick, s.", min=0.05, max=10.0)] = 0.5,
 ) -> None:
-    """Run one engagement: fly the raid, sense, track (weapons to come); write tables."""
+    """Run one engagement: fly the raid, sense, track, assign and fly the weapons; write tables."""
     from tate.engine.run import run_to_directory
 
     run_to_directory(file, out, seed, dt, _console())
 
 
-_SCHED_HELP = ("Dask scheduler: 'local' starts a LocalCluster, or tcp://HOST:PORT joins one "
-               "(default: a local process pool).")
-
-
 @app.command()
 def mc(
-    file: Annotated[
-        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
-    ] = None,
-    runs: Annotated[int, typer.Option(help="Runs (per grid point in a sweep).")] = 100,
+    file: ScenarioArg = None,
+    runs: Annotated[int, typer.Option(help="Runs.")] = 100,
     out: Annotated[Path, typer.Option(help="Study directory (resumed if it exists).")] = Path(
         "out/mc"),
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the file's).")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: the number of cores).")
-    ] = None,
-    scheduler: Annotated[str | None, typer.Option(help=_SCHED_HELP)] = None,
-    chunk_size: Annotated[int, typer.Option(help="Runs per stored chunk.")] = 25,
+    seed: RootSeed = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    chunk_size: ChunkSize = 25,
     until_ci_width: Annotated[
         float | None, typer.Option(help="Stop once the 95 % interval of P(raid annihilated) "
                                         "is narrower than this.")
@@ -254,9 +254,7 @@ def mc(
 
 @app.command()
 def sweep(
-    file: Annotated[
-        Path | None, typer.Argument(help="Scenario TOML file (default: the bundled scenario).")
-    ] = None,
+    file: ScenarioArg = None,
     set_: Annotated[
         list[str], typer.Option("--set", help="KEY=V1,V2,... or KEY=START:STOP:STEP "
                                                "(repeatable; the grid is their product).")
@@ -264,12 +262,10 @@ def sweep(
     runs: Annotated[int, typer.Option(help="Runs per grid point.")] = 20,
     out: Annotated[Path, typer.Option(help="Study directory (resumed if it exists).")] = Path(
         "out/sweep"),
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the file's).")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: the number of cores).")
-    ] = None,
-    scheduler: Annotated[str | None, typer.Option(help=_SCHED_HELP)] = None,
-    chunk_size: Annotated[int, typer.Option(help="Runs per stored chunk.")] = 25,
+    seed: RootSeed = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    chunk_size: ChunkSize = 25,
 ) -> None:
     """Sweep: run every combination of the --set values, each many times, as one dataset."""
     from tate.analysis.run import study_to_directory

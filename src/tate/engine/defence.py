@@ -332,14 +332,14 @@ class Defence:
         lat, lon, alt = self.eng.origin
         pool = self.pool
         for b in pool.midcourse().tolist():
-            assert pool.prop is not None and pool.model is not None
             k = np.flatnonzero(threat == pool.threat[b])
             if k.size == 0:
                 continue
             j = int(k[0])
-            p_int = self.eng._enu(pool.prop.pos[:, b][None])[0]
-            speed = max(float(np.linalg.norm(pool.prop.vel[:, b])),
-                        COAST_FACTOR * float(pool.model.presets[b].burnout_speed_mps))
+            p_ecef, v_ecef = pool.state(b)
+            p_int = self.eng._enu(p_ecef[None])[0]
+            speed = max(float(np.linalg.norm(v_ecef)),
+                        COAST_FACTOR * float(pool.preset(b).burnout_speed_mps))
             t_go = float(np.linalg.norm(pos[j] - p_int)) / speed
             for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
                 aim = predict_path(pos[j:j + 1], vel[j:j + 1], ballistic[j:j + 1],
@@ -462,8 +462,7 @@ class Defence:
         if outcome != "assess":
             self._finish(shot, tgt, t, miss, 0.0, False, outcome)
             return
-        assert self.pool.model is not None
-        pk = float(self.pool.model.presets[b].pk(np.array(miss)))
+        pk = float(self.pool.preset(b).pk(np.array(miss)))
         kill = bool(draw_kill(np.array([pk]), self.rng)[0])
         self._finish(shot, tgt, t, miss, pk, kill, "kill" if kill else "survived")
 

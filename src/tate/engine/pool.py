@@ -96,6 +96,22 @@ class InterceptorPool:
                                MIN_STEP_S)
         self.deck = pos.copy()
 
+    def _parts(self) -> tuple[Any, Any]:
+        """The propagator and the model; a pool with no rounds has neither."""
+        if self.prop is None or self.model is None:
+            raise RuntimeError("the interceptor pool holds no rounds")
+        return self.prop, self.model
+
+    def state(self, b: int) -> tuple[F64, F64]:
+        """ECEF position [m] and velocity [m/s] ``(3,)`` of body ``b``."""
+        prop, _ = self._parts()
+        return prop.pos[:, b].copy(), prop.vel[:, b].copy()
+
+    def preset(self, b: int) -> Any:
+        """The interceptor preset of body ``b``."""
+        _, model = self._parts()
+        return model.presets[b]
+
     @property
     def t(self) -> float:
         """The pool's engine time [s]."""
@@ -147,9 +163,8 @@ class InterceptorPool:
     def _step_length(self, t0: float, t1: float, truth: Any) -> float:
         """The step for the tick (t0, t1]: the tick over the fewest equal steps no longer
         than the rounds need."""
-        assert self.model is not None and self.prop is not None
+        prop, m = self._parts()
         tick = t1 - t0
-        m = self.model
         t_rel = t0 - self.t_start
         fly = np.flatnonzero(self.active & (m.t_launch <= t_rel + 1e-9))
         want = tick
@@ -160,7 +175,7 @@ class InterceptorPool:
                 want = MIN_STEP_S
             elif burning.any():
                 want = BURN_STEP_S
-            pos, vel = self.prop.pos[:, fly], self.prop.vel[:, fly]
+            pos, vel = prop.pos[:, fly], prop.vel[:, fly]
             speed = np.maximum(np.linalg.norm(vel, axis=0), 1.0)
             rel = m.pip_pos[:, fly] - pos
             t_go = np.linalg.norm(rel, axis=0) / speed
@@ -223,8 +238,7 @@ class InterceptorPool:
     def _assess(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64, qb: F64,
                 wb: F64, h: float, t_now: float, t_next: float, report: Report,
                 closest: Any) -> None:
-        assert self.prop is not None and self.model is not None
-        prop = self.prop
+        prop, model = self._parts()
         still = self.active[act]
         p1, v1 = prop.pos[:, act], prop.vel[:, act]
         d0 = np.linalg.norm(qa.T - p0, axis=0)
@@ -247,7 +261,7 @@ class InterceptorPool:
         rel = qb.T - p1
         away = np.einsum("ij,ij->j", rel, wb.T - v1) > 0
         passed = (self.active[act] & away & (d1 >= reach)
-                  & (self.model.phase[act] == TERMINAL_PHASE))
+                  & (model.phase[act] == TERMINAL_PHASE))
         for k in np.flatnonzero(passed).tolist():
             b = int(act[k])
             self.close(b)
