@@ -22,7 +22,8 @@
   :class:`~tate.engine.pool.InterceptorPool` (adaptive step); the target a round is
   fired at is the threat nearest its track within 3 km or 4 σ of the track's position (a
   track on no threat — a false track — wastes the round); once within seeker range the
-  round homes on the threat's truth (an ideal seeker); in midcourse each decision
+  round homes on the threat's truth seen through its seeker's angle and glint noise
+  (the pool's ``seekers`` stream); in midcourse each decision
   re-aims a round at its threat's current track.  An assessed kill deletes the track
   fired at and the tracks near it with no detection since the kill (another radar's
   duplicate).  Railgun and gun rounds are resolved without flying them: the shot lands
@@ -147,7 +148,9 @@ class Defence:
         self.pool = InterceptorPool(
             [rows["spec"][w] for w in missile], [rows["rounds"][w] for w in missile],
             self.ships_ecef[np.array([rows["ship_idx"][w] for w in missile], np.intp)]
-            if missile else np.zeros((0, 3)), eng.t)
+            if missile else np.zeros((0, 3)), eng.t,
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+                eng.seed, spawn_key=(KILL_STREAM, zlib.crc32(b"seekers"))))))
         self.pending: list[_Pending] = []
         self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
         self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it

@@ -22,6 +22,14 @@ Step length (adaptive, so that each tick is an integer number of equal steps):
 Time to go: range to the target over the closing speed (truth, as the engine's seeker),
 or range to the predicted intercept point over the round's speed without a target.
 
+Seeker: once a round is in its terminal phase the target position it homes on is the
+threat's true position plus a seeker error across the line of sight, drawn every step
+from the pool's own random stream: normal with standard deviation
+√((σ_θ r)² + σ_g²) per axis for angle noise σ_θ (``seeker_noise_rad`` of the preset) at
+range r and a range-independent aim-point (glint) noise σ_g (``glint_m``) [A]; the
+target's velocity and acceleration are the true ones.  Kill assessment always uses the
+true positions.
+
 Engagements end as in :mod:`tate.engine.defence`: closest approach inside a step (cubic
 Hermite on both), target gone, passed, overtime, ground.  Units: s, m, m/s; frame ECEF;
 the pool's clock is engine time less the run's start.
@@ -65,10 +73,12 @@ class InterceptorPool:
         Launch position of each launcher ``(w, 3)`` ECEF [m].
     t_start
         Engine time of the pool's clock zero [s].
+    rng
+        Stream of the seekers' noise (None: ideal seekers).
     """
 
     def __init__(self, specs: Sequence[Any], rounds: Sequence[int], deck_ecef: F64,
-                 t_start: float) -> None:
+                 t_start: float, rng: np.random.Generator | None = None) -> None:
         from tate.flight.integrator import Propagator
         from tate.weapons.interceptor import InterceptorModel
 
@@ -85,6 +95,9 @@ class InterceptorPool:
         self.active = np.zeros(n, dtype=bool)
         self.t_pip = np.full(n, np.nan)  #: engine time of the intercept planned [s]
         self.steps = 0
+        self.rng = rng
+        self.noise_rad = np.array([float(getattr(p, "seeker_noise_rad", 0.0)) for p in presets])
+        self.glint_m = np.array([float(getattr(p, "glint_m", 0.0)) for p in presets])
         if n == 0:
             self.model = None
             self.prop = None
@@ -217,7 +230,8 @@ class InterceptorPool:
             if act.size:  # truth at both ends of the step (a replay: the future is known)
                 qa, wa = truth.at(t_now, self.threat[act])
                 qb, wb = truth.at(t_now + h, self.threat[act])
-                m.set_target(act, qa.T, wa.T, ((wb - wa) / h).T, prop.t)
+                seen = qa + self._seeker_error(act, qa)
+                m.set_target(act, seen.T, wa.T, ((wb - wa) / h).T, prop.t)
             p0, v0 = prop.pos[:, act].copy(), prop.vel[:, act].copy()
             prop.step(h)
             self.steps += 1
@@ -234,6 +248,25 @@ class InterceptorPool:
             for b in np.flatnonzero(no_tgt).tolist():
                 self.close(b)
                 report(b, t_next, np.nan, "no target (false track)")
+
+    def _seeker_error(self, act: NDArray[np.intp], q: F64) -> F64:
+        """Seeker errors ``(k, 3)`` [m] of bodies ``act`` looking at true target positions
+        ``q (k, 3)``: zero outside the terminal phase or without a noise stream."""
+        err = np.zeros_like(q)
+        if self.rng is None or self.prop is None or self.model is None:
+            return err
+        term = np.flatnonzero(self.model.phase[act] == TERMINAL_PHASE)
+        if term.size == 0:
+            return err
+        b = act[term]
+        los = q[term] - self.prop.pos[:, b].T
+        rng_m = np.maximum(np.linalg.norm(los, axis=1), 1e-9)
+        u = los / rng_m[:, None]
+        sigma = np.hypot(self.noise_rad[b] * rng_m, self.glint_m[b])
+        n = self.rng.standard_normal((term.size, 3))
+        n -= np.einsum("ij,ij->i", n, u)[:, None] * u  # across the line of sight only
+        err[term] = sigma[:, None] * n
+        return err
 
     def _assess(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64, qb: F64,
                 wb: F64, h: float, t_now: float, t_next: float, report: Report,

@@ -133,6 +133,8 @@ class InterceptorPreset:
     pk_max: float  #: kill probability at zero miss [-]
     cost_usd: float  #: per round [A]
     burnout_speed_mps: float  #: headline figure [M]/[A], documentation only [m/s]
+    seeker_noise_rad: float = 0.0  #: seeker angle noise, 1σ across the line of sight [rad]
+    glint_m: float = 0.0  #: seeker aim-point noise independent of range, 1σ [m]
 
     def __post_init__(self) -> None:
         if self.regime not in REGIMES:
@@ -205,7 +207,8 @@ _SM3_IIA = InterceptorPreset(
     envelope=Envelope(min_alt_m=100e3, max_alt_m=1000e3, max_range_m=2500e3,
                       max_target_speed_mps=7500.0),
     kill="hit-to-kill", kill_radius_m=0.5, pk_max=0.9, cost_usd=28e6,
-    burnout_speed_mps=4500.0)
+    burnout_speed_mps=4500.0,
+    seeker_noise_rad=20e-6, glint_m=0.1)
 
 _SM3_IB = InterceptorPreset(
     name="sm3-ib-like",
@@ -219,7 +222,8 @@ _SM3_IB = InterceptorPreset(
     envelope=Envelope(min_alt_m=100e3, max_alt_m=500e3, max_range_m=900e3,
                       max_target_speed_mps=5000.0),
     kill="hit-to-kill", kill_radius_m=0.4, pk_max=0.85, cost_usd=12e6,
-    burnout_speed_mps=3000.0)
+    burnout_speed_mps=3000.0,
+    seeker_noise_rad=20e-6, glint_m=0.1)
 
 _SM6 = InterceptorPreset(
     name="sm6-like",
@@ -232,7 +236,8 @@ _SM6 = InterceptorPreset(
     envelope=Envelope(min_alt_m=0.0, max_alt_m=33e3, max_range_m=370e3,
                       max_target_speed_mps=3500.0),
     kill="blast-frag", kill_radius_m=8.0, pk_max=0.8, cost_usd=4.3e6,
-    burnout_speed_mps=1200.0)
+    burnout_speed_mps=1200.0,
+    seeker_noise_rad=0.5e-3, glint_m=1.0)
 
 _GPI = InterceptorPreset(
     name="gpi-like",
@@ -246,7 +251,8 @@ _GPI = InterceptorPreset(
     envelope=Envelope(min_alt_m=40e3, max_alt_m=70e3, max_range_m=600e3,
                       max_target_speed_mps=3500.0),
     kill="hit-to-kill", kill_radius_m=0.5, pk_max=0.85, cost_usd=30e6,
-    burnout_speed_mps=3500.0)
+    burnout_speed_mps=3500.0,
+    seeker_noise_rad=20e-6, glint_m=0.1)
 
 _ESSM = InterceptorPreset(
     name="essm-like",
@@ -259,7 +265,8 @@ _ESSM = InterceptorPreset(
     envelope=Envelope(min_alt_m=0.0, max_alt_m=15e3, max_range_m=50e3,
                       max_target_speed_mps=1500.0),
     kill="blast-frag", kill_radius_m=5.0, pk_max=0.75, cost_usd=1.8e6,
-    burnout_speed_mps=1360.0)
+    burnout_speed_mps=1360.0,
+    seeker_noise_rad=0.5e-3, glint_m=1.0)
 
 _CIWS = GunPreset(
     name="ciws-like",

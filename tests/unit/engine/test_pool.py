@@ -112,3 +112,41 @@ def test_a_killed_target_ends_the_engagement_as_target_gone() -> None:
     pool.fly(0.5, 1.0, truth, killed, lambda *r: reports.append(r))
     assert [(r[0], r[3]) for r in reports] == [(0, "target gone")]
     assert not pool.any_active()
+
+
+def test_seeker_errors_lie_across_the_line_of_sight_with_the_stated_spread() -> None:
+    pool, _, _ = _scene()
+    pool.rng = np.random.default_rng(4)
+    assert pool.model is not None and pool.prop is not None
+    pool.model.phase[:] = pool_mod.TERMINAL_PHASE
+    r = 20e3
+    q = pool.prop.pos[:, 0] + np.array([0.0, r, 0.0])  # target 20 km along +y (ECEF)
+    act = np.zeros(20_000, np.intp)  # body 0 looked at 20,000 times
+    err = pool._seeker_error(act, np.repeat(q[None, :], act.size, axis=0))
+    np.testing.assert_allclose(err[:, 1], 0.0, atol=1e-9)  # nothing along the LOS
+    sigma = np.hypot(pool.noise_rad[0] * r, pool.glint_m[0])  # 0.5 mrad · 20 km, 1 m
+    for axis in (0, 2):  # each cross axis is N(0, σ²): sample σ within 3 % (n = 20,000)
+        assert np.std(err[:, axis]) == pytest.approx(sigma, rel=0.03)
+        assert abs(np.mean(err[:, axis])) < 4 * sigma / np.sqrt(act.size)
+    pool.model.phase[:] = pool_mod.MIDCOURSE_PHASE  # no seeker before the terminal phase
+    assert not pool._seeker_error(act[:5], np.repeat(q[None, :], 5, axis=0)).any()
+
+
+def test_a_noisy_seeker_still_hits_within_the_lethal_radius() -> None:
+    def fly(seed: int) -> tuple[int, float, float, str]:
+        pool, truth, _ = _scene()
+        pool.rng = np.random.default_rng(seed)
+        pip, _ = truth.at(31.0, np.array([0]))
+        pool.launch(1.0, 0, pip[0], 30.0, shot=0, threat=0)
+        out: list[tuple[int, float, float, str]] = []
+        t = 0.0
+        while t < 80.0 and pool.any_active():
+            pool.fly(t, t + 0.5, truth, np.zeros(1, dtype=bool), lambda *r: out.append(r))
+            t += 0.5
+        return out[0]
+
+    a, b = fly(1), fly(1)
+    assert a == b  # the same stream gives the same engagement
+    misses = [fly(s)[2] for s in range(2, 6)]
+    assert all(0.0 < m < 8.0 for m in misses)  # SM-6-like blast radius 8 m
+    assert len(set(misses)) == len(misses)
