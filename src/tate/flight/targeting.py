@@ -28,7 +28,7 @@ from tate.earth import wgs84
 from tate.flight.eom import dot3, local_frame
 from tate.flight.guidance import bearing_and_range
 from tate.flight.integrator import Propagator
-from tate.flight.models.ballistic import Ballistic
+from tate.flight.models.ballistic import EXO_STEP_S, Ballistic
 from tate.flight.models.booster import Booster, StageTable
 
 __all__ = ["BallisticAim", "BallisticDesign", "aim_ballistic", "fly_ballistic_batch"]
@@ -81,7 +81,7 @@ def fly_ballistic_batch(d: BallisticDesign, launch: F64, azimuth: F64, theta_f: 
     model = Ballistic(make_booster(d, azimuth, theta_f, cut_time), d.rv_beta, dt)
     mass = d.stages.liftoff_mass(d.payload)
     prop = Propagator([model], launch, np.zeros_like(launch), mass, dt)
-    prop.run(t_max)
+    prop.run(t_max, max_step=EXO_STEP_S)  # the exo coast in long steps, as fly() does
     out = np.full_like(launch, np.nan)
     for imp in prop.impacts:
         out[:, imp.body] = imp.pos
