@@ -6,13 +6,17 @@ STAMP := $(VENV)/.installed
 CESIUM := node_modules/cesium/Build/Cesium/Cesium.js
 DEMO_RUNS ?= 20
 
-.PHONY: demo test test-all lint bench clean viewer-deps
+.PHONY: install demo test test-all lint bench clean viewer-deps
+.DEFAULT_GOAL := install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# `make`: the Python environment and the viewer's npm packages
+install: $(STAMP) $(CESIUM)
 
 # the viewer's Cesium build (npm, pinned in package.json / package-lock.json)
 $(CESIUM): package.json package-lock.json
