@@ -9,9 +9,11 @@ every swept key as a column named by the key.  Definitions (docs/studies.md, "Me
 * probability of raid annihilation: runs with ``raid_annihilated`` over finished runs,
   with the Wilson score 95 % interval (Wilson 1927; Newcombe 1998, method 3);
 * mean leakers per run, with the Student-t 95 % interval of a mean (clipped at 0);
-* kill probability of a layer: rounds of that layer that were resolved with a miss
-  distance and killed, over those rounds (Wilson interval); and threats killed by the
-  layer over all threats;
+* kill probability of a layer: rounds of that layer that killed, over its rounds whose
+  engagement was decided against a live target (outcome ``kill``, ``survived``,
+  ``missed`` or ``missed (passed)``; rounds whose target was already gone, that were
+  fired at a false track or were still in flight are left out) (Wilson interval); and
+  threats killed by the layer over all threats;
 * interceptors spent per threat killed: missile rounds fired over threats killed;
 * magazine depletion: runs in which a launcher ran empty (Wilson interval) and the
   median time of the first empty launcher over those runs [s];
@@ -50,6 +52,10 @@ class StudyMetrics:
     layers: Any  #: :func:`layer_kills`
     threat_types: Any  #: :func:`threat_types`
 
+
+#: shot outcomes of an engagement decided against a live target (the kill probability's
+#: trials): a gun or railgun round resolved analytically has no miss distance but counts
+RESOLVED = ("kill", "survived", "missed", "missed (passed)")
 
 def swept_keys(con: Any) -> tuple[str, ...]:
     """Swept keys of the study behind ``con``: the ``runs`` columns that are not in the
@@ -236,14 +242,14 @@ def layer_kills(con: Any, keys: Sequence[str] | None = None) -> Any:
     """Kills per defence layer: one row per grid point and layer that fired a round or
     killed a threat anywhere in the study.
 
-    Columns ``rounds`` (rounds of the layer), ``resolved`` (of those, rounds with a miss
-    distance), ``kills`` (resolved rounds that killed), ``p_kill[_low|_high]`` (kills
-    over resolved, Wilson interval), ``threats_killed`` (threats whose killing round was
-    of the layer, from ``threats``), ``threats`` (all threats of the point's runs) and
-    ``fraction_killed`` (threats_killed over threats).
+    Columns ``rounds`` (rounds of the layer), ``resolved`` (of those, rounds whose
+    outcome is one of :data:`RESOLVED`), ``kills`` (resolved rounds that killed),
+    ``p_kill[_low|_high]`` (kills over resolved, Wilson interval), ``threats_killed``
+    (threats whose killing round was of the layer, from ``threats``), ``threats`` (all
+    threats of the point's runs) and ``fraction_killed`` (threats_killed over threats).
     """
     keys = _keys(con, keys)
-    res = _finite("miss_m") + " AND miss_m IS NOT NULL"
+    res = "outcome IN (" + ", ".join(f"'{o}'" for o in RESOLVED) + ")"
     sql = f"""
     WITH {_point_keys(keys)},
     s AS (SELECT point, layer, count(*) AS rounds, count(*) FILTER (WHERE {res}) AS resolved,

@@ -70,10 +70,15 @@ def _draw_run(rng: np.random.Generator, point: int, run: int,
         shots.append({"point": point, "run": run, "time_s": float(rng.uniform(0, 50)),
                       "weapon": WEAPONS[layer], "ship": "DDG-1", "layer": layer,
                       "track_id": 1, "threat_id": tid, "miss_m": miss, "pk": 0.7,
-                      # a kill without a miss distance is not a resolved round
+                      # a round with no miss distance is a gun round (kill or survived)
+                      # or one that never met a live target
                       "kill": bool(rng.random() < (0.6 if math.isfinite(miss) else 0.2)),
-                      "cost_usd": float(rng.integers(1, 5)) * 1e6, "outcome": "x",
+                      "cost_usd": float(rng.integers(1, 5)) * 1e6, "outcome": "",
                       "resolved_s": 60.0})
+        s = shots[-1]
+        s["outcome"] = ("kill" if s["kill"] else "survived" if math.isfinite(miss) else
+                        str(rng.choice(["survived", "target gone", "missed",
+                                        "no target (false track)", "in flight"])))
     out = {t["outcome"]: sum(x["outcome"] == t["outcome"] for x in threats)
            for t in threats}
     killed, leaked, flying = (out.get(k, 0) for k in ("killed", "leaked", "flying"))
@@ -206,7 +211,8 @@ def _check_all(directory: Path, drawn: list[dict[str, Any]]) -> None:
     for row in layer_kills(con).to_pylist():
         runs = groups.get(row["point"], [])
         mine = [s for g in runs for s in g["shots"] if s["layer"] == row["layer"]]
-        resolved = [s for s in mine if not math.isnan(s["miss_m"])]
+        resolved = [s for s in mine
+                    if s["outcome"] in ("kill", "survived", "missed", "missed (passed)")]
         kills = sum(s["kill"] for s in resolved)
         killed = sum(t["layer"] == row["layer"] for g in runs for t in g["threats"])
         n_threats = sum(g["row"]["threats"] for g in runs)
