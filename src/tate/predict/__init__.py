@@ -1,0 +1,1 @@
+"""Trajectory predictors for manoeuvring threats (issue 8)."""
