@@ -176,6 +176,8 @@ class InterceptorModel(FlightModel):
         self.divert_isp = _col(presets, "divert_isp_s")
         self.laws = {name: np.flatnonzero([p.guidance == name for p in presets])
                      for name in sorted({p.guidance for p in presets})}
+        names = list(self.laws)
+        self._law_of = np.array([names.index(p.guidance) for p in presets], np.intp)
         for name in self.laws:
             guidance_law(name)  # unknown names fail here, listing the valid ones
         self.t_launch = np.zeros(n) if t_launch is None else np.array(t_launch, float)
@@ -315,8 +317,9 @@ class InterceptorModel(FlightModel):
         if term.any():
             k = np.flatnonzero(term)
             tp, tv, ta = self._target_now(t, idx[k])
-            for name, members in self.laws.items():
-                sel = k[np.isin(idx[k], members)]
+            law_of = self._law_of[idx[k]]
+            for law, name in enumerate(self.laws):
+                sel = k[law_of == law]
                 if sel.size == 0:
                     continue
                 j = np.searchsorted(k, sel)
