@@ -81,28 +81,22 @@ class TruthStore:
         """Positions and velocities ``(k, 3)`` of ``bodies`` at ``t`` (clamped to their
         flights), by cubic Hermite interpolation."""
         bodies = np.asarray(bodies, dtype=np.intp)
+        return self._sample(bodies, np.full(bodies.size, float(t)))
+
+    def path(self, body: int, times: F64) -> tuple[F64, F64]:
+        """Positions and velocities ``(k, 3)`` of one body at ``times`` (clamped to its
+        flight), by cubic Hermite interpolation."""
+        times = np.asarray(times, float)
+        return self._sample(np.full(times.size, int(body), np.intp), times)
+
+    def _sample(self, bodies: NDArray[np.intp], t: F64) -> tuple[F64, F64]:
+        """Body ``bodies[i]`` at time ``t[i]``, for every i: ``(k, 3)`` each."""
         if bodies.size == 0:
             return np.empty((0, 3)), np.empty((0, 3))
         first, end = self.start[bodies], self.start[bodies + 1]
         tq = np.clip(t, self.time[first], self.time[end - 1])
         hi = np.searchsorted(self.keys, bodies * self.span + (tq - self.t0), side="right")
         hi = np.minimum(np.maximum(hi, first + 1), end - 1)
-        lo = np.maximum(hi - 1, first)
-        h = self.time[hi] - self.time[lo]
-        same = h <= 0
-        s = np.where(same, 0.0, (tq - self.time[lo]) / np.where(same, 1.0, h))
-        p, v = hermite(self.pos[lo].T, self.vel[lo].T, self.pos[hi].T, self.vel[hi].T,
-                       np.where(same, 1.0, h), s)
-        return p.T, v.T
-
-    def path(self, body: int, times: F64) -> tuple[F64, F64]:
-        """Positions and velocities ``(k, 3)`` of one body at ``times`` (clamped to its
-        flight), by cubic Hermite interpolation."""
-        first, end = int(self.start[body]), int(self.start[body + 1])
-        tb = self.time[first:end]
-        tq = np.clip(np.asarray(times, float), tb[0], tb[-1])
-        hi = first + np.minimum(np.maximum(np.searchsorted(tb, tq, side="right"), 1),
-                                end - first - 1)
         lo = np.maximum(hi - 1, first)
         h = self.time[hi] - self.time[lo]
         same = h <= 0
