@@ -98,11 +98,13 @@ def write_chunk(directory: Path, point: int, chunk: int,
 
 def run_row(result: Any, point: int, run: int, seed: int, wall_s: float) -> dict[str, Any]:
     """The ``runs`` row of one :class:`~tate.engine.result.RunResult`."""
+    from tate.weapons.presets import PRESETS, GunPreset
+
     s = result.summary
     shots = result.shots
     kind = np.asarray(shots["layer"], dtype=object) if len(shots["time_s"]) else np.empty(0)
     rail = int(np.sum(kind == "railgun"))
-    gun = int(np.sum(np.char.startswith(np.asarray(shots["weapon"], dtype=str), "ciws")))
+    gun = sum(isinstance(PRESETS.get(w), GunPreset) for w in shots["weapon"].tolist())
     by_layer = s.get("kills_by_layer", {})
     mag = result.magazine
     left = np.asarray(mag["rounds_left"], float) if len(mag["time_s"]) else np.empty(0)

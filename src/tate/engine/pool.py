@@ -43,6 +43,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate.weapons.interceptor import MIDCOURSE as MIDCOURSE_PHASE
+from tate.weapons.interceptor import TERMINAL as TERMINAL_PHASE
+
 __all__ = ["MIN_STEP_S", "InterceptorPool"]
 
 F64 = NDArray[np.float64]
@@ -51,9 +54,6 @@ BURN_STEP_S = 0.25  #: longest step while a motor burns [s]
 STEPS_PER_TIME_TO_GO = 20.0  #: steps over the shortest time to go of the rounds [-]
 MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
 ASSESS_RADIUS_M = 5000.0  #: closest approaches nearer than this are assessed [m]
-TERMINAL_PHASE = 3  #: index of "terminal" in tate.weapons.interceptor.PHASES
-MIDCOURSE_PHASE = 2
-BOOST_PHASE = 1
 
 #: called as report(body, time [s], miss [m] or NaN, outcome); outcome "assess" asks the
 #: caller to draw the kill
