@@ -311,6 +311,35 @@ def report(
     console.print(f"wrote {write_report(directory, out, verify=verify)}")
 
 
+@app.command("train-data")
+def train_data(
+    file: Annotated[Path | None, typer.Argument(
+        help="Training scenario TOML (default: the bundled one).")] = None,
+    runs: Annotated[int, typer.Option(help="Runs (one seed each).")] = 100,
+    seed: Annotated[int, typer.Option(help="Root seed of the runs.")] = 1,
+    out: Annotated[Path, typer.Option(help="Output directory (resumed if it exists).")] = Path(
+        "out/train-data"),
+    workers: Workers = None,
+) -> None:
+    """Labelled track windows for learning: fly, sense and track a training raid many times."""
+    from tate.predict.run import train_data_to_directory
+
+    train_data_to_directory(file, runs, seed, out, workers, _console())
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Argument(help="A `tate train-data` directory.")],
+    out: Annotated[Path, typer.Option(help="Model file to write.")] = Path(
+        "out/learned.tate.zip"),
+    seed: Annotated[int, typer.Option(help="Seed of the estimators.")] = 0,
+) -> None:
+    """Train the learned classifier and glide predictor; print their held-out figures."""
+    from tate.predict.run import train_to_file
+
+    train_to_file(data, out, seed, _console())
+
+
 @app.command()
 def view(
     run_dir: Annotated[Path, typer.Argument(help="Run directory (tate run --out).")],

@@ -161,7 +161,7 @@ class Engagement:
         """Advance one tick."""
         start = _time.perf_counter()
         t0, t1 = self.t, min(self.t + self.config.dt, self.t_end)
-        self._track(t0, t1)
+        self.track(t0, t1)
         self.defence.tick(t0, t1)
         self._record_quality(t1)
         self._end_flights(t0, t1)
@@ -176,7 +176,9 @@ class Engagement:
                 progress(self.t, self.t_end)
         return self.result()
 
-    def _track(self, t0: float, t1: float) -> None:
+    def track(self, t0: float, t1: float) -> None:
+        """Feed the tracker every radar scan up to ``t1`` (the engine's sense and track
+        stages alone; :meth:`step` also runs the defence)."""
         from tate.tracking.measurement import RAEMeas
 
         sc = self.scans

@@ -196,12 +196,14 @@ def _boost_glide(scn: Any, ms: list[Member], dt: float, notes: dict[str, dict[st
                          else (nan if x.alt_m is not None else 13_000.0) for x in g])
         area = np.array([x.area_m2 if x.area_m2 is not None else 0.4839 for x in g])
         alt = np.array([x.alt_m if x.alt_m is not None else nan for x in g])
-        bank = np.radians([s.manoeuvre.bank_deg if s.manoeuvre.kind == "s-turn" else 0.0
+        bank = np.radians([s.manoeuvre.bank_deg if s.manoeuvre.kind != "none" else 0.0
                            for s in specs])
+        weave = np.array([s.manoeuvre.kind == "weave" for s in specs])
         ld = np.array([x.lift_to_drag if x.lift_to_drag is not None else DEFAULT_LD for x in g])
         model = BoostGlide(booster, aim, aero, ld, beta,
                            area, alt, bank, np.array([s.manoeuvre.period_s for s in specs]),
-                           np.array([s.dive.start_range_km * 1e3 for s in specs]), dt)
+                           np.array([s.dive.start_range_km * 1e3 for s in specs]), dt,
+                           weave=weave)
         models.append(model)
         masses.append(d.stages.liftoff_mass(d.payload))
         vels.append(np.zeros_like(launch))

@@ -259,9 +259,10 @@ _UNUSED_BY_AERO = {
 
 
 class Manoeuvre(_Frozen):
-    """Lateral manoeuvre in the glide: an s-turn banks to ±``bank_deg`` each half period."""
+    """Lateral manoeuvre in the glide: an s-turn banks to ±``bank_deg`` each half period
+    (a square wave); a weave banks ``bank_deg · sin(2π τ / period_s)`` (τ from glide entry)."""
 
-    kind: Literal["none", "s-turn"] = "none"
+    kind: Literal["none", "s-turn", "weave"] = "none"
     bank_deg: Annotated[Number, Bounds(ge=0, le=80)] = 30.0
     period_s: Positive = 60.0
 

@@ -9,8 +9,9 @@ Phases per body (``phase`` array): 0 boost (see :mod:`.booster`), 1 glide,
   vertical lift is ``g − V²/r + k_p Δh − k_d ḣ``.  In thin air the lift
   saturates pointing up, which produces the pull-up after a depressed boost.
 * lateral: heading-rate command ``K V Δψ`` toward the great-circle bearing of
-  the aim point, plus an optional S-turn (square-wave bank of ``bank`` at
-  ``period``), limited by the lift left after the vertical demand.
+  the aim point, plus an optional lateral manoeuvre: an S-turn (square-wave bank of
+  ``bank`` at ``period``) or a weave (sinusoidal bank ``bank · sin(2π τ/period)``),
+  limited by the lift left after the vertical demand.
 * dive: inside ``dive_range`` of the aim point (or earlier where turning the
   flight path down needs more room), proportional navigation on the fixed aim
   point with gravity compensation.
@@ -79,7 +80,7 @@ class BoostGlide(FlightModel):
     alt_cmd
         Commanded glide altitude ``(n,)`` [m]; NaN: equilibrium glide.
     s_turn_bank, s_turn_period
-        S-turn bank [rad] (0: none) and period [s], ``(n,)``.
+        Manoeuvre bank amplitude [rad] (0: none) and period [s], ``(n,)``.
     dive_range
         Ground range to the aim point at which the dive starts ``(n,)`` [m].
     lift_margin
@@ -87,6 +88,9 @@ class BoostGlide(FlightModel):
         leaves lift for steering.
     dt
         Integration step [s].
+    weave
+        ``(n,)`` bool: the manoeuvre's bank is a sine wave instead of a square wave
+        (default all False).
     """
 
     name = "boost-glide"
@@ -105,6 +109,7 @@ class BoostGlide(FlightModel):
         dive_range: F64,
         dt: float,
         lift_margin: float = 0.9,
+        weave: NDArray[np.bool_] | None = None,
     ) -> None:
         n = booster.payload.shape[0]
         super().__init__(n)
@@ -132,6 +137,7 @@ class BoostGlide(FlightModel):
         self._inv_beta = 1.0 / np.where(np.isnan(self.beta), 1e4, self.beta)
         self._sin_bank = np.sin(self.s_bank)
         self._any_s_turn = bool(np.any(self.s_bank > 0))
+        self.weave = np.zeros(n, bool) if weave is None else np.asarray(weave, bool)
 
     # --- aerodynamics -----------------------------------------------------------------
     def _lift_per_q(self, mass: F64, mach: F64, sel: slice | NDArray[np.intp]) -> F64:
@@ -259,7 +265,9 @@ class BoostGlide(FlightModel):
         if self._any_s_turn:
             tau = t - self.t_sep[sel]
             half = np.floor(2.0 * tau / self.s_period[sel])  # square wave: + then − each period
-            a_s = a_s + (1.0 - 2.0 * np.mod(half, 2.0)) * lmax * self._sin_bank[sel]
+            wave = np.where(self.weave[sel], np.sin(2.0 * np.pi * tau / self.s_period[sel]),
+                            1.0 - 2.0 * np.mod(half, 2.0))
+            a_s = a_s + wave * lmax * self._sin_bank[sel]
         return a_l, a_s
 
     def _imply_beta(self, idx: NDArray[np.intp], p: F64, speed: F64) -> None:
