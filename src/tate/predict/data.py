@@ -238,7 +238,7 @@ def generate_run(scenario: Any, seed: int, run: int = 0) -> dict[str, NDArray[An
 
 
 def _samples(
-    a: dict[str, Any], tracker: str, eng: Any, families: NDArray[Any], run: int, seed: int, k0: int
+    a: dict[str, Any], tracker: str, eng: Any, families: NDArray[Any], run: int, seed: int
 ) -> dict[str, NDArray[Any]]:
     from tate.earth import wgs84
 
