@@ -3,8 +3,9 @@
 For every weapon w (a launcher: an interceptor preset on a ship, or a railgun) and
 every tracked threat j, the threat's path is predicted from its track over a grid of
 intercept times τ = now + k·``step_s`` (constant velocity in the tracker's local ENU
-frame, plus gravity for ballistic tracks above the atmosphere), and a launch now can
-meet it at τ if
+frame, plus gravity for ballistic tracks above the atmosphere; or a path given by the
+caller, e.g. from the predictor of ``c2.predictor``, :mod:`tate.predict.paths`), and a
+launch now can meet it at τ if
 
 * the weapon's fly-out time to the predicted point, T_w(d) for slant range d, is at
   most τ − now − ``launch_delay_s``, and not so short that the round would arrive
@@ -42,7 +43,7 @@ from numpy.typing import NDArray
 from tate.c2.threat import G0
 
 __all__ = ["COAST_FACTOR", "MAX_FLYOUT_STRETCH", "Launchers", "Opportunities", "flyout_time",
-           "opportunities", "predict_path"]
+           "intercept_grid", "opportunities", "predict_path"]
 
 F64 = NDArray[np.float64]
 COAST_FACTOR = 0.85  #: average coast speed over burnout speed [-] [A]
@@ -114,10 +115,17 @@ def predict_path(pos: F64, vel: F64, ballistic: NDArray[np.bool_], tau: F64) -> 
     return p
 
 
+def intercept_grid(horizon_s: float = 400.0, step_s: float = 1.0,
+                   launch_delay_s: float = 2.0) -> F64:
+    """The intercept times τ − now ``(K,)`` [s] that :func:`opportunities` searches, with
+    the same keywords: ``launch_delay_s + step_s`` to ``horizon_s`` by ``step_s``."""
+    return np.arange(launch_delay_s + step_s, horizon_s + step_s, step_s)
+
+
 def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
                   ballistic: NDArray[np.bool_], *, horizon_s: float = 400.0,
                   step_s: float = 1.0, launch_delay_s: float = 2.0,
-                  window_s: float = 2.0) -> Opportunities:
+                  window_s: float = 2.0, path: F64 | None = None) -> Opportunities:
     """Earliest feasible intercept of every (launcher, track) pair.
 
     Parameters
@@ -133,14 +141,28 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
     window_s
         Time to the next decision [s]: a launch that could wait longer than this (the
         round would arrive early even on its slowest path) is not an opportunity now.
+    path
+        Predicted ENU positions ``(T, K, 3)`` [m] of the tracks at the times
+        :func:`intercept_grid` gives for the same keywords (e.g. from
+        :func:`tate.predict.paths.predicted_paths`); None (the default) predicts them here
+        with :func:`predict_path`.  ``vel`` still gives each track's speed for the
+        weapons' target-speed limit.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` does not have the shape ``(T, K, 3)``.
     """
     W, T = launchers.n, pos.shape[0]
-    tau = np.arange(launch_delay_s + step_s, horizon_s + step_s, step_s)
+    tau = intercept_grid(horizon_s, step_s, launch_delay_s)
+    if path is not None and np.shape(path) != (T, tau.size, 3):
+        raise ValueError(f"path must have shape {(T, tau.size, 3)}, got {np.shape(path)}")
     empty = Opportunities(np.full((W, T), np.nan), np.full((W, T, 3), np.nan),
                           np.zeros((W, T)), np.full((W, T), np.nan))
     if W == 0 or T == 0:
         return empty
-    path = predict_path(pos, vel, ballistic, tau)  # (T, K, 3)
+    if path is None:
+        path = predict_path(pos, vel, ballistic, tau)  # (T, K, 3)
     rel = path[None, :, :, :] - launchers.pos[:, None, None, :]  # (W, T, K, 3)
     d = np.linalg.norm(rel, axis=-1)
     ground = np.hypot(rel[..., 0], rel[..., 1])

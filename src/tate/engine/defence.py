@@ -7,8 +7,12 @@
 * **Decide**, every ``c2.decision_period_s``: the confirmed tracks are evaluated
   (:func:`tate.c2.threat.assess_threats`: kind, impact, threatened asset, time to go,
   value); tracks already engaged and awaiting kill assessment are left out, and of
-  two tracks on one threat only the older is engaged; the earliest intercept of
-  every (launcher, track) pair is found (:func:`tate.c2.engage.opportunities`); each
+  two tracks on one threat only the older is engaged; every track's path is predicted
+  once, by the predictor of ``c2.predictor`` (:func:`tate.predict.paths.predict_tracks`:
+  kinematic, or for gliders a model fitted on the track's states at the decisions of
+  the last 20 s, kept in a :class:`~tate.predict.history.TrackHistory`); the earliest
+  intercept of every (launcher, track) pair on that path is found
+  (:func:`tate.c2.engage.opportunities`); each
   track keeps only the launchers of its outermost layer that has an opportunity
   (layer order); the assigner of ``c2.assigner`` (:mod:`tate.c2.wta`) assigns rounds:
   the magazine less the reserve, one round per pair and cycle under
@@ -23,10 +27,10 @@
   fired at is the threat nearest its track within 3 km or 4 σ of the track's position (a
   track on no threat — a false track — wastes the round); once within seeker range the
   round homes on the threat's truth seen through its seeker's angle and glint noise
-  (the pool's ``seekers`` stream); in midcourse each decision
-  re-aims a round at its threat's current track.  An assessed kill deletes the track
-  fired at and the tracks near it with no detection since the kill (another radar's
-  duplicate).  Railgun and gun rounds are resolved without flying them: the shot lands
+  (the pool's ``seekers`` stream); in midcourse each decision re-aims a round at its
+  threat's current track, on the same predicted path.  An assessed kill deletes the
+  track fired at and the tracks near it with no detection since the kill (another
+  radar's duplicate).  Railgun and gun rounds are resolved without flying them: the shot lands
   after the fly-out time with the dispersion-based kill probability at the PIP's range.
   Railguns fire only when charged: each ship's electrical plant
   (:class:`~tate.weapons.power.PowerPlant`) serves hotel, radar, propulsion and then the
@@ -44,6 +48,7 @@ ECEF.
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,6 +169,7 @@ class Defence:
         self.energy_j = 0.0
         self.reachable = np.zeros(eng.truth.n, dtype=bool)  #: some weapon had a PIP on it
         self.notes: list[str] = []
+        self._setup_predictor()
         from tate.weapons.power import railgun_power_available_w
 
         for s, gun_spec in zip(self.gun_ship.tolist(), guns, strict=True):
@@ -174,6 +180,68 @@ class Defence:
                                   f"{plants[s].name} plant has no power left after hotel, "
                                   f"radar and propulsion loads at {self.speeds[s]:g} kn")
             del gun_spec
+
+    def _setup_predictor(self) -> None:
+        """The track history and the predictor of ``c2.predictor``; for ``learned``, check
+        now that the model's module is there (the model itself loads at first use)."""
+        from tate.predict.history import TrackHistory
+        from tate.predict.paths import DEFAULT_WINDOW_S
+
+        self.predictor = str(self.c2.predictor)
+        self.history = TrackHistory(DEFAULT_WINDOW_S)
+        self.model_predictions = 0  #: (decision, track) paths predicted by the model
+        self.classified = 0  #: (decision, track) windows the learned classifier labelled
+        self._learned: Any = None
+        period, tick = float(self.c2.decision_period_s), float(self.eng.config.dt)
+        if self.predictor != "kinematic" and abs(period / tick - round(period / tick)) > 1e-6:
+            self.notes.append(f"c2.predictor = {self.predictor!r} may predict kinematically "
+                              f"only: the decision period {period:g} s is not a multiple of "
+                              f"the {tick:g} s tick, so decisions can miss its window's grid")
+        if self.predictor == "learned":
+            try:
+                learned = importlib.import_module("tate.predict.learned")
+                self._load_learned = learned.load_default
+            except (ImportError, AttributeError) as exc:
+                from tate.errors import ScenarioError
+
+                raise ScenarioError(
+                    "the learned predictor is not available (tate.predict.learned."
+                    f"load_default: {exc}); use kinematic or glide-physics",
+                    "c2.predictor", "learned") from None
+
+    def _predict(self, t: float, ids: NDArray[np.intp], pos: F64, vel: F64,
+                 ballistic: NDArray[np.bool_], glider: NDArray[np.bool_], sigma: F64) -> Any:
+        """The tracks' predicted paths on the engageability grid
+        (:class:`tate.predict.paths.PathPrediction`); with the learned predictor the
+        gliders are the tracks its classifier calls gliders on their last 20 s."""
+        from tate.c2.engage import intercept_grid
+        from tate.predict.paths import predict_tracks
+
+        if self.predictor == "learned":
+            if self._learned is None:
+                self._learned = self._load_learned()
+            glider = self._learned_gliders(t, ids, sigma)
+        pred = predict_tracks(self.predictor, self.history, t, ids, pos, vel, ballistic,
+                              glider, intercept_grid(), self.eng.origin, self._learned,
+                              period_s=float(self.c2.decision_period_s))
+        self.model_predictions += int(pred.modelled.sum())
+        return pred
+
+    def _learned_gliders(self, t: float, ids: NDArray[np.intp], sigma: F64
+                         ) -> NDArray[np.bool_]:
+        """Tracks with a full window that the learned classifier calls gliders."""
+        from tate.predict.paths import DEFAULT_WINDOW_S, enu_to_ecef_states, window_times
+
+        times = window_times(t, DEFAULT_WINDOW_S, float(self.c2.decision_period_s))
+        w_pos, w_vel, ok = self.history.window(ids, times)
+        out = np.zeros(ids.size, dtype=bool)
+        if not ok.any():
+            return out
+        p_ecef, v_ecef = enu_to_ecef_states(w_pos[ok], w_vel[ok], self.eng.origin)
+        names, _ = self._learned.classify(p_ecef, v_ecef, sigma[ok])
+        out[np.flatnonzero(ok)] = names == "glider"
+        self.classified += int(ok.sum())
+        return out
 
     # -- launchers ------------------------------------------------------------------------
     def _launchers(self) -> Any:
@@ -253,7 +321,7 @@ class Defence:
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:
         from tate.c2.engage import opportunities
-        from tate.c2.threat import assess_threats
+        from tate.c2.threat import GLIDER, assess_threats
         from tate.c2.wta import WTAProblem, make_assigner
 
         eng = self.eng
@@ -261,6 +329,7 @@ class Defence:
         if rows.ids.size == 0:
             return
         pos, vel = rows.x[:, :3], rows.x[:, 3:6]
+        self.history.record(t, rows.ids, pos, vel)
         threat = self._threats_of(pos, t, rows.P[:, :3, :3])
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3])
         if self.W == 0:
@@ -282,9 +351,12 @@ class Defence:
         ta = assess_threats(pos, vel, assets)
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         ballistic = ta.kind == 1
-        self._update_pips(t, threat, pos, vel, ballistic)
+        sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(rows.P[:, :3, :3])[:, -1], 0.0))
+        pred = self._predict(t, rows.ids, pos, vel, ballistic, ta.kind == GLIDER, sigma)
+        self._update_pips(t, threat, pos, vel, ballistic, pred)
         opp = opportunities(self.launchers, pos, vel, ttg, ballistic,
-                            window_s=float(self.c2.decision_period_s))
+                            window_s=float(self.c2.decision_period_s),
+                            path=None if pred is None else pred.path)
         seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
         self.reachable[seen] = True
         pk = opp.pk.copy()
@@ -325,12 +397,16 @@ class Defence:
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
-                     ballistic: NDArray[np.bool_]) -> None:
+                     ballistic: NDArray[np.bool_], pred: Any = None) -> None:
         """Midcourse updates: re-aim every round still in midcourse at its threat's track,
-        the point where the track's prediction (constant velocity, plus gravity for a
-        ballistic track) meets a sphere growing from the round at its present speed."""
+        the point where the track's prediction meets a sphere growing from the round at
+        its present speed.  The prediction is the decision's path ``pred``
+        (:class:`tate.predict.paths.PathPrediction`) interpolated linearly in time for a
+        track the model predicted, else (and beyond the path's last time) constant
+        velocity, plus gravity for a ballistic track."""
         from tate.c2.engage import COAST_FACTOR, predict_path
         from tate.earth import wgs84
+        from tate.predict.paths import interpolate_path
 
         lat, lon, alt = self.eng.origin
         pool = self.pool
@@ -344,9 +420,13 @@ class Defence:
             speed = max(float(np.linalg.norm(v_ecef)),
                         COAST_FACTOR * float(pool.preset(b).burnout_speed_mps))
             t_go = float(np.linalg.norm(pos[j] - p_int)) / speed
+            model = pred is not None and bool(pred.modelled[j])
             for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
-                aim = predict_path(pos[j:j + 1], vel[j:j + 1], ballistic[j:j + 1],
-                                   np.array([t_go]))[0, 0]
+                aim = (interpolate_path(pred.tau, pred.path[j], pos[j], t_go) if model
+                       else np.full(3, np.nan))
+                if not np.isfinite(aim).all():
+                    aim = predict_path(pos[j:j + 1], vel[j:j + 1], ballistic[j:j + 1],
+                                       np.array([t_go]))[0, 0]
                 t_go = float(np.linalg.norm(aim - p_int)) / speed
             pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
             pool.set_pip(b, pip[0], t_go)

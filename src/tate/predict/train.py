@@ -135,7 +135,7 @@ def fit_classifiers(p: Prepared, seed: int) -> dict[str, Any]:
     hgb.fit(X, y, sample_weight=w)
     scaler = StandardScaler().fit(X)
     # (MLPClassifier takes no sample weights: it sees the classes as they come)
-    mlp = MLPClassifier(hidden_layer_sizes=(64, 64), alpha=1e-3, batch_size=256,
+    mlp = MLPClassifier(hidden_layer_sizes=(64, 64), alpha=1e-3, batch_size=min(256, y.size),
                         learning_rate_init=1e-3, max_iter=40, random_state=seed,
                         early_stopping=False)
     import warnings
@@ -241,7 +241,8 @@ def fit_regressor(X: F64, Y: F64, seed: int) -> tuple[Any, Any, F64, F64]:
     scaler = StandardScaler().fit(X)
     y_mean = Y.mean(axis=0)
     y_scale = np.maximum(Y.std(axis=0), 1e-9)
-    mlp = MLPRegressor(hidden_layer_sizes=(128, 128), alpha=1e-3, batch_size=256,
+    mlp = MLPRegressor(hidden_layer_sizes=(128, 128), alpha=1e-3,
+                       batch_size=min(256, X.shape[0]),
                        learning_rate_init=1e-3, max_iter=150, random_state=seed,
                        early_stopping=False)
     with warnings.catch_warnings():

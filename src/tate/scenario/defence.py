@@ -13,8 +13,17 @@
   maximum marginal return), the doctrine (``shoot-look-shoot`` or ``salvo``), the
   salvo size, the layer order, the decision period, the kill-assessment delay, the
   minimum single-shot kill probability worth a shot, the fraction of each magazine held
-  in reserve, and the weight of a round's cost in the assignment (value units per
-  million USD).
+  in reserve, the weight of a round's cost in the assignment (value units per
+  million USD), and the trajectory predictor of the fire control (``predictor``).
+* ``c2.predictor``: how engageability and the midcourse re-aiming of rounds predict a
+  track's path (:mod:`tate.predict.paths`): ``kinematic`` (the default: constant
+  velocity, plus gravity for a ballistic track), ``glide-physics`` (tracks classified
+  as gliders with 20 s of recorded decisions: β, L/D and bank fitted on that window,
+  then integrated, :mod:`tate.predict.glide`; the window's decisions must fall on the
+  decision period's grid, i.e. ``decision_period_s`` a multiple of the engine's tick) or
+  ``learned`` (the same tracks, a trained model, :mod:`tate.predict.learned`; an error
+  when the engine is built if that model is not available).  Other tracks are always
+  predicted kinematically.
 
 Preset names are checked against the registries when a scenario is validated (which
 imports numpy); an unknown name is an error that lists the valid ones.
@@ -76,6 +85,8 @@ class C2(BaseModel):
     min_pk: Annotated[Number, Bounds(ge=0, le=1)] = 0.3
     reserve_fraction: Annotated[Number, Bounds(ge=0, lt=1)] = 0.0
     cost_weight: Annotated[Number, Bounds(ge=0)] = 0.0
+    #: the names of :data:`tate.predict.paths.PREDICTORS`
+    predictor: Literal["kinematic", "glide-physics", "learned"] = "kinematic"
 
     @field_validator("layers", mode="after")
     @classmethod
