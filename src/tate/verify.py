@@ -407,6 +407,14 @@ def power_shedding_case() -> list[CaseResult]:
     return out
 
 
+def learned_models_case() -> list[CaseResult]:
+    """The bundled classifier and glide predictor on a regenerated held-out run
+    (:mod:`tate.predict.checks`)."""
+    from tate.predict.checks import learned_case
+
+    return learned_case()
+
+
 CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "us76": us76_density,
     "cavh": cavh_lift_to_drag,
@@ -422,6 +430,7 @@ CASES: dict[str, Callable[[], list[CaseResult]]] = {
     "wta-brute-force": wta_brute_force_case,
     "pn-3d": pn_3d_case,
     "power-shedding": power_shedding_case,
+    "learned": learned_models_case,
 }
 
 

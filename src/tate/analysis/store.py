@@ -180,7 +180,7 @@ EMPTY: dict[str, list[tuple[str, str]]] = {
               ("weapon", "VARCHAR"), ("ship", "VARCHAR"), ("layer", "VARCHAR"),
               ("track_id", "BIGINT"), ("threat_id", "VARCHAR"), ("miss_m", "DOUBLE"),
               ("pk", "DOUBLE"), ("kill", "BOOLEAN"), ("cost_usd", "DOUBLE"),
-              ("outcome", "VARCHAR"), ("resolved_s", "DOUBLE")],
+              ("outcome", "VARCHAR"), ("resolved_s", "DOUBLE"), ("divert_mps", "DOUBLE")],
     "errors": [("point", "BIGINT"), ("run", "BIGINT"), ("seed", "UBIGINT"),
                ("error", "VARCHAR"), ("traceback", "VARCHAR")],
 }

@@ -512,7 +512,7 @@ class Defence:
         threat_id = str(self.eng.truth.ids[tgt]) if tgt >= 0 else ""
         self.shots.append([t, name, self.rows["ship"][w], self.rows["layer"][w], track,
                            threat_id, np.nan, np.nan, False, self.rows["cost"][w], "in flight",
-                           np.nan])
+                           np.nan, np.nan])
         self.eng.events.append((t, "launch-" + self.rows["layer"][w], threat_id or "(track)",
                                 f"{name} from {self.rows['ship'][w]}"))
         return len(self.shots) - 1
@@ -542,6 +542,9 @@ class Defence:
         from tate.weapons.intercept import draw_kill
 
         shot, tgt = int(self.pool.shot[b]), int(self.pool.threat[b])
+        model = self.pool.model
+        if model is not None and bool(model.kv[b]):  # kill vehicles: divert Δv spent
+            self.shots[shot][12] = float(model.divert_used[b])
         if outcome != "assess":
             self._finish(shot, tgt, t, miss, 0.0, False, outcome)
             return

@@ -15,7 +15,8 @@ Tables are dicts of equal-length numpy columns, written to Parquet without loss 
   (the track it was fired at), ``threat_id`` (the threat nearest that track; "" for a
   false track), ``miss_m`` (closest approach; NaN if none), ``pk, kill, cost_usd,
   outcome`` (kill, survived, target gone, missed, no target), ``resolved_s`` (when the
-  round's outcome was known; NaN while in flight at the end);
+  round's outcome was known; NaN while in flight at the end), ``divert_mps`` (Δv a
+  kill vehicle spent on midcourse and homing diverts; NaN for other rounds);
 * ``magazine``: ``time_s, ship, weapon, rounds_left`` after each engagement order;
 * ``power``: each ship's bus every tick: ``time_s, ship, capacity_w, generation_w,
   storage_j`` and ``<load>_demand_w, <load>_served_w`` for hotel, radar, propulsion,
@@ -120,10 +121,10 @@ def _threats(eng: Any) -> Table:
 def _shots(eng: Any) -> Table:
     rows = eng.defence.shots
     names = ("time_s", "weapon", "ship", "layer", "track_id", "threat_id", "miss_m", "pk",
-             "kill", "cost_usd", "outcome", "resolved_s")
+             "kill", "cost_usd", "outcome", "resolved_s", "divert_mps")
     cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     kinds = (float, object, object, object, np.int64, object, float, float, bool, float,
-             object, float)
+             object, float, float)
     return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
 
 

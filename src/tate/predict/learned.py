@@ -34,10 +34,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["KIND", "LearnedModel", "default_model_path", "load_default", "load_learned"]
+__all__ = ["KIND", "LearnedModel", "default_model_path", "load_default", "load_learned",
+           "physics_or_line"]
 
 F64 = NDArray[np.float64]
 KIND = "tate-learned"
+DIVERGED_G = 5.0  #: a physics prediction further than ½·(5 g)·h² from the line has diverged
 
 
 def default_model_path() -> Path:
@@ -61,6 +63,7 @@ class LearnedModel:
     base: str  #: "direct" (constant velocity) or "residual" (physics)
     x_lo: F64  #: training range of the predictor's inputs (they are clipped to it)
     x_hi: F64
+    gate: NDArray[np.bool_]  #: horizons whose correction is applied (else zero)
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -93,21 +96,35 @@ class LearnedModel:
         names = np.array(self.classes, dtype=object)[proba.argmax(axis=1)]
         return names, proba
 
-    def offsets(self, pos: F64, vel: F64, sigma: F64) -> F64:
-        """Learned offsets ``(k, h, 3)`` [m] in the flight-path frame at the trained horizons."""
-        X = np.clip(self._features(pos, vel, sigma), self.x_lo, self.x_hi)
+    def offsets(self, pos: F64, vel: F64, sigma: F64, X: F64 | None = None) -> F64:
+        """Learned offsets ``(k, h, 3)`` [m] in the flight-path frame at the trained horizons
+        (``X``: the windows' features, if already computed)."""
+        X = np.clip(self._features(pos, vel, sigma) if X is None else X, self.x_lo, self.x_hi)
         y = self.predictor.predict(X).reshape(X.shape[0], -1) * self.y_scale + self.y_mean
-        return y.reshape(X.shape[0], self.horizons.size, 3)
+        return y.reshape(X.shape[0], self.horizons.size, 3) * self.gate[None, :, None]
+
+    def assess(self, times: F64, pos: F64, vel: F64, horizons: F64, sigma: F64
+               ) -> tuple[NDArray[Any], F64, F64]:
+        """Classes, class probabilities and predicted positions of ``k`` windows in one pass
+        (the features are computed once): ``(k,)``, ``(k, n_classes)``, ``(k, h, 3)``."""
+        k = pos.shape[0]
+        if k == 0:
+            return (np.empty(0, dtype=object), np.empty((0, len(self.classes))),
+                    np.empty((0, np.size(horizons), 3)))
+        X = self._features(pos, vel, sigma)
+        proba = self.classifier.predict_proba(X)
+        names = np.array(self.classes, dtype=object)[proba.argmax(axis=1)]
+        return names, proba, self.predict(times, pos, vel, horizons, sigma, X=X)
 
     def predict(self, times: F64, pos: F64, vel: F64, horizons: F64,
-                sigma: F64 | None = None) -> F64:
+                sigma: F64 | None = None, X: F64 | None = None) -> F64:
         """Predicted ECEF positions ``(k, h, 3)`` at ``horizons`` after the last sample.
 
         ``times`` must be the model's window grid (any origin); ``sigma`` defaults to
         100 m (it only informs the classifier-style features).
         """
         from tate.predict.features import from_local, local_frame
-        from tate.predict.glide import predict_constant_velocity, predict_glide
+        from tate.predict.glide import predict_constant_velocity
 
         t = np.asarray(times, float)
         grid = self.window_times()
@@ -119,10 +136,10 @@ class LearnedModel:
             return np.empty((0, hz.size, 3))
         sig = np.full(k, 100.0) if sigma is None else np.asarray(sigma, float)
         if self.base == "residual":
-            base = predict_glide(t, pos, vel, hz)
+            base = physics_or_line(t, pos, vel, hz)
         else:
             base = predict_constant_velocity(t, pos, vel, hz)
-        off = self.offsets(pos, vel, sig)  # (k, H, 3)
+        off = self.offsets(pos, vel, sig, X)  # (k, H, 3)
         knots = np.concatenate([[0.0], self.horizons])
         table = np.concatenate([np.zeros((k, 1, 3)), off], axis=1)
         at = np.clip(hz, 0.0, knots[-1])
@@ -131,6 +148,30 @@ class LearnedModel:
         interp = table[:, j] * (1.0 - w) + table[:, j + 1] * w
         frame = local_frame(pos[:, -1], vel[:, -1])
         return base + from_local(frame, interp)
+
+
+def physics_or_line(times: F64, pos: F64, vel: F64, horizons: F64) -> F64:
+    """The physics predictor (:func:`tate.predict.glide.predict_glide`) where it holds,
+    the constant-velocity line from the first horizon (in increasing order) where its fit
+    diverges: non-finite, underground, or further from the line than a sustained
+    ``DIVERGED_G`` would take it (½·a·h²; a fit on a boosting or diving track can give
+    negative drag or lift of tens of g): ``(k, h, 3)`` ECEF.  (The engine's paths,
+    :mod:`tate.predict.paths`, end a model path where it lands.)"""
+    from tate.earth import wgs84
+    from tate.predict.glide import predict_constant_velocity, predict_glide
+
+    hz = np.asarray(horizons, float)
+    with np.errstate(all="ignore"):
+        phys = predict_glide(times, pos, vel, hz)
+        alt = np.asarray(wgs84.geodetic_altitude(np.nan_to_num(phys, nan=0.0)))
+    line = predict_constant_velocity(times, pos, vel, hz)
+    off = np.linalg.norm(np.nan_to_num(phys - line, nan=np.inf), axis=2)
+    bad = ~np.isfinite(phys).all(axis=2) | ~(alt >= 0.0) | (
+        off > 0.5 * DIVERGED_G * 9.80665 * hz[None, :] ** 2)
+    order = np.argsort(hz, kind="stable")
+    bad_sorted = np.cumsum(bad[:, order], axis=1) > 0
+    bad[:, order] = bad_sorted
+    return np.where(bad[..., None], line, phys)
 
 
 def load_learned(path: str | os.PathLike[str]) -> LearnedModel:
@@ -153,6 +194,9 @@ def load_learned(path: str | os.PathLike[str]) -> LearnedModel:
         x_hi = np.asarray(arrays["pred_x_hi"], float)
         if x_lo.shape != (predictor.n_features,) or x_hi.shape != x_lo.shape:
             raise ValueError("predictor input range does not match its inputs")
+        gate = np.asarray(arrays["pred_gate"], bool)
+        if gate.shape != (len(config["horizons_s"]),):
+            raise ValueError("predictor gate does not match the horizons")
         if base not in ("direct", "residual"):
             raise ValueError(f"unknown predictor base {base!r}")
         h = len(config["horizons_s"])
@@ -163,7 +207,8 @@ def load_learned(path: str | os.PathLike[str]) -> LearnedModel:
                 raise ValueError(f"config has no {key!r}")
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(path, f"not a valid learned model: {exc}") from None
-    return LearnedModel(config, classifier, predictor, y_mean, y_scale, base, x_lo, x_hi)
+    return LearnedModel(config, classifier, predictor, y_mean, y_scale, base, x_lo, x_hi,
+                        gate)
 
 
 @lru_cache(maxsize=1)

@@ -130,7 +130,7 @@ def fit_classifiers(p: Prepared, seed: int) -> dict[str, Any]:
     train = ~p.test & ~p.held_family
     X, y = p.X[train], p.label[train].astype(str)
     w = _balanced_weights(y)
-    hgb = HistGradientBoostingClassifier(max_iter=60, learning_rate=0.15, max_leaf_nodes=31,
+    hgb = HistGradientBoostingClassifier(max_iter=30, learning_rate=0.25, max_leaf_nodes=15,
                                          early_stopping=False, random_state=seed)
     hgb.fit(X, y, sample_weight=w)
     scaler = StandardScaler().fit(X)
@@ -214,16 +214,14 @@ def time_to_correct(p: Prepared, pred: NDArray[Any], sel: NDArray[np.bool_]
 
 # -- predictors ----------------------------------------------------------------------------
 def physics_predictions(p: Prepared, rows: NDArray[np.intp]) -> F64:
-    """The physics predictor on rows ``rows``: ``(k, h, 3)`` ECEF (NaN where it fails)."""
-    from tate.predict.glide import predict_glide
+    """The physics predictor on rows ``rows`` as the engine uses it: ``(k, h, 3)`` ECEF, the
+    straight line from the first horizon where the fit diverges or goes underground
+    (:func:`tate.predict.learned.physics_or_line`)."""
+    from tate.predict.learned import physics_or_line
 
     if rows.size == 0:
         return np.empty((0, len(HORIZONS_S), 3))
-    with np.errstate(all="ignore"):
-        out = predict_glide(window_times(), p.pos[rows], p.vel[rows], np.asarray(HORIZONS_S))
-    bad = ~np.isfinite(out).all(axis=(1, 2))
-    out[bad] = np.nan
-    return out
+    return physics_or_line(window_times(), p.pos[rows], p.vel[rows], np.asarray(HORIZONS_S))
 
 
 def _inputs(p: Prepared, rows: NDArray[np.intp]) -> F64:
@@ -256,21 +254,42 @@ def glider_rows(p: Prepared) -> NDArray[np.intp]:
     return np.flatnonzero(p.label == "glider")
 
 
+VALIDATION_RUN = 3  #: runs ≡ 3 (mod TEST_EVERY) choose the horizons a model may correct
+
+
 def fit_predictors(p: Prepared, phys: F64, rows: NDArray[np.intp], seed: int
                    ) -> dict[str, Any]:
     """Fit the residual and direct models on the training gliders among ``rows`` whose truth
-    exists at every horizon and whose physics prediction is finite."""
+    exists at every horizon.
+
+    Each model is first fitted without the validation runs (index ≡ ``VALIDATION_RUN``
+    mod ``TEST_EVERY``); at each horizon its correction is kept (``gate``) only if it
+    lowers the RMS error of its base on those runs; then it is refitted on all training
+    runs.  (Short horizons, where the base is already within the track noise, tend to be
+    made worse by a correction learned mostly from the long ones.)
+    """
     from tate.predict.features import local_frame, to_local
 
     train = ~p.test[rows] & ~p.held_family[rows]
-    ok = train & np.isfinite(p.fut[rows]).all(axis=(1, 2)) & np.isfinite(phys).all(axis=(1, 2))
+    ok = train & np.isfinite(p.fut[rows]).all(axis=(1, 2))
     r = rows[ok]
     frame = local_frame(p.pos[r, -1], p.vel[r, -1])
     X = _inputs(p, r)
-    res = to_local(frame, p.fut[r] - phys[ok]).reshape(r.size, -1)
-    direct = to_local(frame, p.fut[r] - p.cv[r]).reshape(r.size, -1)
-    return {"residual": fit_regressor(X, res, seed), "direct": fit_regressor(X, direct, seed),
-            "n_train": int(r.size), "x_range": (X.min(axis=0), X.max(axis=0))}
+    x_range = (X.min(axis=0), X.max(axis=0))
+    bases = {"residual": phys[ok], "direct": p.cv[r]}
+    val = (p.run[r] % TEST_EVERY) == VALIDATION_RUN
+    out: dict[str, Any] = {"n_train": int(r.size), "x_range": x_range}
+    for name, base in bases.items():
+        Y = to_local(frame, p.fut[r] - base).reshape(r.size, -1)
+        first = fit_regressor(X[~val], Y[~val], seed)
+        corr = apply_regressor(first, X[val], x_range)
+        err_base = np.sqrt(np.mean(np.sum(to_local(frame[val], p.fut[r][val] - base[val]) ** 2,
+                                          axis=2), axis=0))
+        err_model = np.sqrt(np.mean(np.sum((Y[val].reshape(-1, len(HORIZONS_S), 3) - corr) ** 2,
+                                           axis=2), axis=0))
+        out[f"gate_{name}"] = err_model < err_base
+        out[name] = fit_regressor(X, Y, seed)
+    return out
 
 
 def apply_regressor(model: tuple[Any, Any, F64, F64], X: F64,
@@ -376,8 +395,10 @@ def train_models(cols: dict[str, NDArray[Any]], manifest: dict[str, Any], seed: 
         frame = local_frame(p.pos[rows, -1], p.vel[rows, -1])
         X = p.X[rows]
         xr = models["x_range"]
-        direct = from_local(frame, apply_regressor(models["direct"], X, xr))
-        residual = from_local(frame, apply_regressor(models["residual"], X, xr))
+        gate_d = models["gate_direct"][None, :, None]
+        gate_r = models["gate_residual"][None, :, None]
+        direct = from_local(frame, gate_d * apply_regressor(models["direct"], X, xr))
+        residual = from_local(frame, gate_r * apply_regressor(models["residual"], X, xr))
         out = {"cv": p.cv[rows], "imm": p.imm[rows], "glide-physics": phys,
                "learned-direct": p.cv[rows] + direct, "learned-residual": phys + residual}
         pred_report = {}
@@ -399,7 +420,7 @@ def train_models(cols: dict[str, NDArray[Any]], manifest: dict[str, Any], seed: 
     arrays = {**{f"clf_{k}": v for k, v in c_arr.items()},
               **{f"pred_{k}": v for k, v in p_arr.items()},
               "pred_y_mean": np.asarray(y_mean, float), "pred_y_scale": np.asarray(y_scale, float),
-              "pred_x_lo": x_lo, "pred_x_hi": x_hi}
+              "pred_x_lo": x_lo, "pred_x_hi": x_hi, "pred_gate": models[f"gate_{base}"]}
     config = {
         "window_s": float(manifest["window_s"]), "period_s": float(manifest["period_s"]),
         "n_window": int(N_WINDOW), "horizons_s": [float(h) for h in HORIZONS_S],

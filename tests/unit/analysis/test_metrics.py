@@ -74,7 +74,7 @@ def _draw_run(rng: np.random.Generator, point: int, run: int,
                       # or one that never met a live target
                       "kill": bool(rng.random() < (0.6 if math.isfinite(miss) else 0.2)),
                       "cost_usd": float(rng.integers(1, 5)) * 1e6, "outcome": "",
-                      "resolved_s": 60.0})
+                      "resolved_s": 60.0, "divert_mps": float("nan")})
         s = shots[-1]
         s["outcome"] = ("kill" if s["kill"] else "survived" if math.isfinite(miss) else
                         str(rng.choice(["survived", "target gone", "missed",
