@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(PY) bench/wta.py
 	$(PY) bench/engine.py
 	$(PY) bench/studies.py
+	$(PY) bench/learned.py
 
 clean:
 	rm -rf $(VENV) out node_modules .pytest_cache .mypy_cache .ruff_cache
