@@ -3,9 +3,10 @@ predictor and the physics predictor, 100 tracks at once, one core.
 
 What it measures
 ----------------
-On the same 100 glider track windows (11 states, 2 s apart, taken from gliders flown by
-``tate.flight.fly`` with a steady, an S-turning and a weaving manoeuvre, 34 windows each
-at different times of their glide; exact states, which does not change the work done):
+On the same 100 glider track windows (11 states, 2 s apart, from the four gliders of
+``examples/glide_raid.toml`` — steady, two S-turns, a weave — flown by ``tate.flight.fly``,
+25 windows each at different times of their glide; exact states, which does not change the
+work done):
 
 * ``learned classify``: the bundled model's features and classifier
   (:meth:`tate.predict.learned.LearnedModel.classify`);
@@ -41,48 +42,23 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-SCENARIO = """
-name = "bench-learned"
-epoch_utc = "2030-01-01T00:00:00Z"
-time_limit_s = 700
-
-[[ships]]
-id = "S"
-class = "ddg51-flight3"
-lat_deg = 20.0
-lon_deg = 150.0
-heading_deg = 0
-speed_kn = 0
-"""
-GLIDER = """
-model = "boost-glide"
-launch = { lat_deg = 20.0, lon_deg = 136.0 }
-aim = { ship = "S" }
-stages = [
-  { propellant_kg = 9000, dry_kg = 1000, isp_s = 265, burn_time_s = 60 },
-  { propellant_kg = 3000, dry_kg = 400, isp_s = 280, burn_time_s = 45 },
-]
-payload_kg = 1800
-diameter_m = 1.4
-glide = { aero = "constant", lift_to_drag = 2.6, ballistic_coeff_kg_m2 = 13000 }
-"""
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "glide_raid.toml"
 
 
 def windows(n: int = 100) -> tuple[Any, Any, Any]:
-    """``n`` windows (times (11,), pos and vel (n, 11, 3) ECEF) of three flown gliders."""
+    """``n`` windows (times (11,), pos and vel (n, 11, 3) ECEF) of the four gliders of
+    ``examples/glide_raid.toml`` (nominal draws), flown by ``tate.flight.fly``."""
     from tate.flight.fly import fly, trajectory_ecef
-    from tate.scenario import loads_scenario
+    from tate.scenario import load_scenario, nominal_scenario
 
-    text = (SCENARIO + '[[threats]]\nid = "a"\n' + GLIDER + '[[threats]]\nid = "b"\n' + GLIDER
-            + 'manoeuvre = { kind = "s-turn", bank_deg = 30, period_s = 50 }\n'
-            + '[[threats]]\nid = "c"\n' + GLIDER
-            + 'manoeuvre = { kind = "weave", bank_deg = 30, period_s = 60 }\n')
-    body, t, pos, vel = trajectory_ecef(fly(loads_scenario(text), dt=0.2).trajectory,
-                                        ["a", "b", "c"])
+    ids = ["HGV-N", "HGV-S1", "HGV-S2", "HGV-W"]
+    res = fly(nominal_scenario(load_scenario(EXAMPLE)), dt=0.2)
+    body, t, pos, vel = trajectory_ecef(res.trajectory, ids)
     grid = np.arange(11) * 2.0
     ps, vs = [], []
     for k in range(n):
-        j, end = k % 3, 200.0 + 4.0 * (k // 3)
+        j = k % len(ids)
+        end = 250.0 + 30.0 * j + 4.0 * (k // len(ids))  # launches are 30 s apart
         rows = [np.flatnonzero((body == j) & np.isclose(t, end - 20.0 + g))[0] for g in grid]
         ps.append(pos[rows])
         vs.append(vel[rows])

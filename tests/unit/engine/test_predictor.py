@@ -24,37 +24,13 @@ from tate.predict import paths
 from tate.predict.glide import predict_constant_velocity
 from tate.scenario.loader import loads_scenario
 from tests.unit.engine.test_engagement import DEFENDED
+from tests.unit.predict.scenes import glider, scene
 
 SEED = 3
 #: a glider launched 630 km out: boost to 105 s, pull-up to about 39 km, dive at the ship
 #: from about 190 s; tracked from about 60 s, classified a glider from about 100 s to 205 s
-RAID = """
-name = "predictor"
-epoch_utc = "2030-01-01T00:00:00Z"
-time_limit_s = 1200
-
-[[ships]]
-id = "S"
-class = "ddg51-flight3"
-lat_deg = 20.0
-lon_deg = 150.0
-heading_deg = 0
-speed_kn = 0
-magazine = { gpi-like = 4, sm6-like = 4 }
-
-[[threats]]
-id = "G"
-model = "boost-glide"
-launch = { lat_deg = 20.0, lon_deg = 144.0 }
-aim = { ship = "S" }
-stages = [
-  { propellant_kg = 9000, dry_kg = 1000, isp_s = 265, burn_time_s = 60 },
-  { propellant_kg = 3000, dry_kg = 400, isp_s = 280, burn_time_s = 45 },
-]
-payload_kg = 1800
-diameter_m = 1.4
-glide = { aero = "constant", lift_to_drag = 2.6, ballistic_coeff_kg_m2 = 13000 }
-"""
+RAID = (scene("predictor", 1200, "magazine = { gpi-like = 4, sm6-like = 4 }")
+        + '\n[[threats]]\nid = "G"\n' + glider(144.0))
 
 
 def _engagement(predictor: str | None, text: str = RAID) -> Engagement:

@@ -13,32 +13,10 @@ from hypothesis import strategies as st
 from tate.flight.fly import fly, trajectory_ecef
 from tate.predict.features import FEATURE_NAMES, features, from_local, local_frame, to_local
 from tate.scenario import loads_scenario
+from tests.unit.predict.scenes import glider, scene
 
-SCENARIO = """
-name = "features"
-epoch_utc = "2030-01-01T00:00:00Z"
-time_limit_s = 700
-
-[[ships]]
-id = "S"
-class = "ddg51-flight3"
-lat_deg = 20.0
-lon_deg = 150.0
-heading_deg = 0
-speed_kn = 0
-"""
-GLIDER = """
-model = "boost-glide"
-launch = { lat_deg = 20.0, lon_deg = 136.0 }
-aim = { ship = "S" }
-stages = [
-  { propellant_kg = 9000, dry_kg = 1000, isp_s = 265, burn_time_s = 60 },
-  { propellant_kg = 3000, dry_kg = 400, isp_s = 280, burn_time_s = 45 },
-]
-payload_kg = 1800
-diameter_m = 1.4
-glide = { aero = "constant", lift_to_drag = 2.6, ballistic_coeff_kg_m2 = 13000 }
-"""
+SCENARIO = scene("features", 700)
+GLIDER = glider()
 PERIOD = 60.0  #: weave period [s]
 COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
 

@@ -29,34 +29,12 @@ from tate.predict.glide import (
     window_accel,
 )
 from tate.scenario import loads_scenario
+from tests.unit.predict.scenes import glider, scene
 
 F64 = NDArray[np.float64]
 
-SCENARIO = """
-name = "predict"
-epoch_utc = "2030-01-01T00:00:00Z"
-time_limit_s = 2400
-
-[[ships]]
-id = "S"
-class = "ddg51-flight3"
-lat_deg = 20.0
-lon_deg = 150.0
-heading_deg = 0
-speed_kn = 0
-"""
-GLIDER = """
-model = "boost-glide"
-launch = { lat_deg = 20.0, lon_deg = 136.0 }
-aim = { ship = "S" }
-stages = [
-  { propellant_kg = 9000, dry_kg = 1000, isp_s = 265, burn_time_s = 60 },
-  { propellant_kg = 3000, dry_kg = 400, isp_s = 280, burn_time_s = 45 },
-]
-payload_kg = 1800
-diameter_m = 1.4
-glide = { aero = "constant", lift_to_drag = 2.6, ballistic_coeff_kg_m2 = 13000 }
-"""
+SCENARIO = scene("predict", 2400)
+GLIDER = glider()
 LD, BETA = 2.6, 13_000.0  #: the scenario's glide parameters
 LIFT_MARGIN = 0.9  #: BoostGlide's equilibrium reference uses 90 % of maximum lift
 # Glide starts at 105 s (burnout); the S-turn reverses every 22.5 s: 330, 352.5, … s.
