@@ -74,6 +74,7 @@ class Prepared:
     fut: F64  #: (n, h, 3) truth
     cv: F64  #: (n, h, 3) the tracker's straight-line extrapolation
     imm: F64  #: (n, h, 3) the IMM tracker's extrapolation of its track on the same threat
+    impact: F64  #: (n, 3) where the threat's flight ended on the ground (NaN: it did not)
     test: NDArray[np.bool_]
     held_family: NDArray[np.bool_]
 
@@ -111,6 +112,7 @@ def prepare(cols: dict[str, NDArray[Any]]) -> Prepared:
                     pos=pos, vel=vel, sigma=cols["sigma_m"][cv], X=X,
                     fut=cols["fut_pos"][cv].reshape(n, nh, 3),
                     cv=cols["filt_pred"][cv].reshape(n, nh, 3), imm=imm,
+                    impact=cols["impact_pos"][cv],
                     test=(run % TEST_EVERY) == TEST_EVERY - 1,
                     held_family=family == HELD_OUT_FAMILY)
 
@@ -262,7 +264,10 @@ def fit_predictors(p: Prepared, phys: F64, rows: NDArray[np.intp], seed: int
     """Fit the residual and direct models on the training gliders among ``rows`` whose truth
     exists at every horizon.
 
-    Each model is first fitted without the validation runs (index ≡ ``VALIDATION_RUN``
+    A horizon after the threat's impact takes the impact point as its target (the vehicle
+    is there, on the ground), so windows of the last two minutes of a flight — the dive —
+    are learned from too; windows of flights still going at the time limit need every
+    horizon.  Each model is first fitted without the validation runs (index ≡ ``VALIDATION_RUN``
     mod ``TEST_EVERY``); at each horizon its correction is kept (``gate``) only if it
     lowers the RMS error of its base on those runs; then it is refitted on all training
     runs.  (Short horizons, where the base is already within the track noise, tend to be
@@ -271,8 +276,11 @@ def fit_predictors(p: Prepared, phys: F64, rows: NDArray[np.intp], seed: int
     from tate.predict.features import local_frame, to_local
 
     train = ~p.test[rows] & ~p.held_family[rows]
-    ok = train & np.isfinite(p.fut[rows]).all(axis=(1, 2))
-    r = rows[ok]
+    fut = p.fut[rows].copy()
+    after: NDArray[np.bool_] = np.asarray(~np.isfinite(fut).all(axis=2))
+    fut = np.where(after[:, :, None], p.impact[rows][:, None, :], fut)
+    ok = train & np.isfinite(fut).all(axis=(1, 2))
+    r, fut = rows[ok], fut[ok]
     frame = local_frame(p.pos[r, -1], p.vel[r, -1])
     X = _inputs(p, r)
     x_range = (X.min(axis=0), X.max(axis=0))
@@ -280,10 +288,10 @@ def fit_predictors(p: Prepared, phys: F64, rows: NDArray[np.intp], seed: int
     val = (p.run[r] % TEST_EVERY) == VALIDATION_RUN
     out: dict[str, Any] = {"n_train": int(r.size), "x_range": x_range}
     for name, base in bases.items():
-        Y = to_local(frame, p.fut[r] - base).reshape(r.size, -1)
+        Y = to_local(frame, fut - base).reshape(r.size, -1)
         first = fit_regressor(X[~val], Y[~val], seed)
         corr = apply_regressor(first, X[val], x_range)
-        err_base = np.sqrt(np.mean(np.sum(to_local(frame[val], p.fut[r][val] - base[val]) ** 2,
+        err_base = np.sqrt(np.mean(np.sum(to_local(frame[val], fut[val] - base[val]) ** 2,
                                           axis=2), axis=0))
         err_model = np.sqrt(np.mean(np.sum((Y[val].reshape(-1, len(HORIZONS_S), 3) - corr) ** 2,
                                            axis=2), axis=0))

@@ -33,7 +33,7 @@ def synthetic(seed: int = 0, runs: int = 5, per: int = 12) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     rows: dict[str, list[Any]] = {k: [] for k in (
         "run", "tracker", "t_s", "age_s", "sigma_m", "threat", "label", "family",
-        "win_pos", "win_vel", "filt_pred", "fut_pos")}
+        "win_pos", "win_vel", "filt_pred", "fut_pos", "impact_pos")}
     tw = np.arange(N_WINDOW) * PERIOD_S
     hz = np.asarray(HORIZONS_S)
     for run in range(runs):
@@ -52,6 +52,11 @@ def synthetic(seed: int = 0, runs: int = 5, per: int = 12) -> dict[str, Any]:
                 t_last = tw[-1]
                 fut = (p0 + v * (t_last + hz)[:, None]
                        + 0.5 * a * side * ((t_last + hz) ** 2)[:, None])
+                impact = np.full(3, np.nan)
+                if label == "glider" and i % 4 == 1:  # landed between 60 and 90 s ahead
+                    fut[5:], impact = np.nan, fut[4].copy()
+                elif label == "glider" and i % 4 == 2:  # still flying at the time limit
+                    fut[6:] = np.nan
                 for tracker in ("cv", "imm"):
                     rows["run"].append(run)
                     rows["tracker"].append(tracker)
@@ -66,6 +71,7 @@ def synthetic(seed: int = 0, runs: int = 5, per: int = 12) -> dict[str, Any]:
                     rows["win_vel"].append(vel.ravel())
                     rows["filt_pred"].append((pos[-1] + vel[-1] * hz[:, None]).ravel())
                     rows["fut_pos"].append(fut.ravel())
+                    rows["impact_pos"].append(impact)
     cols = {k: np.array(v, dtype=object if isinstance(v[0], str) else None)
             for k, v in rows.items()}
     cols["run"] = cols["run"].astype(np.int64)
@@ -102,8 +108,13 @@ def test_splits_hold_out_every_fifth_run_and_the_weave_family(trained: Any) -> N
     assert set(np.unique(p.run[p.test]).tolist()) == {4}
     assert (p.held_family == (p.family == "weave")).all()
     cv = cols["tracker"] == "cv"
+    # a window whose threat landed before some horizon trains on its impact point there;
+    # one whose flight went on past the time limit without every horizon does not
+    full = np.isfinite(cols["fut_pos"]).all(axis=1) | np.isfinite(cols["impact_pos"]).all(axis=1)
     n_train = int(((cols["label"] == "glider") & cv & (cols["run"] != 4)
-                   & (cols["family"] != "weave")).sum())
+                   & (cols["family"] != "weave") & full).sum())
+    assert n_train < int(((cols["label"] == "glider") & cv & (cols["run"] != 4)
+                          & (cols["family"] != "weave")).sum())
     assert config["training"]["glider_windows"] == n_train
     assert config["classifier"]["type"] in ("hgb", "mlp")
 
@@ -146,9 +157,10 @@ def test_predict_interpolates_the_offsets_between_horizons(trained: Any, tmp_pat
     assert model.gate.any() or np.allclose(off, 0.0)
     frame = local_frame(p.pos[rows, -1], p.vel[rows, -1])
     hz = np.array([0.0, 10.0, 15.0, 120.0, 200.0])
-    from tate.predict.glide import predict_constant_velocity, predict_glide
+    from tate.predict.glide import predict_constant_velocity
+    from tate.predict.learned import physics_or_line
 
-    maker = predict_glide if model.base == "residual" else predict_constant_velocity
+    maker = physics_or_line if model.base == "residual" else predict_constant_velocity
     base_all = maker(times, p.pos[rows], p.vel[rows], hz)
     base = lambda h: base_all[:, list(hz).index(h)]  # noqa: E731
     got = model.predict(times, p.pos[rows], p.vel[rows], hz, p.sigma[rows])
@@ -198,3 +210,44 @@ def test_evaluation_arithmetic_against_brute_force() -> None:
     assert rms == pytest.approx(np.sqrt(np.mean(err**2)))
     assert med == pytest.approx(np.median(err))
     assert lo <= rms <= hi and mlo <= med <= mhi
+
+
+def test_physics_falls_back_to_the_line_where_its_fit_diverges() -> None:
+    from tate.predict.glide import predict_constant_velocity, predict_glide
+    from tate.predict.learned import physics_or_line
+
+    tw = np.arange(N_WINDOW) * PERIOD_S
+    lat, lon = np.radians(20.0), np.radians(150.0)
+    p0 = wgs84.geodetic_to_ecef(lat, lon, 30e3)
+    east = wgs84.enu_vec_to_ecef(np.array([1.0, 0.0, 0.0]), lat, lon)
+    north = wgs84.enu_vec_to_ecef(np.array([0.0, 1.0, 0.0]), lat, lon)
+    # a level turn at 30 g while losing 1 g of speed (L/D 30: a boost or a bad track, not a
+    # glider): the fitted glide curls away; and a 2.5 km/s straight line in ECEF
+    g, v0, dt = 9.80665, 2500.0, 0.001
+    t = np.arange(0.0, tw[-1] + dt / 2, dt)
+    speed = v0 - g * t
+    psi = np.concatenate([[0.0], np.cumsum(30 * g / speed[:-1] * dt)])
+    v_t = speed[:, None] * (np.cos(psi)[:, None] * east + np.sin(psi)[:, None] * north)
+    p_t = p0 + np.concatenate([[np.zeros(3)], np.cumsum(0.5 * (v_t[1:] + v_t[:-1]) * dt,
+                                                         axis=0)])
+    k = np.round(tw / dt).astype(int)
+    col = tw[:, None]
+    pos = np.stack([p_t[k], p0 + east * v0 * col])
+    vel = np.stack([v_t[k], np.broadcast_to(east * v0, (N_WINDOW, 3))])
+    hz = np.asarray(HORIZONS_S)
+    got = physics_or_line(tw, pos, vel, hz)
+    line = predict_constant_velocity(tw, pos, vel, hz)
+    with np.errstate(all="ignore"):
+        phys = predict_glide(tw, pos, vel, hz)
+    far = np.linalg.norm(phys[0] - line[0], axis=1) > 0.5 * 5 * 9.80665 * hz**2
+    assert far[0]  # it curls 13 km off the line in 10 s: past ½·5 g·h² = 2.5 km
+    first = int(np.argmax(far))
+    np.testing.assert_array_equal(got[0, :first], phys[0, :first])
+    np.testing.assert_array_equal(got[0, first:], line[0, first:])
+    # the straight ECEF line has no lift to hold it up (its fit: no drag, so no aerodynamic
+    # force): the prediction falls ballistically and lands; from there on it is the line
+    alt = np.asarray(wgs84.geodetic_altitude(phys[1]))
+    assert (alt < 0).any() and (alt[:2] > 0).all()
+    land = int(np.argmax(alt < 0))
+    np.testing.assert_array_equal(got[1, :land], phys[1, :land])
+    np.testing.assert_array_equal(got[1, land:], line[1, land:])
