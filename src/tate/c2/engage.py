@@ -144,7 +144,7 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
     path
         Predicted ENU positions ``(T, K, 3)`` [m] of the tracks at the times
         :func:`intercept_grid` gives for the same keywords (e.g. from
-        :func:`tate.predict.paths.predicted_paths`); None (the default) predicts them here
+        :func:`tate.predict.paths.predict_tracks`); None (the default) predicts them here
         with :func:`predict_path`.  ``vel`` still gives each track's speed for the
         weapons' target-speed limit.
 

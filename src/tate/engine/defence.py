@@ -230,17 +230,11 @@ class Defence:
     def _learned_gliders(self, t: float, ids: NDArray[np.intp], sigma: F64
                          ) -> NDArray[np.bool_]:
         """Tracks with a full window that the learned classifier calls gliders."""
-        from tate.predict.paths import DEFAULT_WINDOW_S, enu_to_ecef_states, window_times
+        from tate.predict.paths import learned_gliders
 
-        times = window_times(t, DEFAULT_WINDOW_S, float(self.c2.decision_period_s))
-        w_pos, w_vel, ok = self.history.window(ids, times)
-        out = np.zeros(ids.size, dtype=bool)
-        if not ok.any():
-            return out
-        p_ecef, v_ecef = enu_to_ecef_states(w_pos[ok], w_vel[ok], self.eng.origin)
-        names, _ = self._learned.classify(p_ecef, v_ecef, sigma[ok])
-        out[np.flatnonzero(ok)] = names == "glider"
-        self.classified += int(ok.sum())
+        out, n = learned_gliders(self._learned, self.history, t, ids, sigma, self.eng.origin,
+                                 float(self.c2.decision_period_s))
+        self.classified += n
         return out
 
     # -- launchers ------------------------------------------------------------------------

@@ -25,7 +25,8 @@ import numpy as np
 
 __all__ = ["HELD_OUT_RUN", "learned_case"]
 
-HELD_OUT_RUN = 4  #: index of the regenerated run (in the held-out-by-seed split)
+
+HELD_OUT_RUN = 4  #: index of the regenerated run (``TEST_EVERY − 1``: held out by seed)
 
 
 def learned_case() -> list[Any]:
@@ -39,7 +40,9 @@ def learned_case() -> list[Any]:
 
     model = load_default()
     training = model.config["training"]
-    assert HELD_OUT_RUN % TEST_EVERY == TEST_EVERY - 1
+    if HELD_OUT_RUN % TEST_EVERY != TEST_EVERY - 1:  # the run must not have been trained on
+        raise ValueError(f"run {HELD_OUT_RUN} is not in the held-out split (every "
+                         f"{TEST_EVERY}th run from {TEST_EVERY - 1})")
     scenario = load_scenario(default_training_scenario())
     if scenario_hash(scenario) != training["data_scenario_hash"]:
         return [CaseResult("Learned models", "training scenario matches the model's",

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tate.predict.modelfile import ModelFileError, load_model
+from tate.predict.modelfile import load_built
 
 __all__ = ["KIND", "MLP", "classes_from", "export_classes", "logistic", "mlp_arrays", "softmax"]
 
@@ -239,11 +239,7 @@ class MLP:
             If the file is refused by :func:`~tate.predict.modelfile.load_model` or
             does not describe a valid network.
         """
-        config, arrays = load_model(path, kind=KIND)
-        try:
-            return cls.from_arrays(config, arrays)
-        except ValueError as exc:
-            raise ModelFileError(path, f"invalid network: {exc}") from None
+        return load_built(path, KIND, cls.from_arrays, "network")
 
     def _forward(self, X: F64) -> F64:
         """Output-layer values ``(n, n_outputs)`` for inputs ``(n, n_features)``."""

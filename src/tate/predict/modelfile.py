@@ -40,13 +40,16 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tate.errors import TateError
+
+T = TypeVar("T")
 
 __all__ = [
     "ALLOWED_DTYPES",
@@ -55,6 +58,7 @@ __all__ = [
     "MAX_TOTAL_BYTES",
     "ModelFileError",
     "file_digest",
+    "load_built",
     "load_model",
     "save_model",
 ]
@@ -434,6 +438,17 @@ def load_model(
             for n, e in entries.items()
         }
     return doc["config"], arrays
+
+
+def load_built(path: str | os.PathLike[str], kind: str,
+               build: Callable[[dict[str, Any], dict[str, NDArray[Any]]], T], what: str) -> T:
+    """:func:`load_model`, then ``build(config, arrays)``; a ``ValueError`` of ``build``
+    becomes a :class:`ModelFileError` saying the file is not a valid ``what``."""
+    config, arrays = load_model(path, kind=kind)
+    try:
+        return build(config, arrays)
+    except ValueError as exc:
+        raise ModelFileError(path, f"invalid {what}: {exc}") from None
 
 
 def file_digest(path: str | os.PathLike[str]) -> str:

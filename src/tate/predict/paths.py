@@ -36,7 +36,7 @@ fixed to the Earth, so ENU velocities are Earth-relative and so are the ECEF one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -54,8 +54,8 @@ __all__ = [
     "ecef_to_enu_states",
     "enu_to_ecef_states",
     "interpolate_path",
+    "learned_gliders",
     "predict_tracks",
-    "predicted_paths",
     "window_times",
 ]
 
@@ -73,6 +73,11 @@ class LearnedPredictor(Protocol):
     def predict(self, times: F64, pos: F64, vel: F64, horizons: F64) -> F64:
         """ECEF positions ``(k, h, 3)`` [m] at ``horizons (h,)`` after the last of
         ``times (m,)``, from ECEF window states ``pos, vel (k, m, 3)``."""
+        ...
+
+    def classify(self, pos: F64, vel: F64, sigma: F64) -> tuple[NDArray[Any], F64]:
+        """Class names ``(k,)`` (``"glider"`` among them) and probabilities of ``k`` ECEF
+        windows, with each track's position σ ``(k,)`` [m]."""
         ...
 
 
@@ -206,39 +211,20 @@ def _glide_on_grid(times: F64, pos: F64, vel: F64, tau: F64) -> F64:
     return np.asarray(CubicSpline(knots, out, axis=1)(tau), float)
 
 
-def predicted_paths(
-    kind: str,
-    history: TrackHistory,
-    t: float,
-    ids: ArrayLike,
-    pos: F64,
-    vel: F64,
-    ballistic: NDArray[np.bool_],
-    glider: NDArray[np.bool_],
-    tau: F64,
-    origin: Origin,
-    learned: LearnedPredictor | None = None,
-    *,
-    window_s: float = DEFAULT_WINDOW_S,
-    period_s: float = 2.0,
-) -> F64:
-    """ENU positions ``(n, K, 3)`` [m] of the tracks at ``tau`` after ``t``: the path of
-    :func:`predict_tracks` (same parameters)."""
-    return predict_tracks(
-        kind,
-        history,
-        t,
-        ids,
-        pos,
-        vel,
-        ballistic,
-        glider,
-        tau,
-        origin,
-        learned,
-        window_s=window_s,
-        period_s=period_s,
-    ).path
+def learned_gliders(model: LearnedPredictor, history: TrackHistory, t: float, ids: NDArray[np.intp],
+                    sigma: F64, origin: Origin, period_s: float,
+                    window_s: float = DEFAULT_WINDOW_S) -> tuple[NDArray[np.bool_], int]:
+    """Which tracks ``ids`` the learned model's classifier calls gliders on their window
+    ending at ``t`` (False without a full window), and how many windows it classified."""
+    times = window_times(t, window_s, period_s)
+    w_pos, w_vel, ok = history.window(ids, times)
+    out = np.zeros(np.size(ids), dtype=bool)
+    if not ok.any():
+        return out, 0
+    p_ecef, v_ecef = enu_to_ecef_states(w_pos[ok], w_vel[ok], origin)
+    names, _ = model.classify(p_ecef, v_ecef, np.asarray(sigma)[ok])
+    out[np.flatnonzero(ok)] = names == "glider"
+    return out, int(ok.sum())
 
 
 def interpolate_path(tau: F64, path: F64, start: F64, h: float) -> F64:

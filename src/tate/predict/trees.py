@@ -45,7 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.predict.mlp import classes_from, export_classes, logistic, softmax
-from tate.predict.modelfile import ModelFileError, load_model
+from tate.predict.modelfile import load_built
 
 __all__ = ["KIND", "GradientBoosted", "hgb_arrays"]
 
@@ -232,11 +232,7 @@ class GradientBoosted:
             If the file is refused by :func:`~tate.predict.modelfile.load_model` or
             does not describe a valid ensemble.
         """
-        config, arrays = load_model(path, kind=KIND)
-        try:
-            return cls.from_arrays(config, arrays)
-        except ValueError as exc:
-            raise ModelFileError(path, f"invalid tree ensemble: {exc}") from None
+        return load_built(path, KIND, cls.from_arrays, "tree ensemble")
 
     def leaves(self, X: F64) -> NDArray[np.intp]:
         """Leaf reached by every sample in every tree, ``(n, n_trees)`` (renumbered nodes).

@@ -29,7 +29,6 @@ from tate.predict.paths import (
     enu_to_ecef_states,
     interpolate_path,
     predict_tracks,
-    predicted_paths,
     window_times,
 )
 from tate.scenario import loads_scenario
@@ -40,6 +39,11 @@ F64 = NDArray[np.float64]
 ORIGIN = (20.0, 150.0, 0.0)  #: tracker frame at the test ship (lat, lon [deg], alt [m])
 T_NOW = 350.0  #: decision time: after the pull-up, within one S-turn half (test_glide)
 PERIOD = 2.0
+
+
+def _paths(*args: Any, **kw: Any) -> F64:
+    """The predicted ENU paths of :func:`predict_tracks`."""
+    return np.asarray(predict_tracks(*args, **kw).path)
 SLOW_POS, SLOW_VEL = np.array([1e3, 2e3, 3e3]), np.array([100.0, 0.0, 0.0])  #: track 9 now
 
 
@@ -137,7 +141,7 @@ TAU = np.arange(3.0, 131.0)  #: the glider dives at ≈ 487 s; T_NOW + 130 s is 
 def test_kinematic_is_constant_velocity_plus_drop(glider: dict[str, Any]) -> None:
     ids, pos, vel = _now(glider)
     ballistic = np.array([False, True, False])
-    path = predicted_paths("kinematic", _history(glider), T_NOW, ids, pos, vel, ballistic,
+    path = _paths("kinematic", _history(glider), T_NOW, ids, pos, vel, ballistic,
                            np.ones(3, bool), TAU, ORIGIN)
     want = pos[:, None, :] + vel[:, None, :] * TAU[None, :, None]
     want[1, :, 2] -= 0.5 * G0 * TAU**2
@@ -150,7 +154,7 @@ def test_glide_physics_beats_kinematic_on_a_steady_glider(glider: dict[str, Any]
     glide = np.array([True, True, True])
     pred = predict_tracks("glide-physics", _history(glider), T_NOW, ids, pos, vel, no, glide,
                           TAU, ORIGIN, period_s=PERIOD)
-    kin = predicted_paths("kinematic", _history(glider), T_NOW, ids, pos, vel, no, glide,
+    kin = _paths("kinematic", _history(glider), T_NOW, ids, pos, vel, no, glide,
                           TAU, ORIGIN)
     # the glider has a full 20 s window; so has track 9 (marked a glider here; whatever
     # its fit, its path is finite until it lands); track 11 has only the last sample
@@ -170,7 +174,7 @@ def test_glide_physics_path_is_predict_glide_in_enu(glider: dict[str, Any]) -> N
     # second method: the fine-step prediction in ECEF on every τ, converted by hand
     ids, pos, vel = _now(glider)
     h = _history(glider)
-    path = predicted_paths("glide-physics", h, T_NOW, ids[:1], pos[:1], vel[:1],
+    path = _paths("glide-physics", h, T_NOW, ids[:1], pos[:1], vel[:1],
                            np.zeros(1, bool), np.ones(1, bool), TAU, ORIGIN)
     times = np.arange(330.0, T_NOW + 1.0, PERIOD)
     w_pos, w_vel, ok = h.window([5], times)
@@ -189,7 +193,7 @@ def test_a_gap_in_the_window_falls_back_to_kinematic(glider: dict[str, Any]) -> 
     pred = predict_tracks("glide-physics", h, T_NOW, ids, pos, vel, no, np.ones(3, bool), TAU,
                           ORIGIN)
     np.testing.assert_array_equal(pred.modelled, [False, True, False])
-    kin = predicted_paths("kinematic", h, T_NOW, ids, pos, vel, no, no, TAU, ORIGIN)
+    kin = _paths("kinematic", h, T_NOW, ids, pos, vel, no, no, TAU, ORIGIN)
     np.testing.assert_array_equal(pred.path[0], kin[0])
     # a track not classified as a glider is never given to the model
     pred = predict_tracks("glide-physics", _history(glider), T_NOW, ids, pos, vel, no,
@@ -250,7 +254,7 @@ def test_learned_failures_fall_back_and_landing_ends_the_path(glider: dict[str, 
     glide = np.array([True, True, False])
     pred = predict_tracks("learned", h, T_NOW, ids, pos, vel, no, glide, TAU, ORIGIN,
                           ShiftedModel(np.zeros(3), nan_row=0))
-    kin = predicted_paths("kinematic", h, T_NOW, ids, pos, vel, no, no, TAU, ORIGIN)
+    kin = _paths("kinematic", h, T_NOW, ids, pos, vel, no, no, TAU, ORIGIN)
     np.testing.assert_array_equal(pred.modelled, [False, True, False])
     np.testing.assert_array_equal(pred.path[0], kin[0])
     # a path that goes below the ellipsoid ends there: NaN from that sample on
@@ -265,16 +269,16 @@ def test_bad_arguments(glider: dict[str, Any]) -> None:
     no = np.zeros(3, bool)
     args = (_history(glider), T_NOW, ids, pos, vel, no, np.ones(3, bool), TAU, ORIGIN)
     with pytest.raises(ValueError, match="unknown predictor"):
-        predicted_paths("kalman", *args)
+        _paths("kalman", *args)
     with pytest.raises(ValueError, match="needs a model"):
-        predicted_paths("learned", *args)
+        _paths("learned", *args)
 
     class Wrong:
         def predict(self, times: F64, pos: F64, vel: F64, horizons: F64) -> F64:
             return np.zeros((1, 2, 3))
 
     with pytest.raises(ValueError, match="shape"):
-        predicted_paths("learned", *args, Wrong())
+        _paths("learned", *args, Wrong())
 
 
 # --- interpolation on the path grid --------------------------------------------------------
