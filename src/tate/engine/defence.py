@@ -324,7 +324,8 @@ class Defence:
             return
         pos, vel = rows.x[:, :3], rows.x[:, 3:6]
         self.history.record(t, rows.ids, pos, vel)
-        threat = self._threats_of(pos, t, rows.P[:, :3, :3])
+        sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(rows.P[:, :3, :3])[:, -1], 0.0))
+        threat = self._threats_of(pos, t, sigma)
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3])
         if self.W == 0:
             return
@@ -345,7 +346,6 @@ class Defence:
         ta = assess_threats(pos, vel, assets)
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         ballistic = ta.kind == 1
-        sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(rows.P[:, :3, :3])[:, -1], 0.0))
         pred = self._predict(t, rows.ids, pos, vel, ballistic, ta.kind == GLIDER, sigma)
         self._update_pips(t, threat, pos, vel, ballistic, pred)
         opp = opportunities(self.launchers, pos, vel, ttg, ballistic,
@@ -425,25 +425,20 @@ class Defence:
             pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
             pool.set_pip(b, pip[0], t_go)
 
-    def _threats_of(self, pos: F64, t: float, P: F64) -> NDArray[np.intp]:
-        """The truth row nearest each track (within 3 km or 4 σ of its position
-        covariance ``P (n, 3, 3)``, the larger), else −1: what a seeker cued by the track
-        would find.  A threat killed less than ``c2.kill_assessment_s`` ago still counts
-        (its tracks coast on, and until the kill is assessed they are its tracks, not false
-        ones: they are not engaged again, and the assessment deletes them)."""
+    def _threats_of(self, pos: F64, t: float, sigma: F64) -> NDArray[np.intp]:
+        """The truth row each track cues (:func:`tate.engine.truth.nearest_threats`: the
+        nearest within 3 km or 4 σ, σ ``(n,)`` the track's largest position standard
+        deviation), else −1: what a seeker cued by the track would find.  A threat killed
+        less than ``c2.kill_assessment_s`` ago still counts (its tracks coast on, and until
+        the kill is assessed they are its tracks, not false ones: they are not engaged
+        again, and the assessment deletes them)."""
+        from tate.engine.truth import nearest_threats
+
         eng = self.eng
         recent = eng.killed & (eng.kill_time > t - float(self.c2.kill_assessment_s) - 1e-9)
         live = np.flatnonzero(eng.truth.flying(t) & (~eng.killed | recent))
-        out = np.full(pos.shape[0], -1, np.intp)
-        if live.size == 0:
-            return out
-        truth = eng._enu(eng.truth.at(t, live)[0])
-        d = np.linalg.norm(pos[:, None, :] - truth[None, :, :], axis=-1)
-        near = d.argmin(axis=1)
-        sigma = np.sqrt(np.linalg.eigvalsh(P)[:, -1])
-        ok = d[np.arange(pos.shape[0]), near] < np.maximum(3000.0, 4.0 * sigma)
-        out[ok] = live[near[ok]]
-        return out
+        truth = eng._enu(eng.truth.at(t, live)[0]) if live.size else np.empty((0, 3))
+        return nearest_threats(truth, live, pos, sigma)
 
     def _assets(self) -> Any:
         from tate.c2.threat import DefendedAssets

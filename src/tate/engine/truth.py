@@ -21,7 +21,9 @@ from numpy.typing import NDArray
 
 from tate.flight.integrator import hermite
 
-__all__ = ["TruthStore"]
+__all__ = ["CUE_GATE_M", "TruthStore", "nearest_threats"]
+
+CUE_GATE_M = 3000.0  #: a track cues the threat nearest it within max(this, 4σ) [m]
 
 F64 = NDArray[np.float64]
 
@@ -104,3 +106,19 @@ class TruthStore:
         p, v = hermite(self.pos[lo].T, self.vel[lo].T, self.pos[hi].T, self.vel[hi].T,
                        np.where(same, 1.0, h), s)
         return p.T, v.T
+
+
+def nearest_threats(truth: F64, live: NDArray[np.intp], pos: F64, sigma: F64
+                    ) -> NDArray[np.intp]:
+    """The truth row (of ``live``, positions ``truth (k, 3)``) nearest each track position
+    ``pos (n, 3)``, if within max(``CUE_GATE_M``, 4 σ) with σ the track's largest position
+    standard deviation ``(n,)``; else −1: the threat a seeker cued by the track would find
+    (one frame for both, e.g. the tracker's ENU)."""
+    out = np.full(pos.shape[0], -1, np.intp)
+    if live.size == 0 or pos.shape[0] == 0:
+        return out
+    d = np.linalg.norm(pos[:, None, :] - truth[None, :, :], axis=-1)
+    near = d.argmin(axis=1)
+    ok = d[np.arange(pos.shape[0]), near] < np.maximum(CUE_GATE_M, 4.0 * sigma)
+    out[ok] = live[near[ok]]
+    return out

@@ -96,20 +96,6 @@ def _families(scenario: Any, ids: NDArray[Any]) -> NDArray[Any]:
     return np.array(out, dtype=object)
 
 
-def _nearest_threat(
-    truth_enu: F64, live: NDArray[np.intp], pos: F64, sigma: F64
-) -> NDArray[np.intp]:
-    """Truth row nearest each track within max(3 km, 4σ), else −1."""
-    out = np.full(pos.shape[0], -1, np.intp)
-    if live.size == 0 or pos.shape[0] == 0:
-        return out
-    d = np.linalg.norm(pos[:, None, :] - truth_enu[None, :, :], axis=-1)
-    near = d.argmin(axis=1)
-    ok = d[np.arange(pos.shape[0]), near] < np.maximum(3000.0, 4.0 * sigma)
-    out[ok] = live[near[ok]]
-    return out
-
-
 class _Log:
     """Confirmed-track records of one tracker: plain lists, turned into arrays once."""
 
@@ -149,6 +135,8 @@ def _observe(
 ) -> None:
     """Record the tracker's confirmed tracks at decision ``t`` (index ``k``), predicted
     to ``t`` exactly, with their own extrapolation to every horizon."""
+    from tate.engine.truth import nearest_threats
+
     f = tracker.filter
     if tracker.state is None:
         return
@@ -170,7 +158,7 @@ def _observe(
     log.pos.append(x[:, :3].copy())
     log.vel.append(x[:, 3:6].copy())
     log.sigma.append(sigma)
-    log.truth.append(_nearest_threat(truth_enu, live, x[:, :3], sigma))
+    log.truth.append(nearest_threats(truth_enu, live, x[:, :3], sigma))
     log.pred.append(np.stack(preds, axis=1))
 
 

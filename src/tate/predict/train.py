@@ -226,10 +226,6 @@ def physics_predictions(p: Prepared, rows: NDArray[np.intp]) -> F64:
     return physics_or_line(window_times(), p.pos[rows], p.vel[rows], np.asarray(HORIZONS_S))
 
 
-def _inputs(p: Prepared, rows: NDArray[np.intp]) -> F64:
-    return p.X[rows]
-
-
 def fit_regressor(X: F64, Y: F64, seed: int) -> tuple[Any, Any, F64, F64]:
     """An MLP on standardised inputs and outputs; returns (scaler, mlp, y_mean, y_scale)."""
     import warnings
@@ -282,7 +278,7 @@ def fit_predictors(p: Prepared, phys: F64, rows: NDArray[np.intp], seed: int
     ok = train & np.isfinite(fut).all(axis=(1, 2))
     r, fut = rows[ok], fut[ok]
     frame = local_frame(p.pos[r, -1], p.vel[r, -1])
-    X = _inputs(p, r)
+    X = p.X[r]
     x_range = (X.min(axis=0), X.max(axis=0))
     bases = {"residual": phys[ok], "direct": p.cv[r]}
     val = (p.run[r] % TEST_EVERY) == VALIDATION_RUN
