@@ -101,6 +101,9 @@ class Engagement:
         self.origin = self.sensing.origin
         self.scans = self._radar_scans()
         self.tracker = Tracker(replace(c.tracker, dim=3))
+        #: further trackers fed the same scans as :attr:`tracker` (comparisons, training
+        #: data); the defence sees only :attr:`tracker`
+        self.shadow_trackers: list[Tracker] = []
         n = self.truth.n
         self.t = float(np.floor(self.truth.t_first.min() / c.dt) * c.dt) if n else 0.0
         self.t_end = float(min(self.scenario.time_limit_s,
@@ -205,7 +208,8 @@ class Engagement:
             sid = str(sc.sensor[a])
             meas = RAEMeas(self.sensors.position(sid, ts), sc.R[rows],
                            rotation=self.sensors.rotation(sid, ts))
-            self.tracker.step(ts, sc.z[rows], meas)
+            for tracker in (self.tracker, *self.shadow_trackers):
+                tracker.step(ts, sc.z[rows], meas)
 
     def _live(self, t: float) -> NDArray[np.intp]:
         return np.flatnonzero(self.truth.flying(t) & ~self.killed)

@@ -194,22 +194,10 @@ def generate_run(scenario: Any, seed: int, run: int = 0) -> dict[str, NDArray[An
     imm = type(eng.tracker)(replace(eng.tracker.config, motion="imm", q=100.0))
     logs = {"cv": _Log(), "imm": _Log()}
     trackers = {"cv": eng.tracker, "imm": imm}
-    # feed both trackers the same scans: the engine's stage for one, a replay for the other
-    from tate.tracking.measurement import RAEMeas
-
-    sc = eng.scans
+    eng.shadow_trackers.append(imm)  # fed the engine's scans beside its own tracker
     t = float(np.ceil(eng.t / PERIOD_S) * PERIOD_S)
-    scan = 0
     while t <= eng.t_end + 1e-9:
-        while scan < sc.starts.size - 1 and sc.time[sc.starts[scan]] <= t + 1e-9:
-            a, b = sc.starts[scan], sc.starts[scan + 1]
-            ts, sid = float(sc.time[a]), str(sc.sensor[a])
-            meas = RAEMeas(
-                eng.sensors.position(sid, ts), sc.R[a:b], rotation=eng.sensors.rotation(sid, ts)
-            )
-            for tr in trackers.values():
-                tr.step(ts, sc.z[a:b], meas)
-            scan += 1
+        eng.track(t - PERIOD_S, t)
         live = np.flatnonzero(eng.truth.flying(t))
         truth_enu = (
             np.asarray(wgs84.ecef_to_enu(eng.truth.at(t, live)[0], lat_r, lon_r, alt))
