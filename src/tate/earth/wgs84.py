@@ -45,6 +45,7 @@ __all__ = [
     "enu_to_ecef",
     "enu_vec_to_ecef",
     "geodetic_altitude",
+    "geodetic_altitude_rows",
     "geodetic_to_ecef",
     "inertial_to_earth_relative_velocity",
     "ned_vec_to_ecef",
@@ -253,6 +254,52 @@ def geodetic_altitude(pos: ArrayLike, out: FloatArray | None = None) -> FloatArr
     np.sqrt(t, out=out)  # out is scratch until the end
     t *= out  # m^3
     np.multiply(p2, -_ALT_K2, out=c)
+    c += t  # C
+    np.multiply(z2, _ALT_K1, out=out)
+    t += out  # S
+    p2 *= c  # p cos(phi) (unnormalised)
+    z2 *= t  # z sin(phi)
+    c *= p2  # cos^2
+    t *= z2  # sin^2
+    np.add(p2, z2, out=out)  # p cos + z sin
+    np.multiply(t, _E2M, out=p2)
+    p2 += c
+    np.sqrt(p2, out=p2)
+    p2 *= A  # a sqrt(cos^2 + (1 - e^2) sin^2)
+    out -= p2
+    t += c
+    np.sqrt(t, out=t)  # |(sin, cos)|
+    out /= t
+    return out
+
+
+def geodetic_altitude_rows(pos: FloatArray, out: FloatArray) -> FloatArray:
+    """:func:`geodetic_altitude` for a components-first ``(3, n)`` array, without the checks.
+
+    The same element operations in the same order (bit-identical results) on contiguous
+    rows: the integrator's kernel, where the call overhead of the general function
+    outweighs the arithmetic for the tens of bodies of a scenario.
+
+    Parameters
+    ----------
+    pos : NDArray[np.float64], shape (3, n)
+        ECEF position, m, one column per body.
+    out : NDArray[np.float64], shape (n,)
+        Array that receives the height above the ellipsoid, m.
+
+    Returns
+    -------
+    NDArray[np.float64], shape (n,)
+        `out`.
+    """
+    sq = np.multiply(pos, pos)
+    p2, t, z2 = sq[0], sq[1], sq[2]
+    p2 += t  # p^2
+    np.multiply(p2, _ALT_R2, out=t)
+    t += z2  # m^2
+    np.sqrt(t, out=out)  # out is scratch until the end
+    t *= out  # m^3
+    c = np.multiply(p2, -_ALT_K2)
     c += t  # C
     np.multiply(z2, _ALT_K1, out=out)
     t += out  # S

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from tate.earth import wgs84
 from tate.earth.atmosphere import density_and_sound_speed
-from tate.earth.gravity import gravity_central, gravity_j2
+from tate.earth.gravity import gravity_central, gravity_j2, gravity_j2_rows
 
 __all__ = [
     "Environment",
@@ -56,7 +56,7 @@ def norm3(a: F64) -> F64:
 def cross3(a: F64, b: F64) -> F64:
     """Column-wise cross product of ``(3, n)`` arrays → ``(3, n)`` (np.cross's axis
     handling costs more than the arithmetic for the small ``n`` of a scenario)."""
-    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out = np.empty(a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape))
     np.multiply(a[1], b[2], out=out[0])
     out[0] -= a[2] * b[1]
     np.multiply(a[2], b[0], out=out[1])
@@ -79,7 +79,10 @@ class FrameOptions:
 class Environment:
     """Quantities every flight model needs, computed once per derivative call.
 
-    All arrays have shape ``(n,)`` except the unit vectors ``(3, n)``.
+    All arrays have shape ``(n,)`` except the ``(3, n)`` vectors ``grav`` and ``up``.
+    ``grav`` and ``up`` are filled only where they were allocated (:meth:`empty`); the
+    integrator's environment always has ``grav``, and ``up`` when a model asks for it,
+    so a model reads them instead of computing them again for its bodies.
     """
 
     alt: F64  #: geodetic altitude [m]
@@ -88,27 +91,51 @@ class Environment:
     speed: F64  #: speed relative to the Earth [m/s]
     qbar: F64  #: dynamic pressure ½ρV² [Pa]
     mach: F64  #: Mach number [-]
+    #: gravitation plus the frame terms, :func:`frame_accel` with ``frame`` [m/s^2]
+    grav: F64 | None = None
+    up: F64 | None = None  #: unit normal of the ellipsoid, :func:`ellipsoid_up` [-]
+    frame: FrameOptions | None = None  #: the switches ``grav`` was computed with
 
     @classmethod
-    def empty(cls, n: int) -> Environment:
-        """Preallocate the arrays for ``n`` bodies."""
-        return cls(*(np.empty(n) for _ in range(6)))
+    def empty(cls, n: int, up: bool = False) -> Environment:
+        """Preallocate the arrays for ``n`` bodies (``up``: also the ellipsoid normal)."""
+        e = np.empty
+        return cls(e(n), e(n), e(n), e(n), e(n), e(n), grav=e((3, n)),
+                   up=e((3, n)) if up else None)
+
+    def view(self, sl: slice) -> Environment:
+        """The environment of the bodies ``sl`` (views of these arrays)."""
+        return Environment(self.alt[sl], self.rho[sl], self.sound[sl], self.speed[sl],
+                           self.qbar[sl], self.mach[sl],
+                           None if self.grav is None else self.grav[:, sl],
+                           None if self.up is None else self.up[:, sl], self.frame)
+
+    def frame_accel(self, opts: FrameOptions) -> F64 | None:
+        """``grav`` if it was computed with ``opts``, else None."""
+        if self.grav is not None and (self.frame is opts or self.frame == opts):
+            return self.grav
+        return None
 
     def compute(self, pos: F64, vel: F64, opts: FrameOptions) -> None:
         """Fill the arrays in place from ``pos (3, n)`` and ``vel (3, n)``."""
-        wgs84.geodetic_altitude(pos.T, out=self.alt)
+        wgs84.geodetic_altitude_rows(pos, self.alt)
         if opts.atmosphere:
             density_and_sound_speed(self.alt, rho_out=self.rho, a_out=self.sound)
         else:
             self.rho.fill(0.0)
             self.sound.fill(340.0)
-        np.multiply(vel[0], vel[0], out=self.speed)
-        self.speed += vel[1] * vel[1]
-        self.speed += vel[2] * vel[2]
+        sq = np.multiply(vel, vel)
+        np.add(sq[0], sq[1], out=self.speed)
+        self.speed += sq[2]
         np.multiply(self.rho, self.speed, out=self.qbar)
         self.qbar *= 0.5
         np.sqrt(self.speed, out=self.speed)
         np.divide(self.speed, self.sound, out=self.mach)
+        if self.grav is not None:
+            frame_accel(pos, vel, opts, self.grav)
+            self.frame = opts
+        if self.up is not None:
+            ellipsoid_up(pos, out=self.up)
 
 
 def frame_accel(pos: F64, vel: F64, opts: FrameOptions, out: F64) -> F64:
@@ -127,38 +154,47 @@ def frame_accel(pos: F64, vel: F64, opts: FrameOptions, out: F64) -> F64:
     -----
     With Ω = ω ẑ:  -2 Ω×v = 2ω (v_y, -v_x, 0) and -Ω×(Ω×r) = ω² (x, y, 0).
     """
-    if opts.j2:
-        gravity_j2(pos.T, out=out.T)
-    else:
+    if not opts.j2:
         out[...] = gravity_central(pos.T).T
+    elif pos.ndim == 2 and out.ndim == 2:
+        gravity_j2_rows(pos, out)
+    else:
+        gravity_j2(pos.T, out=out.T)
     if opts.rotating:
-        w = wgs84.OMEGA
-        out[0] += 2.0 * w * vel[1] + w * w * pos[0]
-        out[1] += -2.0 * w * vel[0] + w * w * pos[1]
+        # rows (x, y) += (2ω v_y, -2ω v_x) + ω² (x, y), in this order of operations
+        rot = np.multiply(vel[1::-1], _CORIOLIS if vel.ndim == 2 else _CORIOLIS[:, 0])
+        rot += _W2 * pos[0:2]
+        out[0:2] += rot
     return out
+
+
+_CORIOLIS = np.array([[2.0 * wgs84.OMEGA], [-2.0 * wgs84.OMEGA]])
+_W2 = wgs84.OMEGA * wgs84.OMEGA
 
 
 _ELLIPSOID_GRADIENT = np.array([[1.0 / wgs84.A**2], [1.0 / wgs84.A**2], [1.0 / wgs84.B**2]])
 
 
-def ellipsoid_up(pos: F64) -> F64:
+def ellipsoid_up(pos: F64, out: F64 | None = None) -> F64:
     """Unit normal of the WGS-84 ellipsoid through ``pos (3, n)``, ``(3, n)``.
 
     The gradient of x²/a² + y²/a² + z²/b² is normal to the ellipsoid through the
     point; for altitudes up to ~100 km it differs from the geodetic vertical by
     less than e²h/R ≈ 1e-4 rad, far less than the 0.19° between the geocentric
-    radius and the vertical that a guidance loop would otherwise see.
+    radius and the vertical that a guidance loop would otherwise see.  ``out``: an
+    array of the shape of ``pos`` to write into.
     """
     grad = _ELLIPSOID_GRADIENT if pos.ndim == 2 else _ELLIPSOID_GRADIENT.reshape(3)
-    up = pos * grad
+    up = np.multiply(pos, grad, out=out)
     up *= 1.0 / norm3(up)
     return up
 
 
-def local_frame(pos: F64) -> tuple[F64, F64, F64]:
+def local_frame(pos: F64, up: F64 | None = None) -> tuple[F64, F64, F64]:
     """East, north and up unit vectors at ``pos (3, n)``, each ``(3, n)``; up is the
-    ellipsoid normal (:func:`ellipsoid_up`)."""
-    up = ellipsoid_up(pos)
+    ellipsoid normal (:func:`ellipsoid_up`; ``up``: that normal if the caller has it)."""
+    if up is None:
+        up = ellipsoid_up(pos)
     rho_xy = np.hypot(pos[0], pos[1])
     rho_xy = np.where(rho_xy > 0.0, rho_xy, 1.0)
     east = np.stack([-pos[1] / rho_xy, pos[0] / rho_xy, np.zeros_like(rho_xy)])
@@ -166,7 +202,8 @@ def local_frame(pos: F64) -> tuple[F64, F64, F64]:
     return east, north, up
 
 
-def lift_frame(pos: F64, vel: F64, speed: F64) -> tuple[F64, F64, F64]:
+def lift_frame(pos: F64, vel: F64, speed: F64,
+               up: F64 | None = None) -> tuple[F64, F64, F64]:
     """Velocity, vertical-lift and side unit vectors for a bank-angle convention.
 
     Returns ``(e_v, e_l, e_s)``, each ``(3, n)``: ``e_v`` along the Earth-relative
@@ -174,10 +211,12 @@ def lift_frame(pos: F64, vel: F64, speed: F64) -> tuple[F64, F64, F64]:
     ``e_s = e_v × e_l`` pointing to the right of the flight path.  Lift at bank
     angle σ (positive = right wing down, turning right) points along
     ``cos σ e_l + sin σ e_s``.  Undefined for vertical flight; there ``e_l`` falls
-    back to an arbitrary horizontal direction.
+    back to an arbitrary horizontal direction.  ``up``: :func:`ellipsoid_up` of ``pos``
+    if the caller has it.
     """
     e_v = vel / np.where(speed > 0.0, speed, 1.0)
-    up = ellipsoid_up(pos)
+    if up is None:
+        up = ellipsoid_up(pos)
     e_l = up - dot3(up, e_v) * e_v
     norm = norm3(e_l)
     bad = norm < 1e-9

@@ -27,8 +27,11 @@ def wrap_pi(angle: F64) -> F64:
     return (angle + np.pi) % (2.0 * np.pi) - np.pi
 
 
-def bearing_and_range(pos: F64, aim: F64) -> tuple[F64, F64]:
+def bearing_and_range(pos: F64, aim: F64,
+                      frame: tuple[F64, F64, F64] | None = None) -> tuple[F64, F64]:
     """Great-circle bearing and ground range from ``pos`` to ``aim`` (both ``(3, n)`` ECEF).
+
+    ``frame``: :func:`tate.flight.eom.local_frame` of ``pos`` if the caller has it.
 
     Returns
     -------
@@ -40,7 +43,7 @@ def bearing_and_range(pos: F64, aim: F64) -> tuple[F64, F64]:
     """
     u = pos / np.sqrt(dot3(pos, pos))
     a = aim / np.sqrt(dot3(aim, aim))
-    east, north, _ = local_frame(pos)
+    east, north, _ = local_frame(pos) if frame is None else frame
     cosang = dot3(u, a)
     d = a - cosang * u
     sinang = np.sqrt(dot3(d, d))
@@ -48,9 +51,10 @@ def bearing_and_range(pos: F64, aim: F64) -> tuple[F64, F64]:
     return bearing, wgs84.R_MEAN * np.arctan2(sinang, cosang)
 
 
-def heading(pos: F64, vel: F64) -> F64:
-    """Heading of the horizontal velocity, clockwise from north [rad]."""
-    east, north, _ = local_frame(pos)
+def heading(pos: F64, vel: F64, frame: tuple[F64, F64, F64] | None = None) -> F64:
+    """Heading of the horizontal velocity, clockwise from north [rad] (``frame``:
+    :func:`tate.flight.eom.local_frame` of ``pos`` if the caller has it)."""
+    east, north, _ = local_frame(pos) if frame is None else frame
     return np.arctan2(dot3(vel, east), dot3(vel, north))
 
 

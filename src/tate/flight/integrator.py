@@ -28,7 +28,7 @@ Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 (RK4) and §II.6
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,7 +39,6 @@ from tate.flight.eom import (
     FrameOptions,
     dot3,
     ellipsoid_up,
-    frame_accel,
     norm3,
 )
 from tate.flight.models.base import FlightModel
@@ -210,8 +209,9 @@ class Propagator:
         for m in self.models:
             self._slices.append(slice(start, start + m.n))
             start += m.n
-        self._env = Environment.empty(n)
-        self._genv = [self._env_view(sl) for sl in self._slices]
+        self._env = Environment.empty(n, up=any(m.uses_up for m in self.models))
+        self._env.frame = self.opts  # the options every compute() of it uses
+        self._genv = [self._env.view(sl) for sl in self._slices]
         self._k = [np.empty((7, n)) for _ in range(4)]
         self._tmp = np.empty((7, n))
         self._acc = np.empty((3, n))
@@ -219,9 +219,6 @@ class Propagator:
         self._all_alive = True
         self._max_speed = 0.0
         self._env_fresh = False  #: the environment arrays hold the values of ``y``
-
-    def _env_view(self, sl: slice) -> Environment:
-        return Environment(*(getattr(self._env, f.name)[sl] for f in fields(Environment)))
 
     def invalidate(self) -> None:
         """Say that ``y`` was changed from outside (e.g. a body moved or added)."""
@@ -251,7 +248,7 @@ class Propagator:
         if not env_ready:
             self._env.compute(pos, vel, self.opts)
         out[0:3] = vel
-        frame_accel(pos, vel, self.opts, out[3:6])
+        out[3:6] = self._env.grav
         acc, mdot = self._acc, self._mdot
         for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
             model.specific_force(t, pos[:, sl], vel[:, sl], y[6, sl], genv, acc[:, sl], mdot[sl])
@@ -282,7 +279,8 @@ class Propagator:
         if not self._env_fresh:
             env.compute(y[0:3], y[3:6], self.opts)
         self._env_fresh = False
-        self._max_speed = float(env.speed.max()) if self.n else 0.0
+        if self.aim is not None:  # the aim-point screen's bound on the distance flown
+            self._max_speed = float(env.speed.max()) if self.n else 0.0
         for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
             model.update(t, y[0:3, sl], y[3:6, sl], y[6, sl], genv)
         k1, k2, k3, k4 = self._k
@@ -321,8 +319,9 @@ class Propagator:
         s = self._ground_fraction(y0, hit) if hit.size else np.empty(0)
         if self.aim is not None:
             near, s_near = self._aim_fraction(y0)
-            first = ~np.isin(near, hit)
-            hit, s = np.concatenate([hit, near[first]]), np.concatenate([s, s_near[first]])
+            if near.size:
+                first = ~np.isin(near, hit)
+                hit, s = np.concatenate([hit, near[first]]), np.concatenate([s, s_near[first]])
         if hit.size == 0:
             return
         pos, vel = hermite(y0[0:3, hit], y0[3:6, hit], y[0:3, hit], y[3:6, hit], self.dt, s)
@@ -357,13 +356,14 @@ class Propagator:
         p0, v0 = y0[0:3, hit], y0[3:6, hit]
         p1, v1 = y[0:3, hit], y[3:6, hit]
         floor = self.ground_alt[hit]
-        started_below = wgs84.geodetic_altitude(p0.T) - floor <= 0.0
+        started_below = wgs84.geodetic_altitude_rows(p0, np.empty(hit.size)) - floor <= 0.0
         lo = np.zeros(hit.size)
         hi = np.ones(hit.size)
+        alt = np.empty(hit.size)
         for _ in range(40):  # bisection on the Hermite curve: 2^-40 of a step
             mid = 0.5 * (lo + hi)
             pm, _ = hermite(p0, v0, p1, v1, self.dt, mid)
-            above = wgs84.geodetic_altitude(pm.T) > floor
+            above = wgs84.geodetic_altitude_rows(pm, alt) > floor
             lo = np.where(above, mid, lo)
             hi = np.where(above, hi, mid)
         return np.where(started_below, 0.0, hi)
@@ -452,13 +452,16 @@ class Propagator:
                               int(np.ceil((t_end - self.t) / base - 1e-9))))
             t_a, y0, alive0, n_imp = self.t, self.y.copy(), self.alive.copy(), len(self.impacts)
             self.step(base * mult)
+            inside: list[float] = []
             while record_every and next_rec * rec <= self.t + 1e-9 * base:
                 if next_rec * rec >= self.t - 1e-9 * base:
+                    self._record_inside(snaps, inside, t_a, y0, alive0, self.impacts[n_imp:])
+                    inside = []
                     self._record(snaps)
                 else:
-                    self._record_inside(snaps, next_rec * rec, t_a, y0, alive0,
-                                        self.impacts[n_imp:])
+                    inside.append(next_rec * rec)
                 next_rec += 1
+            self._record_inside(snaps, inside, t_a, y0, alive0, self.impacts[n_imp:])
             if progress is not None and self.t >= next_progress:
                 progress(self.t)
                 next_progress = self.t + 10.0
@@ -466,31 +469,38 @@ class Propagator:
             self._record(snaps)
         return snaps
 
-    def _record_inside(self, snaps: Snapshots, tau: float, t_a: float, y0: F64,
+    def _record_inside(self, snaps: Snapshots, taus: list[float], t_a: float, y0: F64,
                        alive0: NDArray[np.bool_], impacts: list[Impact]) -> None:
-        """Snapshot at ``tau`` inside the last step (from ``t_a``, state ``y0``): the
-        step's cubic Hermite; a body that ended in the step on the one to its end."""
+        """Snapshots at the instants ``taus`` inside the last step (from ``t_a``, state
+        ``y0``): the step's cubic Hermite, all instants in one call; a body that ended in
+        the step on the one to its end."""
+        if not taus:
+            return
         h = self.t - t_a
-        s = np.full(self.n, (tau - t_a) / h)
-        pos, vel = hermite(y0[0:3], y0[3:6], self.y[0:3], self.y[3:6], h, s)
-        mass = y0[6] + s * (self.y[6] - y0[6])
-        alive = alive0.copy()
-        for imp in impacts:
-            b = imp.body
-            flying = imp.time > tau
-            h_b = np.maximum(imp.time - t_a, 1e-12)
-            p_b, v_b = hermite(y0[0:3, b], y0[3:6, b], imp.pos, imp.vel, h_b,
-                               np.where(flying, (tau - t_a) / h_b, 1.0))
-            pos[:, b], vel[:, b], mass[b] = p_b, v_b, self.y[6, b]
-            alive[b] = flying
+        m, n = len(taus), self.n
+        s = np.empty((m, 1, n))
+        s[:, 0, :] = np.array([(tau - t_a) / h for tau in taus])[:, None]
+        pos, vel = hermite(y0[0:3], y0[3:6], self.y[0:3], self.y[3:6], h, s)  # (m, 3, n)
+        mass = y0[6] + s[:, 0, :] * (self.y[6] - y0[6])
         gone = ~alive0
-        pos[:, gone], vel[:, gone], mass[gone] = (self.y[0:3, gone], self.y[3:6, gone],
-                                                  self.y[6, gone])
-        snaps.time.append(tau)
-        snaps.pos.append(pos)
-        snaps.vel.append(vel)
-        snaps.mass.append(mass)
-        snaps.alive.append(alive)
+        if gone.any():
+            pos[:, :, gone], vel[:, :, gone] = self.y[0:3, gone], self.y[3:6, gone]
+            mass[:, gone] = self.y[6, gone]
+        for i, tau in enumerate(taus):
+            alive = alive0.copy()
+            for imp in impacts:
+                b = imp.body
+                flying = imp.time > tau
+                h_b = np.maximum(imp.time - t_a, 1e-12)
+                p_b, v_b = hermite(y0[0:3, b], y0[3:6, b], imp.pos, imp.vel, h_b,
+                                   np.where(flying, (tau - t_a) / h_b, 1.0))
+                pos[i][:, b], vel[i][:, b], mass[i][b] = p_b, v_b, self.y[6, b]
+                alive[b] = flying
+            snaps.time.append(tau)
+            snaps.pos.append(pos[i])
+            snaps.vel.append(vel[i])
+            snaps.mass.append(mass[i])
+            snaps.alive.append(alive)
 
     def _record(self, snaps: Snapshots) -> None:
         snaps.time.append(self.t)

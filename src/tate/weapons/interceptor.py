@@ -310,8 +310,11 @@ class InterceptorModel(FlightModel):
                env: Environment) -> None:
         """Commands and limits of the guided bodies ``idx`` (pos, vel, mass already
         gathered)."""
-        free = np.empty_like(pos)
-        frame_accel(pos, vel, self.opts, free)  # the interceptor's own free fall
+        grav = env.frame_accel(self.opts)  # the interceptor's own free fall
+        if grav is None:
+            free = frame_accel(pos, vel, self.opts, np.empty_like(pos))
+        else:
+            free = grav[:, idx]
         a = np.zeros_like(pos)
         term = (self.phase[idx] == TERMINAL) & np.isfinite(self.tgt_pos[0, idx])
         if term.any():
@@ -420,7 +423,8 @@ class InterceptorModel(FlightModel):
             mdot += np.where(kv, norm3(self.a_cmd) * mass / (G0 * self.divert_isp), 0.0)
         ready = np.flatnonzero(self.phase == READY)
         if ready.size:
-            hold = np.empty((3, ready.size))
-            frame_accel(pos[:, ready], vel[:, ready], self.opts, hold)
-            acc[:, ready] = -hold
+            grav = env.frame_accel(self.opts)
+            if grav is None:
+                grav = frame_accel(pos, vel, self.opts, np.empty_like(pos))
+            acc[:, ready] = -grav[:, ready]
             mdot[ready] = 0.0

@@ -44,6 +44,8 @@ class FlightModel:
 
     name: str = ""
     dt: float = 0.0  #: length of the step being taken [s]; the propagator sets it
+    #: whether the model reads :attr:`Environment.up` (the propagator then fills it)
+    uses_up: bool = False
 
     def __init__(self, n: int) -> None:
         self.n = n

@@ -94,6 +94,7 @@ class BoostGlide(FlightModel):
     """
 
     name = "boost-glide"
+    uses_up = True
 
     def __init__(
         self,
@@ -180,7 +181,7 @@ class BoostGlide(FlightModel):
         sel: slice | NDArray[np.intp] = slice(None) if glide.size == self.n else glide
         p, v, aim = pos[:, sel], vel[:, sel], self.aim[:, sel]
         speed, qbar, mach, alt = env.speed[sel], env.qbar[sel], env.mach[sel], env.alt[sel]
-        up = ellipsoid_up(p)
+        up = ellipsoid_up(p) if env.up is None else env.up[:, sel]
         r = norm3(p)
         g = wgs84.GM / (r * r)
         # horizontal chord to the aim point: along the great-circle bearing, its length
@@ -310,7 +311,7 @@ class BoostGlide(FlightModel):
             qsm = env.qbar * self.area / mass
             lift = qsm * cl_max
             drag = qsm * cavh_cd(np.clip(alpha, 0.0, CAVH_ALPHA_MAX_DEG), env.mach)
-        up = ellipsoid_up(pos)
+        up = ellipsoid_up(pos) if env.up is None else env.up
         inv_v = 1.0 / np.where(env.speed > 0, env.speed, 1.0)
         c = dot3(up, vel) * inv_v
         inv_n = lift / np.sqrt(np.maximum(1.0 - c * c, 1e-18))

@@ -189,7 +189,7 @@ class Booster:
 
     def accel(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> F64:
         """Thrust plus boost drag, specific force ``(3, n)`` [m/s^2]."""
-        up = ellipsoid_up(pos)
+        up = ellipsoid_up(pos) if env.up is None else env.up
         if self._plane is None:  # first call: the launch state
             east, north, _ = local_frame(pos)
             self._plane = self._sin_az * east + self._cos_az * north

@@ -29,6 +29,7 @@ from tate.flight.eom import (
     ellipsoid_up,
     frame_accel,
     lift_frame,
+    local_frame,
     norm3,
 )
 from tate.flight.guidance import bearing_and_range, heading, pn_accel, wrap_pi
@@ -50,6 +51,7 @@ CRUISE_STEP_S = 2.0  #: longest step of a steady cruise [s] (K_HEADING·h = 0.2,
 CRUISE_MARGIN_S = 30.0  #: this many seconds of flight from a waypoint or the terminal
 #: phase, or off the commanded altitude by CRUISE_ALT_TOL_M, the base step is used
 CRUISE_ALT_TOL_M = 2.0
+_FRAME = FrameOptions()  #: the frame the commands are resolved against (rotating, J2)
 
 
 class Waypoint(FlightModel):
@@ -72,6 +74,8 @@ class Waypoint(FlightModel):
     name
         ``"cruise"`` or ``"drone"`` (for logs).
     """
+
+    uses_up = True
 
     def __init__(
         self,
@@ -122,14 +126,16 @@ class Waypoint(FlightModel):
             self.log.add(t, np.flatnonzero(out), "fuel-out")
         cols = np.arange(self.n)
         aim = self.route[:, cols, -1]
-        _, rng_aim = bearing_and_range(pos, aim)
+        up = ellipsoid_up(pos) if env.up is None else env.up
+        frame = local_frame(pos, up)
+        _, rng_aim = bearing_and_range(pos, aim, frame)
         target = self.route[:, cols, self.leg]
-        _, rng_wp = bearing_and_range(pos, target)
+        _, rng_wp = bearing_and_range(pos, target, frame)
         last = self.route.shape[2] - 1
         passed = (rng_wp < WAYPOINT_RADIUS) & (self.leg < last)
         self.leg[passed] += 1
         target = self.route[:, cols, self.leg]
-        bearing, rng_next = bearing_and_range(pos, target)
+        bearing, rng_next = bearing_and_range(pos, target, frame)
         alt_ref = self.alt.copy()
         in_term = rng_aim < self.terminal_range
         ahead = CRUISE_MARGIN_S * env.speed
@@ -145,13 +151,12 @@ class Waypoint(FlightModel):
         if start_home.any():
             self.homing |= start_home
             self.log.add(t, np.flatnonzero(start_home), "terminal-homing")
-        _, e_l, e_s = lift_frame(pos, vel, env.speed)
-        up = ellipsoid_up(pos)
+        _, e_l, e_s = lift_frame(pos, vel, env.speed, up)
         hdot = dot3(vel, up)
         a_t = K_SPEED * (self.speed - env.speed)
         # PD on altitude, plus the centripetal term of flying level over a curved Earth
         a_l = KP_ALT * (alt_ref - env.alt) - KD_ALT * hdot - env.speed**2 / norm3(pos)
-        a_s = K_HEADING * env.speed * wrap_pi(bearing - heading(pos, vel))
+        a_s = K_HEADING * env.speed * wrap_pi(bearing - heading(pos, vel, frame))
         weave = in_term & (self.terminal == 2)
         a_s = a_s + weave * self.weave_accel * np.sin(2 * np.pi * t / self.weave_period)
         if self.homing.any():
@@ -173,8 +178,10 @@ class Waypoint(FlightModel):
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
     ) -> None:
         """Commanded acceleration less gravity and frame terms; drag only without fuel."""
-        e_v, e_l, e_s = lift_frame(pos, vel, env.speed)
-        grav = frame_accel(pos, vel, FrameOptions(), np.empty_like(pos))
+        e_v, e_l, e_s = lift_frame(pos, vel, env.speed, env.up)
+        grav = env.frame_accel(_FRAME)
+        if grav is None:
+            grav = frame_accel(pos, vel, _FRAME, np.empty_like(pos))
         powered = self.cmd[0] * e_v + self.cmd[1] * e_l + self.cmd[2] * e_s - grav
         falling = -env.qbar / (FUEL_OUT_BETA * np.where(env.speed > 0, env.speed, 1.0)) * vel
         acc[...] = np.where(self.fuel, powered, falling)
