@@ -96,6 +96,8 @@ class InterceptorPool:
         self.t_pip = np.full(n, np.nan)  #: engine time of the intercept planned [s]
         self.steps = 0
         self.rng = rng
+        #: the last :meth:`_truth_at` query and its answer: (t, bodies, pos, vel)
+        self._truth_last: tuple[float, NDArray[np.intp], F64, F64] | None = None
         self.noise_rad = np.array([float(getattr(p, "seeker_noise_rad", 0.0)) for p in presets])
         self.glint_m = np.array([float(getattr(p, "glint_m", 0.0)) for p in presets])
         if n == 0:
@@ -194,7 +196,7 @@ class InterceptorPool:
             t_go = np.linalg.norm(rel, axis=0) / speed
             hit = np.flatnonzero(self.threat[fly] >= 0)
             if hit.size:
-                q, w = truth.at(t0, self.threat[fly[hit]])
+                q, w = self._truth_at(truth, t0, self.threat[fly[hit]])
                 r = q.T - pos[:, hit]
                 dv = w.T - vel[:, hit]
                 rng = np.linalg.norm(r, axis=0)
@@ -228,8 +230,8 @@ class InterceptorPool:
                 report(b, t_now, np.nan, "target gone")
             act = np.flatnonzero(self.active & (self.threat >= 0))
             if act.size:  # truth at both ends of the step (a replay: the future is known)
-                qa, wa = truth.at(t_now, self.threat[act])
-                qb, wb = truth.at(t_now + h, self.threat[act])
+                qa, wa = self._truth_at(truth, t_now, self.threat[act])
+                qb, wb = self._truth_at(truth, t_now + h, self.threat[act])
                 seen = qa + self._seeker_error(act, qa)
                 m.set_target(act, seen.T, wa.T, ((wb - wa) / h).T, prop.t)
             p0, v0 = prop.pos[:, act].copy(), prop.vel[:, act].copy()
@@ -248,6 +250,16 @@ class InterceptorPool:
             for b in np.flatnonzero(no_tgt).tolist():
                 self.close(b)
                 report(b, t_next, np.nan, "no target (false track)")
+
+    def _truth_at(self, truth: Any, t: float, bodies: NDArray[np.intp]) -> tuple[F64, F64]:
+        """``truth.at(t, bodies)``, reusing the last answer for the same instant and bodies
+        (a step's end is usually the next step's start)."""
+        last = self._truth_last
+        if last is not None and last[0] == t and np.array_equal(last[1], bodies):
+            return last[2], last[3]
+        q, w = truth.at(t, bodies)
+        self._truth_last = (t, bodies, q, w)
+        return q, w
 
     def _seeker_error(self, act: NDArray[np.intp], q: F64) -> F64:
         """Seeker errors ``(k, 3)`` [m] of bodies ``act`` looking at true target positions

@@ -248,11 +248,10 @@ class Propagator:
         if not env_ready:
             self._env.compute(pos, vel, self.opts)
         out[0:3] = vel
-        out[3:6] = self._env.grav
         acc, mdot = self._acc, self._mdot
         for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
             model.specific_force(t, pos[:, sl], vel[:, sl], y[6, sl], genv, acc[:, sl], mdot[sl])
-        out[3:6] += acc
+        np.add(self._env.grav, acc, out=out[3:6])
         np.negative(mdot, out=out[6])
         if not self._all_alive:
             out[:, ~self.alive] = 0.0

@@ -286,10 +286,12 @@ class _Scene:
 
 @dataclass
 class _Out:
-    """Rows collected for one sensor (lists of arrays, concatenated at the end)."""
+    """Rows collected for one sensor (lists of arrays, concatenated and converted to the
+    table's units once, by :meth:`detections`)."""
 
-    det: dict[str, list[NDArray[Any]]] = field(
-        default_factory=lambda: {c: [] for c in DETECTION_COLUMNS})
+    #: per call of :meth:`add`: time, sensor, number of rows; then the row arrays
+    calls: list[tuple[float, str, int]] = field(default_factory=list)
+    raw: list[list[NDArray[Any]]] = field(default_factory=lambda: [[] for _ in range(8)])
     load: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in LOAD_COLUMNS})
     states: list[plat.PlatformState] = field(default_factory=list)
 
@@ -297,12 +299,22 @@ class _Out:
             std: tuple[F64, F64, F64], snr: F64, truth_id: NDArray[Any]) -> None:
         """Append detections (range, az, el and their stds in m and rad)."""
         m = snr.size
-        r, az, el = rae
-        cols = (np.full(m, t), np.full(m, sensor_id, dtype=object), r,
-                np.mod(np.degrees(az), 360.0), np.degrees(el), std[0], np.degrees(std[1]),
-                np.degrees(std[2]), snr, truth_id)
-        for name, col in zip(DETECTION_COLUMNS, cols, strict=True):
-            self.det[name].append(np.asarray(col))
+        if m == 0:
+            return
+        self.calls.append((t, sensor_id, m))
+        for part, col in zip(self.raw, (*rae, *std, snr, truth_id), strict=True):
+            part.append(col)
+
+    def detections(self) -> dict[str, NDArray[Any]]:
+        """The detection columns (``DETECTION_COLUMNS``; angles in degrees)."""
+        if not self.calls:
+            return {}
+        t, sid, m = zip(*self.calls, strict=True)
+        r, az, el, s_r, s_az, s_el, snr, truth_id = (np.concatenate(p) for p in self.raw)
+        cols = (np.repeat(np.array(t, float), m), np.repeat(np.array(sid, object), m), r,
+                np.mod(np.degrees(az), 360.0), np.degrees(el), s_r, np.degrees(s_az),
+                np.degrees(s_el), snr, truth_id)
+        return dict(zip(DETECTION_COLUMNS, cols, strict=True))
 
 
 def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: float,
@@ -505,7 +517,8 @@ def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table
 
 
 def _detections(outs: list[_Out]) -> Table:
-    cols = _table({c: [a for o in outs for a in o.det[c]] for c in DETECTION_COLUMNS},
+    parts = [o.detections() for o in outs]
+    cols = _table({c: [p[c] for p in parts if p] for c in DETECTION_COLUMNS},
                   {"sensor_id": object, "truth_id": object})
     _, rank = np.unique(cols["sensor_id"].astype(str), return_inverse=True)
     order = np.lexsort((rank, cols["time_s"]))

@@ -68,7 +68,7 @@ class Ballistic(FlightModel):
         """Thrust and boost drag before separation, RV drag after it."""
         b = self.booster
         rv = -env.qbar / (self.rv_beta * np.where(env.speed > 0, env.speed, 1.0)) * vel
-        if b.separated.all():
+        if b._all_separated or b.separated.all():
             acc[...] = rv
             mdot.fill(0.0)
             return

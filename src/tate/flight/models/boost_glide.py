@@ -297,7 +297,8 @@ class BoostGlide(FlightModel):
         """
         b = self.booster
         glide = b.separated
-        if not glide.any():
+        all_glide = b._all_separated or bool(glide.all())
+        if not all_glide and not glide.any():
             acc[...] = b.accel(t, pos, vel, mass, env)
             mdot[...] = b.mflow
             return
@@ -321,7 +322,7 @@ class BoostGlide(FlightModel):
         k_v = k_l * c
         k_v += drag
         k_v *= inv_v
-        if glide.all():
+        if all_glide:
             np.multiply(up, k_l, out=acc)
             acc += k_s * cross3(vel, up)
             acc -= k_v * vel

@@ -123,7 +123,7 @@ class Booster:
         self.t_burnout = np.minimum(self._end_k[-1], self.cut_time)
         self.dropped = np.zeros(stages.burn.shape, dtype=bool)
         self.separated = np.zeros(n, dtype=bool)
-        self._all_separated = False
+        self._all_separated = False  #: every body has separated (``separated.all()``)
         self._sin_az = np.sin(self.azimuth)
         self._cos_az = np.cos(self.azimuth)
         self._cd_area = self.cd * self.area
