@@ -458,8 +458,8 @@ def density_and_sound_speed(
         rho_high = tab.rho0[-1] * np.exp((ALT_MAX - alt[high]) / tab.h_rho)
     u = np.subtract(alt, ALT_MIN, out=np.empty(alt.shape))
     u /= _DZ_TABLE  # division keeps whole-metre altitudes exact at the nodes
-    np.maximum(u, 0.0, out=u)  # np.clip's values, without its Python-level dispatch
-    np.minimum(u, float(tab.n_cells), out=u)
+    np.maximum(0.0, u, out=u)  # np.clip(u, 0, n_cells) without its Python-level dispatch
+    np.minimum(float(tab.n_cells), u, out=u)
     idx = u.astype(np.intp)
     u -= idx  # fraction of the cell
     x = tab.dlog_rho.take(idx)

@@ -44,19 +44,35 @@ F64 = NDArray[np.float64]
 
 
 def dot3(a: F64, b: F64) -> F64:
-    """Column-wise dot product of ``(3, n)`` arrays → ``(n,)`` (cheaper than einsum)."""
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+    """Column-wise dot product of ``(3, n)`` arrays → ``(n,)`` (cheaper than einsum).
+
+    ``(a₀b₀ + a₁b₁) + a₂b₂``, the products taken in one call."""
+    p = np.multiply(a, b)
+    s = p[0] + p[1]
+    s += p[2]
+    return s
 
 
 def norm3(a: F64) -> F64:
-    """Column-wise Euclidean norm of a ``(3, n)`` array → ``(n,)``."""
-    return np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+    """Column-wise Euclidean norm of a ``(3, n)`` array → ``(n,)``:
+    √((a₀² + a₁²) + a₂²)."""
+    p = np.multiply(a, a)
+    s = p[0] + p[1]
+    s += p[2]
+    return np.sqrt(s, out=s) if isinstance(s, np.ndarray) else np.sqrt(s)
 
 
 def cross3(a: F64, b: F64) -> F64:
     """Column-wise cross product of ``(3, n)`` arrays → ``(3, n)`` (np.cross's axis
-    handling costs more than the arithmetic for the small ``n`` of a scenario)."""
-    out = np.empty(a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape))
+    handling costs more than the arithmetic for the small ``n`` of a scenario).
+
+    Arrays of one shape: ``a[(1,2,0)] b[(2,0,1)] − a[(2,0,1)] b[(1,2,0)]``, every
+    component in one call; otherwise (broadcasting) component by component."""
+    if a.shape == b.shape:
+        out = np.multiply(a.take(_NEXT, 0), b.take(_PREV, 0))
+        out -= a.take(_PREV, 0) * b.take(_NEXT, 0)
+        return out
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
     np.multiply(a[1], b[2], out=out[0])
     out[0] -= a[2] * b[1]
     np.multiply(a[2], b[0], out=out[1])
@@ -64,6 +80,10 @@ def cross3(a: F64, b: F64) -> F64:
     np.multiply(a[0], b[1], out=out[2])
     out[2] -= a[1] * b[0]
     return out
+
+
+_NEXT = np.array([1, 2, 0])  #: component i+1 (mod 3) of each row i
+_PREV = np.array([2, 0, 1])  #: component i+2 (mod 3)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ def altitude_and_slope_for_density(rho: ArrayLike) -> tuple[F64, F64]:
     scale height), from the same table row."""
     tab = _inverse_table()
     x = (np.log(np.maximum(np.asarray(rho, dtype=float), 1e-300)) - tab.x0) * tab.inv_dx
-    np.clip(x, 0.0, tab.alt.size - 1.000001, out=x)
+    np.maximum(0.0, x, out=x)  # np.clip(x, 0, top) without its dispatch
+    np.minimum(tab.alt.size - 1.000001, x, out=x)
     i = x.astype(np.intp)
     x -= i
     lo = tab.alt[i]

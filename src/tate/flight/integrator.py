@@ -384,7 +384,7 @@ class Propagator:
         p0 = y0[0:3, cand] - aim[:, cand]
         d = self.y[0:3, cand] - y0[0:3, cand]
         dd = np.maximum(dot3(d, d), 1e-30)
-        s = np.clip(-dot3(p0, d) / dd, 0.0, 1.0)
+        s = np.minimum(1.0, np.maximum(0.0, -dot3(p0, d) / dd))
         miss = norm3(p0 + s * d)
         close = miss <= self.hit_radius
         return cand[close], s[close]

@@ -73,10 +73,11 @@ class FlyoutTable:
         r, a = self.ranges_m, self.alts_m
         h = np.maximum(np.asarray(alt_m, float), a[0])
         inside = (g >= r[0]) & (g <= r[-1]) & (h <= a[-1])
-        i = np.clip(np.searchsorted(r, g, side="right") - 1, 0, r.size - 2)
-        j = np.clip(np.searchsorted(a, h, side="right") - 1, 0, a.size - 2)
-        u = np.clip((g - r[i]) / (r[i + 1] - r[i]), 0.0, 1.0)
-        v = np.clip((h - a[j]) / (a[j + 1] - a[j]), 0.0, 1.0)
+        # np.minimum(hi, np.maximum(lo, x)): np.clip(x, lo, hi) without its dispatch
+        i = np.minimum(r.size - 2, np.maximum(0, r.searchsorted(g, side="right") - 1))
+        j = np.minimum(a.size - 2, np.maximum(0, a.searchsorted(h, side="right") - 1))
+        u = np.minimum(1.0, np.maximum(0.0, (g - r[i]) / (r[i + 1] - r[i])))
+        v = np.minimum(1.0, np.maximum(0.0, (h - a[j]) / (a[j + 1] - a[j])))
         t = self.time_s
         out = ((1 - u) * (1 - v) * t[i, j] + u * (1 - v) * t[i + 1, j]
                + (1 - u) * v * t[i, j + 1] + u * v * t[i + 1, j + 1])

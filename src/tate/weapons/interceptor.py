@@ -281,7 +281,7 @@ class InterceptorModel(FlightModel):
                                  self.area_stage[lowest, np.arange(self.n)])
         lo = np.maximum(self._start_k, tau)
         hi = np.minimum(self._end_k, tau + self.dt)
-        frac = np.clip(hi - lo, 0.0, None) / self.dt
+        frac = np.maximum(hi - lo, 0.0) / self.dt
         on = (self.phase > READY) & ~self.burnt_out
         self.thrust = np.einsum("kj,kj->j", frac, self._thrust_k) * on
         self.mflow = np.einsum("kj,kj->j", frac, self._mflow_k) * on
@@ -358,8 +358,8 @@ class InterceptorModel(FlightModel):
         """
         speed = norm3(vel)
         tau = t - self.t_launch[idx]
-        left = np.clip((self._end_k[:, idx] - tau) / np.where(
-            self.stages.burn[:, idx] > 0, self.stages.burn[:, idx], 1.0), 0.0, 1.0)
+        left = np.minimum(1.0, np.maximum(0.0, (self._end_k[:, idx] - tau) / np.where(
+            self.stages.burn[:, idx] > 0, self.stages.burn[:, idx], 1.0)))
         m, dv = mass.copy(), np.zeros(idx.size)
         for k in range(left.shape[0]):
             burn = left[k] * self.stages.propellant[k, idx]

@@ -60,7 +60,7 @@ class Ballistic(FlightModel):
         if not bool(self.booster.separated[live].all()):
             return 0.0
         room = (env.alt[live] - EXO_ALT_M) / np.maximum(env.speed[live], 1.0)
-        return float(np.clip(room.min(), 0.0, EXO_STEP_S))
+        return float(np.minimum(EXO_STEP_S, np.maximum(0.0, room.min())))
 
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64

@@ -206,7 +206,7 @@ class BoostGlide(FlightModel):
             a_l[k] = dot3(a, e_l)
             a_s[k] = dot3(a, e_s)
         safe = np.where(lmax > 0, lmax, 1.0)
-        u_l = np.where(lmax > 0, np.clip(a_l / safe, -1.0, 1.0), 1.0)
+        u_l = np.where(lmax > 0, np.minimum(1.0, np.maximum(-1.0, a_l / safe)), 1.0)
         side = np.sqrt(np.maximum(1.0 - u_l * u_l, 0.0))
         self.u_l[sel] = u_l
         self.u_s[sel] = np.where(lmax > 0, np.clip(a_s / safe, -side, side), 0.0)
@@ -311,7 +311,8 @@ class BoostGlide(FlightModel):
             alpha = cavh_alpha_for_cl(u * cl_max, env.mach)
             qsm = env.qbar * self.area / mass
             lift = qsm * cl_max
-            drag = qsm * cavh_cd(np.clip(alpha, 0.0, CAVH_ALPHA_MAX_DEG), env.mach)
+            drag = qsm * cavh_cd(np.minimum(CAVH_ALPHA_MAX_DEG, np.maximum(0.0, alpha)),
+                                      env.mach)
         up = ellipsoid_up(pos) if env.up is None else env.up
         inv_v = 1.0 / np.where(env.speed > 0, env.speed, 1.0)
         c = dot3(up, vel) * inv_v

@@ -162,7 +162,7 @@ class Booster:
                 return new_sep
         lo = np.maximum(self._start_k, t)
         hi = np.minimum(stop, t + dt)
-        frac = np.clip(hi - lo, 0.0, None) / dt
+        frac = np.maximum(hi - lo, 0.0) / dt
         self.thrust = np.einsum("kj,kj->j", frac, self._thrust_k)
         self.mflow = np.einsum("kj,kj->j", frac, self._mflow_k)
         return new_sep
@@ -177,12 +177,14 @@ class Booster:
         speed, gamma
             Earth-relative speed [m/s] and flight-path angle [rad], ``(n,)``.
         """
-        x = np.clip((t - self.t_vert) * self._inv_span, 0.0, 1.0)
+        # np.minimum(hi, np.maximum(lo, x)) is np.clip(x, lo, hi) without its dispatch
+        x = np.minimum(1.0, np.maximum(0.0, (t - self.t_vert) * self._inv_span))
         if self._any_cut_speed:
-            x = np.maximum(x, np.clip(speed / self.cut_speed, 0.0, 1.0))
+            x = np.maximum(x, np.minimum(1.0, np.maximum(0.0, speed / self.cut_speed)))
         program = 0.5 * np.pi - np.minimum(x * (1.0 / X_FINAL), 1.0) * self._pitch_over
         theta = program + K_GAMMA * (program - gamma)
-        np.clip(theta, THETA_MIN, 0.5 * np.pi, out=theta)
+        np.maximum(THETA_MIN, theta, out=theta)
+        np.minimum(0.5 * np.pi, theta, out=theta)
         if np.any(t < self.t_vert):
             theta[t < self.t_vert] = 0.5 * np.pi
         return theta
@@ -201,7 +203,7 @@ class Booster:
         horiz = self._plane - dot3(self._plane, up) * up
         horiz -= (K_YAW * dot3(vel, self._normal) * inv_v) * self._normal
         horiz *= 1.0 / norm3(horiz)
-        sin_gamma = np.clip(dot3(vel, up) * inv_v, -1.0, 1.0)
+        sin_gamma = np.minimum(1.0, np.maximum(-1.0, dot3(vel, up) * inv_v))
         th = self.thrust_elevation(t, env.speed, np.arcsin(sin_gamma))
         thrust = self.thrust / mass
         horiz *= thrust * np.cos(th)

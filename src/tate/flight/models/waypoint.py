@@ -183,6 +183,9 @@ class Waypoint(FlightModel):
         if grav is None:
             grav = frame_accel(pos, vel, _FRAME, np.empty_like(pos))
         powered = self.cmd[0] * e_v + self.cmd[1] * e_l + self.cmd[2] * e_s - grav
-        falling = -env.qbar / (FUEL_OUT_BETA * np.where(env.speed > 0, env.speed, 1.0)) * vel
-        acc[...] = np.where(self.fuel, powered, falling)
+        if self.fuel.all():
+            acc[...] = powered
+        else:
+            falling = -env.qbar / (FUEL_OUT_BETA * np.where(env.speed > 0, env.speed, 1.0)) * vel
+            acc[...] = np.where(self.fuel, powered, falling)
         mdot.fill(0.0)
