@@ -85,7 +85,7 @@ class Defence:
 
     def __post_init__(self) -> None:
         from tate.scenario.distributions import nominal
-        from tate.weapons.power import PowerPlant
+        from tate.weapons.power import LOADS, PowerPlant, demand_matrix
         from tate.weapons.presets import GunPreset, preset
         from tate.weapons.ship_presets import plant_preset, railgun_preset
 
@@ -139,6 +139,8 @@ class Defence:
         self.ships_enu = np.array(ships_enu).reshape(-1, 3)
         self.plant = PowerPlant(plants) if plants else None
         self.speeds = np.array([nominal(s.speed_kn) for s in scn.ships], float)
+        self._demand = demand_matrix(plants, self.speeds, True, 0.0)  # railgun's: per tick
+        self._rail = LOADS.index("railgun")  # the speeds are constant, so are the others
         from tate.weapons.railgun import RailgunState
 
         self.railguns = RailgunState(guns) if guns else None
@@ -298,14 +300,13 @@ class Defence:
     def _power(self, dt: float) -> None:
         if self.plant is None or dt <= 0:
             return
-        from tate.weapons.power import demand_matrix
-
         want = np.zeros(self.plant.n)
         if self.railguns is not None:
             room = (self.railguns.capacity - self.railguns.stored) / dt
             np.add.at(want, self.gun_ship, np.minimum(np.maximum(room, 0.0),
                                                       self.railguns.charge_limit))
-        demand = demand_matrix(self.plant.specs, self.speeds, True, want)
+        demand = self._demand.copy()
+        demand[:, self._rail] = want
         step = self.plant.step(dt, demand)
         if self.railguns is not None:
             served = step.served[self.gun_ship, -1]

@@ -154,7 +154,7 @@ def ration(due: BoolArray, priority: ArrayLike, capacity: int) -> BoolArray:
     Ties are broken by index (stable), so the result is deterministic.
     """
     served = np.zeros(due.shape, bool)
-    idx = np.flatnonzero(due)
+    idx = due.nonzero()[0]
     if capacity <= 0 or idx.size == 0:
         return served
     order = idx[np.argsort(np.asarray(priority, float)[idx], kind="stable")]
@@ -241,12 +241,12 @@ class RadarScheduler:
         self.credit = min(self.credit + per_tick, per_tick + 1.0)
         due = self.held & (self.next_due <= t + 1e-9)
         track = ration(due, priority, int(np.floor(self.credit + 1e-9)))
-        self.credit -= float(track.sum())
+        self.credit -= float(np.count_nonzero(track))
         self.next_due[track] = t + self.track_revisit_s
         self.last_track_look[track] = t
         advance = dt / frame
         search = ~self.held & alive & search_crossed(self.phase, advance, u)
-        self.phase = float(np.mod(self.phase + advance, 1.0))
+        self.phase = (self.phase + advance) % 1.0  # Python's float mod is np.mod's
         return track, search, LoadRow(n_track, occ, frame, revisit, advance)
 
     def record(self, t: float, looked: BoolArray, detected: BoolArray) -> None:

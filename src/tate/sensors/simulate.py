@@ -343,27 +343,29 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         pd = np.where(vis, radar.pd(spec, snr), 0.0)
         std = radar.measurement_std(spec, snr, off)
         u = radar_search_position(spec.faces, heading, sc.az)
+        rows = [out.load[name] for name in LOAD_COLUMNS]
         for i, t in enumerate(tc.tolist()):
             track, search, load = sched.plan(t, dt, sc.alive[i], u[i], sc.rng[i])
             looked = track | search
-            idx = np.flatnonzero(looked)
+            idx = looked.nonzero()[0]
             detected = np.zeros(truth.n, bool)
             detected[idx] = rng.random(idx.size) < pd[i, idx]
             sched.record(t, looked, detected)
-            d = np.flatnonzero(detected)
-            s3 = (std[0][i, d], std[1][i, d], std[2][i, d])
+            d = detected.nonzero()[0]
             z = rng.standard_normal((d.size, 3))
-            meas = (sc.rng[i, d] + s3[0] * z[:, 0], sc.az[i, d] + s3[1] * z[:, 1],
-                    sc.el[i, d] + s3[2] * z[:, 2])
-            out.add(t, site.sensor_id, meas, s3, snr[i, d], truth.ids[d])
+            if d.size:
+                s3 = (std[0][i, d], std[1][i, d], std[2][i, d])
+                meas = (sc.rng[i, d] + s3[0] * z[:, 0], sc.az[i, d] + s3[1] * z[:, 1],
+                        sc.el[i, d] + s3[2] * z[:, 2])
+                out.add(t, site.sensor_id, meas, s3, snr[i, d], truth.ids[d])
             _false_alarms(spec, t, float(sc.state.heading[i]),
                           int(rng.poisson(fa_per_frame * load.frame_fraction)), rng,
                           site.sensor_id, out)
-            for name, value in zip(LOAD_COLUMNS, (t, load.n_in_track, load.track_occupancy,
-                                                  load.search_frame_s_effective,
-                                                  load.track_revisit_s_effective, idx.size),
-                                   strict=True):
-                out.load[name].append(value)
+            for col, value in zip(rows, (t, load.n_in_track, load.track_occupancy,
+                                         load.search_frame_s_effective,
+                                         load.track_revisit_s_effective, idx.size),
+                                  strict=True):
+                col.append(value)
         tick(float(tc[-1]))
 
 
