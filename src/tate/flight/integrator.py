@@ -211,6 +211,7 @@ class Propagator:
             start += m.n
         self._env = Environment.empty(n, up=any(m.uses_up for m in self.models))
         self._env.frame = self.opts  # the options every compute() of it uses
+        self._grav = np.empty((3, n)) if self._env.grav is None else self._env.grav
         self._genv = [self._env.view(sl) for sl in self._slices]
         self._k = [np.empty((7, n)) for _ in range(4)]
         self._tmp = np.empty((7, n))
@@ -251,7 +252,7 @@ class Propagator:
         acc, mdot = self._acc, self._mdot
         for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
             model.specific_force(t, pos[:, sl], vel[:, sl], y[6, sl], genv, acc[:, sl], mdot[sl])
-        np.add(self._env.grav, acc, out=out[3:6])
+        np.add(self._grav, acc, out=out[3:6])
         np.negative(mdot, out=out[6])
         if not self._all_alive:
             out[:, ~self.alive] = 0.0
