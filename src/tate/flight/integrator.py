@@ -134,6 +134,17 @@ def hermite(p0: F64, v0: F64, p1: F64, v1: F64, h: float | F64,
     return pos, vel
 
 
+def _hermite_pos(p0: F64, v0: F64, p1: F64, v1: F64, h: float, s: F64) -> F64:
+    """The position of :func:`hermite` alone (the same arithmetic)."""
+    s2, s3 = s * s, s * s * s
+    h00 = 2 * s3 - 3 * s2 + 1
+    h10 = s3 - 2 * s2 + s
+    h01 = -2 * s3 + 3 * s2
+    h11 = s3 - s2
+    pos: F64 = h00 * p0 + h * h10 * v0 + h01 * p1 + h * h11 * v1
+    return pos
+
+
 class Propagator:
     """Integrates the bodies of several flight models together.
 
@@ -362,7 +373,7 @@ class Propagator:
         alt = np.empty(hit.size)
         for _ in range(40):  # bisection on the Hermite curve: 2^-40 of a step
             mid = 0.5 * (lo + hi)
-            pm, _ = hermite(p0, v0, p1, v1, self.dt, mid)
+            pm = _hermite_pos(p0, v0, p1, v1, self.dt, mid)
             above = wgs84.geodetic_altitude_rows(pm, alt) > floor
             lo = np.where(above, mid, lo)
             hi = np.where(above, hi, mid)
