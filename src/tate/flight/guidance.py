@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from tate.earth import wgs84
 from tate.flight.eom import cross3, dot3, local_frame
 
-__all__ = ["bearing_and_range", "heading", "pn_accel", "wrap_pi"]
+__all__ = ["bearing_and_range", "bearing_and_range_units", "heading", "pn_accel", "wrap_pi"]
 
 F64 = NDArray[np.float64]
 
@@ -44,6 +44,13 @@ def bearing_and_range(pos: F64, aim: F64,
     u = pos / np.sqrt(dot3(pos, pos))
     a = aim / np.sqrt(dot3(aim, aim))
     east, north, _ = local_frame(pos) if frame is None else frame
+    return bearing_and_range_units(u, a, east, north)
+
+
+def bearing_and_range_units(u: F64, a: F64, east: F64, north: F64) -> tuple[F64, F64]:
+    """:func:`bearing_and_range` from the unit vectors ``u = pos/|pos|`` and
+    ``a = aim/|aim|`` and the east and north unit vectors at ``pos`` (all ``(3, n)``), for
+    a caller that reuses them over several aims or steps."""
     cosang = dot3(u, a)
     d = a - cosang * u
     sinang = np.sqrt(dot3(d, d))

@@ -32,7 +32,7 @@ from tate.flight.eom import (
     local_frame,
     norm3,
 )
-from tate.flight.guidance import bearing_and_range, heading, pn_accel, wrap_pi
+from tate.flight.guidance import bearing_and_range_units, heading, pn_accel, wrap_pi
 from tate.flight.models.base import FlightModel
 
 __all__ = ["TERMINAL_KINDS", "Waypoint"]
@@ -96,6 +96,8 @@ class Waypoint(FlightModel):
         super().__init__(n)
         self.name = name
         self.route = np.asarray(route, float)
+        #: the route's points as unit vectors (for the bearings and ranges of every step)
+        self._route_unit = self.route / np.sqrt(dot3(self.route, self.route))
         self.speed = np.asarray(speed, float)
         self.alt = np.asarray(alt, float)
         self.max_accel = np.asarray(max_accel, float)
@@ -128,14 +130,17 @@ class Waypoint(FlightModel):
         aim = self.route[:, cols, -1]
         up = ellipsoid_up(pos) if env.up is None else env.up
         frame = local_frame(pos, up)
-        _, rng_aim = bearing_and_range(pos, aim, frame)
-        target = self.route[:, cols, self.leg]
-        _, rng_wp = bearing_and_range(pos, target, frame)
+        u = pos / np.sqrt(dot3(pos, pos))  # the terms of bearing_and_range(pos, ...)
+        unit = self._route_unit
+        _, rng_aim = bearing_and_range_units(u, unit[:, cols, -1], frame[0], frame[1])
+        bearing, rng_next = bearing_and_range_units(u, unit[:, cols, self.leg], frame[0],
+                                                    frame[1])
         last = self.route.shape[2] - 1
-        passed = (rng_wp < WAYPOINT_RADIUS) & (self.leg < last)
-        self.leg[passed] += 1
-        target = self.route[:, cols, self.leg]
-        bearing, rng_next = bearing_and_range(pos, target, frame)
+        passed = (rng_next < WAYPOINT_RADIUS) & (self.leg < last)
+        if passed.any():
+            self.leg[passed] += 1
+            bearing, rng_next = bearing_and_range_units(u, unit[:, cols, self.leg], frame[0],
+                                                        frame[1])
         alt_ref = self.alt.copy()
         in_term = rng_aim < self.terminal_range
         ahead = CRUISE_MARGIN_S * env.speed
