@@ -266,16 +266,18 @@ class InterceptorModel(FlightModel):
             self.mflow[:] = 0.0
             return
         spent = (tau >= self._end_k - _EPS) & ~self._dropped & (self.stages.burn > 0) & active
-        for k in range(spent.shape[0]):
-            mass[spent[k]] -= self.stages.dry[k, spent[k]]
-        self._dropped |= spent
+        any_spent = bool(spent.any())
+        if any_spent:
+            for k in range(spent.shape[0]):
+                mass[spent[k]] -= self.stages.dry[k, spent[k]]
+            self._dropped |= spent
         out = np.flatnonzero(active & (tau >= self.t_burnout - _EPS))
         if out.size:
             self.burnt_out[out] = True
             mass[out] = self.payload[out]
             self.log.rows.extend((float(self.t_launch[i] + self.t_burnout[i]), int(i), "burnout")
                                  for i in out)
-        if spent.any():
+        if any_spent:
             lowest = np.minimum(self._dropped.sum(axis=0), self.area_stage.shape[0] - 1)
             self.area = np.where(self.burnt_out, self.area_final,
                                  self.area_stage[lowest, np.arange(self.n)])
@@ -362,6 +364,8 @@ class InterceptorModel(FlightModel):
             self.stages.burn[:, idx] > 0, self.stages.burn[:, idx], 1.0)))
         m, dv = mass.copy(), np.zeros(idx.size)
         for k in range(left.shape[0]):
+            if not left[k].any():  # a stage burnt out for all: adds 0 to Δv, nothing to m
+                continue
             burn = left[k] * self.stages.propellant[k, idx]
             dv += self.stages.isp[k, idx] * G0 * np.log(m / np.maximum(m - burn, 1e-9))
             m = m - burn - np.where(left[k] > 0, self.stages.dry[k, idx], 0.0)
