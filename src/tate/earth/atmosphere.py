@@ -393,6 +393,7 @@ class _FastTable:
     da: F64  # change of the speed of sound across the cell [m/s]
     n_cells: int
     h_rho: float  # scale height for the extrapolation above ALT_MAX [m]
+    cells: F64  # (rho0, dlog_rho, a0, da) of each cell side by side: one gather, one cache line
 
 
 @cache
@@ -411,7 +412,8 @@ def _fast_table() -> _FastTable:
     _, _, rho_86, a_86 = _lower_state(np.array([Z7]))
     dlog_rho[j - 1] = np.log(rho_86[0]) - log_rho[j - 1]
     da[j - 1] = a_86[0] - a[j - 1]
-    return _FastTable(rho, dlog_rho, a, da, n_cells, _upper_grid().h_rho)
+    return _FastTable(rho, dlog_rho, a, da, n_cells, _upper_grid().h_rho,
+                      np.stack([rho, dlog_rho, a, da], axis=-1))
 
 
 def density_and_sound_speed(
@@ -462,15 +464,15 @@ def density_and_sound_speed(
     np.minimum(float(tab.n_cells), u, out=u)
     idx = u.astype(np.intp)
     u -= idx  # fraction of the cell
-    x = tab.dlog_rho.take(idx)
-    x *= u
+    cell = tab.cells.take(idx, axis=0)  # (..., 4): rho0, dlog_rho, a0, da
+    x = np.multiply(cell[..., 1], u)
     poly = x * 0.5
     poly += 1.0
     poly *= x
     poly += 1.0
-    np.multiply(tab.rho0.take(idx), poly, out=rho_out)
-    np.multiply(tab.da.take(idx), u, out=a_out)
-    a_out += tab.a0.take(idx)
+    np.multiply(cell[..., 0], poly, out=rho_out)
+    np.multiply(cell[..., 3], u, out=a_out)
+    a_out += cell[..., 2]
     if high is not None:
         rho_out[high] = rho_high
     return rho_out, a_out

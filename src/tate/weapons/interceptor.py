@@ -425,10 +425,10 @@ class InterceptorModel(FlightModel):
         kv = self.burnt_out & self.kv
         if kv.any():
             mdot += np.where(kv, norm3(self.a_cmd) * mass / (G0 * self.divert_isp), 0.0)
-        ready = np.flatnonzero(self.phase == READY)
-        if ready.size:
+        ready = self.phase == READY
+        if ready.any():  # held on deck: the rounds waiting in their cells
             grav = env.frame_accel(self.opts)
             if grav is None:
                 grav = frame_accel(pos, vel, self.opts, np.empty_like(pos))
-            acc[:, ready] = -grav[:, ready]
+            np.copyto(acc, np.negative(grav), where=ready)
             mdot[ready] = 0.0
