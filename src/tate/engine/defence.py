@@ -223,7 +223,8 @@ class Defence:
             glider = self._learned_gliders(t, ids, sigma)
         pred = predict_tracks(self.predictor, self.history, t, ids, pos, vel, ballistic,
                               glider, intercept_grid(), self.eng.origin, self._learned,
-                              period_s=float(self.c2.decision_period_s))
+                              period_s=float(self.c2.decision_period_s),
+                              tracker=self.eng.tracker)
         self.model_predictions += int(pred.modelled.sum())
         return pred
 

@@ -118,3 +118,12 @@ def test_an_unknown_predictor_is_a_scenario_error() -> None:
     with pytest.raises(ScenarioError) as err:
         loads_scenario(DEFENDED + '\n[c2]\npredictor = "kalman"\n', "predictor.toml")
     assert "c2.predictor" in str(err.value) and "kalman" in str(err.value)
+
+
+def test_imm_tracks_with_the_imm_and_predicts_the_glider_with_it() -> None:
+    eng = _engagement("imm")
+    assert eng.tracker.config.motion == "imm"
+    assert _engagement(None).tracker.config.motion == "cv"
+    res = eng.run()
+    assert eng.defence.model_predictions >= 20
+    assert res.shots["time_s"].size >= 1
