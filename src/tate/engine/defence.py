@@ -20,7 +20,9 @@
   cost weighted by ``c2.cost_weight``; then at most one round (shoot-look-shoot) or
   ``c2.salvo`` rounds per target and decision are kept, the best launchers' first.  A
   threat with a round in the air is not engaged again until that round is resolved
-  and ``c2.kill_assessment_s`` has passed.
+  and ``c2.kill_assessment_s`` has passed; nor is a track — a false or lagging track
+  on no threat included — before its last round's predicted intercept time plus
+  ``c2.kill_assessment_s``.
 * **Act**: interceptors are launched with the predicted intercept point and flown
   together, every round of the magazines one body of
   :class:`~tate.engine.pool.InterceptorPool` (adaptive step); the target a round is
@@ -159,6 +161,9 @@ class Defence:
         self.pending: list[_Pending] = []
         self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
         self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it
+        #: track id → time the assessment of the last round fired at it is due (a track on
+        #: no threat — a false or lagging one — is held by its own id, not the truth's)
+        self.track_engaged_until: dict[int, float] = {}
         self.drops: list[tuple[float, int]] = []  #: (time, track id) to delete: kills assessed
         self.shots: list[list[Any]] = []  #: rows of the shots table (mutable until resolved)
         from tate.engine.replay import Recorder
@@ -332,7 +337,9 @@ class Defence:
             return
         due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
         busy = np.array([self.in_flight.get(int(j), 0) > 0 for j in threat], dtype=bool)
-        free = ((due <= t) & ~busy) | (threat < 0)
+        track_due = np.array([self.track_engaged_until.get(int(i), -np.inf)
+                              for i in rows.ids.tolist()])
+        free = (((due <= t) & ~busy) | (threat < 0)) & (track_due <= t)
         # two tracks on one threat (e.g. from two ships' radars): engage it through the
         # oldest track only
         order = np.argsort(rows.ids, kind="stable")
@@ -490,8 +497,10 @@ class Defence:
                     missiles.append((shot, w, j))
             self.magazine.append((t, self.rows["ship"][w], self.rows["name"][w],
                                   int(self.rounds[w])))
+            due = t + t_int + float(self.c2.kill_assessment_s)
+            tid = int(track_ids[j])
+            self.track_engaged_until[tid] = max(self.track_engaged_until.get(tid, -np.inf), due)
             if tgt >= 0:
-                due = t + t_int + float(self.c2.kill_assessment_s)
                 self.engaged_until[tgt] = max(self.engaged_until.get(tgt, -np.inf), due)
                 self.in_flight[tgt] = self.in_flight.get(tgt, 0) + n
         if missiles:
