@@ -20,9 +20,8 @@
   cost weighted by ``c2.cost_weight``; then at most one round (shoot-look-shoot) or
   ``c2.salvo`` rounds per target and decision are kept, the best launchers' first.  A
   threat with a round in the air is not engaged again until that round is resolved
-  and ``c2.kill_assessment_s`` has passed; nor is a track — a false or lagging track
-  on no threat included — before its last round's predicted intercept time plus
-  ``c2.kill_assessment_s``.
+  and ``c2.kill_assessment_s`` has passed; nor is a track, by the same rule on its id
+  (a false track, or one lagging a manoeuvring threat, is on no threat).
 * **Act**: interceptors are launched with the predicted intercept point and flown
   together, every round of the magazines one body of
   :class:`~tate.engine.pool.InterceptorPool` (adaptive step); the target a round is
@@ -161,9 +160,10 @@ class Defence:
         self.pending: list[_Pending] = []
         self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
         self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it
-        #: track id → time the assessment of the last round fired at it is due (a track on
-        #: no threat — a false or lagging one — is held by its own id, not the truth's)
+        #: the same two by track id: a track on no threat (false, or lagging a manoeuvring
+        #: threat) is held by its own id, as a threat is by its truth row
         self.track_engaged_until: dict[int, float] = {}
+        self.track_in_flight: dict[int, int] = {}
         self.drops: list[tuple[float, int]] = []  #: (time, track id) to delete: kills assessed
         self.shots: list[list[Any]] = []  #: rows of the shots table (mutable until resolved)
         from tate.engine.replay import Recorder
@@ -337,9 +337,10 @@ class Defence:
             return
         due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
         busy = np.array([self.in_flight.get(int(j), 0) > 0 for j in threat], dtype=bool)
-        track_due = np.array([self.track_engaged_until.get(int(i), -np.inf)
-                              for i in rows.ids.tolist()])
-        free = (((due <= t) & ~busy) | (threat < 0)) & (track_due <= t)
+        held = np.array([self.track_in_flight.get(i, 0) > 0
+                         or self.track_engaged_until.get(i, -np.inf) > t
+                         for i in rows.ids.tolist()], dtype=bool)
+        free = (((due <= t) & ~busy) | (threat < 0)) & ~held
         # two tracks on one threat (e.g. from two ships' radars): engage it through the
         # oldest track only
         order = np.argsort(rows.ids, kind="stable")
@@ -497,10 +498,10 @@ class Defence:
                     missiles.append((shot, w, j))
             self.magazine.append((t, self.rows["ship"][w], self.rows["name"][w],
                                   int(self.rounds[w])))
-            due = t + t_int + float(self.c2.kill_assessment_s)
             tid = int(track_ids[j])
-            self.track_engaged_until[tid] = max(self.track_engaged_until.get(tid, -np.inf), due)
+            self.track_in_flight[tid] = self.track_in_flight.get(tid, 0) + n
             if tgt >= 0:
+                due = t + t_int + float(self.c2.kill_assessment_s)
                 self.engaged_until[tgt] = max(self.engaged_until.get(tgt, -np.inf), due)
                 self.in_flight[tgt] = self.in_flight.get(tgt, 0) + n
         if missiles:
@@ -572,6 +573,9 @@ class Defence:
         if tgt >= 0:
             self.in_flight[tgt] = max(self.in_flight.get(tgt, 0) - 1, 0)
             self.engaged_until[tgt] = t + float(self.c2.kill_assessment_s)
+        track = int(row[4])
+        self.track_in_flight[track] = max(self.track_in_flight.get(track, 0) - 1, 0)
+        self.track_engaged_until[track] = t + float(self.c2.kill_assessment_s)
 
     def _resolve_pending(self, t1: float) -> None:
         from tate.weapons.intercept import draw_kill
