@@ -18,7 +18,11 @@ work done):
   high-noise CV; :mod:`tate.tracking.imm`) extrapolating 100 track states to the same 7
   horizons (predict and output, mode-mixed), the classic predictor's cost;
 * ``glide-physics predict``: :func:`tate.predict.glide.predict_glide` (fit and RK4 at
-  0.5 s steps to 120 s).
+  0.5 s steps to 120 s);
+* ``learned impact point``, ``ballistic impact point``, ``glide-physics impact pt``: the
+  impact-point predictors of :mod:`tate.predict.impact` on the same windows (the model's
+  network with its features; the drag-free fall of the last state; the fitted glide flown
+  to the ground in 5 s steps, up to 1,500 s).
 
 Each timing is the median of 50 repetitions after 5 warm-up calls, in one process run,
 with BLAS/OpenMP limited to one thread (set before numpy is imported).  Goal (issue 8):
@@ -79,6 +83,7 @@ def clock(fn: Callable[[], Any], reps: int = 50) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     from tate.predict.glide import predict_glide
+    from tate.predict.impact import ballistic_ipp, physics_ipp
     from tate.predict.learned import default_model_path, load_learned
     from tate.tracking.filters import make_filter
 
@@ -102,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         ("learned classify+predict", clock(lambda: model.assess(times, pos, vel, hz, sigma))),
         ("IMM predict", clock(imm_predict)),
         ("glide-physics predict", clock(lambda: predict_glide(times, pos, vel, hz), reps=10)),
+        ("learned impact point", clock(lambda: model.impact(pos, vel, sigma))),
+        ("ballistic impact point", clock(lambda: ballistic_ipp(pos[:, -1], vel[:, -1]))),
+        ("glide-physics impact pt", clock(lambda: physics_ipp(times, pos, vel), reps=3)),
     ]
     names, _ = model.classify(pos, vel, sigma)
     print(f"model {args.model} ({model.config['classifier']['type']} classifier, "

@@ -20,7 +20,8 @@
   cost weighted by ``c2.cost_weight``; then at most one round (shoot-look-shoot) or
   ``c2.salvo`` rounds per target and decision are kept, the best launchers' first.  A
   threat with a round in the air is not engaged again until that round is resolved
-  and ``c2.kill_assessment_s`` has passed.
+  and ``c2.kill_assessment_s`` has passed; nor is a track, by the same rule on its id
+  (a false track, or one lagging a manoeuvring threat, is on no threat).
 * **Act**: interceptors are launched with the predicted intercept point and flown
   together, every round of the magazines one body of
   :class:`~tate.engine.pool.InterceptorPool` (adaptive step); the target a round is
@@ -161,6 +162,10 @@ class Defence:
         self.pending: list[_Pending] = []
         self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
         self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it
+        #: the same two by track id: a track on no threat (false, or lagging a manoeuvring
+        #: threat) is held by its own id, as a threat is by its truth row
+        self.track_engaged_until: dict[int, float] = {}
+        self.track_in_flight: dict[int, int] = {}
         self.drops: list[tuple[float, int]] = []  #: (time, track id) to delete: kills assessed
         self.shots: list[list[Any]] = []  #: rows of the shots table (mutable until resolved)
         from tate.engine.replay import Recorder
@@ -225,7 +230,8 @@ class Defence:
             glider = self._learned_gliders(t, ids, sigma)
         pred = predict_tracks(self.predictor, self.history, t, ids, pos, vel, ballistic,
                               glider, intercept_grid(), self.eng.origin, self._learned,
-                              period_s=float(self.c2.decision_period_s))
+                              period_s=float(self.c2.decision_period_s),
+                              tracker=self.eng.tracker)
         self.model_predictions += int(pred.modelled.sum())
         return pred
 
@@ -332,7 +338,10 @@ class Defence:
             return
         due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
         busy = np.array([self.in_flight.get(int(j), 0) > 0 for j in threat], dtype=bool)
-        free = ((due <= t) & ~busy) | (threat < 0)
+        held = np.array([self.track_in_flight.get(i, 0) > 0
+                         or self.track_engaged_until.get(i, -np.inf) > t
+                         for i in rows.ids.tolist()], dtype=bool)
+        free = (((due <= t) & ~busy) | (threat < 0)) & ~held
         # two tracks on one threat (e.g. from two ships' radars): engage it through the
         # oldest track only
         order = np.argsort(rows.ids, kind="stable")
@@ -490,6 +499,8 @@ class Defence:
                     missiles.append((shot, w, j))
             self.magazine.append((t, self.rows["ship"][w], self.rows["name"][w],
                                   int(self.rounds[w])))
+            tid = int(track_ids[j])
+            self.track_in_flight[tid] = self.track_in_flight.get(tid, 0) + n
             if tgt >= 0:
                 due = t + t_int + float(self.c2.kill_assessment_s)
                 self.engaged_until[tgt] = max(self.engaged_until.get(tgt, -np.inf), due)
@@ -563,6 +574,9 @@ class Defence:
         if tgt >= 0:
             self.in_flight[tgt] = max(self.in_flight.get(tgt, 0) - 1, 0)
             self.engaged_until[tgt] = t + float(self.c2.kill_assessment_s)
+        track = int(row[4])
+        self.track_in_flight[track] = max(self.track_in_flight.get(track, 0) - 1, 0)
+        self.track_engaged_until[track] = t + float(self.c2.kill_assessment_s)
 
     def _resolve_pending(self, t1: float) -> None:
         from tate.weapons.intercept import draw_kill

@@ -52,6 +52,18 @@ def _default_tracker() -> TrackerConfig:
                          confirm_window_s=20.0, delete_after_s=20.0)
 
 
+IMM_Q = 100.0  #: process noise of the IMM's modes when ``c2.predictor = "imm"`` [m²/s³]
+
+
+def _tracker_config(base: TrackerConfig, scenario: Any) -> TrackerConfig:
+    """The engine's tracker settings in 3-D; with ``c2.predictor = "imm"`` the filter is the
+    IMM (constant velocity, coordinated turn, high-noise constant velocity) whose own
+    prediction the fire control then uses (:mod:`tate.predict.paths`)."""
+    if getattr(getattr(scenario, "c2", None), "predictor", "") == "imm":
+        return replace(base, dim=3, motion="imm", q=IMM_Q)
+    return replace(base, dim=3)
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     """Engine settings."""
@@ -100,7 +112,7 @@ class Engagement:
         self.sensors = sensors_from_columns(self.sensing.sensors, self.sensing.origin)
         self.origin = self.sensing.origin
         self.scans = self._radar_scans()
-        self.tracker = Tracker(replace(c.tracker, dim=3))
+        self.tracker = Tracker(_tracker_config(c.tracker, self.scenario))
         #: further trackers fed the same scans as :attr:`tracker` (comparisons, training
         #: data); the defence sees only :attr:`tracker`
         self.shadow_trackers: list[Tracker] = []

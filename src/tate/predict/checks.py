@@ -11,7 +11,9 @@ minute) and scores the model on it:
   over the engine's kinematic rules (:func:`tate.c2.threat.classify_kinds`; > 0);
 * glide predictor: RMS position error over the glider windows at 60 s and 120 s, as a
   ratio to the constant-velocity extrapolation of the same tracks (< 1: the model helps),
-  for the families seen in training and for the held-out family.
+  for the families seen in training and for the held-out family;
+* impact point: RMS distance of the predicted from the true impact point over the glider
+  windows that landed, as a ratio to ballistic fall's (< 1), for both groups of families.
 
 The full held-out tables (all horizons, intervals, the IMM and physics predictors) are
 printed by ``tate train`` and recorded in docs/learning.md.
@@ -80,4 +82,37 @@ def learned_case() -> list[Any]:
                 name, f"glider RMS error at {h:g} s / constant velocity's ({rms_c / 1e3:.1f} "
                 f"km), {label}, {int(ok.sum())} windows", "< 1", rms_l / rms_c, "< 1",
                 bool(rms_l < rms_c)))
+    rows.extend(_impact_rows(model, p, name))
     return rows
+
+
+def _impact_rows(model: Any, p: Any, name: str) -> list[Any]:
+    """The impact-point rows: the learned model's RMS error over the run's landed glider
+    windows as a ratio to ballistic fall's.  (The engine's straight line to the defended
+    ship, which knows where the ship is, is better than the model on some runs and far
+    worse on others: docs/learning.md §4.)"""
+    from tate.predict.impact import ballistic_ipp, impact_rows, impact_truth
+    from tate.predict.train import HELD_OUT_FAMILY
+    from tate.verify import CaseResult
+
+    rows = impact_rows(p)
+    truth, _ = impact_truth(p, rows)
+    last, lv = p.pos[rows, -1], p.vel[rows, -1]
+    learned, _ = model.impact(p.pos[rows], p.vel[rows], p.sigma[rows])
+    classic = {"ballistic fall": ballistic_ipp(last, lv)[0]}
+    out = []
+    for label, sel in (("seen families", ~p.held_family[rows]),
+                       (f"held-out family ({HELD_OUT_FAMILY})", p.held_family[rows])):
+        for base, pts in classic.items():
+            ok = sel & np.isfinite(pts).all(axis=1)
+            if ok.sum() < 5:
+                out.append(CaseResult(name, f"landed glider windows, {label}", "≥ 5",
+                                      float(ok.sum()), "≥ 5", False))
+                continue
+            rms_l = float(np.sqrt(np.mean(np.sum((learned[ok] - truth[ok]) ** 2, axis=1))))
+            rms_b = float(np.sqrt(np.mean(np.sum((pts[ok] - truth[ok]) ** 2, axis=1))))
+            out.append(CaseResult(
+                name, f"glider impact-point RMS error / {base}'s ({rms_b / 1e3:.0f} km), "
+                f"{label}, {int(ok.sum())} windows", "< 1", rms_l / rms_b, "< 1",
+                bool(rms_l < rms_b)))
+    return out

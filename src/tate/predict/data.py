@@ -136,6 +136,7 @@ def _observe(
     """Record the tracker's confirmed tracks at decision ``t`` (index ``k``), predicted
     to ``t`` exactly, with their own extrapolation to every horizon."""
     from tate.engine.truth import nearest_threats
+    from tate.predict.paths import filter_extrapolate
 
     f = tracker.filter
     if tracker.state is None:
@@ -148,10 +149,6 @@ def _observe(
     if lag > 1e-9:
         state = f.predict(state, lag)
     x, P = f.output(state)
-    preds = []
-    for h in HORIZONS_S:
-        xh, _ = f.output(f.predict(state, h))
-        preds.append(xh[:, :3])
     sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(P[:, :3, :3])[:, -1], 0.0))
     log.k.append(np.full(conf.size, k, np.intp))
     log.ids.append(tracker.book.ids[conf].copy())
@@ -159,7 +156,7 @@ def _observe(
     log.vel.append(x[:, 3:6].copy())
     log.sigma.append(sigma)
     log.truth.append(nearest_threats(truth_enu, live, x[:, :3], sigma))
-    log.pred.append(np.stack(preds, axis=1))
+    log.pred.append(filter_extrapolate(tracker, conf, t, np.asarray(HORIZONS_S)))
 
 
 def _windows(a: dict[str, Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -186,12 +183,12 @@ def generate_run(scenario: Any, seed: int, run: int = 0) -> dict[str, NDArray[An
         The run's index (stored in the ``run`` column).
     """
     from tate.earth import wgs84
-    from tate.engine.engagement import Engagement
+    from tate.engine.engagement import IMM_Q, Engagement
 
     eng = Engagement(scenario, seed)
     lat, lon, alt = eng.origin
     lat_r, lon_r = np.radians(lat), np.radians(lon)
-    imm = type(eng.tracker)(replace(eng.tracker.config, motion="imm", q=100.0))
+    imm = type(eng.tracker)(replace(eng.tracker.config, motion="imm", q=IMM_Q))
     logs = {"cv": _Log(), "imm": _Log()}
     trackers = {"cv": eng.tracker, "imm": imm}
     eng.shadow_trackers.append(imm)  # fed the engine's scans beside its own tracker

@@ -12,7 +12,10 @@ pickle) holds
   ``direct`` model, the physics predictor of :mod:`tate.predict.glide` for the
   ``residual`` model) in the flight-path frame at the last window sample.  Between
   horizons the offset is interpolated linearly (zero at zero horizon); beyond the last it
-  is held.
+  is held;
+* an impact-point predictor: a multilayer perceptron giving the impact point's offset
+  from the last window position in the same frame and the time to go
+  (:mod:`tate.predict.impact`).
 
 Inputs are windows of filtered track states: ECEF positions [m] and Earth-relative
 velocities [m/s] ``(k, m, 3)`` at the model's ``m`` evenly spaced times (``window_s``,
@@ -64,6 +67,11 @@ class LearnedModel:
     x_lo: F64  #: training range of the predictor's inputs (they are clipped to it)
     x_hi: F64
     gate: NDArray[np.bool_]  #: horizons whose correction is applied (else zero)
+    impact_net: Any  #: MLP regressor of the standardised impact offsets and time to go
+    ipp_y_mean: F64
+    ipp_y_scale: F64
+    ipp_x_lo: F64
+    ipp_x_hi: F64
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -102,6 +110,21 @@ class LearnedModel:
         X = np.clip(self._features(pos, vel, sigma) if X is None else X, self.x_lo, self.x_hi)
         y = self.predictor.predict(X).reshape(X.shape[0], -1) * self.y_scale + self.y_mean
         return y.reshape(X.shape[0], self.horizons.size, 3) * self.gate[None, :, None]
+
+    def impact(self, pos: F64, vel: F64, sigma: F64, X: F64 | None = None
+               ) -> tuple[F64, F64]:
+        """Predicted impact points on the ellipsoid, ECEF ``(k, 3)`` [m], and times to go
+        ``(k,)`` [s] of ``k`` glider windows (:mod:`tate.predict.impact`)."""
+        from tate.predict.features import local_frame
+        from tate.predict.impact import points_from_offsets
+
+        k = pos.shape[0]
+        if k == 0:
+            return np.empty((0, 3)), np.empty(0)
+        X = np.clip(self._features(pos, vel, sigma) if X is None else X, self.ipp_x_lo,
+                    self.ipp_x_hi)
+        y = self.impact_net.predict(X).reshape(k, -1) * self.ipp_y_scale + self.ipp_y_mean
+        return points_from_offsets(local_frame(pos[:, -1], vel[:, -1]), pos[:, -1], y)
 
     def assess(self, times: F64, pos: F64, vel: F64, horizons: F64, sigma: F64
                ) -> tuple[NDArray[Any], F64, F64]:
@@ -202,13 +225,22 @@ def load_learned(path: str | os.PathLike[str]) -> LearnedModel:
         h = len(config["horizons_s"])
         if y_mean.shape != (3 * h,) or y_scale.shape != (3 * h,):
             raise ValueError("predictor output scaling does not match the horizons")
+        impact_net = MLP.from_arrays(config["impact"]["config"], _split(arrays, "ipp_"))
+        ipp = {k: np.asarray(arrays[f"ipp_{k}"], float)
+               for k in ("y_mean", "y_scale", "x_lo", "x_hi")}
+        if ipp["y_mean"].shape != (4,) or ipp["y_scale"].shape != (4,):
+            raise ValueError("impact output scaling is not (offset, time to go)")
+        if ipp["x_lo"].shape != (impact_net.n_features,) or ipp["x_hi"].shape != ipp[
+                "x_lo"].shape:
+            raise ValueError("impact input range does not match its inputs")
         for key in ("n_window", "period_s", "window_s"):
             if key not in config:
                 raise ValueError(f"config has no {key!r}")
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(path, f"not a valid learned model: {exc}") from None
     return LearnedModel(config, classifier, predictor, y_mean, y_scale, base, x_lo, x_hi,
-                        gate)
+                        gate, impact_net, ipp["y_mean"], ipp["y_scale"], ipp["x_lo"],
+                        ipp["x_hi"])
 
 
 @lru_cache(maxsize=1)

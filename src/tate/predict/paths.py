@@ -17,7 +17,13 @@ decision.  Three predictors (``c2.predictor``):
   ``tau``: under 0.3 m over 400 s on the flown gliders of the predictor's tests, for a
   tenth of the cost of 1 s steps);
 * ``"learned"``: the same selection, predicted by a model object with
-  ``predict(times, pos, vel, horizons) -> (k, h, 3)`` (ECEF in and out).
+  ``predict(times, pos, vel, horizons) -> (k, h, 3)`` (ECEF in and out);
+* ``"imm"``: the same selection, predicted by the track filter itself — the engine then
+  tracks with the interacting-multiple-model filter (constant velocity, coordinated turn,
+  high-noise constant velocity; :mod:`tate.tracking.imm`) and each track's mode-mixed
+  prediction (:func:`filter_extrapolate`) is taken at knots ``FILTER_KNOT_S`` apart and
+  interpolated to ``tau`` by a cubic spline.  Its paths are straight lines and turns in
+  the tracker's flat ENU frame.
 
 A model path ends where it first goes below the ellipsoid (the threat has landed): its
 later samples are NaN, which engageability never takes for an opportunity and midcourse
@@ -53,6 +59,8 @@ __all__ = [
     "PathPrediction",
     "ecef_to_enu_states",
     "enu_to_ecef_states",
+    "filter_extrapolate",
+    "filter_paths",
     "interpolate_path",
     "learned_gliders",
     "predict_tracks",
@@ -61,10 +69,11 @@ __all__ = [
 
 F64 = NDArray[np.float64]
 Origin = tuple[float, float, float]
-PREDICTORS = ("kinematic", "glide-physics", "learned")  #: values of ``c2.predictor``
+PREDICTORS = ("kinematic", "imm", "glide-physics", "learned")  #: values of ``c2.predictor``
 DEFAULT_WINDOW_S = 20.0  #: span of the fitted window [s]
 MIN_WINDOW_SAMPLES = 4  #: fewest window samples a model is given (the fit needs > 2)
 GLIDE_STEP_S = 10.0  #: RK4 step and knot spacing of the glide-physics prediction [s]
+FILTER_KNOT_S = 10.0  #: knot spacing of the filter's (``"imm"``) prediction [s]
 
 
 class LearnedPredictor(Protocol):
@@ -130,6 +139,7 @@ def predict_tracks(
     *,
     window_s: float = DEFAULT_WINDOW_S,
     period_s: float = 2.0,
+    tracker: Any = None,
 ) -> PathPrediction:
     """Predicted ENU paths of the tracks, and which of them the chosen model predicted.
 
@@ -155,6 +165,8 @@ def predict_tracks(
         Tracker frame origin (lat [deg], lon [deg], alt [m]).
     learned
         The model of ``"learned"``.
+    tracker
+        The :class:`tate.tracking.tracker.Tracker` holding the tracks ``ids`` (``"imm"``).
     window_s, period_s
         Span of the window and the decision period [s] (:func:`window_times`).
 
@@ -171,15 +183,26 @@ def predict_tracks(
         return PathPrediction(tau, path, modelled)
     if kind == "learned" and learned is None:
         raise ValueError("the learned predictor needs a model")
+    if kind == "imm" and tracker is None:
+        raise ValueError("the imm predictor needs the tracker")
     times = window_times(t, window_s, period_s)
     sel = np.flatnonzero(glider)
-    w_pos, w_vel, ok = history.window(np.asarray(ids)[sel], times)
-    sel, w_pos, w_vel = sel[ok], w_pos[ok], w_vel[ok]
+    if kind == "imm":
+        rows, ok = _tracker_rows(tracker, np.asarray(ids)[sel])
+        sel, rows = sel[ok], rows[ok]
+    else:
+        w_pos, w_vel, ok = history.window(np.asarray(ids)[sel], times)
+        sel, w_pos, w_vel = sel[ok], w_pos[ok], w_vel[ok]
     if sel.size == 0:
         return PathPrediction(tau, path, modelled)
-    p_ecef, v_ecef = enu_to_ecef_states(w_pos, w_vel, origin)
+    if kind != "imm":
+        p_ecef, v_ecef = enu_to_ecef_states(w_pos, w_vel, origin)
     with np.errstate(all="ignore"):  # a diverging row is caught as non-finite below
-        if learned is not None and kind == "learned":
+        if kind == "imm":
+            lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
+            out = np.asarray(wgs84.enu_to_ecef(filter_paths(tracker, rows, t, tau), lat0, lon0,
+                                               float(origin[2])), float)
+        elif learned is not None and kind == "learned":
             out = np.asarray(learned.predict(times, p_ecef, v_ecef, tau), float)
             if out.shape != (sel.size, tau.size, 3):
                 raise ValueError(
@@ -196,6 +219,40 @@ def predict_tracks(
     path[sel[good]] = enu[good]
     modelled[sel[good]] = True
     return PathPrediction(tau, path, modelled)
+
+
+def _tracker_rows(tracker: Any, ids: NDArray[Any]) -> tuple[NDArray[np.intp],
+                                                              NDArray[np.bool_]]:
+    """Rows of the tracker's state holding the tracks ``ids``, and which were found."""
+    book = [] if tracker.state is None else np.asarray(tracker.book.ids).tolist()
+    index = {int(i): r for r, i in enumerate(book)}
+    rows = np.array([index.get(int(i), -1) for i in np.asarray(ids).tolist()], np.intp)
+    return np.maximum(rows, 0), rows >= 0
+
+
+def filter_extrapolate(tracker: Any, rows: NDArray[np.intp], t: float, horizons: F64) -> F64:
+    """The track filter's own prediction of the tracker's ``rows`` from ``t`` to each of
+    ``horizons`` [s] after it, one prediction per horizon (for the IMM: mixed once over the
+    whole span, then mode-matched and moment-matched): positions ``(k, h, 3)`` in the
+    tracker's frame [m]."""
+    f = tracker.filter
+    state = f.take(tracker.state, rows)
+    lag = t - float(tracker.t)
+    if lag > 1e-9:
+        state = f.predict(state, lag)
+    return np.stack([f.output(f.predict(state, float(h)))[0][:, :3] for h in horizons],
+                    axis=1)
+
+
+def filter_paths(tracker: Any, rows: NDArray[np.intp], t: float, tau: F64) -> F64:
+    """:func:`filter_extrapolate` on knots ``FILTER_KNOT_S`` apart from 0 to ``max(tau)``,
+    interpolated to ``tau`` by a not-a-knot cubic spline: ``(k, K, 3)``."""
+    from scipy.interpolate import CubicSpline
+
+    top = float(np.max(tau))
+    knots = np.linspace(0.0, top, max(int(np.ceil(top / FILTER_KNOT_S - 1e-9)), 3) + 1)
+    return np.asarray(CubicSpline(knots, filter_extrapolate(tracker, rows, t, knots),
+                                  axis=1)(tau), float)
 
 
 def _glide_on_grid(times: F64, pos: F64, vel: F64, tau: F64) -> F64:

@@ -80,7 +80,10 @@ def train_to_file(data: Path, out: Path, seed: int, console: Any) -> dict[str, A
 
 def print_heldout(config: dict[str, Any], console: Any) -> None:
     """The held-out tables of a model's config."""
+    from rich.markup import escape
     from rich.table import Table
+
+    from tate.predict.impact import IMPACT_METHODS
 
     held = config["heldout"]
     t = Table(title="threat classification on held-out data (balanced accuracy / accuracy)")
@@ -97,7 +100,8 @@ def print_heldout(config: dict[str, Any], console: Any) -> None:
         t.add_row(name, *cells)
     console.print(t)
     for split, ev in held["predictors"].items():
-        t = Table(title=f"glider position error, RMS [km] (95 % interval over runs): {split}")
+        t = Table(title=escape(f"glider position error, RMS [km] (95 % interval over runs): "
+                                f"{split}"))
         t.add_column("horizon s", justify="right")
         t.add_column("n", justify="right")
         names = [k for k in next(iter(ev.values())) if k not in ("n", "runs")]
@@ -113,4 +117,27 @@ def print_heldout(config: dict[str, Any], console: Any) -> None:
                     lo, hi = v["rms_ci_m"]
                     cells.append(f"{v['rms_m'] / 1e3:.2f} [{lo / 1e3:.2f}, {hi / 1e3:.2f}]")
             t.add_row(h, str(e["n"]), *cells)
+        console.print(t)
+    impact = held.get("impact")
+    if not impact:
+        return
+    for split in ("held-out runs", "held-out family"):
+        ev = impact[split]
+        t = Table(title=escape(f"glider impact-point error, RMS / median [km] by true time to "
+                               f"go [s], and time-to-go RMS [s]: {split}"))
+        t.add_column("predictor")
+        bins = sorted((b for b in ev if b != "all"), key=lambda b: float(b.split("-")[0]))
+        bins.append("all")
+        for b in bins:
+            t.add_column(f"{b} (n={ev[b]['n']})", justify="right")
+        t.add_column("t-go RMS", justify="right")
+        names = [k for k in IMPACT_METHODS if k in ev["all"]]
+        for name in names:
+            cells = []
+            for b in bins:
+                v = ev[b][name]
+                cells.append("–" if v["rms_m"] is None else
+                             f"{v['rms_m'] / 1e3:.1f} / {v['median_m'] / 1e3:.1f}")
+            tgo = ev["all"][name]["tgo_rms_s"]
+            t.add_row(name, *cells, "–" if tgo is None else f"{tgo:.0f}")
         console.print(t)

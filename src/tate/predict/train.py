@@ -20,6 +20,9 @@ engine's own tracker (constant velocity):
   constant-velocity line), both multilayer perceptrons whose targets are the truth minus the
   base prediction in the flight-path frame at the last sample
   (:func:`tate.predict.features.local_frame`), standardised per output;
+* **impact-point predictors** for gliders (:mod:`tate.predict.impact`): a network giving
+  the impact point and time to go, scored against ballistic fall, the engine's straight
+  line to the defended asset, and the physics flight to the ground;
 * **evaluation** on the held-out runs (seen families) and on the held-out family:
   classifier confusion matrices, accuracy and time from a threat's first confirmed track to
   its first correct class; position error per horizon of constant velocity, the IMM
@@ -75,6 +78,8 @@ class Prepared:
     cv: F64  #: (n, h, 3) the tracker's straight-line extrapolation
     imm: F64  #: (n, h, 3) the IMM tracker's extrapolation of its track on the same threat
     impact: F64  #: (n, 3) where the threat's flight ended on the ground (NaN: it did not)
+    t_impact: F64  #: (n,) when it ended there [s] (NaN: it did not)
+    imm_last: F64  #: (n, 2, 3) the IMM tracker's last state (pos, vel) on the same threat
     test: NDArray[np.bool_]
     held_family: NDArray[np.bool_]
 
@@ -100,11 +105,14 @@ def prepare(cols: dict[str, NDArray[Any]]) -> Prepared:
     for r in imm_rows.tolist():
         key.setdefault((int(cols["run"][r]), str(cols["threat"][r]), float(cols["t_s"][r])), r)
     imm = np.full((n, nh, 3), np.nan)
+    imm_last = np.full((n, 2, 3), np.nan)
     src = np.flatnonzero(cv)
     for i, r in enumerate(src.tolist()):
         j = key.get((int(cols["run"][r]), str(cols["threat"][r]), float(cols["t_s"][r])))
         if j is not None and cols["threat"][r] != "":
             imm[i] = cols["filt_pred"][j].reshape(nh, 3)
+            imm_last[i, 0] = cols["win_pos"][j, -3:]
+            imm_last[i, 1] = cols["win_vel"][j, -3:]
     run = cols["run"][cv].astype(np.int64)
     family = cols["family"][cv]
     return Prepared(run=run, t=cols["t_s"][cv], age=cols["age_s"][cv],
@@ -112,7 +120,8 @@ def prepare(cols: dict[str, NDArray[Any]]) -> Prepared:
                     pos=pos, vel=vel, sigma=cols["sigma_m"][cv], X=X,
                     fut=cols["fut_pos"][cv].reshape(n, nh, 3),
                     cv=cols["filt_pred"][cv].reshape(n, nh, 3), imm=imm,
-                    impact=cols["impact_pos"][cv],
+                    impact=cols["impact_pos"][cv], t_impact=cols["t_impact_s"][cv],
+                    imm_last=imm_last,
                     test=(run % TEST_EVERY) == TEST_EVERY - 1,
                     held_family=family == HELD_OUT_FAMILY)
 
@@ -412,6 +421,10 @@ def train_models(cols: dict[str, NDArray[Any]], manifest: dict[str, Any], seed: 
                 p, rows[sel], {k: v[sel] for k, v in out.items()}, seed)
         base = min(("direct", "residual"),
                    key=lambda b: _long_rms(pred_report["held-out runs"], f"learned-{b}"))
+        from tate.predict.impact import scenario_assets, train_impact
+
+        ipp = train_impact(p, scenario_assets(str(manifest["scenario"])), seed)
+        say(f"impact networks fitted on {ipp['n_train']:,} glider windows")
     if best_clf == "gradient-boosted":
         c_cfg, c_arr = hgb_arrays(clf["hgb"])
         clf_type = "hgb"
@@ -421,10 +434,15 @@ def train_models(cols: dict[str, NDArray[Any]], manifest: dict[str, Any], seed: 
     r_scaler, r_mlp, y_mean, y_scale = models[base]
     p_cfg, p_arr = mlp_arrays(r_mlp, scaler=r_scaler)
     x_lo, x_hi = models["x_range"]
+    i_scaler, i_mlp, i_mean, i_scale = ipp["direct"]
+    i_cfg, i_arr = mlp_arrays(i_mlp, scaler=i_scaler)
     arrays = {**{f"clf_{k}": v for k, v in c_arr.items()},
               **{f"pred_{k}": v for k, v in p_arr.items()},
               "pred_y_mean": np.asarray(y_mean, float), "pred_y_scale": np.asarray(y_scale, float),
-              "pred_x_lo": x_lo, "pred_x_hi": x_hi, "pred_gate": models[f"gate_{base}"]}
+              "pred_x_lo": x_lo, "pred_x_hi": x_hi, "pred_gate": models[f"gate_{base}"],
+              **{f"ipp_{k}": v for k, v in i_arr.items()},
+              "ipp_y_mean": np.asarray(i_mean, float), "ipp_y_scale": np.asarray(i_scale, float),
+              "ipp_x_lo": ipp["x_range"][0], "ipp_x_hi": ipp["x_range"][1]}
     config = {
         "window_s": float(manifest["window_s"]), "period_s": float(manifest["period_s"]),
         "n_window": int(N_WINDOW), "horizons_s": [float(h) for h in HORIZONS_S],
@@ -432,13 +450,16 @@ def train_models(cols: dict[str, NDArray[Any]], manifest: dict[str, Any], seed: 
         "classifier": {"type": clf_type, "config": c_cfg, "chosen_over": [
             n for n in ("gradient-boosted", "mlp") if n != best_clf]},
         "predictor": {"base": base, "config": p_cfg},
+        "impact": {"config": i_cfg},
         "training": {"data_root_seed": int(manifest["root_seed"]),
                      "data_runs": int(manifest["runs"]),
                      "data_scenario_hash": str(manifest["scenario_hash"]),
                      "train_seed": int(seed), "samples": int(p.label.size),
                      "glider_windows": int(models["n_train"]),
+                     "impact_windows": int(ipp["n_train"]),
                      "held_out_family": HELD_OUT_FAMILY, "test_every": TEST_EVERY,
                      "scikit_learn": sklearn.__version__},
-        "heldout": _clean({"classifier": clf_report, "predictors": pred_report}),
+        "heldout": _clean({"classifier": clf_report, "predictors": pred_report,
+                           "impact": ipp["report"]}),
     }
     return config, arrays

@@ -86,7 +86,7 @@ class C2(BaseModel):
     reserve_fraction: Annotated[Number, Bounds(ge=0, lt=1)] = 0.0
     cost_weight: Annotated[Number, Bounds(ge=0)] = 0.0
     #: the names of :data:`tate.predict.paths.PREDICTORS`
-    predictor: Literal["kinematic", "glide-physics", "learned"] = "kinematic"
+    predictor: Literal["kinematic", "imm", "glide-physics", "learned"] = "kinematic"
 
     @field_validator("layers", mode="after")
     @classmethod

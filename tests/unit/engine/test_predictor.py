@@ -118,3 +118,32 @@ def test_an_unknown_predictor_is_a_scenario_error() -> None:
     with pytest.raises(ScenarioError) as err:
         loads_scenario(DEFENDED + '\n[c2]\npredictor = "kalman"\n', "predictor.toml")
     assert "c2.predictor" in str(err.value) and "kalman" in str(err.value)
+
+
+def test_imm_tracks_with_the_imm_and_predicts_the_glider_with_it() -> None:
+    eng = _engagement("imm")
+    assert eng.tracker.config.motion == "imm"
+    assert _engagement(None).tracker.config.motion == "cv"
+    res = eng.run()
+    assert eng.defence.model_predictions >= 20
+    assert res.shots["time_s"].size >= 1
+
+
+def test_a_track_is_not_fired_at_again_before_its_round_is_assessed() -> None:
+    """A track on no threat (false, or lagging a manoeuvring glider) is held by its own id:
+    before the fix the learned predictor's engageable lagging tracks drew a round every
+    decision (5 rounds at one track within 4 s of the previous on this raid)."""
+    from pathlib import Path
+
+    from tate.scenario import load_scenario
+
+    scn = load_scenario(Path(__file__).parents[3] / "examples" / "glide_raid.toml")
+    scn = scn.model_copy(update={"c2": scn.c2.model_copy(update={"predictor": "learned"})})
+    res = Engagement(scn, 1).run()
+    t = np.asarray(res.shots["time_s"])
+    track = np.asarray(res.shots["track_id"])
+    assert t.size >= 3
+    gap = float(scn.c2.kill_assessment_s)
+    for k in np.unique(track):
+        times = np.sort(t[track == k])
+        assert (np.diff(times) > gap).all(), (k, times)

@@ -16,7 +16,7 @@ import pytest
 
 from tate.earth import wgs84
 from tate.predict import train as T
-from tate.predict.data import HORIZONS_S, N_WINDOW, PERIOD_S
+from tate.predict.data import HORIZONS_S, N_WINDOW, PERIOD_S, default_training_scenario
 from tate.predict.features import from_local, local_frame
 from tate.predict.learned import KIND, load_learned
 from tate.predict.modelfile import ModelFileError, save_model
@@ -33,7 +33,7 @@ def synthetic(seed: int = 0, runs: int = 5, per: int = 12) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     rows: dict[str, list[Any]] = {k: [] for k in (
         "run", "tracker", "t_s", "age_s", "sigma_m", "threat", "label", "family",
-        "win_pos", "win_vel", "filt_pred", "fut_pos", "impact_pos")}
+        "win_pos", "win_vel", "filt_pred", "fut_pos", "impact_pos", "t_impact_s")}
     tw = np.arange(N_WINDOW) * PERIOD_S
     hz = np.asarray(HORIZONS_S)
     for run in range(runs):
@@ -52,9 +52,10 @@ def synthetic(seed: int = 0, runs: int = 5, per: int = 12) -> dict[str, Any]:
                 t_last = tw[-1]
                 fut = (p0 + v * (t_last + hz)[:, None]
                        + 0.5 * a * side * ((t_last + hz) ** 2)[:, None])
-                impact = np.full(3, np.nan)
+                impact, t_impact = np.full(3, np.nan), np.nan
                 if label == "glider" and i % 4 == 1:  # landed between 60 and 90 s ahead
                     fut[5:], impact = np.nan, fut[4].copy()
+                    t_impact = 100.0 + 2 * i + HORIZONS_S[4]
                 elif label == "glider" and i % 4 == 2:  # still flying at the time limit
                     fut[6:] = np.nan
                 for tracker in ("cv", "imm"):
@@ -72,6 +73,7 @@ def synthetic(seed: int = 0, runs: int = 5, per: int = 12) -> dict[str, Any]:
                     rows["filt_pred"].append((pos[-1] + vel[-1] * hz[:, None]).ravel())
                     rows["fut_pos"].append(fut.ravel())
                     rows["impact_pos"].append(impact)
+                    rows["t_impact_s"].append(t_impact)
     cols = {k: np.array(v, dtype=object if isinstance(v[0], str) else None)
             for k, v in rows.items()}
     cols["run"] = cols["run"].astype(np.int64)
@@ -79,7 +81,7 @@ def synthetic(seed: int = 0, runs: int = 5, per: int = 12) -> dict[str, Any]:
 
 
 MANIFEST = {"window_s": 20.0, "period_s": PERIOD_S, "root_seed": 9, "runs": 5,
-            "scenario_hash": "synthetic"}
+            "scenario_hash": "synthetic", "scenario": default_training_scenario().read_text()}
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +144,36 @@ def test_model_file_answers_like_the_estimators(trained: Any, tmp_path: Path) ->
     _names, proba = model.classify(p.pos, p.vel, p.sigma)
     np.testing.assert_allclose(proba, want_p, rtol=1e-9, atol=1e-12)
     assert model.classes == tuple(sorted(T.CLASSES))
+
+
+def test_impact_file_answers_like_the_network(trained: Any, tmp_path: Path) -> None:
+    from tate.predict.impact import (
+        apply_impact,
+        fit_impact,
+        impact_rows,
+        impact_truth,
+        physics_ipp,
+        points_from_offsets,
+    )
+
+    cols, config, arrays = trained
+    path = tmp_path / "m.tate.zip"
+    save_model(path, KIND, config, arrays)
+    model = load_learned(path)
+    p = T.prepare(cols)
+    rows = impact_rows(p)
+    assert rows.size > 0 and (p.label[rows] == "glider").all()
+    phys = physics_ipp(T.window_times(), p.pos[rows], p.vel[rows])
+    nets = fit_impact(p, rows, impact_truth(p, rows), phys[:2], 3)
+    assert config["training"]["impact_windows"] == nets["n_train"]
+    want = points_from_offsets(local_frame(p.pos[rows, -1], p.vel[rows, -1]), p.pos[rows, -1],
+                               apply_impact(nets["direct"], p.X[rows], nets["x_range"]))
+    got = model.impact(p.pos[rows], p.vel[rows], p.sigma[rows])
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12, atol=1e-9)
+    assert np.allclose(wgs84.geodetic_altitude(got[0]), 0.0, atol=1e-3)  # on the ground
+    held = config["heldout"]["impact"]
+    assert set(held) == {"held-out runs", "held-out family", "physics_landed"}
 
 
 def test_predict_interpolates_the_offsets_between_horizons(trained: Any, tmp_path: Path
