@@ -99,21 +99,29 @@ def gravity_j2(pos: ArrayLike, out: FloatArray | None = None) -> FloatArray:
     r2 += out[..., 2]  # r^2
     np.reciprocal(r2, out=r2)  # 1 / r^2
     zr = np.multiply(out[..., 2], r2, out=np.empty(shape))  # z^2 / r^2
-    k = np.sqrt(r2, out=np.empty(shape))
-    k *= r2
+    f_xy, f_z = _j2_factors(r2, zr)
+    np.multiply(pos[..., 0], f_xy, out=out[..., 0])  # three strided passes beat one
+    np.multiply(pos[..., 1], f_xy, out=out[..., 1])  # broadcast (n,3)*(n,1) by 2x
+    np.multiply(z, f_z, out=out[..., 2])
+    return out
+
+
+def _j2_factors(inv_r2: FloatArray, zr: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """From 1/r² and z²/r², in place: f_xy = −GM/r³ [1 + c (1 − 5 z²/r²)] (in ``zr``) and
+    f_z = f_xy − 2 GM c / r³ (in ``inv_r2``), c = 1.5 J2 a²/r²; the acceleration is
+    (f_xy x, f_xy y, f_z z)."""
+    k = np.sqrt(inv_r2)
+    k *= inv_r2
     k *= -GM  # -GM / r^3
-    r2 *= _C_J2  # c = 1.5 J2 a^2 / r^2
-    r2 *= k  # -GM c / r^3
+    inv_r2 *= _C_J2  # c
+    inv_r2 *= k  # -GM c / r^3
     zr *= -5.0
     zr += 1.0
-    zr *= r2
-    zr += k  # f_xy = -GM/r^3 [1 + c (1 - 5 z^2/r^2)]
-    np.multiply(pos[..., 0], zr, out=out[..., 0])  # three strided passes beat one
-    np.multiply(pos[..., 1], zr, out=out[..., 1])  # broadcast (n,3)*(n,1) by 2x
-    r2 *= 2.0
-    r2 += zr  # f_z = f_xy - 2 GM c / r^3
-    np.multiply(z, r2, out=out[..., 2])
-    return out
+    zr *= inv_r2
+    zr += k  # f_xy
+    inv_r2 *= 2.0
+    inv_r2 += zr  # f_z
+    return zr, inv_r2
 
 
 def gravity_j2_rows(pos: FloatArray, out: FloatArray) -> FloatArray:
@@ -140,19 +148,9 @@ def gravity_j2_rows(pos: FloatArray, out: FloatArray) -> FloatArray:
     r2 += out[2]  # r^2
     np.reciprocal(r2, out=r2)  # 1 / r^2
     zr = np.multiply(out[2], r2)  # z^2 / r^2
-    k = np.sqrt(r2)
-    k *= r2
-    k *= -GM  # -GM / r^3
-    r2 *= _C_J2  # c = 1.5 J2 a^2 / r^2
-    r2 *= k  # -GM c / r^3
-    zr *= -5.0
-    zr += 1.0
-    zr *= r2
-    zr += k  # f_xy = -GM/r^3 [1 + c (1 - 5 z^2/r^2)]
-    np.multiply(pos[0:2], zr, out=out[0:2])
-    r2 *= 2.0
-    r2 += zr  # f_z = f_xy - 2 GM c / r^3
-    np.multiply(pos[2], r2, out=out[2])
+    f_xy, f_z = _j2_factors(r2, zr)
+    np.multiply(pos[0:2], f_xy, out=out[0:2])
+    np.multiply(pos[2], f_z, out=out[2])
     return out
 
 

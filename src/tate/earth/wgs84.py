@@ -249,6 +249,13 @@ def geodetic_altitude(pos: ArrayLike, out: FloatArray | None = None) -> FloatArr
     np.multiply(y, y, out=t)
     p2 += t  # p^2
     np.multiply(z, z, out=z2)  # z^2
+    return _altitude_from_squares(p2, z2, t, c, out)
+
+
+def _altitude_from_squares(p2: FloatArray, z2: FloatArray, t: FloatArray, c: FloatArray,
+                           out: FloatArray) -> FloatArray:
+    """The height above the ellipsoid from p² = x² + y² and z² (both overwritten), with
+    ``t`` and ``c`` as scratch, into ``out`` (the closed form of :func:`geodetic_altitude`)."""
     np.multiply(p2, _ALT_R2, out=t)
     t += z2  # m^2
     np.sqrt(t, out=out)  # out is scratch until the end
@@ -295,28 +302,7 @@ def geodetic_altitude_rows(pos: FloatArray, out: FloatArray) -> FloatArray:
     sq = np.multiply(pos, pos)
     p2, t, z2 = sq[0], sq[1], sq[2]
     p2 += t  # p^2
-    np.multiply(p2, _ALT_R2, out=t)
-    t += z2  # m^2
-    np.sqrt(t, out=out)  # out is scratch until the end
-    t *= out  # m^3
-    c = np.multiply(p2, -_ALT_K2)
-    c += t  # C
-    np.multiply(z2, _ALT_K1, out=out)
-    t += out  # S
-    p2 *= c  # p cos(phi) (unnormalised)
-    z2 *= t  # z sin(phi)
-    c *= p2  # cos^2
-    t *= z2  # sin^2
-    np.add(p2, z2, out=out)  # p cos + z sin
-    np.multiply(t, _E2M, out=p2)
-    p2 += c
-    np.sqrt(p2, out=p2)
-    p2 *= A  # a sqrt(cos^2 + (1 - e^2) sin^2)
-    out -= p2
-    t += c
-    np.sqrt(t, out=t)  # |(sin, cos)|
-    out /= t
-    return out
+    return _altitude_from_squares(p2, z2, t, np.empty_like(p2), out)
 
 
 # --- Local frames: ENU, NED, AER ------------------------------------------------------------------
