@@ -57,6 +57,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate.c2.doctrine import Hold, doctrine_cap
+
 __all__ = ["LAYER_OF", "Defence"]
 
 F64 = NDArray[np.float64]
@@ -160,12 +162,10 @@ class Defence:
             np.random.Generator(np.random.PCG64(np.random.SeedSequence(
                 eng.seed, spawn_key=(KILL_STREAM, zlib.crc32(b"seekers"))))))
         self.pending: list[_Pending] = []
-        self.engaged_until: dict[int, float] = {}  #: truth row → time its assessment is due
-        self.in_flight: dict[int, int] = {}  #: truth row → rounds in the air at it
-        #: the same two by track id: a track on no threat (false, or lagging a manoeuvring
-        #: threat) is held by its own id, as a threat is by its truth row
-        self.track_engaged_until: dict[int, float] = {}
-        self.track_in_flight: dict[int, int] = {}
+        self.threat_hold = Hold()  #: by truth row
+        #: by track id: a track on no threat (false, or lagging a manoeuvring threat) is
+        #: held by its own id, as a threat is by its truth row
+        self.track_hold = Hold()
         self.drops: list[tuple[float, int]] = []  #: (time, track id) to delete: kills assessed
         self.shots: list[list[Any]] = []  #: rows of the shots table (mutable until resolved)
         from tate.engine.replay import Recorder
@@ -336,12 +336,8 @@ class Defence:
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3])
         if self.W == 0:
             return
-        due = np.array([self.engaged_until.get(int(j), -np.inf) for j in threat])
-        busy = np.array([self.in_flight.get(int(j), 0) > 0 for j in threat], dtype=bool)
-        held = np.array([self.track_in_flight.get(i, 0) > 0
-                         or self.track_engaged_until.get(i, -np.inf) > t
-                         for i in rows.ids.tolist()], dtype=bool)
-        free = (((due <= t) & ~busy) | (threat < 0)) & ~held
+        free = (~self.threat_hold.held(threat, t) | (threat < 0)) & ~self.track_hold.held(
+            rows.ids, t)
         # two tracks on one threat (e.g. from two ships' radars): engage it through the
         # oldest track only
         order = np.argsort(rows.ids, kind="stable")
@@ -397,7 +393,7 @@ class Defence:
                              min_pk=float(self.c2.min_pk),
                              cost=cost_m,
                              cost_weight=float(self.c2.cost_weight))
-        shots = _doctrine_cap(make_assigner(self.c2.assigner).assign(problem).shots, pk, salvo)
+        shots = doctrine_cap(make_assigner(self.c2.assigner).assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
@@ -499,12 +495,10 @@ class Defence:
                     missiles.append((shot, w, j))
             self.magazine.append((t, self.rows["ship"][w], self.rows["name"][w],
                                   int(self.rounds[w])))
-            tid = int(track_ids[j])
-            self.track_in_flight[tid] = self.track_in_flight.get(tid, 0) + n
+            due = t + t_int + float(self.c2.kill_assessment_s)
+            self.track_hold.launch(int(track_ids[j]), n, due)
             if tgt >= 0:
-                due = t + t_int + float(self.c2.kill_assessment_s)
-                self.engaged_until[tgt] = max(self.engaged_until.get(tgt, -np.inf), due)
-                self.in_flight[tgt] = self.in_flight.get(tgt, 0) + n
+                self.threat_hold.launch(tgt, n, due)
         if missiles:
             self._launch_missiles(t, missiles, opp, threat)
 
@@ -571,12 +565,10 @@ class Defence:
             eng.events.append((t, "kill", tid, detail))
         elif np.isfinite(miss):
             eng.events.append((t, "intercept-failed", tid, detail))
+        free_at = t + float(self.c2.kill_assessment_s)
         if tgt >= 0:
-            self.in_flight[tgt] = max(self.in_flight.get(tgt, 0) - 1, 0)
-            self.engaged_until[tgt] = t + float(self.c2.kill_assessment_s)
-        track = int(row[4])
-        self.track_in_flight[track] = max(self.track_in_flight.get(track, 0) - 1, 0)
-        self.track_engaged_until[track] = t + float(self.c2.kill_assessment_s)
+            self.threat_hold.resolve(tgt, free_at)
+        self.track_hold.resolve(int(row[4]), free_at)
 
     def _resolve_pending(self, t1: float) -> None:
         from tate.weapons.intercept import draw_kill
@@ -596,19 +588,3 @@ class Defence:
             self._finish(p.shot, p.threat, p.t, 0.0 if kill else np.nan, p.pk, kill,
                          "kill" if kill else "survived")
         self.pending = keep
-
-
-def _doctrine_cap(shots: NDArray[np.int64], pk: F64, salvo: int) -> NDArray[np.int64]:
-    """At most ``salvo`` rounds at a target per decision (shoot-look-shoot: one), keeping
-    the rounds of the weapons with the highest single-shot Pk: the assigner's per-pair
-    limit alone would let several launchers fire one round each at the same target."""
-    out = np.zeros_like(shots)
-    for j in np.flatnonzero(shots.sum(axis=0)).tolist():
-        left = salvo
-        for w in np.argsort(-pk[:, j], kind="stable").tolist():
-            if left <= 0:
-                break
-            take = int(min(shots[w, j], left))
-            out[w, j] = take
-            left -= take
-    return out

@@ -1,0 +1,68 @@
+"""Fire-control doctrine bookkeeping of one decision cycle to the next.
+
+What it models
+--------------
+* :class:`Hold`: shoot-look-shoot.  Once rounds are fired at a key — a threat (truth
+  row) or a track (track id; a false track, or one lagging a manoeuvring threat, is on no
+  threat and is held by its own id) — it is not engaged again while any of them is in the
+  air, nor before its kill assessment is due: the launch's predicted intercept time plus
+  the assessment delay, or, once a round resolves, the resolution time plus the delay.
+* :func:`doctrine_cap`: at most ``salvo`` rounds at a target per decision (one under
+  shoot-look-shoot), the weapons with the highest single-shot Pk first.
+
+Times in seconds of engine time; keys are ints.  The doctrine follows the
+shoot-look-shoot / salvo distinction of the weapon-target assignment literature (e.g.
+Roux & van Vuuren, ORiON 23(2), 2007; docs/c2.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Hold", "doctrine_cap"]
+
+
+@dataclass
+class Hold:
+    """Rounds in the air and assessment due times by key; a key is held while either
+    holds."""
+
+    until: dict[int, float] = field(default_factory=dict)  #: assessment due [s]
+    flying: dict[int, int] = field(default_factory=dict)  #: rounds in the air
+
+    def held(self, keys: NDArray[np.intp], t: float) -> NDArray[np.bool_]:
+        """Which of ``keys (n,)`` are held at time ``t``."""
+        return np.array([self.flying.get(k, 0) > 0 or self.until.get(k, -np.inf) > t
+                         for k in np.asarray(keys).tolist()], dtype=bool)
+
+    def launch(self, key: int, n: int, due: float) -> None:
+        """``n`` rounds fired at ``key``, their assessment due at ``due``."""
+        self.flying[key] = self.flying.get(key, 0) + n
+        self.until[key] = max(self.until.get(key, -np.inf), due)
+
+    def resolve(self, key: int, free_at: float) -> None:
+        """One round at ``key`` resolved; its assessment is due at ``free_at``."""
+        self.flying[key] = max(self.flying.get(key, 0) - 1, 0)
+        self.until[key] = free_at
+
+
+def doctrine_cap(shots: NDArray[np.int64], pk: NDArray[np.float64], salvo: int
+                 ) -> NDArray[np.int64]:
+    """At most ``salvo`` rounds at a target per decision (shoot-look-shoot: one), keeping
+    the rounds of the weapons with the highest single-shot Pk: the assigner's per-pair
+    limit alone would let several launchers fire one round each at the same target.
+
+    ``shots`` and ``pk`` are ``(weapons, targets)``."""
+    out = np.zeros_like(shots)
+    for j in np.flatnonzero(shots.sum(axis=0)).tolist():
+        left = salvo
+        for w in np.argsort(-pk[:, j], kind="stable").tolist():
+            if left <= 0:
+                break
+            take = int(min(shots[w, j], left))
+            out[w, j] = take
+            left -= take
+    return out

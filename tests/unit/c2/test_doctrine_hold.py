@@ -1,0 +1,41 @@
+"""Shoot-look-shoot bookkeeping and the salvo cap (tate.c2.doctrine), worked by hand."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from tate.c2.doctrine import Hold, doctrine_cap
+
+
+def test_a_key_is_held_while_rounds_fly_and_until_its_assessment() -> None:
+    h = Hold()
+    keys = np.array([7, 8])
+    assert not h.held(keys, 0.0).any()
+    h.launch(7, 2, due=30.0)  # two rounds, intercept + assessment predicted at 30 s
+    np.testing.assert_array_equal(h.held(keys, 1.0), [True, False])
+    h.resolve(7, free_at=14.0)  # the first misses early: one still flies
+    assert h.held(keys, 20.0)[0]
+    h.resolve(7, free_at=16.0)  # the second resolves: free once its assessment is due
+    assert h.held(keys, 15.9)[0] and not h.held(keys, 16.0)[0]
+    assert not h.held(keys, 16.0)[1]
+
+
+def test_salvo_cap_keeps_the_best_rounds_per_target() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        w, t, salvo = 4, 3, int(rng.integers(1, 3))
+        shots = rng.integers(0, 3, (w, t))
+        pk = rng.permutation(w * t).reshape(w, t) / (w * t)  # distinct, no ties
+        out = doctrine_cap(shots, pk, salvo)
+        for j in range(t):
+            # brute force: every way of keeping min(salvo, total) rounds of column j; the
+            # cap keeps the one with the largest summed Pk
+            rounds = [i for i in range(w) for _ in range(int(shots[i, j]))]
+            k = min(salvo, len(rounds))
+            best = max((sum(pk[i, j] for i in c) for c in itertools.combinations(rounds, k)),
+                       default=0.0)
+            assert out[:, j].sum() == k
+            assert np.all(out[:, j] <= shots[:, j])
+            assert abs(float((out[:, j] * pk[:, j]).sum()) - best) < 1e-12
