@@ -197,14 +197,6 @@ def fit_impact(p: Any, rows: NDArray[np.intp], truth: tuple[F64, F64],
             "residual": fit_regressor(X, y_true - y_phys, seed)}
 
 
-def apply_impact(model: tuple[Any, Any, F64, F64], X: F64, x_range: tuple[F64, F64]) -> F64:
-    """The network's targets ``(k, 4)`` for features ``X`` clipped to ``x_range``."""
-    scaler, mlp, y_mean, y_scale = model
-    Xc = np.clip(X, x_range[0], x_range[1])
-    return np.asarray(mlp.predict(scaler.transform(Xc)), float).reshape(X.shape[0], -1) \
-        * y_scale + y_mean
-
-
 def evaluate_impact(run: NDArray[np.int64], truth: tuple[F64, F64],
                     preds: dict[str, tuple[F64, F64]], seed: int) -> dict[str, Any]:
     """Impact-point and time-to-go errors of each predictor, per bin of the true time to
@@ -277,7 +269,7 @@ def train_impact(p: Any, assets: F64, seed: int) -> dict[str, Any]:
     network (the one shipped: the residual needs the physics flight at inference), its
     input range, the number of training windows and the held-out report."""
     from tate.predict.features import local_frame
-    from tate.predict.train import window_times
+    from tate.predict.train import regressor_output, window_times
 
     rows = impact_rows(p)
     truth = impact_truth(p, rows)
@@ -298,9 +290,9 @@ def train_impact(p: Any, assets: F64, seed: int) -> dict[str, Any]:
         "line-to-asset-imm": _masked(*line_to_asset_ipp(imm_p, imm_v, assets), no_imm),
         "glide-physics": (phys[0], phys[1]),
         "learned": points_from_offsets(frame, last,
-                                       apply_impact(models["direct"], p.X[rows], xr)),
+                                       regressor_output(models["direct"], p.X[rows], xr)),
         "learned-residual": points_from_offsets(
-            frame, last, y_phys + apply_impact(models["residual"], p.X[rows], xr)),
+            frame, last, y_phys + regressor_output(models["residual"], p.X[rows], xr)),
     }
     report: dict[str, Any] = {}
     for split, sel in (("held-out runs", p.test[rows] & ~p.held_family[rows]),

@@ -309,11 +309,18 @@ def apply_regressor(model: tuple[Any, Any, F64, F64], X: F64,
                     x_range: tuple[F64, F64] | None = None) -> F64:
     """Standardised MLP output back in metres ``(k, h, 3)`` of the local frame; inputs
     clipped to the training range ``x_range`` (an MLP extrapolates wildly outside it)."""
+    return regressor_output(model, X, x_range).reshape(X.shape[0], len(HORIZONS_S), 3)
+
+
+def regressor_output(model: tuple[Any, Any, F64, F64], X: F64,
+                     x_range: tuple[F64, F64] | None = None) -> F64:
+    """A :func:`fit_regressor` model's outputs in their own units ``(k, outputs)``, inputs
+    clipped to ``x_range``."""
     scaler, mlp, y_mean, y_scale = model
     if x_range is not None:
         X = np.clip(X, x_range[0], x_range[1])
-    out = mlp.predict(scaler.transform(X)).reshape(X.shape[0], -1) * y_scale + y_mean
-    return out.reshape(X.shape[0], len(HORIZONS_S), 3)
+    out: F64 = np.asarray(mlp.predict(scaler.transform(X)), float).reshape(X.shape[0], -1)
+    return out * y_scale + y_mean
 
 
 def _bootstrap(err: F64, run: NDArray[np.int64], rng: np.random.Generator, reps: int = 200

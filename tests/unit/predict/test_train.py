@@ -148,7 +148,6 @@ def test_model_file_answers_like_the_estimators(trained: Any, tmp_path: Path) ->
 
 def test_impact_file_answers_like_the_network(trained: Any, tmp_path: Path) -> None:
     from tate.predict.impact import (
-        apply_impact,
         fit_impact,
         impact_rows,
         impact_truth,
@@ -167,7 +166,7 @@ def test_impact_file_answers_like_the_network(trained: Any, tmp_path: Path) -> N
     nets = fit_impact(p, rows, impact_truth(p, rows), phys[:2], 3)
     assert config["training"]["impact_windows"] == nets["n_train"]
     want = points_from_offsets(local_frame(p.pos[rows, -1], p.vel[rows, -1]), p.pos[rows, -1],
-                               apply_impact(nets["direct"], p.X[rows], nets["x_range"]))
+                               T.regressor_output(nets["direct"], p.X[rows], nets["x_range"]))
     got = model.impact(p.pos[rows], p.vel[rows], p.sigma[rows])
     np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(got[1], want[1], rtol=1e-12, atol=1e-9)
