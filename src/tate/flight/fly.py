@@ -13,10 +13,19 @@ otherwise):
   impact error;
 * ``events``: phase changes (boost, glide, dive, rv-separation, …), apogees
   (located inside the step) and impacts.
+
+The subsonic flyers (cruise missiles, drones) are one propagation of their own, and
+what it produced is remembered per process (``SLOW_CACHE_SIZE`` entries) keyed by the
+exact JSON of the scenario with only those threats, the members' indices and the
+steps: a Monte Carlo run whose cruise missiles and drones are the same as an earlier
+run's (no distribution on them) reuses their flight, bit-identical to flying it again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +49,7 @@ SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at S
 SLOW_DT = 0.5  #: their smallest step [s]
 MAX_STEP_S = 10.0  #: longest adaptive step (the models may allow less) [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
+SLOW_CACHE_SIZE = 4  #: subsonic-flyer propagations remembered per process
 MACH_CEILING = 86_000.0  #: US76 defines the speed of sound up to here; Mach is NaN above [m]
 
 
@@ -153,9 +163,11 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
                 picked.append(model)
                 idx.extend(range(start, start + model.n))
             start += model.n
-        if picked:
-            parts.append(_fly_models(picked, raid, np.array(idx), t0, ground, slow, dt,
-                                     record_s, scn.time_limit_s, progress, max_step))
+        if not picked:
+            continue
+        args = (picked, raid, np.array(idx), t0, ground, slow, dt, record_s,
+                scn.time_limit_s, progress, max_step)
+        parts.append(_fly_slow_memo(scn, *args) if slow else _fly_models(*args))
     pos = np.concatenate([p.pos for p in parts])
     vel = np.concatenate([p.vel for p in parts])
     t_rows = np.concatenate([p.time for p in parts])
@@ -180,6 +192,44 @@ def _aim_alt(member: Any) -> float:
     if not np.all(np.isfinite(member.aim)):
         return 0.0
     return float(max(wgs84.geodetic_altitude(member.aim[None, :])[0], 0.0))
+
+
+_SLOW: OrderedDict[bytes, tuple[_Part, list[list[tuple[float, int, str]]]]] = OrderedDict()
+_SLOW_LOCK = threading.Lock()  # Dask workers may run tasks in threads
+
+
+def _fly_slow_memo(scn: Any, models: list[Any], raid: Any, sel: NDArray[np.intp],
+                   t0_all: F64, ground: F64, slow: bool, dt: float, record_s: float,
+                   time_limit: float, progress: Progress | None, max_step: float = 0.0
+                   ) -> _Part:
+    """:func:`_fly_models` for the subsonic flyers, remembered by the exact inputs: the
+    scenario with only their threats, their members' indices and the step settings."""
+    kinds = set(SLOW_MODELS)
+    only = scn.model_copy(update={"threats": [t for t in scn.threats if t.model in kinds]})
+    key = hashlib.sha256(only.model_dump_json().encode())
+    key.update(np.ascontiguousarray(sel, np.int64).tobytes())
+    key.update(repr(([m.name for m in models], slow, float(dt), float(record_s),
+                     float(time_limit), float(max_step))).encode())
+    digest = key.digest()
+    with _SLOW_LOCK:
+        hit = _SLOW.get(digest)
+        if hit is not None:
+            _SLOW.move_to_end(digest)
+    if hit is not None:
+        part, logs = hit
+        for model, rows in zip(models, logs, strict=True):
+            model.log.rows = list(rows)  # the events table reads the phase logs
+        if progress is not None:
+            horizon = float(time_limit - t0_all[sel].min())
+            progress("cruise missiles and drones", horizon, horizon)
+        return part
+    part = _fly_models(models, raid, sel, t0_all, ground, slow, dt, record_s, time_limit,
+                       progress, max_step)
+    with _SLOW_LOCK:
+        _SLOW[digest] = (part, [list(m.log.rows) for m in models])
+        while len(_SLOW) > SLOW_CACHE_SIZE:
+            _SLOW.popitem(last=False)
+    return part
 
 
 def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64,
