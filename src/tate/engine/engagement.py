@@ -125,11 +125,14 @@ class Engagement:
         self.killed_by = np.full(n, "", dtype=object)
         self.kill_layer = np.full(n, "", dtype=object)
         self.first_detected = np.full(n, np.nan)
-        self.first_held = np.full(n, np.nan)
+        self._first_held = np.full(n, np.nan)
         self._next_scan = 0
         self._ended = np.zeros(n, dtype=bool)
         self.events: list[tuple[float, str, str, str]] = []
-        self.quality: list[tuple[float, int, int, float, float, float, float]] = []
+        self._quality: list[tuple[float, int, int, float, float, float, float]] = []
+        #: ticks whose track-quality record is still to compute: (t, live threats,
+        #: confirmed track positions)
+        self._quality_due: list[tuple[float, NDArray[np.intp], F64]] = []
         self.wall = 0.0
         for j in np.argsort(self.truth.t_first, kind="stable").tolist():
             self.events.append((float(self.truth.t_first[j]), "launch",
@@ -233,19 +236,47 @@ class Engagement:
         return np.asarray(wgs84.ecef_to_enu(pos_ecef, np.radians(lat), np.radians(lon), alt))
 
     def _record_quality(self, t: float) -> None:
+        """Keep what the track-quality record of tick ``t`` needs; :meth:`_flush_quality`
+        computes it (GOSPA against the truth) for many ticks at once."""
+        self._quality_due.append((t, self._live(t), self.tracker.confirmed().x[:, :3].copy()))
+
+    def _flush_quality(self) -> None:
+        """The GOSPA record and first-held times of the ticks kept so far, in tick order;
+        the truth of all of them interpolated and turned to ENU in one call."""
         from tate.tracking.metrics import gospa
 
-        live = self._live(t)
-        rows = self.tracker.confirmed()
-        truth_enu = self._enu(self.truth.at(t, live)[0]) if live.size else np.empty((0, 3))
-        g = gospa(truth_enu, rows.x[:, :3], c=self.config.gospa_c, p=1.0, alpha=2.0)
-        held = live[g.assignment >= 0] if live.size else live
-        fresh = held[np.isnan(self.first_held[held])]
-        self.first_held[fresh] = t
-        for j in fresh.tolist():
-            self.events.append((t, "track-held", str(self.truth.ids[j]), ""))
-        self.quality.append((t, int(live.size), int(rows.ids.size), g.distance,
-                             g.localisation, g.missed, g.false))
+        due, self._quality_due = self._quality_due, []
+        if not due:
+            return
+        bodies = np.concatenate([live for _, live, _ in due])
+        times = np.concatenate([np.full(live.size, t) for t, live, _ in due])
+        truth_enu = self._enu(self.truth._sample(bodies, times)[0]) if bodies.size else \
+            np.empty((0, 3))
+        start = 0
+        for t, live, est in due:
+            truth_k = truth_enu[start:start + live.size]
+            start += live.size
+            g = gospa(truth_k, est, c=self.config.gospa_c, p=1.0, alpha=2.0)
+            held = live[g.assignment >= 0] if live.size else live
+            fresh = held[np.isnan(self._first_held[held])]
+            self._first_held[fresh] = t
+            for j in fresh.tolist():
+                self.events.append((t, "track-held", str(self.truth.ids[j]), ""))
+            self._quality.append((t, int(live.size), int(est.shape[0]), g.distance,
+                                  g.localisation, g.missed, g.false))
+
+    @property
+    def quality(self) -> list[tuple[float, int, int, float, float, float, float]]:
+        """Track quality per tick: (t, threats flying, confirmed tracks, GOSPA distance,
+        localisation, missed, false)."""
+        self._flush_quality()
+        return self._quality
+
+    @property
+    def first_held(self) -> F64:
+        """When each threat was first held by a confirmed track [s] (NaN: never)."""
+        self._flush_quality()
+        return self._first_held
 
     def _end_flights(self, t0: float, t1: float) -> None:
         tl = self.truth.t_last
@@ -260,4 +291,5 @@ class Engagement:
         """The frozen result of the run so far."""
         from tate.engine.result import build_result
 
+        self._flush_quality()
         return build_result(self)
