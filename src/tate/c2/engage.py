@@ -164,25 +164,33 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
     if path is None:
         path = predict_path(pos, vel, ballistic, tau)  # (T, K, 3)
     rel = path[None, :, :, :] - launchers.pos[:, None, None, :]  # (W, T, K, 3)
-    d = np.linalg.norm(rel, axis=-1)
     ground = np.hypot(rel[..., 0], rel[..., 1])
     # altitude above the launcher's sea level: the local up coordinate plus the drop of
     # the Earth's surface over the ground range (ground² / 2R)
     alt = path[None, :, :, 2] + ground * ground / (2.0 * EARTH_RADIUS_M)  # (W, T, K)
     speed = np.linalg.norm(vel, axis=1)
     L = launchers
-    fly = flyout_time(d, L.burn_s[:, None, None], L.speed[:, None, None], L.gun[:, None, None])
-    for w, table in enumerate(L.tables):
-        if table is not None:  # flown fly-out times; unreachable points are NaN
-            fly[w] = table.time(ground[w], alt[w])
-    fly = np.where(np.isfinite(fly), fly, np.inf)
-    wait = tau[None, None, :] - launch_delay_s
-    stretch = np.where(L.gun, 1.0, MAX_FLYOUT_STRETCH)[:, None, None]
-    ok = (fly <= wait) & (wait <= stretch * fly + max(window_s, step_s))
-    ok &= (alt >= L.min_alt[:, None, None]) & (alt <= L.max_alt[:, None, None])
+    # the envelope first: fly-out times are needed only inside it
+    ok = (alt >= L.min_alt[:, None, None]) & (alt <= L.max_alt[:, None, None])
     ok &= (ground >= L.min_range[:, None, None]) & (ground <= L.max_range[:, None, None])
     ok &= (speed[None, :, None] <= L.max_target_speed[:, None, None])
     ok &= tau[None, None, :] < time_to_go[None, :, None]
+    fly = np.full(ground.shape, np.inf)
+    d = np.full(ground.shape, np.nan)  # slant range, for the weapons without a table
+    plain = np.ones(W, dtype=bool)  # launchers without a fly-out table (all if none given)
+    plain[:len(L.tables)] = [table is None for table in L.tables]
+    if plain.any():
+        d[plain] = np.linalg.norm(rel[plain], axis=-1)
+        fly[plain] = flyout_time(d[plain], L.burn_s[plain, None, None],
+                                 L.speed[plain, None, None], L.gun[plain, None, None])
+    for w, table in enumerate(L.tables):
+        if table is not None:  # flown fly-out times; unreachable points are NaN
+            inside = ok[w]
+            fly[w][inside] = table.time(ground[w][inside], alt[w][inside])
+    fly = np.where(np.isfinite(fly), fly, np.inf)
+    wait = tau[None, None, :] - launch_delay_s
+    stretch = np.where(L.gun, 1.0, MAX_FLYOUT_STRETCH)[:, None, None]
+    ok &= (fly <= wait) & (wait <= stretch * fly + max(window_s, step_s))
     any_ok = ok.any(axis=2)
     k = np.argmax(ok, axis=2)
     w_idx, t_idx = np.nonzero(any_ok)
