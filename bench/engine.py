@@ -69,10 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     t2, c2 = time.perf_counter(), time.process_time()
     s = res.summary
     total = t2 - t0
+    first = dict(spent)  # the wrappers keep counting during the second run
     t3 = time.perf_counter()
     warm = engagement.Engagement(scn, args.seed).run()
     t4 = time.perf_counter()
-    same = warm.summary == s
+    timing = ("engine_wall_s", "faster_than_real_time")
+    same = ({k: v for k, v in warm.summary.items() if k not in timing}
+            == {k: v for k, v in s.items() if k not in timing})
     span = s["simulated_s"]
 
     def speed(wall: float) -> str:
@@ -80,9 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("scenario", "default (2 destroyers, 1 port, 22 threats)"),
         ("simulated span", f"{s['simulated_s']:.0f} s"),
-        ("wall time, fly the raid", f"{spent['fly']:.2f} s"),
-        ("wall time, sensors", f"{spent['sense']:.2f} s"),
-        ("wall time, other setup", f"{t1 - t0 - spent['fly'] - spent['sense']:.2f} s"),
+        ("wall time, fly the raid", f"{first['fly']:.2f} s"),
+        ("wall time, sensors", f"{first['sense']:.2f} s"),
+        ("wall time, other setup", f"{t1 - t0 - first['fly'] - first['sense']:.2f} s"),
         ("wall time, tick loop", f"{t2 - t1:.2f} s"),
         ("wall time, engagement", f"{total:.2f} s  (CPU/wall {(c2 - c0) / total:.2f})"),
         ("speed vs real time", f"{speed(total)}  (goal 1,000x: "
@@ -91,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         ("load + engagement", f"{load + total:.2f} s  = {speed(load + total)} real time"),
         ("second run, same process", f"{t4 - t3:.2f} s  = {speed(t4 - t3)} real time "
          f"(summary {'identical' if same else 'DIFFERENT'})"),
+        ("  of which fly, sensors", f"{spent['fly'] - first['fly']:.2f} s, "
+         f"{spent['sense'] - first['sense']:.2f} s"),
         ("outcome", f"{res.status}: {s['killed']} killed, {s['leaked']} leaked, "
          f"{s['shots']} rounds, ${s['cost_usd'] / 1e6:,.1f} M"),
     ]
