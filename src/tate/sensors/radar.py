@@ -286,8 +286,8 @@ def face_geometry(spec: RadarSpec, heading_rad: ArrayLike, az_rad: ArrayLike,
 
 
 def visible(spec: RadarSpec, heading_rad: ArrayLike, range_m: ArrayLike, az_rad: ArrayLike,
-            el_rad: ArrayLike, target_alt_m: ArrayLike, sensor_alt_m: ArrayLike) -> NDArray[
-                np.bool_]:
+            el_rad: ArrayLike, target_alt_m: ArrayLike, sensor_alt_m: ArrayLike,
+            off_boresight_rad: ArrayLike | None = None) -> NDArray[np.bool_]:
     """Whether the radar can see each target (geometry only, not detection).
 
     True when the slant range ``range_m`` [m] is within ``max_range_m``, the elevation
@@ -295,6 +295,8 @@ def visible(spec: RadarSpec, heading_rad: ArrayLike, range_m: ArrayLike, az_rad:
     direction (any direction if ``faces == 0``), and the range inside the 4/3-Earth radar
     horizon between the antenna height ``sensor_alt_m`` and ``target_alt_m`` [m] (negative
     heights count as 0).  For a ship, ``sensor_alt_m`` is ``spec.mast_height_m``.
+    ``off_boresight_rad``, if given, is the angle of :func:`face_geometry` for these
+    directions (saves computing it again).
     """
     r = np.asarray(range_m, dtype=float)
     el = np.asarray(el_rad, dtype=float)
@@ -303,7 +305,8 @@ def visible(spec: RadarSpec, heading_rad: ArrayLike, range_m: ArrayLike, az_rad:
     ok = (r <= spec.max_range_m) & (r <= horizon)
     ok = ok & (el >= spec.min_el_rad) & (el <= spec.max_el_rad)
     if spec.faces > 0:
-        _, off = face_geometry(spec, heading_rad, az_rad, el)
+        off = (face_geometry(spec, heading_rad, az_rad, el)[1] if off_boresight_rad is None
+               else np.asarray(off_boresight_rad, dtype=float))
         ok = ok & (off <= spec.max_scan_rad)
     return np.asarray(ok, dtype=bool)
 

@@ -286,40 +286,52 @@ class _Scene:
 
 @dataclass
 class _Out:
-    """Rows collected for one sensor (lists of arrays, concatenated and converted to the
+    """Rows collected for one sensor (blocks of rows, concatenated and converted to the
     table's units once, by :meth:`detections`)."""
 
-    #: per call of :meth:`add`: time, sensor, number of rows; then the row arrays
+    #: per block: time, sensor, number of rows; then the blocks ``(m, 7)`` of range, az,
+    #: el, their stds (m and rad) and SNR, and the truth ids ``(m,)``
     calls: list[tuple[float, str, int]] = field(default_factory=list)
-    raw: list[list[NDArray[Any]]] = field(default_factory=lambda: [[] for _ in range(8)])
-    load: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in LOAD_COLUMNS})
+    blocks: list[F64] = field(default_factory=list)
+    ids: list[NDArray[Any]] = field(default_factory=list)
+    #: one tuple of the ``LOAD_COLUMNS`` values per radar look time
+    load: list[tuple[float, int, float, float, float, int]] = field(default_factory=list)
     states: list[plat.PlatformState] = field(default_factory=list)
 
     def add(self, t: float, sensor_id: str, rae: tuple[F64, F64, F64],
             std: tuple[F64, F64, F64], snr: F64, truth_id: NDArray[Any]) -> None:
         """Append detections (range, az, el and their stds in m and rad)."""
-        m = snr.size
-        if m == 0:
-            return
-        self.calls.append((t, sensor_id, m))
-        for part, col in zip(self.raw, (*rae, *std, snr, truth_id), strict=True):
-            part.append(col)
+        if snr.size:
+            self.add_block(t, sensor_id, np.stack((*rae, *std, snr), axis=1), truth_id)
+
+    def add_block(self, t: float, sensor_id: str, rows: F64, truth_id: NDArray[Any]) -> None:
+        """Append detections as rows of range, az, el, their stds (m, rad) and SNR."""
+        self.calls.append((t, sensor_id, rows.shape[0]))
+        self.blocks.append(rows)
+        self.ids.append(truth_id)
 
     def detections(self) -> dict[str, NDArray[Any]]:
         """The detection columns (``DETECTION_COLUMNS``; angles in degrees)."""
         if not self.calls:
             return {}
         t, sid, m = zip(*self.calls, strict=True)
-        r, az, el, s_r, s_az, s_el, snr, truth_id = (np.concatenate(p) for p in self.raw)
+        rows = np.concatenate(self.blocks)
+        r, az, el, s_r, s_az, s_el, snr = (np.ascontiguousarray(rows[:, j]) for j in range(7))
         cols = (np.repeat(np.array(t, float), m), np.repeat(np.array(sid, object), m), r,
                 np.mod(np.degrees(az), 360.0), np.degrees(el), s_r, np.degrees(s_az),
-                np.degrees(s_el), snr, truth_id)
+                np.degrees(s_el), snr, np.concatenate(self.ids))
         return dict(zip(DETECTION_COLUMNS, cols, strict=True))
 
 
 def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: float,
                     rng: np.random.Generator, out: _Out, tick: Callable[[float], None]) -> None:
-    """Walk one radar's look times (see the module docstring)."""
+    """Walk one radar's look times (see the module docstring).
+
+    Everything that does not depend on the time line is computed for a chunk of look
+    times at once; the loop over the look times keeps only the scheduler and the draws
+    (their order is the stream's: look outcomes, measurement noise, false-alarm count,
+    false-alarm cells).
+    """
     from tate.sensors import radar
     from tate.sensors.presets import RADARS
     from tate.sensors.rcs import aspect_angle, rcs_m2
@@ -328,74 +340,81 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
                            spec.budget)
     fa_per_frame = radar.false_alarms_per_frame(spec)
+    fa = _FalseAlarms(spec, site.sensor_id, out)
+    sid = site.sensor_id
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
         sc = _Scene.at(site, truth, tc)
         out.states.append(sc.state)
         heading = sc.state.heading[:, None]
         alt = wgs84.geodetic_altitude(sc.pos)
-        vis = sc.alive & radar.visible(spec, heading, sc.rng, sc.az, sc.el, alt,
-                                       sc.state.alt[:, None])
         _, off = radar.face_geometry(spec, heading, sc.az, sc.el)
+        vis = sc.alive & radar.visible(spec, heading, sc.rng, sc.az, sc.el, alt,
+                                       sc.state.alt[:, None], off_boresight_rad=off)
         sigma = rcs_m2(truth.kinds(tc), aspect_angle(sc.vel, sc.state.pos[:, None] - sc.pos),
                        spec.freq_hz)
         snr = radar.snr_db(spec, sc.rng, sigma, off)
         pd = np.where(vis, radar.pd(spec, snr), 0.0)
         std = radar.measurement_std(spec, snr, off)
         u = radar_search_position(spec.faces, heading, sc.az)
-        rows = [out.load[name] for name in LOAD_COLUMNS]
-        for i, t in enumerate(tc.tolist()):
+        # (k, n, 7): what a detection reports, before its noise
+        rows = np.stack((sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr), axis=-1)
+        for i, (t, hdg) in enumerate(zip(tc.tolist(), sc.state.heading.tolist(), strict=True)):
             track, search, load = sched.plan(t, dt, sc.alive[i], u[i], sc.rng[i])
             looked = track | search
             idx = looked.nonzero()[0]
+            d = idx[rng.random(idx.size) < pd[i, idx]] if idx.size else idx
             detected = np.zeros(truth.n, bool)
-            detected[idx] = rng.random(idx.size) < pd[i, idx]
+            detected[d] = True
             sched.record(t, looked, detected)
-            d = detected.nonzero()[0]
-            z = rng.standard_normal((d.size, 3))
-            if d.size:
-                s3 = (std[0][i, d], std[1][i, d], std[2][i, d])
-                meas = (sc.rng[i, d] + s3[0] * z[:, 0], sc.az[i, d] + s3[1] * z[:, 1],
-                        sc.el[i, d] + s3[2] * z[:, 2])
-                out.add(t, site.sensor_id, meas, s3, snr[i, d], truth.ids[d])
-            _false_alarms(spec, t, float(sc.state.heading[i]),
-                          int(rng.poisson(fa_per_frame * load.frame_fraction)), rng,
-                          site.sensor_id, out)
-            for col, value in zip(rows, (t, load.n_in_track, load.track_occupancy,
-                                         load.search_frame_s_effective,
-                                         load.track_revisit_s_effective, idx.size),
-                                  strict=True):
-                col.append(value)
+            if d.size:  # (an empty draw takes nothing from the stream)
+                det = rows[i, d]
+                det[:, :3] += det[:, 3:6] * rng.standard_normal((d.size, 3))
+                out.add_block(t, sid, det, truth.ids[d])
+            fa.add(t, hdg, int(rng.poisson(fa_per_frame * load.frame_fraction)), rng)
+            out.load.append((t, load.n_in_track, load.track_occupancy,
+                             load.search_frame_s_effective, load.track_revisit_s_effective,
+                             idx.size))
         tick(float(tc[-1]))
 
 
-def _false_alarms(spec: Any, t: float, heading: float, n: int, rng: np.random.Generator,
-                  sensor_id: str, out: _Out) -> None:
-    """Add ``n`` false alarms at time ``t``, uniform over the resolution cells.
+class _FalseAlarms:
+    """Adds a radar's false alarms, uniform over the resolution cells.
 
     Uniform in range over (0, max_range_m], in elevation between the limits, and in
     azimuth over the faces' coverage: the full circle when the faces cover it (or for
     a rotating antenna), else a face drawn at random and a uniform angle within
     ``max_scan_rad`` of its boresight azimuth.  Their accuracy is that of a detection
-    at the threshold SNR, −ln P_fa (linear).
+    at the threshold SNR, −ln P_fa (linear), computed once.
     """
-    from tate.sensors.radar import measurement_std
 
-    if n == 0:
-        return
-    cells = rng.random((n, 3))
-    r = spec.max_range_m * (1.0 - cells[:, 0])
-    el = spec.min_el_rad + (spec.max_el_rad - spec.min_el_rad) * cells[:, 2]
-    if spec.faces == 0 or spec.faces * 2.0 * spec.max_scan_rad >= 2.0 * np.pi:
-        az = 2.0 * np.pi * cells[:, 1]
-    else:
-        face = rng.integers(0, spec.faces, size=n)
-        az = (heading + 2.0 * np.pi * face / spec.faces
-              + spec.max_scan_rad * (2.0 * cells[:, 1] - 1.0))
-    snr = np.full(n, 10.0 * np.log10(-np.log(spec.pfa)))
-    std = measurement_std(spec, snr)
-    out.add(t, sensor_id, (r, np.mod(az, 2.0 * np.pi), el), std, snr,
-            np.full(n, "", dtype=object))
+    def __init__(self, spec: Any, sensor_id: str, out: _Out) -> None:
+        from tate.sensors.radar import measurement_std
+
+        self.spec, self.sensor_id, self.out = spec, sensor_id, out
+        self.full_circle = spec.faces == 0 or spec.faces * 2.0 * spec.max_scan_rad >= 2.0 * np.pi
+        snr = np.full(1, 10.0 * np.log10(-np.log(spec.pfa)))
+        # std, then SNR (the columns of a detection block after range, az, el)
+        self.tail = np.concatenate([*measurement_std(spec, snr), snr])
+
+    def add(self, t: float, heading: float, n: int, rng: np.random.Generator) -> None:
+        """Add ``n`` false alarms at time ``t`` (drawing nothing when ``n`` is 0)."""
+        if n == 0:
+            return
+        spec = self.spec
+        cells = rng.random((n, 3))
+        rows = np.empty((n, 7))
+        rows[:, 0] = spec.max_range_m * (1.0 - cells[:, 0])
+        if self.full_circle:
+            az = 2.0 * np.pi * cells[:, 1]
+        else:
+            face = rng.integers(0, spec.faces, size=n)
+            az = (heading + 2.0 * np.pi * face / spec.faces
+                  + spec.max_scan_rad * (2.0 * cells[:, 1] - 1.0))
+        rows[:, 1] = np.mod(az, 2.0 * np.pi)
+        rows[:, 2] = spec.min_el_rad + (spec.max_el_rad - spec.min_el_rad) * cells[:, 2]
+        rows[:, 3:] = self.tail
+        self.out.add_block(t, self.sensor_id, rows, np.full(n, "", dtype=object))
 
 
 def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Generator,
@@ -562,7 +581,8 @@ def _load_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
     parts: dict[str, list[NDArray[Any]]] = {"time_s": [], "sensor_id": []}
     parts.update({c: [] for c in LOAD_COLUMNS[1:]})
     for site, out in zip(sites, outs, strict=True):
-        for name, values in out.load.items():
+        for name, values in zip(LOAD_COLUMNS, zip(*out.load, strict=True) if out.load
+                                else [()] * len(LOAD_COLUMNS), strict=True):
             parts[name].append(np.asarray(values))
-        parts["sensor_id"].append(np.full(len(out.load["time_s"]), site.sensor_id, object))
+        parts["sensor_id"].append(np.full(len(out.load), site.sensor_id, object))
     return _table(parts, {"sensor_id": object, "n_in_track": np.int64, "n_looks": np.int64})
