@@ -68,6 +68,8 @@ __all__ = [
 F64 = NDArray[np.float64]
 Table = dict[str, NDArray[Any]]
 Progress = Callable[[str, float, float], None]
+#: ``TruthTracks.at``'s result: positions, velocities and in-flight mask
+Interpolated = tuple[F64, F64, NDArray[np.bool_]]
 
 #: First word of every sensor stream's spawn key ("SE(n)S(or)").
 STREAM_TAG = 0x5E45
@@ -166,11 +168,18 @@ class TruthTracks:
     start: NDArray[np.intp]
     t_first: F64 = field(init=False)
     t_last: F64 = field(init=False)
+    #: one sorted key over all samples, body index * span + time since the first sample,
+    #: with that first time and the span (the lookup of :meth:`at`)
+    _keys: tuple[F64, float, float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Derive each body's first and last sample time."""
+        """Derive each body's first and last sample time and the sample keys."""
         object.__setattr__(self, "t_first", self.time[self.start[:-1]])
         object.__setattr__(self, "t_last", self.time[self.start[1:] - 1])
+        t_min = float(self.time.min()) if self.time.size else 0.0
+        span = (float(self.time.max()) - t_min + 1.0) if self.time.size else 1.0
+        keys = np.repeat(np.arange(self.n), np.diff(self.start)) * span + (self.time - t_min)
+        object.__setattr__(self, "_keys", (keys, t_min, span))
 
     @property
     def n(self) -> int:
@@ -182,10 +191,7 @@ class TruthTracks:
         ``(k, n)`` at times ``t (k,)``, linear between samples (NaN out of flight)."""
         k, n = t.size, self.n
         alive = (t[:, None] >= self.t_first[None, :]) & (t[:, None] <= self.t_last[None, :])
-        # one sorted key over all bodies: body index * span + time since the first sample
-        t_min = float(self.time.min()) if self.time.size else 0.0
-        span = (float(self.time.max()) - t_min + 1.0) if self.time.size else 1.0
-        keys = np.repeat(np.arange(n), np.diff(self.start)) * span + (self.time - t_min)
+        keys, t_min, span = self._keys
         tq = np.clip(t[:, None], self.t_first[None, :], self.t_last[None, :])
         first, end = self.start[None, :-1], self.start[None, 1:]
         hi = np.searchsorted(keys, np.arange(n)[None, :] * span + (tq - t_min), side="right")
@@ -273,10 +279,12 @@ class _Scene:
     el: F64
 
     @classmethod
-    def at(cls, site: plat.SensorSite, truth: TruthTracks, t: F64) -> _Scene:
-        """Interpolate the truth at ``t`` and measure it from the site's ENU frame."""
+    def at(cls, site: plat.SensorSite, truth: TruthTracks, t: F64,
+           interpolated: Interpolated | None = None) -> _Scene:
+        """Interpolate the truth at ``t`` (unless given ``truth.at(t)``) and measure it
+        from the site's ENU frame."""
         state = plat.platform_state(site, t)
-        pos, vel, alive = truth.at(t)
+        pos, vel, alive = truth.at(t) if interpolated is None else interpolated
         safe = _safe(pos, alive)
         rel = safe - state.pos[:, None, :]
         enu = wgs84.ecef_vec_to_enu(rel, state.lat[:, None], state.lon[:, None])
@@ -323,8 +331,22 @@ class _Out:
         return dict(zip(DETECTION_COLUMNS, cols, strict=True))
 
 
+def _chunks(truth: TruthTracks, times: F64) -> Callable[[int], Interpolated]:
+    """``truth.at`` of the chunk of ``times`` starting at index ``c0``, interpolated once
+    (every radar and the truth table walk the same look times)."""
+    memo: dict[int, Interpolated] = {}
+
+    def at(c0: int) -> Interpolated:
+        if c0 not in memo:
+            memo[c0] = truth.at(times[c0:c0 + _CHUNK])
+        return memo[c0]
+
+    return at
+
+
 def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: float,
-                    rng: np.random.Generator, out: _Out, tick: Callable[[float], None]) -> None:
+                    rng: np.random.Generator, out: _Out, tick: Callable[[float], None],
+                    truth_at: Callable[[int], Interpolated]) -> None:
     """Walk one radar's look times (see the module docstring).
 
     Everything that does not depend on the time line is computed for a chunk of look
@@ -344,7 +366,7 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     sid = site.sensor_id
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
-        sc = _Scene.at(site, truth, tc)
+        sc = _Scene.at(site, truth, tc, truth_at(c0))
         out.states.append(sc.state)
         heading = sc.state.heading[:, None]
         alt = wgs84.geodetic_altitude(sc.pos)
@@ -493,6 +515,7 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
     sites = plat.sensor_sites(scn)
     origin = _origin(scn, sites)
     times = _look_grid(truth, dt_s)
+    truth_at = _chunks(truth, times)
     outs: list[_Out] = []
     for site in sites:
         out = _Out()
@@ -504,14 +527,14 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
                 progress(sid, t, total)
 
         if site.kind == "radar":
-            _simulate_radar(site, truth, times, dt_s, rng, out, tick)
+            _simulate_radar(site, truth, times, dt_s, rng, out, tick, truth_at)
         else:
             _simulate_ir(site, truth, rng, out, tick)
         outs.append(out)
     radar_times = times if any(s.kind == "radar" for s in sites) else np.empty(0)
     return SensorRun(
         detections=_detections(outs), sensors=_sensor_rows(sites, outs),
-        truth=_truth_rows(truth, radar_times, origin), load=_load_rows(sites, outs),
+        truth=_truth_rows(truth, radar_times, origin, truth_at), load=_load_rows(sites, outs),
         targets={"target_id": truth.ids, "model": truth.model},
         sites={key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
                (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
@@ -562,13 +585,14 @@ def _sensor_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
     return _table(parts, {"sensor_id": object})
 
 
-def _truth_rows(truth: TruthTracks, times: F64, origin: tuple[float, float, float]) -> Table:
+def _truth_rows(truth: TruthTracks, times: F64, origin: tuple[float, float, float],
+                truth_at: Callable[[int], Interpolated]) -> Table:
     parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("time_s", "target_id", "x_m",
                                                              "y_m", "z_m")}
     lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
-        pos, _, alive = truth.at(tc)
+        pos, _, alive = truth_at(c0)
         k, j = np.nonzero(alive)
         enu = wgs84.ecef_to_enu(pos[k, j], lat0, lon0, origin[2])
         for key, col in (("time_s", tc[k]), ("target_id", truth.ids[j]), ("x_m", enu[:, 0]),
