@@ -274,9 +274,7 @@ class RadarScheduler:
 
     def _drop(self, t: float, alive: BoolArray) -> None:
         """Forget targets no longer in flight and tracks coasted too long without a dwell."""
-        gone = ~alive
-        if np.count_nonzero(self.held):
-            gone |= self.held & (t - self.last_track_look
-                                 > COAST_REVISITS * self.track_revisit_s)
+        gone = self.held & (t - self.last_track_look > COAST_REVISITS * self.track_revisit_s)
+        gone |= ~alive
         self.held[gone] = False
         self.history[gone] = 0
