@@ -19,9 +19,10 @@
    range NaN);
 5. radar false alarms: a Poisson number with mean ``false_alarms_per_frame`` times the
    fraction of the search frame scanned in the tick, placed uniformly over the
-   resolution cells (uniform in range up to ``max_range_m``, in azimuth over the faces'
-   coverage and in elevation between the limits), with the accuracy of a detection at
-   the threshold SNR (−ln P_fa); track dwells raise none (their gates reject them).
+   resolution cells (:func:`tate.sensors.radar.false_alarm_cells`: in range up to
+   ``max_range_m``, in azimuth over the faces' coverage and in elevation between the
+   limits), with the accuracy of a detection at the threshold SNR (−ln P_fa); track
+   dwells raise none (their gates reject them).
 
 Threat kinds for RCS and IR signature: a ballistic missile is a ``booster`` until its
 ``rv-separation`` event, then a ``ballistic-rv``; a boost-glide vehicle a ``booster``
@@ -294,40 +295,46 @@ class _Scene:
 
 @dataclass
 class _Out:
-    """Rows collected for one sensor (blocks of rows, concatenated and converted to the
-    table's units once, by :meth:`detections`)."""
+    """Rows collected for one sensor (blocks of rows, concatenated, put in time order and
+    converted to the table's units once, by :meth:`detections`)."""
 
-    #: per block: time, sensor, number of rows; then the blocks ``(m, 7)`` of range, az,
-    #: el, their stds (m and rad) and SNR, and the truth ids ``(m,)``
-    calls: list[tuple[float, str, int]] = field(default_factory=list)
+    sensor_id: str
+    #: per block: the times ``(m,)``, the rows ``(m, 7)`` of range, az, el, their stds (m
+    #: and rad) and SNR, and the truth ids ``(m,)``
+    times: list[F64] = field(default_factory=list)
     blocks: list[F64] = field(default_factory=list)
     ids: list[NDArray[Any]] = field(default_factory=list)
     #: one tuple of the ``LOAD_COLUMNS`` values per radar look time
     load: list[tuple[float, int, float, float, float, int]] = field(default_factory=list)
     states: list[plat.PlatformState] = field(default_factory=list)
 
-    def add(self, t: float, sensor_id: str, rae: tuple[F64, F64, F64],
-            std: tuple[F64, F64, F64], snr: F64, truth_id: NDArray[Any]) -> None:
-        """Append detections (range, az, el and their stds in m and rad)."""
+    def add(self, t: float, rae: tuple[F64, F64, F64], std: tuple[F64, F64, F64], snr: F64,
+            truth_id: NDArray[Any]) -> None:
+        """Append detections at time ``t`` (range, az, el and their stds in m and rad)."""
         if snr.size:
-            self.add_block(t, sensor_id, np.stack((*rae, *std, snr), axis=1), truth_id)
+            self.add_block(np.full(snr.size, t), np.stack((*rae, *std, snr), axis=1),
+                           truth_id)
 
-    def add_block(self, t: float, sensor_id: str, rows: F64, truth_id: NDArray[Any]) -> None:
-        """Append detections as rows of range, az, el, their stds (m, rad) and SNR."""
-        self.calls.append((t, sensor_id, rows.shape[0]))
+    def add_block(self, times: F64, rows: F64, truth_id: NDArray[Any]) -> None:
+        """Append detections as rows of range, az, el, their stds (m, rad) and SNR.
+
+        Blocks may come out of time order, but rows of equal time must come in order.
+        """
+        self.times.append(times)
         self.blocks.append(rows)
         self.ids.append(truth_id)
 
     def detections(self) -> dict[str, NDArray[Any]]:
-        """The detection columns (``DETECTION_COLUMNS``; angles in degrees)."""
-        if not self.calls:
+        """The detection columns (``DETECTION_COLUMNS``; angles in degrees), by time."""
+        if not self.blocks:
             return {}
-        t, sid, m = zip(*self.calls, strict=True)
-        rows = np.concatenate(self.blocks)
+        t = np.concatenate(self.times)
+        order = np.argsort(t, kind="stable")
+        rows = np.concatenate(self.blocks)[order]
         r, az, el, s_r, s_az, s_el, snr = (np.ascontiguousarray(rows[:, j]) for j in range(7))
-        cols = (np.repeat(np.array(t, float), m), np.repeat(np.array(sid, object), m), r,
+        cols = (t[order], np.full(t.size, self.sensor_id, dtype=object), r,
                 np.mod(np.degrees(az), 360.0), np.degrees(el), s_r, np.degrees(s_az),
-                np.degrees(s_el), snr, np.concatenate(self.ids))
+                np.degrees(s_el), snr, np.concatenate(self.ids)[order])
         return dict(zip(DETECTION_COLUMNS, cols, strict=True))
 
 
@@ -362,8 +369,9 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
                            spec.budget)
     fa_per_frame = radar.false_alarms_per_frame(spec)
-    fa = _FalseAlarms(spec, site.sensor_id, out)
-    sid = site.sensor_id
+    # false alarms have the accuracy of a detection at the threshold SNR, −ln P_fa (linear)
+    fa_snr = np.full(1, 10.0 * np.log10(-np.log(spec.pfa)))
+    fa_tail = np.concatenate([*radar.measurement_std(spec, fa_snr), fa_snr])  # stds, SNR
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
         sc = _Scene.at(site, truth, tc, truth_at(c0))
@@ -381,6 +389,12 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         u = radar_search_position(spec.faces, heading, sc.az)
         # (k, n, 7): what a detection reports, before its noise
         rows = np.stack((sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr), axis=-1)
+        # the looks' outcomes of the chunk (their rows are assembled after the loop), and
+        # the false alarms (kept after them: a tick's detections come before its alarms)
+        hit_i: list[int] = []
+        hit_d: list[NDArray[np.intp]] = []
+        noise: list[F64] = []
+        alarms: list[tuple[F64, F64, NDArray[Any]]] = []
         for i, (t, hdg) in enumerate(zip(tc.tolist(), sc.state.heading.tolist(), strict=True)):
             track, search, load = sched.plan(t, dt, sc.alive[i], u[i], sc.rng[i])
             looked = track | search
@@ -390,53 +404,26 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
             detected[d] = True
             sched.record(t, looked, detected)
             if d.size:  # (an empty draw takes nothing from the stream)
-                det = rows[i, d]
-                det[:, :3] += det[:, 3:6] * rng.standard_normal((d.size, 3))
-                out.add_block(t, sid, det, truth.ids[d])
-            fa.add(t, hdg, int(rng.poisson(fa_per_frame * load.frame_fraction)), rng)
+                hit_i.append(i)
+                hit_d.append(d)
+                noise.append(rng.standard_normal((d.size, 3)))
+            n_fa = int(rng.poisson(fa_per_frame * load.frame_fraction))
+            if n_fa:
+                cells = radar.false_alarm_cells(spec, hdg, n_fa, rng)
+                alarms.append((np.full(n_fa, t), np.column_stack(
+                    (*cells, np.broadcast_to(fa_tail, (n_fa, 4)))), np.full(n_fa, "", object)))
             out.load.append((t, load.n_in_track, load.track_occupancy,
                              load.search_frame_s_effective, load.track_revisit_s_effective,
                              idx.size))
+        if hit_d:
+            i_all = np.repeat(np.array(hit_i, np.intp), [x.size for x in hit_d])
+            d_all = np.concatenate(hit_d)
+            det = rows[i_all, d_all]
+            det[:, :3] += det[:, 3:6] * np.concatenate(noise)
+            out.add_block(tc[i_all], det, truth.ids[d_all])
+        for alarm in alarms:
+            out.add_block(*alarm)
         tick(float(tc[-1]))
-
-
-class _FalseAlarms:
-    """Adds a radar's false alarms, uniform over the resolution cells.
-
-    Uniform in range over (0, max_range_m], in elevation between the limits, and in
-    azimuth over the faces' coverage: the full circle when the faces cover it (or for
-    a rotating antenna), else a face drawn at random and a uniform angle within
-    ``max_scan_rad`` of its boresight azimuth.  Their accuracy is that of a detection
-    at the threshold SNR, −ln P_fa (linear), computed once.
-    """
-
-    def __init__(self, spec: Any, sensor_id: str, out: _Out) -> None:
-        from tate.sensors.radar import measurement_std
-
-        self.spec, self.sensor_id, self.out = spec, sensor_id, out
-        self.full_circle = spec.faces == 0 or spec.faces * 2.0 * spec.max_scan_rad >= 2.0 * np.pi
-        snr = np.full(1, 10.0 * np.log10(-np.log(spec.pfa)))
-        # std, then SNR (the columns of a detection block after range, az, el)
-        self.tail = np.concatenate([*measurement_std(spec, snr), snr])
-
-    def add(self, t: float, heading: float, n: int, rng: np.random.Generator) -> None:
-        """Add ``n`` false alarms at time ``t`` (drawing nothing when ``n`` is 0)."""
-        if n == 0:
-            return
-        spec = self.spec
-        cells = rng.random((n, 3))
-        rows = np.empty((n, 7))
-        rows[:, 0] = spec.max_range_m * (1.0 - cells[:, 0])
-        if self.full_circle:
-            az = 2.0 * np.pi * cells[:, 1]
-        else:
-            face = rng.integers(0, spec.faces, size=n)
-            az = (heading + 2.0 * np.pi * face / spec.faces
-                  + spec.max_scan_rad * (2.0 * cells[:, 1] - 1.0))
-        rows[:, 1] = np.mod(az, 2.0 * np.pi)
-        rows[:, 2] = spec.min_el_rad + (spec.max_el_rad - spec.min_el_rad) * cells[:, 2]
-        rows[:, 3:] = self.tail
-        self.out.add_block(t, self.sensor_id, rows, np.full(n, "", dtype=object))
 
 
 def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Generator,
@@ -467,7 +454,7 @@ def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Gener
             a_std = np.full(d.size, float(spec.angle_std_rad))
             nan = np.full(d.size, np.nan)
             meas = (nan, sc.az[i, d] + a_std * z[:, 0], sc.el[i, d] + a_std * z[:, 1])
-            out.add(t, site.sensor_id, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d])
+            out.add(t, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d])
         tick(float(tc[-1]))
 
 
@@ -518,7 +505,7 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
     truth_at = _chunks(truth, times)
     outs: list[_Out] = []
     for site in sites:
-        out = _Out()
+        out = _Out(site.sensor_id)
         rng = sensor_rng(seed, site.sensor_id)
         total = float(times[-1]) if times.size else 0.0
 
