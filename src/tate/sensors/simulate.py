@@ -41,6 +41,7 @@ sensor), which is also stored in the tables' metadata.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -341,14 +342,7 @@ class _Out:
 def _chunks(truth: TruthTracks, times: F64) -> Callable[[int], Interpolated]:
     """``truth.at`` of the chunk of ``times`` starting at index ``c0``, interpolated once
     (every radar and the truth table walk the same look times)."""
-    memo: dict[int, Interpolated] = {}
-
-    def at(c0: int) -> Interpolated:
-        if c0 not in memo:
-            memo[c0] = truth.at(times[c0:c0 + _CHUNK])
-        return memo[c0]
-
-    return at
+    return functools.cache(lambda c0: truth.at(times[c0:c0 + _CHUNK]))
 
 
 def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: float,
@@ -391,31 +385,32 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         rows = np.stack((sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr), axis=-1)
         # the looks' outcomes of the chunk (their rows are assembled after the loop), and
         # the false alarms (kept after them: a tick's detections come before its alarms)
-        hit_i: list[int] = []
-        hit_d: list[NDArray[np.intp]] = []
-        noise: list[F64] = []
+        hits: list[tuple[int, NDArray[np.intp], F64]] = []  # look, targets seen, noise
         alarms: list[tuple[F64, F64, NDArray[Any]]] = []
-        for i, (t, hdg) in enumerate(zip(tc.tolist(), sc.state.heading.tolist(), strict=True)):
-            track, search, load = sched.plan(t, dt, sc.alive[i], u[i], sc.rng[i])
+        per_look = zip(tc.tolist(), sc.state.heading.tolist(), list(sc.alive), list(u),
+                       list(sc.rng), list(pd), strict=True)
+        for i, (t, hdg, alive_i, u_i, rng_i, pd_i) in enumerate(per_look):
+            track, search, load = sched.plan(t, dt, alive_i, u_i, rng_i)
             looked = track | search
             idx = looked.nonzero()[0]
-            d = idx[rng.random(idx.size) < pd[i, idx]] if idx.size else idx
+            d = idx[rng.random(idx.size) < pd_i[idx]] if idx.size else idx
             detected = np.zeros(truth.n, bool)
             detected[d] = True
             sched.record(t, looked, detected)
             if d.size:  # (an empty draw takes nothing from the stream)
-                hit_i.append(i)
-                hit_d.append(d)
-                noise.append(rng.standard_normal((d.size, 3)))
+                hits.append((i, d, rng.standard_normal((d.size, 3))))
             n_fa = int(rng.poisson(fa_per_frame * load.frame_fraction))
             if n_fa:
                 cells = radar.false_alarm_cells(spec, hdg, n_fa, rng)
-                alarms.append((np.full(n_fa, t), np.column_stack(
-                    (*cells, np.broadcast_to(fa_tail, (n_fa, 4)))), np.full(n_fa, "", object)))
+                block = np.empty((n_fa, 7))
+                block[:, 0], block[:, 1], block[:, 2] = cells
+                block[:, 3:] = fa_tail
+                alarms.append((np.full(n_fa, t), block, np.full(n_fa, "", object)))
             out.load.append((t, load.n_in_track, load.track_occupancy,
                              load.search_frame_s_effective, load.track_revisit_s_effective,
                              idx.size))
-        if hit_d:
+        if hits:
+            hit_i, hit_d, noise = zip(*hits, strict=True)
             i_all = np.repeat(np.array(hit_i, np.intp), [x.size for x in hit_d])
             d_all = np.concatenate(hit_d)
             det = rows[i_all, d_all]
@@ -466,7 +461,7 @@ def _ir_intensity(truth: TruthTracks, t: F64, speed: F64, alt: F64) -> F64:
     kinds = truth.kinds(t)
     boosting = t[:, None] < truth.t_switch[None, :]
     out = np.zeros(kinds.shape)
-    for kind in np.unique(kinds).tolist():
+    for kind in sorted(set(kinds.ravel().tolist())):
         for phase, when in (("boost", boosting), (IR_PHASE_AFTER_BOOST[kind], ~boosting)):
             sel = (kinds == kind) & when
             if sel.any():
@@ -551,7 +546,9 @@ def _detections(outs: list[_Out]) -> Table:
     parts = [o.detections() for o in outs]
     cols = _table({c: [p[c] for p in parts if p] for c in DETECTION_COLUMNS},
                   {"sensor_id": object, "truth_id": object})
-    _, rank = np.unique(cols["sensor_id"].astype(str), return_inverse=True)
+    names = sorted({o.sensor_id for o in outs})  # (np.unique's order, without its sort)
+    rank = np.concatenate([np.full(p["time_s"].size, names.index(o.sensor_id))
+                           for o, p in zip(outs, parts, strict=True) if p] or [np.empty(0, int)])
     order = np.lexsort((rank, cols["time_s"]))
     return {k: v[order] for k, v in cols.items()}
 
