@@ -26,6 +26,8 @@ measurement quality.  :class:`RadarSpec` holds them; the functions compute on ar
   with monopulse slope k_m = 1.6 (Barton & Leonov, *Radar Technology Encyclopedia*, 1997,
   "accuracy of monopulse"), the beam broadened by 1/cos θ off boresight; each combined in
   quadrature with a bias floor.
+* **False alarms**: ``n_cells · pfa`` per search frame, placed uniformly over the
+  resolution cells (:func:`false_alarm_cells`).
 * **Detection probability** of one dwell from :mod:`tate.sensors.detection` (Swerling 2
   and 4 equal 1 and 3 for one dwell; Richards 2014 §6.3).
 
@@ -54,6 +56,7 @@ __all__ = [
     "RadarSpec",
     "detection_range_m",
     "face_geometry",
+    "false_alarm_cells",
     "false_alarms_per_frame",
     "from_loop_gain",
     "from_power_aperture",
@@ -286,8 +289,8 @@ def face_geometry(spec: RadarSpec, heading_rad: ArrayLike, az_rad: ArrayLike,
 
 
 def visible(spec: RadarSpec, heading_rad: ArrayLike, range_m: ArrayLike, az_rad: ArrayLike,
-            el_rad: ArrayLike, target_alt_m: ArrayLike, sensor_alt_m: ArrayLike) -> NDArray[
-                np.bool_]:
+            el_rad: ArrayLike, target_alt_m: ArrayLike, sensor_alt_m: ArrayLike,
+            off_boresight_rad: ArrayLike | None = None) -> NDArray[np.bool_]:
     """Whether the radar can see each target (geometry only, not detection).
 
     True when the slant range ``range_m`` [m] is within ``max_range_m``, the elevation
@@ -295,6 +298,8 @@ def visible(spec: RadarSpec, heading_rad: ArrayLike, range_m: ArrayLike, az_rad:
     direction (any direction if ``faces == 0``), and the range inside the 4/3-Earth radar
     horizon between the antenna height ``sensor_alt_m`` and ``target_alt_m`` [m] (negative
     heights count as 0).  For a ship, ``sensor_alt_m`` is ``spec.mast_height_m``.
+    ``off_boresight_rad``, if given, is the angle of :func:`face_geometry` for these
+    directions (saves computing it again).
     """
     r = np.asarray(range_m, dtype=float)
     el = np.asarray(el_rad, dtype=float)
@@ -303,7 +308,8 @@ def visible(spec: RadarSpec, heading_rad: ArrayLike, range_m: ArrayLike, az_rad:
     ok = (r <= spec.max_range_m) & (r <= horizon)
     ok = ok & (el >= spec.min_el_rad) & (el <= spec.max_el_rad)
     if spec.faces > 0:
-        _, off = face_geometry(spec, heading_rad, az_rad, el)
+        off = (face_geometry(spec, heading_rad, az_rad, el)[1] if off_boresight_rad is None
+               else np.asarray(off_boresight_rad, dtype=float))
         ok = ok & (off <= spec.max_scan_rad)
     return np.asarray(ok, dtype=bool)
 
@@ -375,6 +381,29 @@ def required_snr_db(spec: RadarSpec, pd_required: float, swerling: int | None = 
 def false_alarms_per_frame(spec: RadarSpec) -> float:
     """Expected false alarms in one search frame, ``n_cells · pfa`` [-]."""
     return float(false_alarm_count(spec.n_cells, spec.pfa))
+
+
+def false_alarm_cells(spec: RadarSpec, heading_rad: float, n: int, rng: np.random.Generator
+                      ) -> tuple[F64, F64, F64]:
+    """Range [m], azimuth and elevation [rad] of ``n`` > 0 false alarms, uniform over the
+    resolution cells.
+
+    Uniform in range over (0, max_range_m], in elevation between the limits, and in
+    azimuth over the faces' coverage: the full circle (in [0, 2π)) when the faces cover it
+    (or for a rotating antenna), else a face drawn at random and a uniform angle within
+    ``max_scan_rad`` of its boresight azimuth.  Draws ``rng.random((n, 3))``, then the
+    faces.
+    """
+    cells = rng.random((n, 3))
+    r = spec.max_range_m * (1.0 - cells[:, 0])
+    el = spec.min_el_rad + (spec.max_el_rad - spec.min_el_rad) * cells[:, 2]
+    if spec.faces == 0 or spec.faces * 2.0 * spec.max_scan_rad >= 2.0 * np.pi:
+        az = 2.0 * np.pi * cells[:, 1]
+    else:
+        face = rng.integers(0, spec.faces, size=n)
+        az = (heading_rad + 2.0 * np.pi * face / spec.faces
+              + spec.max_scan_rad * (2.0 * cells[:, 1] - 1.0))
+    return r, np.mod(az, 2.0 * np.pi), el
 
 
 def _unit(az: F64, el: F64) -> F64:

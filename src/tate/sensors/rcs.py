@@ -93,11 +93,12 @@ def rcs_m2(kind: str | ArrayLike, aspect_rad: ArrayLike, freq_hz: float = 3.0e9)
         return np.asarray(10.0 ** (np.interp(a, ASPECT_NODES_RAD, RCS_TABLES_DBSM[kind]) / 10.0))
     kinds = np.asarray(kind)
     kinds, a = np.broadcast_arrays(kinds, a)
-    unknown = set(np.unique(kinds).tolist()) - set(THREAT_KINDS)
+    present = set(kinds.ravel().tolist())  # a set, not np.unique: no sort of the objects
+    unknown = present - set(THREAT_KINDS)
     if unknown:
         raise _unknown(sorted(unknown))
     out = np.empty(a.shape)
-    for name in np.unique(kinds).tolist():
+    for name in (k for k in THREAT_KINDS if k in present):
         sel = kinds == name
         out[sel] = np.interp(a[sel], ASPECT_NODES_RAD, RCS_TABLES_DBSM[name])
     return np.asarray(10.0 ** (out / 10.0))

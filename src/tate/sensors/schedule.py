@@ -35,7 +35,8 @@ target).  Units: seconds, fractions of the radar's time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -157,13 +158,17 @@ def ration(due: BoolArray, priority: ArrayLike, capacity: int) -> BoolArray:
     idx = due.nonzero()[0]
     if capacity <= 0 or idx.size == 0:
         return served
-    order = idx[np.argsort(np.asarray(priority, float)[idx], kind="stable")]
-    served[order[:capacity]] = True
+    if idx.size > capacity:  # (else all are served: no sort)
+        idx = idx[np.argsort(np.asarray(priority, float)[idx], kind="stable")[:capacity]]
+    served[idx] = True
     return served
 
 
-@dataclass(frozen=True)
-class LoadRow:
+#: :func:`held_in_track` of the histories 0..7
+_HELD_OF_HISTORY = np.array([bin(h).count("1") >= 2 for h in range(8)])
+
+
+class LoadRow(NamedTuple):
     """One radar's load at one tick (a row of the load timeline)."""
 
     n_in_track: int
@@ -229,7 +234,8 @@ class RadarScheduler:
             The radar's load during the tick.
         """
         self._drop(t, alive)
-        n_track = int(np.count_nonzero(self.held))
+        held = self.held
+        n_track = int(np.count_nonzero(held))
         # the scalar forms of track_occupancy, served_track_load, search_frame_effective
         # and track_revisit_effective (this runs once per tick)
         occ = n_track * self.dwell_s / self.track_revisit_s
@@ -239,28 +245,36 @@ class RadarScheduler:
                       else 0.0)
         per_tick = served * dt / self.dwell_s
         self.credit = min(self.credit + per_tick, per_tick + 1.0)
-        due = self.held & (self.next_due <= t + 1e-9)
-        track = ration(due, priority, int(np.floor(self.credit + 1e-9)))
-        self.credit -= float(np.count_nonzero(track))
-        self.next_due[track] = t + self.track_revisit_s
-        self.last_track_look[track] = t
         advance = dt / frame
-        search = ~self.held & alive & search_crossed(self.phase, advance, u)
+        search = alive & search_crossed(self.phase, advance, u)
         self.phase = (self.phase + advance) % 1.0  # Python's float mod is np.mod's
+        if n_track == 0:  # nothing held: no track dwell, search may look anywhere
+            return np.zeros(held.shape, bool), search, LoadRow(n_track, occ, frame, revisit,
+                                                               advance)
+        due = held & (self.next_due <= t + 1e-9)
+        track = ration(due, priority, math.floor(self.credit + 1e-9))
+        n_dwells = int(np.count_nonzero(track))
+        if n_dwells:
+            self.credit -= float(n_dwells)
+            self.next_due[track] = t + self.track_revisit_s
+            self.last_track_look[track] = t
+        search &= ~held
         return track, search, LoadRow(n_track, occ, frame, revisit, advance)
 
     def record(self, t: float, looked: BoolArray, detected: BoolArray) -> None:
         """Record the outcomes of the looks of a tick (``detected`` ⊆ ``looked``)."""
-        self.history = np.where(looked, ((self.history << 1) | detected) & 7, self.history)
-        now = held_in_track(self.history)
-        new = now & ~self.held
-        self.next_due[new] = t + self.track_revisit_s
-        self.last_track_look[new] = t
+        history = self.history
+        np.copyto(history, ((history << 1) | detected) & 7, where=looked)
+        now = _HELD_OF_HISTORY[history & 7]  # held_in_track(history), by table
+        new = now > self.held  # now & ~held
+        if np.count_nonzero(new):
+            self.next_due[new] = t + self.track_revisit_s
+            self.last_track_look[new] = t
         self.held = now
 
     def _drop(self, t: float, alive: BoolArray) -> None:
         """Forget targets no longer in flight and tracks coasted too long without a dwell."""
-        lost = self.held & (t - self.last_track_look > COAST_REVISITS * self.track_revisit_s)
-        gone = ~alive | lost
+        gone = self.held & (t - self.last_track_look > COAST_REVISITS * self.track_revisit_s)
+        gone |= ~alive
         self.held[gone] = False
         self.history[gone] = 0

@@ -19,9 +19,10 @@
    range NaN);
 5. radar false alarms: a Poisson number with mean ``false_alarms_per_frame`` times the
    fraction of the search frame scanned in the tick, placed uniformly over the
-   resolution cells (uniform in range up to ``max_range_m``, in azimuth over the faces'
-   coverage and in elevation between the limits), with the accuracy of a detection at
-   the threshold SNR (−ln P_fa); track dwells raise none (their gates reject them).
+   resolution cells (:func:`tate.sensors.radar.false_alarm_cells`: in range up to
+   ``max_range_m``, in azimuth over the faces' coverage and in elevation between the
+   limits), with the accuracy of a detection at the threshold SNR (−ln P_fa); track
+   dwells raise none (their gates reject them).
 
 Threat kinds for RCS and IR signature: a ballistic missile is a ``booster`` until its
 ``rv-separation`` event, then a ``ballistic-rv``; a boost-glide vehicle a ``booster``
@@ -40,6 +41,7 @@ sensor), which is also stored in the tables' metadata.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,6 +70,8 @@ __all__ = [
 F64 = NDArray[np.float64]
 Table = dict[str, NDArray[Any]]
 Progress = Callable[[str, float, float], None]
+#: ``TruthTracks.at``'s result: positions, velocities and in-flight mask
+Interpolated = tuple[F64, F64, NDArray[np.bool_]]
 
 #: First word of every sensor stream's spawn key ("SE(n)S(or)").
 STREAM_TAG = 0x5E45
@@ -166,11 +170,18 @@ class TruthTracks:
     start: NDArray[np.intp]
     t_first: F64 = field(init=False)
     t_last: F64 = field(init=False)
+    #: one sorted key over all samples, body index * span + time since the first sample,
+    #: with that first time and the span (the lookup of :meth:`at`)
+    _keys: tuple[F64, float, float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Derive each body's first and last sample time."""
+        """Derive each body's first and last sample time and the sample keys."""
         object.__setattr__(self, "t_first", self.time[self.start[:-1]])
         object.__setattr__(self, "t_last", self.time[self.start[1:] - 1])
+        t_min = float(self.time.min()) if self.time.size else 0.0
+        span = (float(self.time.max()) - t_min + 1.0) if self.time.size else 1.0
+        keys = np.repeat(np.arange(self.n), np.diff(self.start)) * span + (self.time - t_min)
+        object.__setattr__(self, "_keys", (keys, t_min, span))
 
     @property
     def n(self) -> int:
@@ -182,10 +193,7 @@ class TruthTracks:
         ``(k, n)`` at times ``t (k,)``, linear between samples (NaN out of flight)."""
         k, n = t.size, self.n
         alive = (t[:, None] >= self.t_first[None, :]) & (t[:, None] <= self.t_last[None, :])
-        # one sorted key over all bodies: body index * span + time since the first sample
-        t_min = float(self.time.min()) if self.time.size else 0.0
-        span = (float(self.time.max()) - t_min + 1.0) if self.time.size else 1.0
-        keys = np.repeat(np.arange(n), np.diff(self.start)) * span + (self.time - t_min)
+        keys, t_min, span = self._keys
         tq = np.clip(t[:, None], self.t_first[None, :], self.t_last[None, :])
         first, end = self.start[None, :-1], self.start[None, 1:]
         hi = np.searchsorted(keys, np.arange(n)[None, :] * span + (tq - t_min), side="right")
@@ -273,10 +281,12 @@ class _Scene:
     el: F64
 
     @classmethod
-    def at(cls, site: plat.SensorSite, truth: TruthTracks, t: F64) -> _Scene:
-        """Interpolate the truth at ``t`` and measure it from the site's ENU frame."""
+    def at(cls, site: plat.SensorSite, truth: TruthTracks, t: F64,
+           interpolated: Interpolated | None = None) -> _Scene:
+        """Interpolate the truth at ``t`` (unless given ``truth.at(t)``) and measure it
+        from the site's ENU frame."""
         state = plat.platform_state(site, t)
-        pos, vel, alive = truth.at(t)
+        pos, vel, alive = truth.at(t) if interpolated is None else interpolated
         safe = _safe(pos, alive)
         rel = safe - state.pos[:, None, :]
         enu = wgs84.ecef_vec_to_enu(rel, state.lat[:, None], state.lon[:, None])
@@ -286,40 +296,65 @@ class _Scene:
 
 @dataclass
 class _Out:
-    """Rows collected for one sensor (lists of arrays, concatenated and converted to the
-    table's units once, by :meth:`detections`)."""
+    """Rows collected for one sensor (blocks of rows, concatenated, put in time order and
+    converted to the table's units once, by :meth:`detections`)."""
 
-    #: per call of :meth:`add`: time, sensor, number of rows; then the row arrays
-    calls: list[tuple[float, str, int]] = field(default_factory=list)
-    raw: list[list[NDArray[Any]]] = field(default_factory=lambda: [[] for _ in range(8)])
-    load: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in LOAD_COLUMNS})
+    sensor_id: str
+    #: per block: the times ``(m,)``, the rows ``(m, 7)`` of range, az, el, their stds (m
+    #: and rad) and SNR, and the truth ids ``(m,)``
+    times: list[F64] = field(default_factory=list)
+    blocks: list[F64] = field(default_factory=list)
+    ids: list[NDArray[Any]] = field(default_factory=list)
+    #: one tuple of the ``LOAD_COLUMNS`` values per radar look time
+    load: list[tuple[float, int, float, float, float, int]] = field(default_factory=list)
     states: list[plat.PlatformState] = field(default_factory=list)
 
-    def add(self, t: float, sensor_id: str, rae: tuple[F64, F64, F64],
-            std: tuple[F64, F64, F64], snr: F64, truth_id: NDArray[Any]) -> None:
-        """Append detections (range, az, el and their stds in m and rad)."""
-        m = snr.size
-        if m == 0:
-            return
-        self.calls.append((t, sensor_id, m))
-        for part, col in zip(self.raw, (*rae, *std, snr, truth_id), strict=True):
-            part.append(col)
+    def add(self, t: float, rae: tuple[F64, F64, F64], std: tuple[F64, F64, F64], snr: F64,
+            truth_id: NDArray[Any]) -> None:
+        """Append detections at time ``t`` (range, az, el and their stds in m and rad)."""
+        if snr.size:
+            self.add_block(np.full(snr.size, t), np.stack((*rae, *std, snr), axis=1),
+                           truth_id)
+
+    def add_block(self, times: F64, rows: F64, truth_id: NDArray[Any]) -> None:
+        """Append detections as rows of range, az, el, their stds (m, rad) and SNR.
+
+        Blocks may come out of time order, but rows of equal time must come in order.
+        """
+        self.times.append(times)
+        self.blocks.append(rows)
+        self.ids.append(truth_id)
 
     def detections(self) -> dict[str, NDArray[Any]]:
-        """The detection columns (``DETECTION_COLUMNS``; angles in degrees)."""
-        if not self.calls:
+        """The detection columns (``DETECTION_COLUMNS``; angles in degrees), by time."""
+        if not self.blocks:
             return {}
-        t, sid, m = zip(*self.calls, strict=True)
-        r, az, el, s_r, s_az, s_el, snr, truth_id = (np.concatenate(p) for p in self.raw)
-        cols = (np.repeat(np.array(t, float), m), np.repeat(np.array(sid, object), m), r,
+        t = np.concatenate(self.times)
+        order = np.argsort(t, kind="stable")
+        rows = np.concatenate(self.blocks)[order]
+        r, az, el, s_r, s_az, s_el, snr = (np.ascontiguousarray(rows[:, j]) for j in range(7))
+        cols = (t[order], np.full(t.size, self.sensor_id, dtype=object), r,
                 np.mod(np.degrees(az), 360.0), np.degrees(el), s_r, np.degrees(s_az),
-                np.degrees(s_el), snr, truth_id)
+                np.degrees(s_el), snr, np.concatenate(self.ids)[order])
         return dict(zip(DETECTION_COLUMNS, cols, strict=True))
 
 
+def _chunks(truth: TruthTracks, times: F64) -> Callable[[int], Interpolated]:
+    """``truth.at`` of the chunk of ``times`` starting at index ``c0``, interpolated once
+    (every radar and the truth table walk the same look times)."""
+    return functools.cache(lambda c0: truth.at(times[c0:c0 + _CHUNK]))
+
+
 def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: float,
-                    rng: np.random.Generator, out: _Out, tick: Callable[[float], None]) -> None:
-    """Walk one radar's look times (see the module docstring)."""
+                    rng: np.random.Generator, out: _Out, tick: Callable[[float], None],
+                    truth_at: Callable[[int], Interpolated]) -> None:
+    """Walk one radar's look times (see the module docstring).
+
+    Everything that does not depend on the time line is computed for a chunk of look
+    times at once; the loop over the look times keeps only the scheduler and the draws
+    (their order is the stream's: look outcomes, measurement noise, false-alarm count,
+    false-alarm cells).
+    """
     from tate.sensors import radar
     from tate.sensors.presets import RADARS
     from tate.sensors.rcs import aspect_angle, rcs_m2
@@ -328,74 +363,62 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
                            spec.budget)
     fa_per_frame = radar.false_alarms_per_frame(spec)
+    # false alarms have the accuracy of a detection at the threshold SNR, −ln P_fa (linear)
+    fa_snr = np.full(1, 10.0 * np.log10(-np.log(spec.pfa)))
+    fa_tail = np.concatenate([*radar.measurement_std(spec, fa_snr), fa_snr])  # stds, SNR
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
-        sc = _Scene.at(site, truth, tc)
+        sc = _Scene.at(site, truth, tc, truth_at(c0))
         out.states.append(sc.state)
         heading = sc.state.heading[:, None]
         alt = wgs84.geodetic_altitude(sc.pos)
-        vis = sc.alive & radar.visible(spec, heading, sc.rng, sc.az, sc.el, alt,
-                                       sc.state.alt[:, None])
         _, off = radar.face_geometry(spec, heading, sc.az, sc.el)
+        vis = sc.alive & radar.visible(spec, heading, sc.rng, sc.az, sc.el, alt,
+                                       sc.state.alt[:, None], off_boresight_rad=off)
         sigma = rcs_m2(truth.kinds(tc), aspect_angle(sc.vel, sc.state.pos[:, None] - sc.pos),
                        spec.freq_hz)
         snr = radar.snr_db(spec, sc.rng, sigma, off)
         pd = np.where(vis, radar.pd(spec, snr), 0.0)
         std = radar.measurement_std(spec, snr, off)
         u = radar_search_position(spec.faces, heading, sc.az)
-        rows = [out.load[name] for name in LOAD_COLUMNS]
-        for i, t in enumerate(tc.tolist()):
-            track, search, load = sched.plan(t, dt, sc.alive[i], u[i], sc.rng[i])
+        # (k, n, 7): what a detection reports, before its noise
+        rows = np.stack((sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr), axis=-1)
+        # the looks' outcomes of the chunk (their rows are assembled after the loop), and
+        # the false alarms (kept after them: a tick's detections come before its alarms)
+        hits: list[tuple[int, NDArray[np.intp], F64]] = []  # look, targets seen, noise
+        alarms: list[tuple[F64, F64, NDArray[Any]]] = []
+        per_look = zip(tc.tolist(), sc.state.heading.tolist(), list(sc.alive), list(u),
+                       list(sc.rng), list(pd), strict=True)
+        for i, (t, hdg, alive_i, u_i, rng_i, pd_i) in enumerate(per_look):
+            track, search, load = sched.plan(t, dt, alive_i, u_i, rng_i)
             looked = track | search
             idx = looked.nonzero()[0]
+            d = idx[rng.random(idx.size) < pd_i[idx]] if idx.size else idx
             detected = np.zeros(truth.n, bool)
-            detected[idx] = rng.random(idx.size) < pd[i, idx]
+            detected[d] = True
             sched.record(t, looked, detected)
-            d = detected.nonzero()[0]
-            z = rng.standard_normal((d.size, 3))
-            if d.size:
-                s3 = (std[0][i, d], std[1][i, d], std[2][i, d])
-                meas = (sc.rng[i, d] + s3[0] * z[:, 0], sc.az[i, d] + s3[1] * z[:, 1],
-                        sc.el[i, d] + s3[2] * z[:, 2])
-                out.add(t, site.sensor_id, meas, s3, snr[i, d], truth.ids[d])
-            _false_alarms(spec, t, float(sc.state.heading[i]),
-                          int(rng.poisson(fa_per_frame * load.frame_fraction)), rng,
-                          site.sensor_id, out)
-            for col, value in zip(rows, (t, load.n_in_track, load.track_occupancy,
-                                         load.search_frame_s_effective,
-                                         load.track_revisit_s_effective, idx.size),
-                                  strict=True):
-                col.append(value)
+            if d.size:  # (an empty draw takes nothing from the stream)
+                hits.append((i, d, rng.standard_normal((d.size, 3))))
+            n_fa = int(rng.poisson(fa_per_frame * load.frame_fraction))
+            if n_fa:
+                cells = radar.false_alarm_cells(spec, hdg, n_fa, rng)
+                block = np.empty((n_fa, 7))
+                block[:, 0], block[:, 1], block[:, 2] = cells
+                block[:, 3:] = fa_tail
+                alarms.append((np.full(n_fa, t), block, np.full(n_fa, "", object)))
+            out.load.append((t, load.n_in_track, load.track_occupancy,
+                             load.search_frame_s_effective, load.track_revisit_s_effective,
+                             idx.size))
+        if hits:
+            hit_i, hit_d, noise = zip(*hits, strict=True)
+            i_all = np.repeat(np.array(hit_i, np.intp), [x.size for x in hit_d])
+            d_all = np.concatenate(hit_d)
+            det = rows[i_all, d_all]
+            det[:, :3] += det[:, 3:6] * np.concatenate(noise)
+            out.add_block(tc[i_all], det, truth.ids[d_all])
+        for alarm in alarms:
+            out.add_block(*alarm)
         tick(float(tc[-1]))
-
-
-def _false_alarms(spec: Any, t: float, heading: float, n: int, rng: np.random.Generator,
-                  sensor_id: str, out: _Out) -> None:
-    """Add ``n`` false alarms at time ``t``, uniform over the resolution cells.
-
-    Uniform in range over (0, max_range_m], in elevation between the limits, and in
-    azimuth over the faces' coverage: the full circle when the faces cover it (or for
-    a rotating antenna), else a face drawn at random and a uniform angle within
-    ``max_scan_rad`` of its boresight azimuth.  Their accuracy is that of a detection
-    at the threshold SNR, −ln P_fa (linear).
-    """
-    from tate.sensors.radar import measurement_std
-
-    if n == 0:
-        return
-    cells = rng.random((n, 3))
-    r = spec.max_range_m * (1.0 - cells[:, 0])
-    el = spec.min_el_rad + (spec.max_el_rad - spec.min_el_rad) * cells[:, 2]
-    if spec.faces == 0 or spec.faces * 2.0 * spec.max_scan_rad >= 2.0 * np.pi:
-        az = 2.0 * np.pi * cells[:, 1]
-    else:
-        face = rng.integers(0, spec.faces, size=n)
-        az = (heading + 2.0 * np.pi * face / spec.faces
-              + spec.max_scan_rad * (2.0 * cells[:, 1] - 1.0))
-    snr = np.full(n, 10.0 * np.log10(-np.log(spec.pfa)))
-    std = measurement_std(spec, snr)
-    out.add(t, sensor_id, (r, np.mod(az, 2.0 * np.pi), el), std, snr,
-            np.full(n, "", dtype=object))
 
 
 def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Generator,
@@ -426,7 +449,7 @@ def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Gener
             a_std = np.full(d.size, float(spec.angle_std_rad))
             nan = np.full(d.size, np.nan)
             meas = (nan, sc.az[i, d] + a_std * z[:, 0], sc.el[i, d] + a_std * z[:, 1])
-            out.add(t, site.sensor_id, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d])
+            out.add(t, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d])
         tick(float(tc[-1]))
 
 
@@ -438,7 +461,7 @@ def _ir_intensity(truth: TruthTracks, t: F64, speed: F64, alt: F64) -> F64:
     kinds = truth.kinds(t)
     boosting = t[:, None] < truth.t_switch[None, :]
     out = np.zeros(kinds.shape)
-    for kind in np.unique(kinds).tolist():
+    for kind in sorted(set(kinds.ravel().tolist())):
         for phase, when in (("boost", boosting), (IR_PHASE_AFTER_BOOST[kind], ~boosting)):
             sel = (kinds == kind) & when
             if sel.any():
@@ -474,9 +497,10 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
     sites = plat.sensor_sites(scn)
     origin = _origin(scn, sites)
     times = _look_grid(truth, dt_s)
+    truth_at = _chunks(truth, times)
     outs: list[_Out] = []
     for site in sites:
-        out = _Out()
+        out = _Out(site.sensor_id)
         rng = sensor_rng(seed, site.sensor_id)
         total = float(times[-1]) if times.size else 0.0
 
@@ -485,14 +509,14 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
                 progress(sid, t, total)
 
         if site.kind == "radar":
-            _simulate_radar(site, truth, times, dt_s, rng, out, tick)
+            _simulate_radar(site, truth, times, dt_s, rng, out, tick, truth_at)
         else:
             _simulate_ir(site, truth, rng, out, tick)
         outs.append(out)
     radar_times = times if any(s.kind == "radar" for s in sites) else np.empty(0)
     return SensorRun(
         detections=_detections(outs), sensors=_sensor_rows(sites, outs),
-        truth=_truth_rows(truth, radar_times, origin), load=_load_rows(sites, outs),
+        truth=_truth_rows(truth, radar_times, origin, truth_at), load=_load_rows(sites, outs),
         targets={"target_id": truth.ids, "model": truth.model},
         sites={key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
                (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
@@ -522,7 +546,9 @@ def _detections(outs: list[_Out]) -> Table:
     parts = [o.detections() for o in outs]
     cols = _table({c: [p[c] for p in parts if p] for c in DETECTION_COLUMNS},
                   {"sensor_id": object, "truth_id": object})
-    _, rank = np.unique(cols["sensor_id"].astype(str), return_inverse=True)
+    names = sorted({o.sensor_id for o in outs})  # (np.unique's order, without its sort)
+    rank = np.concatenate([np.full(p["time_s"].size, names.index(o.sensor_id))
+                           for o, p in zip(outs, parts, strict=True) if p] or [np.empty(0, int)])
     order = np.lexsort((rank, cols["time_s"]))
     return {k: v[order] for k, v in cols.items()}
 
@@ -543,13 +569,14 @@ def _sensor_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
     return _table(parts, {"sensor_id": object})
 
 
-def _truth_rows(truth: TruthTracks, times: F64, origin: tuple[float, float, float]) -> Table:
+def _truth_rows(truth: TruthTracks, times: F64, origin: tuple[float, float, float],
+                truth_at: Callable[[int], Interpolated]) -> Table:
     parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("time_s", "target_id", "x_m",
                                                              "y_m", "z_m")}
     lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
-        pos, _, alive = truth.at(tc)
+        pos, _, alive = truth_at(c0)
         k, j = np.nonzero(alive)
         enu = wgs84.ecef_to_enu(pos[k, j], lat0, lon0, origin[2])
         for key, col in (("time_s", tc[k]), ("target_id", truth.ids[j]), ("x_m", enu[:, 0]),
@@ -562,7 +589,8 @@ def _load_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
     parts: dict[str, list[NDArray[Any]]] = {"time_s": [], "sensor_id": []}
     parts.update({c: [] for c in LOAD_COLUMNS[1:]})
     for site, out in zip(sites, outs, strict=True):
-        for name, values in out.load.items():
+        for name, values in zip(LOAD_COLUMNS, zip(*out.load, strict=True) if out.load
+                                else [()] * len(LOAD_COLUMNS), strict=True):
             parts[name].append(np.asarray(values))
-        parts["sensor_id"].append(np.full(len(out.load["time_s"]), site.sensor_id, object))
+        parts["sensor_id"].append(np.full(len(out.load), site.sensor_id, object))
     return _table(parts, {"sensor_id": object, "n_in_track": np.int64, "n_looks": np.int64})
