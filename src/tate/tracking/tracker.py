@@ -47,6 +47,7 @@ from tate.tracking.measurement import (
     innovation,
     meas_dim,
 )
+from tate.tracking.pairs import fast_filter, gnn_update, group_pairs, pair_set
 from tate.tracking.radar import rae_jacobian
 
 __all__ = ["ASSOCIATORS", "TrackRows", "Tracker", "TrackerConfig", "rae_to_position"]
@@ -352,12 +353,22 @@ class Tracker:
         hit = np.zeros(n, dtype=bool)
         used = np.zeros(p, dtype=bool)
         gain = np.full(n, np.log1p(-c.pd) if c.pd < 1 else -np.inf)
+        slack = 1.0 if isinstance(meas, PositionMeas) else 1.5  # linearisation margin
+        gf = fast_filter(self.filter, meas)  # KF/EKF: all pairs gated at once
+        ps = None if gf is None else pair_set(gf, self.state, z, meas, pos, pos_cov, gamma,
+                                              slack)
         for group in (self.book.confirmed, ~self.book.confirmed):
             rows = np.flatnonzero(group)
             cols = np.flatnonzero(~used)
             if rows.size == 0 or cols.size == 0:
                 continue
-            g, logdet = self._gate(rows, cols, z, meas, pos, pos_cov, xpos, Ppos)
+            picked = (None if ps is None else
+                      group_pairs(ps, rows, cols, xpos, pos, gamma, slack))
+            if picked is None:
+                g, logdet = self._gate(rows, cols, z, meas, pos, pos_cov, xpos, Ppos)
+                ids = None
+            else:
+                g, logdet, ids = picked
             if g.track.size == 0:
                 continue
             ll = pair_log_likelihood(g.d2, logdet, m)
@@ -370,15 +381,20 @@ class Tracker:
             else:
                 tr, me = gnn_assign(g, n, p, miss_cost=gamma)
                 if tr.size:
-                    one = np.ones((tr.size, 1))
-                    self.state, nis = self.filter.update(
-                        self.state, tr, z[me][:, None, :], one, np.zeros(tr.size),
-                        _rows(meas, me))
+                    if gf is not None and ps is not None and ids is not None \
+                            and isinstance(meas, RAEMeas):
+                        self.state, nis = gnn_update(gf, self.state, ps,
+                                                     ps.index[tr, me], meas)
+                    else:
+                        one = np.ones((tr.size, 1))
+                        self.state, nis = self.filter.update(
+                            self.state, tr, z[me][:, None, :], one, np.zeros(tr.size),
+                            _rows(meas, me))
                     if group is self.book.confirmed:
                         self._add_nis(nis, m)
-                    key = g.track * p + g.meas
-                    at = np.searchsorted(key, tr * p + me, sorter=np.argsort(key))
-                    pair = np.argsort(key)[at]
+                    where = np.full((n, p), -1, dtype=np.intp)  # pair number in g
+                    where[g.track, g.meas] = np.arange(g.track.size)
+                    pair = where[tr, me]
                     gain[tr] = np.log(c.pd) + ll[pair] - np.log(lam)
                 hit_rows, use_cols = tr, me
             hit[hit_rows] = True
