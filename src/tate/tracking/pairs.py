@@ -110,12 +110,12 @@ def pair_set(f: GaussianFilter, s: GaussState, z: F64, meas: Meas, pos: F64, pos
         J = rae_jacobian(rel)
         if rot is not None:
             J = J @ rot
-        C = Ps[:, :, :3] @ np.swapaxes(J, 1, 2)
+        C = Ps[:, :, :3] @ J.swapaxes(1, 2)
         JC = J @ C[:, :3, :]
         S0 = JC + np.zeros((m, m))
-        HPH = 0.5 * (S0 + np.swapaxes(S0, 1, 2))
+        HPH = 0.5 * (S0 + S0.swapaxes(1, 2))
         z_pred = rae(rel)
-    S = HPH + np.broadcast_to(Rm, HPH.shape)
+    S = HPH + Rm
     nu = np.asarray(z[mj], dtype=np.float64) - z_pred
     if isinstance(meas, RAEMeas):
         nu[..., 1] = wrap_angle(nu[..., 1])
@@ -126,18 +126,15 @@ def pair_set(f: GaussianFilter, s: GaussState, z: F64, meas: Meas, pos: F64, pos
     return PairSet(ti, mj, d2, logdet, dist2[ti, mj], lam_p, lam_r, index, nu, J, C, JC)
 
 
-def group_pairs(ps: PairSet, rows: I64, cols: I64, xpos: F64, pos: F64, gamma: float,
-                slack: float) -> tuple[Gated, F64, I64] | None:
-    """The gated pairs of tracks ``rows`` and detections ``cols`` (both sorted), as the
-    kd-tree pre-gate and chi-square test give them: ``(Gated, log det S, pair numbers)``;
-    ``None`` when the kd-tree finds a pair outside the candidates (never expected)."""
-    n = ps.lam_p.size
-    in_rows = np.zeros(n, dtype=bool)
-    in_rows[rows] = True
-    in_cols = np.zeros(ps.index.shape[1], dtype=bool)
-    in_cols[cols] = True
+def group_pairs(ps: PairSet, in_rows: NDArray[np.bool_], in_cols: NDArray[np.bool_],
+                xpos: F64, pos: F64, gamma: float, slack: float
+                ) -> tuple[Gated, F64, I64] | None:
+    """The gated pairs of the tracks and detections flagged in ``in_rows`` and ``in_cols``,
+    as the kd-tree pre-gate and chi-square test of ``Tracker._gate`` give them:
+    ``(Gated, log det S, pair numbers in ps)``; ``None`` when the kd-tree finds a pair
+    outside the candidates (never expected)."""
     cand = np.flatnonzero(in_rows[ps.track] & in_cols[ps.meas])
-    radius = slack * np.sqrt(gamma * (ps.lam_p + ps.lam_r[cols].max()))
+    radius = slack * np.sqrt(gamma * (ps.lam_p + ps.lam_r[in_cols].max()))
     r2 = (radius * radius)[ps.track[cand]]
     dist2 = ps.dist2[cand]
     inside = dist2 < r2 * (1.0 - _BAND)
@@ -145,6 +142,7 @@ def group_pairs(ps: PairSet, rows: I64, cols: I64, xpos: F64, pos: F64, gamma: f
     if (inside | outside).all():
         sel = cand[inside]
     else:  # too close to call: the kd-tree decides, as in Tracker._gate
+        rows, cols = np.flatnonzero(in_rows), np.flatnonzero(in_cols)
         hits = cKDTree(pos[cols]).query_ball_point(xpos[rows], radius[rows])
         counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=rows.size)
         ti = np.repeat(rows, counts)
@@ -172,7 +170,7 @@ def gnn_update(f: GaussianFilter, s: GaussState, ps: PairSet, pair: I64, meas: R
     H = np.zeros((tr.size, J.shape[1], f.k))
     H[:, :, :3] = J
     r = tr.size
-    x_u, P_u, nis = pda_update(x, P, 0.5 * (S + np.swapaxes(S, 1, 2)), ps.C[pair],
+    x_u, P_u, nis = pda_update(x, P, 0.5 * (S + S.swapaxes(1, 2)), ps.C[pair],
                                ps.nu[pair][:, None, :], np.ones((r, 1)), np.zeros(r),
                                H=H, R=R)
     xn, Pn = s.x.copy(), s.P.copy()

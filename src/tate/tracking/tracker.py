@@ -160,14 +160,20 @@ def rae_to_position(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
     of radar measurements ``z (p, 3)`` (range [m], az [rad], el [rad])."""
     r, az, el = z[:, 0], z[:, 1], z[:, 2]
     ce = np.cos(el)
-    rel = np.column_stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)])
+    p = z.shape[0]
+    rel = np.empty((p, 3))
+    rel[:, 0] = r * ce * np.sin(az)
+    rel[:, 1] = r * ce * np.cos(az)
+    rel[:, 2] = r * np.sin(el)
     Jinv = np.linalg.inv(rae_jacobian(rel))
     if meas.rotation is not None:  # sensor axes → tracker axes: Mᵀ
         Mt = np.swapaxes(np.asarray(meas.rotation, dtype=float), -1, -2)
         rel = np.einsum("...ij,...j->...i", Mt, rel)
         Jinv = Mt @ Jinv
     pos = np.asarray(meas.sensor_pos, dtype=float) + rel
-    R = np.broadcast_to(np.asarray(meas.R, dtype=float), (z.shape[0], 3, 3))
+    R = np.asarray(meas.R, dtype=float)
+    if R.shape != (p, 3, 3):
+        R = np.broadcast_to(R, (p, 3, 3))
     cov = Jinv @ R @ np.swapaxes(Jinv, -1, -2)
     return pos, 0.5 * (cov + np.swapaxes(cov, -1, -2))
 
@@ -274,8 +280,7 @@ class Tracker:
                              np.empty((0, self.k, self.k)), np.empty(0))
         x, P = self.filter.output(self.state)
         conf = self.book.confirmed
-        return TrackRows(self.book.ids[conf], x[conf].copy(), P[conf].copy(),
-                         self.book.score[conf].copy())
+        return TrackRows(self.book.ids[conf], x[conf], P[conf], self.book.score[conf])
 
     @property
     def mean_nis(self) -> tuple[float, int] | None:
@@ -358,14 +363,14 @@ class Tracker:
         ps = None if gf is None else pair_set(gf, self.state, z, meas, pos, pos_cov, gamma,
                                               slack)
         for group in (self.book.confirmed, ~self.book.confirmed):
-            rows = np.flatnonzero(group)
-            cols = np.flatnonzero(~used)
-            if rows.size == 0 or cols.size == 0:
+            free = ~used
+            if not group.any() or not free.any():
                 continue
             picked = (None if ps is None else
-                      group_pairs(ps, rows, cols, xpos, pos, gamma, slack))
+                      group_pairs(ps, group, free, xpos, pos, gamma, slack))
             if picked is None:
-                g, logdet = self._gate(rows, cols, z, meas, pos, pos_cov, xpos, Ppos)
+                g, logdet = self._gate(np.flatnonzero(group), np.flatnonzero(free), z, meas,
+                                       pos, pos_cov, xpos, Ppos)
                 ids = None
             else:
                 g, logdet, ids = picked
@@ -381,10 +386,16 @@ class Tracker:
             else:
                 tr, me = gnn_assign(g, n, p, miss_cost=gamma)
                 if tr.size:
+                    if ps is not None and ids is not None:  # pair numbers in ps, in g
+                        sup = ps.index[tr, me]
+                        pair = np.searchsorted(ids, sup)
+                    else:
+                        where = np.full((n, p), -1, dtype=np.intp)
+                        where[g.track, g.meas] = np.arange(g.track.size)
+                        pair = where[tr, me]
                     if gf is not None and ps is not None and ids is not None \
                             and isinstance(meas, RAEMeas):
-                        self.state, nis = gnn_update(gf, self.state, ps,
-                                                     ps.index[tr, me], meas)
+                        self.state, nis = gnn_update(gf, self.state, ps, sup, meas)
                     else:
                         one = np.ones((tr.size, 1))
                         self.state, nis = self.filter.update(
@@ -392,9 +403,6 @@ class Tracker:
                             _rows(meas, me))
                     if group is self.book.confirmed:
                         self._add_nis(nis, m)
-                    where = np.full((n, p), -1, dtype=np.intp)  # pair number in g
-                    where[g.track, g.meas] = np.arange(g.track.size)
-                    pair = where[tr, me]
                     gain[tr] = np.log(c.pd) + ll[pair] - np.log(lam)
                 hit_rows, use_cols = tr, me
             hit[hit_rows] = True
@@ -427,10 +435,10 @@ class Tracker:
         confirmed tracks (at least one) spread over the scan's measurement box."""
         expected = self.config.pd * int(self.book.confirmed.sum())
         extra = max(z.shape[0] - expected, 1.0)
-        span = np.ptp(z, axis=0) if z.shape[0] > 1 else np.zeros(z.shape[1])
-        floor = np.sqrt(np.diagonal(np.broadcast_to(np.asarray(meas.R, dtype=float),
-                                                    (z.shape[0], z.shape[1], z.shape[1])),
-                                    axis1=1, axis2=2).max(axis=0)) * 10.0
+        span = z.max(axis=0) - z.min(axis=0) if z.shape[0] > 1 else np.zeros(z.shape[1])
+        R = np.asarray(meas.R, dtype=float)  # (m, m) or (p, m, m)
+        diag = np.diagonal(R, axis1=-2, axis2=-1)
+        floor = np.sqrt(diag.max(axis=0) if R.ndim == 3 else diag) * 10.0
         volume = float(np.prod(np.maximum(span, floor)))
         return extra / volume
 
@@ -461,7 +469,7 @@ class Tracker:
             drop |= b.confirmed & ((t - b.t_hit) > c.delete_after_s)
         if np.isfinite(c.max_pos_std):
             _, P = self.filter.output(self.state)
-            pos_var = np.trace(P[:, : c.dim, : c.dim], axis1=1, axis2=2)
+            pos_var = P[:, : c.dim, : c.dim].trace(axis1=1, axis2=2)
             drop |= pos_var > c.max_pos_std**2
         if drop.any():
             keep = np.flatnonzero(~drop)
