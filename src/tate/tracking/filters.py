@@ -240,7 +240,8 @@ _ADJ_FULL = np.array([0, 1, 2, 1, 3, 4, 2, 4, 5])  # symmetric 3 × 3 from the u
 
 
 def pda_update(x: F64, P: F64, S: F64, C: F64, nu_j: F64, beta: F64, beta0: F64,
-               H: F64 | None = None, R: F64 | None = None) -> tuple[F64, F64, F64]:
+               H: F64 | None = None, R: F64 | None = None, gnn: bool | None = None
+               ) -> tuple[F64, F64, F64]:
     """PDA-form update of ``r`` rows (module docstring, Bar-Shalom, Daum & Huang 2009).
 
     Parameters
@@ -256,13 +257,17 @@ def pda_update(x: F64, P: F64, S: F64, C: F64, nu_j: F64, beta: F64, beta0: F64,
     H, R
         Measurement Jacobian ``(m, k)`` or ``(r, m, k)`` and noise, for the Joseph form;
         ``H=None`` uses P − K S Kᵀ (UKF).
+    gnn
+        Whether this is the ordinary update (one candidate a row, β = 1, β0 = 0), if the
+        caller knows; None: checked here.
 
     Returns
     -------
     x⁺ ``(r, k)``, P⁺ ``(r, k, k)``, NIS ``(r,)`` of the β-weighted innovation.
     """
     k = x.shape[1]
-    gnn = nu_j.shape[1] == 1 and not np.any(beta0) and bool(np.all(beta == 1.0))
+    if gnn is None:
+        gnn = nu_j.shape[1] == 1 and not np.any(beta0) and bool(np.all(beta == 1.0))
     if gnn:
         nu = nu_j[:, 0, :]
     else:

@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 from tate.tracking.association import Gated
 from tate.tracking.filters import GaussianFilter, GaussState, pda_update
 from tate.tracking.measurement import Meas, PositionMeas, RAEMeas, wrap_angle
-from tate.tracking.radar import rae, rae_jacobian
+from tate.tracking.radar import rae_and_jacobian
 
 __all__ = ["PairSet", "fast_filter", "gnn_update", "group_pairs", "pair_set"]
 
@@ -91,9 +91,9 @@ def pair_set(f: GaussianFilter, s: GaussState, z: F64, meas: Meas, pos: F64, pos
     lam = np.linalg.eigvalsh(np.concatenate([P[:, :d, :d], pos_cov]))[:, -1]
     lam_p, lam_r = lam[:n], lam[n:]
     diff = x[:, None, :d] - pos[None, :, :]
-    dist2 = np.einsum("npi,npi->np", diff, diff)
-    loose = slack * slack * gamma * (lam_p + lam_r.max()) * _LOOSE
-    ti, mj = np.nonzero(~(dist2 > loose[:, None]))
+    dist2 = (diff * diff).sum(axis=2)
+    loose = (lam_p + lam_r.max()) * (slack * slack * gamma * _LOOSE)
+    ti, mj = (~(dist2 > loose[:, None])).nonzero()  # NaN: kept, see group_pairs
     index = np.full((n, p), -1, dtype=np.intp)
     index[ti, mj] = np.arange(ti.size)
     R = np.asarray(meas.R, dtype=float)
@@ -107,22 +107,21 @@ def pair_set(f: GaussianFilter, s: GaussState, z: F64, meas: Meas, pos: F64, pos
         rel = xs[:, :3] - sensor
         if rot is not None:
             rel = np.einsum("...ij,...j->...i", rot, rel)
-        J = rae_jacobian(rel)
+        z_pred, J = rae_and_jacobian(rel)
         if rot is not None:
             J = J @ rot
         C = Ps[:, :, :3] @ J.swapaxes(1, 2)
         JC = J @ C[:, :3, :]
         S0 = JC + np.zeros((m, m))
         HPH = 0.5 * (S0 + S0.swapaxes(1, 2))
-        z_pred = rae(rel)
     S = HPH + Rm
-    nu = np.asarray(z[mj], dtype=np.float64) - z_pred
+    nu = z[mj] - z_pred
     if isinstance(meas, RAEMeas):
         nu[..., 1] = wrap_angle(nu[..., 1])
     L = np.linalg.cholesky(S)
     w = np.linalg.solve(L, nu[..., None])[..., 0]
     d2 = np.einsum("ni,ni->n", w, w)
-    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+    logdet = 2.0 * np.log(L.diagonal(0, 1, 2)).sum(axis=1)
     return PairSet(ti, mj, d2, logdet, dist2[ti, mj], lam_p, lam_r, index, nu, J, C, JC)
 
 
@@ -134,16 +133,15 @@ def group_pairs(ps: PairSet, in_rows: NDArray[np.bool_], in_cols: NDArray[np.boo
     ``(Gated, log det S, pair numbers in ps)``; ``None`` when the kd-tree finds a pair
     outside the candidates (never expected)."""
     cand = np.flatnonzero(in_rows[ps.track] & in_cols[ps.meas])
-    radius = slack * np.sqrt(gamma * (ps.lam_p + ps.lam_r[in_cols].max()))
-    r2 = (radius * radius)[ps.track[cand]]
-    dist2 = ps.dist2[cand]
-    inside = dist2 < r2 * (1.0 - _BAND)
-    outside = dist2 > r2 * (1.0 + _BAND)
-    if (inside | outside).all():
+    lam = ps.lam_p + ps.lam_r[in_cols].max()
+    ratio = ps.dist2[cand] / (lam * (slack * slack * gamma))[ps.track[cand]]  # d² / radius²
+    inside = ratio < 1.0 - _BAND
+    if (inside | (ratio > 1.0 + _BAND)).all():
         sel = cand[inside]
     else:  # too close to call: the kd-tree decides, as in Tracker._gate
         rows, cols = np.flatnonzero(in_rows), np.flatnonzero(in_cols)
-        hits = cKDTree(pos[cols]).query_ball_point(xpos[rows], radius[rows])
+        radius = slack * np.sqrt(gamma * lam[rows])
+        hits = cKDTree(pos[cols]).query_ball_point(xpos[rows], radius)
         counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=rows.size)
         ti = np.repeat(rows, counts)
         mj = cols[np.fromiter((j for h in hits for j in h), dtype=np.intp,
@@ -172,7 +170,7 @@ def gnn_update(f: GaussianFilter, s: GaussState, ps: PairSet, pair: I64, meas: R
     r = tr.size
     x_u, P_u, nis = pda_update(x, P, 0.5 * (S + S.swapaxes(1, 2)), ps.C[pair],
                                ps.nu[pair][:, None, :], np.ones((r, 1)), np.zeros(r),
-                               H=H, R=R)
+                               H=H, R=R, gnn=True)
     xn, Pn = s.x.copy(), s.P.copy()
     xn[tr], Pn[tr] = x_u, P_u
     return GaussState(xn, Pn), nis

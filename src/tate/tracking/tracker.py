@@ -229,14 +229,16 @@ class Tracker:
         self.t = t
         n = self.book.ids.size
         pos, pos_cov = self._positions(z, meas)
-        hit, used = np.zeros(n, dtype=bool), np.zeros(z.shape[0], dtype=bool)
         if n and z.shape[0]:
             hit, used = self._associate_and_update(z, meas, pos, pos_cov)
-        elif n:
-            self.book.score = self.book.score + (np.log1p(-c.pd) if c.pd < 1 else -np.inf)
+        else:
+            hit, used = np.zeros(n, dtype=bool), np.zeros(z.shape[0], dtype=bool)
+            if n:
+                self.book.score = self.book.score + (np.log1p(-c.pd) if c.pd < 1 else -np.inf)
         self._manage(hit, t)
-        if (~used).any():
-            self._initiate(pos[~used], pos_cov[~used], t)
+        new = ~used
+        if new.any():
+            self._initiate(pos[new], pos_cov[new], t)
         return self.confirmed()
 
     def drop(self, ids: Any) -> None:
@@ -453,16 +455,15 @@ class Tracker:
         b.misses = np.where(hit, 0, b.misses + 1)
         b.n_hits = b.n_hits + hit
         b.t_hit = np.where(hit, t, b.t_hit)
-        tentative = ~b.confirmed
-        if c.confirm_window_s is None:
+        if c.confirm_window_s is None:  # (a confirmed track stays confirmed)
             window = (1 << c.confirm_n) - 1
             hits = np.bitwise_count(b.hits_window & window)
-            b.confirmed |= tentative & (hits >= c.confirm_m) & (b.scans <= c.confirm_n)
+            b.confirmed |= (hits >= c.confirm_m) & (b.scans <= c.confirm_n)
             drop = ~b.confirmed & (b.scans >= c.confirm_n)
         else:
             young = (t - b.t_init) <= c.confirm_window_s + 1e-9
-            b.confirmed |= tentative & (b.n_hits >= c.confirm_m) & young
-            drop = ~b.confirmed & ~young
+            b.confirmed |= (b.n_hits >= c.confirm_m) & young
+            drop = ~(b.confirmed | young)
         if c.delete_after_s is None:
             drop |= b.confirmed & (b.misses >= c.delete_after)
         else:
