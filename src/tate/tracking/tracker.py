@@ -5,7 +5,8 @@ the chosen filter (:func:`tate.tracking.filters.make_filter`: KF for the linear
 models, EKF/UKF for the coordinated-turn and ballistic models, IMM over several);
 gate every track–measurement pair that a kd-tree pre-gate on positions lets
 through with the chi-square test in the measurement's own space (Cartesian, or
-range/azimuth/elevation with the azimuth innovation wrapped); associate with GNN
+range/azimuth/elevation with the azimuth innovation wrapped; for KF/EKF filters all
+pairs of a scan at once, :mod:`.pairs`, with the same result); associate with GNN
 (:mod:`.association`: confirmed tracks first, tentative tracks on the detections
 left over) or JPDA (:mod:`.jpda`: confirmed tracks share the detections by their
 marginal association probabilities, tentative tracks take what is left by GNN);
@@ -162,8 +163,9 @@ def rae_to_position(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
     ce = np.cos(el)
     p = z.shape[0]
     rel = np.empty((p, 3))
-    rel[:, 0] = r * ce * np.sin(az)
-    rel[:, 1] = r * ce * np.cos(az)
+    rce = r * ce
+    rel[:, 0] = rce * np.sin(az)
+    rel[:, 1] = rce * np.cos(az)
     rel[:, 2] = r * np.sin(el)
     Jinv = np.linalg.inv(rae_jacobian(rel))
     if meas.rotation is not None:  # sensor axes → tracker axes: Mᵀ
