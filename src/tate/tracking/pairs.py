@@ -133,6 +133,8 @@ def group_pairs(ps: PairSet, in_rows: NDArray[np.bool_], in_cols: NDArray[np.boo
     ``(Gated, log det S, pair numbers in ps)``; ``None`` when the kd-tree finds a pair
     outside the candidates (never expected)."""
     cand = np.flatnonzero(in_rows[ps.track] & in_cols[ps.meas])
+    if cand.size == 0:  # the kd-tree would find nothing near enough either
+        return Gated(cand, cand, ps.d2[cand]), ps.logdet[cand], cand
     lam = ps.lam_p + ps.lam_r[in_cols].max()
     ratio = ps.dist2[cand] / (lam * (slack * slack * gamma))[ps.track[cand]]  # d² / radius²
     inside = ratio < 1.0 - _BAND
