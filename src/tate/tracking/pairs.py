@@ -137,7 +137,7 @@ def group_pairs(ps: PairSet, in_rows: NDArray[np.bool_], in_cols: NDArray[np.boo
         return Gated(cand, cand, ps.d2[cand]), ps.logdet[cand], cand
     lam = ps.lam_p + ps.lam_r[in_cols].max()
     ratio = ps.dist2[cand] / (lam * (slack * slack * gamma))[ps.track[cand]]  # d² / radius²
-    inside = ratio < 1.0 - _BAND
+    inside = (ratio < 1.0 - _BAND) & (ratio >= 0.0)  # (a radius² ≤ 0: the kd-tree's call)
     if (inside | (ratio > 1.0 + _BAND)).all():
         sel = cand[inside]
     else:  # too close to call: the kd-tree decides, as in Tracker._gate
