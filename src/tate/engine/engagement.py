@@ -216,11 +216,11 @@ class Engagement:
             seen = sc.truth[rows]
             seen = seen[seen >= 0]
             fresh = seen[np.isnan(self.first_detected[seen])]
-            self.first_detected[fresh] = ts
-            for j in np.unique(fresh).tolist():
-                self.events.append((ts, "first-detection", str(self.truth.ids[j]),
-                                    str(sc.sensor[a])))
             sid = str(sc.sensor[a])
+            if fresh.size:
+                self.first_detected[fresh] = ts
+                for j in np.unique(fresh).tolist():
+                    self.events.append((ts, "first-detection", str(self.truth.ids[j]), sid))
             meas = RAEMeas(self.sensors.position(sid, ts), sc.R[rows],
                            rotation=self.sensors.rotation(sid, ts))
             for tracker in (self.tracker, *self.shadow_trackers):

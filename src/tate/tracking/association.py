@@ -94,6 +94,10 @@ def gnn_assign(gated: Gated, n_tracks: int, n_meas: int, miss_cost: float
     tr, me = gated.track, gated.meas
     deg_t = np.bincount(tr, minlength=n_tracks)
     deg_m = np.bincount(me, minlength=n_meas)
+    if deg_t.max() == 1 and deg_m.max() == 1 and (tr.size == 1 or (tr[1:] > tr[:-1]).all()):
+        # every pair alone in its cluster, already in track order (the order below)
+        best = np.flatnonzero(gated.d2 < miss_cost)
+        return tr[best], me[best]
     # A cluster with one track or one measurement is solved by its smallest d²: only one
     # pair of it can be used, and any pair under the miss cost beats leaving the track
     # unassigned.  Such clusters are found from node degrees alone: a track whose

@@ -28,7 +28,7 @@ TRUTH: ``time_s, target_id, x_m, y_m, (z_m)`` in the tracker frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,8 @@ class Sensors:
     ids: list[str]
     tracks: dict[str, tuple[F64, F64]]  #: sensor id → (times (k,), ENU positions (k, 3))
     geo: dict[str, F64]  #: sensor id → (k, 2) latitude, longitude [rad]
+    #: rotations of the fixed sensors (one row), computed once
+    _fixed: dict[str, F64] = field(default_factory=dict, compare=False, repr=False)
 
     def position(self, sensor_id: str, t: float) -> F64:
         """ENU position [m] of a sensor at time ``t`` [s] (interpolated, held at the ends)."""
@@ -130,12 +132,17 @@ class Sensors:
         from tate.earth import wgs84
 
         times, _ = self.tracks[sensor_id]
+        if times.size == 1 and sensor_id in self._fixed:
+            return self._fixed[sensor_id].copy()
         ll = self.geo[sensor_id]
         lat, lon = ((ll[0, 0], ll[0, 1]) if times.size == 1 else
                     (np.interp(t, times, ll[:, 0]), np.interp(t, times, ll[:, 1])))
         e_s = wgs84.enu_matrix(lat, lon)
         e_o = wgs84.enu_matrix(np.radians(self.origin[0]), np.radians(self.origin[1]))
-        return np.asarray(e_s @ e_o.T, dtype=np.float64)
+        out = np.asarray(e_s @ e_o.T, dtype=np.float64)
+        if times.size == 1:
+            self._fixed[sensor_id] = out.copy()
+        return out
 
 
 def read_sensors(path: Path, origin: tuple[float, float, float] | None = None) -> Sensors:

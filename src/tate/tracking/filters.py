@@ -208,30 +208,40 @@ def inv_spd(S: F64) -> tuple[F64, F64]:
         adj[:, 0, 1] = adj[:, 1, 0] = -b
         inv = adj / np.where(det > 0.0, det, 1.0)[:, None, None]
     elif m == 3:
-        a, b, c = S[:, 0, 0], S[:, 0, 1], S[:, 0, 2]
-        d, e, f = S[:, 1, 1], S[:, 1, 2], S[:, 2, 2]
-        adj = np.empty_like(S)
-        adj[:, 0, 0] = d * f - e * e
-        adj[:, 0, 1] = adj[:, 1, 0] = c * e - b * f
-        adj[:, 0, 2] = adj[:, 2, 0] = b * e - c * d
-        adj[:, 1, 1] = a * f - c * c
-        adj[:, 1, 2] = adj[:, 2, 1] = b * c - a * e
-        adj[:, 2, 2] = a * d - b * b
-        det = a * adj[:, 0, 0] + b * adj[:, 0, 1] + c * adj[:, 0, 2]
-        minors = [a, adj[:, 2, 2], det]
+        # with a, b, c, d, e, f = S00, S01, S02, S11, S12, S22 the cofactors (upper
+        # triangle, row by row) are d f − e e, c e − b f, b e − c d, a f − c c, b c − a e,
+        # a d − b b: taken all at once from the flattened matrices
+        flat = S.reshape(-1, 9)
+        up = flat[:, _ADJ_A] * flat[:, _ADJ_B] - flat[:, _ADJ_C] * flat[:, _ADJ_D]
+        adj = up.take(_ADJ_FULL, axis=1).reshape(-1, 3, 3)  # C order, as matmul saw it
+        a = flat[:, 0]
+        det = a * up[:, 0] + flat[:, 1] * up[:, 1] + flat[:, 2] * up[:, 2]
+        minors = [a, up[:, 5], det]
         inv = adj / np.where(det > 0.0, det, 1.0)[:, None, None]
     else:
         L = np.linalg.cholesky(S)  # raises LinAlgError if S is not positive-definite
         det = np.prod(np.diagonal(L, 0, 1, 2), axis=1) ** 2
         minors = []
         inv = np.asarray(np.linalg.inv(S), dtype=np.float64)
-    if not all(np.all(v > 0.0) for v in minors):
-        raise np.linalg.LinAlgError("innovation covariance is not positive-definite")
+    if minors:
+        ok = minors[0] > 0.0
+        for v in minors[1:]:
+            ok &= v > 0.0
+        if not ok.all():
+            raise np.linalg.LinAlgError("innovation covariance is not positive-definite")
     return inv, det
 
 
+_ADJ_A = np.array([4, 2, 1, 0, 1, 0])  # flat indices (3 i + j) of the cofactor products
+_ADJ_B = np.array([8, 5, 5, 8, 2, 4])
+_ADJ_C = np.array([5, 1, 2, 2, 0, 1])
+_ADJ_D = np.array([5, 8, 4, 2, 5, 1])
+_ADJ_FULL = np.array([0, 1, 2, 1, 3, 4, 2, 4, 5])  # symmetric 3 × 3 from the upper triangle
+
+
 def pda_update(x: F64, P: F64, S: F64, C: F64, nu_j: F64, beta: F64, beta0: F64,
-               H: F64 | None = None, R: F64 | None = None) -> tuple[F64, F64, F64]:
+               H: F64 | None = None, R: F64 | None = None, gnn: bool | None = None
+               ) -> tuple[F64, F64, F64]:
     """PDA-form update of ``r`` rows (module docstring, Bar-Shalom, Daum & Huang 2009).
 
     Parameters
@@ -247,13 +257,17 @@ def pda_update(x: F64, P: F64, S: F64, C: F64, nu_j: F64, beta: F64, beta0: F64,
     H, R
         Measurement Jacobian ``(m, k)`` or ``(r, m, k)`` and noise, for the Joseph form;
         ``H=None`` uses P − K S Kᵀ (UKF).
+    gnn
+        Whether this is the ordinary update (one candidate a row, β = 1, β0 = 0), if the
+        caller knows; None: checked here.
 
     Returns
     -------
     x⁺ ``(r, k)``, P⁺ ``(r, k, k)``, NIS ``(r,)`` of the β-weighted innovation.
     """
     k = x.shape[1]
-    gnn = nu_j.shape[1] == 1 and not np.any(beta0) and bool(np.all(beta == 1.0))
+    if gnn is None:
+        gnn = nu_j.shape[1] == 1 and not np.any(beta0) and bool(np.all(beta == 1.0))
     if gnn:
         nu = nu_j[:, 0, :]
     else:
@@ -263,12 +277,15 @@ def pda_update(x: F64, P: F64, S: F64, C: F64, nu_j: F64, beta: F64, beta0: F64,
     K = C @ Sinv
     nis = np.einsum("ri,ri->r", nu, (Sinv @ nu[:, :, None])[:, :, 0])
     x_new = x + (K @ nu[:, :, None])[:, :, 0]
-    Kt = np.swapaxes(K, 1, 2)
+    Kt = K.swapaxes(1, 2)
     if H is None or R is None:
         Pc = P - K @ S @ Kt
     else:
-        IKH = np.eye(k) - K @ H
-        Pc = IKH @ P @ np.swapaxes(IKH, 1, 2) + K @ R @ Kt
+        eye = _EYE.get(k)
+        if eye is None:
+            eye = _EYE[k] = np.eye(k)
+        IKH = eye - K @ H
+        Pc = IKH @ P @ IKH.swapaxes(1, 2) + K @ R @ Kt
     if gnn:
         P_new = Pc
     else:
@@ -276,7 +293,10 @@ def pda_update(x: F64, P: F64, S: F64, C: F64, nu_j: F64, beta: F64, beta0: F64,
         spread -= nu[:, :, None] * nu[:, None, :]
         b0 = beta0[:, None, None]
         P_new = b0 * P + (1.0 - b0) * Pc + K @ spread @ Kt
-    return x_new, 0.5 * (P_new + np.swapaxes(P_new, 1, 2)), nis
+    return x_new, 0.5 * (P_new + P_new.swapaxes(1, 2)), nis
+
+
+_EYE: dict[int, F64] = {}  #: identity matrices of pda_update by size (read only)
 
 
 def _rows(rows: ArrayLike) -> I64:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ekf_update_rae", "rae", "rae_jacobian"]
+__all__ = ["ekf_update_rae", "rae", "rae_and_jacobian", "rae_jacobian"]
 
 F64 = NDArray[np.float64]
 
@@ -23,23 +23,45 @@ def rae(pos: F64) -> F64:
     positions ``(n, 3)`` → ``(n, 3)``."""
     e, n, u = pos[:, 0], pos[:, 1], pos[:, 2]
     r = np.sqrt(e * e + n * n + u * u)
-    return np.column_stack([r, np.arctan2(e, n), np.arcsin(u / r)])
+    out = np.empty((pos.shape[0], 3))
+    out[:, 0] = r
+    out[:, 1] = np.arctan2(e, n)
+    out[:, 2] = np.arcsin(u / r)
+    return out
 
 
 def rae_jacobian(pos: F64) -> F64:
     """∂(r, az, el)/∂(e, n, u) at ENU positions ``(n, 3)`` → ``(n, 3, 3)``."""
-    e, n, u = pos[:, 0], pos[:, 1], pos[:, 2]
-    rho2 = e * e + n * n
+    return _range_jacobian(pos)[1]
+
+
+def rae_and_jacobian(pos: F64) -> tuple[F64, F64]:
+    """:func:`rae` and :func:`rae_jacobian` of the same positions, sharing the range."""
+    r, J = _range_jacobian(pos)
+    z = np.empty((pos.shape[0], 3))
+    z[:, 0] = r
+    z[:, 1] = np.arctan2(pos[:, 0], pos[:, 1])
+    z[:, 2] = np.arcsin(pos[:, 2] / r)
+    return z, J
+
+
+def _range_jacobian(pos: F64) -> tuple[F64, F64]:
+    sq = pos[:, :3] * pos[:, :3]
+    u = pos[:, 2]
+    rho2 = sq[:, 0] + sq[:, 1]
     rho = np.sqrt(rho2)
-    r2 = rho2 + u * u
-    r = np.sqrt(r2)
+    r2 = rho2 + sq[:, 2]
+    r = np.sqrt(r2)  # bit for bit rae's √(e e + n n + u u)
     J = np.empty((pos.shape[0], 3, 3))
-    J[:, 0, 0], J[:, 0, 1], J[:, 0, 2] = e / r, n / r, u / r
-    J[:, 1, 0], J[:, 1, 1], J[:, 1, 2] = n / rho2, -e / rho2, 0.0
-    J[:, 2, 0] = -e * u / (r2 * rho)
-    J[:, 2, 1] = -n * u / (r2 * rho)
+    J[:, 0, :] = pos[:, :3] / r[:, None]  # e/r, n/r, u/r
+    J[:, 1, :2] = pos[:, 1::-1] * _FLIP / rho2[:, None]  # n/ρ², −e/ρ² (×±1 is exact)
+    J[:, 1, 2] = 0.0
+    J[:, 2, :2] = -pos[:, :2] * u[:, None] / (r2 * rho)[:, None]  # −e u/(r²ρ), −n u/(r²ρ)
     J[:, 2, 2] = rho / r2
-    return J
+    return r, J
+
+
+_FLIP = np.array([1.0, -1.0])
 
 
 def ekf_update_rae(x: F64, P: F64, z: F64, R: F64) -> tuple[F64, F64, F64]:

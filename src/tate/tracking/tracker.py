@@ -5,7 +5,8 @@ the chosen filter (:func:`tate.tracking.filters.make_filter`: KF for the linear
 models, EKF/UKF for the coordinated-turn and ballistic models, IMM over several);
 gate every track–measurement pair that a kd-tree pre-gate on positions lets
 through with the chi-square test in the measurement's own space (Cartesian, or
-range/azimuth/elevation with the azimuth innovation wrapped); associate with GNN
+range/azimuth/elevation with the azimuth innovation wrapped; for KF/EKF filters all
+pairs of a scan at once, :mod:`.pairs`, with the same result); associate with GNN
 (:mod:`.association`: confirmed tracks first, tentative tracks on the detections
 left over) or JPDA (:mod:`.jpda`: confirmed tracks share the detections by their
 marginal association probabilities, tentative tracks take what is left by GNN);
@@ -47,6 +48,7 @@ from tate.tracking.measurement import (
     innovation,
     meas_dim,
 )
+from tate.tracking.pairs import fast_filter, gnn_update, group_pairs, pair_set
 from tate.tracking.radar import rae_jacobian
 
 __all__ = ["ASSOCIATORS", "TrackRows", "Tracker", "TrackerConfig", "rae_to_position"]
@@ -159,14 +161,21 @@ def rae_to_position(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
     of radar measurements ``z (p, 3)`` (range [m], az [rad], el [rad])."""
     r, az, el = z[:, 0], z[:, 1], z[:, 2]
     ce = np.cos(el)
-    rel = np.column_stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)])
+    p = z.shape[0]
+    rel = np.empty((p, 3))
+    rce = r * ce
+    rel[:, 0] = rce * np.sin(az)
+    rel[:, 1] = rce * np.cos(az)
+    rel[:, 2] = r * np.sin(el)
     Jinv = np.linalg.inv(rae_jacobian(rel))
     if meas.rotation is not None:  # sensor axes → tracker axes: Mᵀ
         Mt = np.swapaxes(np.asarray(meas.rotation, dtype=float), -1, -2)
         rel = np.einsum("...ij,...j->...i", Mt, rel)
         Jinv = Mt @ Jinv
     pos = np.asarray(meas.sensor_pos, dtype=float) + rel
-    R = np.broadcast_to(np.asarray(meas.R, dtype=float), (z.shape[0], 3, 3))
+    R = np.asarray(meas.R, dtype=float)
+    if R.shape != (p, 3, 3):
+        R = np.broadcast_to(R, (p, 3, 3))
     cov = Jinv @ R @ np.swapaxes(Jinv, -1, -2)
     return pos, 0.5 * (cov + np.swapaxes(cov, -1, -2))
 
@@ -222,14 +231,16 @@ class Tracker:
         self.t = t
         n = self.book.ids.size
         pos, pos_cov = self._positions(z, meas)
-        hit, used = np.zeros(n, dtype=bool), np.zeros(z.shape[0], dtype=bool)
         if n and z.shape[0]:
             hit, used = self._associate_and_update(z, meas, pos, pos_cov)
-        elif n:
-            self.book.score = self.book.score + (np.log1p(-c.pd) if c.pd < 1 else -np.inf)
+        else:
+            hit, used = np.zeros(n, dtype=bool), np.zeros(z.shape[0], dtype=bool)
+            if n:
+                self.book.score = self.book.score + (np.log1p(-c.pd) if c.pd < 1 else -np.inf)
         self._manage(hit, t)
-        if (~used).any():
-            self._initiate(pos[~used], pos_cov[~used], t)
+        new = ~used
+        if new.any():
+            self._initiate(pos[new], pos_cov[new], t)
         return self.confirmed()
 
     def drop(self, ids: Any) -> None:
@@ -273,8 +284,7 @@ class Tracker:
                              np.empty((0, self.k, self.k)), np.empty(0))
         x, P = self.filter.output(self.state)
         conf = self.book.confirmed
-        return TrackRows(self.book.ids[conf], x[conf].copy(), P[conf].copy(),
-                         self.book.score[conf].copy())
+        return TrackRows(self.book.ids[conf], x[conf], P[conf], self.book.score[conf])
 
     @property
     def mean_nis(self) -> tuple[float, int] | None:
@@ -352,12 +362,22 @@ class Tracker:
         hit = np.zeros(n, dtype=bool)
         used = np.zeros(p, dtype=bool)
         gain = np.full(n, np.log1p(-c.pd) if c.pd < 1 else -np.inf)
+        slack = 1.0 if isinstance(meas, PositionMeas) else 1.5  # linearisation margin
+        gf = fast_filter(self.filter, meas)  # KF/EKF: all pairs gated at once
+        ps = None if gf is None else pair_set(gf, self.state, z, meas, pos, pos_cov, gamma,
+                                              slack)
         for group in (self.book.confirmed, ~self.book.confirmed):
-            rows = np.flatnonzero(group)
-            cols = np.flatnonzero(~used)
-            if rows.size == 0 or cols.size == 0:
+            free = ~used
+            if not group.any() or not free.any():
                 continue
-            g, logdet = self._gate(rows, cols, z, meas, pos, pos_cov, xpos, Ppos)
+            picked = (None if ps is None else
+                      group_pairs(ps, group, free, xpos, pos, gamma, slack))
+            if picked is None:
+                g, logdet = self._gate(np.flatnonzero(group), np.flatnonzero(free), z, meas,
+                                       pos, pos_cov, xpos, Ppos)
+                ids = None
+            else:
+                g, logdet, ids = picked
             if g.track.size == 0:
                 continue
             ll = pair_log_likelihood(g.d2, logdet, m)
@@ -370,15 +390,23 @@ class Tracker:
             else:
                 tr, me = gnn_assign(g, n, p, miss_cost=gamma)
                 if tr.size:
-                    one = np.ones((tr.size, 1))
-                    self.state, nis = self.filter.update(
-                        self.state, tr, z[me][:, None, :], one, np.zeros(tr.size),
-                        _rows(meas, me))
+                    if ps is not None and ids is not None:  # pair numbers in ps, in g
+                        sup = ps.index[tr, me]
+                        pair = np.searchsorted(ids, sup)
+                    else:
+                        where = np.full((n, p), -1, dtype=np.intp)
+                        where[g.track, g.meas] = np.arange(g.track.size)
+                        pair = where[tr, me]
+                    if gf is not None and ps is not None and ids is not None \
+                            and isinstance(meas, RAEMeas):
+                        self.state, nis = gnn_update(gf, self.state, ps, sup, meas)
+                    else:
+                        one = np.ones((tr.size, 1))
+                        self.state, nis = self.filter.update(
+                            self.state, tr, z[me][:, None, :], one, np.zeros(tr.size),
+                            _rows(meas, me))
                     if group is self.book.confirmed:
                         self._add_nis(nis, m)
-                    key = g.track * p + g.meas
-                    at = np.searchsorted(key, tr * p + me, sorter=np.argsort(key))
-                    pair = np.argsort(key)[at]
                     gain[tr] = np.log(c.pd) + ll[pair] - np.log(lam)
                 hit_rows, use_cols = tr, me
             hit[hit_rows] = True
@@ -411,10 +439,10 @@ class Tracker:
         confirmed tracks (at least one) spread over the scan's measurement box."""
         expected = self.config.pd * int(self.book.confirmed.sum())
         extra = max(z.shape[0] - expected, 1.0)
-        span = np.ptp(z, axis=0) if z.shape[0] > 1 else np.zeros(z.shape[1])
-        floor = np.sqrt(np.diagonal(np.broadcast_to(np.asarray(meas.R, dtype=float),
-                                                    (z.shape[0], z.shape[1], z.shape[1])),
-                                    axis1=1, axis2=2).max(axis=0)) * 10.0
+        span = z.max(axis=0) - z.min(axis=0) if z.shape[0] > 1 else np.zeros(z.shape[1])
+        R = np.asarray(meas.R, dtype=float)  # (m, m) or (p, m, m)
+        diag = np.diagonal(R, axis1=-2, axis2=-1)
+        floor = np.sqrt(diag.max(axis=0) if R.ndim == 3 else diag) * 10.0
         volume = float(np.prod(np.maximum(span, floor)))
         return extra / volume
 
@@ -429,23 +457,22 @@ class Tracker:
         b.misses = np.where(hit, 0, b.misses + 1)
         b.n_hits = b.n_hits + hit
         b.t_hit = np.where(hit, t, b.t_hit)
-        tentative = ~b.confirmed
-        if c.confirm_window_s is None:
+        if c.confirm_window_s is None:  # (a confirmed track stays confirmed)
             window = (1 << c.confirm_n) - 1
             hits = np.bitwise_count(b.hits_window & window)
-            b.confirmed |= tentative & (hits >= c.confirm_m) & (b.scans <= c.confirm_n)
+            b.confirmed |= (hits >= c.confirm_m) & (b.scans <= c.confirm_n)
             drop = ~b.confirmed & (b.scans >= c.confirm_n)
         else:
             young = (t - b.t_init) <= c.confirm_window_s + 1e-9
-            b.confirmed |= tentative & (b.n_hits >= c.confirm_m) & young
-            drop = ~b.confirmed & ~young
+            b.confirmed |= (b.n_hits >= c.confirm_m) & young
+            drop = ~(b.confirmed | young)
         if c.delete_after_s is None:
             drop |= b.confirmed & (b.misses >= c.delete_after)
         else:
             drop |= b.confirmed & ((t - b.t_hit) > c.delete_after_s)
         if np.isfinite(c.max_pos_std):
             _, P = self.filter.output(self.state)
-            pos_var = np.trace(P[:, : c.dim, : c.dim], axis1=1, axis2=2)
+            pos_var = P[:, : c.dim, : c.dim].trace(axis1=1, axis2=2)
             drop |= pos_var > c.max_pos_std**2
         if drop.any():
             keep = np.flatnonzero(~drop)
