@@ -362,11 +362,14 @@ def _glide_altitudes(raid: Any, traj: Table, body: NDArray[np.intp]) -> dict[int
 def _events_table(raid: Any, imp_body: NDArray[np.intp], imp_time: F64, t0: F64,
                   marks: list[tuple[float, int, str]]) -> Table:
     rows: list[tuple[float, str, str]] = []
+    end = np.full(len(raid.members), np.inf)
+    end[imp_body] = imp_time
     start = 0
     for model in raid.models:
         for t, i, name in model.log.rows:
             j = start + i
-            rows.append((t + t0[j], raid.members[j].id, name))
+            if t + t0[j] <= end[j]:  # a model's later updates of an ended body are not events
+                rows.append((t + t0[j], raid.members[j].id, name))
         start += model.n
     rows.extend((t, raid.members[b].id, name) for t, b, name in marks)
     for b, t in zip(imp_body, imp_time, strict=True):

@@ -224,6 +224,9 @@ class Propagator:
         self._env.frame = self.opts  # the options every compute() of it uses
         self._grav = np.empty((3, n)) if self._env.grav is None else self._env.grav
         self._genv = [self._env.view(sl) for sl in self._slices]
+        #: (model, slice, environment view) of the models with a live body: a model whose
+        #: bodies have all ended is no longer updated or asked for forces
+        self._active = list(zip(self.models, self._slices, self._genv, strict=True))
         self._k = [np.empty((7, n)) for _ in range(4)]
         self._tmp = np.empty((7, n))
         self._acc = np.empty((3, n))
@@ -261,7 +264,7 @@ class Propagator:
             self._env.compute(pos, vel, self.opts)
         out[0:3] = vel
         acc, mdot = self._acc, self._mdot
-        for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
+        for model, sl, genv in self._active:
             model.specific_force(t, pos[:, sl], vel[:, sl], y[6, sl], genv, acc[:, sl], mdot[sl])
         np.add(self._grav, acc, out=out[3:6])
         np.negative(mdot, out=out[6])
@@ -283,6 +286,8 @@ class Propagator:
                 raise ValueError(f"step must be > 0, got {h}")
             self._t_base, self._steps, self.dt = self.t, 0, float(h)
         self._all_alive = bool(self.alive.all())
+        if not self._all_alive and len(self._active) > 1:
+            self._retire_models()
         t, h, y = self.t, self.dt, self.y
         for model in self.models:
             model.dt = h
@@ -292,7 +297,7 @@ class Propagator:
         self._env_fresh = False
         if self.aim is not None:  # the aim-point screen's bound on the distance flown
             self._max_speed = float(env.speed.max()) if self.n else 0.0
-        for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
+        for model, sl, genv in self._active:
             model.update(t, y[0:3, sl], y[3:6, sl], y[6, sl], genv)
         k1, k2, k3, k4 = self._k
         tmp = self._tmp
@@ -321,6 +326,18 @@ class Propagator:
             self._locate_events(y0)
         if self.ground:
             self._locate_impacts(y0)
+
+    def _retire_models(self) -> None:
+        """Drop the models whose bodies have all ended from :attr:`_active` (their rows of
+        the derivative are zero anyway; their forces and mass flows are zeroed once)."""
+        keep = []
+        for model, sl, genv in self._active:
+            if self.alive[sl].any():
+                keep.append((model, sl, genv))
+            else:
+                self._acc[:, sl] = 0.0
+                self._mdot[sl] = 0.0
+        self._active = keep
 
     def _locate_impacts(self, y0: F64) -> None:
         y = self.y

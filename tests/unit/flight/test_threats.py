@@ -188,3 +188,36 @@ def test_implied_beta_makes_the_commanded_altitude_an_equilibrium(
     v = float(np.interp(t_sep, r["time_s"], r["speed_mps"]))
     h = equilibrium_glide_altitude(v, 1.15 * beta, 2.6, r_earth=wgs84.A, mu=wgs84.GM)
     assert float(h[0]) == pytest.approx(40_000.0, abs=300.0)
+
+
+
+def test_no_phase_event_after_a_body_ended() -> None:
+    # the model keeps updating an ended body while its sibling flies on: the near cruise
+    # missile hits the ship after ~22 km (~80 s) and must not run out of fuel at 30 km
+    # (~111 s) after that
+    from tate.flight.fly import fly
+    from tate.scenario import loads_scenario
+
+    from .conftest import HEAD
+
+    body = """
+[[threats]]
+id = "near"
+model = "cruise"
+launch = { lat_deg = 20.0, lon_deg = 149.79 }
+aim = { ship = "S" }
+range_km = 30
+[[threats]]
+id = "far"
+model = "cruise"
+launch = { lat_deg = 20.0, lon_deg = 149.0 }
+aim = { ship = "S" }
+"""
+    ev = fly(loads_scenario(HEAD + body), dt=0.2).events
+    ids, names = np.asarray(ev["id"], object), np.asarray(ev["event"], object)
+    times = np.asarray(ev["time_s"], float)
+    near = ids == "near"
+    t_end = times[near & (names == "impact")]
+    assert t_end.size == 1 and t_end[0] < 30e3 / 270.0  # it hit before its fuel ran out
+    assert times[near].max() <= t_end[0], names[near & (times > t_end[0])]
+    assert "impact" in set(names[ids == "far"].tolist())
