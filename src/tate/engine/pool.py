@@ -171,8 +171,9 @@ class InterceptorPool:
     def close(self, b: int) -> None:
         """End body ``b``'s engagement; it stops being integrated."""
         self.active[b] = False
-        if self.prop is not None:
+        if self.prop is not None and self.model is not None:
             self.prop.alive[b] = False
+            self.model.retire([b])  # no more guidance for a body no longer integrated
 
     # -- flight -----------------------------------------------------------------------------
     def _step_length(self, t0: float, t1: float, truth: Any) -> float:

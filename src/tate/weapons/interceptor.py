@@ -80,6 +80,11 @@ from tate.flight.models.booster import G0, StageTable
 from tate.weapons.guidance import guidance_law, limit_accel, normal_part
 from tate.weapons.presets import CD_MACH, InterceptorPreset
 
+try:  # np.interp without its Python wrapper (the same compiled kernel)
+    from numpy._core.multiarray import interp as _interp
+except ImportError:  # pragma: no cover - other numpy layouts
+    _interp = np.interp
+
 __all__ = [
     "MIDCOURSE_DIVERT_SHARE", "MIDCOURSE_GAIN", "PHASES", "InterceptorModel", "aero_accel_limit",
 ]
@@ -92,6 +97,8 @@ MIDCOURSE_GAIN = 3.0  #: N' of the PIP law [-]
 MIN_BURN_HORIZON = 2.0  #: shortest burn horizon of the powered midcourse gain [s]
 MIDCOURSE_DIVERT_SHARE = 0.5  #: share of a kill vehicle's divert midcourse may spend [-]
 _EPS = 1e-9
+_CD_MACH_X = np.ascontiguousarray(CD_MACH[0], float)
+_CD_MACH_Y = np.ascontiguousarray(CD_MACH[1], float)
 
 
 def aero_accel_limit(qbar: ArrayLike, area: ArrayLike, cl_max: ArrayLike, mass: ArrayLike,
@@ -187,6 +194,14 @@ class InterceptorModel(FlightModel):
         self._start_k = self._end_k - self.stages.burn
         self.t_burnout = self._end_k[-1]  #: after launch [s]
         self._dropped = np.zeros(self.stages.burn.shape, dtype=bool)
+        # constants of the per-step arithmetic, taken once (the same values)
+        self._end_eps = self._end_k - _EPS
+        self._burnout_eps = self.t_burnout - _EPS
+        self._t_vert_eps = self.t_vert - _EPS
+        self._has_burn = self.stages.burn > 0
+        self._burn_safe = np.where(self._has_burn, self.stages.burn, 1.0)
+        self._isp_g0 = self.stages.isp * G0
+        self._g0_isp_div = G0 * self.divert_isp
         # state of the bodies
         self.phase = np.zeros(n, dtype=np.int8)
         self.burnt_out = np.zeros(n, dtype=bool)
@@ -203,6 +218,24 @@ class InterceptorModel(FlightModel):
         self.tgt_acc = np.full((3, n), np.nan)
         self.tgt_time = np.full(n, np.nan)
         self._tgt_pending = np.zeros(n, dtype=bool)
+        self.retired = np.zeros(n, dtype=bool)  #: flights the engine has ended
+        self._hold()
+
+    def _hold(self) -> None:
+        """The masks and terms :meth:`specific_force` reads, fixed between updates."""
+        ready = self.phase == READY
+        self._ready = ready
+        self._any_ready = bool(ready.any())
+        self._launched = ~ready
+        self._vertical = self.phase == BOOST
+        self._any_vertical = bool(self._vertical.any())
+        kv = self.burnt_out & self.kv
+        self._kv_on = kv
+        self._any_kv = bool(kv.any())
+        mflow = self.mflow.copy()
+        mflow[ready] = 0.0
+        self._mdot_hold = mflow
+        self._kv_cmd = norm3(self.a_cmd) if self._any_kv else None
 
     # --- the engine's verbs -----------------------------------------------------------
     def launch(self, idx: ArrayLike, t: float) -> None:
@@ -228,6 +261,11 @@ class InterceptorModel(FlightModel):
         self.tgt_time[i] = np.nan if t is None else t
         self._tgt_pending[i] = t is None
 
+    def retire(self, idx: ArrayLike) -> None:
+        """Say that the engine has ended the flights of bodies ``idx`` (the propagator
+        no longer integrates them): they get no more guidance nor phase changes."""
+        self.retired[np.asarray(idx, np.intp)] = True
+
     def drop_target(self, idx: ArrayLike) -> None:
         """Forget the target of bodies ``idx`` (they coast, or steer to their PIP)."""
         i = np.asarray(idx, np.intp)
@@ -244,7 +282,7 @@ class InterceptorModel(FlightModel):
             mass[launched] = self.liftoff_mass[launched]
             self.log.add(t, launched, "boost")
         self._stage(t, tau, mass)
-        up_now = np.flatnonzero((self.phase == BOOST) & (tau >= self.t_vert - _EPS))
+        up_now = np.flatnonzero((self.phase == BOOST) & (tau >= self._t_vert_eps))
         if up_now.size:
             self.phase[up_now] = MIDCOURSE
             self.log.add(t, up_now, "midcourse")
@@ -254,9 +292,10 @@ class InterceptorModel(FlightModel):
         self._acquire(t, pos)
         self.a_cmd[:] = 0.0
         self.a_max[:] = 0.0
-        guided = np.flatnonzero(self.phase >= MIDCOURSE)
+        guided = np.flatnonzero((self.phase >= MIDCOURSE) & ~self.retired)
         if guided.size:
             self._guide(t, guided, pos[:, guided], vel[:, guided], mass[guided], env)
+        self._hold()
 
     def _stage(self, t: float, tau: F64, mass: F64) -> None:
         """Drop spent stages, separate at burnout, set this step's thrust and flow."""
@@ -265,13 +304,13 @@ class InterceptorModel(FlightModel):
             self.thrust[:] = 0.0
             self.mflow[:] = 0.0
             return
-        spent = (tau >= self._end_k - _EPS) & ~self._dropped & (self.stages.burn > 0) & active
+        spent = (tau >= self._end_eps) & ~self._dropped & self._has_burn & active
         any_spent = bool(spent.any())
         if any_spent:
             for k in range(spent.shape[0]):
                 mass[spent[k]] -= self.stages.dry[k, spent[k]]
             self._dropped |= spent
-        out = np.flatnonzero(active & (tau >= self.t_burnout - _EPS))
+        out = np.flatnonzero(active & (tau >= self._burnout_eps))
         if out.size:
             self.burnt_out[out] = True
             mass[out] = self.payload[out]
@@ -299,7 +338,7 @@ class InterceptorModel(FlightModel):
     def _acquire(self, t: float, pos: F64) -> None:
         """Midcourse bodies whose seeker sees their target go terminal."""
         cand = np.flatnonzero((self.phase == MIDCOURSE) & np.isfinite(self.tgt_pos[0])
-                              & (self.burnt_out | ~self.kv))
+                              & (self.burnt_out | ~self.kv) & ~self.retired)
         if cand.size == 0:
             return
         tp, _, _ = self._target_now(t, cand)
@@ -409,26 +448,31 @@ class InterceptorModel(FlightModel):
                        acc: F64, mdot: F64) -> None:
         """Thrust along the vertical or the velocity, drag, the held lateral command; the
         propellant and divert mass flow."""
-        inv_v = 1.0 / np.where(env.speed > 0.0, env.speed, 1.0)
-        drag = env.qbar * self.area * np.interp(env.mach, *CD_MACH) * inv_v
+        speed = env.speed
+        inv_v = np.where(speed > 0.0, speed, 1.0)
+        np.divide(1.0, inv_v, out=inv_v)
+        drag = env.qbar * self.area
+        drag *= _interp(env.mach, _CD_MACH_X, _CD_MACH_Y)
+        drag *= inv_v
         axial = self.thrust * inv_v
-        np.multiply(vel, (axial - drag) / mass, out=acc)
+        f = axial - drag
+        f /= mass
+        np.multiply(vel, f, out=acc)
         acc += self.a_cmd
-        vertical = self.phase == BOOST
-        slow = (self.phase > READY) & (env.speed <= 0.0)
-        if vertical.any() or slow.any():
-            fix = np.flatnonzero(vertical | slow)
+        slow = speed <= 0.0
+        slow &= self._launched
+        if self._any_vertical or slow.any():
+            fix = np.flatnonzero(self._vertical | slow)
             up = ellipsoid_up(pos[:, fix])
-            acc[:, fix] += up * (self.thrust[fix] / mass[fix]) - vel[:, fix] * (
-                axial[fix] / mass[fix])
-        np.multiply(self.mflow, 1.0, out=mdot)
-        kv = self.burnt_out & self.kv
-        if kv.any():
-            mdot += np.where(kv, norm3(self.a_cmd) * mass / (G0 * self.divert_isp), 0.0)
-        ready = self.phase == READY
-        if ready.any():  # held on deck: the rounds waiting in their cells
+            m_fix = mass[fix]
+            acc[:, fix] += up * (self.thrust[fix] / m_fix) - vel[:, fix] * (axial[fix] / m_fix)
+        np.copyto(mdot, self._mdot_hold)
+        if self._kv_cmd is not None:
+            div = self._kv_cmd * mass
+            div /= self._g0_isp_div
+            mdot += np.where(self._kv_on, div, 0.0)
+        if self._any_ready:  # held on deck: the rounds waiting in their cells
             grav = env.frame_accel(self.opts)
             if grav is None:
                 grav = frame_accel(pos, vel, self.opts, np.empty_like(pos))
-            np.copyto(acc, np.negative(grav), where=ready)
-            mdot[ready] = 0.0
+            np.copyto(acc, np.negative(grav), where=self._ready)
