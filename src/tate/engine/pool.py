@@ -5,8 +5,9 @@ Each missile round in the defended group's magazines is a body of one
 ``ready`` at its ship's deck (the model holds it there); launching a round sets its
 launch time, predicted intercept point and target, and the one
 :class:`~tate.flight.integrator.Propagator` flies all launched rounds together, in step
-with the engine's ticks.  One propagation instead of one per salvo: the cost per step of
-the vectorised model hardly depends on the number of bodies.
+with the engine's ticks (a round whose engagement ends is retired from the model's
+guidance and no longer integrated).  One propagation instead of one per salvo: the cost
+per step of the vectorised model hardly depends on the number of bodies.
 
 Step length (adaptive, so that each tick is an integer number of equal steps):
 
@@ -79,6 +80,7 @@ class InterceptorPool:
 
     def __init__(self, specs: Sequence[Any], rounds: Sequence[int], deck_ecef: F64,
                  t_start: float, rng: np.random.Generator | None = None) -> None:
+        from tate.flight.eom import FrameOptions
         from tate.flight.integrator import Propagator
         from tate.weapons.interceptor import InterceptorModel
 
@@ -106,9 +108,11 @@ class InterceptorPool:
             return
         owner = np.repeat(np.arange(counts.size), counts)
         pos = np.asarray(deck_ecef, float)[owner].T.copy()
-        self.model = InterceptorModel(presets, MIN_STEP_S, t_launch=np.full(n, np.inf))
+        opts = FrameOptions()  # one object for both: the model's gravity check is `is`
+        self.model = InterceptorModel(presets, MIN_STEP_S, t_launch=np.full(n, np.inf),
+                                      opts=opts)
         self.prop = Propagator([self.model], pos, np.zeros_like(pos), self.model.liftoff_mass,
-                               MIN_STEP_S)
+                               MIN_STEP_S, opts=opts)
         self.deck = pos.copy()
 
     def _parts(self) -> tuple[Any, Any]:
@@ -224,18 +228,18 @@ class InterceptorPool:
         h = self._step_length(t0, t1, truth)
         while self.t < t1 - 1e-9:
             t_now = self.t
-            cand = np.flatnonzero(self.active & (self.threat >= 0))
+            cand = (self.active & (self.threat >= 0)).nonzero()[0]
             tj = np.maximum(self.threat[cand], 0)
             for b in cand[killed[tj] | (truth.t_last[tj] < t_now)].tolist():
                 self.close(b)
                 report(b, t_now, np.nan, "target gone")
-            act = np.flatnonzero(self.active & (self.threat >= 0))
+            act = (self.active & (self.threat >= 0)).nonzero()[0]
             if act.size:  # truth at both ends of the step (a replay: the future is known)
                 qa, wa = self._truth_at(truth, t_now, self.threat[act])
                 qb, wb = self._truth_at(truth, t_now + h, self.threat[act])
                 seen = qa + self._seeker_error(act, qa)
                 m.set_target(act, seen.T, wa.T, ((wb - wa) / h).T, prop.t)
-            p0, v0 = prop.pos[:, act].copy(), prop.vel[:, act].copy()
+            p0, v0 = prop.pos.take(act, 1), prop.vel.take(act, 1)  # C-ordered copies
             prop.step(h)
             self.steps += 1
             t_next = self.t
@@ -244,11 +248,11 @@ class InterceptorPool:
                              closest_approach_hermite)
             late = self.active & (t_next > self.t_pip + MAX_OVERTIME_S)
             dead = self.active & ~prop.alive
-            for b in np.flatnonzero(late | dead).tolist():
+            for b in (late | dead).nonzero()[0].tolist():
                 self.close(b)
                 report(b, t_next, np.nan, "missed")
             no_tgt = self.active & (self.threat < 0) & (t_next > self.t_pip)
-            for b in np.flatnonzero(no_tgt).tolist():
+            for b in no_tgt.nonzero()[0].tolist():
                 self.close(b)
                 report(b, t_next, np.nan, "no target (false track)")
 

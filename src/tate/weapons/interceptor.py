@@ -77,7 +77,7 @@ from tate.flight.eom import (
 )
 from tate.flight.models.base import FlightModel
 from tate.flight.models.booster import G0, StageTable
-from tate.weapons.guidance import guidance_law, limit_accel, normal_part
+from tate.weapons.guidance import guidance_law, limit_accel, normal_part, pip
 from tate.weapons.presets import CD_MACH, InterceptorPreset
 
 try:  # np.interp without its Python wrapper (the same compiled kernel)
@@ -276,41 +276,41 @@ class InterceptorModel(FlightModel):
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Launches, staging, phase changes, guidance and limits for this step."""
         tau = t - self.t_launch
-        launched = np.flatnonzero((self.phase == READY) & (tau >= -_EPS))
+        launched = ((self.phase == READY) & (tau >= -_EPS)).nonzero()[0]
         if launched.size:
             self.phase[launched] = BOOST
             mass[launched] = self.liftoff_mass[launched]
             self.log.add(t, launched, "boost")
         self._stage(t, tau, mass)
-        up_now = np.flatnonzero((self.phase == BOOST) & (tau >= self._t_vert_eps))
+        up_now = ((self.phase == BOOST) & (tau >= self._t_vert_eps)).nonzero()[0]
         if up_now.size:
             self.phase[up_now] = MIDCOURSE
             self.log.add(t, up_now, "midcourse")
-        if self._tgt_pending.any():
+        if np.count_nonzero(self._tgt_pending):
             self.tgt_time[self._tgt_pending] = t
             self._tgt_pending[:] = False
         self._acquire(t, pos)
         self.a_cmd[:] = 0.0
         self.a_max[:] = 0.0
-        guided = np.flatnonzero((self.phase >= MIDCOURSE) & ~self.retired)
+        guided = ((self.phase >= MIDCOURSE) & ~self.retired).nonzero()[0]
         if guided.size:
-            self._guide(t, guided, pos[:, guided], vel[:, guided], mass[guided], env)
+            self._guide(t, guided, pos.take(guided, 1), vel.take(guided, 1), mass[guided], env)
         self._hold()
 
     def _stage(self, t: float, tau: F64, mass: F64) -> None:
         """Drop spent stages, separate at burnout, set this step's thrust and flow."""
         active = (self.phase > READY) & ~self.burnt_out
-        if not active.any():
+        if not np.count_nonzero(active):
             self.thrust[:] = 0.0
             self.mflow[:] = 0.0
             return
         spent = (tau >= self._end_eps) & ~self._dropped & self._has_burn & active
-        any_spent = bool(spent.any())
+        any_spent = bool(np.count_nonzero(spent))
         if any_spent:
             for k in range(spent.shape[0]):
                 mass[spent[k]] -= self.stages.dry[k, spent[k]]
             self._dropped |= spent
-        out = np.flatnonzero(active & (tau >= self._burnout_eps))
+        out = (active & (tau >= self._burnout_eps)).nonzero()[0]
         if out.size:
             self.burnt_out[out] = True
             mass[out] = self.payload[out]
@@ -330,19 +330,20 @@ class InterceptorModel(FlightModel):
     def _target_now(self, t: float, idx: IntP) -> tuple[F64, F64, F64]:
         """Target estimates of bodies ``idx`` extrapolated to ``t`` at constant acceleration."""
         h = t - self.tgt_time[idx]
-        acc = self.tgt_acc[:, idx]
-        vel = self.tgt_vel[:, idx] + acc * h
-        pos = self.tgt_pos[:, idx] + self.tgt_vel[:, idx] * h + 0.5 * acc * h * h
+        acc = self.tgt_acc.take(idx, 1)
+        v0 = self.tgt_vel.take(idx, 1)
+        vel = v0 + acc * h
+        pos = self.tgt_pos.take(idx, 1) + v0 * h + 0.5 * acc * h * h
         return pos, vel, acc
 
     def _acquire(self, t: float, pos: F64) -> None:
         """Midcourse bodies whose seeker sees their target go terminal."""
-        cand = np.flatnonzero((self.phase == MIDCOURSE) & np.isfinite(self.tgt_pos[0])
-                              & (self.burnt_out | ~self.kv) & ~self.retired)
+        cand = ((self.phase == MIDCOURSE) & np.isfinite(self.tgt_pos[0])
+                & (self.burnt_out | ~self.kv) & ~self.retired).nonzero()[0]
         if cand.size == 0:
             return
         tp, _, _ = self._target_now(t, cand)
-        seen = cand[norm3(tp - pos[:, cand]) <= self.seeker_range[cand]]
+        seen = cand[norm3(tp - pos.take(cand, 1)) <= self.seeker_range[cand]]
         if seen.size:
             self.phase[seen] = TERMINAL
             self.log.add(t, seen, "terminal")
@@ -355,31 +356,41 @@ class InterceptorModel(FlightModel):
         if grav is None:
             free = frame_accel(pos, vel, self.opts, np.empty_like(pos))
         else:
-            free = grav[:, idx]
+            free = grav.take(idx, 1)
         a = np.zeros_like(pos)
         term = (self.phase[idx] == TERMINAL) & np.isfinite(self.tgt_pos[0, idx])
-        if term.any():
-            k = np.flatnonzero(term)
+        n_term = np.count_nonzero(term)
+        if n_term:
+            k = term.nonzero()[0]
             tp, tv, ta = self._target_now(t, idx[k])
-            law_of = self._law_of[idx[k]]
-            for law, name in enumerate(self.laws):
-                sel = k[law_of == law]
-                if sel.size == 0:
-                    continue
-                j = np.searchsorted(k, sel)
-                a[:, sel] = guidance_law(name).command(
-                    tp[:, j] - pos[:, sel], tv[:, j] - vel[:, sel], vel[:, sel],
-                    ta[:, j] - free[:, sel], np.zeros(sel.size), self.nprime[idx[sel]])
-        mid = ~term & np.isfinite(self.pip_pos[0, idx])
-        if mid.any():
-            k = np.flatnonzero(mid)
-            r_pip = self.pip_pos[:, idx[k]] - pos[:, k]
-            t_go, t_burn = self._time_to_pip(t, idx[k], r_pip, vel[:, k], free[:, k], mass[k])
+            if len(self.laws) == 1:  # one law: every terminal body in one call
+                a[:, k] = guidance_law(next(iter(self.laws))).command(
+                    tp - pos.take(k, 1), tv - vel.take(k, 1), vel.take(k, 1),
+                    ta - free.take(k, 1), np.zeros(k.size), self.nprime[idx[k]])
+            else:
+                law_of = self._law_of[idx[k]]
+                for law, name in enumerate(self.laws):
+                    sel = k[law_of == law]
+                    if sel.size == 0:
+                        continue
+                    j = np.searchsorted(k, sel)
+                    a[:, sel] = guidance_law(name).command(
+                        tp[:, j] - pos[:, sel], tv[:, j] - vel[:, sel], vel[:, sel],
+                        ta[:, j] - free[:, sel], np.zeros(sel.size), self.nprime[idx[sel]])
+        if n_term == idx.size:
+            mid = np.zeros(idx.size, dtype=bool)
+        else:
+            mid = ~term & np.isfinite(self.pip_pos[0, idx])
+        if np.count_nonzero(mid):
+            k = mid.nonzero()[0]
+            ik = idx[k]
+            vk, fk = vel.take(k, 1), free.take(k, 1)
+            r_pip = self.pip_pos.take(ik, 1) - pos.take(k, 1)
+            t_go, t_burn = self._time_to_pip(t, ik, r_pip, vk, fk, mass[k])
             # under thrust the miss must be gone by burnout: N' ZEM / (t_go t_b)
             t_b = np.clip(t_burn, MIN_BURN_HORIZON, np.maximum(t_go, MIN_BURN_HORIZON))
             gain = MIDCOURSE_GAIN * np.where(t_burn > 0.0, t_go / t_b, 1.0)
-            a[:, k] = guidance_law("pip").command(r_pip, -vel[:, k], vel[:, k], -free[:, k],
-                                                  t_go, gain)
+            a[:, k] = pip(r_pip, vk, t_go, gain, -fk)
         a = normal_part(a, vel)
         a_max = self._limits(idx, mass, env)
         a = limit_accel(a, a_max)
@@ -399,15 +410,16 @@ class InterceptorModel(FlightModel):
         """
         speed = norm3(vel)
         tau = t - self.t_launch[idx]
-        left = np.minimum(1.0, np.maximum(0.0, (self._end_k[:, idx] - tau) / np.where(
-            self.stages.burn[:, idx] > 0, self.stages.burn[:, idx], 1.0)))
+        left = np.minimum(1.0, np.maximum(0.0, (self._end_k.take(idx, 1) - tau)
+                                          / self._burn_safe.take(idx, 1)))
         m, dv = mass.copy(), np.zeros(idx.size)
         for k in range(left.shape[0]):
-            if not left[k].any():  # a stage burnt out for all: adds 0 to Δv, nothing to m
+            lk = left[k]
+            if not np.count_nonzero(lk):  # a stage burnt out for all: adds 0 to Δv
                 continue
-            burn = left[k] * self.stages.propellant[k, idx]
-            dv += self.stages.isp[k, idx] * G0 * np.log(m / np.maximum(m - burn, 1e-9))
-            m = m - burn - np.where(left[k] > 0, self.stages.dry[k, idx], 0.0)
+            burn = lk * self.stages.propellant[k, idx]
+            dv += self._isp_g0[k, idx] * np.log(m / np.maximum(m - burn, 1e-9))
+            m = m - burn - np.where(lk > 0, self.stages.dry[k, idx], 0.0)
         t_burn = np.maximum(self.t_burnout[idx] - tau, 0.0) * ~self.burnt_out[idx]
         v_f = np.maximum(speed + dv, 1.0)
         r2 = dot3(r_pip, r_pip)
@@ -420,12 +432,12 @@ class InterceptorModel(FlightModel):
 
     def _limits(self, idx: IntP, mass: F64, env: Environment) -> F64:
         """Lateral acceleration limit of the guided bodies ``idx`` [m/s^2]."""
-        burnt = self.burnt_out[idx]
-        aero = aero_accel_limit(env.qbar[idx], self.area[idx], self.cl_max[idx], mass, np.inf)
+        # aero_accel_limit with a_struct = inf: min(inf, x) is x
+        aero = env.qbar[idx] * self.area[idx] * self.cl_max[idx] / mass
         tvc = self.thrust[idx] / mass * self.sin_tvc[idx]
         a_max = np.minimum(self.a_struct[idx], aero + tvc)
-        kv = burnt & self.kv[idx]
-        if kv.any():
+        kv = self.burnt_out[idx] & self.kv[idx]
+        if np.count_nonzero(kv):
             # midcourse may spend only its share of the divert; the rest is the endgame's
             share = np.where(self.phase[idx] == TERMINAL, 1.0, MIDCOURSE_DIVERT_SHARE)
             left = np.maximum(share * self.divert_budget[idx] - self.divert_used[idx], 0.0)
@@ -434,10 +446,11 @@ class InterceptorModel(FlightModel):
 
     def _spend_divert(self, t: float, idx: IntP, a: F64) -> None:
         kv = self.burnt_out[idx] & self.kv[idx] & ~self.exhausted[idx]
-        if not kv.any():
+        if not np.count_nonzero(kv):
             return
-        k = idx[kv]
-        self.divert_used[k] += norm3(a[:, kv]) * self.dt
+        sel = kv.nonzero()[0]
+        k = idx[sel]
+        self.divert_used[k] += norm3(a.take(sel, 1)) * self.dt
         gone = k[self.divert_used[k] >= self.divert_budget[k] * (1.0 - 1e-12)]
         if gone.size:
             self.exhausted[gone] = True
@@ -461,11 +474,12 @@ class InterceptorModel(FlightModel):
         acc += self.a_cmd
         slow = speed <= 0.0
         slow &= self._launched
-        if self._any_vertical or slow.any():
-            fix = np.flatnonzero(self._vertical | slow)
-            up = ellipsoid_up(pos[:, fix])
+        if self._any_vertical or np.count_nonzero(slow):
+            fix = (self._vertical | slow).nonzero()[0]
+            up = ellipsoid_up(pos.take(fix, 1))
             m_fix = mass[fix]
-            acc[:, fix] += up * (self.thrust[fix] / m_fix) - vel[:, fix] * (axial[fix] / m_fix)
+            acc[:, fix] += up * (self.thrust[fix] / m_fix) - vel.take(fix, 1) * (
+                axial[fix] / m_fix)
         np.copyto(mdot, self._mdot_hold)
         if self._kv_cmd is not None:
             div = self._kv_cmd * mass
