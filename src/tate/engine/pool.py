@@ -56,6 +56,13 @@ STEPS_PER_TIME_TO_GO = 20.0  #: steps over the shortest time to go of the rounds
 MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
 ASSESS_RADIUS_M = 5000.0  #: closest approaches nearer than this are assessed [m]
 
+
+def _norm(x: F64, axis: int) -> F64:
+    """``np.linalg.norm(x, axis=axis)`` of a real array without its Python overhead: the
+    same ``sqrt(add.reduce(x * x, axis))`` (``x.conj()`` of a real array is ``x``)."""
+    out: F64 = np.sqrt(np.add.reduce(x * x, axis=axis))
+    return out
+
 #: called as report(body, time [s], miss [m] or NaN, outcome); outcome "assess" asks the
 #: caller to draw the kill
 Report = Callable[[int, float, float, str], None]
@@ -196,17 +203,17 @@ class InterceptorPool:
             elif burning.any():
                 want = BURN_STEP_S
             pos, vel = prop.pos[:, fly], prop.vel[:, fly]
-            speed = np.maximum(np.linalg.norm(vel, axis=0), 1.0)
+            speed = np.maximum(_norm(vel, 0), 1.0)
             rel = m.pip_pos[:, fly] - pos
-            t_go = np.linalg.norm(rel, axis=0) / speed
+            t_go = _norm(rel, 0) / speed
             hit = np.flatnonzero(self.threat[fly] >= 0)
             if hit.size:
                 q, w = self._truth_at(truth, t0, self.threat[fly[hit]])
                 r = q.T - pos[:, hit]
                 dv = w.T - vel[:, hit]
-                rng = np.linalg.norm(r, axis=0)
+                rng = _norm(r, 0)
                 closing = -np.einsum("ij,ij->j", r, dv) / np.maximum(rng, 1e-9)
-                t_go[hit] = rng / np.maximum(closing, np.linalg.norm(dv, axis=0) * 0.05 + 1.0)
+                t_go[hit] = rng / np.maximum(closing, _norm(dv, 0) * 0.05 + 1.0)
             t_go = t_go[np.isfinite(t_go)]
             if t_go.size:
                 want = min(want, float(t_go.min()) / STEPS_PER_TIME_TO_GO)
@@ -277,7 +284,7 @@ class InterceptorPool:
             return err
         b = act[term]
         los = q[term] - self.prop.pos[:, b].T
-        rng_m = np.maximum(np.linalg.norm(los, axis=1), 1e-9)
+        rng_m = np.maximum(_norm(los, 1), 1e-9)
         u = los / rng_m[:, None]
         sigma = np.hypot(self.noise_rad[b] * rng_m, self.glint_m[b])
         n = self.rng.standard_normal((term.size, 3))
@@ -291,9 +298,9 @@ class InterceptorPool:
         prop, model = self._parts()
         still = self.active[act]
         p1, v1 = prop.pos[:, act], prop.vel[:, act]
-        d0 = np.linalg.norm(qa.T - p0, axis=0)
-        d1 = np.linalg.norm(qb.T - p1, axis=0)
-        reach = ASSESS_RADIUS_M + np.linalg.norm(wa.T - v0, axis=0) * h
+        d0 = _norm(qa.T - p0, 0)
+        d1 = _norm(qb.T - p1, 0)
+        reach = ASSESS_RADIUS_M + _norm(wa.T - v0, 0) * h
         cand = np.flatnonzero(still & (np.minimum(d0, d1) < reach))
         if cand.size:
             s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],

@@ -80,10 +80,11 @@ from tate.flight.models.booster import G0, StageTable
 from tate.weapons.guidance import guidance_law, limit_accel, normal_part, pip
 from tate.weapons.presets import CD_MACH, InterceptorPreset
 
-try:  # np.interp without its Python wrapper (the same compiled kernel)
+try:  # np.interp and np.clip without their Python wrappers (the same kernels)
     from numpy._core.multiarray import interp as _interp
+    from numpy._core.umath import clip as _clip  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - other numpy layouts
-    _interp = np.interp
+    _interp, _clip = np.interp, np.clip
 
 __all__ = [
     "MIDCOURSE_DIVERT_SHARE", "MIDCOURSE_GAIN", "PHASES", "InterceptorModel", "aero_accel_limit",
@@ -388,7 +389,7 @@ class InterceptorModel(FlightModel):
             r_pip = self.pip_pos.take(ik, 1) - pos.take(k, 1)
             t_go, t_burn = self._time_to_pip(t, ik, r_pip, vk, fk, mass[k])
             # under thrust the miss must be gone by burnout: N' ZEM / (t_go t_b)
-            t_b = np.clip(t_burn, MIN_BURN_HORIZON, np.maximum(t_go, MIN_BURN_HORIZON))
+            t_b = _clip(t_burn, MIN_BURN_HORIZON, np.maximum(t_go, MIN_BURN_HORIZON))
             gain = MIDCOURSE_GAIN * np.where(t_burn > 0.0, t_go / t_b, 1.0)
             a[:, k] = pip(r_pip, vk, t_go, gain, -fk)
         a = normal_part(a, vel)
@@ -410,6 +411,23 @@ class InterceptorModel(FlightModel):
         """
         speed = norm3(vel)
         tau = t - self.t_launch[idx]
+        t_left = self.t_burnout[idx] - tau
+        if np.count_nonzero(t_left > 0.0):
+            dv = self._delta_v_left(idx, tau, mass)
+            t_burn = np.maximum(t_left, 0.0) * ~self.burnt_out[idx]
+        else:  # every motor done (and so burnt out): no stage has anything left
+            dv, t_burn = np.zeros(idx.size), np.zeros(idx.size)
+        v_f = np.maximum(speed + dv, 1.0)
+        r2 = dot3(r_pip, r_pip)
+        b = v_f * v_f + dot3(r_pip, grav)
+        disc = b * b - dot3(grav, grav) * r2
+        ok = (disc >= 0.0) & (b > 0.0)
+        coast = np.where(ok, np.sqrt(2.0 * r2 / np.where(ok, b + np.sqrt(np.abs(disc)), 1.0)),
+                         np.sqrt(r2) / v_f)
+        return np.asarray(coast + t_burn * (v_f - speed) / (2.0 * v_f)), t_burn
+
+    def _delta_v_left(self, idx: IntP, tau: F64, mass: F64) -> F64:
+        """Δv of the propellant left [m/s] (rocket equation, stage by stage)."""
         left = np.minimum(1.0, np.maximum(0.0, (self._end_k.take(idx, 1) - tau)
                                           / self._burn_safe.take(idx, 1)))
         m, dv = mass.copy(), np.zeros(idx.size)
@@ -420,15 +438,7 @@ class InterceptorModel(FlightModel):
             burn = lk * self.stages.propellant[k, idx]
             dv += self._isp_g0[k, idx] * np.log(m / np.maximum(m - burn, 1e-9))
             m = m - burn - np.where(lk > 0, self.stages.dry[k, idx], 0.0)
-        t_burn = np.maximum(self.t_burnout[idx] - tau, 0.0) * ~self.burnt_out[idx]
-        v_f = np.maximum(speed + dv, 1.0)
-        r2 = dot3(r_pip, r_pip)
-        b = v_f * v_f + dot3(r_pip, grav)
-        disc = b * b - dot3(grav, grav) * r2
-        ok = (disc >= 0.0) & (b > 0.0)
-        coast = np.where(ok, np.sqrt(2.0 * r2 / np.where(ok, b + np.sqrt(np.abs(disc)), 1.0)),
-                         np.sqrt(r2) / v_f)
-        return np.asarray(coast + t_burn * (v_f - speed) / (2.0 * v_f)), t_burn
+        return dv
 
     def _limits(self, idx: IntP, mass: F64, env: Environment) -> F64:
         """Lateral acceleration limit of the guided bodies ``idx`` [m/s^2]."""
