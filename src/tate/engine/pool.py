@@ -5,8 +5,9 @@ Each missile round in the defended group's magazines is a body of one
 ``ready`` at its ship's deck (the model holds it there); launching a round sets its
 launch time, predicted intercept point and target, and the one
 :class:`~tate.flight.integrator.Propagator` flies all launched rounds together, in step
-with the engine's ticks.  One propagation instead of one per salvo: the cost per step of
-the vectorised model hardly depends on the number of bodies.
+with the engine's ticks (a round whose engagement ends is retired from the model's
+guidance and no longer integrated).  One propagation instead of one per salvo: the cost
+per step of the vectorised model hardly depends on the number of bodies.
 
 Step length (adaptive, so that each tick is an integer number of equal steps):
 
@@ -55,6 +56,13 @@ STEPS_PER_TIME_TO_GO = 20.0  #: steps over the shortest time to go of the rounds
 MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
 ASSESS_RADIUS_M = 5000.0  #: closest approaches nearer than this are assessed [m]
 
+
+def _norm(x: F64, axis: int) -> F64:
+    """``np.linalg.norm(x, axis=axis)`` of a real array without its Python overhead: the
+    same ``sqrt(add.reduce(x * x, axis))`` (``x.conj()`` of a real array is ``x``)."""
+    out: F64 = np.sqrt(np.add.reduce(x * x, axis=axis))
+    return out
+
 #: called as report(body, time [s], miss [m] or NaN, outcome); outcome "assess" asks the
 #: caller to draw the kill
 Report = Callable[[int, float, float, str], None]
@@ -79,6 +87,7 @@ class InterceptorPool:
 
     def __init__(self, specs: Sequence[Any], rounds: Sequence[int], deck_ecef: F64,
                  t_start: float, rng: np.random.Generator | None = None) -> None:
+        from tate.flight.eom import FrameOptions
         from tate.flight.integrator import Propagator
         from tate.weapons.interceptor import InterceptorModel
 
@@ -106,9 +115,11 @@ class InterceptorPool:
             return
         owner = np.repeat(np.arange(counts.size), counts)
         pos = np.asarray(deck_ecef, float)[owner].T.copy()
-        self.model = InterceptorModel(presets, MIN_STEP_S, t_launch=np.full(n, np.inf))
+        opts = FrameOptions()  # one object for both: the model's gravity check is `is`
+        self.model = InterceptorModel(presets, MIN_STEP_S, t_launch=np.full(n, np.inf),
+                                      opts=opts)
         self.prop = Propagator([self.model], pos, np.zeros_like(pos), self.model.liftoff_mass,
-                               MIN_STEP_S)
+                               MIN_STEP_S, opts=opts)
         self.deck = pos.copy()
 
     def _parts(self) -> tuple[Any, Any]:
@@ -171,8 +182,9 @@ class InterceptorPool:
     def close(self, b: int) -> None:
         """End body ``b``'s engagement; it stops being integrated."""
         self.active[b] = False
-        if self.prop is not None:
+        if self.prop is not None and self.model is not None:
             self.prop.alive[b] = False
+            self.model.retire([b])  # no more guidance for a body no longer integrated
 
     # -- flight -----------------------------------------------------------------------------
     def _step_length(self, t0: float, t1: float, truth: Any) -> float:
@@ -191,17 +203,17 @@ class InterceptorPool:
             elif burning.any():
                 want = BURN_STEP_S
             pos, vel = prop.pos[:, fly], prop.vel[:, fly]
-            speed = np.maximum(np.linalg.norm(vel, axis=0), 1.0)
+            speed = np.maximum(_norm(vel, 0), 1.0)
             rel = m.pip_pos[:, fly] - pos
-            t_go = np.linalg.norm(rel, axis=0) / speed
+            t_go = _norm(rel, 0) / speed
             hit = np.flatnonzero(self.threat[fly] >= 0)
             if hit.size:
                 q, w = self._truth_at(truth, t0, self.threat[fly[hit]])
                 r = q.T - pos[:, hit]
                 dv = w.T - vel[:, hit]
-                rng = np.linalg.norm(r, axis=0)
+                rng = _norm(r, 0)
                 closing = -np.einsum("ij,ij->j", r, dv) / np.maximum(rng, 1e-9)
-                t_go[hit] = rng / np.maximum(closing, np.linalg.norm(dv, axis=0) * 0.05 + 1.0)
+                t_go[hit] = rng / np.maximum(closing, _norm(dv, 0) * 0.05 + 1.0)
             t_go = t_go[np.isfinite(t_go)]
             if t_go.size:
                 want = min(want, float(t_go.min()) / STEPS_PER_TIME_TO_GO)
@@ -223,18 +235,18 @@ class InterceptorPool:
         h = self._step_length(t0, t1, truth)
         while self.t < t1 - 1e-9:
             t_now = self.t
-            cand = np.flatnonzero(self.active & (self.threat >= 0))
+            cand = (self.active & (self.threat >= 0)).nonzero()[0]
             tj = np.maximum(self.threat[cand], 0)
             for b in cand[killed[tj] | (truth.t_last[tj] < t_now)].tolist():
                 self.close(b)
                 report(b, t_now, np.nan, "target gone")
-            act = np.flatnonzero(self.active & (self.threat >= 0))
+            act = (self.active & (self.threat >= 0)).nonzero()[0]
             if act.size:  # truth at both ends of the step (a replay: the future is known)
                 qa, wa = self._truth_at(truth, t_now, self.threat[act])
                 qb, wb = self._truth_at(truth, t_now + h, self.threat[act])
                 seen = qa + self._seeker_error(act, qa)
                 m.set_target(act, seen.T, wa.T, ((wb - wa) / h).T, prop.t)
-            p0, v0 = prop.pos[:, act].copy(), prop.vel[:, act].copy()
+            p0, v0 = prop.pos.take(act, 1), prop.vel.take(act, 1)  # C-ordered copies
             prop.step(h)
             self.steps += 1
             t_next = self.t
@@ -243,11 +255,11 @@ class InterceptorPool:
                              closest_approach_hermite)
             late = self.active & (t_next > self.t_pip + MAX_OVERTIME_S)
             dead = self.active & ~prop.alive
-            for b in np.flatnonzero(late | dead).tolist():
+            for b in (late | dead).nonzero()[0].tolist():
                 self.close(b)
                 report(b, t_next, np.nan, "missed")
             no_tgt = self.active & (self.threat < 0) & (t_next > self.t_pip)
-            for b in np.flatnonzero(no_tgt).tolist():
+            for b in no_tgt.nonzero()[0].tolist():
                 self.close(b)
                 report(b, t_next, np.nan, "no target (false track)")
 
@@ -272,7 +284,7 @@ class InterceptorPool:
             return err
         b = act[term]
         los = q[term] - self.prop.pos[:, b].T
-        rng_m = np.maximum(np.linalg.norm(los, axis=1), 1e-9)
+        rng_m = np.maximum(_norm(los, 1), 1e-9)
         u = los / rng_m[:, None]
         sigma = np.hypot(self.noise_rad[b] * rng_m, self.glint_m[b])
         n = self.rng.standard_normal((term.size, 3))
@@ -286,9 +298,9 @@ class InterceptorPool:
         prop, model = self._parts()
         still = self.active[act]
         p1, v1 = prop.pos[:, act], prop.vel[:, act]
-        d0 = np.linalg.norm(qa.T - p0, axis=0)
-        d1 = np.linalg.norm(qb.T - p1, axis=0)
-        reach = ASSESS_RADIUS_M + np.linalg.norm(wa.T - v0, axis=0) * h
+        d0 = _norm(qa.T - p0, 0)
+        d1 = _norm(qb.T - p1, 0)
+        reach = ASSESS_RADIUS_M + _norm(wa.T - v0, 0) * h
         cand = np.flatnonzero(still & (np.minimum(d0, d1) < reach))
         if cand.size:
             s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],

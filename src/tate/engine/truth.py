@@ -21,6 +21,11 @@ from numpy.typing import NDArray
 
 from tate.flight.integrator import hermite
 
+try:  # the ufunc np.clip calls for two array bounds, without its Python wrapper
+    from numpy._core.umath import clip as _clip  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - other numpy layouts
+    _clip = np.clip
+
 __all__ = ["CUE_GATE_M", "TruthStore", "nearest_threats"]
 
 CUE_GATE_M = 3000.0  #: a track cues the threat nearest it within max(this, 4σ) [m]
@@ -95,16 +100,19 @@ class TruthStore:
         """Body ``bodies[i]`` at time ``t[i]``, for every i: ``(k, 3)`` each."""
         if bodies.size == 0:
             return np.empty((0, 3)), np.empty((0, 3))
-        first, end = self.start[bodies], self.start[bodies + 1]
-        tq = np.clip(t, self.time[first], self.time[end - 1])
-        hi = np.searchsorted(self.keys, bodies * self.span + (tq - self.t0), side="right")
-        hi = np.minimum(np.maximum(hi, first + 1), end - 1)
+        first, last = self.start[bodies], self.start[bodies + 1] - 1
+        time = self.time
+        tq = _clip(t, time[first], time[last])
+        hi = self.keys.searchsorted(bodies * self.span + (tq - self.t0), side="right")
+        hi = np.minimum(np.maximum(hi, first + 1), last)
         lo = np.maximum(hi - 1, first)
-        h = self.time[hi] - self.time[lo]
+        t_lo = time[lo]
+        h = time[hi] - t_lo
         same = h <= 0
-        s = np.where(same, 0.0, (tq - self.time[lo]) / np.where(same, 1.0, h))
+        h_safe = np.where(same, 1.0, h)
+        s = np.where(same, 0.0, (tq - t_lo) / h_safe)
         p, v = hermite(self.pos[lo].T, self.vel[lo].T, self.pos[hi].T, self.vel[hi].T,
-                       np.where(same, 1.0, h), s)
+                       h_safe, s)
         return p.T, v.T
 
 

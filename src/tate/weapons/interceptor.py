@@ -77,8 +77,14 @@ from tate.flight.eom import (
 )
 from tate.flight.models.base import FlightModel
 from tate.flight.models.booster import G0, StageTable
-from tate.weapons.guidance import guidance_law, limit_accel, normal_part
+from tate.weapons.guidance import guidance_law, limit_accel, normal_part, pip
 from tate.weapons.presets import CD_MACH, InterceptorPreset
+
+try:  # np.interp and np.clip without their Python wrappers (the same kernels)
+    from numpy._core.multiarray import interp as _interp
+    from numpy._core.umath import clip as _clip  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - other numpy layouts
+    _interp, _clip = np.interp, np.clip
 
 __all__ = [
     "MIDCOURSE_DIVERT_SHARE", "MIDCOURSE_GAIN", "PHASES", "InterceptorModel", "aero_accel_limit",
@@ -92,6 +98,8 @@ MIDCOURSE_GAIN = 3.0  #: N' of the PIP law [-]
 MIN_BURN_HORIZON = 2.0  #: shortest burn horizon of the powered midcourse gain [s]
 MIDCOURSE_DIVERT_SHARE = 0.5  #: share of a kill vehicle's divert midcourse may spend [-]
 _EPS = 1e-9
+_CD_MACH_X = np.ascontiguousarray(CD_MACH[0], float)
+_CD_MACH_Y = np.ascontiguousarray(CD_MACH[1], float)
 
 
 def aero_accel_limit(qbar: ArrayLike, area: ArrayLike, cl_max: ArrayLike, mass: ArrayLike,
@@ -187,6 +195,14 @@ class InterceptorModel(FlightModel):
         self._start_k = self._end_k - self.stages.burn
         self.t_burnout = self._end_k[-1]  #: after launch [s]
         self._dropped = np.zeros(self.stages.burn.shape, dtype=bool)
+        # constants of the per-step arithmetic, taken once (the same values)
+        self._end_eps = self._end_k - _EPS
+        self._burnout_eps = self.t_burnout - _EPS
+        self._t_vert_eps = self.t_vert - _EPS
+        self._has_burn = self.stages.burn > 0
+        self._burn_safe = np.where(self._has_burn, self.stages.burn, 1.0)
+        self._isp_g0 = self.stages.isp * G0
+        self._g0_isp_div = G0 * self.divert_isp
         # state of the bodies
         self.phase = np.zeros(n, dtype=np.int8)
         self.burnt_out = np.zeros(n, dtype=bool)
@@ -203,6 +219,24 @@ class InterceptorModel(FlightModel):
         self.tgt_acc = np.full((3, n), np.nan)
         self.tgt_time = np.full(n, np.nan)
         self._tgt_pending = np.zeros(n, dtype=bool)
+        self.retired = np.zeros(n, dtype=bool)  #: flights the engine has ended
+        self._hold()
+
+    def _hold(self) -> None:
+        """The masks and terms :meth:`specific_force` reads, fixed between updates."""
+        ready = self.phase == READY
+        self._ready = ready
+        self._any_ready = bool(ready.any())
+        self._launched = ~ready
+        self._vertical = self.phase == BOOST
+        self._any_vertical = bool(self._vertical.any())
+        kv = self.burnt_out & self.kv
+        self._kv_on = kv
+        self._any_kv = bool(kv.any())
+        mflow = self.mflow.copy()
+        mflow[ready] = 0.0
+        self._mdot_hold = mflow
+        self._kv_cmd = norm3(self.a_cmd) if self._any_kv else None
 
     # --- the engine's verbs -----------------------------------------------------------
     def launch(self, idx: ArrayLike, t: float) -> None:
@@ -228,6 +262,11 @@ class InterceptorModel(FlightModel):
         self.tgt_time[i] = np.nan if t is None else t
         self._tgt_pending[i] = t is None
 
+    def retire(self, idx: ArrayLike) -> None:
+        """Say that the engine has ended the flights of bodies ``idx`` (the propagator
+        no longer integrates them): they get no more guidance nor phase changes."""
+        self.retired[np.asarray(idx, np.intp)] = True
+
     def drop_target(self, idx: ArrayLike) -> None:
         """Forget the target of bodies ``idx`` (they coast, or steer to their PIP)."""
         i = np.asarray(idx, np.intp)
@@ -238,40 +277,41 @@ class InterceptorModel(FlightModel):
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Launches, staging, phase changes, guidance and limits for this step."""
         tau = t - self.t_launch
-        launched = np.flatnonzero((self.phase == READY) & (tau >= -_EPS))
+        launched = ((self.phase == READY) & (tau >= -_EPS)).nonzero()[0]
         if launched.size:
             self.phase[launched] = BOOST
             mass[launched] = self.liftoff_mass[launched]
             self.log.add(t, launched, "boost")
         self._stage(t, tau, mass)
-        up_now = np.flatnonzero((self.phase == BOOST) & (tau >= self.t_vert - _EPS))
+        up_now = ((self.phase == BOOST) & (tau >= self._t_vert_eps)).nonzero()[0]
         if up_now.size:
             self.phase[up_now] = MIDCOURSE
             self.log.add(t, up_now, "midcourse")
-        if self._tgt_pending.any():
+        if np.count_nonzero(self._tgt_pending):
             self.tgt_time[self._tgt_pending] = t
             self._tgt_pending[:] = False
         self._acquire(t, pos)
         self.a_cmd[:] = 0.0
         self.a_max[:] = 0.0
-        guided = np.flatnonzero(self.phase >= MIDCOURSE)
+        guided = ((self.phase >= MIDCOURSE) & ~self.retired).nonzero()[0]
         if guided.size:
-            self._guide(t, guided, pos[:, guided], vel[:, guided], mass[guided], env)
+            self._guide(t, guided, pos.take(guided, 1), vel.take(guided, 1), mass[guided], env)
+        self._hold()
 
     def _stage(self, t: float, tau: F64, mass: F64) -> None:
         """Drop spent stages, separate at burnout, set this step's thrust and flow."""
         active = (self.phase > READY) & ~self.burnt_out
-        if not active.any():
+        if not np.count_nonzero(active):
             self.thrust[:] = 0.0
             self.mflow[:] = 0.0
             return
-        spent = (tau >= self._end_k - _EPS) & ~self._dropped & (self.stages.burn > 0) & active
-        any_spent = bool(spent.any())
+        spent = (tau >= self._end_eps) & ~self._dropped & self._has_burn & active
+        any_spent = bool(np.count_nonzero(spent))
         if any_spent:
             for k in range(spent.shape[0]):
                 mass[spent[k]] -= self.stages.dry[k, spent[k]]
             self._dropped |= spent
-        out = np.flatnonzero(active & (tau >= self.t_burnout - _EPS))
+        out = (active & (tau >= self._burnout_eps)).nonzero()[0]
         if out.size:
             self.burnt_out[out] = True
             mass[out] = self.payload[out]
@@ -291,19 +331,20 @@ class InterceptorModel(FlightModel):
     def _target_now(self, t: float, idx: IntP) -> tuple[F64, F64, F64]:
         """Target estimates of bodies ``idx`` extrapolated to ``t`` at constant acceleration."""
         h = t - self.tgt_time[idx]
-        acc = self.tgt_acc[:, idx]
-        vel = self.tgt_vel[:, idx] + acc * h
-        pos = self.tgt_pos[:, idx] + self.tgt_vel[:, idx] * h + 0.5 * acc * h * h
+        acc = self.tgt_acc.take(idx, 1)
+        v0 = self.tgt_vel.take(idx, 1)
+        vel = v0 + acc * h
+        pos = self.tgt_pos.take(idx, 1) + v0 * h + 0.5 * acc * h * h
         return pos, vel, acc
 
     def _acquire(self, t: float, pos: F64) -> None:
         """Midcourse bodies whose seeker sees their target go terminal."""
-        cand = np.flatnonzero((self.phase == MIDCOURSE) & np.isfinite(self.tgt_pos[0])
-                              & (self.burnt_out | ~self.kv))
+        cand = ((self.phase == MIDCOURSE) & np.isfinite(self.tgt_pos[0])
+                & (self.burnt_out | ~self.kv) & ~self.retired).nonzero()[0]
         if cand.size == 0:
             return
         tp, _, _ = self._target_now(t, cand)
-        seen = cand[norm3(tp - pos[:, cand]) <= self.seeker_range[cand]]
+        seen = cand[norm3(tp - pos.take(cand, 1)) <= self.seeker_range[cand]]
         if seen.size:
             self.phase[seen] = TERMINAL
             self.log.add(t, seen, "terminal")
@@ -316,31 +357,41 @@ class InterceptorModel(FlightModel):
         if grav is None:
             free = frame_accel(pos, vel, self.opts, np.empty_like(pos))
         else:
-            free = grav[:, idx]
+            free = grav.take(idx, 1)
         a = np.zeros_like(pos)
         term = (self.phase[idx] == TERMINAL) & np.isfinite(self.tgt_pos[0, idx])
-        if term.any():
-            k = np.flatnonzero(term)
+        n_term = np.count_nonzero(term)
+        if n_term:
+            k = term.nonzero()[0]
             tp, tv, ta = self._target_now(t, idx[k])
-            law_of = self._law_of[idx[k]]
-            for law, name in enumerate(self.laws):
-                sel = k[law_of == law]
-                if sel.size == 0:
-                    continue
-                j = np.searchsorted(k, sel)
-                a[:, sel] = guidance_law(name).command(
-                    tp[:, j] - pos[:, sel], tv[:, j] - vel[:, sel], vel[:, sel],
-                    ta[:, j] - free[:, sel], np.zeros(sel.size), self.nprime[idx[sel]])
-        mid = ~term & np.isfinite(self.pip_pos[0, idx])
-        if mid.any():
-            k = np.flatnonzero(mid)
-            r_pip = self.pip_pos[:, idx[k]] - pos[:, k]
-            t_go, t_burn = self._time_to_pip(t, idx[k], r_pip, vel[:, k], free[:, k], mass[k])
+            if len(self.laws) == 1:  # one law: every terminal body in one call
+                a[:, k] = guidance_law(next(iter(self.laws))).command(
+                    tp - pos.take(k, 1), tv - vel.take(k, 1), vel.take(k, 1),
+                    ta - free.take(k, 1), np.zeros(k.size), self.nprime[idx[k]])
+            else:
+                law_of = self._law_of[idx[k]]
+                for law, name in enumerate(self.laws):
+                    sel = k[law_of == law]
+                    if sel.size == 0:
+                        continue
+                    j = np.searchsorted(k, sel)
+                    a[:, sel] = guidance_law(name).command(
+                        tp[:, j] - pos[:, sel], tv[:, j] - vel[:, sel], vel[:, sel],
+                        ta[:, j] - free[:, sel], np.zeros(sel.size), self.nprime[idx[sel]])
+        if n_term == idx.size:
+            mid = np.zeros(idx.size, dtype=bool)
+        else:
+            mid = ~term & np.isfinite(self.pip_pos[0, idx])
+        if np.count_nonzero(mid):
+            k = mid.nonzero()[0]
+            ik = idx[k]
+            vk, fk = vel.take(k, 1), free.take(k, 1)
+            r_pip = self.pip_pos.take(ik, 1) - pos.take(k, 1)
+            t_go, t_burn = self._time_to_pip(t, ik, r_pip, vk, fk, mass[k])
             # under thrust the miss must be gone by burnout: N' ZEM / (t_go t_b)
-            t_b = np.clip(t_burn, MIN_BURN_HORIZON, np.maximum(t_go, MIN_BURN_HORIZON))
+            t_b = _clip(t_burn, MIN_BURN_HORIZON, np.maximum(t_go, MIN_BURN_HORIZON))
             gain = MIDCOURSE_GAIN * np.where(t_burn > 0.0, t_go / t_b, 1.0)
-            a[:, k] = guidance_law("pip").command(r_pip, -vel[:, k], vel[:, k], -free[:, k],
-                                                  t_go, gain)
+            a[:, k] = pip(r_pip, vk, t_go, gain, -fk)
         a = normal_part(a, vel)
         a_max = self._limits(idx, mass, env)
         a = limit_accel(a, a_max)
@@ -360,16 +411,12 @@ class InterceptorModel(FlightModel):
         """
         speed = norm3(vel)
         tau = t - self.t_launch[idx]
-        left = np.minimum(1.0, np.maximum(0.0, (self._end_k[:, idx] - tau) / np.where(
-            self.stages.burn[:, idx] > 0, self.stages.burn[:, idx], 1.0)))
-        m, dv = mass.copy(), np.zeros(idx.size)
-        for k in range(left.shape[0]):
-            if not left[k].any():  # a stage burnt out for all: adds 0 to Δv, nothing to m
-                continue
-            burn = left[k] * self.stages.propellant[k, idx]
-            dv += self.stages.isp[k, idx] * G0 * np.log(m / np.maximum(m - burn, 1e-9))
-            m = m - burn - np.where(left[k] > 0, self.stages.dry[k, idx], 0.0)
-        t_burn = np.maximum(self.t_burnout[idx] - tau, 0.0) * ~self.burnt_out[idx]
+        t_left = self.t_burnout[idx] - tau
+        if np.count_nonzero(t_left > 0.0):
+            dv = self._delta_v_left(idx, tau, mass)
+            t_burn = np.maximum(t_left, 0.0) * ~self.burnt_out[idx]
+        else:  # every motor done (and so burnt out): no stage has anything left
+            dv, t_burn = np.zeros(idx.size), np.zeros(idx.size)
         v_f = np.maximum(speed + dv, 1.0)
         r2 = dot3(r_pip, r_pip)
         b = v_f * v_f + dot3(r_pip, grav)
@@ -379,14 +426,28 @@ class InterceptorModel(FlightModel):
                          np.sqrt(r2) / v_f)
         return np.asarray(coast + t_burn * (v_f - speed) / (2.0 * v_f)), t_burn
 
+    def _delta_v_left(self, idx: IntP, tau: F64, mass: F64) -> F64:
+        """Δv of the propellant left [m/s] (rocket equation, stage by stage)."""
+        left = np.minimum(1.0, np.maximum(0.0, (self._end_k.take(idx, 1) - tau)
+                                          / self._burn_safe.take(idx, 1)))
+        m, dv = mass.copy(), np.zeros(idx.size)
+        for k in range(left.shape[0]):
+            lk = left[k]
+            if not np.count_nonzero(lk):  # a stage burnt out for all: adds 0 to Δv
+                continue
+            burn = lk * self.stages.propellant[k, idx]
+            dv += self._isp_g0[k, idx] * np.log(m / np.maximum(m - burn, 1e-9))
+            m = m - burn - np.where(lk > 0, self.stages.dry[k, idx], 0.0)
+        return dv
+
     def _limits(self, idx: IntP, mass: F64, env: Environment) -> F64:
         """Lateral acceleration limit of the guided bodies ``idx`` [m/s^2]."""
-        burnt = self.burnt_out[idx]
-        aero = aero_accel_limit(env.qbar[idx], self.area[idx], self.cl_max[idx], mass, np.inf)
+        # aero_accel_limit with a_struct = inf: min(inf, x) is x
+        aero = env.qbar[idx] * self.area[idx] * self.cl_max[idx] / mass
         tvc = self.thrust[idx] / mass * self.sin_tvc[idx]
         a_max = np.minimum(self.a_struct[idx], aero + tvc)
-        kv = burnt & self.kv[idx]
-        if kv.any():
+        kv = self.burnt_out[idx] & self.kv[idx]
+        if np.count_nonzero(kv):
             # midcourse may spend only its share of the divert; the rest is the endgame's
             share = np.where(self.phase[idx] == TERMINAL, 1.0, MIDCOURSE_DIVERT_SHARE)
             left = np.maximum(share * self.divert_budget[idx] - self.divert_used[idx], 0.0)
@@ -395,10 +456,11 @@ class InterceptorModel(FlightModel):
 
     def _spend_divert(self, t: float, idx: IntP, a: F64) -> None:
         kv = self.burnt_out[idx] & self.kv[idx] & ~self.exhausted[idx]
-        if not kv.any():
+        if not np.count_nonzero(kv):
             return
-        k = idx[kv]
-        self.divert_used[k] += norm3(a[:, kv]) * self.dt
+        sel = kv.nonzero()[0]
+        k = idx[sel]
+        self.divert_used[k] += norm3(a.take(sel, 1)) * self.dt
         gone = k[self.divert_used[k] >= self.divert_budget[k] * (1.0 - 1e-12)]
         if gone.size:
             self.exhausted[gone] = True
@@ -409,26 +471,32 @@ class InterceptorModel(FlightModel):
                        acc: F64, mdot: F64) -> None:
         """Thrust along the vertical or the velocity, drag, the held lateral command; the
         propellant and divert mass flow."""
-        inv_v = 1.0 / np.where(env.speed > 0.0, env.speed, 1.0)
-        drag = env.qbar * self.area * np.interp(env.mach, *CD_MACH) * inv_v
+        speed = env.speed
+        inv_v = np.where(speed > 0.0, speed, 1.0)
+        np.divide(1.0, inv_v, out=inv_v)
+        drag = env.qbar * self.area
+        drag *= _interp(env.mach, _CD_MACH_X, _CD_MACH_Y)
+        drag *= inv_v
         axial = self.thrust * inv_v
-        np.multiply(vel, (axial - drag) / mass, out=acc)
+        f = axial - drag
+        f /= mass
+        np.multiply(vel, f, out=acc)
         acc += self.a_cmd
-        vertical = self.phase == BOOST
-        slow = (self.phase > READY) & (env.speed <= 0.0)
-        if vertical.any() or slow.any():
-            fix = np.flatnonzero(vertical | slow)
-            up = ellipsoid_up(pos[:, fix])
-            acc[:, fix] += up * (self.thrust[fix] / mass[fix]) - vel[:, fix] * (
-                axial[fix] / mass[fix])
-        np.multiply(self.mflow, 1.0, out=mdot)
-        kv = self.burnt_out & self.kv
-        if kv.any():
-            mdot += np.where(kv, norm3(self.a_cmd) * mass / (G0 * self.divert_isp), 0.0)
-        ready = self.phase == READY
-        if ready.any():  # held on deck: the rounds waiting in their cells
+        slow = speed <= 0.0
+        slow &= self._launched
+        if self._any_vertical or np.count_nonzero(slow):
+            fix = (self._vertical | slow).nonzero()[0]
+            up = ellipsoid_up(pos.take(fix, 1))
+            m_fix = mass[fix]
+            acc[:, fix] += up * (self.thrust[fix] / m_fix) - vel.take(fix, 1) * (
+                axial[fix] / m_fix)
+        np.copyto(mdot, self._mdot_hold)
+        if self._kv_cmd is not None:
+            div = self._kv_cmd * mass
+            div /= self._g0_isp_div
+            mdot += np.where(self._kv_on, div, 0.0)
+        if self._any_ready:  # held on deck: the rounds waiting in their cells
             grav = env.frame_accel(self.opts)
             if grav is None:
                 grav = frame_accel(pos, vel, self.opts, np.empty_like(pos))
-            np.copyto(acc, np.negative(grav), where=ready)
-            mdot[ready] = 0.0
+            np.copyto(acc, np.negative(grav), where=self._ready)
