@@ -250,7 +250,7 @@ class Engagement:
             return
         bodies = np.concatenate([live for _, live, _ in due])
         times = np.concatenate([np.full(live.size, t) for t, live, _ in due])
-        truth_enu = self._enu(self.truth._sample(bodies, times)[0]) if bodies.size else \
+        truth_enu = self._enu(self.truth.sample(bodies, times)[0]) if bodies.size else \
             np.empty((0, 3))
         start = 0
         for t, live, est in due:

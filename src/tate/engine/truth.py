@@ -96,6 +96,11 @@ class TruthStore:
         times = np.asarray(times, float)
         return self._sample(np.full(times.size, int(body), np.intp), times)
 
+    def sample(self, bodies: NDArray[np.intp], times: F64) -> tuple[F64, F64]:
+        """Body ``bodies[i]`` at time ``times[i]`` (clamped to its flight), for every i:
+        positions and velocities ``(k, 3)``, by cubic Hermite interpolation."""
+        return self._sample(np.asarray(bodies, dtype=np.intp), np.asarray(times, float))
+
     def _sample(self, bodies: NDArray[np.intp], t: F64) -> tuple[F64, F64]:
         """Body ``bodies[i]`` at time ``t[i]``, for every i: ``(k, 3)`` each."""
         if bodies.size == 0:
