@@ -159,7 +159,9 @@ def gnn_update(f: GaussianFilter, s: GaussState, ps: PairSet, pair: I64, meas: R
                ) -> tuple[GaussState, F64]:
     """:meth:`~.filters.GaussianFilter.update` of the tracks of ``pair`` (one detection
     each, β = 1) from the moments kept in ``ps`` (radar scans)."""
-    assert ps.J is not None and ps.C is not None and ps.JC is not None
+    if ps.J is None or ps.C is None or ps.JC is None:
+        raise ValueError("gnn_update needs the radar moments of a pair set built from a "
+                         "radar (RAEMeas) scan; this one has none")
     tr, me = ps.track[pair], ps.meas[pair]
     x, P = s.x[tr], s.P[tr]
     R = np.asarray(meas.R, dtype=np.float64)
