@@ -24,8 +24,6 @@ run's (no distribution on them) reuses their flight, bit-identical to flying it 
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +37,7 @@ from tate.flight.build import build_raid
 from tate.flight.guidance import bearing_and_range
 from tate.flight.integrator import Propagator, apogee_event
 from tate.flight.models.boost_glide import BoostGlide
+from tate.memo import Memo
 
 __all__ = ["FlightResult", "fly"]
 
@@ -194,8 +193,7 @@ def _aim_alt(member: Any) -> float:
     return float(max(wgs84.geodetic_altitude(member.aim[None, :])[0], 0.0))
 
 
-_SLOW: OrderedDict[bytes, tuple[_Part, list[list[tuple[float, int, str]]]]] = OrderedDict()
-_SLOW_LOCK = threading.Lock()  # Dask workers may run tasks in threads
+_SLOW: Memo[tuple[_Part, list[list[tuple[float, int, str]]]]] = Memo(SLOW_CACHE_SIZE)
 
 
 def _fly_slow_memo(scn: Any, models: list[Any], raid: Any, sel: NDArray[np.intp],
@@ -211,10 +209,7 @@ def _fly_slow_memo(scn: Any, models: list[Any], raid: Any, sel: NDArray[np.intp]
     key.update(repr(([m.name for m in models], slow, float(dt), float(record_s),
                      float(time_limit), float(max_step))).encode())
     digest = key.digest()
-    with _SLOW_LOCK:
-        hit = _SLOW.get(digest)
-        if hit is not None:
-            _SLOW.move_to_end(digest)
+    hit = _SLOW.get(digest)
     if hit is not None:
         part, logs = hit
         for model, rows in zip(models, logs, strict=True):
@@ -225,10 +220,7 @@ def _fly_slow_memo(scn: Any, models: list[Any], raid: Any, sel: NDArray[np.intp]
         return part
     part = _fly_models(models, raid, sel, t0_all, ground, slow, dt, record_s, time_limit,
                        progress, max_step)
-    with _SLOW_LOCK:
-        _SLOW[digest] = (part, [list(m.log.rows) for m in models])
-        while len(_SLOW) > SLOW_CACHE_SIZE:
-            _SLOW.popitem(last=False)
+    _SLOW.put(digest, (part, [list(m.log.rows) for m in models]))
     return part
 
 

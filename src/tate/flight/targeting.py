@@ -27,8 +27,6 @@ stored array, bit-identical to flying the batch again.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +38,7 @@ from tate.flight.guidance import bearing_and_range
 from tate.flight.integrator import Propagator
 from tate.flight.models.ballistic import EXO_STEP_S, Ballistic
 from tate.flight.models.booster import Booster, StageTable
+from tate.memo import Memo
 
 __all__ = ["BallisticAim", "BallisticDesign", "aim_ballistic", "fly_ballistic_batch"]
 
@@ -86,8 +85,7 @@ def make_booster(d: BallisticDesign, azimuth: F64, theta_f: F64, cut_time: F64) 
                    np.full(n, T_VERT), cut_time, np.full(n, np.inf))
 
 
-_BATCHES: OrderedDict[bytes, F64] = OrderedDict()
-_BATCHES_LOCK = threading.Lock()  # Dask workers may run tasks in threads
+_BATCHES: Memo[F64] = Memo(BATCH_CACHE_SIZE)
 
 
 def _batch_key(d: BallisticDesign, arrays: tuple[F64, ...], dt: float, t_max: float
@@ -107,16 +105,11 @@ def fly_ballistic_batch(d: BallisticDesign, launch: F64, azimuth: F64, theta_f: 
     """Impact points ECEF ``(3, n)`` of a batch of shots (NaN where none by ``t_max``);
     remembered per process by the exact inputs (see the module docstring)."""
     key = _batch_key(d, (launch, azimuth, theta_f, cut_time), dt, t_max)
-    with _BATCHES_LOCK:
-        hit = _BATCHES.get(key)
-        if hit is not None:
-            _BATCHES.move_to_end(key)
-            return hit.copy()
+    hit = _BATCHES.get(key)
+    if hit is not None:
+        return hit.copy()
     out = _fly_batch(d, launch, azimuth, theta_f, cut_time, dt, t_max)
-    with _BATCHES_LOCK:
-        _BATCHES[key] = out.copy()
-        while len(_BATCHES) > BATCH_CACHE_SIZE:
-            _BATCHES.popitem(last=False)
+    _BATCHES.put(key, out.copy())
     return out
 
 
