@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 __all__ = ["ENABLED", "enabled", "njit"]
 
@@ -48,5 +48,4 @@ def njit(fn: F) -> F:
     on-disk cache)."""
     import numba
 
-    out: F = numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
-    return out
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
