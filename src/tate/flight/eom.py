@@ -15,17 +15,22 @@ Simulation of Aerospace Vehicle Dynamics*, 3rd ed., §10.3).
 
 The functions here are the kernels the integrator calls four times per step;
 they work in place on preallocated arrays and never allocate per body.
+:meth:`Environment.compute` has a compiled second implementation
+(:mod:`tate.flight._eom_jit`, chosen when the environment is built, :mod:`tate.jit`);
+the numpy code here is its reference.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.earth import wgs84
-from tate.earth.atmosphere import density_and_sound_speed
+from tate.earth.atmosphere import _fast_table, density_and_sound_speed
 from tate.earth.gravity import gravity_central, gravity_j2, gravity_j2_rows
 
 __all__ = [
@@ -103,6 +108,9 @@ class Environment:
     ``grav`` and ``up`` are filled only where they were allocated (:meth:`empty`); the
     integrator's environment always has ``grav``, and ``up`` when a model asks for it,
     so a model reads them instead of computing them again for its bodies.
+
+    :meth:`compute` runs the compiled kernel if the compiled path was on when the
+    environment was built (:func:`tate.jit.enabled`), else the numpy code.
     """
 
     alt: F64  #: geodetic altitude [m]
@@ -116,6 +124,10 @@ class Environment:
     up: F64 | None = None  #: unit normal of the ellipsoid, :func:`ellipsoid_up` [-]
     frame: FrameOptions | None = None  #: the switches ``grav`` was computed with
 
+    def __post_init__(self) -> None:
+        #: the compiled kernels' module if the compiled path is on, else None
+        self._kernels: ModuleType | None = _jit_kernels() if jit.enabled() else None
+
     @classmethod
     def empty(cls, n: int, up: bool = False) -> Environment:
         """Preallocate the arrays for ``n`` bodies (``up``: also the ellipsoid normal)."""
@@ -125,10 +137,12 @@ class Environment:
 
     def view(self, sl: slice) -> Environment:
         """The environment of the bodies ``sl`` (views of these arrays)."""
-        return Environment(self.alt[sl], self.rho[sl], self.sound[sl], self.speed[sl],
-                           self.qbar[sl], self.mach[sl],
-                           None if self.grav is None else self.grav[:, sl],
-                           None if self.up is None else self.up[:, sl], self.frame)
+        env = Environment(self.alt[sl], self.rho[sl], self.sound[sl], self.speed[sl],
+                          self.qbar[sl], self.mach[sl],
+                          None if self.grav is None else self.grav[:, sl],
+                          None if self.up is None else self.up[:, sl], self.frame)
+        env._kernels = self._kernels
+        return env
 
     def frame_accel(self, opts: FrameOptions) -> F64 | None:
         """``grav`` if it was computed with ``opts``, else None."""
@@ -138,6 +152,9 @@ class Environment:
 
     def compute(self, pos: F64, vel: F64, opts: FrameOptions) -> None:
         """Fill the arrays in place from ``pos (3, n)`` and ``vel (3, n)``."""
+        if self._kernels is not None:
+            self._compute_compiled(self._kernels, pos, vel, opts)
+            return
         wgs84.geodetic_altitude_rows(pos, self.alt)
         if opts.atmosphere:
             density_and_sound_speed(self.alt, rho_out=self.rho, a_out=self.sound)
@@ -156,6 +173,25 @@ class Environment:
             self.frame = opts
         if self.up is not None:
             ellipsoid_up(pos, out=self.up)
+
+    def _compute_compiled(self, k: ModuleType, pos: F64, vel: F64, opts: FrameOptions) -> None:
+        """:meth:`compute` in one call of the compiled kernel."""
+        grav, up = self.grav, self.up
+        tab = _fast_table()
+        k.environment(pos, vel, self.alt, self.rho, self.sound, self.speed, self.qbar,
+                      self.mach, k.NO_VEC if grav is None else grav,
+                      k.NO_VEC if up is None else up,
+                      k.flags_of(opts.atmosphere, opts.j2, opts.rotating, grav is not None,
+                                 up is not None), tab.cells, tab.h_rho)
+        if grav is not None:
+            self.frame = opts
+
+
+def _jit_kernels() -> ModuleType:
+    """The compiled kernels (imports numba on first use)."""
+    from tate.flight import _eom_jit
+
+    return _eom_jit
 
 
 def frame_accel(pos: F64, vel: F64, opts: FrameOptions, out: F64) -> F64:

@@ -21,6 +21,13 @@ changed at ``t_b`` (no running sum, so event times carry no accumulated rounding
 Dead bodies keep their final state; their derivative is zero.  Snapshots are
 taken every ``record_every`` steps; the impact state is always kept.
 
+With the compiled path on (:mod:`tate.jit`, read when the propagator is built) the
+environment, the RK4 combinations, the derivative's assembly and the per-step ground,
+aim-point and apogee screens run as numba kernels (:mod:`tate.flight._eom_jit`), four
+calls per step; the location code below runs only when a screen finds a crossing.  The
+models' ``update`` and ``specific_force`` are called as before.  The numpy code is the
+reference.
+
 Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 (RK4) and §II.6
 (dense output by Hermite interpolation).
 """
@@ -29,14 +36,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.earth import wgs84
+from tate.earth.atmosphere import _fast_table
 from tate.flight.eom import (
     Environment,
     FrameOptions,
+    _jit_kernels,
     dot3,
     ellipsoid_up,
     norm3,
@@ -234,6 +246,17 @@ class Propagator:
         self._all_alive = True
         self._max_speed = 0.0
         self._env_fresh = False  #: the environment arrays hold the values of ``y``
+        #: the compiled kernels' module if the compiled path is on, else None
+        self._kernels = _jit_kernels() if jit.enabled() else None
+        self._y0 = np.empty((7, n))  #: the state at the start of the step (compiled path)
+        self._fresh_max_speed = 0.0  #: largest speed of the fresh environment (compiled)
+        # the compiled screen knows the apogee event; any other event is always located
+        signs = {-float(ev.direction) for ev in self.events if ev.fn is _vertical_speed}
+        self._screen_events = len(signs) == 1 and all(ev.fn is _vertical_speed
+                                                      for ev in self.events)
+        self._apogee_sign = signs.pop() if self._screen_events else 0.0
+        self._force_views: tuple[list[tuple[Any, ...]], ...] = ([], [])
+        self._build_force_views()
 
     def invalidate(self) -> None:
         """Say that ``y`` was changed from outside (e.g. a body moved or added)."""
@@ -292,13 +315,20 @@ class Propagator:
         for model in self.models:
             model.dt = h
         env = self._env
-        if not self._env_fresh:
+        fresh = self._env_fresh
+        if not fresh:
             env.compute(y[0:3], y[3:6], self.opts)
         self._env_fresh = False
         if self.aim is not None:  # the aim-point screen's bound on the distance flown
-            self._max_speed = float(env.speed.max()) if self.n else 0.0
+            if fresh and self._kernels is not None:
+                self._max_speed = self._fresh_max_speed
+            else:
+                self._max_speed = float(env.speed.max()) if self.n else 0.0
         for model, sl, genv in self._active:
             model.update(t, y[0:3, sl], y[3:6, sl], y[6, sl], genv)
+        if self._kernels is not None:
+            self._step_compiled(self._kernels, t, h, y)
+            return
         k1, k2, k3, k4 = self._k
         tmp = self._tmp
         self.derivative(t, y, k1, env_ready=True)
@@ -327,6 +357,56 @@ class Propagator:
         if self.ground:
             self._locate_impacts(y0)
 
+    def _step_compiled(self, kern: ModuleType, t: float, h: float, y: F64) -> None:
+        """RK4 and the end-of-step screens of :meth:`step` in four compiled calls (after
+        the models' updates)."""
+        env, grav, up = self._env, self._grav, self._env.up
+        opts = self.opts
+        tab = _fast_table()
+        ea = (env.alt, env.rho, env.sound, env.speed, env.qbar, env.mach, grav,
+              kern.NO_VEC if up is None else up,
+              kern.flags_of(opts.atmosphere, opts.j2, opts.rotating, True, up is not None),
+              tab.cells, tab.h_rho)
+        k1, k2, k3, k4 = self._k
+        tmp, acc, mdot, alive = self._tmp, self._acc, self._mdot, self.alive
+        on_y, on_tmp = self._force_views
+        self._forces(t, on_y)
+        kern.rk4_stage(y, y, k1, 0.5 * h, tmp, acc, mdot, alive, *ea)
+        self._forces(t + 0.5 * h, on_tmp)
+        kern.rk4_stage(tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, *ea)
+        self._forces(t + 0.5 * h, on_tmp)
+        kern.rk4_stage(tmp, y, k3, h, tmp, acc, mdot, alive, *ea)
+        self._forces(t + h, on_tmp)
+        aim = self.aim if (self.aim is not None and self.ground) else kern.NO_VEC
+        reach = ((self._max_speed * self.dt * 1.5 + self.hit_radius) ** 2
+                 if aim.shape[1] else 0.0)
+        y0 = self._y0
+        n_ground, n_aim, n_event, self._fresh_max_speed = kern.rk4_last(
+            tmp, y, y0, k1, k2, k3, k4, h, acc, mdot, alive, *ea, self.ground,
+            self.ground_alt, self._armed, aim, reach, self._apogee_sign)
+        self._steps += 1
+        self.t = self._t_base + self._steps * h
+        self._env_fresh = True
+        if self.events and (n_event or not self._screen_events):
+            self._locate_events(y0)
+        if self.ground and (n_ground or n_aim):
+            self._locate_impacts(y0)
+
+    def _forces(self, t: float, views: list[tuple[Any, ...]]) -> None:
+        """Every active model's specific force and mass flow at the state of ``views``
+        (:meth:`_build_force_views`) into :attr:`_acc` and :attr:`_mdot`."""
+        for model, pos, vel, mass, genv, acc, mdot in views:
+            model.specific_force(t, pos, vel, mass, genv, acc, mdot)
+
+    def _build_force_views(self) -> None:
+        """The arguments of the active models' ``specific_force`` as views of ``y`` and
+        of the stage state, made once (the compiled step's loop then only calls)."""
+        y, tmp, acc, mdot = self.y, self._tmp, self._acc, self._mdot
+        self._force_views = tuple(
+            [(model, s[0:3, sl], s[3:6, sl], s[6, sl], genv, acc[:, sl], mdot[sl])
+             for model, sl, genv in self._active]
+            for s in (y, tmp))
+
     def _retire_models(self) -> None:
         """Drop the models whose bodies have all ended from :attr:`_active` (their rows of
         the derivative are zero anyway; their forces and mass flows are zeroed once)."""
@@ -338,6 +418,7 @@ class Propagator:
                 self._acc[:, sl] = 0.0
                 self._mdot[sl] = 0.0
         self._active = keep
+        self._build_force_views()
 
     def _locate_impacts(self, y0: F64) -> None:
         y = self.y
@@ -381,6 +462,10 @@ class Propagator:
     def _ground_fraction(self, y0: F64, hit: NDArray[np.intp]) -> F64:
         """Fraction of the step at which bodies ``hit`` crossed their ground altitude."""
         y = self.y
+        if self._kernels is not None:
+            out: F64 = self._kernels.ground_fraction(y0, y, hit, self.dt, self.ground_alt,
+                                                     np.empty(hit.size))
+            return out
         p0, v0 = y0[0:3, hit], y0[3:6, hit]
         p1, v1 = y[0:3, hit], y[3:6, hit]
         floor = self.ground_alt[hit]
@@ -506,10 +591,16 @@ class Propagator:
             return
         h = self.t - t_a
         m, n = len(taus), self.n
-        s = np.empty((m, 1, n))
-        s[:, 0, :] = np.array([(tau - t_a) / h for tau in taus])[:, None]
-        pos, vel = hermite(y0[0:3], y0[3:6], self.y[0:3], self.y[3:6], h, s)  # (m, 3, n)
-        mass = y0[6] + s[:, 0, :] * (self.y[6] - y0[6])
+        if self._kernels is not None:
+            pos, vel, mass = np.empty((m, 3, n)), np.empty((m, 3, n)), np.empty((m, n))
+            self._kernels.hermite_states(y0, self.y, h, np.array([(tau - t_a) / h
+                                                                 for tau in taus]),
+                                         pos, vel, mass)
+        else:
+            s = np.empty((m, 1, n))
+            s[:, 0, :] = np.array([(tau - t_a) / h for tau in taus])[:, None]
+            pos, vel = hermite(y0[0:3], y0[3:6], self.y[0:3], self.y[3:6], h, s)  # (m, 3, n)
+            mass = y0[6] + s[:, 0, :] * (self.y[6] - y0[6])
         gone = ~alive0
         if gone.any():
             pos[:, :, gone], vel[:, :, gone] = self.y[0:3, gone], self.y[3:6, gone]
