@@ -189,19 +189,31 @@ class Booster:
             theta[t < self.t_vert] = 0.5 * np.pi
         return theta
 
-    def accel(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> F64:
-        """Thrust plus boost drag, specific force ``(3, n)`` [m/s^2]."""
-        up = ellipsoid_up(pos) if env.up is None else env.up
+    def launch_plane(self, pos: F64) -> tuple[F64, F64]:
+        """The launch plane's horizontal direction at launch and its unit normal, each
+        ``(3, n)``, fixed at the first call (``pos``: the launch positions)."""
         if self._plane is None:  # first call: the launch state
             east, north, _ = local_frame(pos)
             self._plane = self._sin_az * east + self._cos_az * north
             normal = cross3(pos, self._plane)
             self._normal = normal / norm3(normal)
+        return self._plane, self._normal
+
+    def steering(self) -> F64:
+        """The steering constants of the compiled path, rows ``(t_vert, 1/span,
+        cut_speed, π/2 − θ_f, C_D S)``, ``(5, n)``."""
+        return np.stack([self.t_vert, self._inv_span, self.cut_speed, self._pitch_over,
+                         self._cd_area])
+
+    def accel(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> F64:
+        """Thrust plus boost drag, specific force ``(3, n)`` [m/s^2]."""
+        up = ellipsoid_up(pos) if env.up is None else env.up
+        plane, normal = self.launch_plane(pos)
         inv_v = 1.0 / np.where(env.speed > 0, env.speed, 1.0)
         # horizontal direction in the launch plane (a great circle at the launch azimuth),
         # yawed against any velocity out of the plane (Coriolis) to keep the boost in it
-        horiz = self._plane - dot3(self._plane, up) * up
-        horiz -= (K_YAW * dot3(vel, self._normal) * inv_v) * self._normal
+        horiz = plane - dot3(plane, up) * up
+        horiz -= (K_YAW * dot3(vel, normal) * inv_v) * normal
         horiz *= 1.0 / norm3(horiz)
         sin_gamma = np.minimum(1.0, np.maximum(-1.0, dot3(vel, up) * inv_v))
         th = self.thrust_elevation(t, env.speed, np.arcsin(sin_gamma))
