@@ -149,7 +149,8 @@ class BoostGlide(FlightModel):
         if self._jit:
             from tate.flight.models import _rocket_jit
 
-            self._kernels = _rocket_jit
+            self._force_kernel = _rocket_jit.glide_force
+            self._guide_kernel = _rocket_jit.glide_guidance
             self._steer = booster.steering()
             self._dived = np.zeros(n, dtype=bool)
 
@@ -233,7 +234,7 @@ class BoostGlide(FlightModel):
         tab = _inverse_table()
         up = ellipsoid_up(pos) if env.up is None else env.up
         dived = self._dived
-        if self._kernels.glide_guidance(
+        if self._guide_kernel(
                 t, pos, vel, mass, up, env.speed, env.qbar, env.mach, env.alt, self.aim,
                 self.phase, self._smooth, self._cavh, self.ld, self.beta,
                 self.area, self.lift_margin, self.alt_cmd, self.dive_range,
@@ -329,7 +330,7 @@ class BoostGlide(FlightModel):
         if self._jit:
             plane, normal = b.launch_plane(pos)
             up = env.up
-            self._kernels.glide_force(
+            self._force_kernel(
                 t, pos, vel, mass, pos if up is None else up, up is not None, env.speed,
                 env.qbar, env.mach, b.separated, self._cavh, self._inv_beta,
                 self.ld, self.area, self.u_l, self.u_s, plane, normal, b.thrust, b.mflow,
