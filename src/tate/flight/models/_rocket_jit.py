@@ -24,7 +24,7 @@ from tate.earth import wgs84
 from tate.flight.models.booster import K_GAMMA, K_YAW, THETA_MIN, X_FINAL
 from tate.jit import njit
 
-__all__ = ["ballistic_force", "booster_force", "glide_force", "glide_guidance"]
+__all__ = ["ballistic_force", "booster_force", "booster_update", "glide_force", "glide_guidance"]
 
 F64 = NDArray[np.float64]
 
@@ -420,3 +420,55 @@ def glide_guidance(t: float, pos: F64, vel: F64, mass: F64, up: F64, speed: F64,
             u_l[j] = 1.0
             u_s[j] = 0.0
     return n_dived
+
+
+@njit
+def booster_update(t: float, dt: float, mass: F64, speed: F64,
+                   separated: NDArray[np.bool_], cut_speed: F64, cut_time: F64,
+                   t_burnout: F64, end_k: F64, start_k: F64, burn: F64,
+                   dropped: NDArray[np.bool_], dry: F64, payload: F64, thrust_k: F64,
+                   mflow_k: F64, thrust: F64, mflow: F64, new_sep: NDArray[np.bool_]) -> int:
+    """``Booster.update``: thrust cut-off at the cut-off speed, spent stages' dry mass
+    dropped, separation at burnout (``new_sep`` set, mass → payload), and this step's
+    average thrust and mass flow written into ``thrust`` and ``mflow`` (zero once every
+    body has separated).  Returns the number of bodies that separated now."""
+    n = mass.shape[0]
+    s = end_k.shape[0]
+    last = s - 1
+    for j in range(n):
+        if not separated[j] and speed[j] >= cut_speed[j] and cut_time[j] > t:
+            cut_time[j] = t
+            t_burnout[j] = _mn(end_k[last, j], cut_time[j])
+    n_new = 0
+    n_sep = 0
+    for j in range(n):
+        for k in range(s):
+            stop = _mn(end_k[k, j], cut_time[j])
+            if t >= stop - 1e-9 and not dropped[k, j] and burn[k, j] > 0:
+                mass[j] -= dry[k, j]
+                dropped[k, j] = True
+        new_sep[j] = False
+        if not separated[j] and t >= t_burnout[j] - 1e-9:
+            separated[j] = True
+            mass[j] = payload[j]
+            new_sep[j] = True
+            n_new += 1
+        if separated[j]:
+            n_sep += 1
+    if n_new and n_sep == n:
+        thrust[:] = 0.0
+        mflow[:] = 0.0
+        return n_new
+    t1 = t + dt
+    for j in range(n):
+        f_sum = 0.0
+        m_sum = 0.0
+        for k in range(s):
+            lo = _mx(start_k[k, j], t)
+            hi = _mn(_mn(end_k[k, j], cut_time[j]), t1)
+            frac = _mx(hi - lo, 0.0) / dt
+            f_sum += frac * thrust_k[k, j]
+            m_sum += frac * mflow_k[k, j]
+        thrust[j] = f_sum
+        mflow[j] = m_sum
+    return n_new

@@ -141,6 +141,7 @@ class BoostGlide(FlightModel):
         self.u_l = np.zeros(n)  #: vertical lift command, fraction of maximum lift
         self.u_s = np.zeros(n)  #: side lift command, fraction of maximum lift
         self._next_guidance = 0.0
+        self._any_glide = False  #: some body has separated (is in phase ≥ 1)
         self._inv_beta = 1.0 / np.where(np.isnan(self.beta), 1e4, self.beta)
         self._sin_bank = np.sin(self.s_bank)
         self._any_s_turn = bool(np.any(self.s_bank > 0))
@@ -187,13 +188,17 @@ class BoostGlide(FlightModel):
             self._imply_beta(sep, pos[:, sep], env.speed[sep])
             self._inv_beta = 1.0 / np.where(np.isnan(self.beta), 1e4, self.beta)
             self.log.add(t, sep, "glide")
+            self._any_glide = True
+        if self._jit:  # phase ≥ 1 once separated: no search for gliders
+            if not self._any_glide or (sep.size == 0 and t < self._next_guidance - 1e-9):
+                return
+            self._next_guidance = (np.floor(t / GUIDANCE_PERIOD + 1e-9) + 1.0) * GUIDANCE_PERIOD
+            self._guide_compiled(t, pos, vel, mass, env)
+            return
         glide = np.flatnonzero(self.phase >= 1)
         if glide.size == 0 or (sep.size == 0 and t < self._next_guidance - 1e-9):
             return
         self._next_guidance = (np.floor(t / GUIDANCE_PERIOD + 1e-9) + 1.0) * GUIDANCE_PERIOD
-        if self._jit:
-            self._guide_compiled(t, pos, vel, mass, env)
-            return
         # all gliding: slices (views) instead of gathers
         sel: slice | NDArray[np.intp] = slice(None) if glide.size == self.n else glide
         p, v, aim = pos[:, sel], vel[:, sel], self.aim[:, sel]

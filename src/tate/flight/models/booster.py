@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.flight.eom import Environment, cross3, dot3, ellipsoid_up, local_frame, norm3
 
 __all__ = ["G0", "Booster", "StageTable"]
@@ -134,6 +135,12 @@ class Booster:
         self._normal = np.zeros((3, n))
         self.thrust = np.zeros(n)  #: step-average thrust [N]
         self.mflow = np.zeros(n)  #: step-average mass flow [kg/s]
+        self._jit = jit.enabled()  #: staging by the compiled kernel
+        if self._jit:
+            from tate.flight.models import _rocket_jit
+
+            self._update_kernel = _rocket_jit.booster_update
+            self._new_sep = np.zeros(n, dtype=bool)
 
     def update(self, t: float, dt: float, mass: F64, env: Environment) -> NDArray[np.intp]:
         """Set this step's average thrust and mass flow; drop spent stages.
@@ -142,6 +149,8 @@ class Booster:
         """
         if self._all_separated:
             return _NONE
+        if self._jit:
+            return self._update_compiled(t, dt, mass, env)
         cut = ~self.separated & (env.speed >= self.cut_speed) & (self.cut_time > t)
         if cut.any():
             self.cut_time[cut] = t
@@ -166,6 +175,21 @@ class Booster:
         self.thrust = np.einsum("kj,kj->j", frac, self._thrust_k)
         self.mflow = np.einsum("kj,kj->j", frac, self._mflow_k)
         return new_sep
+
+    def _update_compiled(self, t: float, dt: float, mass: F64,
+                         env: Environment) -> NDArray[np.intp]:
+        """:meth:`update` by the compiled kernel (``thrust`` and ``mflow`` written in
+        place)."""
+        st = self.stages
+        if not self._update_kernel(t, dt, mass, env.speed, self.separated, self.cut_speed,
+                                   self.cut_time, self.t_burnout, self._end_k, self._start_k,
+                                   st.burn, self.dropped, st.dry, self.payload,
+                                   self._thrust_k, self._mflow_k, self.thrust, self.mflow,
+                                   self._new_sep):
+            return _NONE
+        if self.separated.all():
+            self._all_separated = True
+        return np.flatnonzero(self._new_sep)
 
     def thrust_elevation(self, t: float, speed: F64, gamma: F64) -> F64:
         """Thrust elevation above the local horizontal [rad] at ``t`` after launch.
