@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.flight.eom import Environment
 from tate.flight.models.base import FlightModel
 from tate.flight.models.booster import Booster
@@ -44,6 +45,12 @@ class Ballistic(FlightModel):
         self.booster = booster
         self.rv_beta = np.asarray(rv_beta, float)
         self.dt = dt
+        self._jit = jit.enabled()  #: specific force by the compiled kernel
+        if self._jit:
+            from tate.flight.models import _rocket_jit
+
+            self._kernel = _rocket_jit.ballistic_force
+            self._steer = booster.steering()
 
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Staging and separation."""
@@ -67,6 +74,13 @@ class Ballistic(FlightModel):
     ) -> None:
         """Thrust and boost drag before separation, RV drag after it."""
         b = self.booster
+        if self._jit:
+            plane, normal = b.launch_plane(pos)
+            up = env.up
+            self._kernel(t, pos, vel, mass, pos if up is None else up, up is not None,
+                         env.speed, env.qbar, self.rv_beta, b.separated, plane, normal,
+                         b.thrust, b.mflow, self._steer, b._any_cut_speed, acc, mdot)
+            return
         rv = -env.qbar / (self.rv_beta * np.where(env.speed > 0, env.speed, 1.0)) * vel
         if b._all_separated or b.separated.all():
             acc[...] = rv

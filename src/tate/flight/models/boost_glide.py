@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.earth import wgs84
 from tate.flight.aero import (
     CAVH_ALPHA_MAX_DEG,
@@ -44,7 +45,11 @@ from tate.flight.aero import (
     cavh_max_lift_to_drag,
 )
 from tate.flight.eom import Environment, cross3, dot3, ellipsoid_up, lift_frame, norm3
-from tate.flight.glide import altitude_and_slope_for_density, equilibrium_density
+from tate.flight.glide import (
+    _inverse_table,
+    altitude_and_slope_for_density,
+    equilibrium_density,
+)
 from tate.flight.guidance import pn_accel
 from tate.flight.models.base import FlightModel
 from tate.flight.models.booster import Booster
@@ -119,6 +124,7 @@ class BoostGlide(FlightModel):
         self.booster = booster
         self.aim = np.asarray(aim, float)
         self.aero = aero
+        self._cavh = aero == "cav-h"
         self.ld = np.asarray(lift_to_drag, float)
         self.beta = np.array(beta, float)
         self.implied_beta = np.isnan(self.beta)
@@ -135,10 +141,19 @@ class BoostGlide(FlightModel):
         self.u_l = np.zeros(n)  #: vertical lift command, fraction of maximum lift
         self.u_s = np.zeros(n)  #: side lift command, fraction of maximum lift
         self._next_guidance = 0.0
+        self._any_glide = False  #: some body has separated (is in phase ≥ 1)
         self._inv_beta = 1.0 / np.where(np.isnan(self.beta), 1e4, self.beta)
         self._sin_bank = np.sin(self.s_bank)
         self._any_s_turn = bool(np.any(self.s_bank > 0))
         self.weave = np.zeros(n, bool) if weave is None else np.asarray(weave, bool)
+        self._jit = jit.enabled()  #: guidance and forces by the compiled kernels
+        if self._jit:
+            from tate.flight.models import _rocket_jit
+
+            self._force_kernel = _rocket_jit.glide_force
+            self._guide_kernel = _rocket_jit.glide_guidance
+            self._steer = booster.steering()
+            self._dived = np.zeros(n, dtype=bool)
 
     # --- aerodynamics -----------------------------------------------------------------
     def _lift_per_q(self, mass: F64, mach: F64, sel: slice | NDArray[np.intp]) -> F64:
@@ -173,6 +188,13 @@ class BoostGlide(FlightModel):
             self._imply_beta(sep, pos[:, sep], env.speed[sep])
             self._inv_beta = 1.0 / np.where(np.isnan(self.beta), 1e4, self.beta)
             self.log.add(t, sep, "glide")
+            self._any_glide = True
+        if self._jit:  # phase ≥ 1 once separated: no search for gliders
+            if not self._any_glide or (sep.size == 0 and t < self._next_guidance - 1e-9):
+                return
+            self._next_guidance = (np.floor(t / GUIDANCE_PERIOD + 1e-9) + 1.0) * GUIDANCE_PERIOD
+            self._guide_compiled(t, pos, vel, mass, env)
+            return
         glide = np.flatnonzero(self.phase >= 1)
         if glide.size == 0 or (sep.size == 0 and t < self._next_guidance - 1e-9):
             return
@@ -210,6 +232,20 @@ class BoostGlide(FlightModel):
         side = np.sqrt(np.maximum(1.0 - u_l * u_l, 0.0))
         self.u_l[sel] = u_l
         self.u_s[sel] = np.where(lmax > 0, np.clip(a_s / safe, -side, side), 0.0)
+
+    def _guide_compiled(self, t: float, pos: F64, vel: F64, mass: F64,
+                        env: Environment) -> None:
+        """The guidance of :meth:`update` (from the dive start on) by the compiled kernel."""
+        tab = _inverse_table()
+        up = ellipsoid_up(pos) if env.up is None else env.up
+        dived = self._dived
+        if self._guide_kernel(
+                t, pos, vel, mass, up, env.speed, env.qbar, env.mach, env.alt, self.aim,
+                self.phase, self._smooth, self._cavh, self.ld, self.beta,
+                self.area, self.lift_margin, self.alt_cmd, self.dive_range,
+                self._any_s_turn, self.t_sep, self.s_period, self.weave, self._sin_bank,
+                tab.alt, tab.x0, tab.inv_dx, self.u_l, self.u_s, dived):
+            self.log.add(t, np.flatnonzero(dived), "dive")
 
     def max_step(self, live: NDArray[np.bool_], env: Environment) -> float:
         """``GLIDE_STEP_S`` while every live body glides more than ``DIVE_MARGIN_S`` of
@@ -296,6 +332,15 @@ class BoostGlide(FlightModel):
         L(u_l e_l + u_s e_s) − D v̂ is written without forming the frame.
         """
         b = self.booster
+        if self._jit:
+            plane, normal = b.launch_plane(pos)
+            up = env.up
+            self._force_kernel(
+                t, pos, vel, mass, pos if up is None else up, up is not None, env.speed,
+                env.qbar, env.mach, b.separated, self._cavh, self._inv_beta,
+                self.ld, self.area, self.u_l, self.u_s, plane, normal, b.thrust, b.mflow,
+                self._steer, b._any_cut_speed, acc, mdot)
+            return
         glide = b.separated
         all_glide = b._all_separated or bool(glide.all())
         if not all_glide and not glide.any():

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.flight.eom import Environment, cross3, dot3, ellipsoid_up, local_frame, norm3
 
 __all__ = ["G0", "Booster", "StageTable"]
@@ -134,6 +135,12 @@ class Booster:
         self._normal = np.zeros((3, n))
         self.thrust = np.zeros(n)  #: step-average thrust [N]
         self.mflow = np.zeros(n)  #: step-average mass flow [kg/s]
+        self._jit = jit.enabled()  #: staging by the compiled kernel
+        if self._jit:
+            from tate.flight.models import _rocket_jit
+
+            self._update_kernel = _rocket_jit.booster_update
+            self._new_sep = np.zeros(n, dtype=bool)
 
     def update(self, t: float, dt: float, mass: F64, env: Environment) -> NDArray[np.intp]:
         """Set this step's average thrust and mass flow; drop spent stages.
@@ -142,6 +149,8 @@ class Booster:
         """
         if self._all_separated:
             return _NONE
+        if self._jit:
+            return self._update_compiled(t, dt, mass, env)
         cut = ~self.separated & (env.speed >= self.cut_speed) & (self.cut_time > t)
         if cut.any():
             self.cut_time[cut] = t
@@ -167,6 +176,21 @@ class Booster:
         self.mflow = np.einsum("kj,kj->j", frac, self._mflow_k)
         return new_sep
 
+    def _update_compiled(self, t: float, dt: float, mass: F64,
+                         env: Environment) -> NDArray[np.intp]:
+        """:meth:`update` by the compiled kernel (``thrust`` and ``mflow`` written in
+        place)."""
+        st = self.stages
+        if not self._update_kernel(t, dt, mass, env.speed, self.separated, self.cut_speed,
+                                   self.cut_time, self.t_burnout, self._end_k, self._start_k,
+                                   st.burn, self.dropped, st.dry, self.payload,
+                                   self._thrust_k, self._mflow_k, self.thrust, self.mflow,
+                                   self._new_sep):
+            return _NONE
+        if self.separated.all():
+            self._all_separated = True
+        return np.flatnonzero(self._new_sep)
+
     def thrust_elevation(self, t: float, speed: F64, gamma: F64) -> F64:
         """Thrust elevation above the local horizontal [rad] at ``t`` after launch.
 
@@ -189,19 +213,31 @@ class Booster:
             theta[t < self.t_vert] = 0.5 * np.pi
         return theta
 
-    def accel(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> F64:
-        """Thrust plus boost drag, specific force ``(3, n)`` [m/s^2]."""
-        up = ellipsoid_up(pos) if env.up is None else env.up
+    def launch_plane(self, pos: F64) -> tuple[F64, F64]:
+        """The launch plane's horizontal direction at launch and its unit normal, each
+        ``(3, n)``, fixed at the first call (``pos``: the launch positions)."""
         if self._plane is None:  # first call: the launch state
             east, north, _ = local_frame(pos)
             self._plane = self._sin_az * east + self._cos_az * north
             normal = cross3(pos, self._plane)
             self._normal = normal / norm3(normal)
+        return self._plane, self._normal
+
+    def steering(self) -> F64:
+        """The steering constants of the compiled path, rows ``(t_vert, 1/span,
+        cut_speed, π/2 − θ_f, C_D S)``, ``(5, n)``."""
+        return np.stack([self.t_vert, self._inv_span, self.cut_speed, self._pitch_over,
+                         self._cd_area])
+
+    def accel(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> F64:
+        """Thrust plus boost drag, specific force ``(3, n)`` [m/s^2]."""
+        up = ellipsoid_up(pos) if env.up is None else env.up
+        plane, normal = self.launch_plane(pos)
         inv_v = 1.0 / np.where(env.speed > 0, env.speed, 1.0)
         # horizontal direction in the launch plane (a great circle at the launch azimuth),
         # yawed against any velocity out of the plane (Coriolis) to keep the boost in it
-        horiz = self._plane - dot3(self._plane, up) * up
-        horiz -= (K_YAW * dot3(vel, self._normal) * inv_v) * self._normal
+        horiz = plane - dot3(plane, up) * up
+        horiz -= (K_YAW * dot3(vel, normal) * inv_v) * normal
         horiz *= 1.0 / norm3(horiz)
         sin_gamma = np.minimum(1.0, np.maximum(-1.0, dot3(vel, up) * inv_v))
         th = self.thrust_elevation(t, env.speed, np.arcsin(sin_gamma))
