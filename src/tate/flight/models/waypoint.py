@@ -15,6 +15,10 @@ acceleration), then proportional navigation onto the aim point in the last
 This is a kinematic autopilot model, not an aerodynamic one: it is adequate
 for subsonic, low-g flyers whose performance is set by speed, altitude and g
 limits (cf. Zarchan ch. 21 on weaving targets).
+
+:meth:`Waypoint.update` and :meth:`Waypoint.specific_force` have a compiled second
+implementation, one numba call each (:mod:`tate.flight.models._waypoint_jit`), used
+when :func:`tate.jit.enabled` at construction; the numpy code here is the reference.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.flight.eom import (
     Environment,
     FrameOptions,
@@ -115,11 +120,23 @@ class Waypoint(FlightModel):
         self.cmd = np.zeros((3, n))  #: commanded (along, vertical, side) accel [m/s^2]
         self._last_t = 0.0
         self._smooth = np.zeros(n, dtype=bool)  #: in a steady cruise far from any change
+        #: the compiled kernels (tate.flight.models._waypoint_jit) instead of the numpy code
+        self._jit = jit.enabled()
+        if self._jit:
+            from tate.flight.models import _waypoint_jit
+
+            self._kernels = _waypoint_jit
+            self._frame: FrameOptions | None = _FRAME  #: options known equal to _FRAME
+            self._fuel_out = np.zeros(n, dtype=bool)  #: bodies whose fuel ran out (kernel)
+            self._start_home = np.zeros(n, dtype=bool)  #: bodies that started homing (kernel)
 
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Waypoint sequencing, fuel, terminal phases and the acceleration command."""
         if t == 0.0:
             self.log.add(t, np.arange(self.n), "launch")
+        if self._jit:
+            self._update_compiled(t, pos, vel, env)
+            return
         self.flown += env.speed * (t - self._last_t)
         self._last_t = t
         out = self.fuel & (self.flown >= self.fuel_range)
@@ -173,6 +190,22 @@ class Waypoint(FlightModel):
         scale = np.minimum(1.0, self.max_accel / np.maximum(mag, 1e-12))
         self.cmd[0], self.cmd[1], self.cmd[2] = a_t * scale, a_l * scale, a_s * scale
 
+    def _update_compiled(self, t: float, pos: F64, vel: F64, env: Environment) -> None:
+        """:meth:`update` after the launch log, in one compiled call."""
+        k = self._kernels
+        up = ellipsoid_up(pos) if env.up is None else env.up
+        flags = k.waypoint_update(
+            t, t - self._last_t, pos, vel, env.alt, env.speed, up, self.route,
+            self._route_unit, self.speed, self.alt, self.max_accel, self.fuel_range,
+            self.terminal, self.terminal_range, self.pop_alt, self.weave_accel,
+            self.weave_period, self.final_range, self.leg, self.flown, self.fuel,
+            self.homing, self._smooth, self.cmd, self._fuel_out, self._start_home)
+        self._last_t = t
+        if flags & k.FUEL_OUT:
+            self.log.add(t, np.flatnonzero(self._fuel_out), "fuel-out")
+        if flags & k.HOMING:
+            self.log.add(t, np.flatnonzero(self._start_home), "terminal-homing")
+
     def max_step(self, live: NDArray[np.bool_], env: Environment) -> float:
         """``CRUISE_STEP_S`` while every live body cruises steadily, more than
         ``CRUISE_MARGIN_S`` of flight from its next waypoint, its terminal phase and its
@@ -183,6 +216,17 @@ class Waypoint(FlightModel):
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
     ) -> None:
         """Commanded acceleration less gravity and frame terms; drag only without fuel."""
+        if self._jit:
+            # env.frame_accel(_FRAME), without comparing the (frozen) options every call
+            grav = env.grav if env.frame is self._frame else env.frame_accel(_FRAME)
+            if grav is None:
+                grav = frame_accel(pos, vel, _FRAME, np.empty_like(pos))
+            else:
+                self._frame = env.frame
+            up = ellipsoid_up(pos) if env.up is None else env.up
+            self._kernels.waypoint_specific_force(pos, vel, env.speed, env.qbar, up, grav,
+                                                  self.cmd, self.fuel, acc, mdot)
+            return
         e_v, e_l, e_s = lift_frame(pos, vel, env.speed, env.up)
         grav = env.frame_accel(_FRAME)
         if grav is None:
