@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.weapons.interceptor import MIDCOURSE as MIDCOURSE_PHASE
 from tate.weapons.interceptor import TERMINAL as TERMINAL_PHASE
 
@@ -109,6 +110,7 @@ class InterceptorPool:
         self._truth_last: tuple[float, NDArray[np.intp], F64, F64] | None = None
         self.noise_rad = np.array([float(getattr(p, "seeker_noise_rad", 0.0)) for p in presets])
         self.glint_m = np.array([float(getattr(p, "glint_m", 0.0)) for p in presets])
+        self._jit = jit.enabled()  #: :meth:`_assess` screens with the compiled kernel
         if n == 0:
             self.model = None
             self.prop = None
@@ -296,6 +298,10 @@ class InterceptorPool:
                 wb: F64, h: float, t_now: float, t_next: float, report: Report,
                 closest: Any) -> None:
         prop, model = self._parts()
+        if self._jit:
+            self._assess_compiled(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
+                                  closest)
+            return
         still = self.active[act]
         p1, v1 = prop.pos[:, act], prop.vel[:, act]
         d0 = _norm(qa.T - p0, 0)
@@ -323,3 +329,35 @@ class InterceptorPool:
             b = int(act[k])
             self.close(b)
             report(b, t_next, float(d1[k]), "missed (passed)")
+
+    def _assess_compiled(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
+                         qb: F64, wb: F64, h: float, t_now: float, t_next: float,
+                         report: Report, closest: Any) -> None:
+        """:meth:`_assess` with its distances and flags from one compiled call."""
+        from tate.weapons._interceptor_jit import assess_screen
+
+        prop, model = self._parts()
+        k = act.size
+        near, away, d1 = np.empty(k, bool), np.empty(k, bool), np.empty(k)
+        n_near = assess_screen(act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h,
+                               ASSESS_RADIUS_M, model.phase, TERMINAL_PHASE, near, away, d1)
+        if n_near:
+            cand = np.flatnonzero(self.active[act] & near)
+            if cand.size:
+                p1, v1 = prop.pos[:, act], prop.vel[:, act]
+                s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
+                                  qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
+                rel1 = qb[cand].T - p1[:, cand]
+                vrel1 = wb[cand].T - v1[:, cand]
+                opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+                done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
+                for j in np.flatnonzero(done).tolist():
+                    b = int(act[cand[j]])
+                    self.close(b)
+                    report(b, t_now + float(s[j]), float(miss[j]), "assess")
+        if not away.any():
+            return
+        for j in np.flatnonzero(self.active[act] & away).tolist():
+            b = int(act[j])
+            self.close(b)
+            report(b, t_next, float(d1[j]), "missed (passed)")

@@ -13,12 +13,13 @@ Units: s, m, m/s.  Bodies are rows in the flight summary's (file) order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.flight.integrator import hermite
 
 try:  # the ufunc np.clip calls for two array bounds, without its Python wrapper
@@ -47,6 +48,11 @@ class TruthStore:
     keys: F64  #: (r,) body · span + time − t0: one sorted search key over all rows
     span: float  #: key spacing between bodies [s]
     t0: float  #: earliest sample time [s]
+    #: interpolate with the compiled kernel (:mod:`tate.weapons._interceptor_jit`)
+    _jit: bool = field(init=False, repr=False, compare=False, default=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_jit", jit.enabled())
 
     @classmethod
     def from_flight(cls, flight: Any) -> TruthStore:
@@ -105,6 +111,13 @@ class TruthStore:
         """Body ``bodies[i]`` at time ``t[i]``, for every i: ``(k, 3)`` each."""
         if bodies.size == 0:
             return np.empty((0, 3)), np.empty((0, 3))
+        if self._jit:
+            from tate.weapons._interceptor_jit import truth_sample
+
+            p, v = np.empty((3, bodies.size)), np.empty((3, bodies.size))
+            truth_sample(bodies, t, self.time, self.pos, self.vel, self.start, self.keys,
+                         self.span, self.t0, p, v)
+            return p.T, v.T
         first, last = self.start[bodies], self.start[bodies + 1] - 1
         time = self.time
         tq = _clip(t, time[first], time[last])

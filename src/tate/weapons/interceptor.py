@@ -67,6 +67,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from tate import jit
 from tate.flight.eom import (
     Environment,
     FrameOptions,
@@ -221,6 +222,32 @@ class InterceptorModel(FlightModel):
         self._tgt_pending = np.zeros(n, dtype=bool)
         self.retired = np.zeros(n, dtype=bool)  #: flights the engine has ended
         self._hold()
+        self._jit = jit.enabled()
+        if self._jit:
+            self._compiled()
+
+    def _compiled(self) -> None:
+        """The compiled path's kernels and its tables of the (fixed) parameters."""
+        from tate.weapons import _interceptor_jit
+
+        self._par = np.ascontiguousarray(np.stack([
+            self.liftoff_mass, self.payload, self._t_vert_eps, self._burnout_eps,
+            self.t_burnout, self.seeker_range, self.divert_budget, self.divert_accel,
+            self.cl_max, self.sin_tvc, self.a_struct, self.nprime, self.area_final]))
+        self._stg = np.ascontiguousarray(np.stack([
+            self._end_eps, self.stages.dry, self._start_k, self._end_k, self._thrust_k,
+            self._mflow_k, self._burn_safe, self.stages.propellant, self._isp_g0]))
+        self._law_code = np.array([_interceptor_jit.LAW_CODES[p.guidance]
+                                   for p in self.presets], np.int64)
+        self._events = np.zeros(self.n, np.int64)
+
+    def _free_fall(self, pos: F64, vel: F64, env: Environment) -> F64:
+        """Gravitation and frame acceleration of every body (the environment's if it was
+        computed with the model's switches)."""
+        grav = env.frame_accel(self.opts)
+        if grav is None:
+            grav = frame_accel(pos, vel, self.opts, np.empty_like(pos))
+        return grav
 
     def _hold(self) -> None:
         """The masks and terms :meth:`specific_force` reads, fixed between updates."""
@@ -276,6 +303,9 @@ class InterceptorModel(FlightModel):
     # --- discrete guidance --------------------------------------------------------------
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Launches, staging, phase changes, guidance and limits for this step."""
+        if self._jit:
+            self._update_compiled(t, pos, vel, mass, env)
+            return
         tau = t - self.t_launch
         launched = ((self.phase == READY) & (tau >= -_EPS)).nonzero()[0]
         if launched.size:
@@ -297,6 +327,33 @@ class InterceptorModel(FlightModel):
         if guided.size:
             self._guide(t, guided, pos.take(guided, 1), vel.take(guided, 1), mass[guided], env)
         self._hold()
+
+    def _update_compiled(self, t: float, pos: F64, vel: F64, mass: F64,
+                         env: Environment) -> None:
+        """:meth:`update` in one compiled call; the phase changes logged as by it."""
+        from tate.weapons import _interceptor_jit as k
+
+        n_ev = k.update(t, self.dt, pos, vel, mass, self._free_fall(pos, vel, env), env.qbar,
+                        self.t_launch, self.phase, self.burnt_out, self.exhausted,
+                        self.retired, self._dropped, self.divert_used, self.a_cmd,
+                        self.a_max, self.thrust, self.mflow, self.area, self.pip_pos,
+                        self.tgt_pos, self.tgt_vel, self.tgt_acc, self.tgt_time,
+                        self._tgt_pending, self._par, self.kv, self._law_code, self._stg,
+                        self._has_burn, self.area_stage, self._events)
+        if not n_ev:
+            return
+        ev = self._events
+        for bit, name in ((k.EV_BOOST, "boost"), (k.EV_BURNOUT, "burnout"),
+                          (k.EV_MIDCOURSE, "midcourse"), (k.EV_TERMINAL, "terminal"),
+                          (k.EV_EXHAUSTED, "divert-exhausted")):
+            idx = np.flatnonzero(ev & bit)
+            if not idx.size:
+                continue
+            if bit == k.EV_BURNOUT:
+                self.log.rows.extend((float(self.t_launch[i] + self.t_burnout[i]), int(i),
+                                      name) for i in idx)
+            else:
+                self.log.add(t, idx, name)
 
     def _stage(self, t: float, tau: F64, mass: F64) -> None:
         """Drop spent stages, separate at burnout, set this step's thrust and flow."""
@@ -471,6 +528,14 @@ class InterceptorModel(FlightModel):
                        acc: F64, mdot: F64) -> None:
         """Thrust along the vertical or the velocity, drag, the held lateral command; the
         propellant and divert mass flow."""
+        if self._jit:
+            from tate.weapons._interceptor_jit import specific_force
+
+            specific_force(pos, vel, mass, env.speed, env.qbar, env.mach,
+                           self._free_fall(pos, vel, env), self.phase, self.burnt_out,
+                           self.kv, self.thrust, self.mflow, self.area, self.a_cmd,
+                           self._g0_isp_div, _CD_MACH_X, _CD_MACH_Y, acc, mdot)
+            return
         speed = env.speed
         inv_v = np.where(speed > 0.0, speed, 1.0)
         np.divide(1.0, inv_v, out=inv_v)
