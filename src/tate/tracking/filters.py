@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from tate import jit
 from tate.tracking.measurement import (
     Meas,
     PositionMeas,
@@ -344,6 +345,8 @@ class GaussianFilter:
         self.extra_mean = np.broadcast_to(np.asarray(extra_mean, float), (n_extra,)).copy()
         self.extra_std = np.broadcast_to(np.asarray(extra_std, float), (n_extra,)).copy()
         self._H = {m: np.eye(m, self.k) for m in (2, 3)}
+        #: compiled prediction for the linear models (:func:`._scan_jit.kf_predict`)
+        self._jit = jit.enabled() and isinstance(dyn, LinearDynamics) and method != "ukf"
 
     # -- life cycle -----------------------------------------------------------------------------
     def init(self, pos: F64, pos_cov: F64, vel_std: ArrayLike) -> GaussState:
@@ -370,6 +373,11 @@ class GaussianFilter:
     # -- verbs on arrays (shared with the IMM) ----------------------------------------------------
     def predict_xp(self, x: F64, P: F64, dt: float) -> tuple[F64, F64]:
         """Predicted states and covariances of all rows after ``dt`` [s]."""
+        if self._jit:
+            from tate.tracking._scan_jit import kf_predict
+
+            F, _, Q = self.dyn.matrices(dt)  # type: ignore[attr-defined]
+            return kf_predict(x, P, F, Q)
         Q = self.dyn.noise(dt)
         if self.method == "ukf":
             return ukf_predict(x, P, lambda X: self.dyn.propagate(X, dt), Q, self.ukf)
