@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from tate.jit import njit
 
-__all__ = ["clutter_density", "gnn_lone", "group_keep", "kf_predict", "manage_book",
+__all__ = ["clutter_density", "gnn_clusters", "group_keep", "kf_predict", "manage_book",
            "radar_gnn_update", "radar_pairs", "rae_positions"]
 
 F64 = NDArray[np.float64]
@@ -510,11 +510,21 @@ def manage_book(hits_window: I64, scans: I64, misses: I64, n_hits: I64, t_hit: F
 
 
 @njit
-def gnn_lone(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, miss_cost: float
-             ) -> tuple[bool, I64, I64]:
-    """:func:`~.association.gnn_assign` when every cluster of gated pairs has one track or
-    one detection (solved by its smallest d², if under ``miss_cost``): the assigned pairs
-    in the same order; ``ok`` False when some cluster needs the 2-D assignment."""
+def _root(parent: I64, a: int) -> int:
+    while parent[a] != a:
+        parent[a] = parent[parent[a]]
+        a = parent[a]
+    return a
+
+
+@njit
+def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, miss_cost: float
+                 ) -> tuple[I64, I64, I64, I64]:
+    """:func:`~.association.gnn_assign` up to the 2-D assignments: the pairs assigned in the
+    clusters with one track or one detection (their smallest d², if under ``miss_cost``, in
+    the order of gnn_assign), and the other pairs grouped by connected cluster (``rest``,
+    split at ``bounds``), clusters in the order of their smallest track as
+    ``scipy.sparse.csgraph.connected_components`` numbers them, pairs in input order."""
     c_all = track.size
     deg_t = np.zeros(n_tracks, dtype=np.intp)
     deg_m = np.zeros(n_meas, dtype=np.intp)
@@ -529,15 +539,21 @@ def gnn_lone(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, miss_co
         if deg_t[track[c]] > 1:
             shared_m[meas[c]] = True
     best = np.full(n_tracks + n_meas, -1, dtype=np.intp)
+    parent = np.arange(n_tracks + n_meas)
+    n_rest = 0
     for c in range(c_all):
         if not shared_t[track[c]]:
             label = track[c]
         elif not shared_m[meas[c]]:
             label = n_tracks + meas[c]
-        else:
-            return False, track[:0], meas[:0]
-        b = best[label]
-        if b < 0 or d2[c] < d2[b]:
+        else:  # a pair of a cluster that needs the assignment
+            ra, rb = _root(parent, track[c]), _root(parent, n_tracks + meas[c])
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)  # a root is its component's smallest node
+            n_rest += 1
+            continue
+        old = best[label]
+        if old < 0 or d2[c] < d2[old]:
             best[label] = c
     out_t = np.empty(c_all, dtype=np.intp)
     out_m = np.empty(c_all, dtype=np.intp)
@@ -546,4 +562,19 @@ def gnn_lone(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, miss_co
         if b >= 0 and d2[b] < miss_cost:
             out_t[count], out_m[count] = track[b], meas[b]
             count += 1
-    return True, out_t[:count], out_m[:count]
+    rest = np.empty(n_rest, dtype=np.intp)
+    key = np.empty(n_rest, dtype=np.intp)
+    k = 0
+    for c in range(c_all):
+        if shared_t[track[c]] and shared_m[meas[c]]:
+            rest[k], key[k] = c, _root(parent, track[c])
+            k += 1
+    order = np.argsort(key, kind="mergesort")
+    rest, key = rest[order], key[order]
+    n_b = 0
+    bounds = np.empty(max(n_rest - 1, 0), dtype=np.intp)
+    for k in range(1, n_rest):
+        if key[k] != key[k - 1]:
+            bounds[n_b] = k
+            n_b += 1
+    return out_t[:count], out_m[:count], rest, bounds[:n_b]

@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from tate import jit
-from tate.tracking.association import Gated, gate_threshold, gnn_assign
+from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
 from tate.tracking.filters import FILTERS, make_filter
 from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
@@ -435,15 +435,22 @@ class Tracker:
         return hit, used
 
     def _gnn_assign(self, g: Gated, n: int, p: int, miss_cost: float) -> tuple[I64, I64]:
-        """:func:`~.association.gnn_assign`; on the compiled path the clusters of one track
-        or one detection by :func:`._scan_jit.gnn_lone` (the same pairs, in the same order)."""
-        if self._jit:
-            from tate.tracking._scan_jit import gnn_lone
+        """:func:`~.association.gnn_assign`; on the compiled path its clusters and their
+        one-track or one-detection solutions by :func:`._scan_jit.gnn_clusters`, the other
+        clusters' 2-D assignments as there (the same pairs, in the same order)."""
+        if not self._jit:
+            return gnn_assign(g, n, p, miss_cost=miss_cost)
+        from tate.tracking._scan_jit import gnn_clusters
 
-            ok, tr, me = gnn_lone(g.track, g.meas, g.d2, n, p, miss_cost)
-            if ok:
-                return tr, me
-        return gnn_assign(g, n, p, miss_cost=miss_cost)
+        tr, me, rest, bounds = gnn_clusters(g.track, g.meas, g.d2, n, p, miss_cost)
+        if rest.size == 0:
+            return tr, me
+        out_t, out_m = [tr], [me]
+        for chunk in np.split(rest, bounds):
+            t, m = _solve_cluster(g, chunk, miss_cost)
+            out_t.append(t)
+            out_m.append(m)
+        return np.concatenate(out_t), np.concatenate(out_m)
 
     def _jpda(self, g: Gated, ll: F64, z: F64, meas: Meas, n: int, p: int, lam: float
               ) -> tuple[I64, I64]:
