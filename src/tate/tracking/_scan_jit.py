@@ -6,22 +6,33 @@ few rows:
 
 * :func:`kf_predict` -- :meth:`~.filters.GaussianFilter.predict_xp` for linear motion
   models: x' = F x, P' = F P Fᵀ + Q, symmetrised;
+* :func:`init_state` -- :meth:`~.filters.GaussianFilter.init` (new tracks);
 * :func:`rae_positions` -- :func:`~.tracker.rae_to_position`: detections (range, azimuth,
   elevation) to tracker-frame positions and their first-order covariances J⁻¹ R J⁻ᵀ;
 * :func:`radar_pairs` -- :func:`~.pairs.pair_set` for radar scans: the pre-gate distances,
   the largest eigenvalues of the position covariances, and the moments, Mahalanobis
   distance² and log det S of every candidate pair;
+* :func:`group_keep` -- :func:`~.pairs.group_pairs` when no pair is too close to a pre-gate
+  radius to call (else the kd-tree decides, as there);
+* :func:`gnn_clusters` -- :func:`~.association.gnn_assign` up to the 2-D assignments of the
+  clusters with several tracks and detections (those stay with SciPy);
 * :func:`radar_gnn_update` -- :func:`~.pairs.gnn_update`: the Joseph-form EKF update of the
-  assigned pairs from their kept moments (:func:`~.filters.pda_update` with β = 1).
+  assigned pairs from their kept moments (:func:`~.filters.pda_update` with β = 1);
+* :func:`clutter_density`, :func:`manage_book` -- the tracker's clutter estimate and its
+  track management (confirmation, deletion).
 
 The numpy functions are the reference (``tests/unit/tracking/test_scan_jit.py``); the
-arithmetic follows them operation by operation where practical, so results agree to
-rounding: the matrix inverses (LAPACK's LU, Cholesky and solve, the symmetric
-eigenvalue routine) are replaced by closed forms and small loops, the same quantities to
-within a few units in the last place.  Array arguments that may be shared by all rows or
-given per row (sensor position, rotation, noise) arrive with a leading row axis of
-length 1 or one per detection.  Not imported by ``tate`` itself (numba is loaded only
-when a tracker with the compiled path first needs it).
+arithmetic follows them operation by operation where practical, and every discrete
+decision (gates, pre-gate band, confirmation, deletion) uses the same comparison.  The
+matrix routines differ: LAPACK's inverse, Cholesky, solve and symmetric eigenvalues are
+replaced by a closed-form 3 × 3 inverse, an unblocked Cholesky, substitution and Jacobi
+rotations.  Results therefore agree to rounding, amplified by the conditioning of the
+innovation covariance (range variance [m²] beside angle variances [rad²]): seen on the
+default scenario, about 1e-16 relative on predicted states, 1e-11 on d² and the NIS.
+Array arguments that may be shared by all rows or given per row (sensor position,
+rotation, noise) arrive with a leading row axis of length 1 or one per detection.  Not
+imported by ``tate`` itself (numba is loaded only when a tracker or filter with the
+compiled path first needs it).
 """
 
 from __future__ import annotations
@@ -33,8 +44,8 @@ from numpy.typing import NDArray
 
 from tate.jit import njit
 
-__all__ = ["clutter_density", "gnn_clusters", "group_keep", "kf_predict", "manage_book",
-           "radar_gnn_update", "radar_pairs", "rae_positions"]
+__all__ = ["clutter_density", "gnn_clusters", "group_keep", "init_state", "kf_predict",
+           "manage_book", "radar_gnn_update", "radar_pairs", "rae_positions"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
@@ -578,3 +589,26 @@ def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, mis
             bounds[n_b] = k
             n_b += 1
     return out_t[:count], out_m[:count], rest, bounds[:n_b]
+
+
+@njit
+def init_state(pos: F64, pos_cov: F64, vel_std: F64, k: int, extra_mean: F64,
+               extra_std: F64) -> tuple[F64, F64]:
+    """:meth:`~.filters.GaussianFilter.init`: states ``(m, k)`` at positions ``pos (m, d)``
+    with velocity zero, σ ``vel_std (m,)``, and the extras' means and σ (NaN: 0.1 σ_v)."""
+    m, d = pos.shape
+    x = np.zeros((m, k))
+    P = np.zeros((m, k, k))
+    for i in range(m):
+        for a in range(d):
+            x[i, a] = pos[i, a]
+            for b in range(d):
+                P[i, a, b] = pos_cov[i, a, b]
+        vs = vel_std[i]
+        for a in range(d, 2 * d):
+            P[i, a, a] = vs * vs
+        for e in range(k - 2 * d):
+            x[i, 2 * d + e] = extra_mean[e]
+            std = 0.1 * vs if math.isnan(extra_std[e]) else extra_std[e]
+            P[i, 2 * d + e, 2 * d + e] = std * std
+    return x, P

@@ -353,6 +353,18 @@ class GaussianFilter:
         """States of new tracks at positions ``pos (m, d)`` with covariances ``pos_cov
         (m, d, d)``, zero velocity of standard deviation ``vel_std`` [m/s] (scalar or
         ``(m,)``) and the filter's initial extra components."""
+        if self._jit:
+            from tate.tracking._scan_jit import init_state
+
+            pos = np.asarray(pos, dtype=np.float64).reshape(-1, self.dim)
+            m = pos.shape[0]
+            vs = np.asarray(vel_std, dtype=np.float64)
+            vs = np.full(m, float(vs)) if vs.ndim == 0 else vs.reshape(m)
+            cov = np.asarray(pos_cov, dtype=np.float64)
+            if cov.shape != (m, self.dim, self.dim):
+                cov = np.broadcast_to(cov, (m, self.dim, self.dim))
+            return GaussState(*init_state(pos, cov, vs, self.k, self.extra_mean,
+                                          self.extra_std))
         x, P = _init_arrays(pos, pos_cov, vel_std, self.dim, self.k, self.extra_mean,
                             self.extra_std)
         return GaussState(x, P)

@@ -122,6 +122,21 @@ def test_rae_positions_match_numpy(snapshots: list[tuple[Tracker, Scan]]) -> Non
         _close(cj, cov, rtol=1e-9)
 
 
+def test_init_state_matches_numpy(snapshots: list[tuple[Tracker, Scan]]) -> None:
+    from tate.tracking.filters import make_filter
+
+    for tr, (_, z, meas) in snapshots[:20]:
+        pos, cov = rae_to_position(meas, z)
+        vs = np.linspace(100.0, 300.0, len(z))
+        for motion in ("cv", "ca"):
+            f = make_filter(motion, 3, 1.0)
+            ref = make_filter(motion, 3, 1.0)
+            f._jit, ref._jit = True, False  # type: ignore[attr-defined]
+            for v in (tr.config.init_speed, vs):
+                a, b = f.init(pos, cov, v), ref.init(pos, cov, v)
+                assert np.array_equal(a.x, b.x) and np.array_equal(a.P, b.P)
+
+
 def _pair_sets(tr: Tracker, scan: Scan) -> tuple[pairs.PairSet, pairs.PairSet, Any]:
     _, z, meas = scan
     pos, pos_cov = rae_to_position(meas, z)
