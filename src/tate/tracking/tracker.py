@@ -316,7 +316,7 @@ class Tracker:
         return total / count, int(dof)
 
     def _add_nis(self, nis: F64, m: int) -> None:
-        self._nis[0] += float(np.sum(nis))
+        self._nis[0] += float(nis.sum())
         self._nis[1] += int(nis.size)
         self._nis[2] = m if self._nis[2] in (0, m) else -1
 
