@@ -573,15 +573,19 @@ def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, mis
         if b >= 0 and d2[b] < miss_cost:
             out_t[count], out_m[count] = track[b], meas[b]
             count += 1
-    rest = np.empty(n_rest, dtype=np.intp)
-    key = np.empty(n_rest, dtype=np.intp)
-    k = 0
+    start = np.zeros(n_tracks + 1, dtype=np.intp)  # counting sort by root (a track), stable
     for c in range(c_all):
         if shared_t[track[c]] and shared_m[meas[c]]:
-            rest[k], key[k] = c, _root(parent, track[c])
-            k += 1
-    order = np.argsort(key, kind="mergesort")
-    rest, key = rest[order], key[order]
+            start[_root(parent, track[c]) + 1] += 1
+    for r in range(n_tracks):
+        start[r + 1] += start[r]
+    rest = np.empty(n_rest, dtype=np.intp)
+    key = np.empty(n_rest, dtype=np.intp)
+    for c in range(c_all):
+        if shared_t[track[c]] and shared_m[meas[c]]:
+            r = _root(parent, track[c])
+            rest[start[r]], key[start[r]] = c, r
+            start[r] += 1
     n_b = 0
     bounds = np.empty(max(n_rest - 1, 0), dtype=np.intp)
     for k in range(1, n_rest):
