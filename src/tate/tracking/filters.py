@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from tate import jit
 from tate.tracking.measurement import (
     Meas,
     PositionMeas,
@@ -344,12 +345,26 @@ class GaussianFilter:
         self.extra_mean = np.broadcast_to(np.asarray(extra_mean, float), (n_extra,)).copy()
         self.extra_std = np.broadcast_to(np.asarray(extra_std, float), (n_extra,)).copy()
         self._H = {m: np.eye(m, self.k) for m in (2, 3)}
+        #: compiled prediction for the linear models (:func:`._scan_jit.kf_predict`)
+        self._jit = jit.enabled() and isinstance(dyn, LinearDynamics) and method != "ukf"
 
     # -- life cycle -----------------------------------------------------------------------------
     def init(self, pos: F64, pos_cov: F64, vel_std: ArrayLike) -> GaussState:
         """States of new tracks at positions ``pos (m, d)`` with covariances ``pos_cov
         (m, d, d)``, zero velocity of standard deviation ``vel_std`` [m/s] (scalar or
         ``(m,)``) and the filter's initial extra components."""
+        if self._jit:
+            from tate.tracking._scan_jit import init_state
+
+            pos = np.asarray(pos, dtype=np.float64).reshape(-1, self.dim)
+            m = pos.shape[0]
+            vs = np.asarray(vel_std, dtype=np.float64)
+            vs = np.full(m, float(vs)) if vs.ndim == 0 else vs.reshape(m)
+            cov = np.asarray(pos_cov, dtype=np.float64)
+            if cov.shape != (m, self.dim, self.dim):
+                cov = np.broadcast_to(cov, (m, self.dim, self.dim))
+            return GaussState(*init_state(pos, cov, vs, self.k, self.extra_mean,
+                                          self.extra_std))
         x, P = _init_arrays(pos, pos_cov, vel_std, self.dim, self.k, self.extra_mean,
                             self.extra_std)
         return GaussState(x, P)
@@ -370,6 +385,11 @@ class GaussianFilter:
     # -- verbs on arrays (shared with the IMM) ----------------------------------------------------
     def predict_xp(self, x: F64, P: F64, dt: float) -> tuple[F64, F64]:
         """Predicted states and covariances of all rows after ``dt`` [s]."""
+        if self._jit:
+            from tate.tracking._scan_jit import kf_predict
+
+            F, _, Q = self.dyn.matrices(dt)  # type: ignore[attr-defined]
+            return kf_predict(x, P, F, Q)
         Q = self.dyn.noise(dt)
         if self.method == "ukf":
             return ukf_predict(x, P, lambda X: self.dyn.propagate(X, dt), Q, self.ukf)

@@ -81,10 +81,13 @@ def _radar_rows(meas: RAEMeas, idx: I64) -> tuple[F64, F64 | None]:
 
 
 def pair_set(f: GaussianFilter, s: GaussState, z: F64, meas: Meas, pos: F64, pos_cov: F64,
-             gamma: float, slack: float) -> PairSet:
+             gamma: float, slack: float, compiled: bool = False) -> PairSet:
     """All pairs that the pre-gate of some group could let through, with their d², log
     det S and (radar) moments; ``pos``/``pos_cov`` are the detections in the tracker
-    frame."""
+    frame.  ``compiled``: radar scans by the compiled kernel
+    (:func:`._scan_jit.radar_pairs`, the same pairs and numbers to rounding)."""
+    if compiled and isinstance(meas, RAEMeas) and not meas.angle_only:
+        return _radar_pair_set_jit(s, z, meas, pos, pos_cov, gamma, slack)
     n, p, d = s.x.shape[0], z.shape[0], pos.shape[1]
     m = z.shape[1]
     x, P = s.x, s.P
@@ -125,13 +128,45 @@ def pair_set(f: GaussianFilter, s: GaussState, z: F64, meas: Meas, pos: F64, pos
     return PairSet(ti, mj, d2, logdet, dist2[ti, mj], lam_p, lam_r, index, nu, J, C, JC)
 
 
+def _per_row(a: object, ndim: int) -> F64:
+    """``a`` as float64 with a leading row axis (length 1 when shared by all rows)."""
+    arr = np.asarray(a, dtype=np.float64)
+    return arr if arr.ndim == ndim + 1 else arr[None]
+
+
+def _radar_pair_set_jit(s: GaussState, z: F64, meas: RAEMeas, pos: F64, pos_cov: F64,
+                        gamma: float, slack: float) -> PairSet:
+    from tate.tracking._scan_jit import radar_pairs
+
+    has_rot = meas.rotation is not None
+    rot = _per_row(meas.rotation, 2) if has_rot else _NO_ROT
+    ok, ti, mj, d2, logdet, dist2, lam_p, lam_r, index, nu, J, C, JC = radar_pairs(
+        s.x, s.P, z, pos, pos_cov, _per_row(meas.sensor_pos, 1), rot, has_rot,
+        _per_row(meas.R, 2), gamma, slack, _LOOSE)
+    if not ok:
+        raise np.linalg.LinAlgError("Matrix is not positive definite")
+    return PairSet(ti, mj, d2, logdet, dist2, lam_p, lam_r, index, nu, J, C, JC)
+
+
+_NO_ROT = np.eye(3)[None]  #: placeholder rotation of the kernels (read only)
+
+
 def group_pairs(ps: PairSet, in_rows: NDArray[np.bool_], in_cols: NDArray[np.bool_],
-                xpos: F64, pos: F64, gamma: float, slack: float
+                xpos: F64, pos: F64, gamma: float, slack: float, compiled: bool = False
                 ) -> tuple[Gated, F64, I64] | None:
     """The gated pairs of the tracks and detections flagged in ``in_rows`` and ``in_cols``,
     as the kd-tree pre-gate and chi-square test of ``Tracker._gate`` give them:
     ``(Gated, log det S, pair numbers in ps)``; ``None`` when the kd-tree finds a pair
-    outside the candidates (never expected)."""
+    outside the candidates (never expected).  ``compiled``: the pairs clear of the band
+    around a radius by the compiled kernel (:func:`._scan_jit.group_keep`), the others as
+    below."""
+    if compiled:
+        from tate.tracking._scan_jit import group_keep
+
+        ok, keep = group_keep(ps.track, ps.meas, ps.d2, ps.dist2, ps.lam_p, ps.lam_r, in_rows,
+                              in_cols, gamma, slack, _BAND)
+        if ok:
+            return Gated(ps.track[keep], ps.meas[keep], ps.d2[keep]), ps.logdet[keep], keep
     cand = np.flatnonzero(in_rows[ps.track] & in_cols[ps.meas])
     if cand.size == 0:  # the kd-tree would find nothing near enough either
         return Gated(cand, cand, ps.d2[cand]), ps.logdet[cand], cand
@@ -155,13 +190,23 @@ def group_pairs(ps: PairSet, in_rows: NDArray[np.bool_], in_cols: NDArray[np.boo
     return Gated(ps.track[keep], ps.meas[keep], ps.d2[keep]), ps.logdet[keep], keep
 
 
-def gnn_update(f: GaussianFilter, s: GaussState, ps: PairSet, pair: I64, meas: RAEMeas
-               ) -> tuple[GaussState, F64]:
+def gnn_update(f: GaussianFilter, s: GaussState, ps: PairSet, pair: I64, meas: RAEMeas,
+               compiled: bool = False) -> tuple[GaussState, F64]:
     """:meth:`~.filters.GaussianFilter.update` of the tracks of ``pair`` (one detection
-    each, β = 1) from the moments kept in ``ps`` (radar scans)."""
+    each, β = 1) from the moments kept in ``ps`` (radar scans).  ``compiled``: by the
+    compiled kernel (:func:`._scan_jit.radar_gnn_update`, the same numbers to rounding)."""
     if ps.J is None or ps.C is None or ps.JC is None:
         raise ValueError("gnn_update needs the radar moments of a pair set built from a "
                          "radar (RAEMeas) scan; this one has none")
+    if compiled:
+        from tate.tracking._scan_jit import radar_gnn_update
+
+        ok, xn, Pn, nis = radar_gnn_update(s.x, s.P, np.asarray(pair, dtype=np.intp),
+                                           ps.track, ps.meas, ps.J, ps.C, ps.JC, ps.nu,
+                                           _per_row(meas.R, 2))
+        if not ok:
+            raise np.linalg.LinAlgError("innovation covariance is not positive-definite")
+        return GaussState(xn, Pn), nis
     tr, me = ps.track[pair], ps.meas[pair]
     x, P = s.x[tr], s.P[tr]
     R = np.asarray(meas.R, dtype=np.float64)

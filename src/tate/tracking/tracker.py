@@ -38,7 +38,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from tate.tracking.association import Gated, gate_threshold, gnn_assign
+from tate import jit
+from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
 from tate.tracking.filters import FILTERS, make_filter
 from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
@@ -48,7 +49,14 @@ from tate.tracking.measurement import (
     innovation,
     meas_dim,
 )
-from tate.tracking.pairs import fast_filter, gnn_update, group_pairs, pair_set
+from tate.tracking.pairs import (
+    _NO_ROT,
+    _per_row,
+    fast_filter,
+    gnn_update,
+    group_pairs,
+    pair_set,
+)
 from tate.tracking.radar import rae_jacobian
 
 __all__ = ["ASSOCIATORS", "TrackRows", "Tracker", "TrackerConfig", "rae_to_position"]
@@ -180,6 +188,15 @@ def rae_to_position(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
     return pos, 0.5 * (cov + np.swapaxes(cov, -1, -2))
 
 
+def _rae_to_position_jit(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
+    """:func:`rae_to_position` by the compiled kernel (:func:`._scan_jit.rae_positions`)."""
+    from tate.tracking._scan_jit import rae_positions
+
+    has_rot = meas.rotation is not None
+    rot = _per_row(meas.rotation, 2) if has_rot else _NO_ROT
+    return rae_positions(z, _per_row(meas.sensor_pos, 1), rot, has_rot, _per_row(meas.R, 2))
+
+
 def _rows(meas: Meas, idx: I64) -> Meas:
     """The measurement model restricted to detections ``idx`` (per-row R, sensor)."""
     R = np.asarray(meas.R, dtype=float)
@@ -202,6 +219,8 @@ class Tracker:
     def __post_init__(self) -> None:
         c = self.config
         self.filter = make_filter(c.motion, c.dim, c.q, method=c.method, alpha=c.singer_alpha)
+        #: compiled kernels for radar scans (:mod:`._scan_jit`) instead of the numpy path
+        self._jit = jit.enabled()
         self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
         self._gammas: dict[int, float] = {c.dim: self.gamma}
@@ -297,7 +316,7 @@ class Tracker:
         return total / count, int(dof)
 
     def _add_nis(self, nis: F64, m: int) -> None:
-        self._nis[0] += float(np.sum(nis))
+        self._nis[0] += float(nis.sum())
         self._nis[1] += int(nis.size)
         self._nis[2] = m if self._nis[2] in (0, m) else -1
 
@@ -312,7 +331,7 @@ class Tracker:
         """Positions and covariances of the detections in the tracker frame."""
         p = z.shape[0]
         if isinstance(meas, RAEMeas):
-            return rae_to_position(meas, z)
+            return _rae_to_position_jit(meas, z) if self._jit else rae_to_position(meas, z)
         R = np.broadcast_to(np.asarray(meas.R, dtype=float), (p, meas.dim, meas.dim))
         return z, R
 
@@ -365,13 +384,13 @@ class Tracker:
         slack = 1.0 if isinstance(meas, PositionMeas) else 1.5  # linearisation margin
         gf = fast_filter(self.filter, meas)  # KF/EKF: all pairs gated at once
         ps = None if gf is None else pair_set(gf, self.state, z, meas, pos, pos_cov, gamma,
-                                              slack)
+                                              slack, compiled=self._jit)
         for group in (self.book.confirmed, ~self.book.confirmed):
             free = ~used
             if not group.any() or not free.any():
                 continue
             picked = (None if ps is None else
-                      group_pairs(ps, group, free, xpos, pos, gamma, slack))
+                      group_pairs(ps, group, free, xpos, pos, gamma, slack, self._jit))
             if picked is None:
                 g, logdet = self._gate(np.flatnonzero(group), np.flatnonzero(free), z, meas,
                                        pos, pos_cov, xpos, Ppos)
@@ -388,7 +407,7 @@ class Tracker:
                 gated = np.unique(g.track)
                 gain[gated] = np.log(1.0 - c.pd * c.gate_probability + lr[gated])
             else:
-                tr, me = gnn_assign(g, n, p, miss_cost=gamma)
+                tr, me = self._gnn_assign(g, n, p, gamma)
                 if tr.size:
                     if ps is not None and ids is not None:  # pair numbers in ps, in g
                         sup = ps.index[tr, me]
@@ -399,7 +418,8 @@ class Tracker:
                         pair = where[tr, me]
                     if gf is not None and ps is not None and ids is not None \
                             and isinstance(meas, RAEMeas):
-                        self.state, nis = gnn_update(gf, self.state, ps, sup, meas)
+                        self.state, nis = gnn_update(gf, self.state, ps, sup, meas,
+                                                     compiled=self._jit)
                     else:
                         one = np.ones((tr.size, 1))
                         self.state, nis = self.filter.update(
@@ -413,6 +433,24 @@ class Tracker:
             used[use_cols] = True
         self.book.score = self.book.score + gain
         return hit, used
+
+    def _gnn_assign(self, g: Gated, n: int, p: int, miss_cost: float) -> tuple[I64, I64]:
+        """:func:`~.association.gnn_assign`; on the compiled path its clusters and their
+        one-track or one-detection solutions by :func:`._scan_jit.gnn_clusters`, the other
+        clusters' 2-D assignments as there (the same pairs, in the same order)."""
+        if not self._jit:
+            return gnn_assign(g, n, p, miss_cost=miss_cost)
+        from tate.tracking._scan_jit import gnn_clusters
+
+        tr, me, rest, bounds = gnn_clusters(g.track, g.meas, g.d2, n, p, miss_cost)
+        if rest.size == 0:
+            return tr, me
+        out_t, out_m = [tr], [me]
+        for chunk in np.split(rest, bounds):
+            t, m = _solve_cluster(g, chunk, miss_cost)
+            out_t.append(t)
+            out_m.append(m)
+        return np.concatenate(out_t), np.concatenate(out_m)
 
     def _jpda(self, g: Gated, ll: F64, z: F64, meas: Meas, n: int, p: int, lam: float
               ) -> tuple[I64, I64]:
@@ -437,6 +475,11 @@ class Tracker:
     def _clutter_estimate(self, z: F64, meas: Meas) -> float:
         """Clutter density when none is given: the detections not explained by the
         confirmed tracks (at least one) spread over the scan's measurement box."""
+        if self._jit:
+            from tate.tracking._scan_jit import clutter_density
+
+            return float(clutter_density(z, _per_row(meas.R, 2), self.config.pd,
+                                         int(np.count_nonzero(self.book.confirmed))))
         expected = self.config.pd * int(self.book.confirmed.sum())
         extra = max(z.shape[0] - expected, 1.0)
         span = z.max(axis=0) - z.min(axis=0) if z.shape[0] > 1 else np.zeros(z.shape[1])
@@ -451,6 +494,9 @@ class Tracker:
         c = self.config
         b = self.book
         if b.ids.size == 0:
+            return
+        if self._jit:
+            self._manage_jit(hit, t)
             return
         b.hits_window = (b.hits_window << 1) | hit
         b.scans += 1
@@ -475,6 +521,23 @@ class Tracker:
             pos_var = P[:, : c.dim, : c.dim].trace(axis1=1, axis2=2)
             drop |= pos_var > c.max_pos_std**2
         if drop.any():
+            keep = np.flatnonzero(~drop)
+            self.book = b.take(keep)
+            self.state = self.filter.take(self.state, keep)
+
+    def _manage_jit(self, hit: NDArray[np.bool_], t: float) -> None:
+        """:meth:`_manage` by the compiled kernel (:func:`._scan_jit.manage_book`)."""
+        from tate.tracking._scan_jit import manage_book
+
+        c, b = self.config, self.book
+        nan = float("nan")
+        _, P = self.filter.output(self.state)
+        n_drop, drop = manage_book(
+            b.hits_window, b.scans, b.misses, b.n_hits, b.t_hit, b.t_init, b.confirmed, hit, t,
+            c.confirm_m, c.confirm_n, nan if c.confirm_window_s is None else c.confirm_window_s,
+            c.delete_after, nan if c.delete_after_s is None else c.delete_after_s,
+            c.max_pos_std**2 if np.isfinite(c.max_pos_std) else np.inf, P, c.dim)
+        if n_drop:
             keep = np.flatnonzero(~drop)
             self.book = b.take(keep)
             self.state = self.filter.take(self.state, keep)
