@@ -1,4 +1,4 @@
-"""Compiled kernels of the rocket models: the booster's thrust and boost drag, the
+"""Compiled kernels of the rocket models: the booster's staging, thrust and boost drag, the
 ballistic missile's and the boost-glide vehicle's specific force, and the glider's
 per-step guidance (altitude loop, heading and manoeuvre commands, dive start, dive
 proportional navigation).
