@@ -239,20 +239,30 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
     n = phase.shape[0]
     any_spent = False
     n_ev = 0
+    # the rows and planes as views, once (not per body)
+    liftoff, payload, t_vert_eps, burnout_eps = par[0], par[1], par[2], par[3]
+    t_burnout, seeker_range, budget, divert_accel = par[4], par[5], par[6], par[7]
+    cl_max, sin_tvc, a_struct, nprime, area_final = par[8], par[9], par[10], par[11], par[12]
+    end_eps, dry, start_k, end_k, thrust_k = stg[0], stg[1], stg[2], stg[3], stg[4]
+    mflow_k, burn_safe, propellant, isp_g0 = stg[5], stg[6], stg[7], stg[8]
     for j in range(n):
         ev = 0
         tau = t - t_launch[j]
         if phase[j] == _READY and tau >= -_EPS:
             phase[j] = _BOOST
-            mass[j] = par[0, j]
+            mass[j] = liftoff[j]
             ev |= EV_BOOST
-        spent, out = _stage_body(j, tau, dt, mass, phase, burnt_out, dropped, stg[0],
-                                 has_burn, stg[1], par[3], par[1], stg[2], stg[3], stg[4],
-                                 stg[5], thrust, mflow)
-        any_spent = any_spent or spent
-        if out:
-            ev |= EV_BURNOUT
-        if phase[j] == _BOOST and tau >= par[2, j]:
+        if phase[j] > _READY and not burnt_out[j]:
+            spent, out = _stage_body(j, tau, dt, mass, phase, burnt_out, dropped, end_eps,
+                                     has_burn, dry, burnout_eps, payload, start_k, end_k,
+                                     thrust_k, mflow_k, thrust, mflow)
+            any_spent = any_spent or spent
+            if out:
+                ev |= EV_BURNOUT
+        else:  # no motor burns: the reference's sum of (0 × thrust) over stages
+            thrust[j] = 0.0
+            mflow[j] = 0.0
+        if phase[j] == _BOOST and tau >= t_vert_eps[j]:
             phase[j] = _MIDCOURSE
             ev |= EV_MIDCOURSE
         if tgt_pending[j]:
@@ -264,7 +274,7 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
             d0 = tgt_pos[0, j] + tgt_vel[0, j] * h + 0.5 * tgt_acc[0, j] * h * h - pos[0, j]
             d1 = tgt_pos[1, j] + tgt_vel[1, j] * h + 0.5 * tgt_acc[1, j] * h * h - pos[1, j]
             d2 = tgt_pos[2, j] + tgt_vel[2, j] * h + 0.5 * tgt_acc[2, j] * h * h - pos[2, j]
-            if math.sqrt(_dot(d0, d1, d2, d0, d1, d2)) <= par[5, j]:
+            if math.sqrt(_dot(d0, d1, d2, d0, d1, d2)) <= seeker_range[j]:
                 phase[j] = _TERMINAL
                 ev |= EV_TERMINAL
         events[j] = ev
@@ -274,7 +284,7 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
         s_top = area_stage.shape[0] - 1
         for j in range(n):
             if burnt_out[j]:
-                area[j] = par[12, j]
+                area[j] = area_final[j]
             else:
                 lowest = 0
                 for k in range(dropped.shape[0]):
@@ -303,13 +313,13 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
                 tgt_pos[1, j] + tv1 * h + 0.5 * ta1 * h * h - p1,
                 tgt_pos[2, j] + tv2 * h + 0.5 * ta2 * h * h - p2,
                 (tv0 + ta0 * h) - v0, (tv1 + ta1 * h) - v1, (tv2 + ta2 * h) - v2,
-                v0, v1, v2, ta0 - f0, ta1 - f1, ta2 - f2, par[11, j])
+                v0, v1, v2, ta0 - f0, ta1 - f1, ta2 - f2, nprime[j])
         elif math.isfinite(pip_pos[0, j]):
             r0, r1, r2 = pip_pos[0, j] - p0, pip_pos[1, j] - p1, pip_pos[2, j] - p2
             speed = math.sqrt(_dot(v0, v1, v2, v0, v1, v2))
             t_go, t_burn = _time_to_pip(j, t - t_launch[j], r0, r1, r2, speed, f0, f1, f2,
-                                        m, burnt_out, par[4], stg[3], stg[6], stg[7],
-                                        stg[8], stg[1])
+                                        m, burnt_out, t_burnout, end_k, burn_safe,
+                                        propellant, isp_g0, dry)
             t_b = _fmin(_fmax(t_burn, _MIN_BURN_HORIZON), _fmax(t_go, _MIN_BURN_HORIZON))
             gain = _MIDCOURSE_GAIN * (t_go / t_b if t_burn > 0.0 else 1.0)
             hh = 0.5 * t_go * t_go
@@ -321,12 +331,12 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
             c0, c1, c2 = g * n0, g * n1, g * n2
         c0, c1, c2 = _normal_part(c0, c1, c2, v0, v1, v2)
         # lateral limit (InterceptorModel._limits)
-        lim = _fmin(par[10, j], qbar[j] * area[j] * par[8, j] / m + thrust[j] / m * par[9, j])
+        lim = _fmin(a_struct[j], qbar[j] * area[j] * cl_max[j] / m + thrust[j] / m * sin_tvc[j])
         kv_on = burnt_out[j] and kv[j]
         if kv_on:
             share = 1.0 if phase[j] == _TERMINAL else _MIDCOURSE_DIVERT_SHARE
-            left = _fmax(share * par[6, j] - divert_used[j], 0.0)
-            lim = _fmin(par[7, j], left / dt)
+            left = _fmax(share * budget[j] - divert_used[j], 0.0)
+            lim = _fmin(divert_accel[j], left / dt)
         mag = math.sqrt(_dot(c0, c1, c2, c0, c1, c2))
         scale = _fmin(1.0, lim / _safe(mag)) if mag > 0.0 else 1.0
         c0, c1, c2 = c0 * scale, c1 * scale, c2 * scale
@@ -336,7 +346,7 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
         a_max[j] = lim
         if kv_on and not exhausted[j]:  # InterceptorModel._spend_divert
             divert_used[j] += math.sqrt(_dot(c0, c1, c2, c0, c1, c2)) * dt
-            if divert_used[j] >= par[6, j] * (1.0 - 1e-12):
+            if divert_used[j] >= budget[j] * (1.0 - 1e-12):
                 exhausted[j] = True
                 if events[j] == 0:
                     n_ev += 1
