@@ -27,6 +27,11 @@ positions in the tracker frame (:class:`~.measurement.PositionMeas`, d = 2 or 3)
 radar range/azimuth/elevation from a sensor at a known position in the tracker's ENU
 frame (:class:`~.measurement.RAEMeas`); noise may differ per detection.  Memory is
 bounded: only live tracks are kept; histories go to the caller.
+
+With :func:`tate.jit.enabled` at construction (the default) the per-scan work (detection
+positions, KF prediction, pair gating and GNN update of radar scans, GNN clusters, clutter
+estimate, track management) runs as compiled kernels (:mod:`._scan_jit`), the same tracks
+with states equal to rounding; the numpy code below is the reference and the other path.
 """
 
 from __future__ import annotations
