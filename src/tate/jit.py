@@ -24,11 +24,12 @@ when a kernel module is first imported (``tate`` itself imports without it).
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-__all__ = ["ENABLED", "enabled", "njit"]
+__all__ = ["ENABLED", "Kernels", "enabled", "njit"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,3 +50,23 @@ def njit(fn: F) -> F:
     import numba
 
     return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
+
+
+class Kernels:
+    """A kernel module imported on first attribute access, that copies and pickles by
+    name (an object holding it can be deep-copied or sent to a worker, which a module
+    object cannot)."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def __getattr__(self, name: str) -> Any:  # only for names not yet in __dict__
+        if name.startswith("__") or name == "module":
+            raise AttributeError(name)
+        mod = importlib.import_module(self.module)
+        value = getattr(mod, name)
+        self.__dict__[name] = value  # later lookups are plain attribute reads
+        return value
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (Kernels, (self.module,))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+import pickle
 import subprocess
 import sys
 
@@ -39,3 +41,24 @@ def test_importing_tate_does_not_import_numba() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out == "False"
+
+
+def test_kernels_import_lazily_and_copy_by_name() -> None:
+    k = jit.Kernels("tate.flight._eom_jit")
+    assert "environment" not in vars(k)
+    fn = k.environment
+    assert vars(k)["environment"] is fn  # cached after the first lookup
+    for twin in (copy.deepcopy(k), pickle.loads(pickle.dumps(k))):
+        assert twin.module == k.module and twin.environment is fn
+
+
+def test_objects_holding_kernels_deep_copy() -> None:
+    from tate.flight.eom import Environment, FrameOptions
+
+    env = Environment.empty(2, up=True)
+    twin = copy.deepcopy(env)
+    pos = np.array([[6.4e6, 6.5e6], [0.0, 1.0e5], [0.0, 2.0e5]])
+    vel = np.array([[0.0, 100.0], [200.0, 0.0], [0.0, 0.0]])
+    env.compute(pos, vel, FrameOptions())
+    twin.compute(pos, vel, FrameOptions())
+    assert np.array_equal(env.alt, twin.alt) and np.array_equal(env.grav, twin.grav)

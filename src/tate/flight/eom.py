@@ -23,7 +23,6 @@ the numpy code here is its reference.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -126,7 +125,7 @@ class Environment:
 
     def __post_init__(self) -> None:
         #: the compiled kernels' module if the compiled path is on, else None
-        self._kernels: ModuleType | None = _jit_kernels() if jit.enabled() else None
+        self._kernels: jit.Kernels | None = _jit_kernels() if jit.enabled() else None
 
     @classmethod
     def empty(cls, n: int, up: bool = False) -> Environment:
@@ -174,7 +173,7 @@ class Environment:
         if self.up is not None:
             ellipsoid_up(pos, out=self.up)
 
-    def _compute_compiled(self, k: ModuleType, pos: F64, vel: F64, opts: FrameOptions) -> None:
+    def _compute_compiled(self, k: jit.Kernels, pos: F64, vel: F64, opts: FrameOptions) -> None:
         """:meth:`compute` in one call of the compiled kernel."""
         grav, up = self.grav, self.up
         tab = _fast_table()
@@ -187,11 +186,12 @@ class Environment:
             self.frame = opts
 
 
-def _jit_kernels() -> ModuleType:
-    """The compiled kernels (imports numba on first use)."""
-    from tate.flight import _eom_jit
+_KERNELS = jit.Kernels("tate.flight._eom_jit")
 
-    return _eom_jit
+
+def _jit_kernels() -> jit.Kernels:
+    """The compiled kernels (numba is imported on their first use)."""
+    return _KERNELS
 
 
 def frame_accel(pos: F64, vel: F64, opts: FrameOptions, out: F64) -> F64:

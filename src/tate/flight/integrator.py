@@ -36,7 +36,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -357,7 +356,7 @@ class Propagator:
         if self.ground:
             self._locate_impacts(y0)
 
-    def _step_compiled(self, kern: ModuleType, t: float, h: float, y: F64) -> None:
+    def _step_compiled(self, kern: jit.Kernels, t: float, h: float, y: F64) -> None:
         """RK4 and the end-of-step screens of :meth:`step` in four compiled calls (after
         the models' updates)."""
         env, grav, up = self._env, self._grav, self._env.up

@@ -283,13 +283,22 @@ def _shots_agree(fast: RunResult, ref: RunResult) -> float:
     return float(np.max(np.abs(a["miss_m"] - b["miss_m"])[both], initial=0.0))
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_default_engagement_is_the_same_with_either_path(seed: int, recorded) -> None:  # type: ignore[no-untyped-def]
+    """Every kernel of the run on (flight, environment, tracker, pool) against none: the
+    same outcome; counts and labels equal, measured figures to rounding (the tracker's
+    kernels round differently from LAPACK, see tate.tracking._scan_jit)."""
     ref = recorded[1] if seed == 1 else _engagement(seed, False)
     fast = _engagement(seed, True)
-    assert fast.status == ref.status
-    assert {k: v for k, v in fast.summary.items() if k not in WALL_KEYS} == \
-        {k: v for k, v in ref.summary.items() if k not in WALL_KEYS}
+    assert fast.status == ref.status and fast.message == ref.message
+    want = {k: v for k, v in ref.summary.items() if k not in WALL_KEYS}
+    got = {k: v for k, v in fast.summary.items() if k not in WALL_KEYS}
+    assert got.keys() == want.keys()
+    for key, value in want.items():
+        if isinstance(value, float) and not float(value).is_integer():
+            assert got[key] == pytest.approx(value, rel=1e-9, nan_ok=True), key
+        else:
+            assert got[key] == value, key
     worst = _shots_agree(fast, ref)
     assert fast.shots["kill"].any()
     print(f"seed {seed}: {len(fast.shots['kill'])} shots, miss max deviation {worst:.3g} m")
