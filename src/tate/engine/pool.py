@@ -309,16 +309,8 @@ class InterceptorPool:
         reach = ASSESS_RADIUS_M + _norm(wa.T - v0, 0) * h
         cand = np.flatnonzero(still & (np.minimum(d0, d1) < reach))
         if cand.size:
-            s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
-                              qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
-            rel1 = qb[cand].T - p1[:, cand]
-            vrel1 = wb[cand].T - v1[:, cand]
-            opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
-            done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
-            for k in np.flatnonzero(done).tolist():
-                b = int(act[cand[k]])
-                self.close(b)
-                report(b, t_now + float(s[k]), float(miss[k]), "assess")
+            self._close_hits(act, cand, p0, v0, p1, v1, qa, wa, qb, wb, h, t_now, report,
+                             closest)
         # homing past the target with the range opening beyond the assessment radius:
         # the round has missed by at least this much
         rel = qb.T - p1
@@ -329,6 +321,22 @@ class InterceptorPool:
             b = int(act[k])
             self.close(b)
             report(b, t_next, float(d1[k]), "missed (passed)")
+
+    def _close_hits(self, act: NDArray[np.intp], cand: NDArray[np.intp], p0: F64, v0: F64,
+                    p1: F64, v1: F64, qa: F64, wa: F64, qb: F64, wb: F64, h: float,
+                    t_now: float, report: Report, closest: Any) -> None:
+        """Close the candidate rounds ``act[cand]`` whose closest approach inside the
+        step, with the range opening at its end, is within the assessment radius."""
+        s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
+                          qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
+        rel1 = qb[cand].T - p1[:, cand]
+        vrel1 = wb[cand].T - v1[:, cand]
+        opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+        done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
+        for k in np.flatnonzero(done).tolist():
+            b = int(act[cand[k]])
+            self.close(b)
+            report(b, t_now + float(s[k]), float(miss[k]), "assess")
 
     def _assess_compiled(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
                          qb: F64, wb: F64, h: float, t_now: float, t_next: float,
@@ -344,17 +352,8 @@ class InterceptorPool:
         if n_near:
             cand = np.flatnonzero(self.active[act] & near)
             if cand.size:
-                p1, v1 = prop.pos[:, act], prop.vel[:, act]
-                s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
-                                  qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
-                rel1 = qb[cand].T - p1[:, cand]
-                vrel1 = wb[cand].T - v1[:, cand]
-                opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
-                done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
-                for j in np.flatnonzero(done).tolist():
-                    b = int(act[cand[j]])
-                    self.close(b)
-                    report(b, t_now + float(s[j]), float(miss[j]), "assess")
+                self._close_hits(act, cand, p0, v0, prop.pos[:, act], prop.vel[:, act], qa,
+                                 wa, qb, wb, h, t_now, report, closest)
         if not away.any():
             return
         for j in np.flatnonzero(self.active[act] & away).tolist():
