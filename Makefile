@@ -52,6 +52,7 @@ test-all: lint viewer-deps
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/flight.py
+	$(PY) bench/flight_jit.py
 	PYTHONPATH=. $(PY) bench/tracking_vs_stonesoup.py
 	$(PY) bench/imm_vs_cv.py
 	$(PY) bench/wta.py

@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     import tate.engine.engagement as engagement
     import tate.flight.fly as fly_mod
     import tate.sensors.simulate as sim_mod
+    from tate import jit
     from tate.scenario import default_scenario_path, load_scenario
 
     tl = time.perf_counter()
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("scenario", "default (2 destroyers, 1 port, 22 threats)"),
         ("simulated span", f"{s['simulated_s']:.0f} s"),
+        ("compiled kernels", "on" if jit.enabled() else "off (TATE_JIT=0: numpy path)"),
         ("wall time, fly the raid", f"{first['fly']:.2f} s"),
         ("wall time, sensors", f"{first['sense']:.2f} s"),
         ("wall time, other setup", f"{t1 - t0 - first['fly'] - first['sense']:.2f} s"),
