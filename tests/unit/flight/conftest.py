@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
-from tate.flight.fly import FlightResult, fly
+from tate.flight.fly import FlightResult, fly, trajectory_ecef
 from tate.scenario import loads_scenario
 
 HEAD = """
@@ -142,3 +143,30 @@ def rows(table: dict[str, Any], body: str) -> dict[str, Any]:
     """The rows of ``table`` whose ``id`` is ``body``."""
     sel = table["id"] == body
     return {k: v[sel] for k, v in table.items()}
+
+
+#: whole flights on the numpy and the compiled path agree to these [m], [s]
+POS_ATOL = 1e-6
+TIME_ATOL = 1e-9
+
+
+def assert_same_flight(ref: FlightResult, got: FlightResult) -> dict[str, float]:
+    """Positions within ``POS_ATOL``, times within ``TIME_ATOL``, identical events and
+    outcomes; returns the largest deviations."""
+    ids = list(ref.summary["id"])
+    body_r, t_r, p_r, v_r = trajectory_ecef(ref.trajectory, ids)
+    body_g, t_g, p_g, v_g = trajectory_ecef(got.trajectory, ids)
+    np.testing.assert_array_equal(body_g, body_r)
+    np.testing.assert_allclose(t_g, t_r, rtol=0, atol=TIME_ATOL)
+    np.testing.assert_allclose(p_g, p_r, rtol=0, atol=POS_ATOL)
+    np.testing.assert_allclose(v_g, v_r, rtol=0, atol=1e-6)
+    assert list(got.events["id"]) == list(ref.events["id"])
+    assert list(got.events["event"]) == list(ref.events["event"])
+    np.testing.assert_allclose(got.events["time_s"], ref.events["time_s"], rtol=0,
+                               atol=TIME_ATOL)
+    assert list(got.summary["outcome"]) == list(ref.summary["outcome"])
+    np.testing.assert_allclose(got.summary["flight_time_s"], ref.summary["flight_time_s"],
+                               rtol=0, atol=TIME_ATOL)
+    assert got.status == ref.status
+    return {"pos_m": float(np.abs(p_g - p_r).max()), "vel_mps": float(np.abs(v_g - v_r).max()),
+            "time_s": float(np.abs(got.events["time_s"] - ref.events["time_s"]).max())}

@@ -21,18 +21,16 @@ import pytest
 
 import tate.jit
 from tate.flight import build, targeting
-from tate.flight.fly import FlightResult, fly, trajectory_ecef
+from tate.flight.fly import FlightResult, fly
 from tate.flight.models.ballistic import Ballistic
 from tate.flight.models.boost_glide import BoostGlide
 from tate.flight.run import sample_for_run
 from tate.scenario import default_scenario_path, load_scenario
 
-from .conftest import BOOSTER, MRBM, scenario
+from .conftest import BOOSTER, MRBM, assert_same_flight, scenario
 
 ROCKETS = ("ballistic", "boost-glide")
 ACC_ATOL = 1e-12  #: [m/s^2]
-POS_ATOL = 1e-6  #: whole flights [m]
-TIME_ATOL = 1e-9  #: whole flights [s]
 
 FAMILIES = f"""
 [[threats]]
@@ -248,28 +246,6 @@ def fly_both(scn: Any, jit_switch: Callable[[bool], None]) -> tuple[FlightResult
     ref = fly(scn, dt=0.2, record_s=0.2)
     jit_switch(True)
     return ref, fly(scn, dt=0.2, record_s=0.2)
-
-
-def assert_same_flight(ref: FlightResult, got: FlightResult) -> dict[str, float]:
-    """Positions within ``POS_ATOL``, times within ``TIME_ATOL``, identical events and
-    outcomes; returns the largest deviations."""
-    ids = list(ref.summary["id"])
-    body_r, t_r, p_r, v_r = trajectory_ecef(ref.trajectory, ids)
-    body_g, t_g, p_g, v_g = trajectory_ecef(got.trajectory, ids)
-    np.testing.assert_array_equal(body_g, body_r)
-    np.testing.assert_allclose(t_g, t_r, rtol=0, atol=TIME_ATOL)
-    np.testing.assert_allclose(p_g, p_r, rtol=0, atol=POS_ATOL)
-    np.testing.assert_allclose(v_g, v_r, rtol=0, atol=1e-6)
-    assert list(got.events["id"]) == list(ref.events["id"])
-    assert list(got.events["event"]) == list(ref.events["event"])
-    np.testing.assert_allclose(got.events["time_s"], ref.events["time_s"], rtol=0,
-                               atol=TIME_ATOL)
-    assert list(got.summary["outcome"]) == list(ref.summary["outcome"])
-    np.testing.assert_allclose(got.summary["flight_time_s"], ref.summary["flight_time_s"],
-                               rtol=0, atol=TIME_ATOL)
-    assert got.status == ref.status
-    return {"pos_m": float(np.abs(p_g - p_r).max()), "vel_mps": float(np.abs(v_g - v_r).max()),
-            "time_s": float(np.abs(got.events["time_s"] - ref.events["time_s"]).max())}
 
 
 def test_every_glide_family_and_ballistic_trajectory_flies_the_same(

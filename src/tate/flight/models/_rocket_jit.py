@@ -130,18 +130,27 @@ def _booster_accel(t: float, j: int, pos: F64, vel: F64, mass: F64, u0: float, u
 
 
 @njit
+def _boost_into(t: float, j: int, pos: F64, vel: F64, mass: F64, u0: float, u1: float,
+                u2: float, speed: F64, qbar: F64, plane: F64, normal: F64, thrust: F64,
+                mflow: F64, steer: F64, any_cut_speed: bool, acc: F64, mdot: F64) -> None:
+    """Body ``j``'s booster force and mass flow written into ``acc`` and ``mdot``."""
+    a0, a1, a2 = _booster_accel(t, j, pos, vel, mass, u0, u1, u2, speed, qbar, plane,
+                                normal, thrust, steer, any_cut_speed)
+    acc[0, j] = a0
+    acc[1, j] = a1
+    acc[2, j] = a2
+    mdot[j] = mflow[j]
+
+
+@njit
 def booster_force(t: float, pos: F64, vel: F64, mass: F64, up: F64, has_up: bool,
                   speed: F64, qbar: F64, plane: F64, normal: F64, thrust: F64, mflow: F64,
                   steer: F64, any_cut_speed: bool, acc: F64, mdot: F64) -> None:
     """``acc[...] = Booster.accel(...)``, ``mdot[...] = Booster.mflow`` for every body."""
     for j in range(mass.shape[0]):
         u0, u1, u2 = _up(pos, up, has_up, j)
-        a0, a1, a2 = _booster_accel(t, j, pos, vel, mass, u0, u1, u2, speed, qbar, plane,
-                                    normal, thrust, steer, any_cut_speed)
-        acc[0, j] = a0
-        acc[1, j] = a1
-        acc[2, j] = a2
-        mdot[j] = mflow[j]
+        _boost_into(t, j, pos, vel, mass, u0, u1, u2, speed, qbar, plane, normal, thrust,
+                    mflow, steer, any_cut_speed, acc, mdot)
 
 
 @njit
@@ -160,12 +169,8 @@ def ballistic_force(t: float, pos: F64, vel: F64, mass: F64, up: F64, has_up: bo
             mdot[j] = 0.0
         else:
             u0, u1, u2 = _up(pos, up, has_up, j)
-            a0, a1, a2 = _booster_accel(t, j, pos, vel, mass, u0, u1, u2, speed, qbar,
-                                        plane, normal, thrust, steer, any_cut_speed)
-            acc[0, j] = a0
-            acc[1, j] = a1
-            acc[2, j] = a2
-            mdot[j] = mflow[j]
+            _boost_into(t, j, pos, vel, mass, u0, u1, u2, speed, qbar, plane, normal,
+                        thrust, mflow, steer, any_cut_speed, acc, mdot)
 
 
 @njit
@@ -196,12 +201,8 @@ def glide_force(t: float, pos: F64, vel: F64, mass: F64, up: F64, has_up: bool,
     for j in range(mass.shape[0]):
         u0, u1, u2 = _up(pos, up, has_up, j)
         if not separated[j]:
-            a0, a1, a2 = _booster_accel(t, j, pos, vel, mass, u0, u1, u2, speed, qbar,
-                                        plane, normal, thrust, steer, any_cut_speed)
-            acc[0, j] = a0
-            acc[1, j] = a1
-            acc[2, j] = a2
-            mdot[j] = mflow[j]
+            _boost_into(t, j, pos, vel, mass, u0, u1, u2, speed, qbar, plane, normal,
+                        thrust, mflow, steer, any_cut_speed, acc, mdot)
             continue
         if cavh:
             m = mach[j]
