@@ -159,27 +159,39 @@ def _local(tasks: Iterator[Any], workers: int) -> Iterator[dict[str, Any]]:
             yield f.result()
 
 
-#: Dask settings of the workers of ``--scheduler local`` (see :func:`_dask`): no sampling
-#: profiler (every 10 ms) or GIL monitor (every 1 ms) taking the GIL from the engine's
-#: Python loop (a run ~4 % faster, within the noise of this machine)
-LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False,
-                       "distributed.admin.system-monitor.gil.enabled": False}
+#: Dask settings of the workers of ``--scheduler local`` (see :func:`local_cluster`):
+#:
+#: - no sampling profiler (every 10 ms) or GIL monitor (every 1 ms) taking the GIL from
+#:   the engine's Python loop (a run ~4 % faster, within the noise of this machine);
+#: - glibc's own heap trimming: Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536`` in its
+#:   workers' environment, with which a default engagement takes ten times the page faults
+#:   (158,000 against 15,000) and 0.4-0.5 s more system time (bench/RESULTS.md); ``None``
+#:   leaves the variable unset.
+LOCAL_WORKER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
+
+
+def local_cluster(workers: int) -> Any:
+    """A Dask ``LocalCluster`` of ``workers`` single-threaded worker processes with
+    :data:`LOCAL_WORKER_CONFIG` (what ``--scheduler local`` starts)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(LOCAL_WORKER_CONFIG):
+        return LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
+                            processes=True, dashboard_address=None)
 
 
 def _dask(tasks: Iterator[Any], scheduler: str, workers: int) -> Iterator[dict[str, Any]]:
     """Results of ``tasks`` from Dask workers: ``scheduler`` ``"local"`` starts a
     ``LocalCluster`` of ``workers`` single-threaded processes, else its address."""
-    import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
-    cluster = None
-    if scheduler == "local":
-        with dask.config.set(LOCAL_WORKER_CONFIG):
-            cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
+    cluster = local_cluster(workers) if scheduler == "local" else None
+    client = Client(cluster if cluster is not None else scheduler)
     try:
         limit = 2 * max(sum(client.nthreads().values()), 1)
         pending = as_completed()

@@ -108,6 +108,26 @@ def test_process_pool_and_dask_give_the_same_dataset(reference: Path, tmp_path: 
     assert _tables(tmp_path / "dask") == _tables(reference)
 
 
+def test_local_cluster_workers_keep_the_default_heap_trimming() -> None:
+    # the nanny would export MALLOC_TRIM_THRESHOLD_=65536 to its workers (10x the page
+    # faults of a run); LOCAL_WORKER_CONFIG unsets it and keeps the thread limits
+    import os
+
+    from distributed import Client
+
+    from tate.analysis.study import local_cluster
+
+    cluster = local_cluster(1)
+    try:
+        with Client(cluster) as client:
+            env = client.run(lambda: {k: os.environ.get(k) for k in
+                                      ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")})
+    finally:
+        cluster.close()
+    (got,) = env.values()
+    assert got == {"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}
+
+
 def test_a_run_replays_alone_from_its_stored_seed(reference: Path) -> None:
     from tate.engine.engagement import Engagement
 
