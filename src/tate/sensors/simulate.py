@@ -366,6 +366,8 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     # false alarms have the accuracy of a detection at the threshold SNR, −ln P_fa (linear)
     fa_snr = np.full(1, 10.0 * np.log10(-np.log(spec.pfa)))
     fa_tail = np.concatenate([*radar.measurement_std(spec, fa_snr), fa_snr])  # stds, SNR
+    fa_par = np.array([spec.max_range_m, spec.min_el_rad, spec.max_el_rad, spec.faces,
+                       spec.max_scan_rad], float)
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
         sc = _Scene.at(site, truth, tc, truth_at(c0))
@@ -383,6 +385,17 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         u = radar_search_position(spec.faces, heading, sc.az)
         # (k, n, 7): what a detection reports, before its noise
         rows = np.stack((sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr), axis=-1)
+        if sched.kernels is not None:  # the loop below as one compiled call
+            *state, counts, load, hit_i, hit_d, noise, fa_i, fa_rae = sched.kernels.looks(
+                tc, dt, sc.alive, u, sc.rng, pd, sc.state.heading, sched.history, sched.held,
+                sched.next_due, sched.last_track_look, sched.credit, sched.phase, sched.par,
+                fa_per_frame, fa_par, rng)
+            sched.credit, sched.phase = state
+            out.load.extend(zip(tc.tolist(), counts[:, 0].tolist(), *load.T.tolist(),
+                                counts[:, 1].tolist(), strict=True))
+            _add_looks(out, rows, tc, truth.ids, hit_i, hit_d, noise, fa_i, fa_rae, fa_tail)
+            tick(float(tc[-1]))
+            continue
         # the looks' outcomes of the chunk (their rows are assembled after the loop), and
         # the false alarms (kept after them: a tick's detections come before its alarms)
         hits: list[tuple[int, NDArray[np.intp], F64]] = []  # look, targets seen, noise
@@ -419,6 +432,21 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         for alarm in alarms:
             out.add_block(*alarm)
         tick(float(tc[-1]))
+
+
+def _add_looks(out: _Out, rows: F64, tc: F64, ids: NDArray[Any], hit_i: NDArray[np.int64],
+               hit_d: NDArray[np.int64], noise: F64, fa_i: NDArray[np.int64], fa_rae: F64,
+               fa_tail: F64) -> None:
+    """The detections (``rows`` ``(k, n, 7)`` plus noise) and false alarms of a chunk
+    as the numpy loop of :func:`_simulate_radar` adds them (the alarms after the hits)."""
+    if hit_i.size:
+        det = rows[hit_i, hit_d]
+        det[:, :3] += det[:, 3:6] * noise
+        out.add_block(tc[hit_i], det, ids[hit_d])
+    if fa_i.size:
+        block = np.empty((fa_i.size, 7))
+        block[:, :3], block[:, 3:] = fa_rae, fa_tail
+        out.add_block(tc[fa_i], block, np.full(fa_i.size, "", object))
 
 
 def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Generator,
