@@ -20,7 +20,7 @@ import pytest
 
 from tate import jit
 from tate.sensors import _radar_jit, presets
-from tate.sensors.radar import false_alarm_cells
+from tate.sensors.radar import face_geometry, false_alarm_cells
 from tate.sensors.schedule import COAST_REVISITS, RadarScheduler
 from tate.sensors.simulate import SensorRun, simulate_detections
 
@@ -229,3 +229,19 @@ def test_recorded_default_scenario_steps(monkeypatch: pytest.MonkeyPatch,
                 fast.record(*args)
                 _assert_same_state(ref, fast)
         assert most > 0
+
+
+@pytest.mark.parametrize("name", ["spy1d-like", "airborne-aesa-like", "xband-horizon-like"])
+def test_face_geometry_same_with_headings_broadcast_or_not(name: str) -> None:
+    # face_geometry builds the boresights from the headings as given ((k, 1) in the
+    # simulation), not broadcast to every direction: the same numbers as broadcasting first
+    spec = presets.RADARS[name]
+    rng = np.random.default_rng(5)
+    heading, az, el = rng.random((30, 1)) * 7 - 1, rng.random((30, 9)) * 7, rng.random((30, 9))
+    got = face_geometry(spec, heading, az, el)
+    full = face_geometry(spec, np.broadcast_to(heading, az.shape).copy(), az, el)
+    one = [face_geometry(spec, float(heading[i, 0]), float(az[i, j]), float(el[i, j]))
+           for i in range(30) for j in range(9)]
+    for k in range(2):
+        assert np.array_equal(got[k], full[k]) and got[k].shape == (30, 9)
+        assert np.array_equal(got[k].ravel(), [x[k] for x in one])
