@@ -32,7 +32,10 @@ until its ``glide`` event, then a ``glider``; ``cruise``, ``drone``; a point mas
 Randomness: sensor ``s`` draws only from
 ``Generator(PCG64(SeedSequence(seed, spawn_key=(0x5E45, crc32(s)))))``, in a fixed order
 per look time, so adding a sensor never changes another sensor's draws, and the same
-seed gives bit-identical tables.
+seed gives bit-identical tables.  With the compiled path on (:mod:`tate.jit`) a radar's
+per-look loop (time line and draws, :func:`_looks`) is one kernel call per chunk of look
+times (:func:`tate.sensors._radar_jit.looks`), drawing the same stream in the same order
+through numba's Generator: the same tables, bit for bit.
 
 Frames of the output: detections in each sensor's own ENU/AER frame; the truth table in
 the track frame, ENU about the origin (lat, lon, 0) of the first ship (else the first
