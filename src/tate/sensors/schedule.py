@@ -216,7 +216,8 @@ class RadarScheduler:
         self.phase = 0.0
         #: the compiled kernels (:mod:`tate.sensors._radar_jit`), or None for numpy
         self.kernels = jit.Kernels("tate.sensors._radar_jit") if jit.enabled() else None
-        #: (dwell_s, search_frame_s, track_revisit_s, budget, min_search_share)
+        #: (dwell_s, search_frame_s, track_revisit_s, budget, min_search_share) for the
+        #: kernels, fixed at construction
         self.par = np.array([dwell_s, search_frame_s, track_revisit_s, budget,
                              min_search_share], float)
 
