@@ -274,11 +274,13 @@ def face_geometry(spec: RadarSpec, heading_rad: ArrayLike, az_rad: ArrayLike,
     angle : NDArray[np.float64]
         Angle between the direction and that face's boresight [rad] (0 if ``faces == 0``).
     """
-    hd, az, el = np.broadcast_arrays(*(np.asarray(x, dtype=float)
-                                       for x in (heading_rad, az_rad, el_rad)))
+    heading = np.asarray(heading_rad, dtype=float)
+    hd, az, el = np.broadcast_arrays(heading, *(np.asarray(x, dtype=float)
+                                                for x in (az_rad, el_rad)))
     if spec.faces == 0:
         return np.zeros(hd.shape, dtype=np.int64), np.zeros(hd.shape)
-    face_az = hd[..., None] + 2.0 * np.pi * np.arange(spec.faces) / spec.faces
+    # the boresights of the headings as given (broadcast against the directions below)
+    face_az = heading[..., None] + 2.0 * np.pi * np.arange(spec.faces) / spec.faces
     u = _unit(az, el)[..., None, :]
     b = _unit(face_az, np.full(face_az.shape, spec.face_tilt_rad))
     # 2·asin(|u − b|/2) is the angle between unit vectors, accurate near 0.

@@ -41,6 +41,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from tate import jit
+
 __all__ = [
     "COAST_REVISITS",
     "MIN_SEARCH_SHARE",
@@ -194,7 +196,9 @@ class RadarScheduler:
     -----
     Each tick: :meth:`plan` says which targets get a look (track dwells for held
     targets that are due, rationed; search looks where the raster passes); the caller
-    draws detections and hands the outcomes to :meth:`record`.
+    draws detections and hands the outcomes to :meth:`record`.  With the compiled path
+    on (:func:`tate.jit.enabled` at construction) both run as one kernel call each
+    (:mod:`tate.sensors._radar_jit`) on the same state arrays.
     """
 
     def __init__(self, n: int, dwell_s: float, search_frame_s: float, track_revisit_s: float,
@@ -210,6 +214,12 @@ class RadarScheduler:
         self.last_track_look = np.zeros(n)
         self.credit = 0.0
         self.phase = 0.0
+        #: the compiled kernels (:mod:`tate.sensors._radar_jit`), or None for numpy
+        self.kernels = jit.Kernels("tate.sensors._radar_jit") if jit.enabled() else None
+        #: (dwell_s, search_frame_s, track_revisit_s, budget, min_search_share) for the
+        #: kernels, fixed at construction
+        self.par = np.array([dwell_s, search_frame_s, track_revisit_s, budget,
+                             min_search_share], float)
 
     def plan(self, t: float, dt: float, alive: BoolArray, u: F64, priority: F64
              ) -> tuple[BoolArray, BoolArray, LoadRow]:
@@ -233,6 +243,12 @@ class RadarScheduler:
         load
             The radar's load during the tick.
         """
+        if self.kernels is not None:
+            track, search = np.empty(alive.shape, bool), np.empty(alive.shape, bool)
+            self.credit, self.phase, *row = self.kernels.plan(
+                t, dt, alive, u, priority, self.history, self.held, self.next_due,
+                self.last_track_look, self.credit, self.phase, self.par, track, search)
+            return track, search, LoadRow(*row)
         self._drop(t, alive)
         held = self.held
         n_track = int(np.count_nonzero(held))
@@ -263,6 +279,10 @@ class RadarScheduler:
 
     def record(self, t: float, looked: BoolArray, detected: BoolArray) -> None:
         """Record the outcomes of the looks of a tick (``detected`` ⊆ ``looked``)."""
+        if self.kernels is not None:
+            self.kernels.record(t, looked, detected, self.history, self.held, self.next_due,
+                                self.last_track_look, self.track_revisit_s)
+            return
         history = self.history
         np.copyto(history, ((history << 1) | detected) & 7, where=looked)
         now = _HELD_OF_HISTORY[history & 7]  # held_in_track(history), by table

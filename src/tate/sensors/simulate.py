@@ -32,7 +32,10 @@ until its ``glide`` event, then a ``glider``; ``cruise``, ``drone``; a point mas
 Randomness: sensor ``s`` draws only from
 ``Generator(PCG64(SeedSequence(seed, spawn_key=(0x5E45, crc32(s)))))``, in a fixed order
 per look time, so adding a sensor never changes another sensor's draws, and the same
-seed gives bit-identical tables.
+seed gives bit-identical tables.  With the compiled path on (:mod:`tate.jit`) a radar's
+per-look loop (time line and draws, :func:`_looks`) is one kernel call per chunk of look
+times (:func:`tate.sensors._radar_jit.looks`), drawing the same stream in the same order
+through numba's Generator: the same tables, bit for bit.
 
 Frames of the output: detections in each sensor's own ENU/AER frame; the truth table in
 the track frame, ENU about the origin (lat, lon, 0) of the first ship (else the first
@@ -366,6 +369,8 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     # false alarms have the accuracy of a detection at the threshold SNR, −ln P_fa (linear)
     fa_snr = np.full(1, 10.0 * np.log10(-np.log(spec.pfa)))
     fa_tail = np.concatenate([*radar.measurement_std(spec, fa_snr), fa_snr])  # stds, SNR
+    fa_par = np.array([spec.max_range_m, spec.min_el_rad, spec.max_el_rad, spec.faces,
+                       spec.max_scan_rad], float)
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
         sc = _Scene.at(site, truth, tc, truth_at(c0))
@@ -383,42 +388,70 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         u = radar_search_position(spec.faces, heading, sc.az)
         # (k, n, 7): what a detection reports, before its noise
         rows = np.stack((sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr), axis=-1)
-        # the looks' outcomes of the chunk (their rows are assembled after the loop), and
-        # the false alarms (kept after them: a tick's detections come before its alarms)
-        hits: list[tuple[int, NDArray[np.intp], F64]] = []  # look, targets seen, noise
-        alarms: list[tuple[F64, F64, NDArray[Any]]] = []
-        per_look = zip(tc.tolist(), sc.state.heading.tolist(), list(sc.alive), list(u),
-                       list(sc.rng), list(pd), strict=True)
-        for i, (t, hdg, alive_i, u_i, rng_i, pd_i) in enumerate(per_look):
-            track, search, load = sched.plan(t, dt, alive_i, u_i, rng_i)
-            looked = track | search
-            idx = looked.nonzero()[0]
-            d = idx[rng.random(idx.size) < pd_i[idx]] if idx.size else idx
-            detected = np.zeros(truth.n, bool)
-            detected[d] = True
-            sched.record(t, looked, detected)
-            if d.size:  # (an empty draw takes nothing from the stream)
-                hits.append((i, d, rng.standard_normal((d.size, 3))))
-            n_fa = int(rng.poisson(fa_per_frame * load.frame_fraction))
-            if n_fa:
-                cells = radar.false_alarm_cells(spec, hdg, n_fa, rng)
-                block = np.empty((n_fa, 7))
-                block[:, 0], block[:, 1], block[:, 2] = cells
-                block[:, 3:] = fa_tail
-                alarms.append((np.full(n_fa, t), block, np.full(n_fa, "", object)))
-            out.load.append((t, load.n_in_track, load.track_occupancy,
-                             load.search_frame_s_effective, load.track_revisit_s_effective,
-                             idx.size))
-        if hits:
-            hit_i, hit_d, noise = zip(*hits, strict=True)
-            i_all = np.repeat(np.array(hit_i, np.intp), [x.size for x in hit_d])
-            d_all = np.concatenate(hit_d)
-            det = rows[i_all, d_all]
-            det[:, :3] += det[:, 3:6] * np.concatenate(noise)
-            out.add_block(tc[i_all], det, truth.ids[d_all])
-        for alarm in alarms:
-            out.add_block(*alarm)
+        looks = (tc, dt, sc.alive, u, sc.rng, pd, sc.state.heading)
+        if sched.kernels is not None:  # the loop of _looks as one compiled call
+            sched.credit, sched.phase, *found = sched.kernels.looks(
+                *looks, sched.history, sched.held, sched.next_due, sched.last_track_look,
+                sched.credit, sched.phase, sched.par, fa_per_frame, fa_par, rng)
+        else:
+            found = list(_looks(sched, spec, *looks, fa_per_frame, rng))
+        out.load.extend(zip(tc.tolist(), found[0][:, 0].tolist(), *found[1].T.tolist(),
+                            found[0][:, 1].tolist(), strict=True))
+        _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail)
         tick(float(tc[-1]))
+
+
+def _looks(sched: RadarScheduler, spec: Any, tc: F64, dt: float, alive: NDArray[np.bool_],
+           u: F64, priority: F64, pd: F64, heading: F64, fa_per_frame: float,
+           rng: np.random.Generator) -> tuple[NDArray[Any], ...]:
+    """The looks of a chunk of look times, one by one (the numpy reference of
+    :func:`tate.sensors._radar_jit.looks`, which documents the arguments and results).
+
+    Per look time: the scheduler's plan, a uniform draw per look against P_d, the
+    record of the outcomes, the measurement noise of the detections, the false-alarm
+    count and cells (the stream's order)."""
+    from tate.sensors.radar import false_alarm_cells
+
+    (k, n), m = alive.shape, 0
+    counts, load = np.empty((k, 2), np.int64), np.empty((k, 3))
+    hit_i, hit_d = np.empty(k * n, np.int64), np.empty(k * n, np.int64)
+    noise = np.empty((k * n, 3))
+    fa_i, fa_rae = [np.empty(0, np.int64)], [np.empty((0, 3))]
+    for i, t in enumerate(tc.tolist()):
+        track, search, row = sched.plan(t, dt, alive[i], u[i], priority[i])
+        looked = track | search
+        idx = looked.nonzero()[0]
+        d = idx[rng.random(idx.size) < pd[i, idx]] if idx.size else idx
+        detected = np.zeros(n, bool)
+        detected[d] = True
+        sched.record(t, looked, detected)
+        if d.size:  # (an empty draw takes nothing from the stream)
+            hit_i[m:m + d.size], hit_d[m:m + d.size] = i, d
+            noise[m:m + d.size] = rng.standard_normal((d.size, 3))
+            m += d.size
+        n_fa = int(rng.poisson(fa_per_frame * row.frame_fraction))
+        if n_fa:
+            fa_rae.append(np.stack(false_alarm_cells(spec, float(heading[i]), n_fa, rng), 1))
+            fa_i.append(np.full(n_fa, i))
+        counts[i] = row.n_in_track, idx.size
+        load[i] = row[1:4]  # occupancy, frame, revisit
+    fa = np.concatenate(fa_i), np.concatenate(fa_rae)
+    return counts, load, hit_i[:m], hit_d[:m], noise[:m], *fa
+
+
+def _add_looks(out: _Out, rows: F64, tc: F64, ids: NDArray[Any], found: list[NDArray[Any]],
+               fa_tail: F64) -> None:
+    """The detections (``rows`` ``(k, n, 7)`` plus noise) and false alarms of a chunk,
+    ``found`` = hit_i, hit_d, noise, fa_i, fa_rae of :func:`_looks` (alarms after hits)."""
+    hit_i, hit_d, noise, fa_i, fa_rae = found
+    if hit_i.size:
+        det = rows[hit_i, hit_d]
+        det[:, :3] += det[:, 3:6] * noise
+        out.add_block(tc[hit_i], det, ids[hit_d])
+    if fa_i.size:
+        block = np.empty((fa_i.size, 7))
+        block[:, :3], block[:, 3:] = fa_rae, fa_tail
+        out.add_block(tc[fa_i], block, np.full(fa_i.size, "", object))
 
 
 def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Generator,
