@@ -15,7 +15,7 @@ bit; every test is the same comparison.  The railguns' Pk (a few ufuncs on the p
 found) stays in numpy.
 
 Frame and units: the tracker's local ENU frame, m, s, m/s.  The flown tables of the
-launchers come packed by :func:`pack_tables` (one array of ranges, altitudes and times
+launchers come packed by :func:`pack` (one array of ranges, altitudes and times
 for all, with per-launcher offsets).  Importing this module imports numba (the callers
 import it lazily).
 """

@@ -5,11 +5,13 @@ reference of :func:`tate.c2.engage.opportunities` and
 Oracle: the numpy implementation itself (``tate.jit.ENABLED`` False when the
 :class:`Launchers` are built).  Per call: on the decision cycles of the default
 engagement (arguments recorded from a run of seed 1), on the geometries of
-``test_engage.py`` and ``test_flyout.py``, and on random launchers and tracks (railguns,
-kinematic missiles, flown tables, short times to go, other grids): the same feasible
-pairs, intercept times, PIPs, Pk and fly-out times (rtol 1e-12; in practice equal to the
-bit).  The table lookup on random grids, inside and outside them.  Whole run: the default
-engagement with the numpy search gives the same result tables as with the kernel.
+``test_engage.py`` and ``test_flyout.py``, on random launchers and tracks (railguns,
+kinematic missiles, flown tables, short times to go, other grids), and on points that
+tie every comparison of the search: the same feasible pairs, intercept times, PIPs, Pk
+and fly-out times, equal to the bit (the kernel does the same IEEE operations in the
+same order, so a looser tolerance would hide a changed order).  The table lookup on
+random grids, inside and outside them, to the bit.  Whole run: the default engagement
+with the numpy search gives the same result tables as with the kernel.
 """
 
 from __future__ import annotations
@@ -49,14 +51,14 @@ def _twins(L: Launchers) -> tuple[Launchers, Launchers]:
 
 
 def _same(a: Opportunities, b: Opportunities, what: str = "") -> float:
-    """Assert the two searches agree (NaN where the other has NaN, rtol 1e-12); return
-    the largest relative deviation."""
+    """Assert the two searches agree to the bit; return the largest relative deviation
+    (0)."""
     worst = 0.0
     for f in FIELDS:
         x, y = getattr(a, f), getattr(b, f)
         assert x.shape == y.shape, (what, f)
         np.testing.assert_array_equal(np.isnan(x), np.isnan(y), err_msg=f"{what} {f}")
-        np.testing.assert_allclose(x, y, rtol=1e-12, atol=0, err_msg=f"{what} {f}")
+        np.testing.assert_array_equal(x, y, err_msg=f"{what} {f}")
         ok = np.isfinite(x) & (x != 0)
         worst = max(worst, float(np.max(np.abs(x - y)[ok] / np.abs(x[ok]), initial=0.0)))
     return worst
@@ -91,8 +93,7 @@ def test_table_lookup_matches_numpy_on_random_grids(seed: int) -> None:
     g[:nr], h[:nh] = r, a  # on the grid lines exactly
     g[-3:], h[-3:] = r[-1], a[-1]
     want, got = _numpy_and_kernel(tab, g, h)
-    np.testing.assert_array_equal(np.isnan(want), np.isnan(got))
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(got, want)
     assert np.isfinite(want).sum() > n // 4 and np.isnan(want).sum() > n // 10
 
 
@@ -104,8 +105,7 @@ def test_table_lookup_matches_numpy_on_the_bundled_tables(name: str) -> None:
     g = rng.uniform(-0.05, 1.05, 3000) * tab.ranges_m[-1]
     h = rng.uniform(-0.2, 1.1, 3000) * tab.alts_m[-1]
     want, got = _numpy_and_kernel(tab, g, h)
-    np.testing.assert_array_equal(np.isnan(want), np.isnan(got))
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(got, want)
 
 
 # --- the search on given geometries ------------------------------------------------------
@@ -130,6 +130,39 @@ def test_search_matches_numpy_on_the_engage_test_geometries() -> None:
     a, b = _both(_launchers(2), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0),
                  np.zeros(0, bool))
     _same(a, b)
+
+
+def test_search_matches_numpy_where_the_comparisons_tie() -> None:
+    """Points on every bound: a railgun's fly-out (7 km at 700 m/s: 10 s) equal to the
+    wait before 12 s, a missile's longest wait (stretch × fly-out + step) met exactly,
+    ground range and altitude on the envelope's edges, the time to go on a grid time."""
+    L = _launchers(3, speed=np.array([1000.0, 1000.0, 1000.0]),
+                   burn_s=np.array([0.0, 10.0, 10.0]), gun=np.array([True, False, False]),
+                   railgun_sigma_rad=np.array([1e-4, 0.0, 0.0]),
+                   railgun_resid_m=np.array([1.0, 0.0, 0.0]),
+                   railgun_lethal_m=np.array([3.0, 0.0, 0.0]),
+                   max_range=np.array([100e3, 100e3, 7e3]))
+    assert 0.7 * 1000.0 == 700.0
+    pos = np.array([[7e3, 0.0, 0.0], [7e3, 0.0, 0.0], [0.0, 7e3, 0.0]])
+    a, b = _both(L, pos, np.zeros((3, 3)), np.array([np.inf, 12.0, 12.0 + 1e-12]),
+                 np.zeros(3, bool))
+    _same(a, b)
+    assert a.t_intercept[0, 0] == 12.0 and a.flyout[0, 0] == 10.0  # fly == wait
+    assert np.isnan(a.t_intercept[0, 1]) and a.t_intercept[0, 2] == 12.0  # ttg on tau
+    # a missile's longest wait: a point at the launcher (fly-out 0) and the first grid
+    # time (wait 1 s) is just allowed with a window under the 1 s step (0 × 1.5 + 1)
+    a, b = _both(L, np.zeros((1, 3)), np.zeros((1, 3)), np.array([np.inf]),
+                 np.array([False]), window_s=0.5)
+    _same(a, b)
+    assert a.t_intercept[1, 0] == 3.0 and a.flyout[1, 0] == 0.0
+    # altitude and ground range on the envelope's edges
+    h = 5e3 - 7e3**2 / (2.0 * 6_371_000.0)
+    L2 = _launchers(1, max_alt=np.array([7e3**2 / (2.0 * 6_371_000.0) + h]),
+                    max_range=np.array([7e3]), min_range=np.array([7e3]))
+    a, b = _both(L2, np.array([[7e3, 0.0, h]]), np.zeros((1, 3)), np.array([np.inf]),
+                 np.array([False]))
+    _same(a, b)
+    assert a.feasible[0, 0]
 
 
 def _random_launchers(rng: np.random.Generator, W: int) -> Launchers:
