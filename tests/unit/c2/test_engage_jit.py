@@ -1,6 +1,6 @@
-"""The compiled engageability search (:mod:`tate.c2._engage_jit`) against the numpy
-reference of :func:`tate.c2.engage.opportunities` and
-:meth:`tate.weapons.flyout.FlyoutTable.time`.
+"""The compiled engageability search and threat evaluation (:mod:`tate.c2._engage_jit`)
+against the numpy reference of :func:`tate.c2.engage.opportunities`,
+:meth:`tate.weapons.flyout.FlyoutTable.time` and :func:`tate.c2.threat.assess_threats`.
 
 Oracle: the numpy implementation itself (``tate.jit.ENABLED`` False when the
 :class:`Launchers` are built).  Per call: on the decision cycles of the default
@@ -10,8 +10,11 @@ kinematic missiles, flown tables, short times to go, other grids), and on points
 tie every comparison of the search: the same feasible pairs, intercept times, PIPs, Pk
 and fly-out times, equal to the bit (the kernel does the same IEEE operations in the
 same order, so a looser tolerance would hide a changed order).  The table lookup on
-random grids, inside and outside them, to the bit.  Whole run: the default engagement
-with the numpy search gives the same result tables as with the kernel.
+random grids, inside and outside them, to the bit.  The threat evaluation (``assets``
+built with ``tate.jit.ENABLED`` False / True) on the default engagement's decisions, on
+the synthetic tracks of ``test_threat.py`` and on random tracks of every kind, to the
+bit.  Whole run: the default engagement with the numpy search and threat evaluation
+gives the same result tables as with the kernels.
 """
 
 from __future__ import annotations
@@ -27,13 +30,16 @@ import pytest
 from numpy.typing import NDArray
 
 from tate import jit
-from tate.c2 import engage
+from tate.c2 import engage, threat
 from tate.c2.engage import Launchers, Opportunities, intercept_grid, opportunities
+from tate.c2.threat import DefendedAssets, ThreatAssessment, assess_threats
+from tate.engine.defence import Defence
 from tate.engine.engagement import Engagement
 from tate.engine.result import RunResult
 from tate.scenario import default_scenario_path, load_scenario
 from tate.weapons.flyout import GRID, FlyoutTable, flyout_table
 from tests.unit.c2.test_engage import _launchers
+from tests.unit.c2.test_threat import KIND_CASES
 
 F64 = NDArray[np.float64]
 FIELDS = ("t_intercept", "pip", "pk", "flyout")
@@ -228,35 +234,124 @@ def test_compiled_launchers_copy_and_pickle() -> None:
         _same(want, opportunities(other, pos, vel, np.array([np.inf]), np.array([False])))
 
 
+# --- threat evaluation -------------------------------------------------------------------
+def _assets_twins(A: DefendedAssets) -> tuple[DefendedAssets, DefendedAssets]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(jit, "ENABLED", False)
+        ref = dataclasses.replace(A)
+        mp.setattr(jit, "ENABLED", True)
+        fast = dataclasses.replace(A)
+    assert not ref._jit and fast._jit
+    return ref, fast
+
+
+def _same_threats(pos: F64, vel: F64, A: DefendedAssets) -> ThreatAssessment:
+    """Assert both paths assess ``pos, vel`` alike, to the bit; return the numpy one."""
+    ref, fast = _assets_twins(A)
+    a, b = assess_threats(pos, vel, ref), assess_threats(pos, vel, fast)
+    for f in ("kind", "impact", "time_to_go", "asset", "miss", "priority"):
+        x, y = getattr(a, f), getattr(b, f)
+        assert x.dtype == y.dtype and x.shape == y.shape, f
+        np.testing.assert_array_equal(x, y, err_msg=f)
+    assert b.impact_cov is None
+    return a
+
+
+def test_threats_match_numpy_on_the_synthetic_tracks() -> None:
+    pos = np.array([c[1][0] for c in KIND_CASES], float) + np.array([0.0, -50e3, 0.0])
+    vel = np.array([c[1][1] for c in KIND_CASES], float)
+    A = DefendedAssets(np.array([[0.0, 0.0], [30e3, 0.0], [0.0, 20e3]]),
+                       np.array([1.0, 2.0, 3.0]), np.array([500.0, 2e3, 1e5]))
+    a = _same_threats(pos, vel, A)
+    np.testing.assert_array_equal(a.kind, [c[2] for c in KIND_CASES])
+    _same_threats(pos, vel, DefendedAssets(np.zeros((0, 2)), np.zeros(0), np.zeros(0)))
+    _same_threats(np.zeros((0, 3)), np.zeros((0, 3)), A)
+
+
+def test_threats_match_numpy_on_random_tracks() -> None:
+    kinds, threatening = set(), 0
+    for seed in range(12):
+        rng = np.random.default_rng(300 + seed)
+        n = int(rng.integers(1, 40))
+        pos = rng.uniform(-200e3, 200e3, (n, 3)) * [1, 1, 0.5] + [0, 0, 50e3]
+        speed = rng.choice([50.0, 150.0, 300.0, 1200.0, 2500.0, 4000.0], n)
+        dirs = rng.normal(size=(n, 3))
+        vel = dirs / np.linalg.norm(dirs, axis=1, keepdims=True) * speed[:, None]
+        vel[rng.random(n) < 0.1, :2] = 0.0  # straight down or up: no horizontal motion
+        pos[rng.random(n) < 0.1, 2] = -5.0  # under the surface
+        # some tracks aimed at an asset, so some are threatening
+        A = DefendedAssets(rng.uniform(-50e3, 50e3, (3, 2)), rng.uniform(0, 3, 3),
+                           rng.uniform(500, 20e3, 3))
+        aim = rng.random(n) < 0.5
+        to = A.pos[rng.integers(3, size=n)] - pos[:, :2]
+        vel[aim, :2] = (to[aim] / np.linalg.norm(to[aim], axis=1, keepdims=True)
+                        * speed[aim, None])
+        a = _same_threats(pos, vel, A)
+        kinds |= set(a.kind.tolist())
+        threatening += int((a.asset >= 0).sum())
+    assert kinds == set(range(5)) and threatening > 20
+
+
 # --- the default engagement --------------------------------------------------------------
-def _engagement(seed: int, compiled_search: bool, calls: list[Any] | None = None
+def _engagement(seed: int, compiled: bool, calls: dict[str, list[Any]] | None = None
                 ) -> RunResult:
-    """The default engagement with every kernel on; the search compiled or not."""
+    """The default engagement with every kernel on; the search and threat evaluation
+    compiled or not (the launchers, and the assets of every decision, built with
+    ``tate.jit.ENABLED`` False)."""
     eng = Engagement(load_scenario(default_scenario_path()), seed)
     d = eng.defence
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(jit, "ENABLED", compiled_search)
-        d.launchers = dataclasses.replace(d.launchers)
+        if not compiled:
+            mp.setattr(jit, "ENABLED", False)
+            d.launchers = dataclasses.replace(d.launchers)
+            mp.setattr(jit, "ENABLED", True)
+            make = Defence._assets
+
+            def numpy_assets(self: Defence) -> Any:
+                A = make(self)
+                object.__setattr__(A, "_jit", False)
+                return A
+
+            mp.setattr(Defence, "_assets", numpy_assets)
         if calls is not None:
+            search, assess = engage.opportunities, threat.assess_threats
+
             def rec(L: Launchers, *args: Any, **kw: Any) -> Opportunities:
-                calls.append(copy.deepcopy((args, kw)))
+                calls["opportunities"].append(copy.deepcopy((args, kw)))
                 return search(L, *args, **kw)
 
-            search = engage.opportunities
+            def rec_threats(pos: F64, vel: F64, A: DefendedAssets, **kw: Any
+                            ) -> ThreatAssessment:
+                calls["threats"].append(copy.deepcopy((pos, vel, A, kw)))
+                return assess(pos, vel, A, **kw)
+
             mp.setattr(engage, "opportunities", rec)
+            mp.setattr(threat, "assess_threats", rec_threats)
         return eng.run()
 
 
 @pytest.fixture(scope="module")
-def recorded() -> Iterator[tuple[list[Any], RunResult, Launchers]]:
-    calls: list[Any] = []
+def recorded() -> Iterator[tuple[dict[str, list[Any]], RunResult, Launchers]]:
+    calls: dict[str, list[Any]] = {"opportunities": [], "threats": []}
     result = _engagement(1, True, calls)
     eng = Engagement(load_scenario(default_scenario_path()), 1)
     yield calls, result, eng.defence.launchers
 
 
+def test_threats_match_numpy_on_the_default_engagement(recorded) -> None:  # type: ignore[no-untyped-def]
+    calls = recorded[0]["threats"]
+    assert len(calls) > 300
+    kinds, threatening = set(), 0
+    for pos, vel, A, kw in calls:
+        assert not kw
+        a = _same_threats(pos, vel, A)
+        kinds |= set(a.kind.tolist())
+        threatening += int((a.asset >= 0).sum())
+    assert kinds >= {threat.BALLISTIC, threat.GLIDER, threat.CRUISE} and threatening > 100
+
+
 def test_search_matches_numpy_on_the_default_engagement(recorded) -> None:  # type: ignore[no-untyped-def]
-    calls, _, L = recorded
+    calls, _, L = recorded[0]["opportunities"], None, recorded[2]
     assert len(calls) > 300
     ref, fast = _twins(L)
     worst, feasible, rail = 0.0, 0, 0
