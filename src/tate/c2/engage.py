@@ -30,16 +30,22 @@ A railgun round flies at its muzzle speed slowed by ``RAILGUN_SPEED_FACTOR``.
 The single-shot kill probability used for the assignment is the weapon's nominal value
 (its preset's ``pk_max`` times ``PK_RELIABILITY``, or the railgun's dispersion-based Pk at
 the PIP's range), zero where no PIP exists.  Units: s, m, m/s.
+
+The search runs as one compiled call (:mod:`tate.c2._engage_jit`, the same arithmetic
+and comparisons, tested against this module's numpy code) when :func:`tate.jit.enabled`
+was on when the :class:`Launchers` were built; else as the numpy code here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.c2.threat import G0
 
 __all__ = ["COAST_FACTOR", "MAX_FLYOUT_STRETCH", "Launchers", "Opportunities", "flyout_time",
@@ -74,11 +80,23 @@ class Launchers:
     #: per launcher, a :class:`tate.weapons.flyout.FlyoutTable` (flown fly-out times;
     #: NaN cells unreachable) or None for the kinematic stand-in
     tables: tuple[Any, ...] = ()
+    #: :func:`opportunities` searches with the compiled kernel
+    #: (:mod:`tate.c2._engage_jit`; :func:`tate.jit.enabled` at construction)
+    _jit: bool = field(init=False, repr=False, compare=False, default=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_jit", jit.enabled())
 
     @property
     def n(self) -> int:
         """Number of launchers."""
         return int(self.pos.shape[0])
+
+    @cached_property
+    def packed(self) -> tuple[Any, ...]:
+        """The launchers as the compiled search's constant inputs
+        (:func:`tate.c2._engage_jit.pack`), built on first use."""
+        return _KERNELS.pack(self)
 
 
 @dataclass(frozen=True)
@@ -157,12 +175,14 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
     tau = intercept_grid(horizon_s, step_s, launch_delay_s)
     if path is not None and np.shape(path) != (T, tau.size, 3):
         raise ValueError(f"path must have shape {(T, tau.size, 3)}, got {np.shape(path)}")
-    empty = Opportunities(np.full((W, T), np.nan), np.full((W, T, 3), np.nan),
-                          np.zeros((W, T)), np.full((W, T), np.nan))
     if W == 0 or T == 0:
-        return empty
+        return Opportunities(np.full((W, T), np.nan), np.full((W, T, 3), np.nan),
+                             np.zeros((W, T)), np.full((W, T), np.nan))
     if path is None:
         path = predict_path(pos, vel, ballistic, tau)  # (T, K, 3)
+    if launchers._jit:
+        return _opportunities_compiled(launchers, path, vel, time_to_go, tau, launch_delay_s,
+                                       max(window_s, step_s))
     rel = path[None, :, :, :] - launchers.pos[:, None, None, :]  # (W, T, K, 3)
     ground = np.hypot(rel[..., 0], rel[..., 1])
     # altitude above the launcher's sea level: the local up coordinate plus the drop of
@@ -204,10 +224,32 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
     pk = np.where(any_ok, L.pk[:, None], 0.0)
     rail = L.gun[w_idx]
     if rail.any():
-        from tate.weapons.railgun import hit_probability
-
         wi, ti = w_idx[rail], t_idx[rail]
-        rng_m = d[wi, ti, kk[rail]]
-        sigma = np.hypot(L.railgun_sigma_rad[wi] * rng_m, L.railgun_resid_m[wi])
-        pk[wi, ti] = L.pk[wi] * hit_probability(sigma, L.railgun_lethal_m[wi])
+        _railgun_pk(L, pk, wi, ti, d[wi, ti, kk[rail]])
+    return Opportunities(out_t, out_p, np.nan_to_num(pk), out_f)
+
+
+def _railgun_pk(L: Launchers, pk: F64, wi: NDArray[np.intp], ti: NDArray[np.intp],
+                rng_m: F64) -> None:
+    """Write the railguns' Pk at their PIPs (slant range ``rng_m``) into ``pk``."""
+    from tate.weapons.railgun import hit_probability
+
+    sigma = np.hypot(L.railgun_sigma_rad[wi] * rng_m, L.railgun_resid_m[wi])
+    pk[wi, ti] = L.pk[wi] * hit_probability(sigma, L.railgun_lethal_m[wi])
+
+
+_KERNELS = jit.Kernels("tate.c2._engage_jit")
+
+
+def _opportunities_compiled(L: Launchers, path: F64, vel: F64, time_to_go: F64, tau: F64,
+                            launch_delay_s: float, slack: float) -> Opportunities:
+    """:func:`opportunities` from the predicted path on, by one compiled search
+    (:func:`tate.c2._engage_jit.search`); the railguns' Pk as in the numpy code."""
+    out_t, out_p, out_f, pk, out_d = _KERNELS.search(
+        *L.packed, np.ascontiguousarray(path, np.float64), np.linalg.norm(vel, axis=1),
+        np.asarray(time_to_go, np.float64), tau, float(launch_delay_s), float(slack))
+    if L.gun.any():
+        wi, ti = np.nonzero(np.isfinite(out_t) & L.gun[:, None])
+        if wi.size:
+            _railgun_pk(L, pk, wi, ti, out_d[wi, ti])
     return Opportunities(out_t, out_p, np.nan_to_num(pk), out_f)

@@ -45,14 +45,22 @@ that threaten no asset.
 With ``cov``, the impact point's 2×2 covariance is J P Jᵀ, J the 2×6 Jacobian of the
 impact point with respect to (pos, vel) by central differences (kind and chosen asset
 held fixed).
+
+Without ``cov`` and ``acc``, :func:`assess_threats` runs as one compiled call
+(:func:`tate.c2._engage_jit.assess`, the same arithmetic and comparisons, tested against
+the numpy code here) when :func:`tate.jit.enabled` was on when the
+:class:`DefendedAssets` were built.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
+from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from tate import jit
 
 __all__ = [
     "BALLISTIC",
@@ -107,8 +115,12 @@ class DefendedAssets:
     pos: F64
     value: F64
     radius: F64
+    #: :func:`assess_threats` (without ``cov`` and ``acc``) by the compiled kernel
+    #: (:func:`tate.c2._engage_jit.assess`; :func:`tate.jit.enabled` at construction)
+    _jit: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_jit", jit.enabled())
         pos = np.asarray(self.pos, dtype=np.float64).reshape(-1, np.shape(self.pos)[-1])
         if pos.shape[1] not in (2, 3):
             raise ValueError(f"asset pos must have shape (a, 2) or (a, 3), got {pos.shape}")
@@ -339,6 +351,10 @@ def assess_threats(pos: ArrayLike, vel: ArrayLike, assets: DefendedAssets, *,
     p, v = _rows(pos, 3, "pos"), _rows(vel, 3, "vel")
     if len(p) != len(v):
         raise ValueError(f"pos and vel need the same rows, got {len(p)} and {len(v)}")
+    if assets._jit and cov is None and acc is None:
+        return ThreatAssessment(*_KERNELS.assess(
+            np.ascontiguousarray(p), np.ascontiguousarray(v), assets.pos, assets.value,
+            assets.radius, _threshold_row(thresholds), float(g)))
     kind = classify_kinds(p, v, acc, thresholds, g)
     ballistic = kind == BALLISTIC
     impact, t_go, asset, miss = _predict(p, v, ballistic, assets, g)
@@ -359,3 +375,15 @@ def assess_threats(pos: ArrayLike, vel: ArrayLike, assets: DefendedAssets, *,
         impact_cov[~ballistic & (asset < 0)] = np.nan
     return ThreatAssessment(kind, impact, t_go, np.where(hit, asset, -1), miss, priority,
                             impact_cov)
+
+
+_KERNELS = jit.Kernels("tate.c2._engage_jit")
+
+
+@cache
+def _threshold_row(th: KindThresholds) -> F64:
+    """The thresholds in field order, ranges flattened ``(13,)`` (the kernel's ``th``)."""
+    flat: list[float] = []
+    for x in astuple(th):
+        flat.extend(x if isinstance(x, tuple) else (x,))
+    return np.array(flat, np.float64)

@@ -1,0 +1,333 @@
+"""Compiled engageability and threat evaluation: the earliest intercept of every
+(launcher, track) pair, and the threat of every track, each in one
+call (private; :mod:`tate.jit`).
+
+The compiled twin of :func:`tate.c2.engage.opportunities` (its numpy code stays the
+reference) and of :meth:`tate.weapons.flyout.FlyoutTable.time`.  Where the numpy code
+evaluates the envelope and the fly-out time over the whole (launcher, track, intercept
+time) grid and then takes the first feasible time, the kernel walks each track's
+intercept times in order, computes a predicted point's ground range and altitude once
+per launcher site, tries every launcher still without an opportunity, and stops at the
+track's time to go (the grid increases) or when every launcher has one.  Every quantity
+is the same scalar arithmetic in the same order as the reference (ground range by
+``hypot``, slant range as ``sqrt((x² + y²) + z²)`` as numpy's norm sums, the bilinear
+table in the reference's term order, the kinematic stand-in), so the two agree to the
+bit; every test is the same comparison.  The railguns' Pk (a few ufuncs on the pairs
+found) stays in numpy.
+
+Also the compiled twin of :func:`tate.c2.threat.assess_threats` without covariances and
+accelerations (:func:`assess`: kind, impact, threatened asset, time to go, priority per
+track, in one loop with the reference's arithmetic; the flat-Earth ENU frame of that
+module).
+
+Frame and units: the tracker's local ENU frame, m, s, m/s.  The flown tables of the
+launchers come packed by :func:`pack` (one array of ranges, altitudes and times
+for all, with per-launcher offsets).  Importing this module imports numba (the callers
+import it lazily).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.jit import njit
+
+__all__ = ["assess", "pack", "search", "table_time", "table_times"]
+
+F64 = NDArray[np.float64]
+IP = NDArray[np.intp]
+
+# the constants of tate.c2.engage (not imported: that module imports this one's callers)
+_COAST_FACTOR = 0.85
+_RAILGUN_SPEED_FACTOR = 0.7
+_TWO_R = 2.0 * 6_371_000.0
+_MAX_FLYOUT_STRETCH = 1.5
+
+
+def pack(launchers: Any) -> tuple[F64, IP, F64, IP, F64, F64, F64]:
+    """The constant inputs of :func:`search` for a :class:`tate.c2.engage.Launchers`.
+
+    Returns
+    -------
+    sites, site
+        The distinct launcher positions ``(S, 3)`` [m] (bitwise equal rows merged) and
+        each launcher's ``(W,)``.
+    params
+        ``(W, 8)`` per launcher: burn time, speed, altitude min and max, ground range
+        min and max, target speed max, nominal Pk [s, m/s, m, -].
+    index
+        ``(W, 7)`` per launcher: has a table (0/1), offset and count of its ranges,
+        offset and count of its altitudes, offset of its times, a railgun (0/1).
+    ranges, alts, times
+        The tables' concatenated ranges [m], altitudes [m] and row-major ``(R, H)``
+        times [s].
+    """
+    L = launchers
+    pos = np.ascontiguousarray(L.pos, np.float64)
+    keys = [p.tobytes() for p in pos]  # bitwise: the same arithmetic for a site
+    first: dict[bytes, int] = {}
+    for key in keys:
+        first.setdefault(key, len(first))
+    rows = [keys.index(key) for key in first]
+    site = np.array([first[key] for key in keys], np.intp)
+    params = np.ascontiguousarray(np.stack(
+        [L.burn_s, L.speed, L.min_alt, L.max_alt, L.min_range, L.max_range,
+         L.max_target_speed, L.pk], axis=1), np.float64).reshape(len(keys), 8)
+    index = np.zeros((len(keys), 7), np.intp)
+    index[:, 6] = np.asarray(L.gun, bool)
+    rs: list[F64] = []
+    hs: list[F64] = []
+    ts: list[F64] = []
+    r_off = h_off = t_off = 0
+    for w, table in enumerate(L.tables[:len(keys)]):
+        if table is None:
+            continue
+        r = np.asarray(table.ranges_m, np.float64)
+        h = np.asarray(table.alts_m, np.float64)
+        t = np.ascontiguousarray(table.time_s, np.float64).ravel()
+        index[w, :6] = (1, r_off, r.size, h_off, h.size, t_off)
+        rs.append(r)
+        hs.append(h)
+        ts.append(t)
+        r_off, h_off, t_off = r_off + r.size, h_off + h.size, t_off + t.size
+    return pos[rows], site, params, index, _cat(rs), _cat(hs), _cat(ts)
+
+
+def _cat(parts: list[F64]) -> F64:
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+@njit
+def _clip01(x: float) -> float:
+    """np.minimum(1, np.maximum(0, x)) (NaN stays NaN)."""
+    if x != x:
+        return x
+    if x < 0.0:
+        x = 0.0
+    return 1.0 if x > 1.0 else x
+
+
+@njit
+def _cell(grid: F64, lo: int, n: int, x: float) -> int:
+    """``grid[lo:lo + n].searchsorted(x, side="right") - 1`` clipped to [0, n − 2]
+    (the grid increasing; a bisection, as numpy's)."""
+    if x != x:  # NaN sorts last
+        i = n
+    else:
+        i, hi = 0, n  # first index with grid[lo + i] > x
+        while i < hi:
+            mid = (i + hi) // 2
+            if grid[lo + mid] <= x:
+                i = mid + 1
+            else:
+                hi = mid
+    i -= 1
+    if i > n - 2:
+        i = n - 2
+    return 0 if i < 0 else i
+
+
+@njit
+def table_time(r: F64, r0: int, nr: int, a: F64, a0: int, na: int, t: F64, t0: int,
+               g: float, alt: float) -> float:
+    """:meth:`tate.weapons.flyout.FlyoutTable.time` at one point: ranges
+    ``r[r0:r0 + nr]``, altitudes ``a[a0:a0 + na]``, times row-major ``(nr, na)`` from
+    ``t[t0]``; ground range ``g`` and altitude ``alt`` [m] → fly-out time [s] or NaN."""
+    h = a[a0] if alt < a[a0] else alt  # np.maximum(alt, a[0]); NaN stays NaN
+    if not (g >= r[r0] and g <= r[r0 + nr - 1] and h <= a[a0 + na - 1]):
+        return np.nan
+    i = _cell(r, r0, nr, g)
+    j = _cell(a, a0, na, h)
+    u = _clip01((g - r[r0 + i]) / (r[r0 + i + 1] - r[r0 + i]))
+    v = _clip01((h - a[a0 + j]) / (a[a0 + j + 1] - a[a0 + j]))
+    c = t0 + i * na + j
+    return ((1 - u) * (1 - v) * t[c] + u * (1 - v) * t[c + na]
+            + (1 - u) * v * t[c + 1] + u * v * t[c + na + 1])
+
+
+@njit
+def table_times(r: F64, a: F64, t: F64, g: F64, alt: F64) -> F64:
+    """:func:`table_time` over points ``g (n,)``, ``alt (n,)`` of one table ``t (R, H)``
+    (for the tests)."""
+    out = np.empty(g.size)
+    flat = t.ravel()
+    for k in range(g.size):
+        out[k] = table_time(r, 0, r.size, a, 0, a.size, flat, 0, g[k], alt[k])
+    return out
+
+
+@njit
+def _flyout(d: float, tb: float, v: float, gun: bool) -> float:
+    """:func:`tate.c2.engage.flyout_time` of one launcher (``tb``, ``v`` already floored)."""
+    if gun:
+        return d / (_RAILGUN_SPEED_FACTOR * v)
+    d_b = 0.5 * v * tb
+    if d <= d_b:
+        return math.sqrt(2.0 * d * tb / v)
+    return tb + (d - d_b) / (_COAST_FACTOR * v)
+
+
+@njit
+def search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, times: F64,
+           path: F64, track_speed: F64, time_to_go: F64, tau: F64, launch_delay_s: float,
+           slack: float) -> tuple[F64, F64, F64, F64, F64]:
+    """Earliest feasible intercept of every (launcher, track) pair (the search of
+    :func:`tate.c2.engage.opportunities` from the predicted ``path (T, K, 3)`` on).
+
+    The launchers come as :func:`pack` gives them; the ground range and altitude of a
+    predicted point are computed once per site.  ``track_speed (T,)`` [m/s],
+    ``time_to_go (T,)`` and the grid ``tau (K,)`` [s] as in the reference; ``slack``
+    is its ``max(window_s, step_s)``.  Returns the intercept time ``(W, T)``, PIP
+    ``(W, T, 3)``, fly-out time ``(W, T)`` (NaN where none), nominal Pk ``(W, T)`` (0
+    where none) and slant range at the PIP ``(W, T)`` for launchers without a table
+    (NaN otherwise) [s, m]."""
+    W, S, T, K = site.size, lpos.shape[0], path.shape[0], tau.size
+    out_t = np.full((W, T), np.nan)
+    out_p = np.full((W, T, 3), np.nan)
+    out_f = np.full((W, T), np.nan)
+    out_pk = np.zeros((W, T))
+    out_d = np.full((W, T), np.nan)
+    rel = np.empty((S, 3))
+    ground = np.empty(S)
+    alt = np.empty(S)
+    open_ = np.empty(W, np.bool_)
+    tb = np.maximum(params[:, 0], 1e-9)  # the kinematic stand-in's floors
+    v = np.maximum(params[:, 1], 1.0)
+    min_alt, max_alt = params[:, 2], params[:, 3]
+    min_range, max_range, max_target_speed = params[:, 4], params[:, 5], params[:, 6]
+    for j in range(T):
+        left = 0
+        for w in range(W):
+            open_[w] = track_speed[j] <= max_target_speed[w]
+            left += open_[w]
+        for k in range(K):
+            if left == 0 or not tau[k] < time_to_go[j]:
+                break  # tau increases: no later time either
+            for s in range(S):
+                for c in range(3):
+                    rel[s, c] = path[j, k, c] - lpos[s, c]
+                ground[s] = math.hypot(rel[s, 0], rel[s, 1])
+                alt[s] = path[j, k, 2] + ground[s] * ground[s] / _TWO_R
+            wait = tau[k] - launch_delay_s
+            for w in range(W):
+                s = site[w]
+                g, h = ground[s], alt[s]
+                if not (open_[w] and h >= min_alt[w] and h <= max_alt[w]
+                        and g >= min_range[w] and g <= max_range[w]):
+                    continue
+                d = np.nan
+                if index[w, 0] == 1:
+                    fly = table_time(ranges, index[w, 1], index[w, 2], alts, index[w, 3],
+                                     index[w, 4], times, index[w, 5], g, h)
+                else:
+                    d = math.sqrt((rel[s, 0] * rel[s, 0] + rel[s, 1] * rel[s, 1])
+                                  + rel[s, 2] * rel[s, 2])
+                    fly = _flyout(d, tb[w], v[w], index[w, 6] == 1)
+                if not math.isfinite(fly):
+                    fly = np.inf
+                stretch = 1.0 if index[w, 6] == 1 else _MAX_FLYOUT_STRETCH
+                if fly <= wait and wait <= stretch * fly + slack:
+                    out_t[w, j] = tau[k]
+                    for c in range(3):
+                        out_p[w, j, c] = path[j, k, c]
+                    out_f[w, j] = fly
+                    out_pk[w, j] = params[w, 7]
+                    out_d[w, j] = d
+                    open_[w] = False
+                    left -= 1
+    return out_t, out_p, out_f, out_pk, out_d
+
+
+# --- threat evaluation ------------------------------------------------------------------
+@njit
+def _argmin(x: F64) -> int:
+    """``np.argmin(x)``: the first minimum, or the first NaN if any."""
+    best, k = x[0], 0
+    if best != best:
+        return 0
+    for i in range(1, x.size):
+        if x[i] != x[i]:
+            return i
+        if x[i] < best:
+            best, k = x[i], i
+    return k
+
+
+@njit
+def assess(p: F64, v: F64, apos: F64, avalue: F64, aradius: F64, th: F64, g: float
+           ) -> tuple[NDArray[np.int8], F64, F64, IP, F64, F64]:
+    """:func:`tate.c2.threat.assess_threats` without covariances and accelerations: kind,
+    impact point ``(n, 2)``, time to go, threatened asset (−1: none), miss and priority
+    of tracks ``p, v (n, 3)`` [m, m/s] against assets at ``apos (a, 2)`` [m] with values
+    and radii [m].  ``th``: the :class:`~tate.c2.threat.KindThresholds` in field order
+    (ranges flattened), ``g`` [m/s²]."""
+    n, na = p.shape[0], apos.shape[0]
+    kind = np.zeros(n, np.int8)
+    impact = np.full((n, 2), np.nan)
+    t_go = np.full(n, np.inf)
+    asset = np.full(n, -1, np.intp)
+    miss = np.full(n, np.inf)
+    priority = np.zeros(n)
+    d = np.empty(na)
+    tau = np.empty(na)
+    cpa = np.empty(na)
+    key = np.empty(na)
+    to_deg = 180.0 / math.pi
+    for i in range(n):
+        vx, vy, vz, h = v[i, 0], v[i, 1], v[i, 2], p[i, 2]
+        speed = math.sqrt((vx * vx + vy * vy) + vz * vz)
+        gamma = math.atan2(vz, math.hypot(vx, vy)) * to_deg
+        if speed >= th[0] and (h >= th[1] or gamma <= th[2]):
+            kind[i] = 1
+        elif speed >= th[4] and h >= th[5] and h <= th[6] and abs(gamma) <= th[7]:
+            kind[i] = 2
+        elif h <= th[8] and speed >= th[9] and speed < th[10]:
+            kind[i] = 3
+        elif speed < th[11] and h <= th[12]:
+            kind[i] = 4
+        if kind[i] == 1:  # ballistic_impact
+            hh = h if not h < 0.0 else 0.0
+            t = (vz + math.sqrt(vz * vz + 2.0 * g * hh)) / g
+            impact[i, 0], impact[i, 1] = p[i, 0] + vx * t, p[i, 1] + vy * t
+            t_go[i] = t
+        if na == 0:
+            continue
+        if kind[i] == 1:
+            for a in range(na):
+                dx, dy = impact[i, 0] - apos[a, 0], impact[i, 1] - apos[a, 1]
+                d[a] = math.sqrt(dx * dx + dy * dy)
+            asset[i] = _argmin(d)
+            miss[i] = d[asset[i]]
+        else:  # closest_approach
+            v2 = vx * vx + vy * vy
+            any_ahead = any_inside = False
+            for a in range(na):
+                rx, ry = apos[a, 0] - p[i, 0], apos[a, 1] - p[i, 1]
+                along = rx * vx + ry * vy
+                tau[a] = along / v2 if v2 > 0 else -np.inf
+                tc = tau[a] if v2 > 0 else 0.0
+                mx, my = rx - tc * vx, ry - tc * vy
+                cpa[a] = math.sqrt(mx * mx + my * my)
+                any_ahead |= tau[a] > 0
+                any_inside |= tau[a] > 0 and cpa[a] <= aradius[a]
+            if not any_ahead:
+                continue
+            for a in range(na):
+                if any_inside:
+                    key[a] = tau[a] if tau[a] > 0 and cpa[a] <= aradius[a] else np.inf
+                else:
+                    key[a] = cpa[a] if tau[a] > 0 else np.inf
+            k = _argmin(key)
+            asset[i], t_go[i], miss[i] = k, tau[k], cpa[k]
+            impact[i, 0], impact[i, 1] = p[i, 0] + vx * tau[k], p[i, 1] + vy * tau[k]
+        k = asset[i] if asset[i] > 0 else 0
+        if asset[i] >= 0 and miss[i] <= aradius[k]:
+            floor = t_go[i] if t_go[i] >= 1.0 or t_go[i] != t_go[i] else 1.0
+            priority[i] = avalue[k] / floor
+        else:
+            asset[i] = -1
+    return kind, impact, t_go, asset, miss, priority
