@@ -140,3 +140,19 @@ def test_fast_path_copies_and_freezes() -> None:
     p = WTAProblem(np.array([1.0, 2.0]), pk, rounds=np.array([1]))
     pk[0, 0] = 0.9
     assert p.pk[0, 0] == 0.5 and not p.pk.flags.writeable
+
+
+# -- the engine's decision helpers (tate.engine.defence) ------------------------------------
+@pytest.mark.parametrize("ballistic", [False, True])
+def test_coast_and_norm_equal_predict_path_and_linalg(ballistic: bool) -> None:
+    from tate.c2.engage import predict_path
+    from tate.engine.defence import _coast, _norm
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        p, v = rng.normal(0, 1e5, 3), rng.normal(0, 2e3, 3)
+        tau = float(rng.uniform(0.0, 400.0))
+        ref = predict_path(p[None], v[None], np.array([ballistic]), np.array([tau]))[0, 0]
+        got = _coast(p, v, ballistic, tau)
+        np.testing.assert_array_equal(got, ref)          # bit for bit
+        assert _norm(got - p) == float(np.linalg.norm(ref - p))
