@@ -64,6 +64,52 @@ def _reductions(problem: WTAProblem) -> tuple[I64, NDArray[np.bool_]]:
     return np.where(solo, 1, cap), solo
 
 
+def _greedy_proof(problem: WTAProblem, shots: I64, max_sal: I64) -> str:
+    """Why the greedy ``shots`` are optimal, or "" where this is not shown.
+
+    The exact loop starts from the greedy incumbent and replaces it only by a master
+    solution whose evaluated objective is strictly lower, so where greedy is optimal the
+    loop returns greedy's shots.  Two cases with binary pairs (at most one salvo each) are
+    proven here:
+
+    * every live pair fired and no round cost: any feasible assignment fires a subset of
+      these salvos, and the objective (products and sums of factors in [0, 1] with
+      non-negative weights, rounded monotonically) cannot be lower in floating point;
+    * no channel limits and at most one live pair per target: the problem separates by
+      weapon into picking its best ``rounds // salvo`` salvos by the exact saving
+      V_j p̃_ij − w_c c_i k_i, which greedy does in order; proven when every saving and
+      the gap between the last salvo taken and the first left out exceed a margin
+      (1e-9 of the objective's scale, far above its rounding), so that any other
+      assignment is worse by more than rounding.
+    """
+    if max_sal.max() > 1:
+        return ""
+    k = problem.salvo
+    fired = max_sal * k[:, None]
+    cost = problem.round_cost()
+    if not cost.any() and np.array_equal(shots, fired):
+        return "greedy fires every live salvo at no cost: optimal"
+    live = max_sal > 0
+    if problem.channels is not None or live.sum(axis=0).max() > 1:
+        return ""
+    gain = problem.value * problem.salvo_kill() - (cost * k)[:, None]
+    margin = 1e-9 * (1.0 + float(problem.value.sum()) + float(cost @ problem.rounds))
+    take = np.zeros_like(live)
+    for i in np.flatnonzero(live.any(axis=1)).tolist():
+        cols = np.flatnonzero(live[i])
+        g = gain[i, cols]
+        if np.abs(g).min() <= margin:
+            return ""
+        order = np.argsort(-g, kind="stable")
+        n = min(int(problem.rounds[i] // k[i]), int(np.count_nonzero(g > 0)))
+        if n < cols.size and n > 0 and g[order[n - 1]] - g[order[n]] <= margin:
+            return ""
+        take[i, cols[order[:n]]] = True
+    if not np.array_equal(shots, np.where(take, fired, 0)):
+        return ""
+    return "one live pair per target, greedy takes each weapon's best salvos: optimal"
+
+
 _A_MAX = 40.0     # cap of a = −ln q (q = 0): a fired capped pair makes z ≥ 40
 _Z_MAX = 30.0     # largest tangent point: tangents at z₀ ≤ 30 stay valid under the cap
 _Z_GRID = np.arange(0.5, 8.01, 0.5)   # first tangents of targets that may take 2+ salvos
@@ -344,10 +390,28 @@ class ExactAssigner(Assigner):
         self.max_iterations = max_iterations
 
     def assign(self, problem: WTAProblem) -> Assignment:
-        """Proven-optimal assignment (or the best found and its gap at a limit)."""
+        """Proven-optimal assignment (or the best found and its gap at a limit).
+
+        Two cases end before any master MILP, with the assignment the loop would return
+        (:func:`_greedy_proof`): nothing can be fired, or the greedy incumbent is proven
+        optimal (no master solution could then replace it)."""
         t0 = time.perf_counter()
+        max_sal = problem.max_salvos()
+        if not max_sal.any():
+            none = np.zeros(problem.shape, dtype=np.int64)   # what greedy returns here
+            obj = evaluate(problem, none)
+            return self._result(problem, none, obj, obj, "optimal", t0, 0,
+                                "no salvo can be fired")
         best = _greedy_shots(problem)
         best_obj = evaluate(problem, best)
+        why = _greedy_proof(problem, best, max_sal)
+        if why:
+            return self._result(problem, best, best_obj, best_obj, "optimal", t0, 0, why)
+        return self._loop(problem, best, best_obj, t0)
+
+    def _loop(self, problem: WTAProblem, best: I64, best_obj: float,
+              t0: float) -> Assignment:
+        """The outer-approximation loop from the incumbent ``best`` (the full method)."""
         pairs = _Pairs.build(problem)
         if pairs.n == 0:
             return self._result(problem, best, best_obj, best_obj, "optimal", t0, 0,

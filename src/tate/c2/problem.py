@@ -3,6 +3,7 @@ greedy maximum-marginal-return assigner (the formulation: :mod:`tate.c2.wta`).""
 
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ _UNLIMITED = np.iinfo(np.int64).max // 4
 
 def _array(x: ArrayLike, dtype: type, shape: tuple[int, ...], name: str) -> NDArray[Any]:
     """``x`` broadcast to ``shape`` as a read-only array, or a ValueError naming it."""
+    if isinstance(x, np.ndarray) and x.dtype == dtype and x.shape == shape:
+        arr0 = x.copy()             # the common case (engine-built problems): one copy
+        arr0.setflags(write=False)
+        return arr0
     try:
         arr: NDArray[Any] = np.array(np.broadcast_to(np.asarray(x, dtype=dtype), shape))
     except ValueError:
@@ -86,7 +91,20 @@ class WTAProblem:
             put(self, "cost", _array(self.cost, np.float64, (w,), "cost"))
         self._check()
 
+    def _valid(self) -> bool:
+        """Cheap test that every rule of :meth:`_check` holds (False: let it find out)."""
+        lows = [(self.value, 0), (self.rounds, 0), (self.salvo, 1)]
+        lows += [(v, 0) for v in (self.channels, self.max_shots) if v is not None]
+        if not all(a.size == 0 or a.min() >= lo for a, lo in lows):
+            return False
+        pk, cost, w_c = self.pk, self.cost, self.cost_weight
+        return ((pk.size == 0 or (pk.min() >= 0 and pk.max() <= 1))
+                and (cost is None or bool(np.isfinite(cost).all()))
+                and 0 <= self.min_pk <= 1 and math.isfinite(w_c) and w_c >= 0)
+
     def _check(self) -> None:
+        if self._valid():
+            return
         opt = {"channels": self.channels, "max_shots": self.max_shots}
         checks = [("pk", self.pk, (self.pk >= 0) & (self.pk <= 1), "in [0, 1]"),
                   ("value", self.value, self.value >= 0, ">= 0"),
@@ -115,7 +133,7 @@ class WTAProblem:
 
     def max_salvos(self) -> I64:
         """Most salvos of weapon i at target j, ``(W, T)`` (0 where forbidden)."""
-        cap = np.broadcast_to(self.rounds[:, None], self.pk.shape)
+        cap = self.rounds[:, None]           # broadcast by np.minimum / np.where
         if self.max_shots is not None:
             cap = np.minimum(cap, self.max_shots)
         return np.where(self.allowed(), cap // self.salvo[:, None], 0).astype(np.int64)

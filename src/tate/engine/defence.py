@@ -50,6 +50,7 @@ ECEF.
 from __future__ import annotations
 
 import importlib
+import math
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,36 @@ class _Pending:
     shot: int
     threat: int
     pk: float
+
+
+def _norm(d: F64) -> float:
+    """|d| of a 3-vector, as ``np.linalg.norm`` computes it (sqrt of the dot product)."""
+    return math.sqrt(float(d.dot(d)))
+
+
+def _coast(p: F64, v: F64, ballistic: bool, tau: float) -> F64:
+    """:func:`tate.c2.engage.predict_path` of one track at one time ``tau`` [s] ahead,
+    ``(3,)`` ENU [m], with the same arithmetic: p + v τ, less ½ g₀ τ² in Up if ballistic."""
+    from tate.c2.engage import G0
+
+    aim = p + v * tau
+    if ballistic:
+        aim[2] -= 0.5 * G0 * (tau * tau)
+    return aim
+
+
+@dataclass(frozen=True)
+class _C2Constants:
+    """What every decision reads from ``c2`` and the launcher rows (never changes)."""
+
+    reserve: NDArray[np.int64]  #: rounds kept back per launcher row
+    missile: NDArray[np.bool_]  #: the row is a missile launcher
+    cost_m: F64  #: cost of a round [M USD]
+    rank: NDArray[np.int64]  #: the row's layer index in ``c2.layers`` (0 outermost)
+    min_pk: float
+    cost_weight: float
+    salvo: int  #: rounds per target and decision
+    assigner: Any
 
 
 @dataclass
@@ -162,6 +193,8 @@ class Defence:
             np.random.Generator(np.random.PCG64(np.random.SeedSequence(
                 eng.seed, spawn_key=(KILL_STREAM, zlib.crc32(b"seekers"))))))
         self.pending: list[_Pending] = []
+        self._c2c: _C2Constants | None = None
+        self._assets_cache: Any = None
         self.threat_hold = Hold()  #: by truth row
         #: by track id: a track on no threat (false, or lagging a manoeuvring threat) is
         #: held by its own id, as a threat is by its truth row
@@ -323,7 +356,7 @@ class Defence:
     def _decide(self, t: float) -> None:
         from tate.c2.engage import opportunities
         from tate.c2.threat import GLIDER, assess_threats
-        from tate.c2.wta import WTAProblem, make_assigner
+        from tate.c2.wta import WTAProblem
 
         eng = self.eng
         rows = eng.tracker.confirmed()
@@ -365,36 +398,51 @@ class Defence:
         if self.railguns is not None:
             ready = self.railguns.ready
             avail[self.gun_row] = np.where(ready, np.minimum(avail[self.gun_row], 1), 0)
-        reserve = np.floor(self.initial_rounds * float(self.c2.reserve_fraction)).astype(int)
-        missile = np.array([k == "missile" for k in self.rows["kind"]])
-        avail = np.where(missile, np.maximum(avail - reserve, 0), avail)
+        c = self._c2_constants()
+        avail = np.where(c.missile, np.maximum(avail - c.reserve, 0), avail)
+        if not ((pk > 0) & (pk >= c.min_pk) & (avail > 0)[:, None]).any():
+            return  # no pair the assigner may use: it fires nothing (max_salvos all 0)
         # values scaled so the most urgent track is worth 100 (the assigner's tolerances
         # are absolute; Ahuja-style values are 25-100)
         prio = np.maximum(np.asarray(ta.priority, float), 0.0)
         value = np.maximum(100.0 * prio / max(float(prio.max()), 1e-12), 1e-3)
-        cost_m = np.array(self.rows["cost"]) / 1e6
+        cost_m, rank = c.cost_m, c.rank
         # layer order: each track keeps the launchers of its outermost layer that could
         # fire now: an opportunity, a round to spare, Pk at least min_pk, and a round
         # worth its weighted cost (Pk · value > cost_weight · cost); an empty or
         # too-dear outer layer hands the track to the next one
-        layer_rank = {name: k for k, name in enumerate(self.c2.layers)}
-        rank = np.array([layer_rank[la] for la in self.rows["layer"]])
         usable = ((pk > 0) & opp.feasible & (avail > 0)[:, None]
-                  & (pk >= float(self.c2.min_pk))
-                  & (pk * value[None, :] > float(self.c2.cost_weight) * cost_m[:, None]))
-        for j in range(pk.shape[1]):
+                  & (pk >= c.min_pk)
+                  & (pk * value[None, :] > c.cost_weight * cost_m[:, None]))
+        for j in np.flatnonzero(usable.any(axis=0)).tolist():
             ok = np.flatnonzero(usable[:, j])
-            if ok.size:
-                outer = rank[ok].min()
-                pk[ok[rank[ok] > outer], j] = 0.0
-        salvo = 1 if self.c2.doctrine == "shoot-look-shoot" else int(self.c2.salvo)
+            outer = rank[ok].min()
+            pk[ok[rank[ok] > outer], j] = 0.0
+        salvo = c.salvo
         problem = WTAProblem(value=value, pk=pk, rounds=avail,
                              max_shots=np.full(pk.shape, salvo, np.int64),
-                             min_pk=float(self.c2.min_pk),
+                             min_pk=c.min_pk,
                              cost=cost_m,
-                             cost_weight=float(self.c2.cost_weight))
-        shots = doctrine_cap(make_assigner(self.c2.assigner).assign(problem).shots, pk, salvo)
+                             cost_weight=c.cost_weight)
+        shots = doctrine_cap(c.assigner.assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
+
+    def _c2_constants(self) -> _C2Constants:
+        """The decision's per-run constants (built at the first decision)."""
+        if self._c2c is None:
+            from tate.c2.wta import make_assigner
+
+            c2 = self.c2
+            layer_rank = {name: k for k, name in enumerate(c2.layers)}
+            self._c2c = _C2Constants(
+                reserve=np.floor(self.initial_rounds * float(c2.reserve_fraction)).astype(int),
+                missile=np.array([k == "missile" for k in self.rows["kind"]]),
+                cost_m=np.array(self.rows["cost"]) / 1e6,
+                rank=np.array([layer_rank[la] for la in self.rows["layer"]]),
+                min_pk=float(c2.min_pk), cost_weight=float(c2.cost_weight),
+                salvo=1 if c2.doctrine == "shoot-look-shoot" else int(c2.salvo),
+                assigner=make_assigner(c2.assigner))
+        return self._c2c
 
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
                      ballistic: NDArray[np.bool_], pred: Any = None) -> None:
@@ -404,7 +452,7 @@ class Defence:
         (:class:`tate.predict.paths.PathPrediction`) interpolated linearly in time for a
         track the model predicted, else (and beyond the path's last time) constant
         velocity, plus gravity for a ballistic track."""
-        from tate.c2.engage import COAST_FACTOR, predict_path
+        from tate.c2.engage import COAST_FACTOR
         from tate.earth import wgs84
         from tate.predict.paths import interpolate_path
 
@@ -417,17 +465,17 @@ class Defence:
             j = int(k[0])
             p_ecef, v_ecef = pool.state(b)
             p_int = self.eng._enu(p_ecef[None])[0]
-            speed = max(float(np.linalg.norm(v_ecef)),
+            speed = max(_norm(v_ecef),
                         COAST_FACTOR * float(pool.preset(b).burnout_speed_mps))
-            t_go = float(np.linalg.norm(pos[j] - p_int)) / speed
+            t_go = _norm(pos[j] - p_int) / speed
             model = pred is not None and bool(pred.modelled[j])
+            p_j, v_j, ball_j = pos[j], vel[j], bool(ballistic[j])
             for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
-                aim = (interpolate_path(pred.tau, pred.path[j], pos[j], t_go) if model
-                       else np.full(3, np.nan))
-                if not np.isfinite(aim).all():
-                    aim = predict_path(pos[j:j + 1], vel[j:j + 1], ballistic[j:j + 1],
-                                       np.array([t_go]))[0, 0]
-                t_go = float(np.linalg.norm(aim - p_int)) / speed
+                got = (interpolate_path(pred.tau, pred.path[j], p_j, t_go) if model
+                       else None)
+                aim = (got if got is not None and np.isfinite(got).all()
+                       else _coast(p_j, v_j, ball_j, t_go))
+                t_go = _norm(aim - p_int) / speed
             pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
             pool.set_pip(b, pip[0], t_go)
 
@@ -447,6 +495,13 @@ class Defence:
         return nearest_threats(truth, live, pos, sigma)
 
     def _assets(self) -> Any:
+        """The defended assets (ships and ``assets``) in the ENU frame: fixed for the run,
+        built once."""
+        if self._assets_cache is None:
+            self._assets_cache = self._build_assets()
+        return self._assets_cache
+
+    def _build_assets(self) -> Any:
         from tate.c2.threat import DefendedAssets
         from tate.scenario.distributions import nominal
 

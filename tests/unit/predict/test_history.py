@@ -128,6 +128,7 @@ def test_time_matching_tolerance_and_missing_samples() -> None:
     lambda h: h.record(5.0, [1], np.zeros((1, 3)), np.zeros((1, 3))),  # time repeats
     lambda h: h.record(4.0, [1], np.zeros((1, 3)), np.zeros((1, 3))),  # goes back
     lambda h: h.record(6.0, [1, 1], np.zeros((2, 3)), np.zeros((2, 3))),  # id twice
+    lambda h: h.record(6.0, [2, 1, 2], np.zeros((3, 3)), np.zeros((3, 3))),  # unsorted
     lambda h: h.record(6.0, [1, 2], np.zeros((1, 3)), np.zeros((2, 3))),  # shapes
     lambda h: h.record(6.0, [-1], np.zeros((1, 3)), np.zeros((1, 3))),  # negative id
 ])
