@@ -1,0 +1,131 @@
+"""The per-tick fast forms of the plant, the railgun chargers and the pool against their
+numpy references: bit for bit (values and signs of zeros) on random inputs with shedding,
+storage at its limits, ties and zeros.
+
+Oracles: :func:`tate.weapons.power.plant_tick` (the plant's numpy tick),
+:func:`tate.weapons.railgun.charge_tick` (the chargers' numpy tick); a whole run of a
+plant and a gun stepped through the methods against the references stepped by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tate.weapons.power import (
+    LOADS,
+    PowerPlant,
+    plant_tick,
+    plant_tick_scalar,
+)
+from tate.weapons.railgun import RailgunState, charge_tick, charge_tick_scalar
+from tate.weapons.ship_presets import plant_preset, railgun_preset
+
+K = len(LOADS)
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values (NaN equal to NaN), shapes and signs of zeros."""
+    x, y = np.asarray(a, float), np.asarray(b, float)
+    return (x.shape == y.shape and np.array_equal(x, y, equal_nan=True)
+            and np.array_equal(np.signbit(x), np.signbit(y)))
+
+
+def _pick(rng: np.random.Generator, shape: tuple[int, ...], scale: float) -> np.ndarray:
+    """Random values with many exact zeros, negative zeros, negatives and repeats."""
+    x = rng.random(shape) * scale * 10.0 ** rng.integers(-2, 3, shape)
+    kind = rng.integers(0, 8, shape)
+    x = np.where(kind == 0, 0.0, x)
+    x = np.where(kind == 1, -0.0, x)
+    x = np.where(kind == 2, -x, x)
+    x = np.where(kind == 3, np.round(x / scale) * scale, x)  # ties between columns
+    return x
+
+
+def _plant_case(rng: np.random.Generator) -> tuple:
+    n = int(rng.integers(1, 6))
+    demand = _pick(rng, (n, K), 3e6)
+    online = np.abs(_pick(rng, (n,), 1e7))
+    online[rng.random(n) < 0.1] = -1e6
+    smax = np.abs(_pick(rng, (n,), 5e7))
+    storage = smax * rng.choice([0.0, 1.0, 0.5, 1e-9, 1.0 - 1e-12], n)
+    storage[rng.random(n) < 0.1] *= 2.0  # over capacity: clipped
+    cmax = np.abs(_pick(rng, (n,), 5e6))
+    dmax = np.abs(_pick(rng, (n,), 5e6))
+    eta = np.sqrt(rng.choice([1.0, 0.9, 0.81, 0.5], n))
+    prio = rng.integers(0, 4, K)
+    dt = float(rng.choice([0.5, 0.25, 0.1, 2.0, 1e-3]))
+    return dt, demand, online, storage, smax, cmax, dmax, eta, prio
+
+
+def test_plant_tick_scalar_is_numpy_bit_for_bit() -> None:
+    rng = np.random.default_rng(7)
+    shed = limited = 0
+    for _ in range(3000):
+        dt, demand, online, storage, smax, cmax, dmax, eta, prio = _plant_case(rng)
+        ref = plant_tick(dt, demand, online, storage, smax, cmax, dmax, eta, prio)
+        got = plant_tick_scalar(dt, demand.tolist(), online.tolist(), storage.tolist(),
+                                smax.tolist(), cmax.tolist(), dmax.tolist(), eta.tolist(),
+                                np.argsort(prio, kind="stable").tolist())
+        for r, g in zip(ref, got, strict=True):
+            assert _same(r, g), (r, g)
+        shed += int((ref[0] - ref[2] > 0).sum())
+        limited += int((ref[6] == smax).sum() + (ref[5] == dmax).sum() + (ref[4] == cmax).sum())
+    assert shed > 1000 and limited > 1000  # the cases do shed loads and reach the limits
+
+
+def test_charge_tick_scalar_is_numpy_bit_for_bit() -> None:
+    rng = np.random.default_rng(8)
+    for _ in range(3000):
+        n = int(rng.integers(1, 5))
+        cap = np.abs(_pick(rng, (n,), 1e8))
+        stored = cap * rng.choice([0.0, 1.0, 0.5, 1.0 - 1e-12], n)
+        stored[rng.random(n) < 0.1] *= 2.0
+        power, limit = _pick(rng, (n,), 3e7), np.abs(_pick(rng, (n,), 3e7))
+        dt = float(rng.choice([0.5, 0.1, 2.0]))
+        ref = charge_tick(dt, power, stored, cap, limit)
+        got = charge_tick_scalar(dt, power.tolist(), stored.tolist(), cap.tolist(),
+                                 limit.tolist())
+        assert _same(ref[0], got[0]) and _same(ref[1], got[1])
+
+
+@pytest.mark.parametrize("storage", [False, True])
+def test_stepped_plant_and_gun_against_the_references(storage: bool) -> None:
+    """A whole run through :meth:`PowerPlant.step` and :meth:`RailgunState.charge` (the
+    scalar forms) against the numpy ticks stepped by hand, and a tick with a NaN demand
+    (the numpy fallback)."""
+    rng = np.random.default_rng(9)
+    specs = [plant_preset("ddg51-flight2a"), plant_preset("ddg51-flight3")]
+    plant = PowerPlant(specs)
+    if storage:
+        plant.storage_max[:] = 3e7
+        plant.charge_max[:], plant.discharge_max[:] = 2e6, 4e6
+        plant.eta[:] = np.sqrt(0.9)
+        plant.storage = np.array([1e7, 0.0])
+    guns = RailgunState([railgun_preset("emrg-32mj-like")] * 2, charged=False)
+    e = plant.storage.copy()
+    stored = guns.stored.copy()
+    args = (plant.storage_max, plant.charge_max, plant.discharge_max, plant.eta,
+            plant.priority)
+    for i in range(400):
+        dt = 0.5
+        demand = np.abs(rng.normal(3e6, 3e6, (2, K)))
+        if i == 399:  # last: the NaN stays in the storage
+            demand[1, 0] = np.nan
+        plant.online_w[1] = 6e6 if 100 <= i < 300 else specs[1].capacity_w
+        step = plant.step(dt, demand)
+        ref = plant_tick(dt, demand, plant.online_w, e, *args)
+        e = ref[6]
+        assert _same(step.served, ref[2]) and _same(step.storage_j, e)
+        assert _same(step.generation, ref[3]) and _same(step.shed, ref[0] - ref[2])
+        assert _same(step.charge_w, ref[4]) and _same(step.discharge_w, ref[5])
+        offer = step.served[:, -1]
+        drawn = guns.charge(dt, offer)
+        d_ref, stored = charge_tick(dt, offer, stored, guns.capacity, guns.charge_limit)
+        assert _same(drawn, d_ref) and _same(guns.stored, stored)
+        if i % 50 == 49:
+            guns.fire()
+            stored = guns.stored.copy()
+    tl = plant.timeline()
+    assert tl.served.shape == (400, 2, K) and tl.capacity.shape == (400, 2)
+    assert np.isnan(tl.served[399, 1]).all() and not np.isnan(tl.served[:399]).any()
