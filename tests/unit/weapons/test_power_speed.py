@@ -4,20 +4,29 @@ storage at its limits, ties and zeros.
 
 Oracles: :func:`tate.weapons.power.plant_tick` (the plant's numpy tick),
 :func:`tate.weapons.railgun.charge_tick` (the chargers' numpy tick); a whole run of a
-plant and a gun stepped through the methods against the references stepped by hand.
+plant and a gun stepped through the methods against the references stepped by hand;
+:meth:`tate.engine.pool.InterceptorPool._step_want_numpy` at every tick of a pool
+flying rounds through boost, midcourse and endgame.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 
+import tate.engine.pool as pool_mod
+from tate.earth import wgs84
+from tate.engine.pool import InterceptorPool
 from tate.weapons.power import (
     LOADS,
     PowerPlant,
     plant_tick,
     plant_tick_scalar,
 )
+from tate.weapons.presets import interceptor_preset
 from tate.weapons.railgun import RailgunState, charge_tick, charge_tick_scalar
 from tate.weapons.ship_presets import plant_preset, railgun_preset
 
@@ -129,3 +138,68 @@ def test_stepped_plant_and_gun_against_the_references(storage: bool) -> None:
     tl = plant.timeline()
     assert tl.served.shape == (400, 2, K) and tl.capacity.shape == (400, 2)
     assert np.isnan(tl.served[399, 1]).all() and not np.isnan(tl.served[:399]).any()
+
+
+# --- the interceptor pool's step length ------------------------------------------------------
+
+@dataclass
+class _LineTruth:
+    """Threats on straight lines at constant ECEF velocity (what the pool reads)."""
+
+    p0: np.ndarray  # (k, 3)
+    v: np.ndarray  # (k, 3)
+    t_last: np.ndarray  # (k,)
+
+    def at(self, t: float, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.asarray(rows, np.intp)
+        return self.p0[rows] + self.v[rows] * t, self.v[rows].copy()
+
+
+def _steps(want: float, tick: float) -> int:
+    """Steps of a tick as :meth:`InterceptorPool._step_length` counts them."""
+    want = min(max(want, pool_mod.MIN_STEP_S), tick)
+    return max(1, math.ceil(tick / want - 1e-9))
+
+
+def test_pool_step_want_scalar_is_numpy_every_tick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounds fired at crossing, head-on and unreachable targets and a false track, with
+    seeker noise: every tick's wanted step from :meth:`InterceptorPool._step_want` equals
+    :meth:`InterceptorPool._step_want_numpy`'s, through boost, midcourse and endgame."""
+    deck = wgs84.geodetic_to_ecef(0.0, 0.0, 10.0)
+    starts = [wgs84.geodetic_to_ecef(0.0, x / wgs84.A, h)
+              for x, h in ((40e3, 5e3), (60e3, 12e3), (25e3, 50.0), (150e3, 20e3))]
+    east = np.array([0.0, 1.0, 0.0])
+    vels = [-250.0 * east, -900.0 * east + [0.0, 0.0, -50.0], -300.0 * east, -2000.0 * east]
+    truth = _LineTruth(np.array(starts), np.array(vels), np.array([1e6, 1e6, 1e6, 40.0]))
+    pool = InterceptorPool([interceptor_preset("sm6-like"), interceptor_preset("essm-like")],
+                           [3, 3], np.array([deck, deck]), 0.0, np.random.default_rng(3))
+    seen: list[float] = []
+    same: list[bool] = []
+
+    def both(t0: float, t1: float, tr: object) -> float:
+        want = InterceptorPool._step_want(pool, t0, t1, tr)
+        ref = pool._step_want_numpy(t0, t1, tr)
+        # einsum sums one body's three products in its own (platform's) order
+        assert want == pytest.approx(ref, rel=1e-12, abs=0.0)
+        tick = t1 - t0
+        assert _steps(want, tick) == _steps(ref, tick)
+        seen.append(want)
+        same.append(want == ref)
+        return want
+
+    monkeypatch.setattr(pool, "_step_want", both)
+    killed = np.zeros(4, dtype=bool)
+    reports: list[tuple] = []
+    shots = [(1.0, 0, 0, 30.0), (2.0, 1, 1, 25.0), (4.0, 0, 2, 15.0), (6.0, 1, 3, 20.0),
+             (8.0, 0, -1, 12.0)]
+    t = 0.0
+    while t < 90.0:
+        for k, (tl, launcher, threat, t_pip) in enumerate(shots):
+            if tl == t:
+                pip, _ = truth.at(t + t_pip, np.array([max(threat, 0)]))
+                pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
+        pool.fly(t, t + 0.5, truth, killed, lambda *r: reports.append(r))
+        t += 0.5
+    assert len(reports) == len(shots)
+    assert {0.1, 0.25} <= set(seen) and len(set(seen)) > 20  # rise, burn, time to go
+    assert np.mean(same) > 0.5
