@@ -6,7 +6,8 @@ Oracles: :func:`tate.weapons.power.plant_tick` (the plant's numpy tick),
 :func:`tate.weapons.railgun.charge_tick` (the chargers' numpy tick); a whole run of a
 plant and a gun stepped through the methods against the references stepped by hand;
 :meth:`tate.engine.pool.InterceptorPool._step_want_numpy` at every tick of a pool
-flying rounds through boost, midcourse and endgame.
+flying rounds through boost, midcourse and endgame; the closest approach inside a step
+as computed before the overhead cuts (a verbatim copy).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 import tate.engine.pool as pool_mod
 from tate.earth import wgs84
 from tate.engine.pool import InterceptorPool
+from tate.weapons import intercept
 from tate.weapons.power import (
     LOADS,
     PowerPlant,
@@ -203,3 +205,78 @@ def test_pool_step_want_scalar_is_numpy_every_tick(monkeypatch: pytest.MonkeyPat
     assert len(reports) == len(shots)
     assert {0.1, 0.25} <= set(seen) and len(set(seen)) > 20  # rise, burn, time to go
     assert np.mean(same) > 0.5
+
+
+# --- closest approach inside a step -----------------------------------------------------------
+
+def _old_min_over_step(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`tate.weapons.intercept._min_over_step` as it was before the overhead cuts
+    (verbatim, with its helpers): the oracle, bit for bit."""
+    d = c.shape[0] - 1
+    q = np.zeros((2 * d + 1, c.shape[2]))
+    for i in range(d + 1):
+        for j in range(d + 1):
+            q[i + j] += np.einsum("xk,xk->k", c[i], c[j])
+
+    def polyval(p: np.ndarray, s: np.ndarray) -> np.ndarray:
+        out = np.zeros(s.shape)
+        for coef in p[::-1]:
+            out = out * s + coef
+        return out
+
+    def roots(p: np.ndarray) -> np.ndarray:
+        m, k = p.shape[0] - 1, p.shape[1]
+        out = np.full((m, k), np.nan)
+        scale = np.abs(p).max(axis=0)
+        scale = np.where(scale > 0, scale, 1.0)
+        deg = np.zeros(k, dtype=int)
+        for j in range(1, m + 1):
+            deg = np.where(np.abs(p[j]) > intercept.DEGREE_TOL * scale, j, deg)
+        for j in range(1, m + 1):
+            sel = np.flatnonzero(deg == j)
+            if sel.size == 0:
+                continue
+            lead = p[j, sel]
+            comp = np.zeros((sel.size, j, j))
+            comp[:, 0, :] = -(p[j - 1::-1, sel] / lead).T
+            if j > 1:
+                idx = np.arange(j - 1)
+                comp[:, idx + 1, idx] = 1.0
+            out[:j, sel] = np.linalg.eigvals(comp).real.T
+        return out
+
+    dq = q[1:] * np.arange(1, q.shape[0])[:, None]
+    d2q = dq[1:] * np.arange(1, dq.shape[0])[:, None]
+    s = roots(dq)
+    for _ in range(2):
+        f, fp = polyval(dq, s), polyval(d2q, s)
+        ok = np.isfinite(s) & (np.abs(fp) > 0)
+        s = np.where(ok, s - f / np.where(ok, fp, 1.0), s)
+    s = np.clip(np.nan_to_num(s, nan=0.0), 0.0, 1.0)
+    k = c.shape[2]
+    cand = np.vstack([np.zeros((1, k)), np.ones((1, k)), s])
+    dist2 = polyval(q, cand)
+    best = np.argmin(dist2, axis=0)
+    cols = np.arange(k)
+    return cand[best, cols], np.sqrt(np.maximum(dist2[best, cols], 0.0))
+
+
+@pytest.mark.parametrize("order", [2, 3])
+def test_min_over_step_is_the_old_numpy_form_bit_for_bit(order: int) -> None:
+    """Random separations (Hermite cubics and constant-acceleration quadratics) with one to
+    eight pairs, including dropped degrees (parallel motion, a step with no relative
+    motion): the float form (up to four pairs), the numpy form (more) and the old code
+    agree bit for bit."""
+    rng = np.random.default_rng(10 + order)
+    for trial in range(1500):
+        k = int(rng.integers(1, 9))
+        c = rng.normal(size=(order + 1, 3, k)) * 10.0 ** rng.integers(-1, 5, (order + 1, 1, k))
+        if trial % 5 == 1:
+            c[order:] = 0.0  # a degree dropped
+        if trial % 7 == 2:
+            c[1:] = 0.0  # no relative motion: every s is a minimum
+        if trial % 11 == 3:
+            c[:, :, 0] = c[:, :, -1]
+        ref = _old_min_over_step(c)
+        for got in (intercept._min_over_step(c), intercept._min_over_step_numpy(c)):
+            assert _same(got[0], ref[0]) and _same(got[1], ref[1]), (trial, got, ref)
