@@ -315,12 +315,20 @@ class InterceptorPool:
             if act.size:
                 self._assess(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
                              closest_approach_hermite)
-            ended = self.active & ((t_next > self.t_pip + MAX_OVERTIME_S) | ~prop.alive)
-            for b in ended.nonzero()[0].tolist():
-                self.close(b)
-                report(b, t_next, np.nan, "missed")
-            no_tgt = self.active & (self.threat < 0) & (t_next > self.t_pip)
-            for b in no_tgt.nonzero()[0].tolist():
+            self._end_step(t_next, report)
+
+    def _end_step(self, t_next: float, report: Report) -> None:
+        """Close the rounds past their time (overtime, or no target at the planned
+        intercept time) or no longer integrated, in body order: the missed ones first."""
+        live = self.active.nonzero()[0].tolist()
+        if not live:
+            return
+        t_pip, alive = self.t_pip, self._parts()[0].alive
+        for b in [b for b in live if t_next > t_pip[b] + MAX_OVERTIME_S or not alive[b]]:
+            self.close(b)
+            report(b, t_next, np.nan, "missed")
+        for b in live:
+            if self.active[b] and self.threat[b] < 0 and t_next > self.t_pip[b]:
                 self.close(b)
                 report(b, t_next, np.nan, "no target (false track)")
 

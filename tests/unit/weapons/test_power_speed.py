@@ -163,10 +163,11 @@ def _steps(want: float, tick: float) -> int:
     return max(1, math.ceil(tick / want - 1e-9))
 
 
-def test_pool_step_want_scalar_is_numpy_every_tick(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rounds fired at crossing, head-on and unreachable targets and a false track, with
-    seeker noise: every tick's wanted step from :meth:`InterceptorPool._step_want` equals
-    :meth:`InterceptorPool._step_want_numpy`'s, through boost, midcourse and endgame."""
+def _fly_pool(step_want: bool) -> tuple[list[tuple], list[float], list[bool]]:
+    """Rounds fired at crossing, head-on, low and short-lived targets and a false track,
+    with seeker noise; with ``step_want`` every tick's wanted step is checked against
+    :meth:`InterceptorPool._step_want_numpy`.  Returns the reports, the wanted steps and
+    whether each equalled the numpy form's bit for bit."""
     deck = wgs84.geodetic_to_ecef(0.0, 0.0, 10.0)
     starts = [wgs84.geodetic_to_ecef(0.0, x / wgs84.A, h)
               for x, h in ((40e3, 5e3), (60e3, 12e3), (25e3, 50.0), (150e3, 20e3))]
@@ -174,7 +175,7 @@ def test_pool_step_want_scalar_is_numpy_every_tick(monkeypatch: pytest.MonkeyPat
     vels = [-250.0 * east, -900.0 * east + [0.0, 0.0, -50.0], -300.0 * east, -2000.0 * east]
     truth = _LineTruth(np.array(starts), np.array(vels), np.array([1e6, 1e6, 1e6, 40.0]))
     pool = InterceptorPool([interceptor_preset("sm6-like"), interceptor_preset("essm-like")],
-                           [3, 3], np.array([deck, deck]), 0.0, np.random.default_rng(3))
+                           [4, 3], np.array([deck, deck]), 0.0, np.random.default_rng(3))
     seen: list[float] = []
     same: list[bool] = []
 
@@ -189,22 +190,54 @@ def test_pool_step_want_scalar_is_numpy_every_tick(monkeypatch: pytest.MonkeyPat
         same.append(want == ref)
         return want
 
-    monkeypatch.setattr(pool, "_step_want", both)
+    if step_want:
+        pool._step_want = both  # type: ignore[method-assign]
     killed = np.zeros(4, dtype=bool)
     reports: list[tuple] = []
     shots = [(1.0, 0, 0, 30.0), (2.0, 1, 1, 25.0), (4.0, 0, 2, 15.0), (6.0, 1, 3, 20.0),
-             (8.0, 0, -1, 12.0)]
+             (8.0, 0, -1, 12.0), (9.0, 0, 0, 2.0)]
     t = 0.0
-    while t < 90.0:
+    while t < 120.0:
         for k, (tl, launcher, threat, t_pip) in enumerate(shots):
             if tl == t:
                 pip, _ = truth.at(t + t_pip, np.array([max(threat, 0)]))
                 pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
         pool.fly(t, t + 0.5, truth, killed, lambda *r: reports.append(r))
         t += 0.5
-    assert len(reports) == len(shots)
+    return reports, seen, same
+
+
+def test_pool_step_want_scalar_is_numpy_every_tick() -> None:
+    """Every tick's wanted step from :meth:`InterceptorPool._step_want` equals
+    :meth:`InterceptorPool._step_want_numpy`'s, through boost, midcourse and endgame."""
+    reports, seen, same = _fly_pool(True)
+    assert len(reports) == 6
     assert {0.1, 0.25} <= set(seen) and len(set(seen)) > 20  # rise, burn, time to go
     assert np.mean(same) > 0.5
+
+
+def test_pool_end_of_step_as_the_old_masks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rounds closed at the end of a step (:meth:`InterceptorPool._end_step`, a loop
+    over the rounds in the air) as by the masks over all bodies it replaced."""
+
+    def old_end_step(self: InterceptorPool, t_next: float, report: object) -> None:
+        prop = self.prop
+        late = self.active & (t_next > self.t_pip + pool_mod.MAX_OVERTIME_S)
+        dead = self.active & ~prop.alive
+        for b in (late | dead).nonzero()[0].tolist():
+            self.close(b)
+            report(b, t_next, np.nan, "missed")
+        no_tgt = self.active & (self.threat < 0) & (t_next > self.t_pip)
+        for b in no_tgt.nonzero()[0].tolist():
+            self.close(b)
+            report(b, t_next, np.nan, "no target (false track)")
+
+    new, _, _ = _fly_pool(False)
+    monkeypatch.setattr(InterceptorPool, "_end_step", old_end_step)
+    old, _, _ = _fly_pool(False)
+    assert [repr(r) for r in new] == [repr(r) for r in old]  # NaN misses too
+    outcomes = {r[3] for r in new}
+    assert {"no target (false track)", "target gone", "assess"} <= outcomes, outcomes
 
 
 # --- closest approach inside a step -----------------------------------------------------------
