@@ -38,6 +38,7 @@ the pool's clock is engine time less the run's start.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -63,6 +64,12 @@ def _norm(x: F64, axis: int) -> F64:
     same ``sqrt(add.reduce(x * x, axis))`` (``x.conj()`` of a real array is ``x``)."""
     out: F64 = np.sqrt(np.add.reduce(x * x, axis=axis))
     return out
+
+
+def _maximum(a: float, b: float) -> float:
+    """``np.maximum`` of two floats: ``a`` if it is larger or NaN, else ``b``."""
+    return a if a > b or a != a else b
+
 
 #: called as report(body, time [s], miss [m] or NaN, outcome); outcome "assess" asks the
 #: caller to draw the kill
@@ -192,6 +199,58 @@ class InterceptorPool:
     def _step_length(self, t0: float, t1: float, truth: Any) -> float:
         """The step for the tick (t0, t1]: the tick over the fewest equal steps no longer
         than the rounds need."""
+        tick = t1 - t0
+        want = min(max(self._step_want(t0, t1, truth), MIN_STEP_S), tick)
+        return tick / max(1, math.ceil(tick / want - 1e-9))
+
+    def _step_want(self, t0: float, t1: float, truth: Any) -> float:
+        """The longest step the rounds in flight allow over the tick (t0, t1] [s].
+
+        :meth:`_step_want_numpy` on Python floats (a few rounds fly at a time), with
+        the same operations in the same order: norms ``(x² + y²) + z²``, the closing
+        speed's dot product summed over the axes in order, ``np.maximum(a, b)`` as
+        ``a if a > b else b``.
+        """
+        prop, m = self._parts()
+        tick = t1 - t0
+        t_rel = t0 - self.t_start
+        fly = np.flatnonzero(self.active & (m.t_launch <= t_rel + 1e-9))
+        want = tick
+        if fly.size:
+            tau = [t_rel - x for x in m.t_launch[fly].tolist()]
+            burning = [not x for x in m.burnt_out[fly].tolist()]
+            t_vert = m.t_vert[fly].tolist()
+            if any(bn and ta < tv + tick for bn, ta, tv in zip(burning, tau, t_vert,
+                                                               strict=True)):
+                want = MIN_STEP_S
+            elif any(burning):
+                want = BURN_STEP_S
+            pos, vel = prop.pos[:, fly].T.tolist(), prop.vel[:, fly].T.tolist()
+            pip = m.pip_pos[:, fly].T.tolist()
+            t_go = []
+            for p, v, a in zip(pos, vel, pip, strict=True):
+                sp = math.sqrt((v[0] * v[0] + v[1] * v[1]) + v[2] * v[2])
+                r0, r1, r2 = a[0] - p[0], a[1] - p[1], a[2] - p[2]
+                t_go.append(math.sqrt((r0 * r0 + r1 * r1) + r2 * r2) / _maximum(sp, 1.0))
+            threat = self.threat[fly]
+            hit = [i for i, j in enumerate(threat.tolist()) if j >= 0]
+            if hit:
+                q, w = self._truth_at(truth, t0, threat[threat >= 0])
+                for i, qi, wi in zip(hit, q.tolist(), w.tolist(), strict=True):
+                    p, v = pos[i], vel[i]
+                    r0, r1, r2 = qi[0] - p[0], qi[1] - p[1], qi[2] - p[2]
+                    d0, d1, d2 = wi[0] - v[0], wi[1] - v[1], wi[2] - v[2]
+                    rng = math.sqrt((r0 * r0 + r1 * r1) + r2 * r2)
+                    closing = -((r0 * d0 + r1 * d1) + r2 * d2) / _maximum(rng, 1e-9)
+                    floor = math.sqrt((d0 * d0 + d1 * d1) + d2 * d2) * 0.05 + 1.0
+                    t_go[i] = rng / _maximum(closing, floor)
+            finite = [x for x in t_go if math.isfinite(x)]
+            if finite:
+                want = min(want, min(finite) / STEPS_PER_TIME_TO_GO)
+        return want
+
+    def _step_want_numpy(self, t0: float, t1: float, truth: Any) -> float:
+        """:meth:`_step_want` on arrays (the reference of the scalar form)."""
         prop, m = self._parts()
         tick = t1 - t0
         t_rel = t0 - self.t_start
@@ -219,8 +278,7 @@ class InterceptorPool:
             t_go = t_go[np.isfinite(t_go)]
             if t_go.size:
                 want = min(want, float(t_go.min()) / STEPS_PER_TIME_TO_GO)
-        want = min(max(want, MIN_STEP_S), tick)
-        return tick / max(1, int(np.ceil(tick / want - 1e-9)))
+        return want
 
     def fly(self, t0: float, t1: float, truth: Any, killed: NDArray[np.bool_],
             report: Report) -> None:
@@ -237,12 +295,14 @@ class InterceptorPool:
         h = self._step_length(t0, t1, truth)
         while self.t < t1 - 1e-9:
             t_now = self.t
-            cand = (self.active & (self.threat >= 0)).nonzero()[0]
-            tj = np.maximum(self.threat[cand], 0)
-            for b in cand[killed[tj] | (truth.t_last[tj] < t_now)].tolist():
-                self.close(b)
-                report(b, t_now, np.nan, "target gone")
             act = (self.active & (self.threat >= 0)).nonzero()[0]
+            tj = self.threat[act]
+            gone = (killed[tj] | (truth.t_last[tj] < t_now)).nonzero()[0]
+            if gone.size:
+                for b in act[gone].tolist():
+                    self.close(b)
+                    report(b, t_now, np.nan, "target gone")
+                act = (self.active & (self.threat >= 0)).nonzero()[0]
             if act.size:  # truth at both ends of the step (a replay: the future is known)
                 qa, wa = self._truth_at(truth, t_now, self.threat[act])
                 qb, wb = self._truth_at(truth, t_now + h, self.threat[act])
@@ -255,13 +315,20 @@ class InterceptorPool:
             if act.size:
                 self._assess(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
                              closest_approach_hermite)
-            late = self.active & (t_next > self.t_pip + MAX_OVERTIME_S)
-            dead = self.active & ~prop.alive
-            for b in (late | dead).nonzero()[0].tolist():
-                self.close(b)
-                report(b, t_next, np.nan, "missed")
-            no_tgt = self.active & (self.threat < 0) & (t_next > self.t_pip)
-            for b in no_tgt.nonzero()[0].tolist():
+            self._end_step(t_next, report)
+
+    def _end_step(self, t_next: float, report: Report) -> None:
+        """Close the rounds past their time (overtime, or no target at the planned
+        intercept time) or no longer integrated, in body order: the missed ones first."""
+        live = self.active.nonzero()[0].tolist()
+        if not live:
+            return
+        t_pip, alive = self.t_pip, self._parts()[0].alive
+        for b in [b for b in live if t_next > t_pip[b] + MAX_OVERTIME_S or not alive[b]]:
+            self.close(b)
+            report(b, t_next, np.nan, "missed")
+        for b in live:
+            if self.active[b] and self.threat[b] < 0 and t_next > self.t_pip[b]:
                 self.close(b)
                 report(b, t_next, np.nan, "no target (false track)")
 
@@ -269,7 +336,8 @@ class InterceptorPool:
         """``truth.at(t, bodies)``, reusing the last answer for the same instant and bodies
         (a step's end is usually the next step's start)."""
         last = self._truth_last
-        if last is not None and last[0] == t and np.array_equal(last[1], bodies):
+        if last is not None and last[0] == t and last[1].shape == bodies.shape and \
+                last[1].tolist() == bodies.tolist():
             return last[2], last[3]
         q, w = truth.at(t, bodies)
         self._truth_last = (t, bodies, q, w)

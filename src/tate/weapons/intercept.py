@@ -35,6 +35,8 @@ circular normal miss distributions); Driels, *Weaponeering*, 2nd ed., 2013, ch. 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
@@ -57,9 +59,14 @@ def _poly_dist2(c: F64) -> F64:
     """Coefficients of |d(s)|², ``(2d+1, k)``, from those of d(s), ``(d+1, 3, k)``."""
     d = c.shape[0] - 1
     q = np.zeros((2 * d + 1, c.shape[2]))
+    dots: dict[tuple[int, int], F64] = {}  # c_i·c_j = c_j·c_i bit for bit: each once
     for i in range(d + 1):
         for j in range(d + 1):
-            q[i + j] += np.einsum("xk,xk->k", c[i], c[j])
+            key = (i, j) if i <= j else (j, i)
+            e = dots.get(key)
+            if e is None:
+                e = dots[key] = np.einsum("xk,xk->k", c[i], c[j])
+            q[i + j] += e
     return q
 
 
@@ -77,13 +84,12 @@ def _roots(p: F64) -> F64:
     out = np.full((m, k), np.nan)
     scale = np.abs(p).max(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
-    deg = np.zeros(k, dtype=int)
-    for j in range(1, m + 1):
-        deg = np.where(np.abs(p[j]) > DEGREE_TOL * scale, j, deg)
-    for j in range(1, m + 1):
-        sel = np.flatnonzero(deg == j)
-        if sel.size == 0:
+    big = np.abs(p[1:]) > DEGREE_TOL * scale  # (m, k): coefficient j + 1 counts
+    deg = np.where(big.any(axis=0), m - np.argmax(big[::-1], axis=0), 0)  # the last one
+    for j in np.unique(deg).tolist():
+        if j == 0:
             continue
+        sel = np.flatnonzero(deg == j)
         lead = p[j, sel]
         comp = np.zeros((sel.size, j, j))
         comp[:, 0, :] = -(p[j - 1::-1, sel] / lead).T  # monic, descending coefficients
@@ -94,8 +100,67 @@ def _roots(p: F64) -> F64:
     return out
 
 
+SCALAR_MAX_PAIRS = 4  #: pairs up to which :func:`_min_over_step` polishes on floats
+
+
+def _horner(p: list[float], s: float) -> float:
+    """:func:`_polyval` of one polynomial ``p`` (ascending) at one point, same operations."""
+    out = 0.0
+    for coef in reversed(p):
+        out = out * s + coef
+    return out
+
+
+def _best_on_floats(q: F64, dq: F64, d2q: F64, s: F64) -> tuple[F64, F64]:
+    """:func:`_min_over_step_numpy` after the roots, on Python floats, same results.
+
+    The same Newton polish, ``nan_to_num``, ``clip`` (``x`` kept on a tie), candidates
+    ``[0, 1, roots]`` and ``argmin`` (first smallest, a NaN first) per pair.
+    """
+    big = float(np.finfo(float).max)
+    s_out, miss = [], []
+    for qc, dqc, d2c, roots in zip(q.T.tolist(), dq.T.tolist(), d2q.T.tolist(),
+                                   s.T.tolist(), strict=True):
+        cands = [0.0, 1.0]
+        for r in roots:
+            for _ in range(2):
+                fp = _horner(d2c, r)
+                if math.isfinite(r) and abs(fp) > 0:
+                    r = r - _horner(dqc, r) / fp
+            r = 0.0 if r != r else (big if r > big else (-big if r < -big else r))
+            r = 0.0 if r < 0.0 else r
+            cands.append(1.0 if r > 1.0 else r)
+        best, best_d = 0, _horner(qc, 0.0)
+        if best_d == best_d:
+            for i in range(1, len(cands)):
+                d = _horner(qc, cands[i])
+                if d != d:
+                    best, best_d = i, d
+                    break
+                if d < best_d:
+                    best, best_d = i, d
+        s_out.append(cands[best])
+        miss.append(math.sqrt(best_d if best_d > 0.0 or best_d != best_d else 0.0))
+    return np.array(s_out), np.array(miss)
+
+
 def _min_over_step(c: F64) -> tuple[F64, F64]:
-    """Fraction of the step in [0, 1] and distance of the minimum of |d(s)| ``(k,)``."""
+    """Fraction of the step in [0, 1] and distance of the minimum of |d(s)| ``(k,)``.
+
+    :func:`_min_over_step_numpy` with the Newton polish and the choice among the
+    candidates on Python floats for a few pairs (the usual case: one or two rounds
+    closing in a step), where numpy's per-call overhead dominates.
+    """
+    if c.shape[2] > SCALAR_MAX_PAIRS:
+        return _min_over_step_numpy(c)
+    q = _poly_dist2(c)
+    dq = q[1:] * np.arange(1, q.shape[0])[:, None]
+    d2q = dq[1:] * np.arange(1, dq.shape[0])[:, None]
+    return _best_on_floats(q, dq, d2q, _roots(dq))
+
+
+def _min_over_step_numpy(c: F64) -> tuple[F64, F64]:
+    """:func:`_min_over_step` on arrays (the reference of the float form)."""
     q = _poly_dist2(c)
     dq = q[1:] * np.arange(1, q.shape[0])[:, None]
     d2q = dq[1:] * np.arange(1, dq.shape[0])[:, None]

@@ -52,6 +52,8 @@ __all__ = [
     "PowerTimeline",
     "demand_matrix",
     "load_demands",
+    "plant_tick",
+    "plant_tick_scalar",
     "propulsion_power_w",
     "radar_power_w",
     "railgun_power_available_w",
@@ -232,6 +234,99 @@ class PowerTimeline:
     storage_j: F64  #: (m, n)
 
 
+def plant_tick(dt: float, demand_w: F64, online_w: F64, storage_j: F64, storage_max: F64,
+               charge_max: F64, discharge_max: F64, eta: F64,
+               priority: NDArray[np.int64]) -> tuple[F64, F64, F64, F64, F64, F64, F64]:
+    """One tick of ``n`` buses (numpy; the reference of :func:`plant_tick_scalar`).
+
+    Parameters
+    ----------
+    dt
+        Tick [s], > 0.
+    demand_w
+        Demand per ship and load ``(n, k)`` [W] (negative read as 0).
+    online_w, storage_j, storage_max, charge_max, discharge_max, eta
+        Per ship ``(n,)``: generator capacity online [W], stored energy [J], storage
+        capacity [J], charge and discharge limits [W], one-way efficiency [-].
+    priority
+        Priority per load ``(k,)``.
+
+    Returns
+    -------
+    demand, capacity, served, generation, charge, discharge, storage
+        ``(n, k)`` demand and served [W]; ``(n,)`` capacity, generation, charge and
+        discharge power [W]; stored energy after the tick [J].
+    """
+    d = np.maximum(demand_w, 0.0)
+    cap = np.maximum(online_w, 0.0)
+    dis_max = np.minimum(discharge_max, storage_j * eta / dt)
+    served = serve_by_priority(cap + dis_max, d, priority)
+    total = served.sum(axis=1)
+    from_gen = np.minimum(total, cap)
+    discharge = np.clip(total - from_gen, 0.0, dis_max)
+    room = np.maximum(storage_max - storage_j, 0.0) / (eta * dt)
+    charge = np.minimum(np.minimum(cap - from_gen, charge_max), room)
+    stored = storage_j + (eta * charge - discharge / eta) * dt
+    return d, cap, served, from_gen + charge, charge, discharge, np.clip(stored, 0.0,
+                                                                          storage_max)
+
+
+def plant_tick_scalar(dt: float, demand_w: list[list[float]], online_w: list[float],
+                      storage_j: list[float], storage_max: list[float],
+                      charge_max: list[float], discharge_max: list[float], eta: list[float],
+                      order: list[int]) -> tuple[list[list[float]], list[float],
+                                                 list[list[float]], list[float], list[float],
+                                                 list[float], list[float]]:
+    """:func:`plant_tick` on Python floats (no numpy calls on tiny arrays), same results.
+
+    The arguments are :func:`plant_tick`'s as lists, all finite, with ``order`` the load
+    columns by priority (a stable argsort).  Each numpy step is reproduced with its own
+    operation order and tie rule: ``np.maximum(a, b)`` is ``a if a > b else b``,
+    ``np.minimum(a, b)`` ``a if a < b else b``, ``np.clip(x, lo, hi)`` keeps ``x`` on a
+    tie; the prefix sums are ``cumsum − demand`` and the row sum runs left to right.
+    """
+    out_d, out_cap, out_served, out_gen, out_ch, out_dis, out_e = [], [], [], [], [], [], []
+    k = len(order)
+    for i, row in enumerate(demand_w):
+        d = [x if x > 0.0 else 0.0 for x in row]
+        cap = online_w[i] if online_w[i] > 0.0 else 0.0
+        e, et = storage_j[i], eta[i]
+        q = e * et / dt
+        dis_max = discharge_max[i] if discharge_max[i] < q else q
+        avail = cap + dis_max
+        served = [0.0] * k
+        cum = 0.0
+        for n_before, j in enumerate(order):
+            x = d[j]
+            cum = cum + x if n_before else x
+            v = avail - (cum - x)
+            v = 0.0 if v < 0.0 else v
+            served[j] = x if v > x else v
+        total = served[0]
+        for j in range(1, k):
+            total += served[j]
+        from_gen = total if total < cap else cap
+        x = total - from_gen
+        x = 0.0 if x < 0.0 else x
+        discharge = dis_max if x > dis_max else x
+        r = storage_max[i] - e
+        room = (r if r > 0.0 else 0.0) / (et * dt)
+        a = cap - from_gen
+        a = a if a < charge_max[i] else charge_max[i]
+        charge = a if a < room else room
+        stored = e + (et * charge - discharge / et) * dt
+        stored = 0.0 if stored < 0.0 else stored
+        stored = storage_max[i] if stored > storage_max[i] else stored
+        out_d.append(d)
+        out_cap.append(cap)
+        out_served.append(served)
+        out_gen.append(from_gen + charge)
+        out_ch.append(charge)
+        out_dis.append(discharge)
+        out_e.append(stored)
+    return out_d, out_cap, out_served, out_gen, out_ch, out_dis, out_e
+
+
 class PowerPlant:
     """Electrical buses of ``n`` ships, stepped together.
 
@@ -263,27 +358,42 @@ class PowerPlant:
         self.storage = (self.storage_max.copy() if storage_j is None
                         else np.broadcast_to(np.asarray(storage_j, float), (self.n,)).copy())
         self.t = 0.0
-        self._rows: list[tuple[float, F64, F64, F64, F64, F64]] = []
+        #: every tick as Python lists: (t, capacity, generation, demand, served, storage)
+        self._rows: list[tuple[float, list[float], list[float], list[list[float]],
+                               list[list[float]], list[float]]] = []
+        self._prio: list[int] = []  #: the priorities :attr:`_order` was sorted from
+        self._order: list[int] = []  #: load columns in serving order
 
     def step(self, dt: float, demand_w: ArrayLike) -> PowerStep:
         """Serve ``demand_w (n, k)`` [W] for ``dt`` [s]; update storage; record the tick."""
         if not dt > 0:
             raise ValueError(f"dt must be > 0, got {dt}")
-        d = np.maximum(np.asarray(demand_w, float).reshape(self.n, len(LOADS)), 0.0)
-        cap = np.maximum(self.online_w, 0.0)
-        dis_max = np.minimum(self.discharge_max, self.storage * self.eta / dt)
-        served = serve_by_priority(cap + dis_max, d, self.priority)
-        total = served.sum(axis=1)
-        from_gen = np.minimum(total, cap)
-        discharge = np.clip(total - from_gen, 0.0, dis_max)
-        room = np.maximum(self.storage_max - self.storage, 0.0) / (self.eta * dt)
-        charge = np.minimum(np.minimum(cap - from_gen, self.charge_max), room)
-        stored = self.storage + (self.eta * charge - discharge / self.eta) * dt
-        self.storage = np.clip(stored, 0.0, self.storage_max)
-        generation = from_gen + charge
+        n, k = self.n, len(LOADS)
+        demand = np.asarray(demand_w, float).reshape(n, k)
+        rows = demand.tolist()
+        state = (self.online_w.tolist(), self.storage.tolist(), self.storage_max.tolist(),
+                 self.charge_max.tolist(), self.discharge_max.tolist(), self.eta.tolist())
+        check = sum(map(sum, rows)) + sum(map(sum, state))
+        if check - check == 0.0:  # all finite: scalar arithmetic, the same as numpy's
+            prio = self.priority.tolist()
+            if prio != self._prio:
+                self._prio = prio
+                self._order = np.argsort(self.priority, kind="stable").tolist()
+            out = plant_tick_scalar(dt, rows, *state, self._order)
+            d_l, cap_l, served_l, gen_l, charge_l, dis_l, store_l = out
+            d, served = np.array(d_l).reshape(n, k), np.array(served_l).reshape(n, k)
+            generation, storage = np.array(gen_l), np.array(store_l)
+            charge, discharge = np.array(charge_l), np.array(dis_l)
+        else:  # NaN or infinity somewhere: numpy's own handling
+            d, cap, served, generation, charge, discharge, storage = plant_tick(
+                dt, demand, self.online_w, self.storage, self.storage_max, self.charge_max,
+                self.discharge_max, self.eta, self.priority)
+            d_l, cap_l, served_l = d.tolist(), cap.tolist(), served.tolist()
+            gen_l, store_l = generation.tolist(), storage.tolist()
+        self.storage = storage
         self.t += dt
-        self._rows.append((self.t, cap.copy(), generation, d, served, self.storage.copy()))
-        return PowerStep(served, d - served, generation, charge, discharge, self.storage.copy())
+        self._rows.append((self.t, cap_l, gen_l, d_l, served_l, store_l))
+        return PowerStep(served, d - served, generation, charge, discharge, storage.copy())
 
     def timeline(self) -> PowerTimeline:
         """Every tick so far, stacked."""
@@ -293,8 +403,10 @@ class PowerPlant:
                                  np.empty((0, self.n)), np.empty((0, self.n, k)),
                                  np.empty((0, self.n, k)), np.empty((0, self.n)))
         t, cap, gen, d, s, e = zip(*self._rows, strict=True)
-        return PowerTimeline(LOADS, np.array(t), np.stack(cap), np.stack(gen), np.stack(d),
-                             np.stack(s), np.stack(e))
+        m, n, k = len(t), self.n, len(LOADS)
+        return PowerTimeline(LOADS, np.array(t), np.array(cap).reshape(m, n),
+                             np.array(gen).reshape(m, n), np.array(d).reshape(m, n, k),
+                             np.array(s).reshape(m, n, k), np.array(e).reshape(m, n))
 
 
 def railgun_power_available_w(spec: PlantSpec, speed_kn: float, radars_on: bool = True,

@@ -62,6 +62,8 @@ __all__ = [
     "RailgunState",
     "average_power_w",
     "bank_energy_j",
+    "charge_tick",
+    "charge_tick_scalar",
     "charge_time_s",
     "hit_probability",
     "impact_sigma_m",
@@ -261,6 +263,40 @@ def single_shot_pk(spec: RailgunSpec, range_m: ArrayLike) -> F64:
     return spec.pk_hit * hit_probability(impact_sigma_m(spec, range_m), spec.lethal_radius_m)
 
 
+def charge_tick(dt: float, power_w: F64, stored_j: F64, capacity_j: F64,
+                charge_limit_w: F64) -> tuple[F64, F64]:
+    """One tick of charging ``n`` banks (numpy; the reference of
+    :func:`charge_tick_scalar`).
+
+    ``power_w`` offered [W] (negative read as 0), ``stored_j`` and ``capacity_j`` the
+    banks' energy and capacity [J], ``charge_limit_w`` the chargers' limits [W], all
+    ``(n,)``.  Returns the power drawn [W], at most the power offered, the charger limit
+    and what fills the bank within ``dt`` [s], and the energy stored after the tick [J].
+    """
+    offered = np.maximum(power_w, 0.0)
+    room = (capacity_j - stored_j) / dt
+    drawn = np.minimum(np.minimum(offered, charge_limit_w), np.maximum(room, 0.0))
+    return drawn, np.minimum(stored_j + drawn * dt, capacity_j)
+
+
+def charge_tick_scalar(dt: float, power_w: list[float], stored_j: list[float],
+                       capacity_j: list[float],
+                       charge_limit_w: list[float]) -> tuple[list[float], list[float]]:
+    """:func:`charge_tick` on Python floats (all finite), same results: ``np.maximum(a,
+    b)`` is ``a if a > b else b`` and ``np.minimum(a, b)`` ``a if a < b else b``."""
+    drawn, stored = [], []
+    for p, e, cap, lim in zip(power_w, stored_j, capacity_j, charge_limit_w, strict=True):
+        p = p if p > 0.0 else 0.0
+        room = (cap - e) / dt
+        p = p if p < lim else lim
+        room = room if room > 0.0 else 0.0
+        p = p if p < room else room
+        e = e + p * dt
+        drawn.append(p)
+        stored.append(e if e < cap else cap)
+    return drawn, stored
+
+
 class RailgunState:
     """Bank energy, mechanism clock and barrel wear of ``n`` guns (rows of arrays).
 
@@ -321,10 +357,18 @@ class RailgunState:
         """
         if not dt > 0:
             raise ValueError(f"dt must be > 0, got {dt}")
-        offered = np.maximum(np.broadcast_to(np.asarray(power_w, float), (self.n,)), 0.0)
-        room = (self.capacity - self.stored) / dt
-        drawn = np.minimum(np.minimum(offered, self.charge_limit), np.maximum(room, 0.0))
-        self.stored = np.minimum(self.stored + drawn * dt, self.capacity)
+        p = power_w if isinstance(power_w, np.ndarray) and power_w.dtype == np.float64 \
+            and power_w.shape == (self.n,) else np.broadcast_to(np.asarray(power_w, float),
+                                                                 (self.n,))
+        offered, stored = p.tolist(), self.stored.tolist()
+        capacity, limit = self.capacity.tolist(), self.charge_limit.tolist()
+        check = sum(offered) + sum(stored) + sum(capacity) + sum(limit)
+        if check - check == 0.0:  # all finite: scalar arithmetic, the same as numpy's
+            drawn_l, stored_l = charge_tick_scalar(dt, offered, stored, capacity, limit)
+            drawn, self.stored = np.array(drawn_l), np.array(stored_l)
+        else:  # NaN or infinity somewhere: numpy's own handling
+            drawn, self.stored = charge_tick(dt, np.asarray(p, float), self.stored,
+                                             self.capacity, self.charge_limit)
         self.since_shot = self.since_shot + dt
         return drawn
 
