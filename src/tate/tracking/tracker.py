@@ -45,8 +45,8 @@ from scipy.spatial import cKDTree
 
 from tate import jit
 from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
-from tate.tracking.filters import FILTERS, make_filter
-from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
+from tate.tracking.filters import FILTERS, GaussianFilter, GaussState, make_filter
+from tate.tracking.jpda import _LOG_2PI, jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
     Meas,
     PositionMeas,
@@ -55,6 +55,8 @@ from tate.tracking.measurement import (
     meas_dim,
 )
 from tate.tracking.pairs import (
+    _BAND,
+    _LOOSE,
     _NO_ROT,
     _per_row,
     fast_filter,
@@ -226,6 +228,10 @@ class Tracker:
         self.filter = make_filter(c.motion, c.dim, c.q, method=c.method, alpha=c.singer_alpha)
         #: compiled kernels for radar scans (:mod:`._scan_jit`) instead of the numpy path
         self._jit = jit.enabled()
+        #: GNN association of a radar scan in one compiled call (:mod:`._book_jit`)
+        self._fused = (self._jit and c.associator == "gnn" and c.dim == 3
+                       and isinstance(self.filter, GaussianFilter) and self.filter.method != "ukf")
+        self._miss_gain = float(np.log1p(-c.pd) if c.pd < 1 else -np.inf)
         self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
         self._gammas: dict[int, float] = {c.dim: self.gamma}
@@ -380,6 +386,10 @@ class Tracker:
         if pos.shape[1] != d:
             raise ValueError(f"measurements are {pos.shape[1]}-D, tracks {d}-D")
         gamma = self._gamma(m)
+        if self._fused and isinstance(meas, RAEMeas) and not meas.angle_only:
+            done = self._associate_fused(z, meas, pos, pos_cov, gamma)
+            if done is not None:
+                return done
         lam = c.clutter_density
         if lam is None:
             lam = self._clutter_estimate(z, meas)
@@ -436,6 +446,30 @@ class Tracker:
                 hit_rows, use_cols = tr, me
             hit[hit_rows] = True
             used[use_cols] = True
+        self.book.score = self.book.score + gain
+        return hit, used
+
+    def _associate_fused(self, z: F64, meas: RAEMeas, pos: F64, pos_cov: F64, gamma: float
+                         ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
+        """The GNN association and update of a radar scan by one compiled call
+        (:func:`._book_jit.radar_gnn_scan`, the numbers of the step-by-step compiled path);
+        None, the state untouched, where that path must decide."""
+        from tate.tracking._book_jit import radar_gnn_scan
+
+        c = self.config
+        has_rot = meas.rotation is not None
+        rot = _per_row(meas.rotation, 2) if has_rot else _NO_ROT
+        status, x, P, hit, used, gain, nis, n_nis = radar_gnn_scan(
+            self.state.x, self.state.P, z, pos, pos_cov, _per_row(meas.sensor_pos, 1), rot,
+            has_rot, _per_row(meas.R, 2), self.book.confirmed, gamma, 1.5, _LOOSE, _BAND,
+            c.pd, np.nan if c.clutter_density is None else c.clutter_density,
+            self._miss_gain, float(np.log(c.pd)), 3 * _LOG_2PI)
+        if status:
+            return None
+        if hit.any():
+            self.state = GaussState(x, P)
+        if n_nis >= 0:
+            self._add_nis(nis, 3)
         self.book.score = self.book.score + gain
         return hit, used
 
