@@ -45,6 +45,12 @@ B8 = NDArray[np.bool_]
 
 
 @njit
+def _log(a: float) -> float:
+    """``math.log`` as the kernel computes it (tested equal to ``np.log``)."""
+    return math.log(a)
+
+
+@njit
 def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, rot: F64,
                    has_rot: bool, R: F64, confirmed: B8, gamma: float, slack: float,
                    loose_factor: float, band: float, pd: float, clutter: float,
@@ -76,7 +82,7 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
     for i in range(n):
         n_conf += 1 if confirmed[i] else 0
     lam = clutter if not math.isnan(clutter) else clutter_density(z, R, pd, n_conf)
-    log_lam = math.log(lam)
+    log_lam = _log(lam)
     group = np.empty(n, dtype=np.bool_)
     free = np.empty(p, dtype=np.bool_)
     for g in range(2):

@@ -246,7 +246,13 @@ class Tracker:
     # -- public -------------------------------------------------------------------------
     def step(self, t: float, z: F64, meas: Meas | None = None) -> TrackRows:
         """Ingest one scan at time ``t`` [s]: measurements ``z (p, m)`` of model ``meas``
-        (default: Cartesian positions with σ = ``meas_std`` per axis)."""
+        (default: Cartesian positions with σ = ``meas_std`` per axis); returns the
+        confirmed tracks after it."""
+        self.ingest(t, z, meas)
+        return self.confirmed()
+
+    def ingest(self, t: float, z: F64, meas: Meas | None = None) -> None:
+        """:meth:`step` without building the confirmed tracks' rows."""
         c = self.config
         if meas is None:
             meas = PositionMeas(c.dim, c.meas_std**2 * np.eye(c.dim))
@@ -271,7 +277,6 @@ class Tracker:
         new = ~used
         if new.any():
             self._initiate(pos[new], pos_cov[new], t)
-        return self.confirmed()
 
     def drop(self, ids: Any) -> None:
         """Delete the tracks with these ids (e.g. a target assessed as killed)."""
@@ -315,6 +320,14 @@ class Tracker:
         x, P = self.filter.output(self.state)
         conf = self.book.confirmed
         return TrackRows(self.book.ids[conf], x[conf], P[conf], self.book.score[conf])
+
+    def confirmed_positions(self) -> F64:
+        """Positions ``(r, dim)`` of the confirmed tracks now (those of :meth:`confirmed`,
+        a new array). [m]"""
+        if self.state is None:
+            return np.empty((0, self.config.dim))
+        x, _ = self.filter.output(self.state)
+        return x[self.book.confirmed, : self.config.dim]
 
     @property
     def mean_nis(self) -> tuple[float, int] | None:
