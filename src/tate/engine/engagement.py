@@ -131,6 +131,7 @@ class Engagement:
         self._scan_starts: list[int] = self.scans.starts.tolist()
         self._scan_times: list[float] = self.scans.time[self.scans.starts[:-1]].tolist()
         self._scan_sids = [str(x) for x in self.scans.sensor[self.scans.starts[:-1]].tolist()]
+        self._scan_truth: list[int] = self.scans.truth.tolist()  #: threat row per detection
         self._fixed_sites: dict[str, tuple[F64, F64]] = {}
         self._undetected = bool(n)  #: some threat not yet detected
         self._ended = np.zeros(n, dtype=bool)
@@ -208,7 +209,8 @@ class Engagement:
         sc = self.scans
         starts, times, sids = self._scan_starts, self._scan_times, self._scan_sids
         last = len(starts) - 1
-        any_killed = bool(self.killed.any())
+        killed = set(np.flatnonzero(self.killed).tolist())  #: threat rows killed so far
+        truth_rows = self._scan_truth
         trackers = (self.tracker, *self.shadow_trackers)
         while self._next_scan < last:
             i = self._next_scan
@@ -218,7 +220,7 @@ class Engagement:
             self._next_scan = i + 1
             a, b = starts[i], starts[i + 1]
             rows: slice | NDArray[np.intp] = slice(a, b)
-            if any_killed:
+            if killed and not killed.isdisjoint(truth_rows[a:b]):
                 real = sc.truth[a:b]
                 dead = (real >= 0) & self.killed[np.maximum(real, 0)] & \
                     (self.kill_time[np.maximum(real, 0)] <= ts)

@@ -231,7 +231,7 @@ class Tracker:
         #: GNN association of a radar scan in one compiled call (:mod:`._book_jit`)
         self._fused = (self._jit and c.associator == "gnn" and c.dim == 3
                        and isinstance(self.filter, GaussianFilter) and self.filter.method != "ukf")
-        self._miss_gain = float(np.log1p(-c.pd) if c.pd < 1 else -np.inf)
+        self._consts: tuple[TrackerConfig | None, tuple[Any, ...]] = (None, ())
         self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
         self._gammas: dict[int, float] = {c.dim: self.gamma}
@@ -462,6 +462,20 @@ class Tracker:
         self.book.score = self.book.score + gain
         return hit, used
 
+    def _constants(self) -> tuple[Any, ...]:
+        """Per-config constants of the compiled path: log(1 − P_D), log P_D and _manage's
+        rules (NaN: the scan-count rule; inf: no variance limit); kept until the config
+        object changes."""
+        c = self.config
+        if self._consts[0] is not c:
+            self._consts = (c, (
+                float(np.log1p(-c.pd) if c.pd < 1 else -np.inf), float(np.log(c.pd)),
+                (c.confirm_m, c.confirm_n,
+                 np.nan if c.confirm_window_s is None else c.confirm_window_s,
+                 c.delete_after, np.nan if c.delete_after_s is None else c.delete_after_s,
+                 c.max_pos_std**2 if np.isfinite(c.max_pos_std) else np.inf)))
+        return self._consts[1]
+
     def _associate_fused(self, z: F64, meas: RAEMeas, pos: F64, pos_cov: F64, gamma: float
                          ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
         """The GNN association and update of a radar scan by one compiled call
@@ -470,13 +484,14 @@ class Tracker:
         from tate.tracking._book_jit import radar_gnn_scan
 
         c = self.config
+        miss_gain, log_pd, _ = self._constants()
         has_rot = meas.rotation is not None
         rot = _per_row(meas.rotation, 2) if has_rot else _NO_ROT
         status, x, P, hit, used, gain, nis, n_nis = radar_gnn_scan(
             self.state.x, self.state.P, z, pos, pos_cov, _per_row(meas.sensor_pos, 1), rot,
             has_rot, _per_row(meas.R, 2), self.book.confirmed, gamma, 1.5, _LOOSE, _BAND,
             c.pd, np.nan if c.clutter_density is None else c.clutter_density,
-            self._miss_gain, float(np.log(c.pd)), 3 * _LOG_2PI)
+            miss_gain, log_pd, 3 * _LOG_2PI)
         if status:
             return None
         if hit.any():
@@ -581,14 +596,12 @@ class Tracker:
         """:meth:`_manage` by the compiled kernel (:func:`._scan_jit.manage_book`)."""
         from tate.tracking._scan_jit import manage_book
 
-        c, b = self.config, self.book
-        nan = float("nan")
+        b = self.book
         _, P = self.filter.output(self.state)
+        m, n, window, after, after_s, max_var = self._constants()[2]
         n_drop, drop = manage_book(
             b.hits_window, b.scans, b.misses, b.n_hits, b.t_hit, b.t_init, b.confirmed, hit, t,
-            c.confirm_m, c.confirm_n, nan if c.confirm_window_s is None else c.confirm_window_s,
-            c.delete_after, nan if c.delete_after_s is None else c.delete_after_s,
-            c.max_pos_std**2 if np.isfinite(c.max_pos_std) else np.inf, P, c.dim)
+            m, n, window, after, after_s, max_var, P, self.config.dim)
         if n_drop:
             keep = np.flatnonzero(~drop)
             self.book = b.take(keep)
