@@ -128,9 +128,10 @@ class Engagement:
         self._first_held = np.full(n, np.nan)
         self._next_scan = 0
         #: per scan (as Python numbers): first row, time [s], sensor id
-        self._scan_starts: list[int] = self.scans.starts.tolist()
-        self._scan_times: list[float] = self.scans.time[self.scans.starts[:-1]].tolist()
-        self._scan_sids = [str(x) for x in self.scans.sensor[self.scans.starts[:-1]].tolist()]
+        first = self.scans.starts[:-1] if self.scans.time.size else np.empty(0, np.intp)
+        self._scan_starts: list[int] = self.scans.starts[:first.size + 1].tolist()
+        self._scan_times: list[float] = self.scans.time[first].tolist()
+        self._scan_sids = [str(x) for x in self.scans.sensor[first].tolist()]
         self._scan_truth: list[int] = self.scans.truth.tolist()  #: threat row per detection
         self._fixed_sites: dict[str, tuple[F64, F64]] = {}
         self._undetected = bool(n)  #: some threat not yet detected
