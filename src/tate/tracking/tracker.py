@@ -30,8 +30,9 @@ bounded: only live tracks are kept; histories go to the caller.
 
 With :func:`tate.jit.enabled` at construction (the default) the per-scan work (detection
 positions, KF prediction, pair gating and GNN update of radar scans, GNN clusters, clutter
-estimate, track management) runs as compiled kernels (:mod:`._scan_jit`), the same tracks
-with states equal to rounding; the numpy code below is the reference and the other path.
+estimate, track management) runs as compiled kernels (:mod:`._scan_jit`; with GNN, the
+whole association of a radar scan in one call, :mod:`._book_jit`), the same tracks with
+states equal to rounding; the numpy code below is the reference and the other path.
 """
 
 from __future__ import annotations
