@@ -24,6 +24,7 @@ the tracker (m, rad, s); the state is in the tracker's ENU frame.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,7 +38,11 @@ from tate.tracking._scan_jit import (
     radar_pairs,
 )
 
-__all__ = ["radar_gnn_scan"]
+if TYPE_CHECKING:
+    from tate.tracking.measurement import RAEMeas
+    from tate.tracking.tracker import Tracker
+
+__all__ = ["associate_scan", "radar_gnn_scan"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
@@ -124,3 +129,31 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
             hit[tr[q]] = True
             used[me[q]] = True
     return 0, x, P, hit, used, gain, nis_c, n_nis
+
+
+def associate_scan(tr: Tracker, z: F64, meas: RAEMeas, pos: F64, pos_cov: F64, gamma: float
+                   ) -> tuple[B8, B8] | None:
+    """``Tracker._associate_fused``: :func:`radar_gnn_scan` on tracker ``tr``'s predicted
+    state and book, then the state, NIS sums and scores updated as the step-by-step path
+    does; None (``tr`` untouched) where that path must decide."""
+    from tate.tracking.filters import GaussState
+    from tate.tracking.jpda import _LOG_2PI
+    from tate.tracking.pairs import _BAND, _LOOSE, _NO_ROT, _per_row
+
+    c = tr.config
+    miss_gain, log_pd, _ = tr._constants()
+    has_rot = meas.rotation is not None
+    rot = _per_row(meas.rotation, 2) if has_rot else _NO_ROT
+    status, x, P, hit, used, gain, nis, n_nis = radar_gnn_scan(
+        tr.state.x, tr.state.P, z, pos, pos_cov, _per_row(meas.sensor_pos, 1), rot,
+        has_rot, _per_row(meas.R, 2), tr.book.confirmed, gamma, 1.5, _LOOSE, _BAND,
+        c.pd, np.nan if c.clutter_density is None else c.clutter_density,
+        miss_gain, log_pd, 3 * _LOG_2PI)
+    if status:
+        return None
+    if hit.any():
+        tr.state = GaussState(x, P)
+    if n_nis >= 0:
+        tr._add_nis(nis, 3)
+    tr.book.score = tr.book.score + gain
+    return hit, used

@@ -46,8 +46,8 @@ from scipy.spatial import cKDTree
 
 from tate import jit
 from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
-from tate.tracking.filters import FILTERS, GaussianFilter, GaussState, make_filter
-from tate.tracking.jpda import _LOG_2PI, jpda_marginals, pad_candidates, pair_log_likelihood
+from tate.tracking.filters import FILTERS, GaussianFilter, make_filter
+from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
     Meas,
     PositionMeas,
@@ -56,8 +56,6 @@ from tate.tracking.measurement import (
     meas_dim,
 )
 from tate.tracking.pairs import (
-    _BAND,
-    _LOOSE,
     _NO_ROT,
     _per_row,
     fast_filter,
@@ -480,27 +478,11 @@ class Tracker:
     def _associate_fused(self, z: F64, meas: RAEMeas, pos: F64, pos_cov: F64, gamma: float
                          ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
         """The GNN association and update of a radar scan by one compiled call
-        (:func:`._book_jit.radar_gnn_scan`, the numbers of the step-by-step compiled path);
-        None, the state untouched, where that path must decide."""
-        from tate.tracking._book_jit import radar_gnn_scan
+        (:func:`._book_jit.associate_scan`); None, the state untouched, where the
+        step-by-step path must decide."""
+        from tate.tracking._book_jit import associate_scan
 
-        c = self.config
-        miss_gain, log_pd, _ = self._constants()
-        has_rot = meas.rotation is not None
-        rot = _per_row(meas.rotation, 2) if has_rot else _NO_ROT
-        status, x, P, hit, used, gain, nis, n_nis = radar_gnn_scan(
-            self.state.x, self.state.P, z, pos, pos_cov, _per_row(meas.sensor_pos, 1), rot,
-            has_rot, _per_row(meas.R, 2), self.book.confirmed, gamma, 1.5, _LOOSE, _BAND,
-            c.pd, np.nan if c.clutter_density is None else c.clutter_density,
-            miss_gain, log_pd, 3 * _LOG_2PI)
-        if status:
-            return None
-        if hit.any():
-            self.state = GaussState(x, P)
-        if n_nis >= 0:
-            self._add_nis(nis, 3)
-        self.book.score = self.book.score + gain
-        return hit, used
+        return associate_scan(self, z, meas, pos, pos_cov, gamma)
 
     def _gnn_assign(self, g: Gated, n: int, p: int, miss_cost: float) -> tuple[I64, I64]:
         """:func:`~.association.gnn_assign`; on the compiled path its clusters and their
