@@ -127,6 +127,14 @@ class Engagement:
         self.first_detected = np.full(n, np.nan)
         self._first_held = np.full(n, np.nan)
         self._next_scan = 0
+        #: per scan (as Python numbers): first row, time [s], sensor id
+        first = self.scans.starts[:-1] if self.scans.time.size else np.empty(0, np.intp)
+        self._scan_starts: list[int] = self.scans.starts[:first.size + 1].tolist()
+        self._scan_times: list[float] = self.scans.time[first].tolist()
+        self._scan_sids = [str(x) for x in self.scans.sensor[first].tolist()]
+        self._scan_truth: list[int] = self.scans.truth.tolist()  #: threat row per detection
+        self._fixed_sites: dict[str, tuple[F64, F64]] = {}
+        self._undetected = bool(n)  #: some threat not yet detected
         self._ended = np.zeros(n, dtype=bool)
         self.events: list[tuple[float, str, str, str]] = []
         self._quality: list[tuple[float, int, int, float, float, float, float]] = []
@@ -200,31 +208,56 @@ class Engagement:
         from tate.tracking.measurement import RAEMeas
 
         sc = self.scans
-        while self._next_scan < sc.starts.size - 1:
-            a, b = sc.starts[self._next_scan], sc.starts[self._next_scan + 1]
-            ts = float(sc.time[a])
+        starts, times, sids = self._scan_starts, self._scan_times, self._scan_sids
+        last = len(starts) - 1
+        killed = set(np.flatnonzero(self.killed).tolist())  #: threat rows killed so far
+        truth_rows = self._scan_truth
+        trackers = (self.tracker, *self.shadow_trackers)
+        while self._next_scan < last:
+            i = self._next_scan
+            ts = times[i]
             if ts > t1 + 1e-9:
                 break
-            self._next_scan += 1
-            rows = np.arange(a, b)
-            real = sc.truth[rows]
-            dead = (real >= 0) & self.killed[np.maximum(real, 0)] & \
-                (self.kill_time[np.maximum(real, 0)] <= ts)
-            rows = rows[~dead]
-            if rows.size == 0:
-                continue
-            seen = sc.truth[rows]
-            seen = seen[seen >= 0]
-            fresh = seen[np.isnan(self.first_detected[seen])]
-            sid = str(sc.sensor[a])
-            if fresh.size:
-                self.first_detected[fresh] = ts
-                for j in np.unique(fresh).tolist():
-                    self.events.append((ts, "first-detection", str(self.truth.ids[j]), sid))
-            meas = RAEMeas(self.sensors.position(sid, ts), sc.R[rows],
-                           rotation=self.sensors.rotation(sid, ts))
-            for tracker in (self.tracker, *self.shadow_trackers):
-                tracker.step(ts, sc.z[rows], meas)
+            self._next_scan = i + 1
+            a, b = starts[i], starts[i + 1]
+            rows: slice | NDArray[np.intp] = slice(a, b)
+            if killed and not killed.isdisjoint(truth_rows[a:b]):
+                real = sc.truth[a:b]
+                dead = (real >= 0) & self.killed[np.maximum(real, 0)] & \
+                    (self.kill_time[np.maximum(real, 0)] <= ts)
+                if dead.any():
+                    rows = np.arange(a, b)[~dead]
+                    if rows.size == 0:
+                        continue
+            sid = sids[i]
+            if self._undetected:
+                seen = sc.truth[rows]
+                seen = seen[seen >= 0]
+                fresh = seen[np.isnan(self.first_detected[seen])]
+                if fresh.size:
+                    self.first_detected[fresh] = ts
+                    for j in np.unique(fresh).tolist():
+                        self.events.append((ts, "first-detection", str(self.truth.ids[j]), sid))
+                    self._undetected = bool(np.isnan(self.first_detected).any())
+            pos, rot = self._site(sid, ts)
+            meas = RAEMeas(pos, sc.R[rows], rotation=rot)
+            z = sc.z[rows]
+            for tracker in trackers:
+                tracker.ingest(ts, z, meas)
+
+    def _site(self, sid: str, t: float) -> tuple[F64, F64]:
+        """Position and rotation of sensor ``sid`` at ``t``; those of a fixed site are
+        computed once (kept read-only)."""
+        fixed = self._fixed_sites.get(sid)
+        if fixed is not None:
+            return fixed
+        pos, rot = self.sensors.position(sid, t), self.sensors.rotation(sid, t)
+        if self.sensors.tracks[sid][0].size == 1:
+            pos, rot = np.array(pos, dtype=float), np.array(rot, dtype=float)
+            pos.setflags(write=False)
+            rot.setflags(write=False)
+            self._fixed_sites[sid] = (pos, rot)
+        return pos, rot
 
     def _live(self, t: float) -> NDArray[np.intp]:
         return np.flatnonzero(self.truth.flying(t) & ~self.killed)
@@ -238,12 +271,12 @@ class Engagement:
     def _record_quality(self, t: float) -> None:
         """Keep what the track-quality record of tick ``t`` needs; :meth:`_flush_quality`
         computes it (GOSPA against the truth) for many ticks at once."""
-        self._quality_due.append((t, self._live(t), self.tracker.confirmed().x[:, :3].copy()))
+        self._quality_due.append((t, self._live(t), self.tracker.confirmed_positions()))
 
     def _flush_quality(self) -> None:
         """The GOSPA record and first-held times of the ticks kept so far, in tick order;
         the truth of all of them interpolated and turned to ENU in one call."""
-        from tate.tracking.metrics import gospa
+        from tate.tracking.metrics import gospa_many
 
         due, self._quality_due = self._quality_due, []
         if not due:
@@ -252,11 +285,10 @@ class Engagement:
         times = np.concatenate([np.full(live.size, t) for t, live, _ in due])
         truth_enu = self._enu(self.truth.sample(bodies, times)[0]) if bodies.size else \
             np.empty((0, 3))
-        start = 0
-        for t, live, est in due:
-            truth_k = truth_enu[start:start + live.size]
-            start += live.size
-            g = gospa(truth_k, est, c=self.config.gospa_c, p=1.0, alpha=2.0)
+        cut = np.cumsum([live.size for _, live, _ in due])[:-1].tolist()
+        sets = list(zip(np.split(truth_enu, cut), [est for _, _, est in due], strict=True))
+        scores = gospa_many(sets, c=self.config.gospa_c, p=1.0, alpha=2.0)
+        for (t, live, est), g in zip(due, scores, strict=True):
             held = live[g.assignment >= 0] if live.size else live
             fresh = held[np.isnan(self._first_held[held])]
             self._first_held[fresh] = t

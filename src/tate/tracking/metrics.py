@@ -31,13 +31,14 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
 
-__all__ = ["GospaResult", "gospa", "ospa", "pairwise_distance"]
+__all__ = ["GospaResult", "gospa", "gospa_many", "ospa", "pairwise_distance"]
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ def _assign(
 
 
 def gospa(
-    truth: ArrayLike, est: ArrayLike, c: float, p: float = 1.0, alpha: float = 2.0
+    truth: ArrayLike, est: ArrayLike, c: float, p: float = 1.0, alpha: float = 2.0,
+    check: bool = True,
 ) -> GospaResult:
     """GOSPA distance between truth and estimated positions.
 
@@ -164,6 +166,10 @@ def gospa(
     alpha
         Cardinality-mismatch weight, ``0 < alpha <= 2``; only ``alpha = 2`` yields the
         localisation / missed / false decomposition. [-]
+    check
+        Validate the inputs (``False``: the caller guarantees finite float64 arrays of
+        shapes ``(m, d)`` and ``(n, d)`` and valid ``c``, ``p``, ``alpha``; the same
+        result, without the checks' cost).
 
     Returns
     -------
@@ -194,9 +200,16 @@ def gospa(
     .. [1] Rahmathullah, García-Fernández & Svensson, "Generalized optimal sub-pattern
        assignment metric", FUSION 2017, eq. (1) and Proposition 1.
     """
-    _check_params(c, p, alpha)
-    dist = pairwise_distance(truth, est)
+    if check:
+        _check_params(c, p, alpha)
+        dist = pairwise_distance(truth, est)
+    else:  # pairwise_distance's arithmetic on arrays already checked
+        x, y = np.asarray(truth), np.asarray(est)
+        diff = x[:, np.newaxis, :] - y[np.newaxis, :, :]
+        dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
     m, n = dist.shape
+    if m == 0 or n == 0:  # _assign's empty case
+        return _gospa_empty(m, n, c, p, alpha)
     rows, cols, matched = _assign(dist, c, p)
     total = matched + c**p / alpha * abs(n - m)
     assignment = np.full(m, -1, dtype=np.intp)
@@ -204,10 +217,11 @@ def gospa(
         assignment[rows] = cols
         nan = float("nan")
         return GospaResult(total ** (1.0 / p), nan, nan, nan, assignment)
-    close = dist[rows, cols] < c
+    d_rc = dist[rows, cols]
+    close = d_rc < c
     assignment[rows[close]] = cols[close]
-    n_pairs = int(close.sum())
-    localisation = float((dist[rows[close], cols[close]] ** p).sum())
+    n_pairs = int(np.count_nonzero(close))
+    localisation = float((d_rc[close] ** p).sum())
     half = c**p / 2.0
     return GospaResult(
         distance=total ** (1.0 / p),
@@ -216,6 +230,51 @@ def gospa(
         false=half * (n - n_pairs),
         assignment=assignment,
     )
+
+
+def gospa_many(
+    sets: Sequence[tuple[ArrayLike, ArrayLike]], c: float, p: float = 1.0, alpha: float = 2.0
+) -> list[GospaResult]:
+    """:func:`gospa` of many (truth, estimate) pairs of point sets (e.g. one per instant),
+    the inputs checked once for all of them.
+
+    Parameters
+    ----------
+    sets
+        Pairs of ``(m_i, d)`` true and ``(n_i, d)`` estimated positions. [m]
+    c, p, alpha
+        As :func:`gospa`.
+
+    Returns
+    -------
+    list[GospaResult]
+        ``gospa(truth, est, c, p, alpha)`` of each pair, in order.
+
+    Raises
+    ------
+    ValueError
+        As :func:`gospa`, for the first pair that fails its checks.
+    """
+    _check_params(c, p, alpha)
+    xs = [np.asarray(a, dtype=np.float64) for a, _ in sets]
+    ys = [np.asarray(b, dtype=np.float64) for _, b in sets]
+    if not xs:
+        return []
+    d = xs[0].shape[-1] if xs[0].ndim else -1
+    ok = all(a.ndim == 2 and a.shape[1] == d for a in xs + ys)
+    ok = ok and bool(np.isfinite(np.concatenate(xs + ys)).all())
+    return [gospa(x, y, c, p, alpha, check=not ok) for x, y in zip(xs, ys, strict=True)]
+
+
+def _gospa_empty(m: int, n: int, c: float, p: float, alpha: float) -> GospaResult:
+    """:func:`gospa` when one set is empty (no pair: the matched cost is 0)."""
+    total = 0.0 + c**p / alpha * abs(n - m)
+    assignment = np.full(m, -1, dtype=np.intp)
+    if alpha != 2:
+        nan = float("nan")
+        return GospaResult(total ** (1.0 / p), nan, nan, nan, assignment)
+    half = c**p / 2.0
+    return GospaResult(total ** (1.0 / p), 0.0, half * m, half * n, assignment)
 
 
 def ospa(truth: ArrayLike, est: ArrayLike, c: float, p: float = 1.0) -> float:

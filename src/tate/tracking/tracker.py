@@ -30,8 +30,9 @@ bounded: only live tracks are kept; histories go to the caller.
 
 With :func:`tate.jit.enabled` at construction (the default) the per-scan work (detection
 positions, KF prediction, pair gating and GNN update of radar scans, GNN clusters, clutter
-estimate, track management) runs as compiled kernels (:mod:`._scan_jit`), the same tracks
-with states equal to rounding; the numpy code below is the reference and the other path.
+estimate, track management) runs as compiled kernels (:mod:`._scan_jit`; with GNN, the
+whole association of a radar scan in one call, :mod:`._book_jit`), the same tracks with
+states equal to rounding; the numpy code below is the reference and the other path.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from scipy.spatial import cKDTree
 
 from tate import jit
 from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
-from tate.tracking.filters import FILTERS, make_filter
+from tate.tracking.filters import FILTERS, GaussianFilter, make_filter
 from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
     Meas,
@@ -226,6 +227,10 @@ class Tracker:
         self.filter = make_filter(c.motion, c.dim, c.q, method=c.method, alpha=c.singer_alpha)
         #: compiled kernels for radar scans (:mod:`._scan_jit`) instead of the numpy path
         self._jit = jit.enabled()
+        #: GNN association of a radar scan in one compiled call (:mod:`._book_jit`)
+        self._fused = (self._jit and c.associator == "gnn" and c.dim == 3
+                       and isinstance(self.filter, GaussianFilter) and self.filter.method != "ukf")
+        self._consts: tuple[TrackerConfig | None, tuple[Any, ...]] = (None, ())
         self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
         self._gammas: dict[int, float] = {c.dim: self.gamma}
@@ -240,7 +245,13 @@ class Tracker:
     # -- public -------------------------------------------------------------------------
     def step(self, t: float, z: F64, meas: Meas | None = None) -> TrackRows:
         """Ingest one scan at time ``t`` [s]: measurements ``z (p, m)`` of model ``meas``
-        (default: Cartesian positions with σ = ``meas_std`` per axis)."""
+        (default: Cartesian positions with σ = ``meas_std`` per axis); returns the
+        confirmed tracks after it."""
+        self.ingest(t, z, meas)
+        return self.confirmed()
+
+    def ingest(self, t: float, z: F64, meas: Meas | None = None) -> None:
+        """:meth:`step` without building the confirmed tracks' rows."""
         c = self.config
         if meas is None:
             meas = PositionMeas(c.dim, c.meas_std**2 * np.eye(c.dim))
@@ -265,7 +276,6 @@ class Tracker:
         new = ~used
         if new.any():
             self._initiate(pos[new], pos_cov[new], t)
-        return self.confirmed()
 
     def drop(self, ids: Any) -> None:
         """Delete the tracks with these ids (e.g. a target assessed as killed)."""
@@ -309,6 +319,14 @@ class Tracker:
         x, P = self.filter.output(self.state)
         conf = self.book.confirmed
         return TrackRows(self.book.ids[conf], x[conf], P[conf], self.book.score[conf])
+
+    def confirmed_positions(self) -> F64:
+        """Positions ``(r, dim)`` of the confirmed tracks now (those of :meth:`confirmed`,
+        a new array). [m]"""
+        if self.state is None:
+            return np.empty((0, self.config.dim))
+        x, _ = self.filter.output(self.state)
+        return x[self.book.confirmed, : self.config.dim]
 
     @property
     def mean_nis(self) -> tuple[float, int] | None:
@@ -380,6 +398,10 @@ class Tracker:
         if pos.shape[1] != d:
             raise ValueError(f"measurements are {pos.shape[1]}-D, tracks {d}-D")
         gamma = self._gamma(m)
+        if self._fused and isinstance(meas, RAEMeas) and not meas.angle_only:
+            done = self._associate_fused(z, meas, pos, pos_cov, gamma)
+            if done is not None:
+                return done
         lam = c.clutter_density
         if lam is None:
             lam = self._clutter_estimate(z, meas)
@@ -438,6 +460,29 @@ class Tracker:
             used[use_cols] = True
         self.book.score = self.book.score + gain
         return hit, used
+
+    def _constants(self) -> tuple[Any, ...]:
+        """Per-config constants of the compiled path: log(1 − P_D), log P_D and _manage's
+        rules (NaN: the scan-count rule; inf: no variance limit); kept until the config
+        object changes."""
+        c = self.config
+        if self._consts[0] is not c:
+            self._consts = (c, (
+                float(np.log1p(-c.pd) if c.pd < 1 else -np.inf), float(np.log(c.pd)),
+                (c.confirm_m, c.confirm_n,
+                 np.nan if c.confirm_window_s is None else c.confirm_window_s,
+                 c.delete_after, np.nan if c.delete_after_s is None else c.delete_after_s,
+                 c.max_pos_std**2 if np.isfinite(c.max_pos_std) else np.inf)))
+        return self._consts[1]
+
+    def _associate_fused(self, z: F64, meas: RAEMeas, pos: F64, pos_cov: F64, gamma: float
+                         ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
+        """The GNN association and update of a radar scan by one compiled call
+        (:func:`._book_jit.associate_scan`); None, the state untouched, where the
+        step-by-step path must decide."""
+        from tate.tracking._book_jit import associate_scan
+
+        return associate_scan(self, z, meas, pos, pos_cov, gamma)
 
     def _gnn_assign(self, g: Gated, n: int, p: int, miss_cost: float) -> tuple[I64, I64]:
         """:func:`~.association.gnn_assign`; on the compiled path its clusters and their
@@ -534,14 +579,12 @@ class Tracker:
         """:meth:`_manage` by the compiled kernel (:func:`._scan_jit.manage_book`)."""
         from tate.tracking._scan_jit import manage_book
 
-        c, b = self.config, self.book
-        nan = float("nan")
+        b = self.book
         _, P = self.filter.output(self.state)
+        m, n, window, after, after_s, max_var = self._constants()[2]
         n_drop, drop = manage_book(
             b.hits_window, b.scans, b.misses, b.n_hits, b.t_hit, b.t_init, b.confirmed, hit, t,
-            c.confirm_m, c.confirm_n, nan if c.confirm_window_s is None else c.confirm_window_s,
-            c.delete_after, nan if c.delete_after_s is None else c.delete_after_s,
-            c.max_pos_std**2 if np.isfinite(c.max_pos_std) else np.inf, P, c.dim)
+            m, n, window, after, after_s, max_var, P, self.config.dim)
         if n_drop:
             keep = np.flatnonzero(~drop)
             self.book = b.take(keep)
