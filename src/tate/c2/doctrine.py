@@ -18,11 +18,12 @@ Roux & van Vuuren, ORiON 23(2), 2007; docs/c2.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Hold", "doctrine_cap"]
+__all__ = ["DecisionConstants", "Hold", "doctrine_cap"]
 
 
 @dataclass
@@ -66,3 +67,35 @@ def doctrine_cap(shots: NDArray[np.int64], pk: NDArray[np.float64], salvo: int
             out[w, j] = take
             left -= take
     return out
+
+
+@dataclass(frozen=True)
+class DecisionConstants:
+    """What every decision cycle reads from the scenario's ``c2`` section and the launcher
+    rows; fixed for a run (:meth:`of` builds it once)."""
+
+    reserve: NDArray[np.int64]  #: rounds kept back per launcher row
+    missile: NDArray[np.bool_]  #: the row is a missile launcher
+    cost_m: NDArray[np.float64]  #: cost of a round [M USD]
+    rank: NDArray[np.int64]  #: the row's layer index in ``c2.layers`` (0 outermost)
+    min_pk: float
+    cost_weight: float
+    salvo: int  #: rounds per target and decision (1 under shoot-look-shoot)
+    assigner: Any  #: the scenario's assigner (:func:`tate.c2.wta.make_assigner`)
+
+    @classmethod
+    def of(cls, c2: Any, rows: dict[str, list[Any]], initial_rounds: NDArray[np.int64]
+           ) -> DecisionConstants:
+        """From the ``c2`` section, the launcher rows (``kind``, ``cost`` [USD], ``layer``)
+        and each row's rounds at the start."""
+        from tate.c2.wta import make_assigner
+
+        layer_rank = {name: k for k, name in enumerate(c2.layers)}
+        return cls(
+            reserve=np.floor(initial_rounds * float(c2.reserve_fraction)).astype(int),
+            missile=np.array([k == "missile" for k in rows["kind"]]),
+            cost_m=np.array(rows["cost"]) / 1e6,
+            rank=np.array([layer_rank[la] for la in rows["layer"]]),
+            min_pk=float(c2.min_pk), cost_weight=float(c2.cost_weight),
+            salvo=1 if c2.doctrine == "shoot-look-shoot" else int(c2.salvo),
+            assigner=make_assigner(c2.assigner))

@@ -38,6 +38,7 @@ was on when the :class:`Launchers` were built; else as the numpy code here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -131,6 +132,20 @@ def predict_path(pos: F64, vel: F64, ballistic: NDArray[np.bool_], tau: F64) -> 
     drop = 0.5 * G0 * tau**2
     p[..., 2] -= np.where(ballistic[:, None], drop[None, :], 0.0)
     return p
+
+
+def coast_point(p: F64, v: F64, ballistic: bool, tau: float) -> F64:
+    """:func:`predict_path` of one track at one time ``tau`` [s] ahead, ``(3,)`` ENU [m],
+    with the same arithmetic (p + v τ, less ½ g₀ τ² in Up if ballistic) on scalars."""
+    aim = p + v * tau
+    if ballistic:
+        aim[2] -= 0.5 * G0 * (tau * tau)
+    return aim
+
+
+def norm3(d: F64) -> float:
+    """|d| of a 3-vector as ``np.linalg.norm`` computes it (the root of the dot product)."""
+    return math.sqrt(float(d.dot(d)))
 
 
 def intercept_grid(horizon_s: float = 400.0, step_s: float = 1.0,

@@ -50,7 +50,6 @@ ECEF.
 from __future__ import annotations
 
 import importlib
-import math
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,36 +77,6 @@ class _Pending:
     shot: int
     threat: int
     pk: float
-
-
-def _norm(d: F64) -> float:
-    """|d| of a 3-vector, as ``np.linalg.norm`` computes it (sqrt of the dot product)."""
-    return math.sqrt(float(d.dot(d)))
-
-
-def _coast(p: F64, v: F64, ballistic: bool, tau: float) -> F64:
-    """:func:`tate.c2.engage.predict_path` of one track at one time ``tau`` [s] ahead,
-    ``(3,)`` ENU [m], with the same arithmetic: p + v τ, less ½ g₀ τ² in Up if ballistic."""
-    from tate.c2.engage import G0
-
-    aim = p + v * tau
-    if ballistic:
-        aim[2] -= 0.5 * G0 * (tau * tau)
-    return aim
-
-
-@dataclass(frozen=True)
-class _C2Constants:
-    """What every decision reads from ``c2`` and the launcher rows (never changes)."""
-
-    reserve: NDArray[np.int64]  #: rounds kept back per launcher row
-    missile: NDArray[np.bool_]  #: the row is a missile launcher
-    cost_m: F64  #: cost of a round [M USD]
-    rank: NDArray[np.int64]  #: the row's layer index in ``c2.layers`` (0 outermost)
-    min_pk: float
-    cost_weight: float
-    salvo: int  #: rounds per target and decision
-    assigner: Any
 
 
 @dataclass
@@ -193,7 +162,7 @@ class Defence:
             np.random.Generator(np.random.PCG64(np.random.SeedSequence(
                 eng.seed, spawn_key=(KILL_STREAM, zlib.crc32(b"seekers"))))))
         self.pending: list[_Pending] = []
-        self._c2c: _C2Constants | None = None
+        self._c2c: Any = None
         self._assets_cache: Any = None
         self.threat_hold = Hold()  #: by truth row
         #: by track id: a track on no threat (false, or lagging a manoeuvring threat) is
@@ -427,21 +396,12 @@ class Defence:
         shots = doctrine_cap(c.assigner.assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
-    def _c2_constants(self) -> _C2Constants:
+    def _c2_constants(self) -> Any:
         """The decision's per-run constants (built at the first decision)."""
         if self._c2c is None:
-            from tate.c2.wta import make_assigner
+            from tate.c2.doctrine import DecisionConstants
 
-            c2 = self.c2
-            layer_rank = {name: k for k, name in enumerate(c2.layers)}
-            self._c2c = _C2Constants(
-                reserve=np.floor(self.initial_rounds * float(c2.reserve_fraction)).astype(int),
-                missile=np.array([k == "missile" for k in self.rows["kind"]]),
-                cost_m=np.array(self.rows["cost"]) / 1e6,
-                rank=np.array([layer_rank[la] for la in self.rows["layer"]]),
-                min_pk=float(c2.min_pk), cost_weight=float(c2.cost_weight),
-                salvo=1 if c2.doctrine == "shoot-look-shoot" else int(c2.salvo),
-                assigner=make_assigner(c2.assigner))
+            self._c2c = DecisionConstants.of(self.c2, self.rows, self.initial_rounds)
         return self._c2c
 
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
@@ -452,7 +412,7 @@ class Defence:
         (:class:`tate.predict.paths.PathPrediction`) interpolated linearly in time for a
         track the model predicted, else (and beyond the path's last time) constant
         velocity, plus gravity for a ballistic track."""
-        from tate.c2.engage import COAST_FACTOR
+        from tate.c2.engage import COAST_FACTOR, coast_point, norm3
         from tate.earth import wgs84
         from tate.predict.paths import interpolate_path
 
@@ -465,17 +425,17 @@ class Defence:
             j = int(k[0])
             p_ecef, v_ecef = pool.state(b)
             p_int = self.eng._enu(p_ecef[None])[0]
-            speed = max(_norm(v_ecef),
+            speed = max(norm3(v_ecef),
                         COAST_FACTOR * float(pool.preset(b).burnout_speed_mps))
-            t_go = _norm(pos[j] - p_int) / speed
+            t_go = norm3(pos[j] - p_int) / speed
             model = pred is not None and bool(pred.modelled[j])
             p_j, v_j, ball_j = pos[j], vel[j], bool(ballistic[j])
             for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
                 got = (interpolate_path(pred.tau, pred.path[j], p_j, t_go) if model
                        else None)
                 aim = (got if got is not None and np.isfinite(got).all()
-                       else _coast(p_j, v_j, ball_j, t_go))
-                t_go = _norm(aim - p_int) / speed
+                       else coast_point(p_j, v_j, ball_j, t_go))
+                t_go = norm3(aim - p_int) / speed
             pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
             pool.set_pip(b, pip[0], t_go)
 

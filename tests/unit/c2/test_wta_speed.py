@@ -145,8 +145,9 @@ def test_fast_path_copies_and_freezes() -> None:
 # -- the engine's decision helpers (tate.engine.defence) ------------------------------------
 @pytest.mark.parametrize("ballistic", [False, True])
 def test_coast_and_norm_equal_predict_path_and_linalg(ballistic: bool) -> None:
+    from tate.c2.engage import coast_point as _coast
+    from tate.c2.engage import norm3 as _norm
     from tate.c2.engage import predict_path
-    from tate.engine.defence import _coast, _norm
 
     rng = np.random.default_rng(3)
     for _ in range(200):
