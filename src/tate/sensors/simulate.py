@@ -308,8 +308,10 @@ class _Out:
     times: list[F64] = field(default_factory=list)
     blocks: list[F64] = field(default_factory=list)
     ids: list[NDArray[Any]] = field(default_factory=list)
-    #: one tuple of the ``LOAD_COLUMNS`` values per radar look time
-    load: list[tuple[float, int, float, float, float, int]] = field(default_factory=list)
+    #: per chunk of radar look times: the times ``(k,)``, the counts ``(k, 2)`` (targets
+    #: in track, looks) and the load ``(k, 3)`` (occupancy, effective search frame and
+    #: revisit [s]) of each look time
+    load: list[tuple[F64, NDArray[np.int64], F64]] = field(default_factory=list)
     states: list[plat.PlatformState] = field(default_factory=list)
 
     def add(self, t: float, rae: tuple[F64, F64, F64], std: tuple[F64, F64, F64], snr: F64,
@@ -395,8 +397,7 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
                 sched.credit, sched.phase, sched.par, fa_per_frame, fa_par, rng)
         else:
             found = list(_looks(sched, spec, *looks, fa_per_frame, rng))
-        out.load.extend(zip(tc.tolist(), found[0][:, 0].tolist(), *found[1].T.tolist(),
-                            found[0][:, 1].tolist(), strict=True))
+        out.load.append((tc, found[0], found[1]))
         _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail)
         tick(float(tc[-1]))
 
@@ -622,8 +623,9 @@ def _load_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
     parts: dict[str, list[NDArray[Any]]] = {"time_s": [], "sensor_id": []}
     parts.update({c: [] for c in LOAD_COLUMNS[1:]})
     for site, out in zip(sites, outs, strict=True):
-        for name, values in zip(LOAD_COLUMNS, zip(*out.load, strict=True) if out.load
-                                else [()] * len(LOAD_COLUMNS), strict=True):
-            parts[name].append(np.asarray(values))
-        parts["sensor_id"].append(np.full(len(out.load), site.sensor_id, object))
+        for tc, counts, load in out.load:
+            cols = (tc, counts[:, 0], *load.T, counts[:, 1])
+            for name, values in zip(LOAD_COLUMNS, cols, strict=True):
+                parts[name].append(values)
+            parts["sensor_id"].append(np.full(tc.size, site.sensor_id, object))
     return _table(parts, {"sensor_id": object, "n_in_track": np.int64, "n_looks": np.int64})
