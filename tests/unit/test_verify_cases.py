@@ -108,7 +108,23 @@ def test_power_case_fails_when_loads_share_pro_rata(monkeypatch: pytest.MonkeyPa
                            / d.sum(axis=1, keepdims=True), 1.0)
         return d * share
 
-    monkeypatch.setattr(tate.weapons.power, "serve_by_priority", pro_rata)
+    power = tate.weapons.power
+    reference = power.plant_tick
+
+    def numpy_tick(dt: float, rows: Any, *state_order: Any) -> Any:
+        # the plant's scalar tick replaced by its numpy reference, which serves through
+        # the (patched) serve_by_priority
+        *state, order = state_order
+        prio = np.empty(len(order), np.int64)
+        prio[np.asarray(order)] = np.arange(len(order))
+        d, cap, served, gen, charge, dis, store = reference(
+            dt, np.asarray(rows), *(np.asarray(x, float) for x in state), prio)
+        return (d.tolist(), cap.tolist(), served.tolist(), gen.tolist(), charge.tolist(),
+                dis.tolist(), store.tolist())
+
+    monkeypatch.setattr(power, "plant_tick_scalar", numpy_tick)
+    assert all(r.passed for r in power_shedding_case())  # the same plant, numpy's tick
+    monkeypatch.setattr(power, "serve_by_priority", pro_rata)
     rows = power_shedding_case()
     assert rows[0].passed  # the demand does not depend on serving
     assert not any(r.passed for r in rows[1:4])
