@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from tate.earth import wgs84
 from tate.earth.atmosphere import density_and_sound_speed
 from tate.flight.build import build_raid
-from tate.flight.guidance import bearing_and_range
+from tate.flight.eom import dot3
 from tate.flight.integrator import Propagator, apogee_event
 from tate.flight.models.boost_glide import BoostGlide
 from tate.memo import Memo
@@ -86,8 +86,7 @@ def trajectory_ecef(traj: Table, order_ids: list[Any]
     """Rows of a trajectory table as ECEF, sorted by body (its index in ``order_ids``)
     then time: ``body (r,)``, ``time (r,)`` [s], ``pos (r, 3)`` [m] and Earth-relative
     ``vel (r, 3)`` [m/s]."""
-    index = {name: j for j, name in enumerate(order_ids)}
-    body = np.array([index[i] for i in np.asarray(traj["id"], object).tolist()], np.intp)
+    body = _body_index(np.asarray(traj["id"], object), order_ids)
     t = np.asarray(traj["time_s"], float)
     order = np.lexsort((t, body))
     body, t = body[order], t[order]
@@ -99,9 +98,28 @@ def trajectory_ecef(traj: Table, order_ids: list[Any]
     return body, t, pos, wgs84.ned_vec_to_ecef(ned, lat, lon)
 
 
+def _body_index(ids: NDArray[Any], order_ids: list[Any]) -> NDArray[np.intp]:
+    """Index in ``order_ids`` of each row's id (``KeyError`` for one not there), looked
+    up once per run of equal ids (a trajectory table's rows come grouped by body)."""
+    if not ids.size:
+        return np.empty(0, np.intp)
+    index = {name: j for j, name in enumerate(order_ids)}
+    first = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+    runs = np.array([index[i] for i in ids[first].tolist()], np.intp)
+    return np.repeat(runs, np.diff(np.append(first, ids.size)))
+
+
 def _great_circle_km(p: F64, q: F64) -> F64:
-    """Ground distance between ECEF points ``(3, k)`` on the mean sphere [km]."""
-    return bearing_and_range(p, q)[1] / 1e3
+    """Ground distance between ECEF points ``(3, k)`` on the mean sphere [km].
+
+    ``tate.flight.guidance.bearing_and_range(p, q)[1] / 1e3`` without the bearing (and
+    the local frame it needs): the same operations in the same order.
+    """
+    u = p / np.sqrt(dot3(p, p))
+    a = q / np.sqrt(dot3(q, q))
+    cosang = dot3(u, a)
+    d = a - cosang * u
+    return wgs84.R_MEAN * np.arctan2(np.sqrt(dot3(d, d)), cosang) / 1e3
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,21 @@ def test_truth_codes_are_the_kinds_as_indices() -> None:
     t = np.array([0.0, 1.999, 2.0, 5.0])
     assert np.array_equal(truth.codes(t), rcs.kind_codes(truth.kinds(t)))
     assert truth.codes(t)[:, 0].tolist() == [1, 1, 0, 0]
+
+
+def test_flight_table_helpers_have_the_bits_of_their_references() -> None:
+    from tate.flight.fly import _body_index, _great_circle_km
+    from tate.flight.guidance import bearing_and_range
+
+    rng = np.random.default_rng(2)
+    p = wgs84.geodetic_to_ecef(rng.uniform(-1.5, 1.5, 500), rng.uniform(-3, 3, 500),
+                               rng.uniform(0.0, 1e6, 500)).T
+    q = np.repeat(p[:, :1], 500, axis=1)
+    q[:, 1:] = p[:, ::-1][:, 1:]
+    assert _same_bits(_great_circle_km(p, q), bearing_and_range(p, q)[1] / 1e3)
+    ids = np.array(["b", "b", "a", "c", "c", "a", "b"], dtype=object)  # grouped or not
+    order = ["c", "a", "b"]
+    assert _body_index(ids, order).tolist() == [order.index(i) for i in ids]
+    assert _body_index(ids[:0], order).dtype == np.intp
+    with pytest.raises(KeyError):
+        _body_index(ids, order[:2])
