@@ -121,3 +121,12 @@ def test_flight_table_helpers_have_the_bits_of_their_references() -> None:
     assert _body_index(ids[:0], order).dtype == np.intp
     with pytest.raises(KeyError):
         _body_index(ids, order[:2])
+
+
+def test_rows_of_a_body_are_its_rows_in_table_order() -> None:
+    from tate.flight.fly import _rows_of
+
+    body = np.array([2, 0, 2, 1, 0, 2, 3, 0], dtype=np.intp)
+    rows_of = _rows_of(body, 5)
+    for j in range(5):
+        assert np.array_equal(rows_of(j), np.flatnonzero(body == j))
