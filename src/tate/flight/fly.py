@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from tate.earth import wgs84
 from tate.earth.atmosphere import density_and_sound_speed
 from tate.flight.build import build_raid
-from tate.flight.guidance import bearing_and_range
+from tate.flight.eom import dot3
 from tate.flight.integrator import Propagator, apogee_event
 from tate.flight.models.boost_glide import BoostGlide
 from tate.memo import Memo
@@ -86,8 +86,7 @@ def trajectory_ecef(traj: Table, order_ids: list[Any]
     """Rows of a trajectory table as ECEF, sorted by body (its index in ``order_ids``)
     then time: ``body (r,)``, ``time (r,)`` [s], ``pos (r, 3)`` [m] and Earth-relative
     ``vel (r, 3)`` [m/s]."""
-    index = {name: j for j, name in enumerate(order_ids)}
-    body = np.array([index[i] for i in np.asarray(traj["id"], object).tolist()], np.intp)
+    body = _body_index(np.asarray(traj["id"], object), order_ids)
     t = np.asarray(traj["time_s"], float)
     order = np.lexsort((t, body))
     body, t = body[order], t[order]
@@ -99,9 +98,28 @@ def trajectory_ecef(traj: Table, order_ids: list[Any]
     return body, t, pos, wgs84.ned_vec_to_ecef(ned, lat, lon)
 
 
+def _body_index(ids: NDArray[Any], order_ids: list[Any]) -> NDArray[np.intp]:
+    """Index in ``order_ids`` of each row's id (``KeyError`` for one not there), looked
+    up once per run of equal ids (a trajectory table's rows come grouped by body)."""
+    if not ids.size:
+        return np.empty(0, np.intp)
+    index = {name: j for j, name in enumerate(order_ids)}
+    first = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+    runs = np.array([index[i] for i in ids[first].tolist()], np.intp)
+    return np.repeat(runs, np.diff(np.append(first, ids.size)))
+
+
 def _great_circle_km(p: F64, q: F64) -> F64:
-    """Ground distance between ECEF points ``(3, k)`` on the mean sphere [km]."""
-    return bearing_and_range(p, q)[1] / 1e3
+    """Ground distance between ECEF points ``(3, k)`` on the mean sphere [km].
+
+    ``tate.flight.guidance.bearing_and_range(p, q)[1] / 1e3`` without the bearing (and
+    the local frame it needs): the same operations in the same order.
+    """
+    u = p / np.sqrt(dot3(p, p))
+    a = q / np.sqrt(dot3(q, q))
+    cosang = dot3(u, a)
+    d = a - cosang * u
+    return wgs84.R_MEAN * np.arctan2(np.sqrt(dot3(d, d)), cosang) / 1e3
 
 
 @dataclass(frozen=True)
@@ -285,14 +303,15 @@ def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDA
                    pos: F64) -> Table:
     members = raid.members
     n = len(members)
-    glide_alt = _glide_altitudes(raid, traj, body)
+    rows_of = _rows_of(body, n)
+    glide_alt = _glide_altitudes(raid, traj, rows_of)
     glide_beta = _glide_betas(raid)
     cols: dict[str, list[Any]] = {k: [] for k in (
         "id", "model", "launch_time_s", "flight_time_s", "range_km", "apogee_km",
         "glide_alt_km", "glide_beta_kg_m2", "max_mach", "impact_error_m", "outcome")}
     impacted = set(imp_body.tolist())
     for j in range(n):
-        sel = body == j
+        sel = rows_of(j)
         m = members[j]
         t = traj["time_s"][sel]
         last = pos[sel][-1]
@@ -329,7 +348,16 @@ def _glide_betas(raid: Any) -> dict[int, float]:
     return out
 
 
-def _glide_altitudes(raid: Any, traj: Table, body: NDArray[np.intp]) -> dict[int, float]:
+def _rows_of(body: NDArray[np.intp], n: int) -> Callable[[int], NDArray[np.intp]]:
+    """``rows_of(j)``: the rows of body ``j`` in table order (``np.flatnonzero(body == j)``,
+    from one stable sort instead of a comparison of every row per body)."""
+    order = np.argsort(body, kind="stable")
+    bounds = np.searchsorted(body[order], np.arange(n + 1))
+    return lambda j: order[bounds[j]:bounds[j + 1]]
+
+
+def _glide_altitudes(raid: Any, traj: Table, rows_of: Callable[[int], NDArray[np.intp]]
+                     ) -> dict[int, float]:
     """Median altitude [km] of each glider between pull-up and dive."""
     out: dict[int, float] = {}
     start = 0
@@ -338,7 +366,7 @@ def _glide_altitudes(raid: Any, traj: Table, body: NDArray[np.intp]) -> dict[int
             dive = {i: t for t, i, name in model.log.rows if name == "dive"}
             for i in range(model.n):
                 j = start + i
-                sel = body == j
+                sel = rows_of(j)
                 t = traj["time_s"][sel] - raid.members[j].launch_time
                 alt = traj["alt_m"][sel]
                 t_sep = model.t_sep[i]

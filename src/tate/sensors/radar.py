@@ -61,6 +61,7 @@ __all__ = [
     "from_loop_gain",
     "from_power_aperture",
     "measurement_std",
+    "off_boresight",
     "pd",
     "required_snr_db",
     "snr_db",
@@ -279,15 +280,33 @@ def face_geometry(spec: RadarSpec, heading_rad: ArrayLike, az_rad: ArrayLike,
                                                 for x in (az_rad, el_rad)))
     if spec.faces == 0:
         return np.zeros(hd.shape, dtype=np.int64), np.zeros(hd.shape)
-    # the boresights of the headings as given (broadcast against the directions below)
-    face_az = heading[..., None] + 2.0 * np.pi * np.arange(spec.faces) / spec.faces
-    u = _unit(az, el)[..., None, :]
-    b = _unit(face_az, np.full(face_az.shape, spec.face_tilt_rad))
-    # 2·asin(|u − b|/2) is the angle between unit vectors, accurate near 0.
-    chord = np.linalg.norm(u - b, axis=-1)
+    chord = _face_chords(spec, heading, az, el)
     best = np.argmin(chord, axis=-1)
     c = np.take_along_axis(chord, best[..., None], axis=-1)[..., 0]
     return best.astype(np.int64), 2.0 * np.arcsin(np.minimum(c / 2.0, 1.0))
+
+
+def off_boresight(spec: RadarSpec, heading_rad: F64, az_rad: F64, el_rad: F64) -> F64:
+    """The angle of :func:`face_geometry` alone (the same bits), for float arrays [rad]."""
+    if spec.faces == 0:
+        return np.zeros(np.broadcast_shapes(heading_rad.shape, az_rad.shape, el_rad.shape))
+    c = _face_chords(spec, heading_rad, az_rad, el_rad).min(axis=-1)
+    return np.asarray(2.0 * np.arcsin(np.minimum(c / 2.0, 1.0)), dtype=float)
+
+
+def _face_chords(spec: RadarSpec, heading: F64, az: F64, el: F64) -> F64:
+    """|u − b| of the directions ``u`` to each face's boresight ``b``: ``(..., faces)``.
+
+    2·asin(|u − b|/2) is the angle between the unit vectors, accurate near 0.  The
+    boresights are those of the headings as given (broadcast against the directions).
+    Component by component, in the order of ``np.linalg.norm(u - b, axis=-1)``.
+    """
+    face_az = heading[..., None] + 2.0 * np.pi * np.arange(spec.faces) / spec.faces
+    ce, cb = np.cos(el)[..., None], np.cos(np.full(face_az.shape, spec.face_tilt_rad))
+    dx = ce * np.sin(az)[..., None] - cb * np.sin(face_az)
+    dy = ce * np.cos(az)[..., None] - cb * np.cos(face_az)
+    dz = np.sin(el)[..., None] - np.sin(np.full(face_az.shape, spec.face_tilt_rad))
+    return np.asarray(np.sqrt((dx * dx + dy * dy) + dz * dz), dtype=float)
 
 
 def visible(spec: RadarSpec, heading_rad: ArrayLike, range_m: ArrayLike, az_rad: ArrayLike,
@@ -407,8 +426,3 @@ def false_alarm_cells(spec: RadarSpec, heading_rad: float, n: int, rng: np.rando
               + spec.max_scan_rad * (2.0 * cells[:, 1] - 1.0))
     return r, np.mod(az, 2.0 * np.pi), el
 
-
-def _unit(az: F64, el: F64) -> F64:
-    """ENU unit vectors, shape (..., 3), of azimuths (from north, clockwise) and elevations."""
-    ce = np.cos(el)
-    return np.stack([ce * np.sin(az), ce * np.cos(az), np.sin(el)], axis=-1)

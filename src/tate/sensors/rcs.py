@@ -32,7 +32,8 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["ASPECT_NODES_RAD", "RCS_TABLES_DBSM", "THREAT_KINDS", "aspect_angle", "rcs_m2"]
+__all__ = ["ASPECT_NODES_RAD", "RCS_TABLES_DBSM", "THREAT_KINDS", "aspect_angle", "kind_codes",
+           "rcs_m2", "rcs_m2_coded"]
 
 F64 = NDArray[np.float64]
 THREAT_KINDS = ("ballistic-rv", "booster", "glider", "cruise", "drone", "aircraft", "debris")
@@ -92,15 +93,43 @@ def rcs_m2(kind: str | ArrayLike, aspect_rad: ArrayLike, freq_hz: float = 3.0e9)
             raise _unknown(kind)
         return np.asarray(10.0 ** (np.interp(a, ASPECT_NODES_RAD, RCS_TABLES_DBSM[kind]) / 10.0))
     kinds = np.asarray(kind)
-    kinds, a = np.broadcast_arrays(kinds, a)
     present = set(kinds.ravel().tolist())  # a set, not np.unique: no sort of the objects
     unknown = present - set(THREAT_KINDS)
     if unknown:
         raise _unknown(sorted(unknown))
+    return _rcs_of_codes(kind_codes(kinds), a)
+
+
+def kind_codes(kinds: ArrayLike) -> NDArray[np.int64]:
+    """Index of each kind in :data:`THREAT_KINDS` (−1 for an unknown one), same shape."""
+    k = np.asarray(kinds, dtype=object)
+    out = np.full(k.shape, -1, dtype=np.int64)
+    for code, name in enumerate(THREAT_KINDS):
+        out[k == name] = code
+    return out
+
+
+def rcs_m2_coded(code: ArrayLike, aspect_rad: ArrayLike) -> F64:
+    """:func:`rcs_m2` of kinds given as their index in :data:`THREAT_KINDS` (the same
+    values, bit for bit, without comparing kind names).
+
+    ``code`` (integers) broadcasts with ``aspect_rad`` [rad]; raises ``ValueError`` for
+    a code out of range.
+    """
+    c = np.asarray(code)
+    if c.size and (int(c.min()) < 0 or int(c.max()) >= len(THREAT_KINDS)):
+        raise ValueError(f"kind codes must be in [0, {len(THREAT_KINDS)}), got "
+                         f"{sorted(set(c.ravel().tolist()))}")
+    return _rcs_of_codes(c, _fold_aspect(np.asarray(aspect_rad, dtype=float)))
+
+
+def _rcs_of_codes(code: NDArray[np.int64], a: F64) -> F64:
+    """RCS [m²] of valid kind codes at folded aspect angles ``a`` (broadcast)."""
+    code, a = np.broadcast_arrays(code, a)
     out = np.empty(a.shape)
-    for name in (k for k in THREAT_KINDS if k in present):
-        sel = kinds == name
-        out[sel] = np.interp(a[sel], ASPECT_NODES_RAD, RCS_TABLES_DBSM[name])
+    for c in np.flatnonzero(np.bincount(code.ravel(), minlength=len(THREAT_KINDS))):
+        sel = code == c
+        out[sel] = np.interp(a[sel], ASPECT_NODES_RAD, RCS_TABLES_DBSM[THREAT_KINDS[c]])
     return np.asarray(10.0 ** (out / 10.0))
 
 
@@ -123,5 +152,10 @@ def aspect_angle(target_vel: ArrayLike, los_target_to_sensor: ArrayLike) -> F64:
     los = np.asarray(los_target_to_sensor, dtype=float)
     if v.shape[-1] != 3 or los.shape[-1] != 3:
         raise ValueError(f"vectors must have shape (..., 3), got {v.shape} and {los.shape}")
-    cross = np.linalg.norm(np.cross(v, los), axis=-1)
-    return np.asarray(np.arctan2(cross, np.sum(v * los, axis=-1)), dtype=float)
+    v, los = np.broadcast_arrays(v, los)
+    (v0, v1, v2), (l0, l1, l2) = (v[..., i] for i in range(3)), (los[..., i] for i in range(3))
+    # the operations, in the order, of np.cross, np.linalg.norm and np.sum over the last
+    # axis (tests/unit/sensors/test_scene_speed.py checks the bits)
+    c0, c1, c2 = v1 * l2 - v2 * l1, v2 * l0 - v0 * l2, v0 * l1 - v1 * l0
+    cross = np.sqrt((c0 * c0 + c1 * c1) + c2 * c2)
+    return np.asarray(np.arctan2(cross, (v0 * l0 + v1 * l1) + v2 * l2), dtype=float)

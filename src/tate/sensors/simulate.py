@@ -55,6 +55,7 @@ from numpy.typing import NDArray
 
 from tate.earth import wgs84
 from tate.sensors import platforms as plat
+from tate.sensors.rcs import kind_codes
 from tate.sensors.schedule import RadarScheduler, radar_search_position
 
 __all__ = [
@@ -96,6 +97,8 @@ IR_PHASE_AFTER_BOOST = {"ballistic-rv": "midcourse", "booster": "midcourse", "gl
 #: Columns of the load table collected per radar look time (``sensor_id`` is added).
 LOAD_COLUMNS = ("time_s", "n_in_track", "track_occupancy", "search_frame_s_effective",
                 "track_revisit_s_effective", "n_looks")
+#: the detection columns of one sensor's rows (all but ``sensor_id``)
+_MEASURED_COLUMNS = tuple(c for c in DETECTION_COLUMNS if c != "sensor_id")
 _CHUNK = 256  #: look times processed together (bounds memory to chunk x targets)
 
 
@@ -173,6 +176,9 @@ class TruthTracks:
     start: NDArray[np.intp]
     t_first: F64 = field(init=False)
     t_last: F64 = field(init=False)
+    #: ``kind_before`` and ``kind_after`` as their index in ``rcs.THREAT_KINDS`` (−1: none)
+    code_before: NDArray[np.int64] = field(init=False, repr=False)
+    code_after: NDArray[np.int64] = field(init=False, repr=False)
     #: one sorted key over all samples, body index * span + time since the first sample,
     #: with that first time and the span (the lookup of :meth:`at`)
     _keys: tuple[F64, float, float] = field(init=False, repr=False)
@@ -185,6 +191,8 @@ class TruthTracks:
         span = (float(self.time.max()) - t_min + 1.0) if self.time.size else 1.0
         keys = np.repeat(np.arange(self.n), np.diff(self.start)) * span + (self.time - t_min)
         object.__setattr__(self, "_keys", (keys, t_min, span))
+        object.__setattr__(self, "code_before", kind_codes(self.kind_before))
+        object.__setattr__(self, "code_after", kind_codes(self.kind_after))
 
     @property
     def n(self) -> int:
@@ -215,6 +223,11 @@ class TruthTracks:
         """Threat kind (``rcs.THREAT_KINDS``) of each body at times ``t``: ``(k, n)``."""
         boosting = t[:, None] < self.t_switch[None, :]
         return np.where(boosting, self.kind_before[None, :], self.kind_after[None, :])
+
+    def codes(self, t: F64) -> NDArray[np.int64]:
+        """:meth:`kinds` as their index in ``rcs.THREAT_KINDS``: ``(k, n)``."""
+        boosting = t[:, None] < self.t_switch[None, :]
+        return np.where(boosting, self.code_before[None, :], self.code_after[None, :])
 
 
 def truth_from_flight(flight: Any) -> TruthTracks:
@@ -291,10 +304,22 @@ class _Scene:
         state = plat.platform_state(site, t)
         pos, vel, alive = truth.at(t) if interpolated is None else interpolated
         safe = _safe(pos, alive)
-        rel = safe - state.pos[:, None, :]
-        enu = wgs84.ecef_vec_to_enu(rel, state.lat[:, None], state.lon[:, None])
-        az, el, rng = wgs84.enu_to_aer(enu)
+        az, el, rng = _aer(safe - state.pos[:, None, :], state.lat[:, None],
+                           state.lon[:, None])
         return cls(state, alive, np.nan_to_num(vel), safe, np.where(alive, rng, np.inf), az, el)
+
+
+def _aer(rel: F64, lat: F64, lon: F64) -> tuple[F64, F64, F64]:
+    """``wgs84.enu_to_aer(wgs84.ecef_vec_to_enu(rel, lat, lon))`` without the stacked ENU
+    array in between: the same operations in the same order (the same bits)."""
+    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    x, y, z = rel[..., 0], rel[..., 1], rel[..., 2]
+    t = co * x + so * y
+    e, n, u = co * y - so * x, cl * z - sl * t, cl * t + sl * z
+    horiz = np.hypot(e, n)
+    az = np.mod(np.arctan2(e, n), 2.0 * np.pi)  # wgs84's wrap to [0, 2π)
+    az[az >= 2.0 * np.pi] = 0.0
+    return az, np.arctan2(u, horiz), np.hypot(horiz, u)
 
 
 @dataclass
@@ -331,17 +356,17 @@ class _Out:
         self.ids.append(truth_id)
 
     def detections(self) -> dict[str, NDArray[Any]]:
-        """The detection columns (``DETECTION_COLUMNS``; angles in degrees), by time."""
+        """The detection columns (``DETECTION_COLUMNS``; angles in degrees), by time, but
+        ``sensor_id`` (:func:`_detections` adds it)."""
         if not self.blocks:
             return {}
         t = np.concatenate(self.times)
         order = np.argsort(t, kind="stable")
         rows = np.concatenate(self.blocks)[order]
         r, az, el, s_r, s_az, s_el, snr = (np.ascontiguousarray(rows[:, j]) for j in range(7))
-        cols = (t[order], np.full(t.size, self.sensor_id, dtype=object), r,
-                np.mod(np.degrees(az), 360.0), np.degrees(el), s_r, np.degrees(s_az),
-                np.degrees(s_el), snr, np.concatenate(self.ids)[order])
-        return dict(zip(DETECTION_COLUMNS, cols, strict=True))
+        cols = (t[order], r, np.mod(np.degrees(az), 360.0), np.degrees(el), s_r,
+                np.degrees(s_az), np.degrees(s_el), snr, np.concatenate(self.ids)[order])
+        return dict(zip(_MEASURED_COLUMNS, cols, strict=True))
 
 
 def _chunks(truth: TruthTracks, times: F64) -> Callable[[int], Interpolated]:
@@ -362,7 +387,7 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     """
     from tate.sensors import radar
     from tate.sensors.presets import RADARS
-    from tate.sensors.rcs import aspect_angle, rcs_m2
+    from tate.sensors.rcs import aspect_angle, rcs_m2_coded
 
     spec = RADARS[site.preset]
     sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
@@ -379,17 +404,17 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         out.states.append(sc.state)
         heading = sc.state.heading[:, None]
         alt = wgs84.geodetic_altitude(sc.pos)
-        _, off = radar.face_geometry(spec, heading, sc.az, sc.el)
+        off = radar.off_boresight(spec, heading, sc.az, sc.el)
         vis = sc.alive & radar.visible(spec, heading, sc.rng, sc.az, sc.el, alt,
                                        sc.state.alt[:, None], off_boresight_rad=off)
-        sigma = rcs_m2(truth.kinds(tc), aspect_angle(sc.vel, sc.state.pos[:, None] - sc.pos),
-                       spec.freq_hz)
+        sigma = rcs_m2_coded(truth.codes(tc),
+                             aspect_angle(sc.vel, sc.state.pos[:, None] - sc.pos))
         snr = radar.snr_db(spec, sc.rng, sigma, off)
         pd = np.where(vis, radar.pd(spec, snr), 0.0)
         std = radar.measurement_std(spec, snr, off)
         u = radar_search_position(spec.faces, heading, sc.az)
-        # (k, n, 7): what a detection reports, before its noise
-        rows = np.stack((sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr), axis=-1)
+        # (k, n) each: what a detection reports, before its noise
+        rows = (sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr)
         looks = (tc, dt, sc.alive, u, sc.rng, pd, sc.state.heading)
         if sched.kernels is not None:  # the loop of _looks as one compiled call
             sched.credit, sched.phase, *found = sched.kernels.looks(
@@ -440,13 +465,15 @@ def _looks(sched: RadarScheduler, spec: Any, tc: F64, dt: float, alive: NDArray[
     return counts, load, hit_i[:m], hit_d[:m], noise[:m], *fa
 
 
-def _add_looks(out: _Out, rows: F64, tc: F64, ids: NDArray[Any], found: list[NDArray[Any]],
-               fa_tail: F64) -> None:
-    """The detections (``rows`` ``(k, n, 7)`` plus noise) and false alarms of a chunk,
-    ``found`` = hit_i, hit_d, noise, fa_i, fa_rae of :func:`_looks` (alarms after hits)."""
+def _add_looks(out: _Out, rows: tuple[F64, ...], tc: F64, ids: NDArray[Any],
+               found: list[NDArray[Any]], fa_tail: F64) -> None:
+    """The detections (the 7 ``(k, n)`` columns of ``rows`` plus noise) and false alarms
+    of a chunk, ``found`` = hit_i, hit_d, noise, fa_i, fa_rae of :func:`_looks` (alarms
+    after hits)."""
     hit_i, hit_d, noise, fa_i, fa_rae = found
     if hit_i.size:
-        det = rows[hit_i, hit_d]
+        flat = hit_i * rows[0].shape[1] + hit_d
+        det = np.stack([col.ravel()[flat] for col in rows], axis=1)
         det[:, :3] += det[:, 3:6] * noise
         out.add_block(tc[hit_i], det, ids[hit_d])
     if fa_i.size:
@@ -578,13 +605,15 @@ def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table
 
 def _detections(outs: list[_Out]) -> Table:
     parts = [o.detections() for o in outs]
-    cols = _table({c: [p[c] for p in parts if p] for c in DETECTION_COLUMNS},
-                  {"sensor_id": object, "truth_id": object})
+    cols = _table({c: [p[c] for p in parts if p] for c in _MEASURED_COLUMNS},
+                  {"truth_id": object})
     names = sorted({o.sensor_id for o in outs})  # (np.unique's order, without its sort)
     rank = np.concatenate([np.full(p["time_s"].size, names.index(o.sensor_id))
                            for o, p in zip(outs, parts, strict=True) if p] or [np.empty(0, int)])
     order = np.lexsort((rank, cols["time_s"]))
-    return {k: v[order] for k, v in cols.items()}
+    cols = {k: v[order] for k, v in cols.items()}
+    cols["sensor_id"] = np.array(names, dtype=object)[rank[order]]
+    return {k: cols[k] for k in DETECTION_COLUMNS}
 
 
 def _sensor_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
