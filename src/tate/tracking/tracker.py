@@ -46,7 +46,7 @@ from scipy.spatial import cKDTree
 
 from tate import jit
 from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
-from tate.tracking.filters import FILTERS, GaussianFilter, make_filter
+from tate.tracking.filters import FILTERS, GaussianFilter, GaussState, make_filter
 from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
     Meas,
@@ -230,6 +230,10 @@ class Tracker:
         #: GNN association of a radar scan in one compiled call (:mod:`._book_jit`)
         self._fused = (self._jit and c.associator == "gnn" and c.dim == 3
                        and isinstance(self.filter, GaussianFilter) and self.filter.method != "ukf")
+        #: a radar scan's whole step in one compiled call (:meth:`_ingest_radar`)
+        self._one_call = (self._fused and isinstance(self.filter, GaussianFilter)
+                          and self.filter._jit)
+        self._scan_args: tuple[Any, ...] | None = None
         self._consts: tuple[TrackerConfig | None, tuple[Any, ...]] = (None, ())
         self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
@@ -261,13 +265,21 @@ class Tracker:
             raise ValueError("radar scans need 3-D tracks and range, azimuth and elevation")
         if self.t is not None and t < self.t:
             raise ValueError(f"scans must come in time order: {t} after {self.t}")
-        if self.t is not None and self.book.ids.size and t > self.t:
-            self.state = self.filter.predict(self.state, t - self.t)
+        dt = t - self.t if self.t is not None and self.book.ids.size and t > self.t else 0.0
         self.t = t
         n = self.book.ids.size
-        pos, pos_cov = self._positions(z, meas)
+        one_call = self._one_call and self._fused and isinstance(meas, RAEMeas)
+        if one_call:
+            left = self._ingest_radar(t, z, meas, dt)  # type: ignore[arg-type]
+            if left is None:
+                return
+            pos, pos_cov = left  # it gave up: the state predicted, the step path decides
+        else:
+            if dt:
+                self.state = self.filter.predict(self.state, dt)
+            pos, pos_cov = self._positions(z, meas)
         if n and z.shape[0]:
-            hit, used = self._associate_and_update(z, meas, pos, pos_cov)
+            hit, used = self._associate_and_update(z, meas, pos, pos_cov, fused=not one_call)
         else:
             hit, used = np.zeros(n, dtype=bool), np.zeros(z.shape[0], dtype=bool)
             if n:
@@ -276,6 +288,41 @@ class Tracker:
         new = ~used
         if new.any():
             self._initiate(pos[new], pos_cov[new], t)
+
+    def _ingest_radar(self, t: float, z: F64, meas: RAEMeas, dt: float
+                      ) -> tuple[F64, F64] | None:
+        """The scan by one compiled call (:func:`._book_jit.radar_scan_step`): prediction
+        over ``dt`` [s] (0: none), positions, GNN association and update, management and
+        initiation; where the association must go the step path, the predicted state is
+        kept and the detections' positions and covariances returned."""
+        from tate.tracking._book_jit import radar_scan_step, scan_params
+
+        if self._scan_args is None:
+            f = self.filter
+            eye = (np.eye(self.k), np.zeros((self.k, self.k)))
+            self._scan_args = (*scan_params(self), f.extra_mean, f.extra_std, eye)  # type: ignore[attr-defined]
+        fp, ip, extra_mean, extra_std, eye = self._scan_args
+        F, _, Q = self.filter.dyn.matrices(dt) if dt else (eye[0], None, eye[1])  # type: ignore[attr-defined]
+        b = self.book
+        has_rot = meas.rotation is not None
+        state = self.state
+        if state is None:
+            state = self.filter.init(np.empty((0, 3)), np.empty((0, 3, 3)), 0.0)
+        out = radar_scan_step(
+            state.x, state.P, dt > 0, F, Q, z, _per_row(meas.sensor_pos, 1),
+            _per_row(meas.rotation, 2) if has_rot else _NO_ROT, has_rot, _per_row(meas.R, 2),
+            b.ids, b.hits_window, b.scans, b.misses, b.confirmed, b.score, b.t_init, b.t_hit,
+            b.n_hits, t, self.next_id, fp, ip, extra_mean, extra_std)
+        if self.state is not None or out[1].shape[0]:
+            self.state = GaussState(out[1], out[2])
+        if out[0]:
+            return out[3], out[4]
+        if out[6] >= 0:
+            self._add_nis(out[5], 3)
+        self.book = _Book(*out[7:])
+        if out[7].size:  # new tracks come last, with the largest ids
+            self.next_id = max(self.next_id, int(out[7][-1]) + 1)
+        return None
 
     def drop(self, ids: Any) -> None:
         """Delete the tracks with these ids (e.g. a target assessed as killed)."""
@@ -388,7 +435,8 @@ class Tracker:
         keep = d2 <= gamma
         return Gated(ti[keep], mj[keep], d2[keep]), logdet[keep]
 
-    def _associate_and_update(self, z: F64, meas: Meas, pos: F64, pos_cov: F64
+    def _associate_and_update(self, z: F64, meas: Meas, pos: F64, pos_cov: F64,
+                              fused: bool = True
                               ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         c = self.config
         n, p, m = self.book.ids.size, z.shape[0], z.shape[1]
@@ -398,7 +446,7 @@ class Tracker:
         if pos.shape[1] != d:
             raise ValueError(f"measurements are {pos.shape[1]}-D, tracks {d}-D")
         gamma = self._gamma(m)
-        if self._fused and isinstance(meas, RAEMeas) and not meas.angle_only:
+        if fused and self._fused and isinstance(meas, RAEMeas) and not meas.angle_only:
             done = self._associate_fused(z, meas, pos, pos_cov, gamma)
             if done is not None:
                 return done
