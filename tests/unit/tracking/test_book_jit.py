@@ -219,7 +219,7 @@ def test_one_call_scan_matches_step_path_and_numpy(
     assert born > 20 and dropped > 5
 
 
-def test_one_call_scan_from_an_empty_tracker() -> None:
+def test_one_call_scan_from_an_empty_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first scans (no state yet, then tracks but no detections) as the step path."""
     cfg = TrackerConfig(dim=3, q=10.0, meas_std=50.0, init_speed=300.0, confirm_m=2,
                         confirm_n=3, max_pos_std=1e4)
@@ -228,6 +228,7 @@ def test_one_call_scan_from_an_empty_tracker() -> None:
     z = np.array([[40_000.0, 0.2, 0.05], [60_000.0, -0.4, 0.1]])
     scans = [(0.0, np.empty((0, 3)), meas), (1.0, z, meas), (2.0, np.empty((0, 3)), meas),
              (3.0, z + 1e-4, meas), (3.0, z[:1] + 2e-4, meas)]
+    monkeypatch.setattr(jit, "ENABLED", True)
     trackers = [Tracker(cfg) for _ in range(2)]
     trackers[1]._one_call = False
     assert trackers[0]._one_call
