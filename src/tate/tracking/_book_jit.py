@@ -17,7 +17,10 @@ It does not mutate its inputs and gives up (``status`` ≠ 0) wherever the step-
 path would leave the compiled kernels: an innovation covariance that is not
 positive-definite (status 1: that path raises), a pair too close to a pre-gate radius to
 call without the kd-tree, or a GNN cluster that needs a 2-D assignment (status 2: SciPy's
-solver); the tracker then runs the step-by-step path on the untouched state.  Units: as
+solver); the tracker then runs the step-by-step path on the untouched state.
+:func:`radar_scan_step` folds the rest of ``Tracker.ingest`` around it into the same call
+(the KF prediction, the detections' positions, the track management and the one-point
+initiation, one allocation per book field), the same kernels in the same order.  Units: as
 the tracker (m, rad, s); the state is in the tracker's ENU frame.
 """
 
@@ -46,7 +49,7 @@ if TYPE_CHECKING:
     from tate.tracking.measurement import RAEMeas
     from tate.tracking.tracker import Tracker
 
-__all__ = ["associate_scan", "radar_gnn_scan", "radar_scan_step", "scan_params"]
+__all__ = ["associate_scan", "ingest_scan", "radar_gnn_scan", "radar_scan_step", "scan_params"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
@@ -271,3 +274,41 @@ def scan_params(tr: Tracker) -> tuple[F64, I64]:
                    log_pd, 3 * _LOG_2PI, window, after_s, max_var, c.init_speed])
     ip = np.array([m, n, after, c.dim, 1 if c.confirm_m == 1 else 0], dtype=np.intp)
     return fp, ip
+
+
+def ingest_scan(tr: Tracker, t: float, z: F64, meas: RAEMeas, dt: float
+                ) -> tuple[F64, F64] | None:
+    """``Tracker._ingest_radar``: :func:`radar_scan_step` on tracker ``tr`` (prediction over
+    ``dt`` [s], 0: none), then its state, book, ids and NIS sums set; where the association
+    gave up, the state is the predicted one and the detections' positions and covariances
+    are returned for the step path."""
+    from tate.tracking.filters import GaussState
+    from tate.tracking.pairs import _NO_ROT, _per_row
+    from tate.tracking.tracker import _Book
+
+    if tr._scan_args is None:
+        f = tr.filter
+        eye = (np.eye(tr.k), np.zeros((tr.k, tr.k)))
+        tr._scan_args = (*scan_params(tr), f.extra_mean, f.extra_std, eye)  # type: ignore[attr-defined]
+    fp, ip, extra_mean, extra_std, eye = tr._scan_args
+    F, _, Q = tr.filter.dyn.matrices(dt) if dt else (eye[0], None, eye[1])  # type: ignore[attr-defined]
+    b = tr.book
+    has_rot = meas.rotation is not None
+    state = tr.state
+    if state is None:
+        state = tr.filter.init(np.empty((0, 3)), np.empty((0, 3, 3)), 0.0)
+    out = radar_scan_step(
+        state.x, state.P, dt > 0, F, Q, z, _per_row(meas.sensor_pos, 1),
+        _per_row(meas.rotation, 2) if has_rot else _NO_ROT, has_rot, _per_row(meas.R, 2),
+        b.ids, b.hits_window, b.scans, b.misses, b.confirmed, b.score, b.t_init, b.t_hit,
+        b.n_hits, t, tr.next_id, fp, ip, extra_mean, extra_std)
+    if tr.state is not None or out[1].shape[0]:
+        tr.state = GaussState(out[1], out[2])
+    if out[0]:
+        return out[3], out[4]
+    if out[6] >= 0:
+        tr._add_nis(out[5], 3)
+    tr.book = _Book(*out[7:])
+    if out[7].size:  # new tracks come last, with the largest ids
+        tr.next_id = max(tr.next_id, int(out[7][-1]) + 1)
+    return None

@@ -32,7 +32,9 @@ With :func:`tate.jit.enabled` at construction (the default) the per-scan work (d
 positions, KF prediction, pair gating and GNN update of radar scans, GNN clusters, clutter
 estimate, track management) runs as compiled kernels (:mod:`._scan_jit`; with GNN, the
 whole association of a radar scan in one call, :mod:`._book_jit`), the same tracks with
-states equal to rounding; the numpy code below is the reference and the other path.
+states equal to rounding; the numpy code below is the reference and the other path.  In
+the engine's configuration a radar scan's whole step (prediction, positions, association,
+management, initiation) is one compiled call (:func:`._book_jit.radar_scan_step`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from scipy.spatial import cKDTree
 
 from tate import jit
 from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
-from tate.tracking.filters import FILTERS, GaussianFilter, GaussState, make_filter
+from tate.tracking.filters import FILTERS, GaussianFilter, make_filter
 from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
     Meas,
@@ -295,34 +297,9 @@ class Tracker:
         over ``dt`` [s] (0: none), positions, GNN association and update, management and
         initiation; where the association must go the step path, the predicted state is
         kept and the detections' positions and covariances returned."""
-        from tate.tracking._book_jit import radar_scan_step, scan_params
+        from tate.tracking._book_jit import ingest_scan
 
-        if self._scan_args is None:
-            f = self.filter
-            eye = (np.eye(self.k), np.zeros((self.k, self.k)))
-            self._scan_args = (*scan_params(self), f.extra_mean, f.extra_std, eye)  # type: ignore[attr-defined]
-        fp, ip, extra_mean, extra_std, eye = self._scan_args
-        F, _, Q = self.filter.dyn.matrices(dt) if dt else (eye[0], None, eye[1])  # type: ignore[attr-defined]
-        b = self.book
-        has_rot = meas.rotation is not None
-        state = self.state
-        if state is None:
-            state = self.filter.init(np.empty((0, 3)), np.empty((0, 3, 3)), 0.0)
-        out = radar_scan_step(
-            state.x, state.P, dt > 0, F, Q, z, _per_row(meas.sensor_pos, 1),
-            _per_row(meas.rotation, 2) if has_rot else _NO_ROT, has_rot, _per_row(meas.R, 2),
-            b.ids, b.hits_window, b.scans, b.misses, b.confirmed, b.score, b.t_init, b.t_hit,
-            b.n_hits, t, self.next_id, fp, ip, extra_mean, extra_std)
-        if self.state is not None or out[1].shape[0]:
-            self.state = GaussState(out[1], out[2])
-        if out[0]:
-            return out[3], out[4]
-        if out[6] >= 0:
-            self._add_nis(out[5], 3)
-        self.book = _Book(*out[7:])
-        if out[7].size:  # new tracks come last, with the largest ids
-            self.next_id = max(self.next_id, int(out[7][-1]) + 1)
-        return None
+        return ingest_scan(self, t, z, meas, dt)
 
     def drop(self, ids: Any) -> None:
         """Delete the tracks with these ids (e.g. a target assessed as killed)."""
