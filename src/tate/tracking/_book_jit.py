@@ -17,7 +17,10 @@ It does not mutate its inputs and gives up (``status`` ≠ 0) wherever the step-
 path would leave the compiled kernels: an innovation covariance that is not
 positive-definite (status 1: that path raises), a pair too close to a pre-gate radius to
 call without the kd-tree, or a GNN cluster that needs a 2-D assignment (status 2: SciPy's
-solver); the tracker then runs the step-by-step path on the untouched state.  Units: as
+solver); the tracker then runs the step-by-step path on the untouched state.
+:func:`radar_scan_step` folds the rest of ``Tracker.ingest`` around it into the same call
+(the KF prediction, the detections' positions, the track management and the one-point
+initiation, one allocation per book field), the same kernels in the same order.  Units: as
 the tracker (m, rad, s); the state is in the tracker's ENU frame.
 """
 
@@ -34,15 +37,19 @@ from tate.tracking._scan_jit import (
     clutter_density,
     gnn_clusters,
     group_keep,
+    init_state,
+    kf_predict,
+    manage_book,
     radar_gnn_update,
     radar_pairs,
+    rae_positions,
 )
 
 if TYPE_CHECKING:
     from tate.tracking.measurement import RAEMeas
     from tate.tracking.tracker import Tracker
 
-__all__ = ["associate_scan", "radar_gnn_scan"]
+__all__ = ["associate_scan", "ingest_scan", "radar_gnn_scan", "radar_scan_step", "scan_params"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
@@ -157,3 +164,151 @@ def associate_scan(tr: Tracker, z: F64, meas: RAEMeas, pos: F64, pos_cov: F64, g
         tr._add_nis(nis, 3)
     tr.book.score = tr.book.score + gain
     return hit, used
+
+
+@njit
+def radar_scan_step(x: F64, P: F64, predict: bool, F: F64, Q: F64, z: F64, sensor: F64,
+                    rot: F64, has_rot: bool, R: F64, ids: I64, hits_window: I64, scans: I64,
+                    misses: I64, confirmed: B8, score: F64, t_init: F64, t_hit: F64,
+                    n_hits: I64, t: float, next_id: int, fp: F64, ip: I64,
+                    extra_mean: F64, extra_std: F64) -> tuple[
+                        int, F64, F64, F64, F64, F64, int, I64, I64, I64, I64, B8, F64, F64,
+                        F64, I64]:
+    """One radar scan of ``Tracker.ingest`` (engine configuration) in one call: the KF
+    prediction (:func:`~._scan_jit.kf_predict`, if ``predict``, with ``F``, ``Q``), the
+    detections' positions (:func:`~._scan_jit.rae_positions`), the GNN association and
+    update (:func:`radar_gnn_scan`), the score gains, the track management
+    (:func:`~._scan_jit.manage_book`) and the one-point initiation of the detections left
+    (:func:`~._scan_jit.init_state`), the same kernels in the order of the step path.
+
+    ``fp``: gamma, slack, loose factor, band, P_D, clutter density (NaN: estimate),
+    log(1 − P_D), log P_D, 3 log 2π, confirm window [s] (NaN: scan counts), delete-after
+    [s] (NaN: miss counts), variance limit [m²] (inf: none), initial speed σ [m/s];
+    ``ip``: M, N, delete-after misses, dim, new tracks confirmed (0/1) (:func:`scan_params`).
+    Returns ``(status, x, P, pos, pos_cov, nis, n_nis, ids, hits_window, scans, misses,
+    confirmed, score, t_init, t_hit, n_hits)``, the book's rows after the scan (new arrays;
+    the input book is not touched); ``status`` ≠ 0: :func:`radar_gnn_scan` gave up, ``x``,
+    ``P`` are the predicted state, ``pos``, ``pos_cov`` the detections' and the book is
+    returned as given, for the step path to finish the scan."""
+    n, k = x.shape[0], x.shape[1]
+    p = z.shape[0]
+    if predict and n:
+        x, P = kf_predict(x, P, F, Q)
+    pos, cov = rae_positions(z, sensor, rot, has_rot, R)
+    nis = np.empty(0)
+    n_nis = -1
+    gain = np.full(n, fp[6])
+    used = np.zeros(p, dtype=np.bool_)
+    hit = np.zeros(n, dtype=np.bool_)
+    if n and p:
+        status, xu, Pu, hit, used, gain, nis, n_nis = radar_gnn_scan(
+            x, P, z, pos, cov, sensor, rot, has_rot, R, confirmed, fp[0], fp[1], fp[2],
+            fp[3], fp[4], fp[5], fp[6], fp[7], fp[8])
+        if status:
+            return (status, x, P, pos, cov, nis, n_nis, ids, hits_window, scans, misses,
+                    confirmed, score, t_init, t_hit, n_hits)
+        x, P = xu, Pu
+    n_new = 0
+    for j in range(p):
+        n_new += 0 if used[j] else 1
+    size = n + n_new
+    o_ids = np.empty(size, dtype=np.intp)
+    o_hw = np.empty(size, dtype=np.intp)
+    o_sc = np.empty(size, dtype=np.intp)
+    o_mi = np.empty(size, dtype=np.intp)
+    o_cf = np.empty(size, dtype=np.bool_)
+    o_s = np.empty(size)
+    o_ti = np.empty(size)
+    o_th = np.empty(size)
+    o_nh = np.empty(size, dtype=np.intp)
+    for i in range(n):
+        o_ids[i], o_hw[i], o_sc[i], o_mi[i] = ids[i], hits_window[i], scans[i], misses[i]
+        o_cf[i], o_s[i], o_ti[i], o_th[i] = confirmed[i], score[i] + gain[i], t_init[i], t_hit[i]
+        o_nh[i] = n_hits[i]
+    _, drop = manage_book(o_hw[:n], o_sc[:n], o_mi[:n], o_nh[:n], o_th[:n], o_ti[:n],
+                          o_cf[:n], hit, t, ip[0], ip[1], fp[9], ip[2], fp[10], fp[11], P,
+                          ip[3])
+    o_x = np.empty((size, k))
+    o_P = np.empty((size, k, k))
+    r = 0
+    for i in range(n):
+        if drop[i]:
+            continue
+        o_ids[r], o_hw[r], o_sc[r], o_mi[r] = o_ids[i], o_hw[i], o_sc[i], o_mi[i]
+        o_cf[r], o_s[r], o_ti[r], o_th[r], o_nh[r] = o_cf[i], o_s[i], o_ti[i], o_th[i], o_nh[i]
+        o_x[r] = x[i]
+        o_P[r] = P[i]
+        r += 1
+    if n_new:
+        d = pos.shape[1]
+        new_pos = np.empty((n_new, d))
+        new_cov = np.empty((n_new, d, d))
+        q = 0
+        for j in range(p):
+            if not used[j]:
+                new_pos[q] = pos[j]
+                new_cov[q] = cov[j]
+                q += 1
+        xn, Pn = init_state(new_pos, new_cov, np.full(n_new, fp[12]), k, extra_mean,
+                            extra_std)
+        for q in range(n_new):
+            o_ids[r], o_hw[r], o_sc[r], o_mi[r] = next_id + q, 1, 1, 0
+            o_cf[r], o_s[r], o_ti[r], o_th[r], o_nh[r] = ip[4] == 1, 0.0, t, t, 1
+            o_x[r] = xn[q]
+            o_P[r] = Pn[q]
+            r += 1
+    return (0, o_x[:r], o_P[:r], pos, cov, nis, n_nis, o_ids[:r], o_hw[:r], o_sc[:r],
+            o_mi[:r], o_cf[:r], o_s[:r], o_ti[:r], o_th[:r], o_nh[:r])
+
+
+def scan_params(tr: Tracker) -> tuple[F64, I64]:
+    """The scalar settings of :func:`radar_scan_step` for tracker ``tr`` (its config's
+    constants, see there)."""
+    from tate.tracking.jpda import _LOG_2PI
+    from tate.tracking.pairs import _BAND, _LOOSE
+
+    c = tr.config
+    miss_gain, log_pd, (m, n, window, after, after_s, max_var) = tr._constants()
+    fp = np.array([tr._gamma(3), 1.5, _LOOSE, _BAND, c.pd,
+                   np.nan if c.clutter_density is None else c.clutter_density, miss_gain,
+                   log_pd, 3 * _LOG_2PI, window, after_s, max_var, c.init_speed])
+    ip = np.array([m, n, after, c.dim, 1 if c.confirm_m == 1 else 0], dtype=np.intp)
+    return fp, ip
+
+
+def ingest_scan(tr: Tracker, t: float, z: F64, meas: RAEMeas, dt: float
+                ) -> tuple[F64, F64] | None:
+    """``Tracker._ingest_radar``: :func:`radar_scan_step` on tracker ``tr`` (prediction over
+    ``dt`` [s], 0: none), then its state, book, ids and NIS sums set; where the association
+    gave up, the state is the predicted one and the detections' positions and covariances
+    are returned for the step path."""
+    from tate.tracking.filters import GaussState
+    from tate.tracking.pairs import _NO_ROT, _per_row
+    from tate.tracking.tracker import _Book
+
+    if tr._scan_args is None:
+        f = tr.filter
+        eye = (np.eye(tr.k), np.zeros((tr.k, tr.k)))
+        tr._scan_args = (*scan_params(tr), f.extra_mean, f.extra_std, eye)  # type: ignore[attr-defined]
+    fp, ip, extra_mean, extra_std, eye = tr._scan_args
+    F, _, Q = tr.filter.dyn.matrices(dt) if dt else (eye[0], None, eye[1])  # type: ignore[attr-defined]
+    b = tr.book
+    has_rot = meas.rotation is not None
+    state = tr.state
+    if state is None:
+        state = tr.filter.init(np.empty((0, 3)), np.empty((0, 3, 3)), 0.0)
+    out = radar_scan_step(
+        state.x, state.P, dt > 0, F, Q, z, _per_row(meas.sensor_pos, 1),
+        _per_row(meas.rotation, 2) if has_rot else _NO_ROT, has_rot, _per_row(meas.R, 2),
+        b.ids, b.hits_window, b.scans, b.misses, b.confirmed, b.score, b.t_init, b.t_hit,
+        b.n_hits, t, tr.next_id, fp, ip, extra_mean, extra_std)
+    if tr.state is not None or out[1].shape[0]:
+        tr.state = GaussState(out[1], out[2])
+    if out[0]:
+        return out[3], out[4]
+    if out[6] >= 0:
+        tr._add_nis(out[5], 3)
+    tr.book = _Book(*out[7:])
+    if out[7].size:  # new tracks come last, with the largest ids
+        tr.next_id = max(tr.next_id, int(out[7][-1]) + 1)
+    return None

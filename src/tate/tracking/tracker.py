@@ -32,7 +32,9 @@ With :func:`tate.jit.enabled` at construction (the default) the per-scan work (d
 positions, KF prediction, pair gating and GNN update of radar scans, GNN clusters, clutter
 estimate, track management) runs as compiled kernels (:mod:`._scan_jit`; with GNN, the
 whole association of a radar scan in one call, :mod:`._book_jit`), the same tracks with
-states equal to rounding; the numpy code below is the reference and the other path.
+states equal to rounding; the numpy code below is the reference and the other path.  In
+the engine's configuration a radar scan's whole step (prediction, positions, association,
+management, initiation) is one compiled call (:func:`._book_jit.radar_scan_step`).
 """
 
 from __future__ import annotations
@@ -230,6 +232,10 @@ class Tracker:
         #: GNN association of a radar scan in one compiled call (:mod:`._book_jit`)
         self._fused = (self._jit and c.associator == "gnn" and c.dim == 3
                        and isinstance(self.filter, GaussianFilter) and self.filter.method != "ukf")
+        #: a radar scan's whole step in one compiled call (:meth:`_ingest_radar`)
+        self._one_call = (self._fused and isinstance(self.filter, GaussianFilter)
+                          and self.filter._jit)
+        self._scan_args: tuple[Any, ...] | None = None
         self._consts: tuple[TrackerConfig | None, tuple[Any, ...]] = (None, ())
         self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
@@ -261,13 +267,21 @@ class Tracker:
             raise ValueError("radar scans need 3-D tracks and range, azimuth and elevation")
         if self.t is not None and t < self.t:
             raise ValueError(f"scans must come in time order: {t} after {self.t}")
-        if self.t is not None and self.book.ids.size and t > self.t:
-            self.state = self.filter.predict(self.state, t - self.t)
+        dt = t - self.t if self.t is not None and self.book.ids.size and t > self.t else 0.0
         self.t = t
         n = self.book.ids.size
-        pos, pos_cov = self._positions(z, meas)
+        one_call = self._one_call and self._fused and isinstance(meas, RAEMeas)
+        if one_call:
+            left = self._ingest_radar(t, z, meas, dt)  # type: ignore[arg-type]
+            if left is None:
+                return
+            pos, pos_cov = left  # it gave up: the state predicted, the step path decides
+        else:
+            if dt:
+                self.state = self.filter.predict(self.state, dt)
+            pos, pos_cov = self._positions(z, meas)
         if n and z.shape[0]:
-            hit, used = self._associate_and_update(z, meas, pos, pos_cov)
+            hit, used = self._associate_and_update(z, meas, pos, pos_cov, fused=not one_call)
         else:
             hit, used = np.zeros(n, dtype=bool), np.zeros(z.shape[0], dtype=bool)
             if n:
@@ -276,6 +290,16 @@ class Tracker:
         new = ~used
         if new.any():
             self._initiate(pos[new], pos_cov[new], t)
+
+    def _ingest_radar(self, t: float, z: F64, meas: RAEMeas, dt: float
+                      ) -> tuple[F64, F64] | None:
+        """The scan by one compiled call (:func:`._book_jit.radar_scan_step`): prediction
+        over ``dt`` [s] (0: none), positions, GNN association and update, management and
+        initiation; where the association must go the step path, the predicted state is
+        kept and the detections' positions and covariances returned."""
+        from tate.tracking._book_jit import ingest_scan
+
+        return ingest_scan(self, t, z, meas, dt)
 
     def drop(self, ids: Any) -> None:
         """Delete the tracks with these ids (e.g. a target assessed as killed)."""
@@ -388,7 +412,8 @@ class Tracker:
         keep = d2 <= gamma
         return Gated(ti[keep], mj[keep], d2[keep]), logdet[keep]
 
-    def _associate_and_update(self, z: F64, meas: Meas, pos: F64, pos_cov: F64
+    def _associate_and_update(self, z: F64, meas: Meas, pos: F64, pos_cov: F64,
+                              fused: bool = True
                               ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         c = self.config
         n, p, m = self.book.ids.size, z.shape[0], z.shape[1]
@@ -398,7 +423,7 @@ class Tracker:
         if pos.shape[1] != d:
             raise ValueError(f"measurements are {pos.shape[1]}-D, tracks {d}-D")
         gamma = self._gamma(m)
-        if self._fused and isinstance(meas, RAEMeas) and not meas.angle_only:
+        if fused and self._fused and isinstance(meas, RAEMeas) and not meas.angle_only:
             done = self._associate_fused(z, meas, pos, pos_cov, gamma)
             if done is not None:
                 return done

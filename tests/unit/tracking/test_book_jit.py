@@ -1,4 +1,5 @@
-"""The one-call GNN association of a radar scan (:mod:`tate.tracking._book_jit`) against
+"""The one-call GNN association of a radar scan (:mod:`tate.tracking._book_jit`) and the
+one-call scan (prediction, positions, association, management, initiation) against
 the step-by-step compiled path (bit for bit: the same kernels, the same order) and the
 numpy reference path (to rounding), per scan on trackers taken along a replay of the
 default engagement's scans, and over a whole replay; and its fall-back to the step path
@@ -135,8 +136,8 @@ def test_fused_scan_leaves_the_state_when_it_gives_up() -> None:
     np.testing.assert_allclose(rows[0].x, rows[1].x, rtol=1e-12, atol=1e-8)
 
 
-def _replay(cfg: TrackerConfig, scans: list[Scan], compiled: bool, fused: bool
-            ) -> list[tuple[Any, ...]]:
+def _replay(cfg: TrackerConfig, scans: list[Scan], compiled: bool, fused: bool,
+            one_call: bool = False) -> list[tuple[Any, ...]]:
     old = jit.ENABLED
     jit.ENABLED = compiled
     try:
@@ -144,6 +145,8 @@ def _replay(cfg: TrackerConfig, scans: list[Scan], compiled: bool, fused: bool
     finally:
         jit.ENABLED = old
     tr._fused = tr._fused and fused
+    assert tr._one_call == compiled
+    tr._one_call = tr._one_call and one_call
     out = []
     for scan in scans:
         rows = tr.step(*scan)
@@ -157,19 +160,88 @@ def _replay(cfg: TrackerConfig, scans: list[Scan], compiled: bool, fused: bool
 def test_whole_replay_fused_gives_the_step_and_numpy_tracks(
         engine_scans: tuple[TrackerConfig, list[Scan]]) -> None:
     cfg, scans = engine_scans
+    one = _replay(cfg, scans, True, True, one_call=True)
     got = _replay(cfg, scans, True, True)
     step = _replay(cfg, scans, True, False)
     ref = _replay(cfg, scans, False, False)
     worst = 0.0
-    for g, s, r in zip(got, step, ref, strict=True):
-        for a, b in zip(g, s, strict=True):
+    for o, g, s, r in zip(one, got, step, ref, strict=True):
+        for a, b, c in zip(o, g, s, strict=True):  # one call, fused, step: bit for bit
             assert np.array_equal(a, b)
+            assert np.array_equal(a, c)
         for a, b in zip(g[:6], r[:6], strict=True):  # ids, confirmations, associations
             assert np.array_equal(a, b)
         if r[6].size:
             worst = max(worst, float(np.abs(g[6][:, :3] - r[6][:, :3]).max()))
     assert worst < 1e-6  # m
     assert sum(len(r[0]) for r in ref) > 10_000
+
+
+def _path(tr: Tracker, compiled: bool, one_call: bool) -> Tracker:
+    """A copy of ``tr`` on the given path, its filter's prediction and initiation too."""
+    out = copy.deepcopy(tr)
+    out._jit = out._fused = out.filter._jit = compiled  # type: ignore[attr-defined]
+    out._one_call = one_call
+    return out
+
+
+def _ingest(tr: Tracker, scan: Scan) -> tuple[Any, ...]:
+    tr.ingest(*scan)
+    b = tr.book
+    return (*(getattr(b, f) for f in b.FIELDS), tr.state.x, tr.state.P, tr.next_id,
+            tuple(tr._nis), tr.t)
+
+
+def test_one_call_scan_matches_step_path_and_numpy(
+        snapshots: list[tuple[Tracker, Scan]]) -> None:
+    """Per scan: the whole ingest in one call gives the round-1 compiled path's book and
+    state bit for bit, and the numpy path's tracks (ids, confirmations, hits) and numbers
+    to rounding."""
+    from tate.tracking._book_jit import radar_scan_step  # noqa: F401  (compiled here)
+
+    born = dropped = 0
+    for tr0, scan in snapshots:
+        got = _ingest(_path(tr0, True, True), scan)
+        step = _ingest(_path(tr0, True, False), scan)
+        ref = _ingest(_path(tr0, False, False), scan)
+        for a, b in zip(got, step, strict=True):
+            assert np.array_equal(a, b)
+        for i in (0, 1, 2, 3, 4, 6, 7, 8, 11, 13):  # ids, counts, flags, times, next id, t
+            assert np.array_equal(got[i], ref[i])
+        np.testing.assert_allclose(got[5], ref[5], rtol=1e-9, atol=1e-9)  # score
+        np.testing.assert_allclose(got[9], ref[9], rtol=1e-12, atol=1e-8)  # m, m/s
+        np.testing.assert_allclose(got[10], ref[10], rtol=1e-9,
+                                   atol=1e-13 * float(np.abs(ref[10]).max()))
+        np.testing.assert_allclose(got[12][0], ref[12][0], rtol=1e-9)  # NIS sum
+        assert got[12][1:] == ref[12][1:]
+        born += got[11] > tr0.next_id
+        dropped += bool(np.setdiff1d(tr0.book.ids, got[0]).size)
+    assert born > 20 and dropped > 5
+
+
+def test_one_call_scan_from_an_empty_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first scans (no state yet, then tracks but no detections) as the step path."""
+    cfg = TrackerConfig(dim=3, q=10.0, meas_std=50.0, init_speed=300.0, confirm_m=2,
+                        confirm_n=3, max_pos_std=1e4)
+    R = np.diag([50.0**2, 1e-3**2, 1e-3**2])
+    meas = RAEMeas(np.array([10.0, -5.0, 2.0]), R, rotation=np.eye(3))
+    z = np.array([[40_000.0, 0.2, 0.05], [60_000.0, -0.4, 0.1]])
+    scans = [(0.0, np.empty((0, 3)), meas), (1.0, z, meas), (2.0, np.empty((0, 3)), meas),
+             (3.0, z + 1e-4, meas), (3.0, z[:1] + 2e-4, meas)]
+    monkeypatch.setattr(jit, "ENABLED", True)
+    trackers = [Tracker(cfg) for _ in range(2)]
+    trackers[1]._one_call = False
+    assert trackers[0]._one_call
+    for scan in scans:
+        for tr in trackers:
+            tr.ingest(*scan)
+        if scan[0] == 0.0:  # no detection yet: no state
+            assert trackers[0].state is None and trackers[1].state is None
+            continue
+        got, want = (_ingest(tr, (scan[0], np.empty((0, 3)), meas)) for tr in trackers)
+        for a, b in zip(got, want, strict=True):
+            assert np.array_equal(a, b)
+    assert trackers[0].next_id >= 2 and trackers[0].next_id == trackers[1].next_id
 
 
 @pytest.mark.parametrize("value", [0.9, 0.5, 1e-3, 2.7e-12, 7.3e5])
