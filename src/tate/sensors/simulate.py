@@ -39,7 +39,8 @@ through numba's Generator: the same tables, bit for bit.
 
 Frames of the output: detections in each sensor's own ENU/AER frame; the truth table in
 the track frame, ENU about the origin (lat, lon, 0) of the first ship (else the first
-sensor), which is also stored in the tables' metadata.
+sensor), which is also stored in the tables' metadata.  The tables' columns and their
+assembly: :mod:`tate.sensors.tables`.
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ from tate.earth import wgs84
 from tate.sensors import platforms as plat
 from tate.sensors.rcs import kind_codes
 from tate.sensors.schedule import RadarScheduler, radar_search_position
+from tate.sensors.tables import (
+    DETECTION_COLUMNS,
+    LOAD_COLUMNS,
+    Table,
+    _detections,
+    _load_rows,
+    _Out,
+    _sensor_rows,
+    _table,
+)
 
 __all__ = [
     "DETECTION_COLUMNS",
@@ -72,16 +83,12 @@ __all__ = [
 ]
 
 F64 = NDArray[np.float64]
-Table = dict[str, NDArray[Any]]
 Progress = Callable[[str, float, float], None]
 #: ``TruthTracks.at``'s result: positions, velocities and in-flight mask
 Interpolated = tuple[F64, F64, NDArray[np.bool_]]
 
 #: First word of every sensor stream's spawn key ("SE(n)S(or)").
 STREAM_TAG = 0x5E45
-#: Detection table columns, in order.
-DETECTION_COLUMNS = ("time_s", "sensor_id", "range_m", "az_deg", "el_deg", "range_std_m",
-                     "az_std_deg", "el_std_deg", "snr_db", "truth_id")
 #: Threat kind of each flight model: (kind while boosting, kind after, event ending the boost).
 KIND_OF_MODEL: dict[str, tuple[str, str, str]] = {
     "ballistic": ("booster", "ballistic-rv", "rv-separation"),
@@ -94,11 +101,6 @@ KIND_OF_MODEL: dict[str, tuple[str, str, str]] = {
 IR_PHASE_AFTER_BOOST = {"ballistic-rv": "midcourse", "booster": "midcourse", "glider": "glide",
                         "cruise": "cruise", "drone": "cruise", "aircraft": "cruise",
                         "debris": "midcourse"}
-#: Columns of the load table collected per radar look time (``sensor_id`` is added).
-LOAD_COLUMNS = ("time_s", "n_in_track", "track_occupancy", "search_frame_s_effective",
-                "track_revisit_s_effective", "n_looks")
-#: the detection columns of one sensor's rows (all but ``sensor_id``)
-_MEASURED_COLUMNS = tuple(c for c in DETECTION_COLUMNS if c != "sensor_id")
 _CHUNK = 256  #: look times processed together (bounds memory to chunk x targets)
 
 
@@ -320,53 +322,6 @@ def _aer(rel: F64, lat: F64, lon: F64) -> tuple[F64, F64, F64]:
     az = np.mod(np.arctan2(e, n), 2.0 * np.pi)  # wgs84's wrap to [0, 2π)
     az[az >= 2.0 * np.pi] = 0.0
     return az, np.arctan2(u, horiz), np.hypot(horiz, u)
-
-
-@dataclass
-class _Out:
-    """Rows collected for one sensor (blocks of rows, concatenated, put in time order and
-    converted to the table's units once, by :meth:`detections`)."""
-
-    sensor_id: str
-    #: per block: the times ``(m,)``, the rows ``(m, 7)`` of range, az, el, their stds (m
-    #: and rad) and SNR, and the truth ids ``(m,)``
-    times: list[F64] = field(default_factory=list)
-    blocks: list[F64] = field(default_factory=list)
-    ids: list[NDArray[Any]] = field(default_factory=list)
-    #: per chunk of radar look times: the times ``(k,)``, the counts ``(k, 2)`` (targets
-    #: in track, looks) and the load ``(k, 3)`` (occupancy, effective search frame and
-    #: revisit [s]) of each look time
-    load: list[tuple[F64, NDArray[np.int64], F64]] = field(default_factory=list)
-    states: list[plat.PlatformState] = field(default_factory=list)
-
-    def add(self, t: float, rae: tuple[F64, F64, F64], std: tuple[F64, F64, F64], snr: F64,
-            truth_id: NDArray[Any]) -> None:
-        """Append detections at time ``t`` (range, az, el and their stds in m and rad)."""
-        if snr.size:
-            self.add_block(np.full(snr.size, t), np.stack((*rae, *std, snr), axis=1),
-                           truth_id)
-
-    def add_block(self, times: F64, rows: F64, truth_id: NDArray[Any]) -> None:
-        """Append detections as rows of range, az, el, their stds (m, rad) and SNR.
-
-        Blocks may come out of time order, but rows of equal time must come in order.
-        """
-        self.times.append(times)
-        self.blocks.append(rows)
-        self.ids.append(truth_id)
-
-    def detections(self) -> dict[str, NDArray[Any]]:
-        """The detection columns (``DETECTION_COLUMNS``; angles in degrees), by time, but
-        ``sensor_id`` (:func:`_detections` adds it)."""
-        if not self.blocks:
-            return {}
-        t = np.concatenate(self.times)
-        order = np.argsort(t, kind="stable")
-        rows = np.concatenate(self.blocks)[order]
-        r, az, el, s_r, s_az, s_el, snr = (np.ascontiguousarray(rows[:, j]) for j in range(7))
-        cols = (t[order], r, np.mod(np.degrees(az), 360.0), np.degrees(el), s_r,
-                np.degrees(s_az), np.degrees(s_el), snr, np.concatenate(self.ids)[order])
-        return dict(zip(_MEASURED_COLUMNS, cols, strict=True))
 
 
 def _chunks(truth: TruthTracks, times: F64) -> Callable[[int], Interpolated]:
@@ -597,41 +552,6 @@ def _origin(scn: Any, sites: tuple[plat.SensorSite, ...]) -> tuple[float, float,
     return float(nominal(launch.lat_deg)), float(nominal(launch.lon_deg)), 0.0
 
 
-def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table:
-    """Concatenate column parts; an empty column gets its dtype from ``types`` (else float)."""
-    return {k: (np.concatenate(v).astype(types.get(k, float)) if v
-                else np.empty(0, types.get(k, float))) for k, v in parts.items()}
-
-
-def _detections(outs: list[_Out]) -> Table:
-    parts = [o.detections() for o in outs]
-    cols = _table({c: [p[c] for p in parts if p] for c in _MEASURED_COLUMNS},
-                  {"truth_id": object})
-    names = sorted({o.sensor_id for o in outs})  # (np.unique's order, without its sort)
-    rank = np.concatenate([np.full(p["time_s"].size, names.index(o.sensor_id))
-                           for o, p in zip(outs, parts, strict=True) if p] or [np.empty(0, int)])
-    order = np.lexsort((rank, cols["time_s"]))
-    cols = {k: v[order] for k, v in cols.items()}
-    cols["sensor_id"] = np.array(names, dtype=object)[rank[order]]
-    return {k: cols[k] for k in DETECTION_COLUMNS}
-
-
-def _sensor_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
-    parts: dict[str, list[NDArray[Any]]] = {c: [] for c in (
-        "sensor_id", "time_s", "lat_deg", "lon_deg", "alt_m", "heading_deg")}
-    for site, out in zip(sites, outs, strict=True):
-        fields = ("time", "pos", "lat", "lon", "alt", "heading")
-        st = (plat.PlatformState(*(np.concatenate([getattr(s, f) for s in out.states])
-                                   for f in fields))
-              if site.moving and out.states else plat.platform_state(site, [0.0]))
-        for key, col in (("sensor_id", np.full(st.time.size, site.sensor_id, dtype=object)),
-                         ("time_s", st.time), ("lat_deg", np.degrees(st.lat)),
-                         ("lon_deg", np.degrees(st.lon)), ("alt_m", st.alt),
-                         ("heading_deg", np.degrees(st.heading))):
-            parts[key].append(col)
-    return _table(parts, {"sensor_id": object})
-
-
 def _truth_rows(truth: TruthTracks, times: F64, origin: tuple[float, float, float],
                 truth_at: Callable[[int], Interpolated]) -> Table:
     parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("time_s", "target_id", "x_m",
@@ -646,15 +566,3 @@ def _truth_rows(truth: TruthTracks, times: F64, origin: tuple[float, float, floa
                          ("y_m", enu[:, 1]), ("z_m", enu[:, 2])):
             parts[key].append(col)
     return _table(parts, {"target_id": object})
-
-
-def _load_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
-    parts: dict[str, list[NDArray[Any]]] = {"time_s": [], "sensor_id": []}
-    parts.update({c: [] for c in LOAD_COLUMNS[1:]})
-    for site, out in zip(sites, outs, strict=True):
-        for tc, counts, load in out.load:
-            cols = (tc, counts[:, 0], *load.T, counts[:, 1])
-            for name, values in zip(LOAD_COLUMNS, cols, strict=True):
-                parts[name].append(values)
-            parts["sensor_id"].append(np.full(tc.size, site.sensor_id, object))
-    return _table(parts, {"sensor_id": object, "n_in_track": np.int64, "n_looks": np.int64})
