@@ -117,7 +117,7 @@ class InterceptorPool:
         self._truth_last: tuple[float, NDArray[np.intp], F64, F64] | None = None
         self.noise_rad = np.array([float(getattr(p, "seeker_noise_rad", 0.0)) for p in presets])
         self.glint_m = np.array([float(getattr(p, "glint_m", 0.0)) for p in presets])
-        self._jit = jit.enabled()  #: :meth:`_assess` screens with the compiled kernel
+        self._jit = jit.enabled()  #: compiled step control, seeker geometry and screen
         if n == 0:
             self.model = None
             self.prop = None
@@ -215,6 +215,8 @@ class InterceptorPool:
         tick = t1 - t0
         t_rel = t0 - self.t_start
         fly = np.flatnonzero(self.active & (m.t_launch <= t_rel + 1e-9))
+        if self._jit:
+            return self._step_want_compiled(fly, t0, t_rel, tick, truth)
         want = tick
         if fly.size:
             tau = [t_rel - x for x in m.t_launch[fly].tolist()]
@@ -248,6 +250,25 @@ class InterceptorPool:
             if finite:
                 want = min(want, min(finite) / STEPS_PER_TIME_TO_GO)
         return want
+
+    def _step_want_compiled(self, fly: NDArray[np.intp], t0: float, t_rel: float,
+                            tick: float, truth: Any) -> float:
+        """:meth:`_step_want` after the bodies in flight: the truth query, then one
+        compiled call (:func:`tate.engine._pool_jit.step_want`)."""
+        from tate.engine._pool_jit import step_want
+
+        prop, m = self._parts()
+        if not fly.size:
+            return tick
+        threat = self.threat[fly]
+        hit = threat[threat >= 0]
+        if hit.size:
+            q, w = self._truth_at(truth, t0, hit)
+        else:
+            q = w = np.empty((0, 3))
+        return float(step_want(fly, t_rel, tick, MIN_STEP_S, BURN_STEP_S,
+                               STEPS_PER_TIME_TO_GO, m.t_launch, m.burnt_out, m.t_vert,
+                               prop.pos, prop.vel, m.pip_pos, self.threat, q, w))
 
     def _step_want_numpy(self, t0: float, t1: float, truth: Any) -> float:
         """:meth:`_step_want` on arrays (the reference of the scalar form)."""
@@ -351,6 +372,13 @@ class InterceptorPool:
             return err
         term = np.flatnonzero(self.model.phase[act] == TERMINAL_PHASE)
         if term.size == 0:
+            return err
+        if self._jit:  # the draws in numpy, the geometry in one compiled call
+            from tate.engine._pool_jit import seeker_error
+
+            draws = self.rng.standard_normal((term.size, 3))
+            seeker_error(act, term, q, self.prop.pos, self.noise_rad, self.glint_m, draws,
+                         err)
             return err
         b = act[term]
         los = q[term] - self.prop.pos[:, b].T
