@@ -423,6 +423,14 @@ class InterceptorPool:
                     t_now: float, report: Report, closest: Any) -> None:
         """Close the candidate rounds ``act[cand]`` whose closest approach inside the
         step, with the range opening at its end, is within the assessment radius."""
+        if self._jit:
+            s, miss, opening = self._closest_compiled(act, cand, p0, v0, qa, wa, qb, wb, h)
+            done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
+            for k in np.flatnonzero(done).tolist():
+                b = int(act[cand[k]])
+                self.close(b)
+                report(b, t_now + float(s[k]), float(miss[k]), "assess")
+            return
         s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
                           qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
         rel1 = qb[cand].T - p1[:, cand]
@@ -433,6 +441,33 @@ class InterceptorPool:
             b = int(act[cand[k]])
             self.close(b)
             report(b, t_now + float(s[k]), float(miss[k]), "assess")
+
+    def _closest_compiled(self, act: NDArray[np.intp], cand: NDArray[np.intp], p0: F64,
+                          v0: F64, qa: F64, wa: F64, qb: F64, wb: F64,
+                          h: float) -> tuple[F64, F64, NDArray[np.bool_]]:
+        """Time of closest approach after the step's start [s], miss [m] and whether the
+        range opens at the step's end ``(k,)`` of pairs ``act[cand]``: the compiled
+        :func:`~tate.weapons.intercept.closest_approach_hermite` around numpy's
+        ``eigvals`` (as its ``_roots``, grouped by degree)."""
+        from tate.engine._pool_jit import best_on_step, hermite_poly
+
+        prop, _ = self._parts()
+        k = cand.size
+        q, dq, d2q = np.empty((7, k)), np.empty((6, k)), np.empty((5, k))
+        deg, comp = np.empty(k, np.intp), np.empty((k, 5, 5))
+        opening = np.empty(k, bool)
+        hermite_poly(cand, act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h, q, dq, d2q,
+                     deg, comp, opening)
+        roots = np.full((5, k), np.nan)
+        degs = deg.tolist()
+        for j in sorted(set(degs)):
+            if j == 0:
+                continue
+            sel = [i for i, x in enumerate(degs) if x == j]
+            roots[:j, sel] = np.linalg.eigvals(comp[sel, :j, :j]).real.T
+        s, miss = np.empty(k), np.empty(k)
+        best_on_step(q, dq, d2q, roots, s, miss)
+        return s * h, miss, opening
 
     def _assess_compiled(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
                          qb: F64, wb: F64, h: float, t_now: float, t_next: float,

@@ -6,7 +6,10 @@ the rounds allow; to rounding its array form ``_step_want_numpy``) and the numpy
 :meth:`~tate.engine.pool.InterceptorPool._seeker_error` (the same draws from a copy of
 the stream), at every step of a pool flying rounds through boost, midcourse and endgame
 against crossing, head-on, low and short-lived targets and a false track with noisy
-seekers; and a whole flight of that pool with the compiled path on and off.
+seekers; the closest approach as
+:func:`tate.weapons.intercept.closest_approach_hermite` (and the opening range as the
+einsum of old) for every candidate; and a whole flight of that pool with the compiled
+path on and off.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pytest
 from tate import jit
 from tate.earth import wgs84
 from tate.engine.pool import InterceptorPool
+from tate.weapons.intercept import closest_approach_hermite
 from tate.weapons.presets import interceptor_preset
 
 
@@ -60,7 +64,7 @@ def _fly(compiled: bool, check: bool) -> tuple[list[tuple[Any, ...]], dict[str, 
                                 interceptor_preset("essm-like")],
                                [4, 3], np.array([deck, deck]), 0.0, np.random.default_rng(3))
     assert pool._jit is compiled
-    counts = {"want": 0, "seeker": 0, "terminal": 0}
+    counts = {"want": 0, "seeker": 0, "terminal": 0, "closest": 0}
     if check:
         want_c, seek_c = pool._step_want, pool._seeker_error
 
@@ -86,6 +90,24 @@ def _fly(compiled: bool, check: bool) -> tuple[list[tuple[Any, ...]], dict[str, 
             counts["terminal"] += int((got != 0.0).any())
             return got
 
+        closest_c = pool._closest_compiled
+
+        def closest(act: np.ndarray, cand: np.ndarray, p0: np.ndarray, v0: np.ndarray,
+                    qa: np.ndarray, wa: np.ndarray, qb: np.ndarray, wb: np.ndarray,
+                    h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            got = closest_c(act, cand, p0, v0, qa, wa, qb, wb, h)
+            p1, v1 = pool.prop.pos[:, act], pool.prop.vel[:, act]  # type: ignore[union-attr]
+            s, miss = closest_approach_hermite(p0[:, cand], v0[:, cand], p1[:, cand],
+                                               v1[:, cand], qa[cand].T, wa[cand].T,
+                                               qb[cand].T, wb[cand].T, h)
+            rel1, vrel1 = qb[cand].T - p1[:, cand], wb[cand].T - v1[:, cand]
+            opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+            assert _same(got[0], s) and _same(got[1], miss), (got, s, miss)
+            np.testing.assert_array_equal(got[2], opening)
+            counts["closest"] += cand.size
+            return got
+
+        pool._closest_compiled = closest  # type: ignore[method-assign]
         pool._step_want = want  # type: ignore[method-assign]
         pool._seeker_error = seeker  # type: ignore[method-assign]
     killed = np.zeros(4, dtype=bool)
@@ -103,12 +125,14 @@ def _fly(compiled: bool, check: bool) -> tuple[list[tuple[Any, ...]], dict[str, 
     return reports, counts
 
 
-def test_step_want_and_seeker_error_are_numpy_bit_for_bit() -> None:
+def test_step_want_seeker_error_and_closest_approach_are_numpy_bit_for_bit() -> None:
     """Every step's compiled answers equal the numpy forms' (and the stream advances
-    alike), through rise, burn, midcourse and endgame with several rounds in terminal."""
+    alike), through rise, burn, midcourse and endgame with several rounds in terminal;
+    every closest approach assessed as :func:`closest_approach_hermite`'s."""
     reports, counts = _fly(True, True)
     assert len(reports) == 7
     assert counts["want"] > 50 and counts["terminal"] > 50, counts
+    assert counts["closest"] >= 5, counts
 
 
 def test_a_whole_flight_is_the_same_with_either_path() -> None:
