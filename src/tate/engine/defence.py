@@ -306,20 +306,43 @@ class Defence:
         self._resolve_pending(t1)
 
     def _power(self, dt: float) -> None:
-        if self.plant is None or dt <= 0:
+        """Serve the ships' loads over ``dt`` [s] and charge the railguns from what their
+        column is served: the numpy steps of old on lists (the railgun demand summed per
+        ship in gun order, as ``np.add.at``; ``np.maximum``/``np.minimum`` as the scalar
+        comparisons when all is finite; the energy drawn summed as ``ndarray.sum``)."""
+        plant, guns = self.plant, self.railguns
+        if plant is None or dt <= 0:
             return
-        want = np.zeros(self.plant.n)
-        if self.railguns is not None:
-            room = (self.railguns.capacity - self.railguns.stored) / dt
-            np.add.at(want, self.gun_ship, np.minimum(np.maximum(room, 0.0),
-                                                      self.railguns.charge_limit))
-        demand = self._demand.copy()
-        demand[:, self._rail] = want
-        step = self.plant.step(dt, demand)
-        if self.railguns is not None:
-            served = step.served[self.gun_ship, -1]
-            drawn = self.railguns.charge(dt, served)
-            self.energy_j += float(drawn.sum() * dt)
+        rows = self._demand.tolist()
+        rail = self._rail
+        for r in rows:
+            r[rail] = 0.0
+        if guns is None:
+            plant.step_served(dt, rows)
+            return
+        room = ((guns.capacity - guns.stored) / dt).tolist()
+        limit = guns.charge_limit.tolist()
+        ship = self.gun_ship.tolist()
+        check = sum(room) + sum(limit)
+        if not check - check == 0.0:  # NaN or infinity: numpy's own handling
+            want = np.zeros(plant.n)
+            np.add.at(want, self.gun_ship, np.minimum(np.maximum(np.array(room), 0.0),
+                                                      guns.charge_limit))
+            for r, x in zip(rows, want.tolist(), strict=True):
+                r[rail] = x
+        else:
+            for s, x, lim in zip(ship, room, limit, strict=True):
+                x = x if x > 0.0 else 0.0
+                rows[s][rail] += x if x < lim else lim
+        served = plant.step_served(dt, rows)
+        drawn = guns.charge_lists(dt, [served[s][-1] for s in ship])
+        if len(drawn) >= 8:  # numpy's pairwise sum
+            self.energy_j += float(np.array(drawn).sum() * dt)
+        else:  # numpy's sum of a few: left to right
+            total = 0.0
+            for x in drawn:
+                total += x
+            self.energy_j += total * dt
 
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:

@@ -117,7 +117,7 @@ class InterceptorPool:
         self._truth_last: tuple[float, NDArray[np.intp], F64, F64] | None = None
         self.noise_rad = np.array([float(getattr(p, "seeker_noise_rad", 0.0)) for p in presets])
         self.glint_m = np.array([float(getattr(p, "glint_m", 0.0)) for p in presets])
-        self._jit = jit.enabled()  #: :meth:`_assess` screens with the compiled kernel
+        self._jit = jit.enabled()  #: compiled step control, seeker geometry and screen
         if n == 0:
             self.model = None
             self.prop = None
@@ -215,6 +215,8 @@ class InterceptorPool:
         tick = t1 - t0
         t_rel = t0 - self.t_start
         fly = np.flatnonzero(self.active & (m.t_launch <= t_rel + 1e-9))
+        if self._jit:
+            return self._step_want_compiled(fly, t0, t_rel, tick, truth)
         want = tick
         if fly.size:
             tau = [t_rel - x for x in m.t_launch[fly].tolist()]
@@ -248,6 +250,25 @@ class InterceptorPool:
             if finite:
                 want = min(want, min(finite) / STEPS_PER_TIME_TO_GO)
         return want
+
+    def _step_want_compiled(self, fly: NDArray[np.intp], t0: float, t_rel: float,
+                            tick: float, truth: Any) -> float:
+        """:meth:`_step_want` after the bodies in flight: the truth query, then one
+        compiled call (:func:`tate.engine._pool_jit.step_want`)."""
+        from tate.engine._pool_jit import step_want
+
+        prop, m = self._parts()
+        if not fly.size:
+            return tick
+        threat = self.threat[fly]
+        hit = threat[threat >= 0]
+        if hit.size:
+            q, w = self._truth_at(truth, t0, hit)
+        else:
+            q = w = np.empty((0, 3))
+        return float(step_want(fly, t_rel, tick, MIN_STEP_S, BURN_STEP_S,
+                               STEPS_PER_TIME_TO_GO, m.t_launch, m.burnt_out, m.t_vert,
+                               prop.pos, prop.vel, m.pip_pos, self.threat, q, w))
 
     def _step_want_numpy(self, t0: float, t1: float, truth: Any) -> float:
         """:meth:`_step_want` on arrays (the reference of the scalar form)."""
@@ -352,6 +373,13 @@ class InterceptorPool:
         term = np.flatnonzero(self.model.phase[act] == TERMINAL_PHASE)
         if term.size == 0:
             return err
+        if self._jit:  # the draws in numpy, the geometry in one compiled call
+            from tate.engine._pool_jit import seeker_error
+
+            draws = self.rng.standard_normal((term.size, 3))
+            seeker_error(act, term, q, self.prop.pos, self.noise_rad, self.glint_m, draws,
+                         err)
+            return err
         b = act[term]
         los = q[term] - self.prop.pos[:, b].T
         rng_m = np.maximum(_norm(los, 1), 1e-9)
@@ -395,6 +423,14 @@ class InterceptorPool:
                     t_now: float, report: Report, closest: Any) -> None:
         """Close the candidate rounds ``act[cand]`` whose closest approach inside the
         step, with the range opening at its end, is within the assessment radius."""
+        if self._jit:
+            s, miss, opening = self._closest_compiled(act, cand, p0, v0, qa, wa, qb, wb, h)
+            done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
+            for k in np.flatnonzero(done).tolist():
+                b = int(act[cand[k]])
+                self.close(b)
+                report(b, t_now + float(s[k]), float(miss[k]), "assess")
+            return
         s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
                           qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
         rel1 = qb[cand].T - p1[:, cand]
@@ -405,6 +441,33 @@ class InterceptorPool:
             b = int(act[cand[k]])
             self.close(b)
             report(b, t_now + float(s[k]), float(miss[k]), "assess")
+
+    def _closest_compiled(self, act: NDArray[np.intp], cand: NDArray[np.intp], p0: F64,
+                          v0: F64, qa: F64, wa: F64, qb: F64, wb: F64,
+                          h: float) -> tuple[F64, F64, NDArray[np.bool_]]:
+        """Time of closest approach after the step's start [s], miss [m] and whether the
+        range opens at the step's end ``(k,)`` of pairs ``act[cand]``: the compiled
+        :func:`~tate.weapons.intercept.closest_approach_hermite` around numpy's
+        ``eigvals`` (as its ``_roots``, grouped by degree)."""
+        from tate.engine._pool_jit import best_on_step, hermite_poly
+
+        prop, _ = self._parts()
+        k = cand.size
+        q, dq, d2q = np.empty((7, k)), np.empty((6, k)), np.empty((5, k))
+        deg, comp = np.empty(k, np.intp), np.empty((k, 5, 5))
+        opening = np.empty(k, bool)
+        hermite_poly(cand, act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h, q, dq, d2q,
+                     deg, comp, opening)
+        roots = np.full((5, k), np.nan)
+        degs = deg.tolist()
+        for j in sorted(set(degs)):
+            if j == 0:
+                continue
+            sel = [i for i, x in enumerate(degs) if x == j]
+            roots[:j, sel] = np.linalg.eigvals(comp[sel, :j, :j]).real.T
+        s, miss = np.empty(k), np.empty(k)
+        best_on_step(q, dq, d2q, roots, s, miss)
+        return s * h, miss, opening
 
     def _assess_compiled(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
                          qb: F64, wb: F64, h: float, t_now: float, t_next: float,

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -327,6 +328,10 @@ def plant_tick_scalar(dt: float, demand_w: list[list[float]], online_w: list[flo
     return out_d, out_cap, out_served, out_gen, out_ch, out_dis, out_e
 
 
+_TickLists = tuple[list[list[float]], list[float], list[list[float]], list[float],
+                   list[float], list[float], list[float]]  #: plant_tick_scalar's answer
+
+
 class PowerPlant:
     """Electrical buses of ``n`` ships, stepped together.
 
@@ -363,6 +368,8 @@ class PowerPlant:
                                list[list[float]], list[float]]] = []
         self._prio: list[int] = []  #: the priorities :attr:`_order` was sorted from
         self._order: list[int] = []  #: load columns in serving order
+        #: the last scalar tick: its inputs (dt, demand, state, priorities) and answer
+        self._last: tuple[tuple[Any, ...], _TickLists] | None = None
 
     def step(self, dt: float, demand_w: ArrayLike) -> PowerStep:
         """Serve ``demand_w (n, k)`` [W] for ``dt`` [s]; update storage; record the tick."""
@@ -370,17 +377,9 @@ class PowerPlant:
             raise ValueError(f"dt must be > 0, got {dt}")
         n, k = self.n, len(LOADS)
         demand = np.asarray(demand_w, float).reshape(n, k)
-        rows = demand.tolist()
-        state = (self.online_w.tolist(), self.storage.tolist(), self.storage_max.tolist(),
-                 self.charge_max.tolist(), self.discharge_max.tolist(), self.eta.tolist())
-        check = sum(map(sum, rows)) + sum(map(sum, state))
-        if check - check == 0.0:  # all finite: scalar arithmetic, the same as numpy's
-            prio = self.priority.tolist()
-            if prio != self._prio:
-                self._prio = prio
-                self._order = np.argsort(self.priority, kind="stable").tolist()
-            out = plant_tick_scalar(dt, rows, *state, self._order)
-            d_l, cap_l, served_l, gen_l, charge_l, dis_l, store_l = out
+        out = self._tick_lists(dt, demand.tolist())
+        if out is not None:
+            d_l, _, served_l, gen_l, charge_l, dis_l, store_l = out
             d, served = np.array(d_l).reshape(n, k), np.array(served_l).reshape(n, k)
             generation, storage = np.array(gen_l), np.array(store_l)
             charge, discharge = np.array(charge_l), np.array(dis_l)
@@ -388,12 +387,57 @@ class PowerPlant:
             d, cap, served, generation, charge, discharge, storage = plant_tick(
                 dt, demand, self.online_w, self.storage, self.storage_max, self.charge_max,
                 self.discharge_max, self.eta, self.priority)
-            d_l, cap_l, served_l = d.tolist(), cap.tolist(), served.tolist()
-            gen_l, store_l = generation.tolist(), storage.tolist()
-        self.storage = storage
-        self.t += dt
-        self._rows.append((self.t, cap_l, gen_l, d_l, served_l, store_l))
+            self._record(dt, cap.tolist(), generation.tolist(), d.tolist(), served.tolist(),
+                         storage)
         return PowerStep(served, d - served, generation, charge, discharge, storage.copy())
+
+    def step_served(self, dt: float, rows: list[list[float]]) -> list[list[float]]:
+        """:meth:`step` for demand rows given as lists ``n × k`` [W], returning only the
+        power served ``n × k`` [W] (lists, not to be changed: a steady bus's ticks share
+        them; the same tick, state and record as :meth:`step`)."""
+        if not dt > 0:
+            raise ValueError(f"dt must be > 0, got {dt}")
+        out = self._tick_lists(dt, rows)
+        if out is not None:
+            return out[2]
+        step = self.step(dt, np.array(rows, float).reshape(self.n, len(LOADS)))
+        served: list[list[float]] = step.served.tolist()
+        return served
+
+    def _tick_lists(self, dt: float, rows: list[list[float]]) -> _TickLists | None:
+        """The tick by :func:`plant_tick_scalar`, recorded, or None (nothing done) when
+        an input is not finite.  A tick whose inputs equal the last one's (a steady bus)
+        takes that tick's answer: the function of equal inputs is equal."""
+        state = (self.online_w.tolist(), self.storage.tolist(), self.storage_max.tolist(),
+                 self.charge_max.tolist(), self.discharge_max.tolist(), self.eta.tolist())
+        prio = self.priority.tolist()
+        key = (dt, [r[:] for r in rows], state, prio)
+        last = self._last
+        if last is not None and last[0] == key:
+            out = last[1]
+        else:
+            check = sum(map(sum, rows)) + sum(map(sum, state))
+            if not check - check == 0.0:
+                return None
+            if prio != self._prio:
+                self._prio = prio
+                self._order = np.argsort(self.priority, kind="stable").tolist()
+            out = plant_tick_scalar(dt, rows, *state, self._order)
+            self._last = (key, out)
+        self._record(dt, out[1], out[3], out[0], out[2], out[6])
+        return out
+
+    def _record(self, dt: float, cap: list[float], gen: list[float], d: list[list[float]],
+                served: list[list[float]], storage: F64 | list[float]) -> None:
+        """Advance the clock and the stored energy, and keep the tick's row."""
+        if isinstance(storage, list):
+            self.storage = np.array(storage)
+            store_l = storage
+        else:
+            self.storage = storage
+            store_l = storage.tolist()
+        self.t += dt
+        self._rows.append((self.t, cap, gen, d, served, store_l))
 
     def timeline(self) -> PowerTimeline:
         """Every tick so far, stacked."""

@@ -372,6 +372,22 @@ class RailgunState:
         self.since_shot = self.since_shot + dt
         return drawn
 
+    def charge_lists(self, dt: float, power_w: list[float]) -> list[float]:
+        """:meth:`charge` with the power offered ``(n,)`` [W] and drawn [W] as lists."""
+        if not dt > 0:
+            raise ValueError(f"dt must be > 0, got {dt}")
+        stored = self.stored.tolist()
+        capacity, limit = self.capacity.tolist(), self.charge_limit.tolist()
+        check = sum(power_w) + sum(stored) + sum(capacity) + sum(limit)
+        if not check - check == 0.0 or len(power_w) != self.n:
+            drawn_a: list[float] = self.charge(dt, np.array(power_w, float)).tolist()
+            return drawn_a
+        drawn, stored_l = charge_tick_scalar(dt, power_w, stored, capacity, limit)
+        if stored_l != stored:
+            self.stored = np.array(stored_l)
+        self.since_shot = self.since_shot + dt
+        return drawn
+
     def fire(self, request: ArrayLike | None = None) -> tuple[NDArray[np.bool_],
                                                                NDArray[np.int64]]:
         """Fire the requested guns (all by default) that can.

@@ -1,0 +1,143 @@
+"""The interceptor pool's compiled step control and seeker geometry
+(:mod:`tate.engine._pool_jit`) against their numpy references, bit for bit.
+
+Oracles: :meth:`tate.engine.pool.InterceptorPool._step_want` on Python floats (the step
+the rounds allow; to rounding its array form ``_step_want_numpy``) and the numpy branch of
+:meth:`~tate.engine.pool.InterceptorPool._seeker_error` (the same draws from a copy of
+the stream), at every step of a pool flying rounds through boost, midcourse and endgame
+against crossing, head-on, low and short-lived targets and a false track with noisy
+seekers; the closest approach as
+:func:`tate.weapons.intercept.closest_approach_hermite` (and the opening range as the
+einsum of old) for every candidate; and a whole flight of that pool with the compiled
+path on and off.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tate import jit
+from tate.earth import wgs84
+from tate.engine.pool import InterceptorPool
+from tate.weapons.intercept import closest_approach_hermite
+from tate.weapons.presets import interceptor_preset
+
+
+@dataclass
+class _LineTruth:
+    """Threats on straight lines at constant ECEF velocity (what the pool reads)."""
+
+    p0: np.ndarray  # (k, 3)
+    v: np.ndarray  # (k, 3)
+    t_last: np.ndarray  # (k,)
+
+    def at(self, t: float, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.asarray(rows, np.intp)
+        return self.p0[rows] + self.v[rows] * t, self.v[rows].copy()
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values (NaN equal to NaN), shapes and signs of zeros."""
+    x, y = np.asarray(a, float), np.asarray(b, float)
+    return (x.shape == y.shape and np.array_equal(x, y, equal_nan=True)
+            and np.array_equal(np.signbit(x), np.signbit(y)))
+
+
+def _fly(compiled: bool, check: bool) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
+    """Fly the scene; with ``check`` every step's wanted step and seeker error are
+    compared with the numpy forms.  Returns the reports and how many calls were checked
+    (and of those with a terminal round, for the seeker)."""
+    deck = wgs84.geodetic_to_ecef(0.0, 0.0, 10.0)
+    starts = [wgs84.geodetic_to_ecef(0.0, x / wgs84.A, h)
+              for x, h in ((40e3, 5e3), (60e3, 12e3), (25e3, 50.0), (150e3, 20e3))]
+    east = np.array([0.0, 1.0, 0.0])
+    vels = [-250.0 * east, -900.0 * east + [0.0, 0.0, -50.0], -300.0 * east, -2000.0 * east]
+    truth = _LineTruth(np.array(starts), np.array(vels), np.array([1e6, 1e6, 1e6, 40.0]))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(jit, "ENABLED", compiled)
+        pool = InterceptorPool([interceptor_preset("sm6-like"),
+                                interceptor_preset("essm-like")],
+                               [4, 3], np.array([deck, deck]), 0.0, np.random.default_rng(3))
+    assert pool._jit is compiled
+    counts = {"want": 0, "seeker": 0, "terminal": 0, "closest": 0}
+    if check:
+        want_c, seek_c = pool._step_want, pool._seeker_error
+
+        def want(t0: float, t1: float, tr: Any) -> float:
+            got = want_c(t0, t1, tr)
+            ref_pool = copy.copy(pool)
+            ref_pool._jit = False
+            assert _same(got, InterceptorPool._step_want(ref_pool, t0, t1, tr)), (t0, t1)
+            # the array form's einsum sums a body's three products in its own order
+            assert got == pytest.approx(pool._step_want_numpy(t0, t1, tr), rel=1e-12)
+            counts["want"] += 1
+            return got
+
+        def seeker(act: np.ndarray, q: np.ndarray) -> np.ndarray:
+            ref_pool = copy.copy(pool)
+            ref_pool._jit = False
+            ref_pool.rng = copy.deepcopy(pool.rng)
+            ref = InterceptorPool._seeker_error(ref_pool, act, q)
+            got = seek_c(act, q)
+            assert _same(got, ref), act
+            assert ref_pool.rng.bit_generator.state == pool.rng.bit_generator.state
+            counts["seeker"] += 1
+            counts["terminal"] += int((got != 0.0).any())
+            return got
+
+        closest_c = pool._closest_compiled
+
+        def closest(act: np.ndarray, cand: np.ndarray, p0: np.ndarray, v0: np.ndarray,
+                    qa: np.ndarray, wa: np.ndarray, qb: np.ndarray, wb: np.ndarray,
+                    h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            got = closest_c(act, cand, p0, v0, qa, wa, qb, wb, h)
+            p1, v1 = pool.prop.pos[:, act], pool.prop.vel[:, act]  # type: ignore[union-attr]
+            s, miss = closest_approach_hermite(p0[:, cand], v0[:, cand], p1[:, cand],
+                                               v1[:, cand], qa[cand].T, wa[cand].T,
+                                               qb[cand].T, wb[cand].T, h)
+            rel1, vrel1 = qb[cand].T - p1[:, cand], wb[cand].T - v1[:, cand]
+            opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+            assert _same(got[0], s) and _same(got[1], miss), (got, s, miss)
+            np.testing.assert_array_equal(got[2], opening)
+            counts["closest"] += cand.size
+            return got
+
+        pool._closest_compiled = closest  # type: ignore[method-assign]
+        pool._step_want = want  # type: ignore[method-assign]
+        pool._seeker_error = seeker  # type: ignore[method-assign]
+    killed = np.zeros(4, dtype=bool)
+    reports: list[tuple[Any, ...]] = []
+    shots = [(1.0, 0, 0, 30.0), (2.0, 1, 1, 25.0), (4.0, 0, 2, 15.0), (6.0, 1, 3, 20.0),
+             (8.0, 0, -1, 12.0), (9.0, 0, 0, 2.0), (9.0, 1, 1, 20.0)]
+    t = 0.0
+    while t < 120.0:
+        for k, (tl, launcher, threat, t_pip) in enumerate(shots):
+            if tl == t:
+                pip, _ = truth.at(t + t_pip, np.array([max(threat, 0)]))
+                pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
+        pool.fly(t, t + 0.5, truth, killed, lambda *r: reports.append(r))
+        t += 0.5
+    return reports, counts
+
+
+def test_step_want_seeker_error_and_closest_approach_are_numpy_bit_for_bit() -> None:
+    """Every step's compiled answers equal the numpy forms' (and the stream advances
+    alike), through rise, burn, midcourse and endgame with several rounds in terminal;
+    every closest approach assessed as :func:`closest_approach_hermite`'s."""
+    reports, counts = _fly(True, True)
+    assert len(reports) == 7
+    assert counts["want"] > 50 and counts["terminal"] > 50, counts
+    assert counts["closest"] >= 5, counts
+
+
+def test_a_whole_flight_is_the_same_with_either_path() -> None:
+    """The pool flown with the kernels and without: the same reports, bit for bit."""
+    fast, _ = _fly(True, False)
+    ref, _ = _fly(False, False)
+    assert [repr(r) for r in fast] == [repr(r) for r in ref]
+    assert {"assess", "target gone", "no target (false track)"} <= {r[3] for r in ref}
