@@ -306,43 +306,14 @@ class Defence:
         self._resolve_pending(t1)
 
     def _power(self, dt: float) -> None:
-        """Serve the ships' loads over ``dt`` [s] and charge the railguns from what their
-        column is served: the numpy steps of old on lists (the railgun demand summed per
-        ship in gun order, as ``np.add.at``; ``np.maximum``/``np.minimum`` as the scalar
-        comparisons when all is finite; the energy drawn summed as ``ndarray.sum``)."""
-        plant, guns = self.plant, self.railguns
-        if plant is None or dt <= 0:
+        """Serve the ships' loads over ``dt`` [s] and charge the railguns
+        (:func:`tate.weapons.railgun.serve_and_charge`)."""
+        if self.plant is None or dt <= 0:
             return
-        rows = self._demand.tolist()
-        rail = self._rail
-        for r in rows:
-            r[rail] = 0.0
-        if guns is None:
-            plant.step_served(dt, rows)
-            return
-        room = ((guns.capacity - guns.stored) / dt).tolist()
-        limit = guns.charge_limit.tolist()
-        ship = self.gun_ship.tolist()
-        check = sum(room) + sum(limit)
-        if not check - check == 0.0:  # NaN or infinity: numpy's own handling
-            want = np.zeros(plant.n)
-            np.add.at(want, self.gun_ship, np.minimum(np.maximum(np.array(room), 0.0),
-                                                      guns.charge_limit))
-            for r, x in zip(rows, want.tolist(), strict=True):
-                r[rail] = x
-        else:
-            for s, x, lim in zip(ship, room, limit, strict=True):
-                x = x if x > 0.0 else 0.0
-                rows[s][rail] += x if x < lim else lim
-        served = plant.step_served(dt, rows)
-        drawn = guns.charge_lists(dt, [served[s][-1] for s in ship])
-        if len(drawn) >= 8:  # numpy's pairwise sum
-            self.energy_j += float(np.array(drawn).sum() * dt)
-        else:  # numpy's sum of a few: left to right
-            total = 0.0
-            for x in drawn:
-                total += x
-            self.energy_j += total * dt
+        from tate.weapons.railgun import serve_and_charge
+
+        self.energy_j += serve_and_charge(self.plant, self.railguns, self.gun_ship,
+                                          self._demand, self._rail, dt)
 
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -71,6 +71,7 @@ __all__ = [
     "muzzle_energy_j",
     "pn_to_point",
     "railgun_energy_case",
+    "serve_and_charge",
     "rate_limit",
     "single_shot_pk",
     "sustainable_rate_per_min",
@@ -535,3 +536,46 @@ def railgun_energy_case() -> list[CaseResult]:
         CaseResult(case, "average power, 10 rounds/min x 32 MJ / 0.3", "17.78", p,
                    "±0.01 MW", abs(p - 17.78) <= 0.01, "MW"),
     ]
+
+
+def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np.intp],
+                     demand: F64, rail: int, dt: float) -> float:
+    """One tick of the ships' buses with the railguns charging: serve ``demand`` ``(n, k)``
+    [W] but its railgun column ``rail``, which is each ship's guns' wanted charging power
+    (room left in the bank over ``dt``, capped by the charger), then charge each gun
+    (row ``gun_ship``) from what its ship's railgun column was served.  Returns the energy
+    drawn by the guns [J].
+
+    The numpy steps of old on Python lists (the demand summed per ship in gun order, as
+    ``np.add.at``; ``np.maximum``/``np.minimum`` as the scalar comparisons when all is
+    finite; the energy summed as ``ndarray.sum`` does); numpy's own handling for NaN or
+    infinity.
+    """
+    rows = demand.tolist()
+    for r in rows:
+        r[rail] = 0.0
+    if guns is None:
+        plant.step_served(dt, rows)
+        return 0.0
+    room = ((guns.capacity - guns.stored) / dt).tolist()
+    limit = guns.charge_limit.tolist()
+    ship = gun_ship.tolist()
+    check = sum(room) + sum(limit)
+    if not check - check == 0.0:  # NaN or infinity: numpy's own handling
+        want = np.zeros(plant.n)
+        np.add.at(want, gun_ship, np.minimum(np.maximum(np.array(room), 0.0),
+                                             guns.charge_limit))
+        for r, x in zip(rows, want.tolist(), strict=True):
+            r[rail] = x
+    else:
+        for s, x, lim in zip(ship, room, limit, strict=True):
+            x = x if x > 0.0 else 0.0
+            rows[s][rail] += x if x < lim else lim
+    served = plant.step_served(dt, rows)
+    drawn = guns.charge_lists(dt, [served[s][-1] for s in ship])
+    if len(drawn) >= 8:  # numpy's pairwise sum
+        return float(np.array(drawn).sum() * dt)
+    total = 0.0  # numpy's sum of a few: left to right
+    for x in drawn:
+        total += x
+    return total * dt
