@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 CESIUM := node_modules/cesium/Build/Cesium/Cesium.js
-DEMO_RUNS ?= 20
+DEMO_RUNS ?= 200
 
 .PHONY: install demo test test-all lint bench clean viewer-deps
 .DEFAULT_GOAL := install
