@@ -71,8 +71,8 @@ __all__ = [
     "muzzle_energy_j",
     "pn_to_point",
     "railgun_energy_case",
-    "serve_and_charge",
     "rate_limit",
+    "serve_and_charge",
     "single_shot_pk",
     "sustainable_rate_per_min",
 ]

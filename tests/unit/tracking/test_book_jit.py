@@ -16,47 +16,8 @@ import pytest
 from tate import jit
 from tate.tracking.measurement import RAEMeas
 from tate.tracking.tracker import Tracker, TrackerConfig
-from tests.unit.tracking.test_scan_jit import EVERY, N_SCANS, Scan, _predicted
-
-
-@pytest.fixture(scope="module")
-def engine_scans() -> tuple[TrackerConfig, list[Scan]]:
-    """The tracker settings and the first radar scans of the default engagement, as
-    :meth:`tate.engine.engagement.Engagement.track` feeds them (no kill removes any)."""
-    from tate.engine.engagement import Engagement
-    from tate.scenario import default_scenario_path, load_scenario
-
-    e = Engagement(load_scenario(default_scenario_path()))
-    sc = e.scans
-    out: list[Scan] = []
-    for a, b in zip(sc.starts[:-1], sc.starts[1:], strict=True):
-        ts, sid = float(sc.time[a]), str(sc.sensor[a])
-        pos, rot = e._site(sid, ts)
-        out.append((ts, sc.z[a:b], RAEMeas(pos, sc.R[a:b], rotation=rot)))
-        if len(out) == N_SCANS:
-            break
-    return e.tracker.config, out
-
-
-@pytest.fixture(scope="module")
-def snapshots(engine_scans: tuple[TrackerConfig, list[Scan]]) -> list[tuple[Tracker, Scan]]:
-    """Numpy-path trackers just before a scan with tracks and detections, and the scan."""
-    cfg, scans = engine_scans
-    old = jit.ENABLED
-    jit.ENABLED = False
-    try:
-        tr = Tracker(cfg)
-        out = []
-        due = 0
-        for i, scan in enumerate(scans):
-            if i >= due and tr.book.ids.size and tr.t is not None and scan[0] > tr.t:
-                out.append((copy.deepcopy(tr), scan))
-                due = i + EVERY
-            tr.ingest(*scan)
-    finally:
-        jit.ENABLED = old
-    assert len(out) > 80
-    return out
+from tests.unit.tracking.replay import Scan
+from tests.unit.tracking.test_scan_jit import _predicted
 
 
 def _as(tr: Tracker, compiled: bool, fused: bool) -> Tracker:

@@ -16,11 +16,7 @@ from tate.tracking import pairs
 from tate.tracking.association import Gated, gnn_assign
 from tate.tracking.measurement import RAEMeas
 from tate.tracking.tracker import Tracker, TrackerConfig, rae_to_position
-
-N_SCANS = 2500  #: scans of the replay (the default run feeds its tracker about 2,800)
-EVERY = 20  #: a tracker snapshot every this many scans for the kernel-by-kernel checks
-
-Scan = tuple[float, np.ndarray, RAEMeas]
+from tests.unit.tracking.replay import Scan
 
 
 def _close(got: Any, want: Any, rtol: float = 1e-12, scale: float = 1e-13) -> None:
@@ -29,48 +25,6 @@ def _close(got: Any, want: Any, rtol: float = 1e-12, scale: float = 1e-13) -> No
     want = np.asarray(want)
     atol = scale * float(np.abs(want).max()) if want.size else 0.0
     np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
-
-
-@pytest.fixture(scope="module")
-def engine_scans() -> tuple[TrackerConfig, list[Scan]]:
-    """The tracker settings and the first radar scans of the default engagement, as
-    :meth:`tate.engine.engagement.Engagement.track` feeds them (no kill removes any)."""
-    from tate.engine.engagement import Engagement
-    from tate.scenario import default_scenario_path, load_scenario
-
-    e = Engagement(load_scenario(default_scenario_path()))
-    sc = e.scans
-    out: list[Scan] = []
-    for a, b in zip(sc.starts[:-1], sc.starts[1:], strict=True):
-        ts, sid = float(sc.time[a]), str(sc.sensor[a])
-        meas = RAEMeas(e.sensors.position(sid, ts), sc.R[a:b],
-                       rotation=e.sensors.rotation(sid, ts))
-        out.append((ts, sc.z[a:b], meas))
-        if len(out) == N_SCANS:
-            break
-    return e.tracker.config, out
-
-
-@pytest.fixture(scope="module")
-def snapshots(engine_scans: tuple[TrackerConfig, list[Scan]]
-              ) -> list[tuple[Tracker, Scan]]:
-    """Numpy-path trackers just before a scan with tracks and detections, and the scan."""
-    cfg, scans = engine_scans
-    old = jit.ENABLED
-    jit.ENABLED = False
-    try:
-        tr = Tracker(cfg)
-        out = []
-        due = 0
-        for i, scan in enumerate(scans):
-            if i >= due and tr.book.ids.size and tr.t is not None and scan[0] > tr.t:
-                out.append((copy.deepcopy(tr), scan))
-                due = i + EVERY
-            tr.step(*scan)
-    finally:
-        jit.ENABLED = old
-    assert len(out) > 80
-    return out
 
 
 def _predicted(tr: Tracker, scan: Scan) -> Tracker:
