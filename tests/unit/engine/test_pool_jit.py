@@ -15,30 +15,16 @@ path on and off.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
 
 from tate import jit
-from tate.earth import wgs84
 from tate.engine.pool import InterceptorPool
 from tate.weapons.intercept import closest_approach_hermite
 from tate.weapons.presets import interceptor_preset
-
-
-@dataclass
-class _LineTruth:
-    """Threats on straight lines at constant ECEF velocity (what the pool reads)."""
-
-    p0: np.ndarray  # (k, 3)
-    v: np.ndarray  # (k, 3)
-    t_last: np.ndarray  # (k,)
-
-    def at(self, t: float, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        rows = np.asarray(rows, np.intp)
-        return self.p0[rows] + self.v[rows] * t, self.v[rows].copy()
+from tests.unit.engine.pool_scene import line_scene
 
 
 def _same(a: object, b: object) -> bool:
@@ -52,12 +38,7 @@ def _fly(compiled: bool, check: bool) -> tuple[list[tuple[Any, ...]], dict[str, 
     """Fly the scene; with ``check`` every step's wanted step and seeker error are
     compared with the numpy forms.  Returns the reports and how many calls were checked
     (and of those with a terminal round, for the seeker)."""
-    deck = wgs84.geodetic_to_ecef(0.0, 0.0, 10.0)
-    starts = [wgs84.geodetic_to_ecef(0.0, x / wgs84.A, h)
-              for x, h in ((40e3, 5e3), (60e3, 12e3), (25e3, 50.0), (150e3, 20e3))]
-    east = np.array([0.0, 1.0, 0.0])
-    vels = [-250.0 * east, -900.0 * east + [0.0, 0.0, -50.0], -300.0 * east, -2000.0 * east]
-    truth = _LineTruth(np.array(starts), np.array(vels), np.array([1e6, 1e6, 1e6, 40.0]))
+    truth, deck = line_scene()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(jit, "ENABLED", compiled)
         pool = InterceptorPool([interceptor_preset("sm6-like"),

@@ -13,13 +13,11 @@ as computed before the overhead cuts (a verbatim copy).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 import tate.engine.pool as pool_mod
-from tate.earth import wgs84
 from tate.engine.pool import InterceptorPool
 from tate.weapons import intercept
 from tate.weapons.power import (
@@ -31,6 +29,7 @@ from tate.weapons.power import (
 from tate.weapons.presets import interceptor_preset
 from tate.weapons.railgun import RailgunState, charge_tick, charge_tick_scalar
 from tate.weapons.ship_presets import plant_preset, railgun_preset
+from tests.unit.engine.pool_scene import line_scene
 
 K = len(LOADS)
 
@@ -144,19 +143,6 @@ def test_stepped_plant_and_gun_against_the_references(storage: bool) -> None:
 
 # --- the interceptor pool's step length ------------------------------------------------------
 
-@dataclass
-class _LineTruth:
-    """Threats on straight lines at constant ECEF velocity (what the pool reads)."""
-
-    p0: np.ndarray  # (k, 3)
-    v: np.ndarray  # (k, 3)
-    t_last: np.ndarray  # (k,)
-
-    def at(self, t: float, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        rows = np.asarray(rows, np.intp)
-        return self.p0[rows] + self.v[rows] * t, self.v[rows].copy()
-
-
 def _steps(want: float, tick: float) -> int:
     """Steps of a tick as :meth:`InterceptorPool._step_length` counts them."""
     want = min(max(want, pool_mod.MIN_STEP_S), tick)
@@ -168,12 +154,7 @@ def _fly_pool(step_want: bool) -> tuple[list[tuple], list[float], list[bool]]:
     with seeker noise; with ``step_want`` every tick's wanted step is checked against
     :meth:`InterceptorPool._step_want_numpy`.  Returns the reports, the wanted steps and
     whether each equalled the numpy form's bit for bit."""
-    deck = wgs84.geodetic_to_ecef(0.0, 0.0, 10.0)
-    starts = [wgs84.geodetic_to_ecef(0.0, x / wgs84.A, h)
-              for x, h in ((40e3, 5e3), (60e3, 12e3), (25e3, 50.0), (150e3, 20e3))]
-    east = np.array([0.0, 1.0, 0.0])
-    vels = [-250.0 * east, -900.0 * east + [0.0, 0.0, -50.0], -300.0 * east, -2000.0 * east]
-    truth = _LineTruth(np.array(starts), np.array(vels), np.array([1e6, 1e6, 1e6, 40.0]))
+    truth, deck = line_scene()
     pool = InterceptorPool([interceptor_preset("sm6-like"), interceptor_preset("essm-like")],
                            [4, 3], np.array([deck, deck]), 0.0, np.random.default_rng(3))
     seen: list[float] = []
