@@ -5,7 +5,9 @@ tests/unit/weapons/test_power_speed.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,3 +35,23 @@ def line_scene() -> tuple[LineTruth, np.ndarray]:
     east = np.array([0.0, 1.0, 0.0])
     vels = [-250.0 * east, -900.0 * east + [0.0, 0.0, -50.0], -300.0 * east, -2000.0 * east]
     return LineTruth(np.array(starts), np.array(vels), np.array([1e6, 1e6, 1e6, 40.0])), deck
+
+
+#: launches of the scene: (time [s], launcher row, threat row (-1: a false track), time to
+#: the aim point [s]); the aim point is the threat's position then, 100 m off in each axis
+SHOTS = [(1.0, 0, 0, 30.0), (2.0, 1, 1, 25.0), (4.0, 0, 2, 15.0), (6.0, 1, 3, 20.0),
+         (8.0, 0, -1, 12.0), (9.0, 0, 0, 2.0), (9.0, 1, 1, 20.0)]
+
+
+def fly_scene(pool: Any, truth: LineTruth, shots: list[tuple[float, int, int, float]],
+              report: Callable[..., None]) -> None:
+    """Launch ``shots`` and fly ``pool`` against ``truth`` in 0.5 s ticks for 120 s."""
+    killed = np.zeros(truth.p0.shape[0], dtype=bool)
+    t = 0.0
+    while t < 120.0:
+        for k, (tl, launcher, threat, t_pip) in enumerate(shots):
+            if tl == t:
+                pip, _ = truth.at(t + t_pip, np.array([max(threat, 0)]))
+                pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
+        pool.fly(t, t + 0.5, truth, killed, report)
+        t += 0.5

@@ -24,7 +24,7 @@ from tate import jit
 from tate.engine.pool import InterceptorPool
 from tate.weapons.intercept import closest_approach_hermite
 from tate.weapons.presets import interceptor_preset
-from tests.unit.engine.pool_scene import line_scene
+from tests.unit.engine.pool_scene import SHOTS, fly_scene, line_scene
 
 
 def _same(a: object, b: object) -> bool:
@@ -91,18 +91,8 @@ def _fly(compiled: bool, check: bool) -> tuple[list[tuple[Any, ...]], dict[str, 
         pool._closest_compiled = closest  # type: ignore[method-assign]
         pool._step_want = want  # type: ignore[method-assign]
         pool._seeker_error = seeker  # type: ignore[method-assign]
-    killed = np.zeros(4, dtype=bool)
     reports: list[tuple[Any, ...]] = []
-    shots = [(1.0, 0, 0, 30.0), (2.0, 1, 1, 25.0), (4.0, 0, 2, 15.0), (6.0, 1, 3, 20.0),
-             (8.0, 0, -1, 12.0), (9.0, 0, 0, 2.0), (9.0, 1, 1, 20.0)]
-    t = 0.0
-    while t < 120.0:
-        for k, (tl, launcher, threat, t_pip) in enumerate(shots):
-            if tl == t:
-                pip, _ = truth.at(t + t_pip, np.array([max(threat, 0)]))
-                pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
-        pool.fly(t, t + 0.5, truth, killed, lambda *r: reports.append(r))
-        t += 0.5
+    fly_scene(pool, truth, SHOTS, lambda *r: reports.append(r))
     return reports, counts
 
 

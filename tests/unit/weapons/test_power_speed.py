@@ -29,7 +29,7 @@ from tate.weapons.power import (
 from tate.weapons.presets import interceptor_preset
 from tate.weapons.railgun import RailgunState, charge_tick, charge_tick_scalar
 from tate.weapons.ship_presets import plant_preset, railgun_preset
-from tests.unit.engine.pool_scene import line_scene
+from tests.unit.engine.pool_scene import SHOTS, fly_scene, line_scene
 
 K = len(LOADS)
 
@@ -173,18 +173,8 @@ def _fly_pool(step_want: bool) -> tuple[list[tuple], list[float], list[bool]]:
 
     if step_want:
         pool._step_want = both  # type: ignore[method-assign]
-    killed = np.zeros(4, dtype=bool)
     reports: list[tuple] = []
-    shots = [(1.0, 0, 0, 30.0), (2.0, 1, 1, 25.0), (4.0, 0, 2, 15.0), (6.0, 1, 3, 20.0),
-             (8.0, 0, -1, 12.0), (9.0, 0, 0, 2.0)]
-    t = 0.0
-    while t < 120.0:
-        for k, (tl, launcher, threat, t_pip) in enumerate(shots):
-            if tl == t:
-                pip, _ = truth.at(t + t_pip, np.array([max(threat, 0)]))
-                pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
-        pool.fly(t, t + 0.5, truth, killed, lambda *r: reports.append(r))
-        t += 0.5
+    fly_scene(pool, truth, SHOTS[:6], lambda *r: reports.append(r))
     return reports, seen, same
 
 
