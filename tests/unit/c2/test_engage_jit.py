@@ -45,13 +45,14 @@ F64 = NDArray[np.float64]
 FIELDS = ("t_intercept", "pip", "pk", "flyout")
 
 
-def _twins(L: Launchers) -> tuple[Launchers, Launchers]:
-    """Copies of ``L`` on the numpy and on the compiled path."""
+def _twins(obj: Any) -> tuple[Any, Any]:
+    """Copies of the dataclass ``obj`` (launchers, assets) built on the numpy and on the
+    compiled path."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(jit, "ENABLED", False)
-        ref = dataclasses.replace(L)
+        ref = dataclasses.replace(obj)
         mp.setattr(jit, "ENABLED", True)
-        fast = dataclasses.replace(L)
+        fast = dataclasses.replace(obj)
     assert not ref._jit and fast._jit
     return ref, fast
 
@@ -235,19 +236,9 @@ def test_compiled_launchers_copy_and_pickle() -> None:
 
 
 # --- threat evaluation -------------------------------------------------------------------
-def _assets_twins(A: DefendedAssets) -> tuple[DefendedAssets, DefendedAssets]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(jit, "ENABLED", False)
-        ref = dataclasses.replace(A)
-        mp.setattr(jit, "ENABLED", True)
-        fast = dataclasses.replace(A)
-    assert not ref._jit and fast._jit
-    return ref, fast
-
-
 def _same_threats(pos: F64, vel: F64, A: DefendedAssets) -> ThreatAssessment:
     """Assert both paths assess ``pos, vel`` alike, to the bit; return the numpy one."""
-    ref, fast = _assets_twins(A)
+    ref, fast = _twins(A)
     a, b = assess_threats(pos, vel, ref), assess_threats(pos, vel, fast)
     for f in ("kind", "impact", "time_to_go", "asset", "miss", "priority"):
         x, y = getattr(a, f), getattr(b, f)

@@ -75,12 +75,7 @@ def test_fused_scan_leaves_the_state_when_it_gives_up() -> None:
     z = np.column_stack([np.full(2, r), az, np.full(2, 0.05)])
     trackers = []
     for compiled in (True, False):
-        old = jit.ENABLED
-        jit.ENABLED = compiled
-        try:
-            tr = Tracker(cfg)
-        finally:
-            jit.ENABLED = old
+        tr = _tracker(cfg, compiled)
         tr.step(0.0, z, meas)
         assert tr.book.confirmed.all() and tr.book.ids.size == 2
         trackers.append(tr)
@@ -97,14 +92,19 @@ def test_fused_scan_leaves_the_state_when_it_gives_up() -> None:
     np.testing.assert_allclose(rows[0].x, rows[1].x, rtol=1e-12, atol=1e-8)
 
 
-def _replay(cfg: TrackerConfig, scans: list[Scan], compiled: bool, fused: bool,
-            one_call: bool = False) -> list[tuple[Any, ...]]:
+def _tracker(cfg: TrackerConfig, compiled: bool) -> Tracker:
+    """A tracker built on the compiled path or on the numpy path."""
     old = jit.ENABLED
     jit.ENABLED = compiled
     try:
-        tr = Tracker(cfg)
+        return Tracker(cfg)
     finally:
         jit.ENABLED = old
+
+
+def _replay(cfg: TrackerConfig, scans: list[Scan], compiled: bool, fused: bool,
+            one_call: bool = False) -> list[tuple[Any, ...]]:
+    tr = _tracker(cfg, compiled)
     tr._fused = tr._fused and fused
     assert tr._one_call == compiled
     tr._one_call = tr._one_call and one_call
