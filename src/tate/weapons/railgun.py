@@ -373,12 +373,18 @@ class RailgunState:
         self.since_shot = self.since_shot + dt
         return drawn
 
-    def charge_lists(self, dt: float, power_w: list[float]) -> list[float]:
-        """:meth:`charge` with the power offered ``(n,)`` [W] and drawn [W] as lists."""
+    def charge_lists(self, dt: float, power_w: list[float],
+                     state: tuple[list[float], list[float], list[float]] | None = None
+                     ) -> list[float]:
+        """:meth:`charge` with the power offered ``(n,)`` [W] and drawn [W] as lists.
+
+        ``state``, if given, is ``(stored, capacity, charge_limit)`` as lists, read from
+        the guns since they last changed (saves reading them again)."""
         if not dt > 0:
             raise ValueError(f"dt must be > 0, got {dt}")
-        stored = self.stored.tolist()
-        capacity, limit = self.capacity.tolist(), self.charge_limit.tolist()
+        if state is None:
+            state = (self.stored.tolist(), self.capacity.tolist(), self.charge_limit.tolist())
+        stored, capacity, limit = state
         check = sum(power_w) + sum(stored) + sum(capacity) + sum(limit)
         if not check - check == 0.0 or len(power_w) != self.n:
             drawn_a: list[float] = self.charge(dt, np.array(power_w, float)).tolist()
@@ -557,8 +563,9 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
     if guns is None:
         plant.step_served(dt, rows)
         return 0.0
-    room = ((guns.capacity - guns.stored) / dt).tolist()
-    limit = guns.charge_limit.tolist()
+    state = (guns.stored.tolist(), guns.capacity.tolist(), guns.charge_limit.tolist())
+    stored, capacity, limit = state
+    room = [(c - e) / dt for c, e in zip(capacity, stored, strict=True)]  # as numpy's
     ship = gun_ship.tolist()
     check = sum(room) + sum(limit)
     if not check - check == 0.0:  # NaN or infinity: numpy's own handling
@@ -572,7 +579,7 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
             x = x if x > 0.0 else 0.0
             rows[s][rail] += x if x < lim else lim
     served = plant.step_served(dt, rows)
-    drawn = guns.charge_lists(dt, [served[s][-1] for s in ship])
+    drawn = guns.charge_lists(dt, [served[s][-1] for s in ship], state)
     if len(drawn) >= 8:  # numpy's pairwise sum
         return float(np.array(drawn).sum() * dt)
     total = 0.0  # numpy's sum of a few: left to right
