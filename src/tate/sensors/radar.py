@@ -287,10 +287,33 @@ def face_geometry(spec: RadarSpec, heading_rad: ArrayLike, az_rad: ArrayLike,
 
 
 def off_boresight(spec: RadarSpec, heading_rad: F64, az_rad: F64, el_rad: F64) -> F64:
-    """The angle of :func:`face_geometry` alone (the same bits), for float arrays [rad]."""
+    """The angle of :func:`face_geometry` alone (the same bits), for float arrays [rad].
+
+    Face by face, the chords of :func:`_face_chords` with their running minimum (the
+    minimum of ``.min(axis=-1)``: exact, NaN propagating), without the stacked array.
+    """
     if spec.faces == 0:
         return np.zeros(np.broadcast_shapes(heading_rad.shape, az_rad.shape, el_rad.shape))
-    c = _face_chords(spec, heading_rad, az_rad, el_rad).min(axis=-1)
+    face_az = heading_rad[..., None] + 2.0 * np.pi * np.arange(spec.faces) / spec.faces
+    tilt = np.full(1, spec.face_tilt_rad)  # the ufuncs of the stacked form, on one value
+    cb, sb = float(np.cos(tilt)[0]), float(np.sin(tilt)[0])
+    ce, sa, ca, se = np.cos(el_rad), np.sin(az_rad), np.cos(az_rad), np.sin(el_rad)
+    sf, cf = cb * np.sin(face_az), cb * np.cos(face_az)
+    dz = se - sb
+    dz2 = dz * dz
+
+    def chord(f: int) -> F64:
+        dx = ce * sa - sf[..., f]
+        dy = ce * ca - cf[..., f]
+        dx *= dx
+        dy *= dy
+        dx += dy
+        dx += dz2
+        return np.sqrt(dx, out=dx)
+
+    c = chord(0)
+    for f in range(1, spec.faces):
+        np.minimum(c, chord(f), out=c)
     return np.asarray(2.0 * np.arcsin(np.minimum(c / 2.0, 1.0)), dtype=float)
 
 

@@ -300,15 +300,22 @@ class _Scene:
 
     @classmethod
     def at(cls, site: plat.SensorSite, truth: TruthTracks, t: F64,
-           interpolated: Interpolated | None = None) -> _Scene:
+           interpolated: Interpolated | None = None,
+           bodies: tuple[F64, F64] | None = None) -> _Scene:
         """Interpolate the truth at ``t`` (unless given ``truth.at(t)``) and measure it
-        from the site's ENU frame."""
+        from the site's ENU frame.  ``bodies``, if given, is ``_bodies`` of that
+        interpolation (the same for every sensor)."""
         state = plat.platform_state(site, t)
         pos, vel, alive = truth.at(t) if interpolated is None else interpolated
-        safe = _safe(pos, alive)
+        safe, vel0 = _bodies(pos, vel, alive) if bodies is None else bodies
         az, el, rng = _aer(safe - state.pos[:, None, :], state.lat[:, None],
                            state.lon[:, None])
-        return cls(state, alive, np.nan_to_num(vel), safe, np.where(alive, rng, np.inf), az, el)
+        return cls(state, alive, vel0, safe, np.where(alive, rng, np.inf), az, el)
+
+
+def _bodies(pos: F64, vel: F64, alive: NDArray[np.bool_]) -> tuple[F64, F64]:
+    """The bodies' positions made safe (:func:`_safe`) and velocities with 0 for NaN."""
+    return _safe(pos, alive), np.nan_to_num(vel)
 
 
 def _aer(rel: F64, lat: F64, lon: F64) -> tuple[F64, F64, F64]:
@@ -330,10 +337,24 @@ def _chunks(truth: TruthTracks, times: F64) -> Callable[[int], Interpolated]:
     return functools.cache(lambda c0: truth.at(times[c0:c0 + _CHUNK]))
 
 
+def _chunk_bodies(truth: TruthTracks, times: F64, truth_at: Callable[[int], Interpolated]
+                  ) -> Callable[[int], tuple[F64, F64, F64, NDArray[np.int64]]]:
+    """What every radar derives alike from chunk ``c0``'s bodies, once: :func:`_bodies`,
+    their height above the ellipsoid [m] and their kind codes (``truth.codes``)."""
+    def derive(c0: int) -> tuple[F64, F64, F64, NDArray[np.int64]]:
+        safe, vel0 = _bodies(*truth_at(c0))
+        return (safe, vel0, wgs84.geodetic_altitude(safe),
+                truth.codes(times[c0:c0 + _CHUNK]))
+    return functools.cache(derive)
+
+
 def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: float,
                     rng: np.random.Generator, out: _Out, tick: Callable[[float], None],
-                    truth_at: Callable[[int], Interpolated]) -> None:
-    """Walk one radar's look times (see the module docstring).
+                    truth_at: Callable[[int], Interpolated],
+                    bodies_at: Callable[[int], tuple[F64, F64, F64, NDArray[np.int64]]]
+                    ) -> None:
+    """Walk one radar's look times (see the module docstring); ``truth_at`` and
+    ``bodies_at`` are :func:`_chunks` and :func:`_chunk_bodies` of ``times``.
 
     Everything that does not depend on the time line is computed for a chunk of look
     times at once; the loop over the look times keeps only the scheduler and the draws
@@ -355,15 +376,14 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
                        spec.max_scan_rad], float)
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
-        sc = _Scene.at(site, truth, tc, truth_at(c0))
+        safe, vel0, alt, codes = bodies_at(c0)
+        sc = _Scene.at(site, truth, tc, truth_at(c0), (safe, vel0))
         out.states.append(sc.state)
         heading = sc.state.heading[:, None]
-        alt = wgs84.geodetic_altitude(sc.pos)
         off = radar.off_boresight(spec, heading, sc.az, sc.el)
         vis = sc.alive & radar.visible(spec, heading, sc.rng, sc.az, sc.el, alt,
                                        sc.state.alt[:, None], off_boresight_rad=off)
-        sigma = rcs_m2_coded(truth.codes(tc),
-                             aspect_angle(sc.vel, sc.state.pos[:, None] - sc.pos))
+        sigma = rcs_m2_coded(codes, aspect_angle(sc.vel, sc.state.pos[:, None] - sc.pos))
         snr = radar.snr_db(spec, sc.rng, sigma, off)
         pd = np.where(vis, radar.pd(spec, snr), 0.0)
         std = radar.measurement_std(spec, snr, off)
@@ -514,6 +534,7 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
     origin = _origin(scn, sites)
     times = _look_grid(truth, dt_s)
     truth_at = _chunks(truth, times)
+    bodies_at = _chunk_bodies(truth, times, truth_at)
     outs: list[_Out] = []
     for site in sites:
         out = _Out(site.sensor_id)
@@ -525,7 +546,7 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
                 progress(sid, t, total)
 
         if site.kind == "radar":
-            _simulate_radar(site, truth, times, dt_s, rng, out, tick, truth_at)
+            _simulate_radar(site, truth, times, dt_s, rng, out, tick, truth_at, bodies_at)
         else:
             _simulate_ir(site, truth, rng, out, tick)
         outs.append(out)
