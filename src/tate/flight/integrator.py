@@ -54,6 +54,8 @@ from tate.flight.eom import (
 )
 from tate.flight.models.base import FlightModel
 
+_STEP_KERNELS = jit.Kernels("tate.flight._step_jit")
+
 __all__ = ["Crossing", "Event", "Impact", "Propagator", "Snapshots", "apogee_event", "hermite"]
 
 F64 = NDArray[np.float64]
@@ -256,6 +258,12 @@ class Propagator:
         self._apogee_sign = signs.pop() if self._screen_events else 0.0
         self._force_views: tuple[list[tuple[Any, ...]], ...] = ([], [])
         self._build_force_views()
+        #: the fused-step kernels (:mod:`tate.flight._step_jit`) if the compiled path is on
+        self._step_kernels = _STEP_KERNELS if self._kernels is not None else None
+        self._fusable = self._kernels is not None  #: no active model lacked a force pack
+        self._n_alive = n  #: live bodies when :attr:`_active` was last pruned
+        self._env_args: tuple[Any, ...] = ()  #: the kernels' environment arguments
+        self._env_args_opts: FrameOptions | None = None  #: the options they were made for
 
     def invalidate(self) -> None:
         """Say that ``y`` was changed from outside (e.g. a body moved or added)."""
@@ -309,7 +317,10 @@ class Propagator:
             self._t_base, self._steps, self.dt = self.t, 0, float(h)
         self._all_alive = bool(self.alive.all())
         if not self._all_alive and len(self._active) > 1:
-            self._retire_models()
+            n_alive = int(np.count_nonzero(self.alive))
+            if n_alive != self._n_alive:  # a model may have lost its last body
+                self._n_alive = n_alive
+                self._retire_models()
         t, h, y = self.t, self.dt, self.y
         for model in self.models:
             model.dt = h
@@ -326,7 +337,11 @@ class Propagator:
         for model, sl, genv in self._active:
             model.update(t, y[0:3, sl], y[3:6, sl], y[6, sl], genv)
         if self._kernels is not None:
-            self._step_compiled(self._kernels, t, h, y)
+            packs = self._force_packs() if self._fusable else None
+            if packs and self._step_kernels is not None:
+                self._step_fused(self._kernels, self._step_kernels, packs, t, h, y)
+            else:
+                self._step_compiled(self._kernels, t, h, y)
             return
         k1, k2, k3, k4 = self._k
         tmp = self._tmp
@@ -356,16 +371,62 @@ class Propagator:
         if self.ground:
             self._locate_impacts(y0)
 
+    def _environment_args(self, kern: jit.Kernels) -> tuple[Any, ...]:
+        """The environment arguments of the compiled stage kernels (made again only when
+        :attr:`opts` was replaced)."""
+        if self._env_args_opts is not self.opts:
+            env, up, opts = self._env, self._env.up, self.opts
+            tab = _fast_table()
+            self._env_args = (
+                env.alt, env.rho, env.sound, env.speed, env.qbar, env.mach, self._grav,
+                kern.NO_VEC if up is None else up,
+                kern.flags_of(opts.atmosphere, opts.j2, opts.rotating, True, up is not None),
+                tab.cells, tab.h_rho)
+            self._env_args_opts = opts
+        return self._env_args
+
+    def _force_packs(self) -> tuple[tuple[Any, ...], ...] | None:
+        """The active models' force packs (:meth:`~tate.flight.models.base.FlightModel.
+        force_pack`), or None if one has none (then never asked again)."""
+        packs = []
+        y = self.y
+        for model, sl, _ in self._active:
+            pack = model.force_pack(y, sl)
+            if pack is None:
+                self._fusable = False
+                return None
+            packs.append(pack)
+        return tuple(packs)
+
+    def _step_fused(self, kern: jit.Kernels, fused: jit.Kernels,
+                    packs: tuple[tuple[Any, ...], ...], t: float, h: float, y: F64) -> None:
+        """:meth:`_step_compiled` in one compiled call with the models' forces inline
+        (:func:`tate.flight._step_jit.rocket_step`)."""
+        ea = self._environment_args(kern)
+        k1, k2, k3, k4 = self._k
+        aim = self.aim if (self.aim is not None and self.ground) else kern.NO_VEC
+        reach = ((self._max_speed * self.dt * 1.5 + self.hit_radius) ** 2
+                 if aim.shape[1] else 0.0)
+        n_ground, n_aim, n_event, self._fresh_max_speed = fused.rocket_step(
+            packs, self._env.up is not None, t, h, y, self._y0, self._tmp, k1, k2, k3, k4,
+            self._acc, self._mdot, self.alive, *ea, self.ground, self.ground_alt,
+            self._armed, aim, reach, self._apogee_sign)
+        self._end_compiled_step(h, n_ground, n_aim, n_event)
+
+    def _end_compiled_step(self, h: float, n_ground: int, n_aim: int, n_event: int) -> None:
+        """The clock, and the location of what the compiled screens found."""
+        self._steps += 1
+        self.t = self._t_base + self._steps * h
+        self._env_fresh = True
+        if self.events and (n_event or not self._screen_events):
+            self._locate_events(self._y0)
+        if self.ground and (n_ground or n_aim):
+            self._locate_impacts(self._y0)
+
     def _step_compiled(self, kern: jit.Kernels, t: float, h: float, y: F64) -> None:
         """RK4 and the end-of-step screens of :meth:`step` in four compiled calls (after
         the models' updates)."""
-        env, grav, up = self._env, self._grav, self._env.up
-        opts = self.opts
-        tab = _fast_table()
-        ea = (env.alt, env.rho, env.sound, env.speed, env.qbar, env.mach, grav,
-              kern.NO_VEC if up is None else up,
-              kern.flags_of(opts.atmosphere, opts.j2, opts.rotating, True, up is not None),
-              tab.cells, tab.h_rho)
+        ea = self._environment_args(kern)
         k1, k2, k3, k4 = self._k
         tmp, acc, mdot, alive = self._tmp, self._acc, self._mdot, self.alive
         on_y, on_tmp = self._force_views
@@ -383,13 +444,7 @@ class Propagator:
         n_ground, n_aim, n_event, self._fresh_max_speed = kern.rk4_last(
             tmp, y, y0, k1, k2, k3, k4, h, acc, mdot, alive, *ea, self.ground,
             self.ground_alt, self._armed, aim, reach, self._apogee_sign)
-        self._steps += 1
-        self.t = self._t_base + self._steps * h
-        self._env_fresh = True
-        if self.events and (n_event or not self._screen_events):
-            self._locate_events(y0)
-        if self.ground and (n_ground or n_aim):
-            self._locate_impacts(y0)
+        self._end_compiled_step(h, n_ground, n_aim, n_event)
 
     def _forces(self, t: float, views: list[tuple[Any, ...]]) -> None:
         """Every active model's specific force and mass flow at the state of ``views``
@@ -440,6 +495,9 @@ class Propagator:
         self.impacts.append(Impact(hit, t0 + s * self.dt, pos, vel))
 
     def _locate_events(self, y0: F64) -> None:
+        if self._step_kernels is not None and self._screen_events:
+            self._locate_apogees(self._step_kernels, y0)
+            return
         y, live = self.y, np.flatnonzero(self.alive)
         for ev in self.events:
             sign = -float(ev.direction)  # the sign the value has before the crossing
@@ -457,6 +515,20 @@ class Propagator:
                 lo, hi = np.where(before, mid, lo), np.where(before, hi, mid)
             pos, _ = hermite(*args, hi)
             self.crossings.append(Crossing(ev.name, idx, self.t - self.dt + hi * self.dt, pos))
+
+    def _locate_apogees(self, kern: jit.Kernels, y0: F64) -> None:
+        """:meth:`_locate_events` for apogee events by the compiled kernel
+        (:func:`tate.flight._step_jit.apogee_crossings`)."""
+        n = self.n
+        body, frac, pos = np.empty(n, np.intp), np.empty(n), np.empty((3, n))
+        for ev in self.events:
+            m = kern.apogee_crossings(y0, self.y, self.alive, self.dt, -float(ev.direction),
+                                      body, frac, pos)
+            if m:
+                hi = frac[:m].copy()
+                self.crossings.append(Crossing(ev.name, body[:m].copy(),
+                                               self.t - self.dt + hi * self.dt,
+                                               pos[:, :m].copy()))
 
     def _ground_fraction(self, y0: F64, hit: NDArray[np.intp]) -> F64:
         """Fraction of the step at which bodies ``hit`` crossed their ground altitude."""
