@@ -34,6 +34,7 @@ Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 (RK4) and §II.6
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,7 @@ from tate.flight.eom import (
     norm3,
 )
 from tate.flight.models.base import FlightModel
+from tate.flight.recording import Snapshots, hermite, run_adaptive
 
 _STEP_KERNELS = jit.Kernels("tate.flight._step_jit")
 
@@ -102,49 +104,6 @@ def _vertical_speed(pos: NDArray[np.float64], vel: NDArray[np.float64]) -> NDArr
 def apogee_event() -> Event:
     """Apogee: the vertical speed (along the ellipsoid normal) falls through zero."""
     return Event("apogee", _vertical_speed, -1)
-
-
-@dataclass
-class Snapshots:
-    """Recorded states: parallel lists, one entry per recorded instant."""
-
-    time: list[float] = field(default_factory=list)
-    pos: list[F64] = field(default_factory=list)
-    vel: list[F64] = field(default_factory=list)
-    mass: list[F64] = field(default_factory=list)
-    alive: list[NDArray[np.bool_]] = field(default_factory=list)
-
-
-def hermite(p0: F64, v0: F64, p1: F64, v1: F64, h: float | F64,
-            s: F64) -> tuple[F64, F64]:
-    """Cubic Hermite interpolation of position and its derivative inside a step.
-
-    Parameters
-    ----------
-    p0, v0, p1, v1
-        Position [m] and velocity [m/s] at both ends, ``(3, k)``.
-    h
-        Step length [s] (or one per column ``(k,)``).
-    s
-        Fraction of the step in [0, 1], ``(k,)``.
-
-    Returns
-    -------
-    pos, vel
-        Interpolated position ``(3, k)`` [m] and velocity ``(3, k)`` [m/s].
-    """
-    s2, s3 = s * s, s * s * s
-    h00 = 2 * s3 - 3 * s2 + 1
-    h10 = s3 - 2 * s2 + s
-    h01 = -2 * s3 + 3 * s2
-    h11 = s3 - s2
-    pos = h00 * p0 + h * h10 * v0 + h01 * p1 + h * h11 * v1
-    d00 = (6 * s2 - 6 * s) / h
-    d10 = 3 * s2 - 4 * s + 1
-    d01 = (-6 * s2 + 6 * s) / h
-    d11 = 3 * s2 - 2 * s
-    vel = d00 * p0 + d10 * v0 + d01 * p1 + d11 * v1
-    return pos, vel
 
 
 def _hermite_pos(p0: F64, v0: F64, p1: F64, v1: F64, h: float, s: F64) -> F64:
@@ -603,98 +562,32 @@ class Propagator:
         """
         snaps = snapshots if snapshots is not None else Snapshots()
         if max_step > self.dt:
-            return self._run_adaptive(t_end, record_every, snaps, progress, max_step)
+            return run_adaptive(self, t_end, record_every, snaps, progress, max_step)
         k = 0
         if record_every:
-            self._record(snaps)
+            snaps.add(self.t, self.y, self.alive)
         while self.t < t_end - 1e-9 * self.dt and self.alive.any():
             self.step()
             k += 1
             if record_every and k % record_every == 0:
-                self._record(snaps)
+                snaps.add(self.t, self.y, self.alive)
             if progress is not None and k % max(1, round(10.0 / self.dt)) == 0:
                 progress(self.t)
-        if record_every and (not snaps.time or snaps.time[-1] != self.t):
-            self._record(snaps)
+        if record_every and snaps.last_time() != self.t:
+            snaps.add(self.t, self.y, self.alive)
         return snaps
 
-    def _run_adaptive(self, t_end: float, record_every: int, snaps: Snapshots,
-                      progress: Callable[[float], None] | None, max_step: float) -> Snapshots:
-        base = self.dt
-        rec = record_every * base
-        if record_every:
-            self._record(snaps)
-        next_rec = int(np.floor(self.t / rec + 1e-9)) + 1 if record_every else 0
-        next_progress = self.t + 10.0
-        while self.t < t_end - 1e-9 * base and self.alive.any():
-            hint = max_step
-            for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
-                live = self.alive[sl]
-                if live.any():
-                    hint = min(hint, model.max_step(live, genv))
-            mult = max(1, min(int(np.floor(hint / base + 1e-9)),
-                              int(np.ceil((t_end - self.t) / base - 1e-9))))
-            t_a, y0, alive0, n_imp = self.t, self.y.copy(), self.alive.copy(), len(self.impacts)
-            self.step(base * mult)
-            inside: list[float] = []
-            while record_every and next_rec * rec <= self.t + 1e-9 * base:
-                if next_rec * rec >= self.t - 1e-9 * base:
-                    self._record_inside(snaps, inside, t_a, y0, alive0, self.impacts[n_imp:])
-                    inside = []
-                    self._record(snaps)
-                else:
-                    inside.append(next_rec * rec)
-                next_rec += 1
-            self._record_inside(snaps, inside, t_a, y0, alive0, self.impacts[n_imp:])
-            if progress is not None and self.t >= next_progress:
-                progress(self.t)
-                next_progress = self.t + 10.0
-        if record_every and (not snaps.time or snaps.time[-1] != self.t):
-            self._record(snaps)
-        return snaps
-
-    def _record_inside(self, snaps: Snapshots, taus: list[float], t_a: float, y0: F64,
-                       alive0: NDArray[np.bool_], impacts: list[Impact]) -> None:
-        """Snapshots at the instants ``taus`` inside the last step (from ``t_a``, state
-        ``y0``): the step's cubic Hermite, all instants in one call; a body that ended in
-        the step on the one to its end."""
-        if not taus:
-            return
-        h = self.t - t_a
-        m, n = len(taus), self.n
-        if self._kernels is not None:
-            pos, vel, mass = np.empty((m, 3, n)), np.empty((m, 3, n)), np.empty((m, n))
-            self._kernels.hermite_states(y0, self.y, h, np.array([(tau - t_a) / h
-                                                                 for tau in taus]),
-                                         pos, vel, mass)
-        else:
-            s = np.empty((m, 1, n))
-            s[:, 0, :] = np.array([(tau - t_a) / h for tau in taus])[:, None]
-            pos, vel = hermite(y0[0:3], y0[3:6], self.y[0:3], self.y[3:6], h, s)  # (m, 3, n)
-            mass = y0[6] + s[:, 0, :] * (self.y[6] - y0[6])
-        gone = ~alive0
-        if gone.any():
-            pos[:, :, gone], vel[:, :, gone] = self.y[0:3, gone], self.y[3:6, gone]
-            mass[:, gone] = self.y[6, gone]
-        for i, tau in enumerate(taus):
-            alive = alive0.copy()
-            for imp in impacts:
-                b = imp.body
-                flying = imp.time > tau
-                h_b = np.maximum(imp.time - t_a, 1e-12)
-                p_b, v_b = hermite(y0[0:3, b], y0[3:6, b], imp.pos, imp.vel, h_b,
-                                   np.where(flying, (tau - t_a) / h_b, 1.0))
-                pos[i][:, b], vel[i][:, b], mass[i][b] = p_b, v_b, self.y[6, b]
-                alive[b] = flying
-            snaps.time.append(tau)
-            snaps.pos.append(pos[i])
-            snaps.vel.append(vel[i])
-            snaps.mass.append(mass[i])
-            snaps.alive.append(alive)
-
-    def _record(self, snaps: Snapshots) -> None:
-        snaps.time.append(self.t)
-        snaps.pos.append(self.y[0:3].copy())
-        snaps.vel.append(self.y[3:6].copy())
-        snaps.mass.append(self.y[6].copy())
-        snaps.alive.append(self.alive.copy())
+    def steps_allowed(self, max_step: float, base: float, t_end: float) -> int:
+        """The number of base steps ``base`` [s] the next adaptive step may take: the
+        shortest of ``max_step`` [s], the live models' :meth:`~tate.flight.models.base.
+        FlightModel.max_step` and the time left to ``t_end`` [s]; at least one."""
+        hint = max_step
+        alive = self.alive
+        for model, sl, genv in self._active:  # the other models have no live body
+            live = alive[sl]
+            if live.any():
+                hint = min(hint, model.max_step(live, genv))
+                if hint / base + 1e-9 < 2.0:  # one base step whatever the others allow
+                    break
+        return max(1, min(math.floor(hint / base + 1e-9),
+                          math.ceil((t_end - self.t) / base - 1e-9)))

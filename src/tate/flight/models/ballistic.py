@@ -10,6 +10,7 @@ Reference: Zarchan, *Tactical and Strategic Missile Guidance*, ch. 13–14
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -67,10 +68,17 @@ class Ballistic(FlightModel):
         """While every live body coasts above ``EXO_ALT_M`` (Kepler motion with J2; RK4's
         error over 10 s is far below a metre): the time each needs at its present speed
         to fall to that altitude, at most ``EXO_STEP_S``; else the base step."""
-        if not bool(self.booster.separated[live].all()):
+        b = self.booster
+        if not b._all_separated and not bool(b.separated[live].all()):
             return 0.0
-        room = (env.alt[live] - EXO_ALT_M) / np.maximum(env.speed[live], 1.0)
-        return float(np.minimum(EXO_STEP_S, np.maximum(0.0, room.min())))
+        # (alt - EXO_ALT_M) / max(speed, 1) per live body on floats, numpy's NaN rules
+        room = math.inf
+        for alt, speed in zip(env.alt[live].tolist(), env.speed[live].tolist(), strict=True):
+            r = (alt - EXO_ALT_M) / (speed if (speed >= 1.0 or speed != speed) else 1.0)
+            if r != r:
+                return math.nan
+            room = min(room, r)
+        return min(EXO_STEP_S, max(0.0, room))
 
     def force_pack(self, y: F64, sl: slice) -> tuple[Any, ...] | None:
         """The arguments of :func:`~tate.flight.models._rocket_jit.ballistic_force` as a
