@@ -68,13 +68,15 @@ def _pack_forces(t: float, s: F64, packs: tuple[Any, ...], up: F64, has_up: bool
 
 
 @njit
-def rocket_step(packs: tuple[Any, ...], has_up: bool, t: float, h: float, y: F64, y0: F64,
-                tmp: F64, k1: F64, k2: F64, k3: F64, k4: F64, acc: F64, mdot: F64,
-                alive: NDArray[np.bool_], alt: F64, rho: F64, sound: F64, speed: F64,
-                qbar: F64, mach: F64, grav: F64, up: F64, flags: int, cells: F64,
+def rocket_step(packs: tuple[Any, ...], t: float, h: float, reach: float, has_up: bool,
+                y: F64, y0: F64, tmp: F64, k1: F64, k2: F64, k3: F64, k4: F64, acc: F64,
+                mdot: F64, alive: NDArray[np.bool_], alt: F64, rho: F64, sound: F64,
+                speed: F64, qbar: F64, mach: F64, grav: F64, up: F64, flags: int, cells: F64,
                 h_rho: float, ground: bool, ground_alt: F64, armed: NDArray[np.bool_],
-                aim: F64, reach: float, apogee_sign: float) -> tuple[int, int, int, float]:
-    """One RK4 step of ``Propagator._step_compiled`` with the packs' forces inline.
+                aim: F64, apogee_sign: float) -> tuple[int, int, int, float]:
+    """One RK4 step of ``Propagator._step_compiled`` with the packs' forces inline
+    (``has_up``: ``up`` holds the ellipsoid normals; ``reach``: the aim screen's squared
+    distance [m^2]; the other arguments as :func:`~tate.flight._eom_jit.rk4_last`'s).
 
     Returns what :func:`tate.flight._eom_jit.rk4_last` returns (ground, aim and event
     counts, the new state's largest speed)."""

@@ -223,6 +223,10 @@ class Propagator:
         self._n_alive = n  #: live bodies when :attr:`_active` was last pruned
         self._env_args: tuple[Any, ...] = ()  #: the kernels' environment arguments
         self._env_args_opts: FrameOptions | None = None  #: the options they were made for
+        #: the fused step's arguments that stay (:meth:`_step_fused`), and what they depend on
+        self._fused_args: tuple[Any, ...] = ()
+        self._fused_key: tuple[Any, ...] = ()
+        self._fused_aim = False
 
     def invalidate(self) -> None:
         """Say that ``y`` was changed from outside (e.g. a body moved or added)."""
@@ -293,8 +297,8 @@ class Propagator:
                 self._max_speed = self._fresh_max_speed
             else:
                 self._max_speed = float(env.speed.max()) if self.n else 0.0
-        for model, sl, genv in self._active:
-            model.update(t, y[0:3, sl], y[3:6, sl], y[6, sl], genv)
+        for model, pos, vel, mass, genv, _, _ in self._force_views[0]:  # views of y
+            model.update(t, pos, vel, mass, genv)
         if self._kernels is not None:
             packs = self._force_packs() if self._fusable else None
             if packs and self._step_kernels is not None:
@@ -361,15 +365,20 @@ class Propagator:
                     packs: tuple[tuple[Any, ...], ...], t: float, h: float, y: F64) -> None:
         """:meth:`_step_compiled` in one compiled call with the models' forces inline
         (:func:`tate.flight._step_jit.rocket_step`)."""
-        ea = self._environment_args(kern)
-        k1, k2, k3, k4 = self._k
-        aim = self.aim if (self.aim is not None and self.ground) else kern.NO_VEC
+        key = self._fused_key
+        if not key or key[0] is not self.opts or key[1] is not self.aim or (
+                key[2] is not self.ground):
+            aim = self.aim if (self.aim is not None and self.ground) else kern.NO_VEC
+            self._fused_args = (self._env.up is not None, y, self._y0, self._tmp, *self._k,
+                                self._acc, self._mdot, self.alive,
+                                *self._environment_args(kern), self.ground, self.ground_alt,
+                                self._armed, aim, self._apogee_sign)
+            self._fused_key = (self.opts, self.aim, self.ground)
+            self._fused_aim = aim.shape[1] > 0
         reach = ((self._max_speed * self.dt * 1.5 + self.hit_radius) ** 2
-                 if aim.shape[1] else 0.0)
+                 if self._fused_aim else 0.0)
         n_ground, n_aim, n_event, self._fresh_max_speed = fused.rocket_step(
-            packs, self._env.up is not None, t, h, y, self._y0, self._tmp, k1, k2, k3, k4,
-            self._acc, self._mdot, self.alive, *ea, self.ground, self.ground_alt,
-            self._armed, aim, reach, self._apogee_sign)
+            packs, t, h, reach, *self._fused_args)
         self._end_compiled_step(h, n_ground, n_aim, n_event)
 
     def _end_compiled_step(self, h: float, n_ground: int, n_aim: int, n_event: int) -> None:

@@ -202,15 +202,17 @@ def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snaps
             inside: list[float] = []
             while next_rec * rec <= prop.t + 1e-9 * base:
                 if next_rec * rec >= prop.t - 1e-9 * base:
-                    record_inside(snaps, inside, t_a, prop.t, y0, prop.y, alive0,
-                                  prop.impacts[n_imp:], prop._kernels)
-                    inside = []
+                    if inside:
+                        record_inside(snaps, inside, t_a, prop.t, y0, prop.y, alive0,
+                                      prop.impacts[n_imp:], prop._kernels)
+                        inside = []
                     snaps.add(prop.t, prop.y, prop.alive)
                 else:
                     inside.append(next_rec * rec)
                 next_rec += 1
-            record_inside(snaps, inside, t_a, prop.t, y0, prop.y, alive0,
-                          prop.impacts[n_imp:], prop._kernels)
+            if inside:
+                record_inside(snaps, inside, t_a, prop.t, y0, prop.y, alive0,
+                              prop.impacts[n_imp:], prop._kernels)
         if progress is not None and prop.t >= next_progress:
             progress(prop.t)
             next_progress = prop.t + 10.0
