@@ -19,14 +19,17 @@ changed at ``t_b`` (no running sum, so event times carry no accumulated rounding
 ``dt`` attribute, which the propagator sets before every step.
 
 Dead bodies keep their final state; their derivative is zero.  Snapshots are
-taken every ``record_every`` steps; the impact state is always kept.
+taken every ``record_every`` steps; the impact state is always kept (storage and the
+adaptive run: :mod:`tate.flight.recording`).
 
 With the compiled path on (:mod:`tate.jit`, read when the propagator is built) the
 environment, the RK4 combinations, the derivative's assembly and the per-step ground,
 aim-point and apogee screens run as numba kernels (:mod:`tate.flight._eom_jit`), four
-calls per step; the location code below runs only when a screen finds a crossing.  The
-models' ``update`` and ``specific_force`` are called as before.  The numpy code is the
-reference.
+calls per step with the models' ``specific_force`` between them; when every active model
+has a force pack (the rockets) the whole step is one call with their forces inline
+(:mod:`tate.flight._step_jit`).  The location code below runs only when a screen finds a
+crossing (apogees by a kernel too).  The models' ``update`` is called as before.  The
+numpy code is the reference.
 
 Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 (RK4) and §II.6
 (dense output by Hermite interpolation).
