@@ -259,12 +259,11 @@ def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64
                      max_step=max_step)
     if progress is not None:
         progress(label, horizon, horizon)
-    tau = np.array(snaps.time)
-    alive = np.stack(snaps.alive)  # (k, n)
+    tau, pos_k, vel_k, _, alive = snaps.arrays()  # (k,), (k, 3, n), (k, 3, n), _, (k, n)
     in_time = (tau[:, None] + t0[None, :]) <= time_limit + 1e-9
     rows_k, rows_j = np.nonzero(alive & in_time)
-    pos = np.stack(snaps.pos)[rows_k, :, rows_j]  # (r, 3)
-    vel = np.stack(snaps.vel)[rows_k, :, rows_j]
+    pos = pos_k[rows_k, :, rows_j]  # (r, 3)
+    vel = vel_k[rows_k, :, rows_j]
     t_rows = tau[rows_k] + t0[rows_j]
     body = np.concatenate([imp.body for imp in prop.impacts] + [np.empty(0, np.intp)])
     t_imp = np.concatenate([imp.time for imp in prop.impacts] + [np.empty(0)]) + t0[body]

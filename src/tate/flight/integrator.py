@@ -19,14 +19,17 @@ changed at ``t_b`` (no running sum, so event times carry no accumulated rounding
 ``dt`` attribute, which the propagator sets before every step.
 
 Dead bodies keep their final state; their derivative is zero.  Snapshots are
-taken every ``record_every`` steps; the impact state is always kept.
+taken every ``record_every`` steps; the impact state is always kept (storage and the
+adaptive run: :mod:`tate.flight.recording`).
 
 With the compiled path on (:mod:`tate.jit`, read when the propagator is built) the
 environment, the RK4 combinations, the derivative's assembly and the per-step ground,
 aim-point and apogee screens run as numba kernels (:mod:`tate.flight._eom_jit`), four
-calls per step; the location code below runs only when a screen finds a crossing.  The
-models' ``update`` and ``specific_force`` are called as before.  The numpy code is the
-reference.
+calls per step with the models' ``specific_force`` between them; when every active model
+has a force pack (the rockets) the whole step is one call with their forces inline
+(:mod:`tate.flight._step_jit`).  The location code below runs only when a screen finds a
+crossing (apogees by a kernel too).  The models' ``update`` is called as before.  The
+numpy code is the reference.
 
 Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 (RK4) and §II.6
 (dense output by Hermite interpolation).
@@ -34,6 +37,7 @@ Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 (RK4) and §II.6
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +57,9 @@ from tate.flight.eom import (
     norm3,
 )
 from tate.flight.models.base import FlightModel
+from tate.flight.recording import Snapshots, hermite, run_adaptive
+
+_STEP_KERNELS = jit.Kernels("tate.flight._step_jit")
 
 __all__ = ["Crossing", "Event", "Impact", "Propagator", "Snapshots", "apogee_event", "hermite"]
 
@@ -100,49 +107,6 @@ def _vertical_speed(pos: NDArray[np.float64], vel: NDArray[np.float64]) -> NDArr
 def apogee_event() -> Event:
     """Apogee: the vertical speed (along the ellipsoid normal) falls through zero."""
     return Event("apogee", _vertical_speed, -1)
-
-
-@dataclass
-class Snapshots:
-    """Recorded states: parallel lists, one entry per recorded instant."""
-
-    time: list[float] = field(default_factory=list)
-    pos: list[F64] = field(default_factory=list)
-    vel: list[F64] = field(default_factory=list)
-    mass: list[F64] = field(default_factory=list)
-    alive: list[NDArray[np.bool_]] = field(default_factory=list)
-
-
-def hermite(p0: F64, v0: F64, p1: F64, v1: F64, h: float | F64,
-            s: F64) -> tuple[F64, F64]:
-    """Cubic Hermite interpolation of position and its derivative inside a step.
-
-    Parameters
-    ----------
-    p0, v0, p1, v1
-        Position [m] and velocity [m/s] at both ends, ``(3, k)``.
-    h
-        Step length [s] (or one per column ``(k,)``).
-    s
-        Fraction of the step in [0, 1], ``(k,)``.
-
-    Returns
-    -------
-    pos, vel
-        Interpolated position ``(3, k)`` [m] and velocity ``(3, k)`` [m/s].
-    """
-    s2, s3 = s * s, s * s * s
-    h00 = 2 * s3 - 3 * s2 + 1
-    h10 = s3 - 2 * s2 + s
-    h01 = -2 * s3 + 3 * s2
-    h11 = s3 - s2
-    pos = h00 * p0 + h * h10 * v0 + h01 * p1 + h * h11 * v1
-    d00 = (6 * s2 - 6 * s) / h
-    d10 = 3 * s2 - 4 * s + 1
-    d01 = (-6 * s2 + 6 * s) / h
-    d11 = 3 * s2 - 2 * s
-    vel = d00 * p0 + d10 * v0 + d01 * p1 + d11 * v1
-    return pos, vel
 
 
 def _hermite_pos(p0: F64, v0: F64, p1: F64, v1: F64, h: float, s: F64) -> F64:
@@ -256,6 +220,16 @@ class Propagator:
         self._apogee_sign = signs.pop() if self._screen_events else 0.0
         self._force_views: tuple[list[tuple[Any, ...]], ...] = ([], [])
         self._build_force_views()
+        #: the fused-step kernels (:mod:`tate.flight._step_jit`) if the compiled path is on
+        self._step_kernels = _STEP_KERNELS if self._kernels is not None else None
+        self._fusable = self._kernels is not None  #: no active model lacked a force pack
+        self._n_alive = n  #: live bodies when :attr:`_active` was last pruned
+        self._env_args: tuple[Any, ...] = ()  #: the kernels' environment arguments
+        self._env_args_opts: FrameOptions | None = None  #: the options they were made for
+        #: the fused step's arguments that stay (:meth:`_step_fused`), and what they depend on
+        self._fused_args: tuple[Any, ...] = ()
+        self._fused_key: tuple[Any, ...] = ()
+        self._fused_aim = False
 
     def invalidate(self) -> None:
         """Say that ``y`` was changed from outside (e.g. a body moved or added)."""
@@ -309,7 +283,10 @@ class Propagator:
             self._t_base, self._steps, self.dt = self.t, 0, float(h)
         self._all_alive = bool(self.alive.all())
         if not self._all_alive and len(self._active) > 1:
-            self._retire_models()
+            n_alive = int(np.count_nonzero(self.alive))
+            if n_alive != self._n_alive:  # a model may have lost its last body
+                self._n_alive = n_alive
+                self._retire_models()
         t, h, y = self.t, self.dt, self.y
         for model in self.models:
             model.dt = h
@@ -323,10 +300,14 @@ class Propagator:
                 self._max_speed = self._fresh_max_speed
             else:
                 self._max_speed = float(env.speed.max()) if self.n else 0.0
-        for model, sl, genv in self._active:
-            model.update(t, y[0:3, sl], y[3:6, sl], y[6, sl], genv)
+        for model, pos, vel, mass, genv, _, _ in self._force_views[0]:  # views of y
+            model.update(t, pos, vel, mass, genv)
         if self._kernels is not None:
-            self._step_compiled(self._kernels, t, h, y)
+            packs = self._force_packs() if self._fusable else None
+            if packs and self._step_kernels is not None:
+                self._step_fused(self._kernels, self._step_kernels, packs, t, h, y)
+            else:
+                self._step_compiled(self._kernels, t, h, y)
             return
         k1, k2, k3, k4 = self._k
         tmp = self._tmp
@@ -356,16 +337,67 @@ class Propagator:
         if self.ground:
             self._locate_impacts(y0)
 
+    def _environment_args(self, kern: jit.Kernels) -> tuple[Any, ...]:
+        """The environment arguments of the compiled stage kernels (made again only when
+        :attr:`opts` was replaced)."""
+        if self._env_args_opts is not self.opts:
+            env, up, opts = self._env, self._env.up, self.opts
+            tab = _fast_table()
+            self._env_args = (
+                env.alt, env.rho, env.sound, env.speed, env.qbar, env.mach, self._grav,
+                kern.NO_VEC if up is None else up,
+                kern.flags_of(opts.atmosphere, opts.j2, opts.rotating, True, up is not None),
+                tab.cells, tab.h_rho)
+            self._env_args_opts = opts
+        return self._env_args
+
+    def _force_packs(self) -> tuple[tuple[Any, ...], ...] | None:
+        """The active models' force packs (:meth:`~tate.flight.models.base.FlightModel.
+        force_pack`), or None if one has none (then never asked again)."""
+        packs = []
+        y = self.y
+        for model, sl, _ in self._active:
+            pack = model.force_pack(y, sl)
+            if pack is None:
+                self._fusable = False
+                return None
+            packs.append(pack)
+        return tuple(packs)
+
+    def _step_fused(self, kern: jit.Kernels, fused: jit.Kernels,
+                    packs: tuple[tuple[Any, ...], ...], t: float, h: float, y: F64) -> None:
+        """:meth:`_step_compiled` in one compiled call with the models' forces inline
+        (:func:`tate.flight._step_jit.rocket_step`)."""
+        key = self._fused_key
+        if not key or key[0] is not self.opts or key[1] is not self.aim or (
+                key[2] is not self.ground):
+            aim = self.aim if (self.aim is not None and self.ground) else kern.NO_VEC
+            self._fused_args = (self._env.up is not None, y, self._y0, self._tmp, *self._k,
+                                self._acc, self._mdot, self.alive,
+                                *self._environment_args(kern), self.ground, self.ground_alt,
+                                self._armed, aim, self._apogee_sign)
+            self._fused_key = (self.opts, self.aim, self.ground)
+            self._fused_aim = aim.shape[1] > 0
+        reach = ((self._max_speed * self.dt * 1.5 + self.hit_radius) ** 2
+                 if self._fused_aim else 0.0)
+        n_ground, n_aim, n_event, self._fresh_max_speed = fused.rocket_step(
+            packs, t, h, reach, *self._fused_args)
+        self._end_compiled_step(h, n_ground, n_aim, n_event)
+
+    def _end_compiled_step(self, h: float, n_ground: int, n_aim: int, n_event: int) -> None:
+        """The clock, and the location of what the compiled screens found."""
+        self._steps += 1
+        self.t = self._t_base + self._steps * h
+        self._env_fresh = True
+        if self.events and (n_event or not self._screen_events):
+            self._locate_events(self._y0)
+        if self.ground and (n_ground or n_aim):
+            self._locate_impacts(self._y0)
+
     def _step_compiled(self, kern: jit.Kernels, t: float, h: float, y: F64) -> None:
         """RK4 and the end-of-step screens of :meth:`step` in four compiled calls (after
         the models' updates)."""
-        env, grav, up = self._env, self._grav, self._env.up
-        opts = self.opts
-        tab = _fast_table()
-        ea = (env.alt, env.rho, env.sound, env.speed, env.qbar, env.mach, grav,
-              kern.NO_VEC if up is None else up,
-              kern.flags_of(opts.atmosphere, opts.j2, opts.rotating, True, up is not None),
-              tab.cells, tab.h_rho)
+        ea = self._environment_args(kern)
         k1, k2, k3, k4 = self._k
         tmp, acc, mdot, alive = self._tmp, self._acc, self._mdot, self.alive
         on_y, on_tmp = self._force_views
@@ -383,13 +415,7 @@ class Propagator:
         n_ground, n_aim, n_event, self._fresh_max_speed = kern.rk4_last(
             tmp, y, y0, k1, k2, k3, k4, h, acc, mdot, alive, *ea, self.ground,
             self.ground_alt, self._armed, aim, reach, self._apogee_sign)
-        self._steps += 1
-        self.t = self._t_base + self._steps * h
-        self._env_fresh = True
-        if self.events and (n_event or not self._screen_events):
-            self._locate_events(y0)
-        if self.ground and (n_ground or n_aim):
-            self._locate_impacts(y0)
+        self._end_compiled_step(h, n_ground, n_aim, n_event)
 
     def _forces(self, t: float, views: list[tuple[Any, ...]]) -> None:
         """Every active model's specific force and mass flow at the state of ``views``
@@ -440,6 +466,9 @@ class Propagator:
         self.impacts.append(Impact(hit, t0 + s * self.dt, pos, vel))
 
     def _locate_events(self, y0: F64) -> None:
+        if self._step_kernels is not None and self._screen_events:
+            self._locate_apogees(self._step_kernels, y0)
+            return
         y, live = self.y, np.flatnonzero(self.alive)
         for ev in self.events:
             sign = -float(ev.direction)  # the sign the value has before the crossing
@@ -457,6 +486,20 @@ class Propagator:
                 lo, hi = np.where(before, mid, lo), np.where(before, hi, mid)
             pos, _ = hermite(*args, hi)
             self.crossings.append(Crossing(ev.name, idx, self.t - self.dt + hi * self.dt, pos))
+
+    def _locate_apogees(self, kern: jit.Kernels, y0: F64) -> None:
+        """:meth:`_locate_events` for apogee events by the compiled kernel
+        (:func:`tate.flight._step_jit.apogee_crossings`)."""
+        n = self.n
+        body, frac, pos = np.empty(n, np.intp), np.empty(n), np.empty((3, n))
+        for ev in self.events:
+            m = kern.apogee_crossings(y0, self.y, self.alive, self.dt, -float(ev.direction),
+                                      body, frac, pos)
+            if m:
+                hi = frac[:m].copy()
+                self.crossings.append(Crossing(ev.name, body[:m].copy(),
+                                               self.t - self.dt + hi * self.dt,
+                                               pos[:, :m].copy()))
 
     def _ground_fraction(self, y0: F64, hit: NDArray[np.intp]) -> F64:
         """Fraction of the step at which bodies ``hit`` crossed their ground altitude."""
@@ -531,98 +574,32 @@ class Propagator:
         """
         snaps = snapshots if snapshots is not None else Snapshots()
         if max_step > self.dt:
-            return self._run_adaptive(t_end, record_every, snaps, progress, max_step)
+            return run_adaptive(self, t_end, record_every, snaps, progress, max_step)
         k = 0
         if record_every:
-            self._record(snaps)
+            snaps.add(self.t, self.y, self.alive)
         while self.t < t_end - 1e-9 * self.dt and self.alive.any():
             self.step()
             k += 1
             if record_every and k % record_every == 0:
-                self._record(snaps)
+                snaps.add(self.t, self.y, self.alive)
             if progress is not None and k % max(1, round(10.0 / self.dt)) == 0:
                 progress(self.t)
-        if record_every and (not snaps.time or snaps.time[-1] != self.t):
-            self._record(snaps)
+        if record_every and snaps.last_time() != self.t:
+            snaps.add(self.t, self.y, self.alive)
         return snaps
 
-    def _run_adaptive(self, t_end: float, record_every: int, snaps: Snapshots,
-                      progress: Callable[[float], None] | None, max_step: float) -> Snapshots:
-        base = self.dt
-        rec = record_every * base
-        if record_every:
-            self._record(snaps)
-        next_rec = int(np.floor(self.t / rec + 1e-9)) + 1 if record_every else 0
-        next_progress = self.t + 10.0
-        while self.t < t_end - 1e-9 * base and self.alive.any():
-            hint = max_step
-            for model, sl, genv in zip(self.models, self._slices, self._genv, strict=True):
-                live = self.alive[sl]
-                if live.any():
-                    hint = min(hint, model.max_step(live, genv))
-            mult = max(1, min(int(np.floor(hint / base + 1e-9)),
-                              int(np.ceil((t_end - self.t) / base - 1e-9))))
-            t_a, y0, alive0, n_imp = self.t, self.y.copy(), self.alive.copy(), len(self.impacts)
-            self.step(base * mult)
-            inside: list[float] = []
-            while record_every and next_rec * rec <= self.t + 1e-9 * base:
-                if next_rec * rec >= self.t - 1e-9 * base:
-                    self._record_inside(snaps, inside, t_a, y0, alive0, self.impacts[n_imp:])
-                    inside = []
-                    self._record(snaps)
-                else:
-                    inside.append(next_rec * rec)
-                next_rec += 1
-            self._record_inside(snaps, inside, t_a, y0, alive0, self.impacts[n_imp:])
-            if progress is not None and self.t >= next_progress:
-                progress(self.t)
-                next_progress = self.t + 10.0
-        if record_every and (not snaps.time or snaps.time[-1] != self.t):
-            self._record(snaps)
-        return snaps
-
-    def _record_inside(self, snaps: Snapshots, taus: list[float], t_a: float, y0: F64,
-                       alive0: NDArray[np.bool_], impacts: list[Impact]) -> None:
-        """Snapshots at the instants ``taus`` inside the last step (from ``t_a``, state
-        ``y0``): the step's cubic Hermite, all instants in one call; a body that ended in
-        the step on the one to its end."""
-        if not taus:
-            return
-        h = self.t - t_a
-        m, n = len(taus), self.n
-        if self._kernels is not None:
-            pos, vel, mass = np.empty((m, 3, n)), np.empty((m, 3, n)), np.empty((m, n))
-            self._kernels.hermite_states(y0, self.y, h, np.array([(tau - t_a) / h
-                                                                 for tau in taus]),
-                                         pos, vel, mass)
-        else:
-            s = np.empty((m, 1, n))
-            s[:, 0, :] = np.array([(tau - t_a) / h for tau in taus])[:, None]
-            pos, vel = hermite(y0[0:3], y0[3:6], self.y[0:3], self.y[3:6], h, s)  # (m, 3, n)
-            mass = y0[6] + s[:, 0, :] * (self.y[6] - y0[6])
-        gone = ~alive0
-        if gone.any():
-            pos[:, :, gone], vel[:, :, gone] = self.y[0:3, gone], self.y[3:6, gone]
-            mass[:, gone] = self.y[6, gone]
-        for i, tau in enumerate(taus):
-            alive = alive0.copy()
-            for imp in impacts:
-                b = imp.body
-                flying = imp.time > tau
-                h_b = np.maximum(imp.time - t_a, 1e-12)
-                p_b, v_b = hermite(y0[0:3, b], y0[3:6, b], imp.pos, imp.vel, h_b,
-                                   np.where(flying, (tau - t_a) / h_b, 1.0))
-                pos[i][:, b], vel[i][:, b], mass[i][b] = p_b, v_b, self.y[6, b]
-                alive[b] = flying
-            snaps.time.append(tau)
-            snaps.pos.append(pos[i])
-            snaps.vel.append(vel[i])
-            snaps.mass.append(mass[i])
-            snaps.alive.append(alive)
-
-    def _record(self, snaps: Snapshots) -> None:
-        snaps.time.append(self.t)
-        snaps.pos.append(self.y[0:3].copy())
-        snaps.vel.append(self.y[3:6].copy())
-        snaps.mass.append(self.y[6].copy())
-        snaps.alive.append(self.alive.copy())
+    def steps_allowed(self, max_step: float, base: float, t_end: float) -> int:
+        """The number of base steps ``base`` [s] the next adaptive step may take: the
+        shortest of ``max_step`` [s], the live models' :meth:`~tate.flight.models.base.
+        FlightModel.max_step` and the time left to ``t_end`` [s]; at least one."""
+        hint = max_step
+        alive = self.alive
+        for model, sl, genv in self._active:  # the other models have no live body
+            live = alive[sl]
+            if live.any():
+                hint = min(hint, model.max_step(live, genv))
+                if hint / base + 1e-9 < 2.0:  # one base step whatever the others allow
+                    break
+        return max(1, min(math.floor(hint / base + 1e-9),
+                          math.ceil((t_end - self.t) / base - 1e-9)))

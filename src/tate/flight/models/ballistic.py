@@ -10,12 +10,15 @@ Reference: Zarchan, *Tactical and Strategic Missile Guidance*, ch. 13–14
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 from tate import jit
 from tate.flight.eom import Environment
-from tate.flight.models.base import FlightModel
+from tate.flight.models.base import FORCE_BALLISTIC, NO_1D, FlightModel
 from tate.flight.models.booster import Booster
 
 __all__ = ["Ballistic"]
@@ -51,6 +54,7 @@ class Ballistic(FlightModel):
 
             self._kernel = _rocket_jit.ballistic_force
             self._steer = booster.steering()
+            self._rv_beta_c = np.ascontiguousarray(self.rv_beta)
 
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Staging and separation."""
@@ -64,10 +68,29 @@ class Ballistic(FlightModel):
         """While every live body coasts above ``EXO_ALT_M`` (Kepler motion with J2; RK4's
         error over 10 s is far below a metre): the time each needs at its present speed
         to fall to that altitude, at most ``EXO_STEP_S``; else the base step."""
-        if not bool(self.booster.separated[live].all()):
+        b = self.booster
+        if not b._all_separated and not bool(b.separated[live].all()):
             return 0.0
-        room = (env.alt[live] - EXO_ALT_M) / np.maximum(env.speed[live], 1.0)
-        return float(np.minimum(EXO_STEP_S, np.maximum(0.0, room.min())))
+        # (alt - EXO_ALT_M) / max(speed, 1) per live body on floats, numpy's NaN rules
+        room = math.inf
+        for alt, speed in zip(env.alt[live].tolist(), env.speed[live].tolist(), strict=True):
+            r = (alt - EXO_ALT_M) / (speed if (speed >= 1.0 or speed != speed) else 1.0)
+            if r != r:
+                return math.nan
+            room = min(room, r)
+        return min(EXO_STEP_S, max(0.0, room))
+
+    def force_pack(self, y: F64, sl: slice) -> tuple[Any, ...] | None:
+        """The arguments of :func:`~tate.flight.models._rocket_jit.ballistic_force` as a
+        force pack (:meth:`FlightModel.force_pack`); None on the numpy path."""
+        if not self._jit:
+            return None
+        b = self.booster
+        plane, normal = b.launch_plane(y[0:3, sl]) if b._plane is None else (b._plane,
+                                                                            b._normal)
+        return (FORCE_BALLISTIC, sl.start, sl.stop, b._any_cut_speed, False, b.separated,
+                self._rv_beta_c, NO_1D, NO_1D, NO_1D, NO_1D, NO_1D, b.thrust, b.mflow, plane,
+                normal, self._steer)
 
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64

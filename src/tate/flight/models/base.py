@@ -17,15 +17,19 @@ Positions and velocities are ECEF (3, n) arrays, Earth-relative velocity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tate.flight.eom import Environment
 
-__all__ = ["FlightModel", "PhaseLog"]
+__all__ = ["FORCE_BALLISTIC", "FORCE_GLIDE", "FlightModel", "PhaseLog"]
 
 F64 = NDArray[np.float64]
+FORCE_BALLISTIC = 0  #: force-pack kind of :class:`~tate.flight.models.ballistic.Ballistic`
+FORCE_GLIDE = 1  #: force-pack kind of :class:`~tate.flight.models.boost_glide.BoostGlide`
+NO_1D = np.empty(0)  #: a force pack's stand-in for an array its kind does not use
 
 
 @dataclass
@@ -68,3 +72,10 @@ class FlightModel:
         """Write the non-gravitational acceleration into ``acc (3, n)`` and the mass flow
         into ``mdot (n,)``."""
         raise NotImplementedError
+
+    def force_pack(self, y: F64, sl: slice) -> tuple[Any, ...] | None:
+        """The arguments of the compiled specific force of this model's bodies, columns
+        ``sl`` of the stacked state ``y (7, N)``, as one tuple for the propagator's fused
+        step (:mod:`tate.flight._step_jit`), valid until the next :meth:`update`; None
+        when the model has none (the propagator then calls :meth:`specific_force`)."""
+        return None

@@ -32,6 +32,8 @@ margin (docs/references.md §1 note); the flight summary reports it
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -51,7 +53,7 @@ from tate.flight.glide import (
     equilibrium_density,
 )
 from tate.flight.guidance import pn_accel
-from tate.flight.models.base import FlightModel
+from tate.flight.models.base import FORCE_GLIDE, NO_1D, FlightModel
 from tate.flight.models.booster import Booster
 
 __all__ = ["BoostGlide"]
@@ -154,6 +156,8 @@ class BoostGlide(FlightModel):
             self._guide_kernel = _rocket_jit.glide_guidance
             self._steer = booster.steering()
             self._dived = np.zeros(n, dtype=bool)
+            self._ld_c = np.ascontiguousarray(self.ld)
+            self._area_c = np.ascontiguousarray(self.area)
 
     # --- aerodynamics -----------------------------------------------------------------
     def _lift_per_q(self, mass: F64, mach: F64, sel: slice | NDArray[np.intp]) -> F64:
@@ -322,6 +326,18 @@ class BoostGlide(FlightModel):
         self.beta[k] = self.ld[k] * q / (ALT_MARGIN * np.maximum(need, 1e-3))
 
     # --- forces ---------------------------------------------------------------------------
+    def force_pack(self, y: F64, sl: slice) -> tuple[Any, ...] | None:
+        """The arguments of :func:`~tate.flight.models._rocket_jit.glide_force` as a force
+        pack (:meth:`FlightModel.force_pack`); None on the numpy path."""
+        if not self._jit:
+            return None
+        b = self.booster
+        plane, normal = b.launch_plane(y[0:3, sl]) if b._plane is None else (b._plane,
+                                                                            b._normal)
+        return (FORCE_GLIDE, sl.start, sl.stop, b._any_cut_speed, self._cavh, b.separated,
+                NO_1D, self._inv_beta, self._ld_c, self._area_c, self.u_l, self.u_s,
+                b.thrust, b.mflow, plane, normal, self._steer)
+
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
     ) -> None:

@@ -1,0 +1,221 @@
+"""Snapshots of a propagation, the step's cubic Hermite interpolant, and the
+adaptive-step run of :class:`~tate.flight.integrator.Propagator` that records them.
+
+A snapshot is the stacked state ``(7, n)`` (ECEF position [m], Earth-relative velocity
+[m/s], mass [kg]) and the alive flags ``(n,)`` of every body at one instant [s].
+:class:`Snapshots` keeps them in arrays that grow by doubling (one copy of the state per
+record, no per-record list entries); :meth:`Snapshots.arrays` gives the whole record as
+arrays over the instants.
+
+In an adaptive run a long step (a whole number of base steps) may contain recording
+instants: their states come from the step's cubic Hermite (position and velocity at
+both ends); a body that ended inside the step is interpolated on the part of the step
+to its end.
+
+Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.6 (dense output by Hermite
+interpolation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from tate.flight.integrator import Impact, Propagator
+
+__all__ = ["Snapshots", "hermite", "run_adaptive"]
+
+F64 = NDArray[np.float64]
+_FIRST_CAPACITY = 256  #: records allocated at the first one
+
+
+def hermite(p0: F64, v0: F64, p1: F64, v1: F64, h: float | F64,
+            s: F64) -> tuple[F64, F64]:
+    """Cubic Hermite interpolation of position and its derivative inside a step.
+
+    Parameters
+    ----------
+    p0, v0, p1, v1
+        Position [m] and velocity [m/s] at both ends, ``(3, k)``.
+    h
+        Step length [s] (or one per column ``(k,)``).
+    s
+        Fraction of the step in [0, 1], ``(k,)``.
+
+    Returns
+    -------
+    pos, vel
+        Interpolated position ``(3, k)`` [m] and velocity ``(3, k)`` [m/s].
+    """
+    s2, s3 = s * s, s * s * s
+    h00 = 2 * s3 - 3 * s2 + 1
+    h10 = s3 - 2 * s2 + s
+    h01 = -2 * s3 + 3 * s2
+    h11 = s3 - s2
+    pos = h00 * p0 + h * h10 * v0 + h01 * p1 + h * h11 * v1
+    d00 = (6 * s2 - 6 * s) / h
+    d10 = 3 * s2 - 4 * s + 1
+    d01 = (-6 * s2 + 6 * s) / h
+    d11 = 3 * s2 - 2 * s
+    vel = d00 * p0 + d10 * v0 + d01 * p1 + d11 * v1
+    return pos, vel
+
+
+class Snapshots:
+    """Recorded states, one per recorded instant, in order of recording.
+
+    :attr:`time`, :attr:`pos`, :attr:`vel`, :attr:`mass` and :attr:`alive` list them per
+    instant (``float``, ``(3, n)``, ``(3, n)``, ``(n,)``, ``(n,)``; views);
+    :meth:`arrays` gives them stacked."""
+
+    def __init__(self) -> None:
+        self.size = 0  #: number of records
+        self._time = np.empty(0)
+        self._y = np.empty((0, 7, 0))
+        self._alive = np.empty((0, 0), dtype=bool)
+
+    def reserve(self, m: int, n: int) -> int:
+        """Make room for ``m`` more records of ``n`` bodies; returns the index of the first
+        (the records then count in :attr:`size`)."""
+        k = self.size
+        if k and n != self._y.shape[2]:
+            raise ValueError(f"snapshots hold {self._y.shape[2]} bodies, got {n}")
+        if k + m > self._time.shape[0]:
+            cap = max(2 * self._time.shape[0], k + m, _FIRST_CAPACITY)
+            time, y, alive = np.empty(cap), np.empty((cap, 7, n)), np.empty((cap, n), bool)
+            if k:
+                time[:k], y[:k], alive[:k] = self._time[:k], self._y[:k], self._alive[:k]
+            self._time, self._y, self._alive = time, y, alive
+        self.size = k + m
+        return k
+
+    def add(self, t: float, y: F64, alive: NDArray[np.bool_]) -> None:
+        """Record the state ``y (7, n)`` and ``alive (n,)`` at ``t`` [s] (copied)."""
+        k = self.reserve(1, y.shape[1])
+        self._time[k] = t
+        self._y[k] = y
+        self._alive[k] = alive
+
+    def last_time(self) -> float | None:
+        """The instant of the last record [s], None if there is none."""
+        return float(self._time[self.size - 1]) if self.size else None
+
+    def arrays(self) -> tuple[F64, F64, F64, F64, NDArray[np.bool_]]:
+        """The records stacked: time ``(k,)`` [s], pos ``(k, 3, n)`` [m], vel ``(k, 3, n)``
+        [m/s], mass ``(k, n)`` [kg], alive ``(k, n)`` (views)."""
+        k = self.size
+        y = self._y[:k]
+        return self._time[:k], y[:, 0:3], y[:, 3:6], y[:, 6], self._alive[:k]
+
+    @property
+    def time(self) -> list[float]:
+        """Recorded instants [s]."""
+        out: list[float] = self._time[:self.size].tolist()
+        return out
+
+    @property
+    def pos(self) -> list[F64]:
+        """Positions ``(3, n)`` [m] per instant."""
+        return list(self._y[:self.size, 0:3])
+
+    @property
+    def vel(self) -> list[F64]:
+        """Velocities ``(3, n)`` [m/s] per instant."""
+        return list(self._y[:self.size, 3:6])
+
+    @property
+    def mass(self) -> list[F64]:
+        """Masses ``(n,)`` [kg] per instant."""
+        return list(self._y[:self.size, 6])
+
+    @property
+    def alive(self) -> list[NDArray[np.bool_]]:
+        """Alive flags ``(n,)`` per instant."""
+        return list(self._alive[:self.size])
+
+
+def record_inside(snaps: Snapshots, taus: Sequence[float], t_a: float, t_b: float, y0: F64,
+                  y: F64, alive0: NDArray[np.bool_], impacts: Sequence[Impact],
+                  kernels: Any) -> None:
+    """Snapshots at the instants ``taus`` inside the step from ``t_a`` (state ``y0``) to
+    ``t_b`` (state ``y``, ``(7, n)``): the step's cubic Hermite, all instants in one call
+    (the compiled ``hermite_states`` if ``kernels`` is not None); a body that ended in the
+    step (``impacts``) on the one to its end; ``alive0``: the flags at ``t_a``."""
+    if not taus:
+        return
+    h = t_b - t_a
+    m, n = len(taus), y.shape[1]
+    s_of = np.array([(tau - t_a) / h for tau in taus])
+    if kernels is not None:
+        pos, vel, mass = np.empty((m, 3, n)), np.empty((m, 3, n)), np.empty((m, n))
+        kernels.hermite_states(y0, y, h, s_of, pos, vel, mass)
+    else:
+        s = np.empty((m, 1, n))
+        s[:, 0, :] = s_of[:, None]
+        pos, vel = hermite(y0[0:3], y0[3:6], y[0:3], y[3:6], h, s)  # (m, 3, n)
+        mass = y0[6] + s[:, 0, :] * (y[6] - y0[6])
+    gone = ~alive0
+    if gone.any():
+        pos[:, :, gone], vel[:, :, gone] = y[0:3, gone], y[3:6, gone]
+        mass[:, gone] = y[6, gone]
+    k = snaps.reserve(m, n)
+    rows, alive = snaps._y[k:k + m], snaps._alive[k:k + m]
+    snaps._time[k:k + m] = taus
+    rows[:, 0:3], rows[:, 3:6], rows[:, 6] = pos, vel, mass
+    alive[:] = alive0
+    for i, tau in enumerate(taus if impacts else ()):
+        for imp in impacts:
+            b = imp.body
+            flying = imp.time > tau
+            h_b = np.maximum(imp.time - t_a, 1e-12)
+            p_b, v_b = hermite(y0[0:3, b], y0[3:6, b], imp.pos, imp.vel, h_b,
+                               np.where(flying, (tau - t_a) / h_b, 1.0))
+            row = rows[i]
+            row[0:3, b], row[3:6, b], row[6, b] = p_b, v_b, y[6, b]
+            alive[i, b] = flying
+
+
+def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snapshots,
+                 progress: Callable[[float], None] | None, max_step: float) -> Snapshots:
+    """:meth:`Propagator.run` with adaptive steps (``max_step`` above ``prop.dt``): each a
+    whole number of base steps up to the shortest of ``max_step`` and every model's
+    ``max_step``; snapshots every ``record_every`` base steps, inside long steps on their
+    cubic Hermite."""
+    base = prop.dt
+    rec = record_every * base
+    if record_every:
+        snaps.add(prop.t, prop.y, prop.alive)
+    next_rec = int(np.floor(prop.t / rec + 1e-9)) + 1 if record_every else 0
+    next_progress = prop.t + 10.0
+    y0, alive0 = np.empty_like(prop.y), np.empty_like(prop.alive)
+    while prop.t < t_end - 1e-9 * base and prop.alive.any():
+        mult = prop.steps_allowed(max_step, base, t_end)
+        t_a, n_imp = prop.t, len(prop.impacts)
+        np.copyto(y0, prop.y)
+        np.copyto(alive0, prop.alive)
+        prop.step(base * mult)
+        if record_every:
+            inside: list[float] = []
+            while next_rec * rec <= prop.t + 1e-9 * base:
+                if next_rec * rec >= prop.t - 1e-9 * base:
+                    if inside:
+                        record_inside(snaps, inside, t_a, prop.t, y0, prop.y, alive0,
+                                      prop.impacts[n_imp:], prop._kernels)
+                        inside = []
+                    snaps.add(prop.t, prop.y, prop.alive)
+                else:
+                    inside.append(next_rec * rec)
+                next_rec += 1
+            if inside:
+                record_inside(snaps, inside, t_a, prop.t, y0, prop.y, alive0,
+                              prop.impacts[n_imp:], prop._kernels)
+        if progress is not None and prop.t >= next_progress:
+            progress(prop.t)
+            next_progress = prop.t + 10.0
+    if record_every and snaps.last_time() != prop.t:
+        snaps.add(prop.t, prop.y, prop.alive)
+    return snaps
