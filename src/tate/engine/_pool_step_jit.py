@@ -142,8 +142,8 @@ def _sample(bodies: np.ndarray, t: float, truth: tuple, q: np.ndarray,
 def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarray,
              threat: np.ndarray, draws: np.ndarray, seek: np.ndarray, sample: bool,
              truth: tuple, qw: np.ndarray, pv: np.ndarray, upd: tuple, extra: tuple,
-             fresh: bool, prop: tuple, radius: float, flags: np.ndarray,
-             d1: np.ndarray) -> tuple[int, int, int]:
+             fresh: bool, prop: tuple, radius: float, flags: np.ndarray, d1: np.ndarray,
+             ending: tuple) -> tuple[int, int, int, int]:
     """One pool step of ``h`` [s] from pool time ``t_rel`` (engine times ``t_now``,
     ``t_next``) for the rounds ``act`` homing on truth rows ``threat[act]``.
 
@@ -158,9 +158,10 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     (:meth:`InterceptorModel.update_arrays`); ``extra``: g0·Isp of the divert [m/s] and
     the C_D(Mach) table; ``prop``: the propagator's arrays
     (:meth:`~tate.engine.pool_propagator.PoolPropagator.arrays`); ``fresh``: its
-    environment holds the values of its state.  Returns the number of bodies with
-    update events (flags in the update's ``events``), of bodies at or below the ground,
-    and of rounds near their target.
+    environment holds the values of its state; ``ending``: see :func:`_n_ending`.
+    Returns the number of bodies with update events (flags in the update's ``events``),
+    of bodies at or below the ground, of rounds near their target or past it (``flags``
+    set), and of rounds the step's end closes (:func:`_n_ending`).
     """
     (t_launch, phase, burnt_out, exhausted, retired, dropped, divert_used, a_cmd, a_max,
      thrust, mflow, area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending, par,
@@ -212,8 +213,26 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
     n_ground = _last(comp, nc, tmp, y, y0, ks, h, acc, mdot, alive, env, *c, ground_alt,
                      armed)
-    n_near = 0
+    n_screen = 0
     if k:
-        n_near = assess_screen(act, p0, v0, pos, vel, qa, wa, qb, wb, h, radius, phase,
-                               _TERMINAL, flags[0], flags[1], d1)
-    return n_ev, n_ground, n_near
+        n_screen = assess_screen(act, p0, v0, pos, vel, qa, wa, qb, wb, h, radius, phase,
+                                 _TERMINAL, flags[0], flags[1], d1)
+        for i in range(k):
+            if flags[1, i]:
+                n_screen += 1
+    return n_ev, n_ground, n_screen, _n_ending(t_next, ending, threat, alive)
+
+
+@njit
+def _n_ending(t_next: float, ending: tuple, threat: np.ndarray, alive: np.ndarray) -> int:
+    """The number of rounds in the air that :meth:`InterceptorPool._end_step` closes at
+    ``t_next`` [s] as things stand (``ending``: the pool's ``active``, ``t_pip`` [s] and
+    the overtime [s]): past the overtime, no longer integrated, or a false track past its
+    intercept time."""
+    active, t_pip, overtime = ending
+    n_end = 0
+    for b in range(active.shape[0]):
+        if active[b] and (t_next > t_pip[b] + overtime or not alive[b]
+                          or (threat[b] < 0 and t_next > t_pip[b])):
+            n_end += 1
+    return n_end

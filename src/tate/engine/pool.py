@@ -369,6 +369,7 @@ class InterceptorPool:
                float(truth.t0)) if sample else _NO_TRUTH)
         t_last = self._truth_t_last(truth)
         upd, extra, arrays = m.update_arrays(), (m._g0_isp_div, _CD_X, _CD_Y), prop.arrays()
+        ending = (self.active, self.t_pip, MAX_OVERTIME_S)
         while self.t < t1 - 1e-9:
             t_now = self.t
             act = (self.active & (self.threat >= 0)).nonzero()[0]
@@ -392,24 +393,26 @@ class InterceptorPool:
             pv, flags, d1 = np.empty((2, 3, k)), np.empty((2, k), bool), np.empty(k)
             prop.begin(h)
             t_rel = prop.t
-            n_ev, n_ground, n_near = fly_step(
+            t_next = self.t_start + prop.t_after()  # self.t after the step
+            n_ev, n_ground, n_screen, n_end = fly_step(
                 t_rel, h, t_now, t_now + h, act, self.threat, draws, self._seek, sample, tr,
-                qw, pv, upd, extra, prop.fresh(), arrays, ASSESS_RADIUS_M, flags, d1)
+                qw, pv, upd, extra, prop.fresh(), arrays, ASSESS_RADIUS_M, flags, d1,
+                ending)
             if n_ev:
                 m.log_events(t_rel)
             prop.finish(n_ground)
             self.steps += 1
-            t_next = self.t
             if k:
                 qa, wa, qb, wb = qw
                 if n_ground:  # impacts moved rounds: screen again
                     self._assess(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now, t_next,
                                  report, closest_approach_hermite)
-                else:
+                elif n_screen:  # a round near its target or past it
                     self._assess_screened(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
-                                          t_next, report, closest_approach_hermite, n_near,
-                                          flags[0], flags[1], d1)
-            self._end_step(t_next, report)
+                                          t_next, report, closest_approach_hermite,
+                                          int(flags[0].any()), flags[0], flags[1], d1)
+            if n_end or n_ground:  # else no round is due (closings only remove rounds)
+                self._end_step(t_next, report)
 
     def _truth_t_last(self, truth: Any) -> F64:
         """``truth.t_last``, read once per :class:`~tate.engine.truth.TruthStore` (whose

@@ -56,6 +56,10 @@ class PoolPropagator(Propagator):
                 kern.flags_of(opts.atmosphere, opts.j2, opts.rotating, True, up is not None),
                 tab.cells, tab.h_rho)
 
+    def t_after(self) -> float:
+        """The clock after the step :meth:`begin` started [s] (as :meth:`finish` sets it)."""
+        return self._t_base + (self._steps + 1) * self.dt
+
     def fresh(self) -> bool:
         """Whether the environment arrays hold the values of the present state."""
         return self._env_fresh
