@@ -34,6 +34,11 @@ true positions.
 Engagements end as in :mod:`tate.engine.defence`: closest approach inside a step (cubic
 Hermite on both), target gone, passed, overtime, ground.  Units: s, m, m/s; frame ECEF;
 the pool's clock is engine time less the run's start.
+
+With the compiled path on, a step is one call of
+:func:`tate.engine._pool_step_jit.fly_step` (truth, seeker view, guidance, RK4 of the
+rounds in the air only, the assessment and end-of-step screens); Python keeps the
+seekers' draws, the closest-approach roots and the reports.
 """
 
 from __future__ import annotations

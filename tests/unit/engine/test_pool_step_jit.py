@@ -123,3 +123,28 @@ def test_the_fused_step_reports_as_the_numpy_path(store: bool) -> None:
     assert [(r[0], r[3]) for r in got] == [(r[0], r[3]) for r in want]
     np.testing.assert_allclose([r[1] for r in got], [r[1] for r in want], rtol=0, atol=1e-9)
     np.testing.assert_allclose([r[2] for r in got], [r[2] for r in want], rtol=0, atol=1e-6)
+
+
+def test_a_pool_copied_mid_flight_flies_on_the_same() -> None:
+    """A pool pickled and deep-copied with rounds in the air flies on as the original."""
+    import copy
+    import pickle
+
+    line, _ = line_scene()
+    pool = _pool(True)
+    killed = np.zeros(line.t_last.shape[0], dtype=bool)
+    t = 0.0
+    for k, (tl, launcher, threat, t_pip) in enumerate(SHOTS[:3]):
+        pip, _ = line.at(tl + t_pip, np.array([threat]))
+        while t < tl:
+            pool.fly(t, t + 0.5, line, killed, lambda *r: None)
+            t += 0.5
+        pool.launch(tl, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
+    twins = [pool, copy.deepcopy(pool), pickle.loads(pickle.dumps(pool))]
+    reports: list[list[tuple[Any, ...]]] = [[], [], []]
+    while t < 60.0:
+        for p, rep in zip(twins, reports, strict=True):
+            p.fly(t, t + 0.5, line, killed.copy(), lambda *r, rep=rep: rep.append(r))
+        t += 0.5
+    assert reports[0] and all(repr(r) == repr(reports[0]) for r in reports[1:])
+    assert all(_same(p.prop.y, pool.prop.y) for p in twins[1:])  # type: ignore[union-attr]
