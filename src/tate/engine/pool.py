@@ -34,6 +34,11 @@ true positions.
 Engagements end as in :mod:`tate.engine.defence`: closest approach inside a step (cubic
 Hermite on both), target gone, passed, overtime, ground.  Units: s, m, m/s; frame ECEF;
 the pool's clock is engine time less the run's start.
+
+With the compiled path on, a step is one call of
+:func:`tate.engine._pool_step_jit.fly_step` (truth, seeker view, guidance, RK4 of the
+rounds in the air only, the assessment and end-of-step screens); Python keeps the
+seekers' draws, the closest-approach roots and the reports.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate import jit
+from tate.weapons.interceptor import _CD_MACH_X as _CD_X
+from tate.weapons.interceptor import _CD_MACH_Y as _CD_Y
 from tate.weapons.interceptor import MIDCOURSE as MIDCOURSE_PHASE
 from tate.weapons.interceptor import TERMINAL as TERMINAL_PHASE
 
@@ -57,6 +64,9 @@ BURN_STEP_S = 0.25  #: longest step while a motor burns [s]
 STEPS_PER_TIME_TO_GO = 20.0  #: steps over the shortest time to go of the rounds [-]
 MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
 ASSESS_RADIUS_M = 5000.0  #: closest approaches nearer than this are assessed [m]
+_NO_DRAWS = np.empty((0, 3))
+_NO_TRUTH = (np.empty(0), np.empty((0, 3)), np.empty((0, 3)), np.empty(0, np.intp),
+             np.empty(0), 1.0, 0.0)
 
 
 def _norm(x: F64, axis: int) -> F64:
@@ -95,8 +105,8 @@ class InterceptorPool:
 
     def __init__(self, specs: Sequence[Any], rounds: Sequence[int], deck_ecef: F64,
                  t_start: float, rng: np.random.Generator | None = None) -> None:
+        from tate.engine.pool_propagator import PoolPropagator
         from tate.flight.eom import FrameOptions
-        from tate.flight.integrator import Propagator
         from tate.weapons.interceptor import InterceptorModel
 
         counts = np.asarray(rounds, np.intp)
@@ -115,9 +125,14 @@ class InterceptorPool:
         self.rng = rng
         #: the last :meth:`_truth_at` query and its answer: (t, bodies, pos, vel)
         self._truth_last: tuple[float, NDArray[np.intp], F64, F64] | None = None
-        self.noise_rad = np.array([float(getattr(p, "seeker_noise_rad", 0.0)) for p in presets])
-        self.glint_m = np.array([float(getattr(p, "glint_m", 0.0)) for p in presets])
+        #: the seekers' angle noise [rad] and glint [m] ``(2, n)``
+        self._seek = np.array([[float(getattr(p, "seeker_noise_rad", 0.0)) for p in presets],
+                               [float(getattr(p, "glint_m", 0.0)) for p in presets]])
+        self.noise_rad, self.glint_m = self._seek
         self._jit = jit.enabled()  #: compiled step control, seeker geometry and screen
+        self._fused = False
+        #: the last truth whose ``t_last`` was read, and it (a TruthStore's is fixed)
+        self._t_last: tuple[Any, F64] | None = None
         if n == 0:
             self.model = None
             self.prop = None
@@ -127,9 +142,11 @@ class InterceptorPool:
         opts = FrameOptions()  # one object for both: the model's gravity check is `is`
         self.model = InterceptorModel(presets, MIN_STEP_S, t_launch=np.full(n, np.inf),
                                       opts=opts)
-        self.prop = Propagator([self.model], pos, np.zeros_like(pos), self.model.liftoff_mass,
-                               MIN_STEP_S, opts=opts)
+        self.prop = PoolPropagator([self.model], pos, np.zeros_like(pos),
+                                   self.model.liftoff_mass, MIN_STEP_S, opts=opts)
         self.deck = pos.copy()
+        #: one compiled call per step (:mod:`tate.engine._pool_step_jit`)
+        self._fused = self._jit and self.prop.fusable()
 
     def _parts(self) -> tuple[Any, Any]:
         """The propagator and the model; a pool with no rounds has neither."""
@@ -314,6 +331,9 @@ class InterceptorPool:
             prop.set_clock(t1 - self.t_start)
             return
         h = self._step_length(t0, t1, truth)
+        if self._fused:
+            self._fly_fused(t1, truth, killed, report, h)
+            return
         while self.t < t1 - 1e-9:
             t_now = self.t
             act = (self.active & (self.threat >= 0)).nonzero()[0]
@@ -337,6 +357,78 @@ class InterceptorPool:
                 self._assess(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
                              closest_approach_hermite)
             self._end_step(t_next, report)
+
+    def _fly_fused(self, t1: float, truth: Any, killed: NDArray[np.bool_], report: Report,
+                   h: float) -> None:
+        """The step loop of :meth:`fly` with each step between the closing of the rounds
+        whose target is gone and the assessment's closings in one compiled call
+        (:func:`tate.engine._pool_step_jit.fly_step`); the seekers' draws stay numpy's,
+        drawn as by :meth:`_seeker_error`."""
+        from tate.engine._pool_step_jit import fly_step
+        from tate.engine.truth import TruthStore
+        from tate.weapons.intercept import closest_approach_hermite
+
+        prop, m = self._parts()
+        sample = isinstance(truth, TruthStore) and bool(truth._jit)
+        tr = ((truth.time, truth.pos, truth.vel, truth.start, truth.keys, float(truth.span),
+               float(truth.t0)) if sample else _NO_TRUTH)
+        t_last = self._truth_t_last(truth)
+        upd, extra, arrays = m.update_arrays(), (m._g0_isp_div, _CD_X, _CD_Y), prop.arrays()
+        ending = (self.active, self.t_pip, MAX_OVERTIME_S)
+        while self.t < t1 - 1e-9:
+            t_now = self.t
+            act = (self.active & (self.threat >= 0)).nonzero()[0]
+            tj = self.threat[act]
+            gone = (killed[tj] | (t_last[tj] < t_now)).nonzero()[0]
+            if gone.size:
+                for b in act[gone].tolist():
+                    self.close(b)
+                    report(b, t_now, np.nan, "target gone")
+                act = (self.active & (self.threat >= 0)).nonzero()[0]
+            k = act.size
+            draws = _NO_DRAWS
+            if k and self.rng is not None:
+                n_term = int(np.count_nonzero(m.phase[act] == TERMINAL_PHASE))
+                if n_term:
+                    draws = self.rng.standard_normal((n_term, 3))
+            qw = np.empty((4, k, 3))
+            if k and not sample:
+                for i, tq in ((0, t_now), (2, t_now + h)):
+                    qw[i], qw[i + 1] = self._truth_at(truth, tq, self.threat[act])
+            pv, flags, d1 = np.empty((2, 3, k)), np.empty((2, k), bool), np.empty(k)
+            prop.begin(h)
+            t_rel = prop.t
+            t_next = self.t_start + prop.t_after()  # self.t after the step
+            n_ev, n_ground, n_screen, n_end = fly_step(
+                t_rel, h, t_now, t_now + h, act, self.threat, draws, self._seek, sample, tr,
+                qw, pv, upd, extra, prop.fresh(), arrays, ASSESS_RADIUS_M, flags, d1,
+                ending)
+            if n_ev:
+                m.log_events(t_rel)
+            prop.finish(n_ground)
+            self.steps += 1
+            if k:
+                qa, wa, qb, wb = qw
+                if n_ground:  # impacts moved rounds: screen again
+                    self._assess(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now, t_next,
+                                 report, closest_approach_hermite)
+                elif n_screen:  # a round near its target or past it
+                    self._assess_screened(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
+                                          t_next, report, closest_approach_hermite,
+                                          int(flags[0].any()), flags[0], flags[1], d1)
+            if n_end or n_ground:  # else no round is due (closings only remove rounds)
+                self._end_step(t_next, report)
+
+    def _truth_t_last(self, truth: Any) -> F64:
+        """``truth.t_last``, read once per :class:`~tate.engine.truth.TruthStore` (whose
+        records are fixed), at every call for any other truth."""
+        from tate.engine.truth import TruthStore
+
+        if not isinstance(truth, TruthStore):
+            return np.asarray(truth.t_last)
+        if self._t_last is None or self._t_last[0] is not truth:
+            self._t_last = (truth, truth.t_last)
+        return self._t_last[1]
 
     def _end_step(self, t_next: float, report: Report) -> None:
         """Close the rounds past their time (overtime, or no target at the planned
@@ -480,6 +572,15 @@ class InterceptorPool:
         near, away, d1 = np.empty(k, bool), np.empty(k, bool), np.empty(k)
         n_near = assess_screen(act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h,
                                ASSESS_RADIUS_M, model.phase, TERMINAL_PHASE, near, away, d1)
+        self._assess_screened(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
+                              closest, n_near, near, away, d1)
+
+    def _assess_screened(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
+                         qb: F64, wb: F64, h: float, t_now: float, t_next: float,
+                         report: Report, closest: Any, n_near: int,
+                         near: NDArray[np.bool_], away: NDArray[np.bool_], d1: F64) -> None:
+        """:meth:`_assess` after its screen (``assess_screen``'s flags and distances)."""
+        prop, _ = self._parts()
         if n_near:
             cand = np.flatnonzero(self.active[act] & near)
             if cand.size:

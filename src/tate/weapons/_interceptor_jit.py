@@ -30,7 +30,7 @@ from tate.jit import njit
 
 __all__ = [
     "EV_BOOST", "EV_BURNOUT", "EV_EXHAUSTED", "EV_MIDCOURSE", "EV_TERMINAL", "LAW_CODES",
-    "assess_screen", "specific_force", "truth_sample", "update",
+    "assess_screen", "force_body", "specific_force", "truth_sample", "update",
 ]
 
 #: terminal laws by kernel code (tate.weapons.guidance names)
@@ -356,6 +356,48 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
 
 # --- InterceptorModel.specific_force ----------------------------------------------------
 @njit
+def force_body(j: int, pos: np.ndarray, vel: np.ndarray, mass: np.ndarray,
+               speed_: np.ndarray, qbar: np.ndarray, mach: np.ndarray, grav: np.ndarray,
+               phase: np.ndarray, burnt_out: np.ndarray, kv: np.ndarray,
+               thrust: np.ndarray, mflow: np.ndarray, area: np.ndarray, a_cmd: np.ndarray,
+               g0_isp_div: np.ndarray, cd_x: np.ndarray, cd_y: np.ndarray, acc: np.ndarray,
+               mdot: np.ndarray) -> None:
+    """:func:`specific_force` of body ``j`` alone (column ``j`` of every array)."""
+    m = mass[j]
+    speed = speed_[j]
+    ph = phase[j]
+    if ph == _READY:  # held on deck: cancel gravity and the frame terms
+        acc[0, j] = -grav[0, j]
+        acc[1, j] = -grav[1, j]
+        acc[2, j] = -grav[2, j]
+        mdot[j] = 0.0
+        return
+    inv_v = 1.0 / (speed if speed > 0.0 else 1.0)
+    drag = qbar[j] * area[j] * _interp(mach[j], cd_x, cd_y) * inv_v
+    axial = thrust[j] * inv_v
+    f = (axial - drag) / m
+    a0 = vel[0, j] * f + a_cmd[0, j]
+    a1 = vel[1, j] * f + a_cmd[1, j]
+    a2 = vel[2, j] * f + a_cmd[2, j]
+    if ph == _BOOST or speed <= 0.0:  # along the vertical, or no velocity yet
+        u0, u1, u2 = pos[0, j] * _GRAD_XY, pos[1, j] * _GRAD_XY, pos[2, j] * _GRAD_Z
+        inv = 1.0 / math.sqrt(_dot(u0, u1, u2, u0, u1, u2))
+        tm = thrust[j] / m
+        am = axial / m
+        a0 += u0 * inv * tm - vel[0, j] * am
+        a1 += u1 * inv * tm - vel[1, j] * am
+        a2 += u2 * inv * tm - vel[2, j] * am
+    acc[0, j] = a0
+    acc[1, j] = a1
+    acc[2, j] = a2
+    md = mflow[j]
+    if burnt_out[j] and kv[j]:
+        c0, c1, c2 = a_cmd[0, j], a_cmd[1, j], a_cmd[2, j]
+        md += math.sqrt(_dot(c0, c1, c2, c0, c1, c2)) * m / g0_isp_div[j]
+    mdot[j] = md
+
+
+@njit
 def specific_force(pos: np.ndarray, vel: np.ndarray, mass: np.ndarray, speed_: np.ndarray,
                    qbar: np.ndarray, mach: np.ndarray, grav: np.ndarray, phase: np.ndarray,
                    burnt_out: np.ndarray, kv: np.ndarray, thrust: np.ndarray,
@@ -364,38 +406,8 @@ def specific_force(pos: np.ndarray, vel: np.ndarray, mass: np.ndarray, speed_: n
                    acc: np.ndarray, mdot: np.ndarray) -> None:
     """InterceptorModel.specific_force into ``acc (3, n)`` and ``mdot (n,)``."""
     for j in range(phase.shape[0]):
-        m = mass[j]
-        speed = speed_[j]
-        ph = phase[j]
-        if ph == _READY:  # held on deck: cancel gravity and the frame terms
-            acc[0, j] = -grav[0, j]
-            acc[1, j] = -grav[1, j]
-            acc[2, j] = -grav[2, j]
-            mdot[j] = 0.0
-            continue
-        inv_v = 1.0 / (speed if speed > 0.0 else 1.0)
-        drag = qbar[j] * area[j] * _interp(mach[j], cd_x, cd_y) * inv_v
-        axial = thrust[j] * inv_v
-        f = (axial - drag) / m
-        a0 = vel[0, j] * f + a_cmd[0, j]
-        a1 = vel[1, j] * f + a_cmd[1, j]
-        a2 = vel[2, j] * f + a_cmd[2, j]
-        if ph == _BOOST or speed <= 0.0:  # along the vertical, or no velocity yet
-            u0, u1, u2 = pos[0, j] * _GRAD_XY, pos[1, j] * _GRAD_XY, pos[2, j] * _GRAD_Z
-            inv = 1.0 / math.sqrt(_dot(u0, u1, u2, u0, u1, u2))
-            tm = thrust[j] / m
-            am = axial / m
-            a0 += u0 * inv * tm - vel[0, j] * am
-            a1 += u1 * inv * tm - vel[1, j] * am
-            a2 += u2 * inv * tm - vel[2, j] * am
-        acc[0, j] = a0
-        acc[1, j] = a1
-        acc[2, j] = a2
-        md = mflow[j]
-        if burnt_out[j] and kv[j]:
-            c0, c1, c2 = a_cmd[0, j], a_cmd[1, j], a_cmd[2, j]
-            md += math.sqrt(_dot(c0, c1, c2, c0, c1, c2)) * m / g0_isp_div[j]
-        mdot[j] = md
+        force_body(j, pos, vel, mass, speed_, qbar, mach, grav, phase, burnt_out, kv,
+                   thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y, acc, mdot)
 
 
 # --- TruthStore.sample ------------------------------------------------------------------

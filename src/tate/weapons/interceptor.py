@@ -334,14 +334,25 @@ class InterceptorModel(FlightModel):
         from tate.weapons import _interceptor_jit as k
 
         n_ev = k.update(t, self.dt, pos, vel, mass, self._free_fall(pos, vel, env), env.qbar,
-                        self.t_launch, self.phase, self.burnt_out, self.exhausted,
-                        self.retired, self._dropped, self.divert_used, self.a_cmd,
-                        self.a_max, self.thrust, self.mflow, self.area, self.pip_pos,
-                        self.tgt_pos, self.tgt_vel, self.tgt_acc, self.tgt_time,
-                        self._tgt_pending, self._par, self.kv, self._law_code, self._stg,
-                        self._has_burn, self.area_stage, self._events)
-        if not n_ev:
-            return
+                        *self.update_arrays())
+        if n_ev:
+            self.log_events(t)
+
+    def update_arrays(self) -> tuple[np.ndarray, ...]:
+        """The arguments of the compiled update (:func:`tate.weapons._interceptor_jit.update`)
+        after ``grav`` and ``qbar``: the model's state and parameter arrays, which the
+        kernel changes in place."""
+        return (self.t_launch, self.phase, self.burnt_out, self.exhausted, self.retired,
+                self._dropped, self.divert_used, self.a_cmd, self.a_max, self.thrust,
+                self.mflow, self.area, self.pip_pos, self.tgt_pos, self.tgt_vel,
+                self.tgt_acc, self.tgt_time, self._tgt_pending, self._par, self.kv,
+                self._law_code, self._stg, self._has_burn, self.area_stage, self._events)
+
+    def log_events(self, t: float) -> None:
+        """Log the phase changes the compiled update of time ``t`` [s] flagged in
+        ``_events``, as :meth:`update` logs them."""
+        from tate.weapons import _interceptor_jit as k
+
         ev = self._events
         for bit, name in ((k.EV_BOOST, "boost"), (k.EV_BURNOUT, "burnout"),
                           (k.EV_MIDCOURSE, "midcourse"), (k.EV_TERMINAL, "terminal"),

@@ -46,7 +46,8 @@ def _fly(compiled: bool, check: bool) -> tuple[list[tuple[Any, ...]], dict[str, 
                                [4, 3], np.array([deck, deck]), 0.0, np.random.default_rng(3))
     assert pool._jit is compiled
     counts = {"want": 0, "seeker": 0, "terminal": 0, "closest": 0}
-    if check:
+    if check:  # the per-step path (the fused step: tests/unit/engine/test_pool_step_jit.py)
+        pool._fused = False
         want_c, seek_c = pool._step_want, pool._seeker_error
 
         def want(t0: float, t1: float, tr: Any) -> float:

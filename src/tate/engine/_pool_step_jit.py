@@ -1,0 +1,238 @@
+"""Compiled sub-step of the interceptor pool: one call per step (private; :mod:`tate.jit`).
+
+:func:`fly_step` is the compiled twin of one pass of the step loop of
+:meth:`tate.engine.pool.InterceptorPool.fly` between the closing of the rounds whose target
+is gone and the closing of the rounds the step ends (those stay in Python: they report):
+
+1. the targets' truth at both ends of the step (:func:`~tate.weapons._interceptor_jit.truth_sample`,
+   the compiled :meth:`tate.engine.truth.TruthStore.at`, or the caller's answers);
+2. the seeker error of the rounds in terminal (:func:`tate.engine._pool_jit.seeker_error`
+   on the caller's normal draws, which stay numpy's) and
+   :meth:`~tate.weapons.interceptor.InterceptorModel.set_target`;
+3. :meth:`tate.flight.integrator.Propagator.step` of the compiled path
+   (:func:`tate.flight._eom_jit.rk4_stage`, :func:`~tate.flight._eom_jit.rk4_last`) with the
+   model's update (:func:`tate.weapons._interceptor_jit.update`) and forces
+   (:func:`~tate.weapons._interceptor_jit.force_body`) — on the *live launched* bodies only.
+   A round still on deck has a zero derivative bit for bit (its force cancels gravity
+   exactly, its velocity and mass flow are zero), so its state, environment and ground
+   arming are the same whether it is integrated or not; an ended body is not integrated
+   by the propagator either (its derivative is zero).  Each body's arithmetic is the
+   propagator's, in its order, so the state is bit-identical;
+4. the kill-assessment screen of :meth:`~tate.engine.pool.InterceptorPool._assess`
+   (:func:`~tate.weapons._interceptor_jit.assess_screen`).
+
+Units: s, m, m/s, kg; frame ECEF.  Importing this module imports numba (the pool imports it
+lazily).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tate.engine._pool_jit import seeker_error
+from tate.flight._eom_jit import _derivative_body, environment_body
+from tate.jit import njit
+from tate.weapons._interceptor_jit import assess_screen, force_body, truth_sample, update
+
+__all__ = ["fly_step"]
+
+_READY, _TERMINAL = 0, 3
+
+
+@njit
+def _forces(comp: np.ndarray, nc: int, ys: np.ndarray, alt: np.ndarray, rho: np.ndarray,
+            sound: np.ndarray, speed: np.ndarray, qbar: np.ndarray, mach: np.ndarray,
+            grav: np.ndarray, mdl: tuple, acc: np.ndarray, mdot: np.ndarray) -> None:
+    """The model's specific force and mass flow of bodies ``comp[:nc]`` at ``ys``."""
+    phase, burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y = mdl
+    for m in range(nc):
+        force_body(comp[m], ys[0:3], ys[3:6], ys[6], speed, qbar, mach, grav, phase,
+                   burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y, acc,
+                   mdot)
+
+
+@njit
+def _stage(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, k: np.ndarray,
+           c: float, tmp: np.ndarray, acc: np.ndarray, mdot: np.ndarray,
+           alive: np.ndarray, env: tuple, flags: int, cells: np.ndarray,
+           h_rho: float) -> None:
+    """:func:`tate.flight._eom_jit.rk4_stage` on bodies ``comp[:nc]``."""
+    alt, rho, sound, speed, qbar, mach, grav, up = env
+    tmp_vel = tmp[3:6]
+    for m in range(nc):
+        j = comp[m]
+        _derivative_body(ys, j, acc, mdot, alive, grav, k)
+        for i in range(7):
+            tmp[i, j] = k[i, j] * c + y[i, j]
+        environment_body(tmp, tmp_vel, j, alt, rho, sound, speed, qbar, mach, grav, up,
+                         flags, cells, h_rho)
+
+
+@njit
+def _last(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, y0: np.ndarray,
+          ks: tuple, h: float, acc: np.ndarray, mdot: np.ndarray, alive: np.ndarray,
+          env: tuple, flags: int, cells: np.ndarray, h_rho: float, ground_alt: np.ndarray,
+          armed: np.ndarray) -> int:
+    """:func:`tate.flight._eom_jit.rk4_last` on bodies ``comp[:nc]`` with the ground screen
+    only (the pool's propagator has no aim points nor events); returns the number of
+    bodies at or below their ground altitude."""
+    k1, k2, k3, k4 = ks
+    alt, rho, sound, speed, qbar, mach, grav, up = env
+    h6 = h / 6.0
+    n_ground = 0
+    y_vel = y[3:6]
+    for m in range(nc):
+        j = comp[m]
+        _derivative_body(ys, j, acc, mdot, alive, grav, k4)
+        for i in range(7):
+            y0[i, j] = y[i, j]
+            y[i, j] += h6 * ((k1[i, j] + (k2[i, j] + k3[i, j]) * 2.0) + k4[i, j])
+        environment_body(y, y_vel, j, alt, rho, sound, speed, qbar, mach, grav, up, flags,
+                         cells, h_rho)
+        above = alt[j] - ground_alt[j]
+        if alive[j] and armed[j] and above <= 0.0:
+            n_ground += 1
+        if above > 0.0:
+            armed[j] = True
+    return n_ground
+
+
+@njit
+def _targets(act: np.ndarray, h: float, t_rel: float, draws: np.ndarray, y: np.ndarray,
+             phase: np.ndarray, noise_rad: np.ndarray, glint_m: np.ndarray,
+             qa: np.ndarray, wa: np.ndarray, wb: np.ndarray, tgt: tuple) -> None:
+    """The seeker's view of the targets (:meth:`InterceptorPool._seeker_error`; no error
+    without draws) and :meth:`InterceptorModel.set_target` of bodies ``act``."""
+    tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending = tgt
+    k = act.shape[0]
+    err = np.zeros((k, 3))
+    if draws.shape[0]:
+        term = np.empty(draws.shape[0], np.intp)
+        nt = 0
+        for i in range(k):
+            if phase[act[i]] == _TERMINAL:
+                term[nt] = i
+                nt += 1
+        seeker_error(act, term[:nt], qa, y[0:3], noise_rad, glint_m, draws, err)
+    for i in range(k):
+        b = act[i]
+        for x in range(3):
+            tgt_pos[x, b] = qa[i, x] + err[i, x]
+            tgt_vel[x, b] = wa[i, x]
+            tgt_acc[x, b] = (wb[i, x] - wa[i, x]) / h
+        tgt_time[b] = t_rel
+        tgt_pending[b] = False
+
+
+@njit
+def _sample(bodies: np.ndarray, t: float, truth: tuple, q: np.ndarray,
+            w: np.ndarray) -> None:
+    """``TruthStore.at(t, bodies)`` into ``q``, ``w`` ``(k, 3)``."""
+    time, pos, vel, start, keys, span, t0 = truth
+    k = bodies.shape[0]
+    p_out, v_out = np.empty((3, k)), np.empty((3, k))
+    truth_sample(bodies, np.full(k, t), time, pos, vel, start, keys, span, t0, p_out, v_out)
+    for i in range(k):
+        for x in range(3):
+            q[i, x] = p_out[x, i]
+            w[i, x] = v_out[x, i]
+
+
+@njit
+def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarray,
+             threat: np.ndarray, draws: np.ndarray, seek: np.ndarray, sample: bool,
+             truth: tuple, qw: np.ndarray, pv: np.ndarray, upd: tuple, extra: tuple,
+             fresh: bool, prop: tuple, radius: float, flags: np.ndarray, d1: np.ndarray,
+             ending: tuple) -> tuple[int, int, int, int]:
+    """One pool step of ``h`` [s] from pool time ``t_rel`` (engine times ``t_now``,
+    ``t_next``) for the rounds ``act`` homing on truth rows ``threat[act]``.
+
+    ``sample``: sample the truth (``truth`` the store's arrays: time, pos, vel, start,
+    keys, span, t0) into ``qw (4, k, 3)`` (target position and velocity at ``t_now``,
+    then at ``t_next``); else it holds the caller's answers.  ``seek (2, n)``: the
+    seekers' angle noise [rad] and glint [m]; ``draws (m, 3)`` the normal draws for the
+    ``m`` rounds of ``act`` in terminal (none: no seeker error).  ``pv (2, 3, k)`` gets
+    the rounds' position and velocity before the step; ``flags (2, k)`` (near, away) and
+    ``d1 (k,)`` the assessment screen after it.  ``upd``: the arguments of
+    :func:`~tate.weapons._interceptor_jit.update` after ``grav`` and ``qbar``
+    (:meth:`InterceptorModel.update_arrays`); ``extra``: g0·Isp of the divert [m/s] and
+    the C_D(Mach) table; ``prop``: the propagator's arrays
+    (:meth:`~tate.engine.pool_propagator.PoolPropagator.arrays`); ``fresh``: its
+    environment holds the values of its state; ``ending``: see :func:`_n_ending`.
+    Returns the number of bodies with update events (flags in the update's ``events``),
+    of bodies at or below the ground, of rounds near their target or past it (``flags``
+    set), and of rounds the step's end closes (:func:`_n_ending`).
+    """
+    (t_launch, phase, burnt_out, exhausted, retired, dropped, divert_used, a_cmd, a_max,
+     thrust, mflow, area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending, par,
+     kv, law, stg, has_burn, area_stage, events) = upd
+    g0_isp_div, cd_x, cd_y = extra
+    (y, y0, ks, tmp, acc, mdot, alive, armed, ground_alt, env, env_flags, cells,
+     h_rho) = prop
+    alt, rho, sound, speed, qbar, mach, grav, up = env
+    mdl = (phase, burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y)
+    tgt = (tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending)
+    qa, wa, qb, wb = qw[0], qw[1], qw[2], qw[3]
+    p0, v0 = pv[0], pv[1]
+    k = act.shape[0]
+    if sample and k:
+        bodies = np.empty(k, np.intp)
+        for i in range(k):
+            bodies[i] = threat[act[i]]
+        _sample(bodies, t_now, truth, qa, wa)
+        _sample(bodies, t_next, truth, qb, wb)
+    _targets(act, h, t_rel, draws, y, phase, seek[0], seek[1], qa, wa, wb, tgt)
+    for i in range(k):
+        for x in range(3):
+            p0[x, i] = y[x, act[i]]
+            v0[x, i] = y[3 + x, act[i]]
+    n = y.shape[1]
+    pos, vel, mass = y[0:3], y[3:6], y[6]
+    if not fresh:
+        for j in range(n):
+            environment_body(pos, vel, j, alt, rho, sound, speed, qbar, mach, grav, up,
+                             env_flags, cells, h_rho)
+    n_ev = update(t_rel, h, pos, vel, mass, grav, qbar, t_launch, phase, burnt_out,
+                  exhausted, retired, dropped, divert_used, a_cmd, a_max, thrust, mflow,
+                  area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending, par, kv,
+                  law, stg, has_burn, area_stage, events)
+    comp = np.empty(n, np.intp)
+    nc = 0
+    for j in range(n):
+        if alive[j] and phase[j] != _READY:
+            comp[nc] = j
+            nc += 1
+    k1, k2, k3 = ks[0], ks[1], ks[2]
+    c = (env_flags, cells, h_rho)
+    _forces(comp, nc, y, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
+    _stage(comp, nc, y, y, k1, 0.5 * h, tmp, acc, mdot, alive, env, *c)
+    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
+    _stage(comp, nc, tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, env, *c)
+    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
+    _stage(comp, nc, tmp, y, k3, h, tmp, acc, mdot, alive, env, *c)
+    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
+    n_ground = _last(comp, nc, tmp, y, y0, ks, h, acc, mdot, alive, env, *c, ground_alt,
+                     armed)
+    n_screen = 0
+    if k:
+        n_screen = assess_screen(act, p0, v0, pos, vel, qa, wa, qb, wb, h, radius, phase,
+                                 _TERMINAL, flags[0], flags[1], d1)
+        for i in range(k):
+            if flags[1, i]:
+                n_screen += 1
+    return n_ev, n_ground, n_screen, _n_ending(t_next, ending, threat, alive)
+
+
+@njit
+def _n_ending(t_next: float, ending: tuple, threat: np.ndarray, alive: np.ndarray) -> int:
+    """The number of rounds in the air that :meth:`InterceptorPool._end_step` closes at
+    ``t_next`` [s] as things stand (``ending``: the pool's ``active``, ``t_pip`` [s] and
+    the overtime [s]): past the overtime, no longer integrated, or a false track past its
+    intercept time."""
+    active, t_pip, overtime = ending
+    n_end = 0
+    for b in range(active.shape[0]):
+        if active[b] and (t_next > t_pip[b] + overtime or not alive[b]
+                          or (threat[b] < 0 and t_next > t_pip[b])):
+            n_end += 1
+    return n_end

@@ -1,0 +1,74 @@
+"""The interceptor pool's propagator: a :class:`~tate.flight.integrator.Propagator` that
+also lends its arrays to the pool's fused compiled step.
+
+:class:`PoolPropagator` steps exactly as its base (:meth:`Propagator.step`, the numpy
+reference and the compiled path); in addition :meth:`begin`, :meth:`arrays` and
+:meth:`finish` split that step's bookkeeping around one call of
+:func:`tate.engine._pool_step_jit.fly_step`, which does the models' update and the RK4
+of the step itself (on the live launched bodies).  Only for what the pool builds: one
+model, ground impacts on, no aim points, no events.  Units and frame as the base's (s, m,
+m/s, kg; ECEF).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tate.earth.atmosphere import _fast_table
+from tate.flight.integrator import Propagator
+
+__all__ = ["PoolPropagator"]
+
+
+class PoolPropagator(Propagator):
+    """A :class:`Propagator` whose step can also run as the pool's fused kernel."""
+
+    def fusable(self) -> bool:
+        """Whether :func:`~tate.engine._pool_step_jit.fly_step` can stand for
+        :meth:`step`: compiled path on, one model, ground on, no aim points nor events."""
+        return (self._kernels is not None and len(self.models) == 1 and self.ground
+                and self.aim is None and not self.events)
+
+    def begin(self, h: float) -> None:
+        """The start of :meth:`step` with step ``h`` [s]: a new length restarts the clock's
+        count; the models read it."""
+        if h != self.dt:
+            if not h > 0:
+                raise ValueError(f"step must be > 0, got {h}")
+            self._t_base, self._steps, self.dt = self.t, 0, float(h)
+        for model in self.models:
+            model.dt = h
+
+    def arrays(self) -> tuple[Any, ...]:
+        """The propagator's arrays for ``fly_step``: the state, the state before the step,
+        the RK4 stages, the stage state, forces, mass flows, alive and armed flags, ground
+        altitudes, the environment arrays, the frame flags and the atmosphere table (the
+        arrays are changed in place by steps: this holds for every step)."""
+        env, kern, opts = self._env, self._kernels, self.opts
+        if kern is None:
+            raise RuntimeError("the fused step needs the compiled path")
+        up = env.up
+        tab = _fast_table()
+        return (self.y, self._y0, tuple(self._k), self._tmp, self._acc, self._mdot,
+                self.alive, self._armed, self.ground_alt,
+                (env.alt, env.rho, env.sound, env.speed, env.qbar, env.mach, self._grav,
+                 kern.NO_VEC if up is None else up),
+                kern.flags_of(opts.atmosphere, opts.j2, opts.rotating, True, up is not None),
+                tab.cells, tab.h_rho)
+
+    def t_after(self) -> float:
+        """The clock after the step :meth:`begin` started [s] (as :meth:`finish` sets it)."""
+        return self._t_base + (self._steps + 1) * self.dt
+
+    def fresh(self) -> bool:
+        """Whether the environment arrays hold the values of the present state."""
+        return self._env_fresh
+
+    def finish(self, n_ground: int) -> None:
+        """The end of :meth:`step` after the fused kernel: the clock, the environment is
+        fresh, and the ground impacts located if the kernel's screen found any."""
+        self._steps += 1
+        self.t = self._t_base + self._steps * self.dt
+        self._env_fresh = True
+        if n_ground:
+            self._locate_impacts(self._y0)

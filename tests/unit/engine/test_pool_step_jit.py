@@ -1,0 +1,150 @@
+"""The interceptor pool's fused compiled step (:mod:`tate.engine._pool_step_jit`) against
+the per-step paths it replaces.
+
+Oracles: the pool flown step by step with the round-2 compiled path (the propagator's
+compiled step, the model's compiled update and forces, the pool's compiled seeker and
+screens: ``_fused`` off), bit for bit — after every tick the state of every body, the
+model's guidance state, the seekers' stream and the reports are the same — and the numpy
+path (``tate.jit.ENABLED`` False), the same reports to rounding.  Two truths: the test
+scene's straight lines answered by the caller, and the same lines recorded in a
+:class:`~tate.engine.truth.TruthStore` that the kernel samples itself.  The scene flies
+rounds through boost, midcourse and the endgame with noisy seekers, a target that ends,
+a false track and an early intercept (tests/unit/engine/pool_scene.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tate import jit
+from tate.engine.pool import InterceptorPool
+from tate.engine.truth import TruthStore
+from tate.weapons.presets import interceptor_preset
+from tests.unit.engine.pool_scene import SHOTS, LineTruth, line_scene
+
+#: the model's state the step writes
+MODEL_STATE = ("phase", "burnt_out", "exhausted", "retired", "divert_used", "a_cmd", "a_max",
+               "thrust", "mflow", "area", "tgt_pos", "tgt_vel", "tgt_acc", "tgt_time")
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values (NaN equal to NaN), shapes and signs of zeros."""
+    x, y = np.asarray(a), np.asarray(b)
+    if x.dtype.kind != "f":
+        return x.shape == y.shape and np.array_equal(x, y)
+    return (x.shape == y.shape and np.array_equal(x, y, equal_nan=True)
+            and np.array_equal(np.signbit(x), np.signbit(y)))
+
+
+def _store(line: LineTruth) -> TruthStore:
+    """The scene's lines recorded every 0.2 s until their last time (at most 130 s)."""
+    rows = []
+    for j in range(line.p0.shape[0]):
+        t = np.arange(0.0, min(float(line.t_last[j]), 130.0) + 1e-9, 0.2)
+        p = line.p0[j] + line.v[j] * t[:, None]
+        rows.append((np.full(t.size, j), t, p, np.repeat(line.v[j][None], t.size, 0)))
+    body, t, pos, vel = (np.concatenate(x) for x in zip(*rows, strict=True))
+    n = line.p0.shape[0]
+    span = float(t.max() - t.min() + 1.0)
+    return TruthStore(np.arange(n).astype(object), np.full(n, "line", object), t, pos, vel,
+                      np.searchsorted(body, np.arange(n + 1)).astype(np.intp),
+                      np.zeros(n, bool), body * span + (t - t.min()), span, float(t.min()))
+
+
+def _pool(compiled: bool) -> InterceptorPool:
+    _, deck = line_scene()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(jit, "ENABLED", compiled)
+        return InterceptorPool([interceptor_preset("sm6-like"),
+                                interceptor_preset("essm-like")],
+                               [4, 3], np.array([deck, deck]), 0.0, np.random.default_rng(3))
+
+
+def _lockstep(pools: list[InterceptorPool], truth: Any,
+              check: bool) -> list[list[tuple[Any, ...]]]:
+    """Launch the scene's shots from every pool and fly them tick by tick; with
+    ``check`` the pools' states are compared bit for bit after every tick."""
+    killed = [np.zeros(truth.t_last.shape[0], dtype=bool) for _ in pools]
+    reports: list[list[tuple[Any, ...]]] = [[] for _ in pools]
+    ticks = 0
+    t = 0.0
+    while t < 120.0:
+        for k, (tl, launcher, threat, t_pip) in enumerate(SHOTS):
+            if tl == t:
+                pip, _ = truth.at(t + t_pip, np.array([max(threat, 0)]))
+                for p in pools:
+                    p.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
+        for p, kd, rep in zip(pools, killed, reports, strict=True):
+            p.fly(t, t + 0.5, truth, kd, lambda *r, rep=rep: rep.append(r))
+        if check and pools[0].any_active():
+            ref, got = pools[1], pools[0]
+            assert ref.prop is not None and got.prop is not None
+            assert _same(got.prop.y, ref.prop.y), t
+            assert _same(got.prop.alive, ref.prop.alive), t
+            for name in MODEL_STATE:
+                assert _same(getattr(got.model, name), getattr(ref.model, name)), (name, t)
+            assert got.model.log.rows == ref.model.log.rows, t  # type: ignore[union-attr]
+            assert got.rng.bit_generator.state == ref.rng.bit_generator.state  # type: ignore[union-attr]
+            assert got.t == ref.t and got.steps == ref.steps
+            assert [repr(r) for r in reports[0]] == [repr(r) for r in reports[1]], t
+            ticks += 1
+        t += 0.5
+    if check:
+        assert ticks > 50
+    return reports
+
+
+@pytest.mark.parametrize("store", [False, True], ids=["caller-truth", "truth-store"])
+def test_the_fused_step_is_the_per_step_path_bit_for_bit(store: bool) -> None:
+    """After every tick: the same states, guidance, phase log, stream and reports as the
+    round-2 compiled path, step by step."""
+    line, _ = line_scene()
+    truth = _store(line) if store else line
+    fused, per_step = _pool(True), _pool(True)
+    per_step._fused = False
+    assert fused._fused
+    reports = _lockstep([fused, per_step], truth, check=True)
+    assert {"assess", "target gone", "no target (false track)"} <= {r[3] for r in reports[0]}
+    assert sum(r[3] == "assess" for r in reports[0]) >= 3
+
+
+@pytest.mark.parametrize("store", [False, True], ids=["caller-truth", "truth-store"])
+def test_the_fused_step_reports_as_the_numpy_path(store: bool) -> None:
+    """The same reports as the numpy reference: outcomes, bodies, times to 1e-9 s and
+    misses to 1e-6 m."""
+    line, _ = line_scene()
+    truth = _store(line) if store else line
+    fused, ref = _pool(True), _pool(False)
+    assert fused._fused and not ref._jit
+    got, want = _lockstep([fused, ref], truth, check=False)
+    assert [(r[0], r[3]) for r in got] == [(r[0], r[3]) for r in want]
+    np.testing.assert_allclose([r[1] for r in got], [r[1] for r in want], rtol=0, atol=1e-9)
+    np.testing.assert_allclose([r[2] for r in got], [r[2] for r in want], rtol=0, atol=1e-6)
+
+
+def test_a_pool_copied_mid_flight_flies_on_the_same() -> None:
+    """A pool pickled and deep-copied with rounds in the air flies on as the original."""
+    import copy
+    import pickle
+
+    line, _ = line_scene()
+    pool = _pool(True)
+    killed = np.zeros(line.t_last.shape[0], dtype=bool)
+    t = 0.0
+    for k, (tl, launcher, threat, t_pip) in enumerate(SHOTS[:3]):
+        pip, _ = line.at(tl + t_pip, np.array([threat]))
+        while t < tl:
+            pool.fly(t, t + 0.5, line, killed, lambda *r: None)
+            t += 0.5
+        pool.launch(tl, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
+    twins = [pool, copy.deepcopy(pool), pickle.loads(pickle.dumps(pool))]
+    reports: list[list[tuple[Any, ...]]] = [[], [], []]
+    while t < 60.0:
+        for p, rep in zip(twins, reports, strict=True):
+            p.fly(t, t + 0.5, line, killed.copy(), lambda *r, rep=rep: rep.append(r))
+        t += 0.5
+    assert reports[0] and all(repr(r) == repr(reports[0]) for r in reports[1:])
+    assert all(_same(p.prop.y, pool.prop.y) for p in twins[1:])  # type: ignore[union-attr]
