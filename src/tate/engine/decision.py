@@ -14,7 +14,10 @@ track cues, and the midcourse re-aim of the rounds in the air.
   linearly in time for a track the model predicted, else (and beyond the path's last
   time) constant velocity, plus gravity for a ballistic track.
 
-Each runs as one compiled call (:mod:`tate.engine._decide_jit`, the same arithmetic,
+* :func:`search_tracks`: the decision's opportunities of only the tracks it uses (those
+  that may be fired at, and those on threats not yet seen reachable).
+
+The first two run as one compiled call (:mod:`tate.engine._decide_jit`, the same arithmetic,
 tested against the numpy code here) when the caller asks for it (``jit``, read from
 :func:`tate.jit.enabled` when the defence was built); the numpy code is the reference.
 The re-aim of a decision where the model predicted some track stays in numpy.
@@ -33,7 +36,8 @@ from numpy.typing import NDArray
 
 from tate import jit as _jit
 
-__all__ = ["threats_of", "threats_of_numpy", "update_pips", "update_pips_numpy"]
+__all__ = ["search_tracks", "threats_of", "threats_of_numpy", "update_pips",
+           "update_pips_numpy"]
 
 F64 = NDArray[np.float64]
 _KERNELS = _jit.Kernels("tate.engine._decide_jit")
@@ -123,3 +127,26 @@ def update_pips_numpy(pool: Any, origin: Any, bodies: NDArray[np.intp],
             t_go = norm3(aim - p_int) / speed
         pip = wgs84.enu_to_ecef(aim[None], lat_r, lon_r, alt)
         pool.set_pip(b, pip[0], t_go)
+
+
+def search_tracks(launchers: Any, window_s: float, need: NDArray[np.bool_], pos: F64,
+                  vel: F64, ttg: F64, ballistic: NDArray[np.bool_], pred: Any) -> Any:
+    """The decision's opportunities (:func:`tate.c2.engage.opportunities` of ``launchers``
+    on tracks ``pos, vel (n, 3)`` (ENU [m, m/s]) with times to go ``ttg`` [s], the
+    ``ballistic`` flags and the prediction ``pred`` or None) searched for the tracks
+    ``need (n,)`` only; the other columns hold no opportunity (NaN times and points, Pk
+    0).  A track's opportunities depend on its own state only, so the searched columns
+    are those of the search of every track."""
+    from tate.c2.engage import Opportunities, opportunities
+
+    if need.all():
+        return opportunities(launchers, pos, vel, ttg, ballistic, window_s=window_s,
+                             path=None if pred is None else pred.path)
+    sub = opportunities(launchers, pos[need], vel[need], ttg[need], ballistic[need],
+                        window_s=window_s, path=None if pred is None else pred.path[need])
+    W, n = launchers.n, need.size
+    t, pip = np.full((W, n), np.nan), np.full((W, n, 3), np.nan)
+    pk, fly = np.zeros((W, n)), np.full((W, n), np.nan)
+    t[:, need], pip[:, need], pk[:, need], fly[:, need] = (sub.t_intercept, sub.pip, sub.pk,
+                                                           sub.flyout)
+    return Opportunities(t, pip, pk, fly)

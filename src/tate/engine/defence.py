@@ -320,9 +320,9 @@ class Defence:
 
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:
-        from tate.c2.engage import opportunities
         from tate.c2.threat import GLIDER, assess_threats
         from tate.c2.wta import WTAProblem
+        from tate.engine.decision import search_tracks
 
         eng = self.eng
         rows = eng.tracker.confirmed()
@@ -356,19 +356,24 @@ class Defence:
         pred = None if self.predictor == "kinematic" else self._predict(
             t, rows.ids, pos, vel, ballistic, ta.kind == GLIDER, sigma)
         self._update_pips(t, threat, pos, vel, ballistic, pred)
-        opp = opportunities(self.launchers, pos, vel, ttg, ballistic,
-                            window_s=float(self.c2.decision_period_s),
-                            path=None if pred is None else pred.path)
+        c = self._c2_constants()
+        avail = self._available(c)
+        # the opportunities of the tracks that may be fired at, and of those on threats
+        # not yet seen reachable (for the record); none of the others is used
+        need = (threat >= 0) & ~self.reachable[threat]
+        fire = bool(free.any() and (avail > 0).any())
+        if fire:
+            need |= free
+        if not need.any():
+            return
+        opp = search_tracks(self.launchers, float(self.c2.decision_period_s), need, pos,
+                            vel, ttg, ballistic, pred)
         seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
         self.reachable[seen] = True
+        if not fire:
+            return
         pk = opp.pk.copy()
         pk[:, ~free] = 0.0
-        avail = self.rounds.copy()
-        if self.railguns is not None:
-            ready = self.railguns.ready
-            avail[self.gun_row] = np.where(ready, np.minimum(avail[self.gun_row], 1), 0)
-        c = self._c2_constants()
-        avail = np.where(c.missile, np.maximum(avail - c.reserve, 0), avail)
         if not ((pk > 0) & (pk >= c.min_pk) & (avail > 0)[:, None]).any():
             return  # no pair the assigner may use: it fires nothing (max_salvos all 0)
         # values scaled so the most urgent track is worth 100 (the assigner's tolerances
@@ -395,6 +400,15 @@ class Defence:
                              cost_weight=c.cost_weight)
         shots = doctrine_cap(c.assigner.assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
+
+    def _available(self, c: Any) -> NDArray[np.int64]:
+        """Rounds each launcher may fire now: a charged railgun one, a missile launcher
+        its magazine less the reserve (``c``: :class:`tate.c2.doctrine.DecisionConstants`)."""
+        avail = self.rounds.copy()
+        if self.railguns is not None:
+            ready = self.railguns.ready
+            avail[self.gun_row] = np.where(ready, np.minimum(avail[self.gun_row], 1), 0)
+        return np.where(c.missile, np.maximum(avail - c.reserve, 0), avail)
 
     def _c2_constants(self) -> Any:
         """The decision's per-run constants (built at the first decision)."""

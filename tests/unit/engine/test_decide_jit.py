@@ -5,7 +5,8 @@ Oracle: the numpy implementation itself.  Per call: at every decision of the def
 engagement (seed 1), the threat each track cues and the midcourse re-aim of every round
 (PIP and time of the PIP, on deep copies of the pool) by both paths, equal to the bit
 (the kernels do the same IEEE operations in the same order, so a looser tolerance would
-hide a changed order); the ENU frame constants against :mod:`tate.earth.wgs84`'s
+hide a changed order); the decision's search of only the tracks it uses against the
+search of all; the ENU frame constants against :mod:`tate.earth.wgs84`'s
 conversions on random points.  Whole run: the default engagement with the numpy steps
 (the defence's ``_jit`` off) gives the same result tables as with the kernels.
 """
@@ -54,7 +55,17 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
                                     self.pool.model.t_pip.copy()),
                                    (ref.model.pip_pos, ref.model.t_pip)))
 
+    search = decision.search_tracks
+
+    def both_searches(L: Any, window_s: float, need: Any, pos: Any, vel: Any, ttg: Any,
+                      ballistic: Any, pred: Any) -> Any:
+        got = search(L, window_s, need, pos, vel, ttg, ballistic, pred)
+        every = search(L, window_s, np.ones_like(need), pos, vel, ttg, ballistic, pred)
+        checks["search"].append((need.copy(), got, every))
+        return got
+
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(decision, "search_tracks", both_searches)
         mp.setattr(Defence, "_threats_of", both_threats)
         mp.setattr(Defence, "_update_pips", both_pips)
         return eng.run()
@@ -62,7 +73,7 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
 
 @pytest.fixture(scope="module")
 def checked() -> Iterator[tuple[dict[str, list[Any]], RunResult]]:
-    checks: dict[str, list[Any]] = {"threats": [], "pips": []}
+    checks: dict[str, list[Any]] = {"threats": [], "pips": [], "search": []}
     result = _run(True, checks)
     yield checks, result
 
@@ -86,6 +97,22 @@ def test_midcourse_reaim_matches_numpy_at_every_decision(checked) -> None:  # ty
         np.testing.assert_array_equal(pip, pip_ref)
         np.testing.assert_array_equal(t_pip, t_ref)
     assert np.isfinite(calls[-1][1][1]).sum() > 5  # rounds were re-aimed
+
+
+def test_searching_the_tracks_used_is_searching_all(checked) -> None:  # type: ignore[no-untyped-def]
+    """The decision searches only the tracks it may fire at or has not yet seen
+    reachable: their columns are those of the search of every track, the others hold no
+    opportunity."""
+    calls = checked[0]["search"]
+    assert len(calls) > 200
+    partial = 0
+    for need, got, every in calls:
+        partial += int(not need.all())
+        for f in ("t_intercept", "pip", "pk", "flyout"):
+            a, b = getattr(got, f), getattr(every, f)
+            np.testing.assert_array_equal(a[:, need], b[:, need], err_msg=f)
+            assert (np.isnan(a[:, ~need]) if f != "pk" else a[:, ~need] == 0).all(), f
+    assert partial > 50  # the shortcut is taken
 
 
 def test_default_engagement_is_the_same_with_the_numpy_steps(checked) -> None:  # type: ignore[no-untyped-def]
