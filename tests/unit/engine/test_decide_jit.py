@@ -147,9 +147,12 @@ def test_enu_frame_reproduces_the_conversions() -> None:
             assert k._to_ecef(fr, *enu[i]) == tuple(back[i])
 
 
-def test_defence_with_kernels_copies_and_pickles() -> None:
+def test_defence_with_kernels_copies_and_pickles(monkeypatch: pytest.MonkeyPatch) -> None:
     import pickle
 
+    from tate import jit
+
+    monkeypatch.setattr(jit, "ENABLED", True)
     eng = Engagement(load_scenario(default_scenario_path()), 1)
     d = eng.defence
     assert d._jit
