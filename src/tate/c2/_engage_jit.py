@@ -3,10 +3,12 @@
 call (private; :mod:`tate.jit`).
 
 The compiled twin of :func:`tate.c2.engage.opportunities` (its numpy code stays the
-reference) and of :meth:`tate.weapons.flyout.FlyoutTable.time`.  Where the numpy code
-evaluates the envelope and the fly-out time over the whole (launcher, track, intercept
-time) grid and then takes the first feasible time, the kernel walks each track's
-intercept times in order, computes a predicted point's ground range and altitude once
+reference; :func:`search_kinematic` also predicts the path, as
+:func:`tate.c2.engage.predict_path`) and of
+:meth:`tate.weapons.flyout.FlyoutTable.time`.  Where the numpy code evaluates the
+envelope and the fly-out time over the whole (launcher, track, intercept time) grid
+and then takes the first feasible time, the kernel walks each track's intercept times
+in order, computes a predicted point's ground range and altitude once
 per launcher site, tries every launcher still without an opportunity, and stops at the
 track's time to go (the grid increases) or when every launcher has one.  Every quantity
 is the same scalar arithmetic in the same order as the reference (ground range by
@@ -36,7 +38,7 @@ from numpy.typing import NDArray
 
 from tate.jit import njit
 
-__all__ = ["assess", "pack", "search", "table_time", "table_times"]
+__all__ = ["assess", "pack", "search", "search_kinematic", "table_time", "table_times"]
 
 F64 = NDArray[np.float64]
 IP = NDArray[np.intp]
@@ -240,6 +242,30 @@ def search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, 
                     open_[w] = False
                     left -= 1
     return out_t, out_p, out_f, out_pk, out_d
+
+
+@njit
+def search_kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
+                     times: F64, pos: F64, vel: F64, ballistic: NDArray[np.bool_], g0: float,
+                     time_to_go: F64, tau: F64, launch_delay_s: float, slack: float
+                     ) -> tuple[F64, F64, F64, F64, F64]:
+    """:func:`search` on the path :func:`tate.c2.engage.predict_path` predicts from the
+    tracks' ENU states ``pos, vel (T, 3)`` [m, m/s] (gravity ``g0`` [m/s²] for the
+    ``ballistic`` ones), with the same arithmetic; the track speeds as ``np.linalg.norm``
+    sums them."""
+    T, K = pos.shape[0], tau.size
+    path = np.empty((T, K, 3))
+    speed = np.empty(T)
+    half_g = 0.5 * g0
+    for j in range(T):
+        for k in range(K):
+            for c in range(3):
+                path[j, k, c] = pos[j, c] + vel[j, c] * tau[k]
+            path[j, k, 2] -= half_g * (tau[k] * tau[k]) if ballistic[j] else 0.0
+        speed[j] = math.sqrt((vel[j, 0] * vel[j, 0] + vel[j, 1] * vel[j, 1])
+                             + vel[j, 2] * vel[j, 2])
+    return search(lpos, site, params, index, ranges, alts, times, path, speed, time_to_go,
+                  tau, launch_delay_s, slack)
 
 
 # --- threat evaluation ------------------------------------------------------------------

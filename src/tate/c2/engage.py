@@ -193,11 +193,11 @@ def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,
     if W == 0 or T == 0:
         return Opportunities(np.full((W, T), np.nan), np.full((W, T, 3), np.nan),
                              np.zeros((W, T)), np.full((W, T), np.nan))
+    if launchers._jit:
+        return _opportunities_compiled(launchers, path, pos, vel, ballistic, time_to_go, tau,
+                                       launch_delay_s, max(window_s, step_s))
     if path is None:
         path = predict_path(pos, vel, ballistic, tau)  # (T, K, 3)
-    if launchers._jit:
-        return _opportunities_compiled(launchers, path, vel, time_to_go, tau, launch_delay_s,
-                                       max(window_s, step_s))
     rel = path[None, :, :, :] - launchers.pos[:, None, None, :]  # (W, T, K, 3)
     ground = np.hypot(rel[..., 0], rel[..., 1])
     # altitude above the launcher's sea level: the local up coordinate plus the drop of
@@ -256,13 +256,21 @@ def _railgun_pk(L: Launchers, pk: F64, wi: NDArray[np.intp], ti: NDArray[np.intp
 _KERNELS = jit.Kernels("tate.c2._engage_jit")
 
 
-def _opportunities_compiled(L: Launchers, path: F64, vel: F64, time_to_go: F64, tau: F64,
+def _opportunities_compiled(L: Launchers, path: F64 | None, pos: F64, vel: F64,
+                            ballistic: NDArray[np.bool_], time_to_go: F64, tau: F64,
                             launch_delay_s: float, slack: float) -> Opportunities:
-    """:func:`opportunities` from the predicted path on, by one compiled search
-    (:func:`tate.c2._engage_jit.search`); the railguns' Pk as in the numpy code."""
-    out_t, out_p, out_f, pk, out_d = _KERNELS.search(
-        *L.packed, np.ascontiguousarray(path, np.float64), np.linalg.norm(vel, axis=1),
-        np.asarray(time_to_go, np.float64), tau, float(launch_delay_s), float(slack))
+    """:func:`opportunities` by one compiled search (:func:`tate.c2._engage_jit.search`,
+    or :func:`~tate.c2._engage_jit.search_kinematic` when no ``path`` is given); the
+    railguns' Pk as in the numpy code."""
+    if path is None:
+        out_t, out_p, out_f, pk, out_d = _KERNELS.search_kinematic(
+            *L.packed, np.ascontiguousarray(pos, np.float64),
+            np.ascontiguousarray(vel, np.float64), np.asarray(ballistic, np.bool_), G0,
+            np.asarray(time_to_go, np.float64), tau, float(launch_delay_s), float(slack))
+    else:
+        out_t, out_p, out_f, pk, out_d = _KERNELS.search(
+            *L.packed, np.ascontiguousarray(path, np.float64), np.linalg.norm(vel, axis=1),
+            np.asarray(time_to_go, np.float64), tau, float(launch_delay_s), float(slack))
     if L.gun.any():
         wi, ti = np.nonzero(np.isfinite(out_t) & L.gun[:, None])
         if wi.size:

@@ -40,6 +40,7 @@ __all__ = [
     "ecef_to_geodetic",
     "ecef_vec_to_enu",
     "ecef_vec_to_ned",
+    "enu_frame",
     "enu_matrix",
     "enu_to_aer",
     "enu_to_ecef",
@@ -445,6 +446,25 @@ def enu_to_ecef(enu: ArrayLike, lat0: ArrayLike, lon0: ArrayLike, alt0: ArrayLik
         ECEF position, m.
     """
     return enu_vec_to_ecef(enu, lat0, lon0) + geodetic_to_ecef(lat0, lon0, alt0)
+
+
+def enu_frame(lat0: ArrayLike, lon0: ArrayLike, alt0: ArrayLike) -> FloatArray:
+    """The constants of :func:`ecef_to_enu` and :func:`enu_to_ecef` about one origin.
+
+    For scalar or compiled conversions that repeat those functions' arithmetic: the
+    values are computed with the same numpy calls, so the products and sums built from
+    them are the same.
+
+    Returns
+    -------
+    NDArray[np.float64], shape (7,)
+        The origin's ECEF position (m, 3 values), then sin and cos of ``lat0``, sin and
+        cos of ``lon0``.
+    """
+    lat, lon = _f64(lat0), _f64(lon0)
+    o = geodetic_to_ecef(lat0, lon0, alt0)
+    return np.array([o[0], o[1], o[2], np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)],
+                    dtype=np.float64)
 
 
 def enu_to_aer(enu: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:

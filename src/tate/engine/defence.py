@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.c2.doctrine import Hold, doctrine_cap
 
 __all__ = ["LAYER_OF", "Defence"]
@@ -164,6 +165,8 @@ class Defence:
         self.pending: list[_Pending] = []
         self._c2c: Any = None
         self._assets_cache: Any = None
+        self._frame_cache: Any = None
+        self._jit = jit.enabled()  #: compiled threat lookup and midcourse re-aim
         self.threat_hold = Hold()  #: by truth row
         #: by track id: a track on no threat (false, or lagging a manoeuvring threat) is
         #: held by its own id, as a threat is by its truth row
@@ -317,19 +320,20 @@ class Defence:
 
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:
-        from tate.c2.engage import opportunities
         from tate.c2.threat import GLIDER, assess_threats
         from tate.c2.wta import WTAProblem
+        from tate.engine.decision import search_tracks
 
         eng = self.eng
         rows = eng.tracker.confirmed()
         if rows.ids.size == 0:
             return
         pos, vel = rows.x[:, :3], rows.x[:, 3:6]
-        self.history.record(t, rows.ids, pos, vel)
+        if self.predictor != "kinematic":  # the kinematic predictor reads no history
+            self.history.record(t, rows.ids, pos, vel)
         sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(rows.P[:, :3, :3])[:, -1], 0.0))
         threat = self._threats_of(pos, t, sigma)
-        self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3])
+        self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma)
         if self.W == 0:
             return
         free = (~self.threat_hold.held(threat, t) | (threat < 0)) & ~self.track_hold.held(
@@ -348,21 +352,28 @@ class Defence:
         ta = assess_threats(pos, vel, assets)
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         ballistic = ta.kind == 1
-        pred = self._predict(t, rows.ids, pos, vel, ballistic, ta.kind == GLIDER, sigma)
+        # kinematic: the opportunities' own path (predict_path), no model
+        pred = None if self.predictor == "kinematic" else self._predict(
+            t, rows.ids, pos, vel, ballistic, ta.kind == GLIDER, sigma)
         self._update_pips(t, threat, pos, vel, ballistic, pred)
-        opp = opportunities(self.launchers, pos, vel, ttg, ballistic,
-                            window_s=float(self.c2.decision_period_s),
-                            path=None if pred is None else pred.path)
+        c = self._c2_constants()
+        avail = self._available(c)
+        # the opportunities of the tracks that may be fired at, and of those on threats
+        # not yet seen reachable (for the record); none of the others is used
+        need = (threat >= 0) & ~self.reachable[threat]
+        fire = bool(free.any() and (avail > 0).any())
+        if fire:
+            need |= free
+        if not need.any():
+            return
+        opp = search_tracks(self.launchers, float(self.c2.decision_period_s), need, pos,
+                            vel, ttg, ballistic, pred)
         seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
         self.reachable[seen] = True
+        if not fire:
+            return
         pk = opp.pk.copy()
         pk[:, ~free] = 0.0
-        avail = self.rounds.copy()
-        if self.railguns is not None:
-            ready = self.railguns.ready
-            avail[self.gun_row] = np.where(ready, np.minimum(avail[self.gun_row], 1), 0)
-        c = self._c2_constants()
-        avail = np.where(c.missile, np.maximum(avail - c.reserve, 0), avail)
         if not ((pk > 0) & (pk >= c.min_pk) & (avail > 0)[:, None]).any():
             return  # no pair the assigner may use: it fires nothing (max_salvos all 0)
         # values scaled so the most urgent track is worth 100 (the assigner's tolerances
@@ -390,6 +401,15 @@ class Defence:
         shots = doctrine_cap(c.assigner.assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
+    def _available(self, c: Any) -> NDArray[np.int64]:
+        """Rounds each launcher may fire now: a charged railgun one, a missile launcher
+        its magazine less the reserve (``c``: :class:`tate.c2.doctrine.DecisionConstants`)."""
+        avail = self.rounds.copy()
+        if self.railguns is not None:
+            ready = self.railguns.ready
+            avail[self.gun_row] = np.where(ready, np.minimum(avail[self.gun_row], 1), 0)
+        return np.where(c.missile, np.maximum(avail - c.reserve, 0), avail)
+
     def _c2_constants(self) -> Any:
         """The decision's per-run constants (built at the first decision)."""
         if self._c2c is None:
@@ -400,53 +420,29 @@ class Defence:
 
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
                      ballistic: NDArray[np.bool_], pred: Any = None) -> None:
-        """Midcourse updates: re-aim every round still in midcourse at its threat's track,
-        the point where the track's prediction meets a sphere growing from the round at
-        its present speed.  The prediction is the decision's path ``pred``
-        (:class:`tate.predict.paths.PathPrediction`) interpolated linearly in time for a
-        track the model predicted, else (and beyond the path's last time) constant
-        velocity, plus gravity for a ballistic track."""
-        from tate.c2.engage import COAST_FACTOR, coast_point, norm3
-        from tate.earth import wgs84
-        from tate.predict.paths import interpolate_path
+        """Midcourse updates (:func:`tate.engine.decision.update_pips`): re-aim every
+        round still in midcourse at its threat's track on the decision's prediction."""
+        from tate.engine.decision import update_pips
 
-        lat, lon, alt = self.eng.origin
-        pool = self.pool
-        for b in pool.midcourse().tolist():
-            k = np.flatnonzero(threat == pool.threat[b])
-            if k.size == 0:
-                continue
-            j = int(k[0])
-            p_ecef, v_ecef = pool.state(b)
-            p_int = self.eng._enu(p_ecef[None])[0]
-            speed = max(norm3(v_ecef),
-                        COAST_FACTOR * float(pool.preset(b).burnout_speed_mps))
-            t_go = norm3(pos[j] - p_int) / speed
-            model = pred is not None and bool(pred.modelled[j])
-            p_j, v_j, ball_j = pos[j], vel[j], bool(ballistic[j])
-            for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
-                got = (interpolate_path(pred.tau, pred.path[j], p_j, t_go) if model
-                       else None)
-                aim = (got if got is not None and np.isfinite(got).all()
-                       else coast_point(p_j, v_j, ball_j, t_go))
-                t_go = norm3(aim - p_int) / speed
-            pip = wgs84.enu_to_ecef(aim[None], np.radians(lat), np.radians(lon), alt)
-            pool.set_pip(b, pip[0], t_go)
+        update_pips(self.pool, self.eng.origin, self._frame(), threat, pos, vel, ballistic,
+                    pred, self._jit)
 
     def _threats_of(self, pos: F64, t: float, sigma: F64) -> NDArray[np.intp]:
-        """The truth row each track cues (:func:`tate.engine.truth.nearest_threats`: the
-        nearest within 3 km or 4 σ, σ ``(n,)`` the track's largest position standard
-        deviation), else −1: what a seeker cued by the track would find.  A threat killed
-        less than ``c2.kill_assessment_s`` ago still counts (its tracks coast on, and until
-        the kill is assessed they are its tracks, not false ones: they are not engaged
-        again, and the assessment deletes them)."""
-        from tate.engine.truth import nearest_threats
+        """The truth row each track cues, else −1
+        (:func:`tate.engine.decision.threats_of`)."""
+        from tate.engine.decision import threats_of
 
-        eng = self.eng
-        recent = eng.killed & (eng.kill_time > t - float(self.c2.kill_assessment_s) - 1e-9)
-        live = np.flatnonzero(eng.truth.flying(t) & (~eng.killed | recent))
-        truth = eng._enu(eng.truth.at(t, live)[0]) if live.size else np.empty((0, 3))
-        return nearest_threats(truth, live, pos, sigma)
+        return threats_of(self.eng, t, float(self.c2.kill_assessment_s), pos, sigma,
+                          self._frame(), self._jit)
+
+    def _frame(self) -> F64:
+        """:func:`tate.earth.wgs84.enu_frame` of the tracker's origin (built once)."""
+        if self._frame_cache is None:
+            from tate.earth import wgs84
+
+            lat, lon, alt = self.eng.origin
+            self._frame_cache = wgs84.enu_frame(np.radians(lat), np.radians(lon), alt)
+        return self._frame_cache
 
     def _assets(self) -> Any:
         """The defended assets (ships and ``assets``) in the ENU frame: fixed for the run,

@@ -44,11 +44,13 @@ class Recorder:
             self.shots.append((t, shot.copy(), pos.T.copy(), np.linalg.norm(vel, axis=0)))
 
     def confirmed(self, t: float, ids: NDArray[np.intp], threat: NDArray[np.intp],
-                  pos_enu: F64, vel_enu: F64, P: F64) -> None:
+                  pos_enu: F64, vel_enu: F64, P: F64, sigma: F64 | None = None) -> None:
         """Confirmed tracks at ``t``: ids, truth rows (−1: none), ENU state and the
-        position covariance ``(k, 3, 3)``."""
+        position covariance ``(k, 3, 3)``; ``sigma (k,)``, if given, is the largest
+        position standard deviation [m] already computed from ``P`` as here."""
         if ids.size:
-            sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(P)[:, -1], 0.0))
+            if sigma is None:
+                sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(P)[:, -1], 0.0))
             self.tracks.append((t, ids.copy(), threat.copy(), pos_enu.copy(),
                                 np.linalg.norm(vel_enu, axis=1), sigma))
 

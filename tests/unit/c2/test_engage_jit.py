@@ -351,7 +351,8 @@ def test_search_matches_numpy_on_the_default_engagement(recorded) -> None:  # ty
         worst = max(worst, _same(a, b))
         feasible += int(a.feasible.sum())
         rail += int(a.feasible[L.gun].sum())
-    assert feasible > 1000 and rail > 50
+    # (the decisions search only the tracks they use: ~900 opportunities in seed 1)
+    assert feasible > 700 and rail > 50
     print(f"{len(calls)} calls, {feasible} opportunities, max relative deviation {worst:.3g}")
 
 

@@ -1,0 +1,152 @@
+"""Two per-decision lookups of the defence (:mod:`tate.engine.defence`): the threat each
+track cues, and the midcourse re-aim of the rounds in the air.
+
+* :func:`threats_of`: the truth row each track cues
+  (:func:`tate.engine.truth.nearest_threats`: the nearest threat within 3 km or 4 σ of
+  the track's position, σ its largest position standard deviation), else −1: what a
+  seeker cued by the track would find.  A threat killed less than the kill-assessment
+  time ago still counts (its tracks coast on, and until the kill is assessed they are
+  its tracks, not false ones).
+* :func:`update_pips`: re-aim every round still in midcourse at its threat's track, the
+  point where the track's prediction meets a sphere growing from the round at its
+  present speed (at least ``COAST_FACTOR`` times its burnout speed).  The prediction is
+  the decision's path (:class:`tate.predict.paths.PathPrediction`) interpolated
+  linearly in time for a track the model predicted, else (and beyond the path's last
+  time) constant velocity, plus gravity for a ballistic track.
+
+* :func:`search_tracks`: the decision's opportunities of only the tracks it uses (those
+  that may be fired at, and those on threats not yet seen reachable).
+
+The first two run as one compiled call (:mod:`tate.engine._decide_jit`, the same arithmetic,
+tested against the numpy code here) when the caller asks for it (``jit``, read from
+:func:`tate.jit.enabled` when the defence was built); the numpy code is the reference.
+The re-aim of a decision where the model predicted some track stays in numpy.
+
+Frames and units: tracks in the tracker's ENU frame (origin ``eng.origin``), truth and
+rounds in ECEF; m, s, m/s.  ``frame`` is :func:`tate.earth.wgs84.enu_frame` of the
+origin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate import jit as _jit
+
+__all__ = ["search_tracks", "threats_of", "threats_of_numpy", "update_pips",
+           "update_pips_numpy"]
+
+F64 = NDArray[np.float64]
+_KERNELS = _jit.Kernels("tate.engine._decide_jit")
+
+
+def threats_of(eng: Any, t: float, kill_assessment_s: float, pos: F64, sigma: F64,
+               frame: F64, jit: bool) -> NDArray[np.intp]:
+    """The truth row each track at ``pos (n, 3)`` (ENU [m]) with position σ ``(n,)`` [m]
+    cues at ``t`` [s], else −1 (module docstring); ``eng`` the engagement (truth, kills,
+    origin)."""
+    if not (jit and eng.truth._jit):
+        return threats_of_numpy(eng, t, kill_assessment_s, pos, sigma)
+    from tate.engine.truth import CUE_GATE_M
+
+    tr = eng.truth
+    return _KERNELS.threats_of(
+        t, t - kill_assessment_s - 1e-9, eng.killed, eng.kill_time, tr.time, tr.pos, tr.vel,
+        tr.start, tr.keys, tr.span, tr.t0, frame, np.ascontiguousarray(pos, np.float64),
+        np.asarray(sigma, np.float64), CUE_GATE_M)
+
+
+def threats_of_numpy(eng: Any, t: float, kill_assessment_s: float, pos: F64, sigma: F64
+                     ) -> NDArray[np.intp]:
+    """:func:`threats_of` in numpy (the reference)."""
+    from tate.engine.truth import nearest_threats
+
+    recent = eng.killed & (eng.kill_time > t - kill_assessment_s - 1e-9)
+    live = np.flatnonzero(eng.truth.flying(t) & (~eng.killed | recent))
+    truth = eng._enu(eng.truth.at(t, live)[0]) if live.size else np.empty((0, 3))
+    return nearest_threats(truth, live, pos, sigma)
+
+
+def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], pos: F64,
+                vel: F64, ballistic: NDArray[np.bool_], pred: Any, jit: bool) -> None:
+    """Re-aim the midcourse rounds of ``pool`` (:class:`tate.engine.pool.InterceptorPool`)
+    at the tracks ``pos, vel (n, 3)`` (ENU [m, m/s]) on truth rows ``threat (n,)``, with
+    the decision's prediction ``pred`` (or None) (module docstring)."""
+    bodies = pool.midcourse()
+    if bodies.size == 0:
+        return
+    if not jit or (pred is not None and bool(pred.modelled.any())):
+        update_pips_numpy(pool, origin, bodies, threat, pos, vel, ballistic, pred)
+        return
+    from tate.c2.engage import COAST_FACTOR
+    from tate.c2.threat import G0
+
+    prop, model = pool.prop, pool.model
+    floor = np.array([COAST_FACTOR * float(model.presets[b].burnout_speed_mps)
+                      for b in bodies.tolist()])
+    pip = np.empty((bodies.size, 3))
+    t_go = np.empty(bodies.size)
+    ok = _KERNELS.update_pips(
+        threat, np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
+        ballistic, pool.threat[bodies], prop.pos[:, bodies], prop.vel[:, bodies], floor,
+        frame, G0, pip, t_go)
+    for i in np.flatnonzero(ok).tolist():
+        pool.set_pip(int(bodies[i]), pip[i], float(t_go[i]))
+
+
+def update_pips_numpy(pool: Any, origin: Any, bodies: NDArray[np.intp],
+                      threat: NDArray[np.intp], pos: F64, vel: F64,
+                      ballistic: NDArray[np.bool_], pred: Any) -> None:
+    """:func:`update_pips` of ``bodies`` in numpy (the reference)."""
+    from tate.c2.engage import COAST_FACTOR, coast_point, norm3
+    from tate.earth import wgs84
+    from tate.predict.paths import interpolate_path
+
+    lat, lon, alt = origin
+    lat_r, lon_r = np.radians(lat), np.radians(lon)
+    for b in bodies.tolist():
+        k = np.flatnonzero(threat == pool.threat[b])
+        if k.size == 0:
+            continue
+        j = int(k[0])
+        p_ecef, v_ecef = pool.state(b)
+        p_int = wgs84.ecef_to_enu(p_ecef[None], lat_r, lon_r, alt)[0]
+        speed = max(norm3(v_ecef),
+                    COAST_FACTOR * float(pool.preset(b).burnout_speed_mps))
+        t_go = norm3(pos[j] - p_int) / speed
+        model = pred is not None and bool(pred.modelled[j])
+        p_j, v_j, ball_j = pos[j], vel[j], bool(ballistic[j])
+        for _ in range(8):  # fixed point of t_go = |P(t_go) − p| / v
+            got = (interpolate_path(pred.tau, pred.path[j], p_j, t_go) if model
+                   else None)
+            aim = (got if got is not None and np.isfinite(got).all()
+                   else coast_point(p_j, v_j, ball_j, t_go))
+            t_go = norm3(aim - p_int) / speed
+        pip = wgs84.enu_to_ecef(aim[None], lat_r, lon_r, alt)
+        pool.set_pip(b, pip[0], t_go)
+
+
+def search_tracks(launchers: Any, window_s: float, need: NDArray[np.bool_], pos: F64,
+                  vel: F64, ttg: F64, ballistic: NDArray[np.bool_], pred: Any) -> Any:
+    """The decision's opportunities (:func:`tate.c2.engage.opportunities` of ``launchers``
+    on tracks ``pos, vel (n, 3)`` (ENU [m, m/s]) with times to go ``ttg`` [s], the
+    ``ballistic`` flags and the prediction ``pred`` or None) searched for the tracks
+    ``need (n,)`` only; the other columns hold no opportunity (NaN times and points, Pk
+    0).  A track's opportunities depend on its own state only, so the searched columns
+    are those of the search of every track."""
+    from tate.c2.engage import Opportunities, opportunities
+
+    if need.all():
+        return opportunities(launchers, pos, vel, ttg, ballistic, window_s=window_s,
+                             path=None if pred is None else pred.path)
+    sub = opportunities(launchers, pos[need], vel[need], ttg[need], ballistic[need],
+                        window_s=window_s, path=None if pred is None else pred.path[need])
+    W, n = launchers.n, need.size
+    t, pip = np.full((W, n), np.nan), np.full((W, n, 3), np.nan)
+    pk, fly = np.zeros((W, n)), np.full((W, n), np.nan)
+    t[:, need], pip[:, need], pk[:, need], fly[:, need] = (sub.t_intercept, sub.pip, sub.pk,
+                                                           sub.flyout)
+    return Opportunities(t, pip, pk, fly)

@@ -1,0 +1,160 @@
+"""The compiled decision steps (:mod:`tate.engine._decide_jit`) against their numpy
+reference (:mod:`tate.engine.decision`), and the decision's shortcuts.
+
+Oracle: the numpy implementation itself.  Per call: at every decision of the default
+engagement (seed 1), the threat each track cues and the midcourse re-aim of every round
+(PIP and time of the PIP, on deep copies of the pool) by both paths, equal to the bit
+(the kernels do the same IEEE operations in the same order, so a looser tolerance would
+hide a changed order); the decision's search of only the tracks it uses against the
+search of all; the ENU frame constants against :mod:`tate.earth.wgs84`'s
+conversions on random points.  Whole run: the default engagement with the numpy steps
+(the defence's ``_jit`` off) gives the same result tables as with the kernels.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tate.earth import wgs84
+from tate.engine import decision
+from tate.engine.defence import Defence
+from tate.engine.engagement import Engagement
+from tate.engine.result import RunResult
+from tate.scenario import default_scenario_path, load_scenario
+
+
+def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResult:
+    """The default engagement (seed 1) with the decision steps compiled or not; with
+    ``checks``, every call is also made the other way and both answers are kept."""
+    eng = Engagement(load_scenario(default_scenario_path()), 1)
+    eng.defence._jit = compiled
+    if checks is None:
+        return eng.run()
+    threats_of, update_pips = Defence._threats_of, Defence._update_pips
+
+    def both_threats(self: Defence, pos: Any, t: float, sigma: Any) -> Any:
+        got = threats_of(self, pos, t, sigma)
+        ref = decision.threats_of_numpy(self.eng, t, float(self.c2.kill_assessment_s), pos,
+                                        sigma)
+        checks["threats"].append((got, ref))
+        return got
+
+    def both_pips(self: Defence, t: float, threat: Any, pos: Any, vel: Any, ballistic: Any,
+                  pred: Any = None) -> None:
+        if self.pool.midcourse().size:
+            ref = copy.deepcopy(self.pool)
+            decision.update_pips(ref, self.eng.origin, self._frame(), threat, pos, vel,
+                                 ballistic, pred, False)
+            update_pips(self, t, threat, pos, vel, ballistic, pred)
+            checks["pips"].append(((self.pool.model.pip_pos.copy(),
+                                    self.pool.model.t_pip.copy()),
+                                   (ref.model.pip_pos, ref.model.t_pip)))
+
+    search = decision.search_tracks
+
+    def both_searches(L: Any, window_s: float, need: Any, pos: Any, vel: Any, ttg: Any,
+                      ballistic: Any, pred: Any) -> Any:
+        got = search(L, window_s, need, pos, vel, ttg, ballistic, pred)
+        every = search(L, window_s, np.ones_like(need), pos, vel, ttg, ballistic, pred)
+        checks["search"].append((need.copy(), got, every))
+        return got
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(decision, "search_tracks", both_searches)
+        mp.setattr(Defence, "_threats_of", both_threats)
+        mp.setattr(Defence, "_update_pips", both_pips)
+        return eng.run()
+
+
+@pytest.fixture(scope="module")
+def checked() -> Iterator[tuple[dict[str, list[Any]], RunResult]]:
+    checks: dict[str, list[Any]] = {"threats": [], "pips": [], "search": []}
+    result = _run(True, checks)
+    yield checks, result
+
+
+def test_threats_of_matches_numpy_at_every_decision(checked) -> None:  # type: ignore[no-untyped-def]
+    calls = checked[0]["threats"]
+    assert len(calls) > 300
+    cued = false = 0
+    for got, ref in calls:
+        assert got.dtype == ref.dtype
+        np.testing.assert_array_equal(got, ref)
+        cued += int((ref >= 0).sum())
+        false += int((ref < 0).sum())
+    assert cued > 1000 and false > 0  # tracks on threats, and tracks on none
+
+
+def test_midcourse_reaim_matches_numpy_at_every_decision(checked) -> None:  # type: ignore[no-untyped-def]
+    calls = checked[0]["pips"]
+    assert len(calls) > 50
+    for (pip, t_pip), (pip_ref, t_ref) in calls:
+        np.testing.assert_array_equal(pip, pip_ref)
+        np.testing.assert_array_equal(t_pip, t_ref)
+    assert np.isfinite(calls[-1][1][1]).sum() > 5  # rounds were re-aimed
+
+
+def test_searching_the_tracks_used_is_searching_all(checked) -> None:  # type: ignore[no-untyped-def]
+    """The decision searches only the tracks it may fire at or has not yet seen
+    reachable: their columns are those of the search of every track, the others hold no
+    opportunity."""
+    calls = checked[0]["search"]
+    assert len(calls) > 200
+    partial = 0
+    for need, got, every in calls:
+        partial += int(not need.all())
+        for f in ("t_intercept", "pip", "pk", "flyout"):
+            a, b = getattr(got, f), getattr(every, f)
+            np.testing.assert_array_equal(a[:, need], b[:, need], err_msg=f)
+            assert (np.isnan(a[:, ~need]) if f != "pk" else a[:, ~need] == 0).all(), f
+    assert partial > 50  # the shortcut is taken
+
+
+def test_default_engagement_is_the_same_with_the_numpy_steps(checked) -> None:  # type: ignore[no-untyped-def]
+    fast, ref = checked[1], _run(False)
+    assert fast.status == ref.status and fast.message == ref.message
+    for name in RunResult.TABLES:
+        a, b = getattr(fast, name), getattr(ref, name)
+        assert a.keys() == b.keys(), name
+        for key in a:
+            x, y = np.asarray(a[key]), np.asarray(b[key])
+            if x.dtype.kind == "f":
+                np.testing.assert_array_equal(x, y, err_msg=f"{name} {key}")
+            else:
+                assert x.tolist() == y.tolist(), (name, key)
+    assert fast.shots["kill"].any()
+
+
+def test_enu_frame_reproduces_the_conversions() -> None:
+    """The constants give the conversions' arithmetic (as the kernels use them)."""
+    from tate.engine import _decide_jit as k
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        lat, lon = np.radians(rng.uniform(-89, 89)), np.radians(rng.uniform(-180, 180))
+        alt = rng.uniform(-100, 5e3)
+        fr = wgs84.enu_frame(lat, lon, alt)
+        p = wgs84.geodetic_to_ecef(lat, lon, alt) + rng.normal(0, 3e5, (50, 3))
+        enu = wgs84.ecef_to_enu(p, lat, lon, alt)
+        back = wgs84.enu_to_ecef(enu, lat, lon, alt)
+        for i in range(p.shape[0]):
+            assert k._to_enu(fr, *p[i]) == tuple(enu[i])
+            assert k._to_ecef(fr, *enu[i]) == tuple(back[i])
+
+
+def test_defence_with_kernels_copies_and_pickles(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    from tate import jit
+
+    monkeypatch.setattr(jit, "ENABLED", True)
+    eng = Engagement(load_scenario(default_scenario_path()), 1)
+    d = eng.defence
+    assert d._jit
+    d._frame()
+    assert copy.deepcopy(d)._jit and pickle.loads(pickle.dumps(d._frame_cache)).shape == (7,)
