@@ -236,6 +236,8 @@ class Tracker:
         self._one_call = (self._fused and isinstance(self.filter, GaussianFilter)
                           and self.filter._jit)
         self._scan_args: tuple[Any, ...] | None = None
+        #: prediction steps [s] and their F, Q of :func:`._batch_jit.radar_scans`
+        self._steps: tuple[Any, ...] = ()
         self._consts: tuple[TrackerConfig | None, tuple[Any, ...]] = (None, ())
         self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
@@ -290,6 +292,29 @@ class Tracker:
         new = ~used
         if new.any():
             self._initiate(pos[new], pos_cov[new], t)
+
+    def ingest_scans(self, times: F64, bounds: I64, z: F64, R: F64, site: I64,
+                     site_pos: F64, site_rot: F64 | None = None,
+                     alive: NDArray[np.bool_] | None = None) -> None:
+        """:meth:`ingest` of consecutive radar scans: scan ``i`` is the ``alive`` rows
+        (default: all) of ``bounds[i]:bounds[i + 1]`` of ``z (p, 3)`` (range [m], az, el
+        [rad]) and ``R (p, 3, 3)``, at ``times[i]`` [s], from the sensor at
+        ``site_pos[site[i]]`` (tracker frame [m]) with rotation ``site_rot[site[i]]``
+        (None: identity); a scan with no row alive is skipped.  The same tracks as one
+        :meth:`ingest` per scan; in the engine's configuration all of them in one
+        compiled call (:func:`._batch_jit.ingest_scans`)."""
+        if self._one_call:
+            from tate.tracking._batch_jit import ingest_scans
+
+            ingest_scans(self, times, bounds, z, R, site, site_pos, site_rot, alive)
+            return
+        for i, t in enumerate(times.tolist()):
+            a, b, j = bounds[i], bounds[i + 1], site[i]
+            rows = slice(a, b) if alive is None else np.arange(a, b)[alive[a:b]]
+            if isinstance(rows, np.ndarray) and rows.size == 0:
+                continue
+            self.ingest(t, z[rows], RAEMeas(site_pos[j], R[rows],
+                                            rotation=None if site_rot is None else site_rot[j]))
 
     def _ingest_radar(self, t: float, z: F64, meas: RAEMeas, dt: float
                       ) -> tuple[F64, F64] | None:
