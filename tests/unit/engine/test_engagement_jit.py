@@ -9,14 +9,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tate import jit
 from tate.engine.engagement import Engagement
 from tate.scenario import default_scenario_path, load_scenario
 
 
 @pytest.fixture(scope="module")
 def ran() -> Engagement:
-    """The default engagement stepped to its end, its quality record not yet computed."""
-    e = Engagement(load_scenario(default_scenario_path()), seed=1)
+    """The default engagement (compiled path) stepped to its end, its quality record not
+    yet computed."""
+    old = jit.ENABLED
+    jit.ENABLED = True
+    try:
+        e = Engagement(load_scenario(default_scenario_path()), seed=1)
+    finally:
+        jit.ENABLED = old
     while not e.done:
         e.step()
     assert e._jit and len(e._quality_due) > 2000
