@@ -25,6 +25,7 @@ spawned from the run's seed, so the same scenario and seed give bit-identical ta
 from __future__ import annotations
 
 import time as _time
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.engine.result import RunResult
 from tate.engine.truth import TruthStore
 from tate.tracking.tracker import TrackerConfig
@@ -132,7 +134,17 @@ class Engagement:
         self._scan_starts: list[int] = self.scans.starts[:first.size + 1].tolist()
         self._scan_times: list[float] = self.scans.time[first].tolist()
         self._scan_sids = [str(x) for x in self.scans.sensor[first].tolist()]
-        self._scan_truth: list[int] = self.scans.truth.tolist()  #: threat row per detection
+        #: the same as arrays, and each scan's sensor as a row of :attr:`_site_ids`
+        self._scan_bounds = self.scans.starts[:first.size + 1].astype(np.intp)
+        self._scan_time_arr = self.scans.time[first]
+        self._site_ids = list(dict.fromkeys(self._scan_sids))
+        where = {sid: k for k, sid in enumerate(self._site_ids)}
+        self._scan_site = np.array([where[s] for s in self._scan_sids], dtype=np.intp)
+        #: positions and rotations of the sensors of :attr:`_site_ids`, once all are fixed
+        self._sites: tuple[F64, F64] | None = None
+        #: per detection row: not of a threat killed by its time, as of the kill count
+        self._alive = np.ones(self.scans.time.size, dtype=bool)
+        self._n_killed = 0
         self._fixed_sites: dict[str, tuple[F64, F64]] = {}
         self._undetected = bool(n)  #: some threat not yet detected
         self._ended = np.zeros(n, dtype=bool)
@@ -142,6 +154,10 @@ class Engagement:
         #: confirmed track positions)
         self._quality_due: list[tuple[float, NDArray[np.intp], F64]] = []
         self.wall = 0.0
+        #: launch and end times of the threats [s] (the truth store's, read once)
+        self._t_span = (self.truth.t_first, self.truth.t_last)
+        #: the track-quality record by the compiled GOSPA (:mod:`tate.tracking._gospa_jit`)
+        self._jit = jit.enabled()
         for j in np.argsort(self.truth.t_first, kind="stable").tolist():
             self.events.append((float(self.truth.t_first[j]), "launch",
                                 str(self.truth.ids[j]), str(self.truth.model[j])))
@@ -204,46 +220,80 @@ class Engagement:
 
     def track(self, t0: float, t1: float) -> None:
         """Feed the tracker every radar scan up to ``t1`` (the engine's sense and track
-        stages alone; :meth:`step` also runs the defence)."""
-        from tate.tracking.measurement import RAEMeas
-
+        stages alone; :meth:`step` also runs the defence), all of them in one
+        :meth:`~tate.tracking.tracker.Tracker.ingest_scans`; a killed threat's detections
+        from its kill on are left out, and a scan left empty."""
+        i0 = self._next_scan
+        i1 = bisect_right(self._scan_times, t1 + 1e-9, i0)
+        if i1 == i0:
+            return
+        self._next_scan = i1
         sc = self.scans
-        starts, times, sids = self._scan_starts, self._scan_times, self._scan_sids
-        last = len(starts) - 1
-        killed = set(np.flatnonzero(self.killed).tolist())  #: threat rows killed so far
-        truth_rows = self._scan_truth
-        trackers = (self.tracker, *self.shadow_trackers)
-        while self._next_scan < last:
-            i = self._next_scan
-            ts = times[i]
-            if ts > t1 + 1e-9:
-                break
-            self._next_scan = i + 1
-            a, b = starts[i], starts[i + 1]
-            rows: slice | NDArray[np.intp] = slice(a, b)
-            if killed and not killed.isdisjoint(truth_rows[a:b]):
-                real = sc.truth[a:b]
-                dead = (real >= 0) & self.killed[np.maximum(real, 0)] & \
-                    (self.kill_time[np.maximum(real, 0)] <= ts)
-                if dead.any():
-                    rows = np.arange(a, b)[~dead]
-                    if rows.size == 0:
-                        continue
-            sid = sids[i]
-            if self._undetected:
-                seen = sc.truth[rows]
-                seen = seen[seen >= 0]
-                fresh = seen[np.isnan(self.first_detected[seen])]
-                if fresh.size:
-                    self.first_detected[fresh] = ts
-                    for j in np.unique(fresh).tolist():
-                        self.events.append((ts, "first-detection", str(self.truth.ids[j]), sid))
-                    self._undetected = bool(np.isnan(self.first_detected).any())
-            pos, rot = self._site(sid, ts)
-            meas = RAEMeas(pos, sc.R[rows], rotation=rot)
-            z = sc.z[rows]
-            for tracker in trackers:
-                tracker.ingest(ts, z, meas)
+        a, b = self._scan_starts[i0], self._scan_starts[i1]
+        bounds = self._scan_bounds[i0:i1 + 1] - a
+        times = self._scan_time_arr[i0:i1]
+        alive = self._alive_rows(a, b)
+        if self._undetected:
+            self._first_detections(times, bounds, sc.truth[a:b], alive, i0)
+        site, site_pos, site_rot = self._scan_sites(times, i0, i1)
+        z, R = sc.z[a:b], sc.R[a:b]
+        for tracker in (self.tracker, *self.shadow_trackers):
+            tracker.ingest_scans(times, bounds, z, R, site, site_pos, site_rot, alive)
+
+    def _alive_rows(self, a: int, b: int) -> NDArray[np.bool_] | None:
+        """Which detections of rows ``a:b`` are not of a threat already killed at their
+        time (None: no kill yet); the flags are updated when the kills change."""
+        n_killed = int(np.count_nonzero(self.killed))
+        if n_killed == 0:
+            return None
+        if n_killed != self._n_killed:
+            sc = self.scans
+            real = np.maximum(sc.truth, 0)
+            dead = (sc.truth >= 0) & self.killed[real] & (self.kill_time[real] <= sc.time)
+            self._alive = ~dead
+            self._n_killed = n_killed
+        return self._alive[a:b]
+
+    def _first_detections(self, times: F64, bounds: NDArray[np.intp],
+                          truth: NDArray[np.intp], alive: NDArray[np.bool_] | None,
+                          first: int) -> None:
+        """Mark the threats first seen in scans ``first, first + 1, …`` (their ``alive``
+        rows ``bounds[k]:bounds[k+1]`` of ``truth``: threat rows, −1 false alarms), one
+        event each, in scan order."""
+        seen = truth if alive is None else truth[alive]
+        seen = seen[seen >= 0]
+        if not np.isnan(self.first_detected[seen]).any():
+            return
+        for k, ts in enumerate(times.tolist()):
+            rows = truth[bounds[k]:bounds[k + 1]]
+            if alive is not None:
+                rows = rows[alive[bounds[k]:bounds[k + 1]]]
+            seen = rows[rows >= 0]
+            fresh = seen[np.isnan(self.first_detected[seen])]
+            if fresh.size:
+                self.first_detected[fresh] = ts
+                sid = self._scan_sids[first + k]
+                for j in np.unique(fresh).tolist():
+                    self.events.append((ts, "first-detection", str(self.truth.ids[j]), sid))
+                self._undetected = bool(np.isnan(self.first_detected).any())
+                if not self._undetected:
+                    return
+
+    def _scan_sites(self, times: F64, i0: int, i1: int
+                    ) -> tuple[NDArray[np.intp], F64, F64]:
+        """Per scan ``i0:i1``, its sensor's row in a table of sensor positions ``(k, 3)``
+        and rotations ``(k, 3, 3)`` (:meth:`_site`): the fixed sites' table is built once;
+        with a moving sensor, one row per scan."""
+        if self._sites is None:
+            sids = self._site_ids
+            if not all(self.sensors.tracks[sid][0].size == 1 for sid in sids):
+                rows = [self._site(sid, t) for sid, t in
+                        zip(self._scan_sids[i0:i1], times.tolist(), strict=True)]
+                return (np.arange(len(rows), dtype=np.intp),
+                        np.array([p for p, _ in rows]), np.array([r for _, r in rows]))
+            rows = [self._site(sid, 0.0) for sid in sids]
+            self._sites = (np.array([p for p, _ in rows]), np.array([r for _, r in rows]))
+        return self._scan_site[i0:i1], self._sites[0], self._sites[1]
 
     def _site(self, sid: str, t: float) -> tuple[F64, F64]:
         """Position and rotation of sensor ``sid`` at ``t``; those of a fixed site are
@@ -260,7 +310,10 @@ class Engagement:
         return pos, rot
 
     def _live(self, t: float) -> NDArray[np.intp]:
-        return np.flatnonzero(self.truth.flying(t) & ~self.killed)
+        """Threat rows flying at ``t`` and not killed (:meth:`TruthStore.flying`, with the
+        store's launch and end times read once)."""
+        tf, tl = self._t_span
+        return np.flatnonzero((tf <= t) & (t <= tl) & ~self.killed)
 
     def _enu(self, pos_ecef: F64) -> F64:
         from tate.earth import wgs84
@@ -275,9 +328,8 @@ class Engagement:
 
     def _flush_quality(self) -> None:
         """The GOSPA record and first-held times of the ticks kept so far, in tick order;
-        the truth of all of them interpolated and turned to ENU in one call."""
-        from tate.tracking.metrics import gospa_many
-
+        the truth of all of them interpolated and turned to ENU in one call, and their
+        GOSPA in one call (:func:`~tate.tracking.metrics.gospa_stacked`)."""
         due, self._quality_due = self._quality_due, []
         if not due:
             return
@@ -285,6 +337,39 @@ class Engagement:
         times = np.concatenate([np.full(live.size, t) for t, live, _ in due])
         truth_enu = self._enu(self.truth.sample(bodies, times)[0]) if bodies.size else \
             np.empty((0, 3))
+        c = self.config.gospa_c
+        est = np.concatenate([e for _, _, e in due])
+        if not (self._jit and np.isfinite(truth_enu).all() and np.isfinite(est).all()):
+            self._flush_quality_sets(due, truth_enu)  # (gospa's checks raise there)
+            return
+        from tate.tracking.metrics import _check_params, gospa_stacked
+
+        _check_params(c, 1.0)
+
+        t_off = np.zeros(len(due) + 1, dtype=np.intp)
+        e_off = np.zeros(len(due) + 1, dtype=np.intp)
+        np.cumsum([live.size for _, live, _ in due], out=t_off[1:])
+        np.cumsum([e.shape[0] for _, _, e in due], out=e_off[1:])
+        dist, loc, miss, false, assign = gospa_stacked(truth_enu, t_off, est, e_off, c,
+                                                       compiled=True)
+        held = assign >= 0
+        hb, ht = bodies[held], times[held]
+        _, first = np.unique(hb, return_index=True)
+        first = np.sort(first[np.isnan(self._first_held[hb[first]])])
+        self._first_held[hb[first]] = ht[first]
+        ids = self.truth.ids
+        for j, t in zip(hb[first].tolist(), ht[first].tolist(), strict=True):
+            self.events.append((t, "track-held", str(ids[j]), ""))
+        self._quality.extend(zip([t for t, _, _ in due], np.diff(t_off).tolist(),
+                                 np.diff(e_off).tolist(), dist.tolist(), loc.tolist(),
+                                 miss.tolist(), false.tolist(), strict=True))
+
+    def _flush_quality_sets(self, due: list[tuple[float, NDArray[np.intp], F64]],
+                            truth_enu: F64) -> None:
+        """:meth:`_flush_quality` by :func:`~tate.tracking.metrics.gospa_many`, one set
+        per tick (the reference)."""
+        from tate.tracking.metrics import gospa_many
+
         cut = np.cumsum([live.size for _, live, _ in due])[:-1].tolist()
         sets = list(zip(np.split(truth_enu, cut), [est for _, _, est in due], strict=True))
         scores = gospa_many(sets, c=self.config.gospa_c, p=1.0, alpha=2.0)

@@ -14,8 +14,9 @@ few rows:
   distance² and log det S of every candidate pair;
 * :func:`group_keep` -- :func:`~.pairs.group_pairs` when no pair is too close to a pre-gate
   radius to call (else the kd-tree decides, as there);
-* :func:`gnn_clusters` -- :func:`~.association.gnn_assign` up to the 2-D assignments of the
-  clusters with several tracks and detections (those stay with SciPy);
+* :func:`gnn_clusters` (in :mod:`._gnn_jit`, imported here) -- :func:`~.association.gnn_assign`
+  up to the 2-D assignments of the clusters with several tracks and detections (those stay
+  with SciPy);
 * :func:`radar_gnn_update` -- :func:`~.pairs.gnn_update`: the Joseph-form EKF update of the
   assigned pairs from their kept moments (:func:`~.filters.pda_update` with β = 1);
 * :func:`clutter_density`, :func:`manage_book` -- the tracker's clutter estimate and its
@@ -43,6 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.jit import njit
+from tate.tracking._gnn_jit import gnn_clusters
 
 __all__ = ["clutter_density", "gnn_clusters", "group_keep", "init_state", "kf_predict",
            "manage_book", "radar_gnn_update", "radar_pairs", "rae_positions"]
@@ -518,81 +520,6 @@ def manage_book(hits_window: I64, scans: I64, misses: I64, n_hits: I64, t_hit: F
         drop[i] = d
         count += 1 if d else 0
     return count, drop
-
-
-@njit
-def _root(parent: I64, a: int) -> int:
-    while parent[a] != a:
-        parent[a] = parent[parent[a]]
-        a = parent[a]
-    return a
-
-
-@njit
-def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, miss_cost: float
-                 ) -> tuple[I64, I64, I64, I64]:
-    """:func:`~.association.gnn_assign` up to the 2-D assignments: the pairs assigned in the
-    clusters with one track or one detection (their smallest d², if under ``miss_cost``, in
-    the order of gnn_assign), and the other pairs grouped by connected cluster (``rest``,
-    split at ``bounds``), clusters in the order of their smallest track as
-    ``scipy.sparse.csgraph.connected_components`` numbers them, pairs in input order."""
-    c_all = track.size
-    deg_t = np.zeros(n_tracks, dtype=np.intp)
-    deg_m = np.zeros(n_meas, dtype=np.intp)
-    for c in range(c_all):
-        deg_t[track[c]] += 1
-        deg_m[meas[c]] += 1
-    shared_t = np.zeros(n_tracks, dtype=np.bool_)  # a detection of the track has others
-    shared_m = np.zeros(n_meas, dtype=np.bool_)  # a track of the detection has others
-    for c in range(c_all):
-        if deg_m[meas[c]] > 1:
-            shared_t[track[c]] = True
-        if deg_t[track[c]] > 1:
-            shared_m[meas[c]] = True
-    best = np.full(n_tracks + n_meas, -1, dtype=np.intp)
-    parent = np.arange(n_tracks + n_meas)
-    n_rest = 0
-    for c in range(c_all):
-        if not shared_t[track[c]]:
-            label = track[c]
-        elif not shared_m[meas[c]]:
-            label = n_tracks + meas[c]
-        else:  # a pair of a cluster that needs the assignment
-            ra, rb = _root(parent, track[c]), _root(parent, n_tracks + meas[c])
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)  # a root is its component's smallest node
-            n_rest += 1
-            continue
-        old = best[label]
-        if old < 0 or d2[c] < d2[old]:
-            best[label] = c
-    out_t = np.empty(c_all, dtype=np.intp)
-    out_m = np.empty(c_all, dtype=np.intp)
-    count = 0
-    for b in best:
-        if b >= 0 and d2[b] < miss_cost:
-            out_t[count], out_m[count] = track[b], meas[b]
-            count += 1
-    start = np.zeros(n_tracks + 1, dtype=np.intp)  # counting sort by root (a track), stable
-    for c in range(c_all):
-        if shared_t[track[c]] and shared_m[meas[c]]:
-            start[_root(parent, track[c]) + 1] += 1
-    for r in range(n_tracks):
-        start[r + 1] += start[r]
-    rest = np.empty(n_rest, dtype=np.intp)
-    key = np.empty(n_rest, dtype=np.intp)
-    for c in range(c_all):
-        if shared_t[track[c]] and shared_m[meas[c]]:
-            r = _root(parent, track[c])
-            rest[start[r]], key[start[r]] = c, r
-            start[r] += 1
-    n_b = 0
-    bounds = np.empty(max(n_rest - 1, 0), dtype=np.intp)
-    for k in range(1, n_rest):
-        if key[k] != key[k - 1]:
-            bounds[n_b] = k
-            n_b += 1
-    return out_t[:count], out_m[:count], rest, bounds[:n_b]
 
 
 @njit

@@ -48,7 +48,8 @@ from scipy.spatial import cKDTree
 
 from tate import jit
 from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
-from tate.tracking.filters import FILTERS, GaussianFilter, make_filter
+from tate.tracking.config import ASSOCIATORS, TrackerConfig
+from tate.tracking.filters import GaussianFilter, make_filter
 from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
     Meas,
@@ -58,77 +59,18 @@ from tate.tracking.measurement import (
     meas_dim,
 )
 from tate.tracking.pairs import (
-    _NO_ROT,
     _per_row,
     fast_filter,
     gnn_update,
     group_pairs,
     pair_set,
 )
-from tate.tracking.radar import rae_jacobian
+from tate.tracking.positions import _rae_to_position_jit, _rows, rae_to_position
 
 __all__ = ["ASSOCIATORS", "TrackRows", "Tracker", "TrackerConfig", "rae_to_position"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
-ASSOCIATORS = ("gnn", "jpda")
-
-
-@dataclass(frozen=True)
-class TrackerConfig:
-    """Tracker settings (SI units)."""
-
-    dim: int = 2  #: spatial dimensions of the tracks (2 or 3; radar scans need 3)
-    motion: str = "cv"  #: motion model / filter family, see :data:`tate.tracking.filters.FILTERS`
-    q: float = 0.5  #: process noise: density [m²/s³ (cv), m²/s⁵ (ca)] or σ_m² [m²/s⁴ (singer)]
-    singer_alpha: float = 0.1  #: Singer manoeuvre rate 1/τ [1/s]
-    meas_std: float = 2.0  #: default measurement standard deviation per axis (radar: range) [m]
-    angle_std: float = 1e-3  #: default radar azimuth/elevation standard deviation [rad]
-    gate_probability: float = 0.99  #: chi-square gate probability
-    confirm_m: int = 2  #: detections needed ...
-    confirm_n: int = 3  #: ... within this many scans to confirm
-    delete_after: int = 3  #: consecutive misses that delete a confirmed track
-    #: time-based logic instead of scan counts, for sensors that revisit a target far less
-    #: often than they report (several radars, search frames of seconds): confirm once
-    #: ``confirm_m`` detections came within this many seconds of initiation, else drop
-    confirm_window_s: float | None = None
-    #: time-based deletion: a confirmed track with no detection for this long dies
-    delete_after_s: float | None = None
-    max_pos_std: float = float("inf")  #: a track whose position σ [m] grows past this dies
-    init_speed: float = 50.0  #: standard deviation of a new track's velocity [m/s]
-    associator: str = "gnn"  #: "gnn" or "jpda"
-    pd: float = 0.9  #: detection probability (JPDA)
-    #: clutter per unit measurement volume (JPDA); None: estimated per scan
-    clutter_density: float | None = None
-    method: str = "auto"  #: filter: "auto", "kf", "ekf" or "ukf"
-
-    def __post_init__(self) -> None:
-        if self.dim not in (2, 3):
-            raise ValueError(f"dim must be 2 or 3, got {self.dim}")
-        if self.motion not in FILTERS:
-            raise ValueError(f"unknown motion model {self.motion!r}; valid names: "
-                             f"{', '.join(FILTERS)}")
-        if self.associator not in ASSOCIATORS:
-            raise ValueError(f"unknown associator {self.associator!r}; valid names: "
-                             f"{', '.join(ASSOCIATORS)}")
-        if not 1 <= self.confirm_m <= self.confirm_n:
-            raise ValueError(f"confirmation needs 1 <= M <= N, got {self.confirm_m}/"
-                             f"{self.confirm_n}")
-        if self.delete_after < 1:
-            raise ValueError(f"delete_after must be >= 1, got {self.delete_after}")
-        for name in ("confirm_window_s", "delete_after_s"):
-            value = getattr(self, name)
-            if value is not None and not value > 0:
-                raise ValueError(f"{name} must be > 0, got {value}")
-        for name in ("q", "meas_std", "angle_std", "init_speed", "max_pos_std"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if not 0 < self.pd <= 1:
-            raise ValueError(f"pd must be in (0, 1], got {self.pd}")
-        if not 0 < self.gate_probability < 1:
-            raise ValueError(f"gate_probability must be in (0, 1), got {self.gate_probability}")
-        if self.clutter_density is not None and not self.clutter_density > 0:
-            raise ValueError(f"clutter_density must be > 0, got {self.clutter_density}")
 
 
 @dataclass(frozen=True)
@@ -172,52 +114,6 @@ class _Book:
         return _Book(*(np.concatenate([getattr(a, f), getattr(b, f)]) for f in _Book.FIELDS))
 
 
-def rae_to_position(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
-    """Positions ``(p, 3)`` and their covariances ``(p, 3, 3)`` (first-order: J⁻¹ R J⁻ᵀ)
-    of radar measurements ``z (p, 3)`` (range [m], az [rad], el [rad])."""
-    r, az, el = z[:, 0], z[:, 1], z[:, 2]
-    ce = np.cos(el)
-    p = z.shape[0]
-    rel = np.empty((p, 3))
-    rce = r * ce
-    rel[:, 0] = rce * np.sin(az)
-    rel[:, 1] = rce * np.cos(az)
-    rel[:, 2] = r * np.sin(el)
-    Jinv = np.linalg.inv(rae_jacobian(rel))
-    if meas.rotation is not None:  # sensor axes → tracker axes: Mᵀ
-        Mt = np.swapaxes(np.asarray(meas.rotation, dtype=float), -1, -2)
-        rel = np.einsum("...ij,...j->...i", Mt, rel)
-        Jinv = Mt @ Jinv
-    pos = np.asarray(meas.sensor_pos, dtype=float) + rel
-    R = np.asarray(meas.R, dtype=float)
-    if R.shape != (p, 3, 3):
-        R = np.broadcast_to(R, (p, 3, 3))
-    cov = Jinv @ R @ np.swapaxes(Jinv, -1, -2)
-    return pos, 0.5 * (cov + np.swapaxes(cov, -1, -2))
-
-
-def _rae_to_position_jit(meas: RAEMeas, z: F64) -> tuple[F64, F64]:
-    """:func:`rae_to_position` by the compiled kernel (:func:`._scan_jit.rae_positions`)."""
-    from tate.tracking._scan_jit import rae_positions
-
-    has_rot = meas.rotation is not None
-    rot = _per_row(meas.rotation, 2) if has_rot else _NO_ROT
-    return rae_positions(z, _per_row(meas.sensor_pos, 1), rot, has_rot, _per_row(meas.R, 2))
-
-
-def _rows(meas: Meas, idx: I64) -> Meas:
-    """The measurement model restricted to detections ``idx`` (per-row R, sensor)."""
-    R = np.asarray(meas.R, dtype=float)
-    if R.ndim == 3:
-        meas = replace(meas, R=R[idx])
-    if isinstance(meas, RAEMeas):
-        s = np.asarray(meas.sensor_pos, dtype=float)
-        meas = replace(meas, sensor_pos=s[idx] if s.ndim == 2 else s)
-        if meas.rotation is not None and np.ndim(meas.rotation) == 3:
-            meas = replace(meas, rotation=np.asarray(meas.rotation)[idx])
-    return meas
-
-
 @dataclass
 class Tracker:
     """Scan-by-scan tracker (construct, then call :meth:`step` with each scan in time order)."""
@@ -236,6 +132,8 @@ class Tracker:
         self._one_call = (self._fused and isinstance(self.filter, GaussianFilter)
                           and self.filter._jit)
         self._scan_args: tuple[Any, ...] | None = None
+        #: prediction steps [s] and their F, Q of :func:`._batch_jit.radar_scans`
+        self._steps: tuple[Any, ...] = ()
         self._consts: tuple[TrackerConfig | None, tuple[Any, ...]] = (None, ())
         self.k = self.filter.k
         self.gamma = gate_threshold(c.dim, c.gate_probability)
@@ -290,6 +188,29 @@ class Tracker:
         new = ~used
         if new.any():
             self._initiate(pos[new], pos_cov[new], t)
+
+    def ingest_scans(self, times: F64, bounds: I64, z: F64, R: F64, site: I64,
+                     site_pos: F64, site_rot: F64 | None = None,
+                     alive: NDArray[np.bool_] | None = None) -> None:
+        """:meth:`ingest` of consecutive radar scans: scan ``i`` is the ``alive`` rows
+        (default: all) of ``bounds[i]:bounds[i + 1]`` of ``z (p, 3)`` (range [m], az, el
+        [rad]) and ``R (p, 3, 3)``, at ``times[i]`` [s], from the sensor at
+        ``site_pos[site[i]]`` (tracker frame [m]) with rotation ``site_rot[site[i]]``
+        (None: identity); a scan with no row alive is skipped.  The same tracks as one
+        :meth:`ingest` per scan; in the engine's configuration all of them in one
+        compiled call (:func:`._batch_jit.ingest_scans`)."""
+        if self._one_call:
+            from tate.tracking._batch_jit import ingest_scans
+
+            ingest_scans(self, times, bounds, z, R, site, site_pos, site_rot, alive)
+            return
+        for i, t in enumerate(times.tolist()):
+            a, b, j = bounds[i], bounds[i + 1], site[i]
+            rows = slice(a, b) if alive is None else np.arange(a, b)[alive[a:b]]
+            if isinstance(rows, np.ndarray) and rows.size == 0:
+                continue
+            self.ingest(t, z[rows], RAEMeas(site_pos[j], R[rows],
+                                            rotation=None if site_rot is None else site_rot[j]))
 
     def _ingest_radar(self, t: float, z: F64, meas: RAEMeas, dt: float
                       ) -> tuple[F64, F64] | None:
