@@ -54,10 +54,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.earth import wgs84
 from tate.sensors import platforms as plat
 from tate.sensors.rcs import kind_codes
-from tate.sensors.schedule import RadarScheduler, radar_search_position
+from tate.sensors.schedule import RadarScheduler
 from tate.sensors.tables import (
     DETECTION_COLUMNS,
     LOAD_COLUMNS,
@@ -363,7 +364,7 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     """
     from tate.sensors import radar
     from tate.sensors.presets import RADARS
-    from tate.sensors.rcs import aspect_angle, rcs_m2_coded
+    from tate.sensors.radar_scene import compiled_scene, radar_scene
 
     spec = RADARS[site.preset]
     sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
@@ -374,23 +375,23 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     fa_tail = np.concatenate([*radar.measurement_std(spec, fa_snr), fa_snr])  # stds, SNR
     fa_par = np.array([spec.max_range_m, spec.min_el_rad, spec.max_el_rad, spec.faces,
                        spec.max_scan_rad], float)
+    scene = compiled_scene(spec, truth.code_before, truth.code_after) if jit.enabled() else None
     for c0 in range(0, times.size, _CHUNK):
         tc = times[c0:c0 + _CHUNK]
         safe, vel0, alt, codes = bodies_at(c0)
-        sc = _Scene.at(site, truth, tc, truth_at(c0), (safe, vel0))
-        out.states.append(sc.state)
-        heading = sc.state.heading[:, None]
-        off = radar.off_boresight(spec, heading, sc.az, sc.el)
-        vis = sc.alive & radar.visible(spec, heading, sc.rng, sc.az, sc.el, alt,
-                                       sc.state.alt[:, None], off_boresight_rad=off)
-        sigma = rcs_m2_coded(codes, aspect_angle(sc.vel, sc.state.pos[:, None] - sc.pos))
-        snr = radar.snr_db(spec, sc.rng, sigma, off)
-        pd = np.where(vis, radar.pd(spec, snr), 0.0)
-        std = radar.measurement_std(spec, snr, off)
-        u = radar_search_position(spec.faces, heading, sc.az)
-        # (k, n) each: what a detection reports, before its noise
-        rows = (sc.rng, sc.az, sc.el, std[0], std[1], std[2], snr)
-        looks = (tc, dt, sc.alive, u, sc.rng, pd, sc.state.heading)
+        if scene is not None:
+            state = plat.platform_state(site, tc)
+            rng_, az, el, std_r, std_a, snr, pd, u = scene(
+                safe, vel0, alt, codes, truth_at(c0)[2], state.pos, state.lat, state.lon,
+                state.heading, state.alt)
+            alive, std = truth_at(c0)[2], (std_r, std_a, std_a)
+        else:
+            sc = _Scene.at(site, truth, tc, truth_at(c0), (safe, vel0))
+            state, (rng_, az, el), alive = sc.state, (sc.rng, sc.az, sc.el), sc.alive
+            std, snr, pd, u = radar_scene(spec, sc, alt, codes)
+        out.states.append(state)
+        rows = (rng_, az, el, std[0], std[1], std[2], snr)
+        looks = (tc, dt, alive, u, rng_, pd, state.heading)
         if sched.kernels is not None:  # the loop of _looks as one compiled call
             sched.credit, sched.phase, *found = sched.kernels.looks(
                 *looks, sched.history, sched.held, sched.next_due, sched.last_track_look,

@@ -1,0 +1,201 @@
+"""Compiled radar scene of a chunk of look times (the per-chunk numpy steps of the
+detection simulation in one call).
+
+The compiled twin of :func:`tate.sensors.simulate._radar_scene_numpy`: for every look
+time ``i`` and body ``j`` of a chunk, in one loop with scalar math,
+
+* geometry: range, azimuth, elevation in the sensor's ENU frame
+  (:func:`tate.sensors.simulate._aer`), range ``inf`` out of flight;
+* the angle off the nearest face's boresight (:func:`tate.sensors.radar.off_boresight`);
+* visibility (:func:`tate.sensors.radar.visible`: range, 4/3-Earth horizon, elevation
+  limits, face coverage), and in flight;
+* aspect angle and mean RCS (:func:`tate.sensors.rcs.aspect_angle`,
+  :func:`tate.sensors.rcs.rcs_m2_coded`, ``np.interp`` over the aspect nodes in dB);
+* SNR [dB] (:func:`tate.sensors.radar.snr_db`), P_d for Swerling 1/2 and 3/4
+  (:func:`tate.sensors.detection.pd_swerling`; Swerling 0 stays numpy), 0 where not
+  visible;
+* measurement standard deviations (:func:`tate.sensors.radar.measurement_std`) and the
+  search-raster position (:func:`tate.sensors.schedule.radar_search_position`).
+
+Every operation is the numpy code's, in its order (numpy's floor-modulo, NaN-propagating
+minimum and maximum, ``np.interp``'s formula); numba's sin, cos, atan2, hypot, asin,
+log10, exp and ``**`` give numpy's bits here, so the outputs are identical
+(``tests/unit/sensors/test_chunk_jit.py`` checks them).  Frames and units: ECEF positions
+[m] and velocities [m/s] in, the sensor's ENU azimuth/elevation [rad], range [m], SNR
+[dB] out.  Not imported by ``tate`` itself.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tate.jit import njit
+
+__all__ = ["scene"]
+
+F64 = NDArray[np.float64]
+_TWO_PI = 2.0 * np.pi
+_PI = np.pi
+
+
+@njit
+def _maximum(a: float, b: float) -> float:
+    """``np.maximum`` of two floats (NaN propagating)."""
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a >= b else b
+
+
+@njit
+def _minimum(a: float, b: float) -> float:
+    """``np.minimum`` of two floats (NaN propagating)."""
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a <= b else b
+
+
+@njit
+def _interp(x: float, xp: F64, fp: F64) -> float:
+    """``np.interp(x, xp, fp)`` of one finite value (numpy's formula and edge rules)."""
+    last = xp.size - 1
+    if x > xp[last]:
+        return fp[last]
+    if x < xp[0]:
+        return fp[0]
+    lo, hi = 0, last
+    if x >= xp[last]:
+        return fp[last]
+    while hi - lo > 1:  # xp[lo] <= x < xp[hi]
+        mid = (lo + hi) // 2
+        if x >= xp[mid]:
+            lo = mid
+        else:
+            hi = mid
+    if xp[lo] == x:
+        return fp[lo]
+    slope = (fp[lo + 1] - fp[lo]) / (xp[lo + 1] - xp[lo])
+    return slope * (x - xp[lo]) + fp[lo]
+
+
+@njit
+def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArray[np.bool_],
+          spos: F64, lat: F64, lon: F64, heading: F64, salt: F64, faces: int, par: F64,
+          swerling: int, nodes: F64, tables_db: F64
+          ) -> tuple[F64, F64, F64, F64, F64, F64, F64, F64]:
+    """The radar scene of ``k`` look times and ``n`` bodies.
+
+    Parameters
+    ----------
+    safe, vel
+        Bodies' ECEF positions (a surface point out of flight) [m] and velocities (0 out
+        of flight) [m/s], ``(k, n, 3)``.
+    alt, codes, alive
+        Bodies' heights above the ellipsoid [m], kind codes and in-flight mask ``(k, n)``.
+    spos, lat, lon, heading, salt
+        The sensor platform's ECEF position ``(k, 3)`` [m], latitude, longitude, heading
+        [rad] and height [m] ``(k,)``.
+    faces
+        ``spec.faces``.
+    par
+        ``(face_tilt_rad, scan_loss_exp, max_scan_rad, min_el_rad, max_el_rad,
+        max_range_m, snr_ref_db, ref_range_m, range_res_m, beamwidth_rad, pfa,
+        2·k·R_e of the radar horizon, monopulse slope, range bias [m], angle bias [rad],
+        cos floor)``.
+    swerling
+        1 or 3: P_d of that case; anything else: P_d left NaN (computed by the caller).
+    nodes, tables_db
+        Aspect nodes [rad] ``(m,)`` and the RCS tables [dBsm] ``(kinds, m)``.
+
+    Returns
+    -------
+    rng, az, el, std_range, std_angle, snr, pd, u : ``(k, n)`` each
+        Slant range (inf out of flight) [m], azimuth, elevation [rad], σ_R [m], σ_az = σ_el
+        [rad], SNR [dB], P_d (0 where not visible), search-raster position [0, 1).
+    """
+    k, n = alive.shape
+    tilt, p, max_scan, min_el, max_el, max_range = par[0], par[1], par[2], par[3], par[4], \
+        par[5]
+    snr_ref, ref_range, res, bw, pfa, two_re = par[6], par[7], par[8], par[9], par[10], \
+        par[11]
+    km, r_bias, a_bias, min_cos = par[12], par[13], par[14], par[15]
+    out = np.empty((8, k, n))
+    nf = max(faces, 1)
+    sf, cf = np.empty(nf), np.empty(nf)
+    cb, sb = math.cos(tilt), math.sin(tilt)
+    t_fa = -math.log(pfa)
+    half = 0.5 if faces > 0 else 0.0
+    for i in range(k):
+        sl, cl, so, co = math.sin(lat[i]), math.cos(lat[i]), math.sin(lon[i]), math.cos(lon[i])
+        for f in range(faces):
+            face_az = heading[i] + _TWO_PI * f / faces
+            sf[f], cf[f] = cb * math.sin(face_az), cb * math.cos(face_az)
+        hr = math.sqrt(two_re * _maximum(salt[i], 0.0))
+        for j in range(n):
+            x = safe[i, j, 0] - spos[i, 0]
+            y = safe[i, j, 1] - spos[i, 1]
+            z = safe[i, j, 2] - spos[i, 2]
+            t = co * x + so * y
+            e, nn, u = co * y - so * x, cl * z - sl * t, cl * t + sl * z
+            horiz = math.hypot(e, nn)
+            az = math.atan2(e, nn) % _TWO_PI
+            if az >= _TWO_PI:
+                az = 0.0
+            el = math.atan2(u, horiz)
+            r = math.hypot(horiz, u) if alive[i, j] else np.inf
+            # angle off the nearest face's boresight
+            off, cos = 0.0, 1.0
+            if faces > 0:
+                ce, sa, ca, se = math.cos(el), math.sin(az), math.cos(az), math.sin(el)
+                dz = se - sb
+                dz2 = dz * dz
+                c = 0.0
+                for f in range(faces):
+                    dx = ce * sa - sf[f]
+                    dy = ce * ca - cf[f]
+                    cf2 = math.sqrt((dx * dx + dy * dy) + dz2)
+                    c = cf2 if f == 0 else _minimum(c, cf2)
+                off = 2.0 * math.asin(_minimum(c / 2.0, 1.0))
+                cos = _maximum(math.cos(off), min_cos)
+            # visibility
+            horizon = hr + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
+            vis = alive[i, j] and r <= max_range and r <= horizon and el >= min_el \
+                and el <= max_el
+            if faces > 0:
+                vis = vis and off <= max_scan
+            # aspect and RCS
+            v0, v1, v2 = vel[i, j, 0], vel[i, j, 1], vel[i, j, 2]
+            l0, l1, l2 = -x, -y, -z
+            c0, c1, c2 = v1 * l2 - v2 * l1, v2 * l0 - v0 * l2, v0 * l1 - v1 * l0
+            cross = math.sqrt((c0 * c0 + c1 * c1) + c2 * c2)
+            asp = math.atan2(cross, (v0 * l0 + v1 * l1) + v2 * l2)
+            asp = abs((asp + _PI) % _TWO_PI - _PI)
+            sigma = 10.0 ** (_interp(asp, nodes, tables_db[codes[i, j]]) / 10.0)
+            # SNR, P_d, accuracy
+            snr = snr_ref + 10.0 * math.log10(sigma) - 40.0 * math.log10(r / ref_range)
+            if faces > 0:
+                snr = snr + 20.0 * p * math.log10(cos)
+            chi = 10.0 ** (snr / 10.0)
+            if swerling == 1:
+                pd = pfa ** (1.0 / (1.0 + chi))
+            elif swerling == 3:
+                pd = (1.0 + 2.0 * chi * t_fa / (2.0 + chi) ** 2) * math.exp(
+                    -2.0 * t_fa / (2.0 + chi))
+            else:
+                pd = np.nan
+            root = 1.0 / math.sqrt(2.0 * chi)
+            out[0, i, j] = r
+            out[1, i, j] = az
+            out[2, i, j] = el
+            out[3, i, j] = math.hypot(res * root, r_bias)
+            out[4, i, j] = math.hypot(bw / (cos * km) * root, a_bias)
+            out[5, i, j] = snr
+            out[6, i, j] = pd if vis else 0.0
+            out[7, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
+    return out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]
