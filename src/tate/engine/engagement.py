@@ -373,7 +373,8 @@ class Engagement:
         if not due:
             return
         bodies = np.concatenate([live for _, live, _ in due])
-        times = np.concatenate([np.full(live.size, t) for t, live, _ in due])
+        times = np.repeat(np.array([t for t, _, _ in due], float),
+                          [live.size for _, live, _ in due])
         truth_enu = self._enu(self.truth.sample(bodies, times)[0]) if bodies.size else \
             np.empty((0, 3))
         c = self.config.gospa_c
