@@ -25,9 +25,10 @@ spawned from the run's seed, so the same scenario and seed give bit-identical ta
 from __future__ import annotations
 
 import time as _time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,16 @@ class _Scans:
     starts: NDArray[np.intp]
 
 
+def _in_scan_order(t: F64, sensor: NDArray[Any], new_sensor: NDArray[np.bool_]) -> bool:
+    """Whether detections at times ``t`` [s] from sensors ``sensor`` (ids) are sorted by
+    time, then sensor id (``new_sensor``: the sensor differs from the row before)."""
+    dt = np.diff(t)
+    if (dt < 0).any() or np.isnan(t).any():
+        return False
+    tie = np.flatnonzero((dt == 0) & new_sensor)
+    return bool((sensor[tie].astype(str) < sensor[tie + 1].astype(str)).all())
+
+
 class Engagement:
     """A defended raid: construct with a scenario and a seed, then :meth:`run` (or
     :meth:`step` until :attr:`done`)."""
@@ -156,6 +167,16 @@ class Engagement:
         self.wall = 0.0
         #: launch and end times of the threats [s] (the truth store's, read once)
         self._t_span = (self.truth.t_first, self.truth.t_last)
+        #: the threats by end time (stable), their sorted end and launch times as Python
+        #: floats, and the next in end order not yet past (:meth:`_end_flights`)
+        self._end_order: list[int] = np.argsort(self.truth.t_last, kind="stable").tolist()
+        self._t_last_sorted: list[float] = self.truth.t_last[self._end_order].tolist()
+        self._t_first_sorted: list[float] = sorted(self.truth.t_first.tolist())
+        self._end_next = 0
+        #: :meth:`_live` and :attr:`done`'s last answers, with the (launched, ended,
+        #: killed) counts they hold for
+        self._live_memo: tuple[tuple[int, int, int], NDArray[np.intp]] | None = None
+        self._over_memo: tuple[tuple[int, int], bool] | None = None
         #: the track-quality record by the compiled GOSPA (:mod:`tate.tracking._gospa_jit`)
         self._jit = jit.enabled()
         for j in np.argsort(self.truth.t_first, kind="stable").tolist():
@@ -175,18 +196,19 @@ class Engagement:
         sensor = np.asarray(det["sensor_id"], dtype=object)[ok]
         z = np.column_stack([rng_m[ok], np.radians(np.asarray(det["az_deg"], float)[ok]),
                              np.radians(np.asarray(det["el_deg"], float)[ok])])
-        std = np.column_stack([np.asarray(det["range_std_m"], float)[ok],
-                               np.radians(np.asarray(det["az_std_deg"], float)[ok]),
-                               np.radians(np.asarray(det["el_std_deg"], float)[ok])])
-        R = np.zeros((std.shape[0], 3, 3))
-        idx = np.arange(3)
-        R[:, idx, idx] = std**2
+        R = np.zeros((t.size, 3, 3))
+        R[:, 0, 0] = np.asarray(det["range_std_m"], float)[ok] ** 2
+        R[:, 1, 1] = np.radians(np.asarray(det["az_std_deg"], float)[ok]) ** 2
+        R[:, 2, 2] = np.radians(np.asarray(det["el_std_deg"], float)[ok]) ** 2
         index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
-        truth = np.array([index.get(x, -1) for x in np.asarray(det["truth_id"], object)[ok]
-                          .tolist()], dtype=np.intp)
-        order = np.lexsort((sensor.astype(str), t))
-        t, sensor, z, R, truth = t[order], sensor[order], z[order], R[order], truth[order]
-        change = (np.diff(t) != 0) | (sensor[1:] != sensor[:-1])
+        truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
+                                repeat(-1)), dtype=np.intp, count=t.size)
+        new_sensor = sensor[1:] != sensor[:-1]
+        if not _in_scan_order(t, sensor, new_sensor):  # (sensing gives them in this order)
+            order = np.lexsort((sensor.astype(str), t))
+            t, sensor, z, R, truth = t[order], sensor[order], z[order], R[order], truth[order]
+            new_sensor = sensor[1:] != sensor[:-1]
+        change = (np.diff(t) != 0) | new_sensor
         starts = np.concatenate([[0], np.flatnonzero(change) + 1, [t.size]]).astype(np.intp)
         return _Scans(t, sensor, z, R, truth, starts)
 
@@ -196,8 +218,15 @@ class Engagement:
         """Whether the run has ended (every threat killed or ended, or the time limit)."""
         if self.t >= self.t_end - 1e-9:
             return True
-        over = self.killed | (self.truth.t_last <= self.t + 1e-9)
-        return bool(over.all()) and not self.defence.pool.any_active() and not self.defence.pending
+        # every threat killed or ended: the answer changes only with the number of threats
+        # ended by t (t_last ≤ t + 1e-9) or killed
+        key = (bisect_right(self._t_last_sorted, self.t + 1e-9),
+               int(np.count_nonzero(self.killed)))
+        memo = self._over_memo
+        if memo is None or memo[0] != key:
+            over = self.killed | (self.truth.t_last <= self.t + 1e-9)
+            memo = self._over_memo = (key, bool(over.all()))
+        return memo[1] and not self.defence.pool.any_active() and not self.defence.pending
 
     def step(self) -> None:
         """Advance one tick."""
@@ -312,8 +341,18 @@ class Engagement:
     def _live(self, t: float) -> NDArray[np.intp]:
         """Threat rows flying at ``t`` and not killed (:meth:`TruthStore.flying`, with the
         store's launch and end times read once)."""
+        # the rows change only with the number launched (t_first ≤ t), ended (t_last < t)
+        # or killed; the last answer is kept (read-only) with those counts
+        key = (bisect_right(self._t_first_sorted, t), bisect_left(self._t_last_sorted, t),
+               int(np.count_nonzero(self.killed)))
+        memo = self._live_memo
+        if memo is not None and memo[0] == key:
+            return memo[1]
         tf, tl = self._t_span
-        return np.flatnonzero((tf <= t) & (t <= tl) & ~self.killed)
+        live = np.flatnonzero((tf <= t) & (t <= tl) & ~self.killed)
+        live.setflags(write=False)
+        self._live_memo = (key, live)
+        return live
 
     def _enu(self, pos_ecef: F64) -> F64:
         from tate.earth import wgs84
@@ -334,7 +373,8 @@ class Engagement:
         if not due:
             return
         bodies = np.concatenate([live for _, live, _ in due])
-        times = np.concatenate([np.full(live.size, t) for t, live, _ in due])
+        times = np.repeat(np.array([t for t, _, _ in due], float),
+                          [live.size for _, live, _ in due])
         truth_enu = self._enu(self.truth.sample(bodies, times)[0]) if bodies.size else \
             np.empty((0, 3))
         c = self.config.gospa_c
@@ -396,9 +436,17 @@ class Engagement:
         return self._first_held
 
     def _end_flights(self, t0: float, t1: float) -> None:
-        tl = self.truth.t_last
-        ending = np.flatnonzero(~self._ended & ~self.killed & (tl <= t1 + 1e-9))
-        for j in ending.tolist():
+        """Mark the threats not killed whose flight ended by ``t1`` (one event each, in row
+        order); each threat is looked at once, at the first tick its end is reached."""
+        k0 = self._end_next
+        k1 = bisect_right(self._t_last_sorted, t1 + 1e-9, k0)
+        if k1 == k0:
+            return
+        self._end_next = k1
+        tl, killed = self.truth.t_last, self.killed
+        for j in sorted(self._end_order[k0:k1]):
+            if self._ended[j] or killed[j]:
+                continue
             self._ended[j] = True
             kind = "impact" if self.truth.impacted[j] else "flying-at-limit"
             self.events.append((float(tl[j]), kind, str(self.truth.ids[j]), ""))

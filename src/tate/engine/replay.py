@@ -80,9 +80,11 @@ def paths_table(eng: Any) -> dict[str, NDArray[Any]]:
         spd_parts.append(np.linalg.norm(v, axis=1))
     n_threat = sum(x.size for x in t_parts)
     weapons = np.array([row[1] for row in eng.defence.shots], dtype=object)
+    shot_parts = [np.full(n_threat, -1, np.intp)]  #: shot row per path row (−1: threat)
     for t, shot, pos, speed in eng.defence.recorder.shots:
         t_parts.append(np.full(shot.size, t))
         id_parts.append(np.array([f"shot-{s}" for s in shot.tolist()], dtype=object))
+        shot_parts.append(shot)
         pos_parts.append(pos)
         spd_parts.append(speed)
     if not t_parts:
@@ -91,8 +93,7 @@ def paths_table(eng: Any) -> dict[str, NDArray[Any]]:
                 "alt_m": np.empty(0), "speed_mps": np.empty(0)}
     ids = np.concatenate(id_parts)
     kind = np.where(np.arange(ids.size) < n_threat, "threat", "interceptor").astype(object)
-    shot_no = np.array([int(x[5:]) if k == "interceptor" else -1
-                        for x, k in zip(ids.tolist(), kind.tolist(), strict=True)], np.intp)
+    shot_no = np.concatenate(shot_parts).astype(np.intp)
     weapon = np.where(shot_no >= 0, weapons[np.maximum(shot_no, 0)] if weapons.size else "",
                       "").astype(object)
     lat, lon, alt = _geodetic(np.concatenate(pos_parts))

@@ -50,9 +50,18 @@ class TruthStore:
     t0: float  #: earliest sample time [s]
     #: interpolate with the compiled kernel (:mod:`tate.weapons._interceptor_jit`)
     _jit: bool = field(init=False, repr=False, compare=False, default=False)
+    #: launch and end times of the bodies, read-only, computed once (:attr:`t_first`,
+    #: :attr:`t_last`)
+    _t_first: F64 = field(init=False, repr=False, compare=False)
+    _t_last: F64 = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_jit", jit.enabled())
+        t_first, t_last = self.time[self.start[:-1]], self.time[self.start[1:] - 1]
+        t_first.setflags(write=False)
+        t_last.setflags(write=False)
+        object.__setattr__(self, "_t_first", t_first)
+        object.__setattr__(self, "_t_last", t_last)
 
     @classmethod
     def from_flight(cls, flight: Any) -> TruthStore:
@@ -78,13 +87,13 @@ class TruthStore:
 
     @property
     def t_first(self) -> F64:
-        """Launch time of each body [s]."""
-        return self.time[self.start[:-1]]
+        """Launch time of each body [s] (read-only)."""
+        return self._t_first
 
     @property
     def t_last(self) -> F64:
-        """Last recorded time of each body (impact, or the time limit) [s]."""
-        return self.time[self.start[1:] - 1]
+        """Last recorded time of each body (impact, or the time limit) [s] (read-only)."""
+        return self._t_last
 
     def flying(self, t: float) -> NDArray[np.bool_]:
         """Bodies in flight at ``t`` (launched, not yet ended)."""

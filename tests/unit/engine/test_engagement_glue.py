@@ -1,0 +1,112 @@
+"""The engine's per-tick shortcuts against the plain computations they replace: the
+radar scans built without re-sorting sorted detections, the live threats and the end of
+the run kept between ticks, each flight's end seen once, and the truth store's cached
+launch and end times."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from tate.engine.engagement import Engagement, _in_scan_order
+from tate.scenario.loader import loads_scenario
+
+from .test_engagement import DEFENDED, SCENARIO
+
+
+@pytest.fixture(scope="module")
+def engagement() -> Engagement:
+    return Engagement(loads_scenario(DEFENDED, "engine-test.toml"), 5)
+
+
+def test_scan_order_check() -> None:
+    t = np.array([0.0, 0.0, 0.5, 0.5, 0.5])
+    ok = np.array(["a", "b", "a", "a", "c"], dtype=object)
+    assert _in_scan_order(t, ok, ok[1:] != ok[:-1])
+    bad = np.array(["b", "a", "a", "a", "c"], dtype=object)
+    assert not _in_scan_order(t, bad, bad[1:] != bad[:-1])
+    late = np.array([0.5, 0.0, 0.5, 0.5, 0.5])
+    assert not _in_scan_order(late, ok, ok[1:] != ok[:-1])
+    assert not _in_scan_order(np.array([0.0, np.nan]), ok[:2], ok[1:2] != ok[:1])
+
+
+def test_shuffled_detections_give_the_same_scans(engagement: Engagement) -> None:
+    """The lexsort fallback: detections out of order are sorted as before."""
+    ref = engagement._radar_scans()
+    det = engagement.sensing.detections
+    perm = np.random.default_rng(0).permutation(det["time_s"].size)
+    sensing = engagement.sensing
+    engagement.sensing = replace(sensing, detections={k: np.asarray(v)[perm]
+                                                      for k, v in det.items()})
+    try:
+        got = engagement._radar_scans()
+    finally:
+        engagement.sensing = sensing
+    np.testing.assert_array_equal(got.time, ref.time)
+    np.testing.assert_array_equal(got.sensor, ref.sensor)
+    np.testing.assert_array_equal(got.starts, ref.starts)
+    # within a scan the rows may come in another order: compare each scan as a set
+    for a, b in zip(ref.starts[:-1].tolist(), ref.starts[1:].tolist(), strict=True):
+        key_r = np.lexsort(ref.z[a:b].T)
+        key_g = np.lexsort(got.z[a:b].T)
+        np.testing.assert_array_equal(got.z[a:b][key_g], ref.z[a:b][key_r])
+        np.testing.assert_array_equal(got.R[a:b][key_g], ref.R[a:b][key_r])
+        np.testing.assert_array_equal(got.truth[a:b][key_g], ref.truth[a:b][key_r])
+    idx = np.arange(3)
+    assert np.all(ref.R[:, idx, idx] > 0)
+    assert np.count_nonzero(ref.R) == 3 * ref.time.size
+
+
+@pytest.mark.parametrize("text", [SCENARIO, DEFENDED], ids=["undefended", "defended"])
+def test_kept_answers_match_the_plain_ones_every_tick(text: str) -> None:
+    eng = Engagement(loads_scenario(text, "engine-test.toml"), 5)
+    ended_ref = np.zeros(eng.truth.n, dtype=bool)
+    tf, tl = eng.truth.t_first, eng.truth.t_last
+    kills = 0
+    while True:
+        over = eng.killed | (tl <= eng.t + 1e-9)
+        ref_done = eng.t >= eng.t_end - 1e-9 or (
+            bool(over.all()) and not eng.defence.pool.any_active()
+            and not eng.defence.pending)
+        assert eng.done == ref_done
+        if ref_done:
+            break
+        t1 = min(eng.t + eng.config.dt, eng.t_end)
+        eng.track(eng.t, t1)
+        eng.defence.tick(eng.t, t1)
+        live = eng._live(t1)
+        np.testing.assert_array_equal(live, np.flatnonzero((tf <= t1) & (t1 <= tl)
+                                                           & ~eng.killed))
+        eng._record_quality(t1)
+        ending = np.flatnonzero(~ended_ref & ~eng.killed & (tl <= t1 + 1e-9))
+        ended_ref[ending] = True
+        eng._end_flights(eng.t, t1)
+        np.testing.assert_array_equal(eng._ended, ended_ref)
+        eng.t = t1
+        kills = int(eng.killed.sum())
+    assert kills > 0 or ended_ref.any()
+
+
+def test_truth_times_are_cached_and_read_only(engagement: Engagement) -> None:
+    tr = engagement.truth
+    assert tr.t_first is tr.t_first and tr.t_last is tr.t_last
+    np.testing.assert_array_equal(tr.t_first, tr.time[tr.start[:-1]])
+    np.testing.assert_array_equal(tr.t_last, tr.time[tr.start[1:] - 1])
+    with pytest.raises(ValueError):
+        tr.t_first[0] = 0.0
+
+
+def test_a_killed_threat_never_ends_its_flight(engagement: Engagement) -> None:
+    eng = copy.deepcopy(engagement)
+    eng.killed[0] = True
+    tl = eng.truth.t_last
+    eng._end_flights(0.0, float(tl.min()) - 1.0)
+    assert not eng._ended.any()
+    eng._end_flights(0.0, float(tl.max()))
+    eng._end_flights(0.0, float(tl.max()) + 10.0)
+    np.testing.assert_array_equal(eng._ended, np.arange(eng.truth.n) > 0)
+    ends = [e for e in eng.events if e[1] in ("impact", "flying-at-limit")]
+    assert [e[2] for e in ends] == [str(x) for x in eng.truth.ids[1:]]
