@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from tate.engine._pool_jit import seeker_error
+from tate.engine._pool_jit import seeker_error, step_want
 from tate.flight._eom_jit import _derivative_body, environment_body
 from tate.jit import njit
 from tate.weapons._interceptor_jit import assess_screen, force_body, truth_sample, update
 
-__all__ = ["fly_step"]
+__all__ = ["fly_step", "step_want_sampled"]
 
 _READY, _TERMINAL = 0, 3
 
@@ -136,6 +136,41 @@ def _sample(bodies: np.ndarray, t: float, truth: tuple, q: np.ndarray,
         for x in range(3):
             q[i, x] = p_out[x, i]
             w[i, x] = v_out[x, i]
+
+
+@njit
+def step_want_sampled(active: np.ndarray, threat: np.ndarray, t_rel: float, t0: float,
+                      tick: float, min_step: float, burn_step: float, steps_per_tgo: float,
+                      t_launch: np.ndarray, burnt_out: np.ndarray, t_vert: np.ndarray,
+                      pos: np.ndarray, vel: np.ndarray, pip: np.ndarray,
+                      truth: tuple) -> float:
+    """:meth:`InterceptorPool._step_want` in one call with the truth sampled here: the
+    bodies in flight (``active`` and launched by pool time ``t_rel`` [s]), their
+    targets' truth at engine time ``t0`` [s] (``truth`` as in :func:`fly_step`), then
+    :func:`tate.engine._pool_jit.step_want`."""
+    n = active.shape[0]
+    fly = np.empty(n, np.intp)
+    nf = 0
+    nh = 0
+    for b in range(n):
+        if active[b] and t_launch[b] <= t_rel + 1e-9:
+            fly[nf] = b
+            nf += 1
+            if threat[b] >= 0:
+                nh += 1
+    if nf == 0:
+        return tick
+    hit = np.empty(nh, np.intp)
+    k = 0
+    for i in range(nf):
+        if threat[fly[i]] >= 0:
+            hit[k] = threat[fly[i]]
+            k += 1
+    q, w = np.empty((nh, 3)), np.empty((nh, 3))
+    if nh:
+        _sample(hit, t0, truth, q, w)
+    return step_want(fly[:nf], t_rel, tick, min_step, burn_step, steps_per_tgo, t_launch,
+                     burnt_out, t_vert, pos, vel, pip, threat, q, w)
 
 
 @njit

@@ -287,6 +287,18 @@ class InterceptorPool:
                                STEPS_PER_TIME_TO_GO, m.t_launch, m.burnt_out, m.t_vert,
                                prop.pos, prop.vel, m.pip_pos, self.threat, q, w))
 
+    def _step_want_sampled(self, t0: float, t1: float, tr: tuple[Any, ...]) -> float:
+        """:meth:`_step_want` in one compiled call that samples the truth store's arrays
+        ``tr`` (as :meth:`_fly_fused` passes them) itself
+        (:func:`tate.engine._pool_step_jit.step_want_sampled`)."""
+        from tate.engine._pool_step_jit import step_want_sampled
+
+        prop, m = self._parts()
+        return float(step_want_sampled(
+            self.active, self.threat, t0 - self.t_start, t0, t1 - t0, MIN_STEP_S,
+            BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_launch, m.burnt_out, m.t_vert, prop.pos,
+            prop.vel, m.pip_pos, tr))
+
     def _step_want_numpy(self, t0: float, t1: float, truth: Any) -> float:
         """:meth:`_step_want` on arrays (the reference of the scalar form)."""
         prop, m = self._parts()
@@ -330,10 +342,10 @@ class InterceptorPool:
         if not self.active.any():  # nothing in the air: ready rounds hold their place
             prop.set_clock(t1 - self.t_start)
             return
-        h = self._step_length(t0, t1, truth)
         if self._fused:
-            self._fly_fused(t1, truth, killed, report, h)
+            self._fly_fused(t0, t1, truth, killed, report)
             return
+        h = self._step_length(t0, t1, truth)
         while self.t < t1 - 1e-9:
             t_now = self.t
             act = (self.active & (self.threat >= 0)).nonzero()[0]
@@ -358,12 +370,14 @@ class InterceptorPool:
                              closest_approach_hermite)
             self._end_step(t_next, report)
 
-    def _fly_fused(self, t1: float, truth: Any, killed: NDArray[np.bool_], report: Report,
-                   h: float) -> None:
+    def _fly_fused(self, t0: float, t1: float, truth: Any, killed: NDArray[np.bool_],
+                   report: Report) -> None:
         """The step loop of :meth:`fly` with each step between the closing of the rounds
         whose target is gone and the assessment's closings in one compiled call
         (:func:`tate.engine._pool_step_jit.fly_step`); the seekers' draws stay numpy's,
-        drawn as by :meth:`_seeker_error`."""
+        drawn as by :meth:`_seeker_error`.  With a compiled truth store the step length
+        is one compiled call too (:func:`~tate.engine._pool_step_jit.step_want_sampled`,
+        the truth sampled in it)."""
         from tate.engine._pool_step_jit import fly_step
         from tate.engine.truth import TruthStore
         from tate.weapons.intercept import closest_approach_hermite
@@ -372,6 +386,12 @@ class InterceptorPool:
         sample = isinstance(truth, TruthStore) and bool(truth._jit)
         tr = ((truth.time, truth.pos, truth.vel, truth.start, truth.keys, float(truth.span),
                float(truth.t0)) if sample else _NO_TRUTH)
+        if sample:
+            tick = t1 - t0
+            want = min(max(self._step_want_sampled(t0, t1, tr), MIN_STEP_S), tick)
+            h = tick / max(1, math.ceil(tick / want - 1e-9))  # as _step_length
+        else:
+            h = self._step_length(t0, t1, truth)
         t_last = self._truth_t_last(truth)
         upd, extra, arrays = m.update_arrays(), (m._g0_isp_div, _CD_X, _CD_Y), prop.arrays()
         ending = (self.active, self.t_pip, MAX_OVERTIME_S)

@@ -39,9 +39,14 @@ class Recorder:
         default_factory=list)
 
     def interceptors(self, t: float, shot: NDArray[np.intp], pos: F64, vel: F64) -> None:
-        """Interceptors (shot rows) at ``t``: ECEF positions and velocities ``(3, k)``."""
+        """Interceptors (shot rows) at ``t``: ECEF positions and velocities ``(3, k)``.
+
+        The speeds are ``np.linalg.norm(vel, axis=0)`` without its Python overhead: the
+        same ``sqrt(add.reduce(vel * vel, 0))`` (``conj`` of a real array is itself)."""
         if shot.size:
-            self.shots.append((t, shot.copy(), pos.T.copy(), np.linalg.norm(vel, axis=0)))
+            vel = np.asarray(vel, float)
+            speed = np.sqrt(np.add.reduce(vel * vel, axis=0))
+            self.shots.append((t, shot.copy(), pos.T.copy(), speed))
 
     def confirmed(self, t: float, ids: NDArray[np.intp], threat: NDArray[np.intp],
                   pos_enu: F64, vel_enu: F64, P: F64, sigma: F64 | None = None) -> None:

@@ -125,6 +125,34 @@ def test_the_fused_step_reports_as_the_numpy_path(store: bool) -> None:
     np.testing.assert_allclose([r[2] for r in got], [r[2] for r in want], rtol=0, atol=1e-6)
 
 
+def test_the_sampled_step_want_is_the_numpy_one_at_every_tick() -> None:
+    """The fused path's step length (truth sampled in the kernel) is the per-step
+    compiled path's (the truth sampled by the store) bit for bit at every tick of the
+    scene, rounds in the air or not, and the numpy reference's to rounding (its
+    ``einsum`` may round the closing speed's dot product differently)."""
+    line, _ = line_scene()
+    store = _store(line)
+    tr = (store.time, store.pos, store.vel, store.start, store.keys, float(store.span),
+          float(store.t0))
+    pool = _pool(True)
+    killed = np.zeros(line.t_last.shape[0], dtype=bool)
+    seen = set()
+    t = 0.0
+    while t < 120.0:
+        for k, (tl, launcher, threat, t_pip) in enumerate(SHOTS):
+            if tl == t:
+                pip, _ = store.at(t + t_pip, np.array([max(threat, 0)]))
+                pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
+        want = pool._step_want(t, t + 0.5, store)  # the truth sampled by the store
+        got = pool._step_want_sampled(t, t + 0.5, tr)
+        assert _same(got, want), t
+        assert got == pytest.approx(pool._step_want_numpy(t, t + 0.5, store), rel=1e-14)
+        seen.add(want)
+        pool.fly(t, t + 0.5, store, killed, lambda *r: None)
+        t += 0.5
+    assert len(seen) > 10 and {0.1, 0.25, 0.5} <= seen
+
+
 def test_a_pool_copied_mid_flight_flies_on_the_same() -> None:
     """A pool pickled and deep-copied with rounds in the air flies on as the original."""
     import copy
