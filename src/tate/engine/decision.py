@@ -16,8 +16,6 @@ track cues, and the midcourse re-aim of the rounds in the air.
 
 * :func:`search_tracks`: the decision's opportunities of only the tracks it uses (those
   that may be fired at, and those on threats not yet seen reachable).
-* :func:`largest_eigenvalue`: each track's largest position variance [m²] (numpy's
-  ``eigvalsh`` routine called directly: the same bits).
 
 The first two run as one compiled call (:mod:`tate.engine._decide_jit`, the same arithmetic,
 tested against the numpy code here) when the caller asks for it (``jit``, read from
@@ -31,15 +29,14 @@ origin.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-from numpy.linalg import _umath_linalg
 from numpy.typing import NDArray
 
 from tate import jit as _jit
 
-__all__ = ["largest_eigenvalue", "search_tracks", "threats_of", "threats_of_numpy", "update_pips",
+__all__ = ["search_tracks", "threats_of", "threats_of_numpy", "update_pips",
            "update_pips_numpy"]
 
 F64 = NDArray[np.float64]
@@ -153,16 +150,3 @@ def search_tracks(launchers: Any, window_s: float, need: NDArray[np.bool_], pos:
     t[:, need], pip[:, need], pk[:, need], fly[:, need] = (sub.t_intercept, sub.pip, sub.pk,
                                                            sub.flyout)
     return Opportunities(t, pip, pk, fly)
-
-
-def largest_eigenvalue(a: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Largest eigenvalue of each symmetric matrix of ``a (n, m, m)``: the last column of
-    :func:`numpy.linalg.eigvalsh` by its own LAPACK routine called directly (the same
-    bits, without the wrapper's checks); numpy's function itself (and its error) for
-    another dtype or shape, for none, or where the routine gives a value not finite."""
-    if a.dtype == np.float64 and a.ndim == 3 and a.shape[0] and a.shape[1] == a.shape[2]:
-        with np.errstate(invalid="ignore"):  # no answer: numpy's function raises below
-            w: NDArray[np.float64] = _umath_linalg.eigvalsh_lo(a, signature="d->d")
-        if np.isfinite(w).all():
-            return w[:, -1]
-    return cast(NDArray[np.float64], np.linalg.eigvalsh(a)[:, -1])

@@ -322,7 +322,7 @@ class Defence:
     def _decide(self, t: float) -> None:
         from tate.c2.threat import GLIDER, assess_threats
         from tate.c2.wta import WTAProblem
-        from tate.engine.decision import largest_eigenvalue, search_tracks
+        from tate.engine.decision import search_tracks
 
         eng = self.eng
         rows = eng.tracker.confirmed()
@@ -331,7 +331,7 @@ class Defence:
         pos, vel = rows.x[:, :3], rows.x[:, 3:6]
         if self.predictor != "kinematic":  # the kinematic predictor reads no history
             self.history.record(t, rows.ids, pos, vel)
-        sigma = np.sqrt(np.maximum(largest_eigenvalue(rows.P[:, :3, :3]), 0.0))
+        sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(rows.P[:, :3, :3])[:, -1], 0.0))
         threat = self._threats_of(pos, t, sigma)
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma)
         if self.W == 0:

@@ -158,20 +158,3 @@ def test_defence_with_kernels_copies_and_pickles(monkeypatch: pytest.MonkeyPatch
     assert d._jit
     d._frame()
     assert copy.deepcopy(d)._jit and pickle.loads(pickle.dumps(d._frame_cache)).shape == (7,)
-
-
-def test_largest_eigenvalue_is_numpys_to_the_bit() -> None:
-    """The direct LAPACK call gives ``eigvalsh``'s last column exactly, on strided 3×3
-    blocks of random 6×6 covariances (as the tracker's), and numpy's own answer or
-    error elsewhere."""
-    rng = np.random.default_rng(7)
-    for n in (1, 2, 5, 17):
-        m = rng.normal(size=(n, 6, 6)) * rng.uniform(1.0, 1e4, size=(n, 1, 1))
-        p = (m @ m.transpose(0, 2, 1))[:, :3, :3]
-        got = decision.largest_eigenvalue(p)
-        assert np.array_equal(got, np.linalg.eigvalsh(p)[:, -1])
-    f32 = p.astype(np.float32)
-    assert decision.largest_eigenvalue(f32).dtype == np.float32
-    assert decision.largest_eigenvalue(np.zeros((0, 3, 3))).shape == (0,)
-    with pytest.raises(np.linalg.LinAlgError):
-        decision.largest_eigenvalue(np.full((1, 3, 3), np.nan))
