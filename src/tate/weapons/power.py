@@ -411,11 +411,12 @@ class PowerPlant:
         state = (self.online_w.tolist(), self.storage.tolist(), self.storage_max.tolist(),
                  self.charge_max.tolist(), self.discharge_max.tolist(), self.eta.tolist())
         prio = self.priority.tolist()
-        key = (dt, [r[:] for r in rows], state, prio)
+        key = (dt, rows, state, prio)
         last = self._last
         if last is not None and last[0] == key:
             out = last[1]
-        else:
+        else:  # the key keeps its own copy of the rows (the caller's may change)
+            key = (dt, [r[:] for r in rows], state, prio)
             check = sum(map(sum, rows)) + sum(map(sum, state))
             if not check - check == 0.0:
                 return None

@@ -347,8 +347,14 @@ class RailgunState:
 
     @property
     def ready(self) -> NDArray[np.bool_]:
-        """Guns that would fire now ``(n,)``."""
-        return self._reasons() == FIRED
+        """Guns that would fire now ``(n,)``: :meth:`_reasons`'s comparisons on Python
+        scalars (the same IEEE comparisons; no numpy call per condition)."""
+        f = 1.0 - _REL
+        return np.array([not (e < s * f or t < c * f or r >= life) for e, s, t, c, r, life
+                         in zip(self.stored.tolist(), self.shot_energy.tolist(),
+                                self.since_shot.tolist(), self.cycle.tolist(),
+                                self.rounds.tolist(), self.life.tolist(), strict=True)],
+                        dtype=bool)
 
     def charge(self, dt: float, power_w: ArrayLike) -> F64:
         """Advance the guns' clocks by ``dt`` [s] and charge from ``power_w`` [W] each.

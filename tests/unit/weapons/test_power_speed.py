@@ -284,3 +284,19 @@ def test_min_over_step_is_the_old_numpy_form_bit_for_bit(order: int) -> None:
         ref = _old_min_over_step(c)
         for got in (intercept._min_over_step(c), intercept._min_over_step_numpy(c)):
             assert _same(got[0], ref[0]) and _same(got[1], ref[1]), (trial, got, ref)
+
+
+def test_steady_tick_answer_is_not_kept_for_rows_changed_after_the_call() -> None:
+    """The last tick's answer is taken only for inputs equal to its own: rows the caller
+    changes after a tick (in place) are served anew, as a fresh plant serves them."""
+    spec = plant_preset("ddg1000-like")
+    rows = [[1e6, 2e6, 0.0, 1e6, 3e7]]
+    plant, fresh = PowerPlant([spec]), PowerPlant([spec])
+    first = [r[:] for r in plant.step_served(0.5, rows)]
+    assert plant.step_served(0.5, rows) == first  # steady: the same answer
+    rows[0][4] = 0.0  # changed in place after the calls
+    fresh.step_served(0.5, [[1e6, 2e6, 0.0, 1e6, 3e7]])
+    fresh.step_served(0.5, [[1e6, 2e6, 0.0, 1e6, 3e7]])
+    assert plant.step_served(0.5, rows) == fresh.step_served(0.5, rows)
+    assert plant.step_served(0.5, rows)[0][4] == 0.0
+    assert _same(plant.storage, fresh.storage)

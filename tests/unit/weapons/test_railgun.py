@@ -287,3 +287,26 @@ def test_guided_round_hits_an_offset_point_the_unguided_round_misses() -> None:
     assert len(hit) == 1 and float(np.linalg.norm(hit[0].pos - aim)) <= 3.0
     assert 5.0 < float(hit[0].time[0]) < 7.0
     assert runs[False].impacts == [] and runs[False].alive[0]
+
+
+def test_ready_is_the_reasons_fired_on_edges_and_random_states() -> None:
+    """``ready`` (scalar comparisons) equals ``_reasons() == FIRED`` (numpy's) on banks
+    and clocks at, just under and just over their thresholds, NaN and infinity, worn
+    barrels, and random states."""
+    from tate.weapons.railgun import FIRED, RailgunState
+    from tate.weapons.ship_presets import railgun_preset
+
+    g = RailgunState([railgun_preset("emrg-32mj-like"), railgun_preset("atla-40mm-like")] * 2)
+    rng = np.random.default_rng(3)
+    f = 1.0 - 1e-9
+    edges = [np.nan, np.inf, -np.inf, 0.0]
+    for _ in range(400):
+        e_thr, c_thr = g.shot_energy * f, g.cycle * f
+        pick = rng.integers(0, 4, size=(2, g.n))
+        g.stored = np.choose(pick[0], [e_thr, np.nextafter(e_thr, 0), g.capacity,
+                                       np.array(edges)[rng.integers(0, 4, g.n)]])
+        g.since_shot = np.choose(pick[1], [c_thr, np.nextafter(c_thr, 0), c_thr * 2,
+                                           np.array(edges)[rng.integers(0, 4, g.n)]])
+        g.rounds = np.where(rng.random(g.n) < 0.2, g.life - rng.integers(-1, 2, g.n), 0)
+        assert np.array_equal(g.ready, g._reasons() == FIRED)
+        assert g.ready.dtype == bool and g.ready.shape == (g.n,)
