@@ -40,6 +40,7 @@ from tate.scenario import default_scenario_path, load_scenario
 from tate.weapons.flyout import GRID, FlyoutTable, flyout_table
 from tests.unit.c2.test_engage import _launchers
 from tests.unit.c2.test_threat import KIND_CASES
+from tests.unit.same_result import assert_same_result
 
 F64 = NDArray[np.float64]
 FIELDS = ("t_intercept", "pip", "pk", "flyout")
@@ -359,16 +360,7 @@ def test_search_matches_numpy_on_the_default_engagement(recorded) -> None:  # ty
 def test_default_engagement_is_the_same_with_either_search(recorded) -> None:  # type: ignore[no-untyped-def]
     _, fast, _ = recorded
     ref = _engagement(1, False)
-    assert fast.status == ref.status and fast.message == ref.message
-    for name in RunResult.TABLES:
-        a, b = getattr(fast, name), getattr(ref, name)
-        assert a.keys() == b.keys(), name
-        for key in a:
-            x, y = np.asarray(a[key]), np.asarray(b[key])
-            if x.dtype.kind == "f":
-                np.testing.assert_array_equal(x, y, err_msg=f"{name} {key}")
-            else:
-                assert x.tolist() == y.tolist(), (name, key)
+    assert_same_result(fast, ref)
     assert fast.summary.keys() == ref.summary.keys()
     wall = {"engine_wall_s", "faster_than_real_time"}
     for key, value in ref.summary.items():

@@ -26,6 +26,7 @@ from tate.engine.defence import Defence
 from tate.engine.engagement import Engagement
 from tate.engine.result import RunResult
 from tate.scenario import default_scenario_path, load_scenario
+from tests.unit.same_result import assert_same_result
 
 
 def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResult:
@@ -117,16 +118,7 @@ def test_searching_the_tracks_used_is_searching_all(checked) -> None:  # type: i
 
 def test_default_engagement_is_the_same_with_the_numpy_steps(checked) -> None:  # type: ignore[no-untyped-def]
     fast, ref = checked[1], _run(False)
-    assert fast.status == ref.status and fast.message == ref.message
-    for name in RunResult.TABLES:
-        a, b = getattr(fast, name), getattr(ref, name)
-        assert a.keys() == b.keys(), name
-        for key in a:
-            x, y = np.asarray(a[key]), np.asarray(b[key])
-            if x.dtype.kind == "f":
-                np.testing.assert_array_equal(x, y, err_msg=f"{name} {key}")
-            else:
-                assert x.tolist() == y.tolist(), (name, key)
+    assert_same_result(fast, ref)
     assert fast.shots["kill"].any()
 
 

@@ -55,3 +55,13 @@ def snapshots(cfg: TrackerConfig, scans: list[Scan]) -> list[tuple[Tracker, Scan
         jit.ENABLED = old
     assert len(out) > 80
     return out
+
+
+def tracker_on(cfg: TrackerConfig, compiled: bool) -> Tracker:
+    """A tracker built on the compiled path or on the numpy path."""
+    old = jit.ENABLED
+    jit.ENABLED = compiled
+    try:
+        return Tracker(cfg)
+    finally:
+        jit.ENABLED = old

@@ -12,21 +12,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tate import jit
 from tate.tracking.measurement import RAEMeas
 from tate.tracking.tracker import Tracker, TrackerConfig
-from tests.unit.tracking.replay import Scan
+from tests.unit.tracking.replay import Scan, tracker_on
 
 Tick = tuple[np.ndarray, ...]
 
-
-def _tracker(cfg: TrackerConfig, compiled: bool) -> Tracker:
-    old = jit.ENABLED
-    jit.ENABLED = compiled
-    try:
-        return Tracker(cfg)
-    finally:
-        jit.ENABLED = old
 
 
 def _ticks(scans: list[Scan], dt: float = 0.5) -> list[Tick]:
@@ -75,7 +66,7 @@ def _per_scan(tr: Tracker, tick: Tick, alive: np.ndarray | None) -> None:
 
 def _replay(cfg: TrackerConfig, ticks: list[Tick], how: str,
             alive: list[np.ndarray | None]) -> list[tuple[Any, ...]]:
-    tr = _tracker(cfg, how != "numpy")
+    tr = tracker_on(cfg, how != "numpy")
     out = []
     for tick, keep in zip(ticks, alive, strict=True):
         if how == "per-scan":
@@ -137,7 +128,7 @@ def test_a_scan_the_call_cannot_finish_goes_the_step_path() -> None:
     zs = np.concatenate([z, z2, z2 + 0.0001])
     tick = (np.array([0.0, 1.0, 2.0]), np.array([0, 2, 4, 6]), zs, np.array([R] * 6),
             np.zeros(3, dtype=np.intp), np.zeros((1, 3)), np.eye(3)[None])
-    got, want = _tracker(cfg, True), _tracker(cfg, True)
+    got, want = tracker_on(cfg, True), tracker_on(cfg, True)
     got.ingest_scans(*tick)
     _per_scan(want, tick, None)
     for a, b in zip(_state(got), _state(want), strict=True):

@@ -16,7 +16,7 @@ import pytest
 from tate import jit
 from tate.tracking.measurement import RAEMeas
 from tate.tracking.tracker import Tracker, TrackerConfig
-from tests.unit.tracking.replay import Scan
+from tests.unit.tracking.replay import Scan, tracker_on
 from tests.unit.tracking.test_scan_jit import _predicted
 
 
@@ -75,7 +75,7 @@ def test_fused_scan_leaves_the_state_when_it_gives_up() -> None:
     z = np.column_stack([np.full(2, r), az, np.full(2, 0.05)])
     trackers = []
     for compiled in (True, False):
-        tr = _tracker(cfg, compiled)
+        tr = tracker_on(cfg, compiled)
         tr.step(0.0, z, meas)
         assert tr.book.confirmed.all() and tr.book.ids.size == 2
         trackers.append(tr)
@@ -92,19 +92,10 @@ def test_fused_scan_leaves_the_state_when_it_gives_up() -> None:
     np.testing.assert_allclose(rows[0].x, rows[1].x, rtol=1e-12, atol=1e-8)
 
 
-def _tracker(cfg: TrackerConfig, compiled: bool) -> Tracker:
-    """A tracker built on the compiled path or on the numpy path."""
-    old = jit.ENABLED
-    jit.ENABLED = compiled
-    try:
-        return Tracker(cfg)
-    finally:
-        jit.ENABLED = old
-
 
 def _replay(cfg: TrackerConfig, scans: list[Scan], compiled: bool, fused: bool,
             one_call: bool = False) -> list[tuple[Any, ...]]:
-    tr = _tracker(cfg, compiled)
+    tr = tracker_on(cfg, compiled)
     tr._fused = tr._fused and fused
     assert tr._one_call == compiled
     tr._one_call = tr._one_call and one_call
@@ -180,7 +171,7 @@ def test_one_call_scan_matches_step_path_and_numpy(
     assert born > 20 and dropped > 5
 
 
-def test_one_call_scan_from_an_empty_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_call_scan_from_an_emptytracker_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first scans (no state yet, then tracks but no detections) as the step path."""
     cfg = TrackerConfig(dim=3, q=10.0, meas_std=50.0, init_speed=300.0, confirm_m=2,
                         confirm_n=3, max_pos_std=1e4)
