@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from tate.engine._pool_jit import seeker_error, step_want
-from tate.flight._eom_jit import _derivative_body, environment_body
+from tate.flight._eom_jit import _derivative_body, environment_body, stage_body
 from tate.jit import njit
 from tate.weapons._interceptor_jit import assess_screen, force_body, truth_sample, update
 
@@ -60,12 +60,8 @@ def _stage(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, k: np.ndarr
     alt, rho, sound, speed, qbar, mach, grav, up = env
     tmp_vel = tmp[3:6]
     for m in range(nc):
-        j = comp[m]
-        _derivative_body(ys, j, acc, mdot, alive, grav, k)
-        for i in range(7):
-            tmp[i, j] = k[i, j] * c + y[i, j]
-        environment_body(tmp, tmp_vel, j, alt, rho, sound, speed, qbar, mach, grav, up,
-                         flags, cells, h_rho)
+        stage_body(ys, y, k, c, tmp, tmp_vel, acc, mdot, alive, comp[m], alt, rho, sound,
+                   speed, qbar, mach, grav, up, flags, cells, h_rho)
 
 
 @njit

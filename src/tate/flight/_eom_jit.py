@@ -190,11 +190,21 @@ def rk4_stage(ys: F64, y: F64, k: F64, c: float, tmp: F64, acc: F64, mdot: F64,
     and its environment into the arrays.  ``ys`` may be ``tmp``."""
     tmp_vel = tmp[3:6]
     for j in range(alt.shape[0]):
-        _derivative_body(ys, j, acc, mdot, alive, grav, k)
-        for i in range(7):
-            tmp[i, j] = k[i, j] * c + y[i, j]
-        environment_body(tmp, tmp_vel, j, alt, rho, sound, speed, qbar, mach, grav, up,
-                         flags, cells, h_rho)
+        stage_body(ys, y, k, c, tmp, tmp_vel, acc, mdot, alive, j, alt, rho, sound, speed,
+                   qbar, mach, grav, up, flags, cells, h_rho)
+
+
+@njit
+def stage_body(ys: F64, y: F64, k: F64, c: float, tmp: F64, tmp_vel: F64, acc: F64,
+               mdot: F64, alive: NDArray[np.bool_], j: int, alt: F64, rho: F64, sound: F64,
+               speed: F64, qbar: F64, mach: F64, grav: F64, up: F64, flags: int, cells: F64,
+               h_rho: float) -> None:
+    """:func:`rk4_stage` of body ``j`` (``tmp_vel`` is ``tmp[3:6]``)."""
+    _derivative_body(ys, j, acc, mdot, alive, grav, k)
+    for i in range(7):
+        tmp[i, j] = k[i, j] * c + y[i, j]
+    environment_body(tmp, tmp_vel, j, alt, rho, sound, speed, qbar, mach, grav, up,
+                     flags, cells, h_rho)
 
 
 @njit
