@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from tate.engine._pool_jit import seeker_error, step_want
-from tate.flight._eom_jit import _derivative_body, environment_body, stage_body
+from tate.flight._eom_jit import environment_body, last_body, stage_body
 from tate.jit import njit
 from tate.weapons._interceptor_jit import assess_screen, force_body, truth_sample, update
 
@@ -79,12 +79,8 @@ def _last(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, y0: np.ndarr
     y_vel = y[3:6]
     for m in range(nc):
         j = comp[m]
-        _derivative_body(ys, j, acc, mdot, alive, grav, k4)
-        for i in range(7):
-            y0[i, j] = y[i, j]
-            y[i, j] += h6 * ((k1[i, j] + (k2[i, j] + k3[i, j]) * 2.0) + k4[i, j])
-        environment_body(y, y_vel, j, alt, rho, sound, speed, qbar, mach, grav, up, flags,
-                         cells, h_rho)
+        last_body(ys, y, y0, k1, k2, k3, k4, h6, y_vel, acc, mdot, alive, j, alt, rho, sound,
+                  speed, qbar, mach, grav, up, flags, cells, h_rho)
         above = alt[j] - ground_alt[j]
         if alive[j] and armed[j] and above <= 0.0:
             n_ground += 1

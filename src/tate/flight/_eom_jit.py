@@ -208,6 +208,22 @@ def stage_body(ys: F64, y: F64, k: F64, c: float, tmp: F64, tmp_vel: F64, acc: F
 
 
 @njit
+def last_body(ys: F64, y: F64, y0: F64, k1: F64, k2: F64, k3: F64, k4: F64, h6: float,
+              y_vel: F64, acc: F64, mdot: F64, alive: NDArray[np.bool_], j: int, alt: F64,
+              rho: F64, sound: F64, speed: F64, qbar: F64, mach: F64, grav: F64, up: F64,
+              flags: int, cells: F64, h_rho: float) -> None:
+    """The last RK4 stage of :func:`rk4_last` for body ``j`` (``h6`` is h / 6, ``y_vel``
+    is ``y[3:6]``): ``k4``, the start state kept in ``y0``, the new state and its
+    environment."""
+    _derivative_body(ys, j, acc, mdot, alive, grav, k4)
+    for i in range(7):
+        y0[i, j] = y[i, j]
+        y[i, j] += h6 * ((k1[i, j] + (k2[i, j] + k3[i, j]) * 2.0) + k4[i, j])
+    environment_body(y, y_vel, j, alt, rho, sound, speed, qbar, mach, grav, up, flags,
+                     cells, h_rho)
+
+
+@njit
 def _vertical_speed(p: F64, j: int) -> float:
     """``integrator._vertical_speed`` of column ``j`` of the state ``p (7, n)``:
     velocity along the ellipsoid normal."""
@@ -244,12 +260,8 @@ def rk4_last(ys: F64, y: F64, y0: F64, k1: F64, k2: F64, k3: F64, k4: F64, h: fl
     vmax = 0.0 if n == 0 else -math.inf
     y_vel = y[3:6]
     for j in range(n):
-        _derivative_body(ys, j, acc, mdot, alive, grav, k4)
-        for i in range(7):
-            y0[i, j] = y[i, j]
-            y[i, j] += h6 * ((k1[i, j] + (k2[i, j] + k3[i, j]) * 2.0) + k4[i, j])
-        environment_body(y, y_vel, j, alt, rho, sound, speed, qbar, mach, grav, up, flags,
-                         cells, h_rho)
+        last_body(ys, y, y0, k1, k2, k3, k4, h6, y_vel, acc, mdot, alive, j, alt, rho, sound,
+                  speed, qbar, mach, grav, up, flags, cells, h_rho)
         v = speed[j]
         if v > vmax or v != v:  # numpy's max: NaN wins
             vmax = v
