@@ -137,9 +137,32 @@ def run_task(task: tuple[str, str, tuple[str, ...], tuple[Any, ...], int, int, i
 
 
 # -- back ends ------------------------------------------------------------------------------
+_RESTORED: set[str] = set()
+
+
+def warm_worker(blob: bytes) -> None:
+    """Fill this worker's shared memos from the parent's :func:`tate.memo.snapshot`
+    (once per snapshot and process): the worker skips the shooting passes the parent
+    already flew when it loaded the scenario."""
+    key = hashlib.sha256(blob).hexdigest()
+    if key not in _RESTORED:
+        from tate.memo import restore
+
+        restore(blob)
+        _RESTORED.add(key)
+
+
+def _warm_task(task: Any, blob: bytes) -> dict[str, Any]:
+    """:func:`run_task` in a Dask worker after :func:`warm_worker` (``blob`` arrives once
+    per worker, scattered)."""
+    warm_worker(blob)
+    return run_task(task)
+
+
 def _local(tasks: Iterator[Any], workers: int) -> Iterator[dict[str, Any]]:
     """Results of ``tasks`` from a process pool (in this process for one worker), at most
-    ``2 · workers`` in flight."""
+    ``2 · workers`` in flight; each worker process starts with this process's shared
+    memos (:func:`warm_worker`)."""
     if workers <= 1:
         for task in tasks:
             yield run_task(task)
@@ -147,7 +170,10 @@ def _local(tasks: Iterator[Any], workers: int) -> Iterator[dict[str, Any]]:
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+    from tate.memo import snapshot
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                             initializer=warm_worker, initargs=(snapshot(),)) as ex:
         flying: set[Future[dict[str, Any]]] = set()
         for task in tasks:
             flying.add(ex.submit(run_task, task))
@@ -187,17 +213,21 @@ def local_cluster(workers: int) -> Any:
 
 def _dask(tasks: Iterator[Any], scheduler: str, workers: int) -> Iterator[dict[str, Any]]:
     """Results of ``tasks`` from Dask workers: ``scheduler`` ``"local"`` starts a
-    ``LocalCluster`` of ``workers`` single-threaded processes, else its address."""
+    ``LocalCluster`` of ``workers`` single-threaded processes, else its address.  This
+    process's shared memos go to the workers once, scattered (:func:`warm_worker`)."""
     from distributed import Client, as_completed
+
+    from tate.memo import snapshot
 
     cluster = local_cluster(workers) if scheduler == "local" else None
     client = Client(cluster if cluster is not None else scheduler)
     try:
         limit = 2 * max(sum(client.nthreads().values()), 1)
+        warm = client.scatter(snapshot(), broadcast=True)
         pending = as_completed()
         n = 0
         for task in tasks:
-            pending.add(client.submit(run_task, task, pure=False))
+            pending.add(client.submit(_warm_task, task, warm, pure=False))
             n += 1
             if n >= limit:
                 yield next(pending).result()

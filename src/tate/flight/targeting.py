@@ -20,8 +20,9 @@ A batch's impact points are a pure function of its inputs, so
 :func:`fly_ballistic_batch` keeps the last ``BATCH_CACHE_SIZE`` answers in the process,
 keyed by the exact bytes of every input: the reach check of a scenario load and the
 aiming of each run share the grid pass, and the runs of a Monte Carlo study (whose
-ballistic missiles seldom vary) aim once per worker.  A hit returns a copy of the
-stored array, bit-identical to flying the batch again.
+ballistic missiles seldom vary) aim once per worker; a study's parent hands the workers
+the passes it flew when it loaded the scenario (:func:`tate.memo.snapshot`).  A hit
+returns a copy of the stored array, bit-identical to flying the batch again.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def make_booster(d: BallisticDesign, azimuth: F64, theta_f: F64, cut_time: F64) 
                    np.full(n, T_VERT), cut_time, np.full(n, np.inf))
 
 
-_BATCHES: Memo[F64] = Memo(BATCH_CACHE_SIZE)
+_BATCHES: Memo[F64] = Memo(BATCH_CACHE_SIZE, share=f"{__name__}:_BATCHES")
 
 
 def _batch_key(d: BallisticDesign, arrays: tuple[F64, ...], dt: float, t_max: float

@@ -108,6 +108,41 @@ def test_process_pool_and_dask_give_the_same_dataset(reference: Path, tmp_path: 
     assert _tables(tmp_path / "dask") == _tables(reference)
 
 
+def _load_in_worker(blob: bytes) -> str:
+    """In a spawned worker: warm it with ``blob``, then load the default scenario with the
+    shooting passes made to fail."""
+    import tate.flight.targeting as targeting
+    from tate.analysis.study import warm_worker
+    from tate.scenario import default_scenario_path, load_scenario
+
+    def flown(*args: object, **kw: object) -> None:
+        raise RuntimeError("a shooting pass was flown")
+
+    warm_worker(blob)
+    targeting._fly_batch = flown  # type: ignore[assignment]
+    try:
+        load_scenario(default_scenario_path())
+    except RuntimeError as exc:
+        return str(exc)
+    return "loaded from the memo"
+
+
+def test_pool_workers_start_with_the_parents_shooting_passes() -> None:
+    import multiprocessing as mp
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tate.memo import snapshot
+    from tate.scenario import default_scenario_path, load_scenario
+
+    load_scenario(default_scenario_path())  # the parent's passes (the CLI loads first)
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as ex:
+        warm = ex.submit(_load_in_worker, snapshot()).result()
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as ex:
+        cold = ex.submit(_load_in_worker, pickle.dumps({})).result()
+    assert (warm, cold) == ("loaded from the memo", "a shooting pass was flown")
+
+
 def test_local_cluster_workers_keep_the_default_heap_trimming() -> None:
     # the nanny would export MALLOC_TRIM_THRESHOLD_=65536 to its workers (10x the page
     # faults of a run); LOCAL_WORKER_CONFIG unsets it and keeps the thread limits
