@@ -111,8 +111,9 @@ def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], po
         threat, np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
         ballistic, pool.threat[bodies], prop.pos[:, bodies], prop.vel[:, bodies], floor,
         frame, G0, pip, t_go)
-    for i in np.flatnonzero(ok).tolist():
-        pool.set_pip(int(bodies[i]), pip[i], float(t_go[i]))
+    sel = np.flatnonzero(ok)
+    if sel.size:  # pool.set_pip of each, in one call (the same sums prop.t + t_go)
+        model.set_pip(bodies[sel], pip[sel].T, prop.t + t_go[sel])
 
 
 def update_pips_numpy(pool: Any, origin: Any, bodies: NDArray[np.intp],
