@@ -36,8 +36,12 @@ class Hold:
 
     def held(self, keys: NDArray[np.intp], t: float) -> NDArray[np.bool_]:
         """Which of ``keys (n,)`` are held at time ``t``."""
-        return np.array([self.flying.get(k, 0) > 0 or self.until.get(k, -np.inf) > t
-                         for k in np.asarray(keys).tolist()], dtype=bool)
+        return np.array(self.held_list(np.asarray(keys).tolist(), t), dtype=bool)
+
+    def held_list(self, keys: list[int], t: float) -> list[bool]:
+        """:meth:`held` of Python ints, as a list."""
+        flying, until, never = self.flying, self.until, -np.inf
+        return [flying.get(k, 0) > 0 or until.get(k, never) > t for k in keys]
 
     def launch(self, key: int, n: int, due: float) -> None:
         """``n`` rounds fired at ``key``, their assessment due at ``due``."""
@@ -82,6 +86,8 @@ class DecisionConstants:
     cost_weight: float
     salvo: int  #: rounds per target and decision (1 under shoot-look-shoot)
     assigner: Any  #: the scenario's assigner (:func:`tate.c2.wta.make_assigner`)
+    #: per row, a missile launcher's ``reserve`` as a Python int, else None (no reserve)
+    reserve_rows: tuple[int | None, ...] = ()
 
     @classmethod
     def of(cls, c2: Any, rows: dict[str, list[Any]], initial_rounds: NDArray[np.int64]
@@ -91,11 +97,14 @@ class DecisionConstants:
         from tate.c2.wta import make_assigner
 
         layer_rank = {name: k for k, name in enumerate(c2.layers)}
+        reserve = np.floor(initial_rounds * float(c2.reserve_fraction)).astype(int)
+        missile = np.array([k == "missile" for k in rows["kind"]])
         return cls(
-            reserve=np.floor(initial_rounds * float(c2.reserve_fraction)).astype(int),
-            missile=np.array([k == "missile" for k in rows["kind"]]),
+            reserve=reserve, missile=missile,
             cost_m=np.array(rows["cost"]) / 1e6,
             rank=np.array([layer_rank[la] for la in rows["layer"]]),
             min_pk=float(c2.min_pk), cost_weight=float(c2.cost_weight),
             salvo=1 if c2.doctrine == "shoot-look-shoot" else int(c2.salvo),
-            assigner=make_assigner(c2.assigner))
+            assigner=make_assigner(c2.assigner),
+            reserve_rows=tuple(r if m else None for r, m in zip(
+                reserve.tolist(), missile.tolist(), strict=True)))

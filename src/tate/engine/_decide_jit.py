@@ -1,5 +1,11 @@
-"""Compiled steps of the defence's decision: the threat each track cues and the
-midcourse re-aim of the rounds in the air, one call each (private; :mod:`tate.jit`).
+"""Compiled steps of the defence's decision: the tracks' position σ, the threat each
+track cues and the midcourse re-aim of the rounds in the air, one call each (private;
+:mod:`tate.jit`).
+
+:func:`sigma_of` is the twin of ``sqrt(max(eigvalsh(P[:, :3, :3])[:, -1], 0))`` in
+:meth:`tate.engine.defence.Defence._decide`: the same LAPACK symmetric eigenvalue routine
+(numba's ``np.linalg.eigvalsh``, lower triangle) per matrix, equal to numpy's to the bit
+on the default engagement's covariances (tested).
 
 The compiled twins of :func:`tate.engine.decision.threats_of_numpy` (threats in flight
 and not long killed, their truth by the compiled Hermite sample of
@@ -27,7 +33,7 @@ from numpy.typing import NDArray
 from tate.jit import njit
 from tate.weapons._interceptor_jit import truth_sample
 
-__all__ = ["threats_of", "update_pips"]
+__all__ = ["sigma_of", "threats_of", "update_pips"]
 
 F64 = NDArray[np.float64]
 IP = NDArray[np.intp]
@@ -53,6 +59,24 @@ def _to_ecef(fr: F64, e: float, n: float, u: float) -> tuple[float, float, float
 @njit
 def _norm(x: float, y: float, z: float) -> float:
     return math.sqrt((x * x + y * y) + z * z)
+
+
+@njit
+def sigma_of(P: F64, out: F64) -> bool:
+    """The largest position standard deviation of every track, ``sqrt(max(λ_max, 0))`` of
+    ``P[i, :3, :3]`` (``P (n, k, k)``, k ≥ 3) [m], into ``out (n,)``; False (``out``
+    unfinished) if a block is not finite (the caller then uses numpy, which handles it)."""
+    a = np.empty((3, 3))
+    for i in range(P.shape[0]):
+        for r in range(3):
+            for c in range(3):
+                x = P[i, r, c]
+                if not math.isfinite(x):
+                    return False
+                a[r, c] = x
+        lam = np.linalg.eigvalsh(a)[2]
+        out[i] = math.sqrt(lam if lam > 0.0 else 0.0)  # np.maximum(λ, 0) (−0 gives +0)
+    return True
 
 
 @njit

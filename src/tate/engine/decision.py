@@ -1,5 +1,8 @@
-"""Two per-decision lookups of the defence (:mod:`tate.engine.defence`): the threat each
-track cues, and the midcourse re-aim of the rounds in the air.
+"""Per-decision lookups of the defence (:mod:`tate.engine.defence`): the tracks' position
+σ, the threat each track cues, and the midcourse re-aim of the rounds in the air.
+
+* :func:`sigma_of`: the largest position standard deviation of every track, the square
+  root of the largest eigenvalue of its position covariance.
 
 * :func:`threats_of`: the truth row each track cues
   (:func:`tate.engine.truth.nearest_threats`: the nearest threat within 3 km or 4 σ of
@@ -17,7 +20,7 @@ track cues, and the midcourse re-aim of the rounds in the air.
 * :func:`search_tracks`: the decision's opportunities of only the tracks it uses (those
   that may be fired at, and those on threats not yet seen reachable).
 
-The first two run as one compiled call (:mod:`tate.engine._decide_jit`, the same arithmetic,
+The first three run as one compiled call each (:mod:`tate.engine._decide_jit`, the same arithmetic,
 tested against the numpy code here) when the caller asks for it (``jit``, read from
 :func:`tate.jit.enabled` when the defence was built); the numpy code is the reference.
 The re-aim of a decision where the model predicted some track stays in numpy.
@@ -36,11 +39,26 @@ from numpy.typing import NDArray
 
 from tate import jit as _jit
 
-__all__ = ["search_tracks", "threats_of", "threats_of_numpy", "update_pips",
-           "update_pips_numpy"]
+__all__ = ["search_tracks", "sigma_of", "sigma_of_numpy", "threats_of", "threats_of_numpy",
+           "update_pips", "update_pips_numpy"]
 
 F64 = NDArray[np.float64]
 _KERNELS = _jit.Kernels("tate.engine._decide_jit")
+
+
+def sigma_of(P: F64, jit: bool) -> F64:
+    """The largest position standard deviation of every track [m] from its covariance
+    ``P (n, k, k)`` (k ≥ 3; the position block first): compiled if ``jit``."""
+    if jit:
+        out = np.empty(P.shape[0])
+        if _KERNELS.sigma_of(P, out):
+            return out
+    return sigma_of_numpy(P)
+
+
+def sigma_of_numpy(P: F64) -> F64:
+    """:func:`sigma_of` in numpy (the reference)."""
+    return np.sqrt(np.maximum(np.linalg.eigvalsh(P[:, :3, :3])[:, -1], 0.0))
 
 
 def threats_of(eng: Any, t: float, kill_assessment_s: float, pos: F64, sigma: F64,
@@ -93,8 +111,9 @@ def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], po
         threat, np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
         ballistic, pool.threat[bodies], prop.pos[:, bodies], prop.vel[:, bodies], floor,
         frame, G0, pip, t_go)
-    for i in np.flatnonzero(ok).tolist():
-        pool.set_pip(int(bodies[i]), pip[i], float(t_go[i]))
+    sel = np.flatnonzero(ok)
+    if sel.size:  # pool.set_pip of each, in one call (the same sums prop.t + t_go)
+        model.set_pip(bodies[sel], pip[sel].T, prop.t + t_go[sel])
 
 
 def update_pips_numpy(pool: Any, origin: Any, bodies: NDArray[np.intp],

@@ -151,6 +151,7 @@ class Defence:
         self.gun_ship = np.array(gun_ship, np.intp)
         self.gun_row = np.array([i for i, k in enumerate(rows["kind"]) if k == "railgun"],
                                 np.intp)
+        self._gun_rows: list[int] = self.gun_row.tolist()
         self.launchers = self._launchers()
         from tate.engine.pool import InterceptorPool
 
@@ -166,7 +167,7 @@ class Defence:
         self._c2c: Any = None
         self._assets_cache: Any = None
         self._frame_cache: Any = None
-        self._jit = jit.enabled()  #: compiled threat lookup and midcourse re-aim
+        self._jit = jit.enabled()  #: compiled σ, threat lookup and midcourse re-aim
         self.threat_hold = Hold()  #: by truth row
         #: by track id: a track on no threat (false, or lagging a manoeuvring threat) is
         #: held by its own id, as a threat is by its truth row
@@ -296,7 +297,8 @@ class Defence:
     def tick(self, t0: float, t1: float) -> None:
         """Power and charging over (t0, t1], decisions due, flights, pending rounds."""
         self._power(t1 - t0)
-        due = [(when, tid) for when, tid in self.drops if when <= t1 + 1e-9]
+        due = [(when, tid) for when, tid in self.drops if when <= t1 + 1e-9] if (
+            self.drops) else None
         if due:
             kas = float(self.c2.kill_assessment_s)
             for when, tid in due:  # the kill's own track and its silent duplicates
@@ -322,7 +324,7 @@ class Defence:
     def _decide(self, t: float) -> None:
         from tate.c2.threat import GLIDER, assess_threats
         from tate.c2.wta import WTAProblem
-        from tate.engine.decision import search_tracks
+        from tate.engine.decision import search_tracks, sigma_of
 
         eng = self.eng
         rows = eng.tracker.confirmed()
@@ -331,23 +333,25 @@ class Defence:
         pos, vel = rows.x[:, :3], rows.x[:, 3:6]
         if self.predictor != "kinematic":  # the kinematic predictor reads no history
             self.history.record(t, rows.ids, pos, vel)
-        sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(rows.P[:, :3, :3])[:, -1], 0.0))
+        sigma = sigma_of(rows.P, self._jit)
         threat = self._threats_of(pos, t, sigma)
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma)
         if self.W == 0:
             return
-        free = (~self.threat_hold.held(threat, t) | (threat < 0)) & ~self.track_hold.held(
-            rows.ids, t)
+        ids_l, threat_l = rows.ids.tolist(), threat.tolist()
+        free_l = [(j < 0 or not h) and not g for j, h, g in zip(
+            threat_l, self.threat_hold.held_list(threat_l, t),
+            self.track_hold.held_list(ids_l, t), strict=True)]
         # two tracks on one threat (e.g. from two ships' radars): engage it through the
-        # oldest track only
-        order = np.argsort(rows.ids, kind="stable")
+        # oldest track only (Python's sort is stable, as argsort's "stable")
         seen_threat: set[int] = set()
-        for k in order.tolist():
-            j = int(threat[k])
+        for k in sorted(range(len(ids_l)), key=ids_l.__getitem__):
+            j = threat_l[k]
             if j >= 0:
                 if j in seen_threat:
-                    free[k] = False
+                    free_l[k] = False
                 seen_threat.add(j)
+        free = np.array(free_l, dtype=bool)
         assets = self._assets()
         ta = assess_threats(pos, vel, assets)
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
@@ -404,11 +408,12 @@ class Defence:
     def _available(self, c: Any) -> NDArray[np.int64]:
         """Rounds each launcher may fire now: a charged railgun one, a missile launcher
         its magazine less the reserve (``c``: :class:`tate.c2.doctrine.DecisionConstants`)."""
-        avail = self.rounds.copy()
+        avail = self.rounds.tolist()  # a few rows: Python ints, the same values
         if self.railguns is not None:
-            ready = self.railguns.ready
-            avail[self.gun_row] = np.where(ready, np.minimum(avail[self.gun_row], 1), 0)
-        return np.where(c.missile, np.maximum(avail - c.reserve, 0), avail)
+            for w, ready in zip(self._gun_rows, self.railguns.ready.tolist(), strict=True):
+                avail[w] = min(avail[w], 1) if ready else 0
+        return np.array([a if r is None else max(a - r, 0)
+                         for a, r in zip(avail, c.reserve_rows, strict=True)], np.int64)
 
     def _c2_constants(self) -> Any:
         """The decision's per-run constants (built at the first decision)."""

@@ -52,12 +52,16 @@ class Recorder:
                   pos_enu: F64, vel_enu: F64, P: F64, sigma: F64 | None = None) -> None:
         """Confirmed tracks at ``t``: ids, truth rows (−1: none), ENU state and the
         position covariance ``(k, 3, 3)``; ``sigma (k,)``, if given, is the largest
-        position standard deviation [m] already computed from ``P`` as here."""
+        position standard deviation [m] already computed from ``P`` as here.
+
+        The speeds are ``np.linalg.norm(vel_enu, axis=1)`` without its Python overhead
+        (as in :meth:`interceptors`)."""
         if ids.size:
             if sigma is None:
                 sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(P)[:, -1], 0.0))
+            vel = np.asarray(vel_enu, float)
             self.tracks.append((t, ids.copy(), threat.copy(), pos_enu.copy(),
-                                np.linalg.norm(vel_enu, axis=1), sigma))
+                                np.sqrt(np.add.reduce(vel * vel, axis=1)), sigma))
 
 
 def _geodetic(pos: F64) -> tuple[F64, F64, F64]:

@@ -39,3 +39,14 @@ def test_salvo_cap_keeps_the_best_rounds_per_target() -> None:
             assert out[:, j].sum() == k
             assert np.all(out[:, j] <= shots[:, j])
             assert abs(float((out[:, j] * pk[:, j]).sum()) - best) < 1e-12
+
+
+def test_held_list_is_held_on_python_ints() -> None:
+    h = Hold()
+    h.launch(3, 1, due=10.0)
+    h.launch(5, 1, due=12.0)
+    h.resolve(5, free_at=8.0)
+    keys = np.array([3, 5, 9, -1])
+    for t in (0.0, 7.9, 8.0, 11.0):
+        assert h.held_list(keys.tolist(), t) == h.held(keys, t).tolist()
+    assert h.held_list([3, 5], 8.0) == [True, False]

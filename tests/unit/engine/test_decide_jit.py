@@ -2,8 +2,9 @@
 reference (:mod:`tate.engine.decision`), and the decision's shortcuts.
 
 Oracle: the numpy implementation itself.  Per call: at every decision of the default
-engagement (seed 1), the threat each track cues and the midcourse re-aim of every round
-(PIP and time of the PIP, on deep copies of the pool) by both paths, equal to the bit
+engagement (seed 1), the tracks' position σ, the threat each track cues and the
+midcourse re-aim of every round (PIP and time of the PIP, on deep copies of the pool)
+by both paths, equal to the bit
 (the kernels do the same IEEE operations in the same order, so a looser tolerance would
 hide a changed order); the decision's search of only the tracks it uses against the
 search of all; the ENU frame constants against :mod:`tate.earth.wgs84`'s
@@ -56,7 +57,12 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
                                     self.pool.model.t_pip.copy()),
                                    (ref.model.pip_pos, ref.model.t_pip)))
 
-    search = decision.search_tracks
+    search, sigma_of = decision.search_tracks, decision.sigma_of
+
+    def both_sigmas(P: Any, jit: bool) -> Any:
+        got = sigma_of(P, jit)
+        checks["sigma"].append((got, decision.sigma_of_numpy(P)))
+        return got
 
     def both_searches(L: Any, window_s: float, need: Any, pos: Any, vel: Any, ttg: Any,
                       ballistic: Any, pred: Any) -> Any:
@@ -67,6 +73,7 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(decision, "search_tracks", both_searches)
+        mp.setattr(decision, "sigma_of", both_sigmas)
         mp.setattr(Defence, "_threats_of", both_threats)
         mp.setattr(Defence, "_update_pips", both_pips)
         return eng.run()
@@ -74,7 +81,7 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
 
 @pytest.fixture(scope="module")
 def checked() -> Iterator[tuple[dict[str, list[Any]], RunResult]]:
-    checks: dict[str, list[Any]] = {"threats": [], "pips": [], "search": []}
+    checks: dict[str, list[Any]] = {"threats": [], "pips": [], "search": [], "sigma": []}
     result = _run(True, checks)
     yield checks, result
 
@@ -89,6 +96,28 @@ def test_threats_of_matches_numpy_at_every_decision(checked) -> None:  # type: i
         cued += int((ref >= 0).sum())
         false += int((ref < 0).sum())
     assert cued > 1000 and false > 0  # tracks on threats, and tracks on none
+
+
+def test_sigma_matches_numpy_at_every_decision(checked) -> None:  # type: ignore[no-untyped-def]
+    """The compiled σ (numba's LAPACK eigvalsh per track) equals numpy's to the bit."""
+    calls = checked[0]["sigma"]
+    assert len(calls) > 300
+    for got, ref in calls:
+        np.testing.assert_array_equal(got, ref)
+    assert sum(got.size for got, _ in calls) > 1000
+
+
+def test_sigma_of_non_finite_or_negative_covariance_falls_back_to_numpy() -> None:
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(6, 9, 9))
+    P = a @ a.transpose(0, 2, 1)
+    P[1, :3, :3] = -np.eye(3)  # negative definite: σ 0, as np.maximum(λ, 0)
+    np.testing.assert_array_equal(decision.sigma_of(P, True), decision.sigma_of_numpy(P))
+    P[2, 1, 1] = np.nan  # numpy's own answer (here: its error), not the kernel's
+    with pytest.raises(np.linalg.LinAlgError):
+        decision.sigma_of_numpy(P)
+    with pytest.raises(np.linalg.LinAlgError):
+        decision.sigma_of(P, True)
 
 
 def test_midcourse_reaim_matches_numpy_at_every_decision(checked) -> None:  # type: ignore[no-untyped-def]
