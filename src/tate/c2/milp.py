@@ -212,8 +212,9 @@ class _Master:
         self.integrality = np.ones(self.n_var)
         self.integrality[n:n + t] = 0
         idle = np.where(np.diff(pairs.start) == 0, problem.value, 0.0)  # no pair: η_j = V_j
-        self.bounds = Bounds(np.r_[np.zeros(n), idle, np.zeros(self.n_var - n - t)],
-                             np.r_[pairs.cap, problem.value, np.ones(self.n_var - n - t)])
+        self.bounds = Bounds(
+            np.concatenate((np.zeros(n), idle, np.zeros(self.n_var - n - t))),
+            np.concatenate((pairs.cap, problem.value, np.ones(self.n_var - n - t))))
         # per target: all its pairs binary (none has cap ≠ 1), all solo
         multi_at = np.concatenate(([0], np.cumsum(pairs.cap != 1)))[pairs.start]
         self.binary_target = np.diff(multi_at) == 0
