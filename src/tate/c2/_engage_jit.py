@@ -38,7 +38,8 @@ from numpy.typing import NDArray
 
 from tate.jit import njit
 
-__all__ = ["assess", "pack", "search", "search_kinematic", "table_time", "table_times"]
+__all__ = ["assess", "pack", "search", "search_kinematic", "search_need", "table_time",
+           "table_times"]
 
 F64 = NDArray[np.float64]
 IP = NDArray[np.intp]
@@ -48,6 +49,7 @@ _COAST_FACTOR = 0.85
 _RAILGUN_SPEED_FACTOR = 0.7
 _TWO_R = 2.0 * 6_371_000.0
 _MAX_FLYOUT_STRETCH = 1.5
+_BIG = float(np.finfo(np.float64).max)  # np.nan_to_num's stand-in for inf
 
 
 def pack(launchers: Any) -> tuple[F64, IP, F64, IP, F64, F64, F64]:
@@ -266,6 +268,71 @@ def search_kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, a
                              + vel[j, 2] * vel[j, 2])
     return search(lpos, site, params, index, ranges, alts, times, path, speed, time_to_go,
                   tau, launch_delay_s, slack)
+
+
+
+@njit
+def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
+                times: F64, rail: F64, need: NDArray[np.bool_], pos: F64, vel: F64,
+                ballistic: NDArray[np.bool_], g0: float, time_to_go: F64, tau: F64,
+                launch_delay_s: float, slack: float) -> tuple[F64, F64, F64, F64]:
+    """:func:`search_kinematic` of the tracks ``need (n,)`` of ``pos, vel (n, 3)``,
+    ``ballistic`` and ``time_to_go (n,)``, written into ``(W, n)`` outputs (the other
+    columns: NaN times, points and fly-outs, Pk 0), with the railguns' Pk at their PIPs
+    (``rail (W, 3)``: angular dispersion [rad], residual miss σ [m], lethal radius [m])
+    and NaN Pk as 0 (:func:`tate.engine.decision.search_tracks` and
+    :func:`tate.c2.engage._railgun_pk`, the same arithmetic): intercept time, PIP,
+    Pk, fly-out time."""
+    n = need.size
+    m = 0
+    for j in range(n):
+        m += need[j]
+    cols = np.empty(m, np.intp)
+    m = 0
+    for j in range(n):
+        if need[j]:
+            cols[m] = j
+            m += 1
+    sp = np.empty((m, 3))
+    sv = np.empty((m, 3))
+    sb = np.empty(m, np.bool_)
+    st = np.empty(m)
+    for i in range(m):
+        j = cols[i]
+        for c in range(3):
+            sp[i, c] = pos[j, c]
+            sv[i, c] = vel[j, c]
+        sb[i] = ballistic[j]
+        st[i] = time_to_go[j]
+    t, p, f, pk, d = search_kinematic(lpos, site, params, index, ranges, alts, times, sp,
+                                      sv, sb, g0, st, tau, launch_delay_s, slack)
+    W = site.size
+    out_t = np.full((W, n), np.nan)
+    out_p = np.full((W, n, 3), np.nan)
+    out_f = np.full((W, n), np.nan)
+    out_pk = np.zeros((W, n))
+    for w in range(W):
+        gun = index[w, 6] == 1
+        for i in range(m):
+            j = cols[i]
+            out_t[w, j] = t[w, i]
+            for c in range(3):
+                out_p[w, j, c] = p[w, i, c]
+            out_f[w, j] = f[w, i]
+            q = pk[w, i]
+            if gun and t[w, i] == t[w, i]:
+                sigma = math.hypot(rail[w, 0] * d[w, i], rail[w, 1])
+                den = 2.0 * sigma * sigma
+                ratio = (rail[w, 2] * rail[w, 2]) / den if den > 0.0 else np.inf
+                q = params[w, 7] * -math.expm1(-ratio)
+            if q != q:  # np.nan_to_num
+                q = 0.0
+            elif q == np.inf:
+                q = _BIG
+            elif q == -np.inf:
+                q = -_BIG
+            out_pk[w, j] = q
+    return out_t, out_p, out_pk, out_f
 
 
 # --- threat evaluation ------------------------------------------------------------------

@@ -50,7 +50,7 @@ from tate import jit
 from tate.c2.threat import G0
 
 __all__ = ["COAST_FACTOR", "MAX_FLYOUT_STRETCH", "Launchers", "Opportunities", "flyout_time",
-           "intercept_grid", "opportunities", "predict_path"]
+           "intercept_grid", "opportunities", "opportunities_of", "predict_path"]
 
 F64 = NDArray[np.float64]
 COAST_FACTOR = 0.85  #: average coast speed over burnout speed [-] [A]
@@ -98,6 +98,14 @@ class Launchers:
         """The launchers as the compiled search's constant inputs
         (:func:`tate.c2._engage_jit.pack`), built on first use."""
         return _KERNELS.pack(self)
+
+    @cached_property
+    def rail_packed(self) -> F64:
+        """``(W, 3)`` railgun angular dispersion [rad], residual miss σ [m] and lethal
+        radius [m], for :func:`tate.c2._engage_jit.search_need`; built on first use."""
+        return np.ascontiguousarray(np.stack(
+            [self.railgun_sigma_rad, self.railgun_resid_m, self.railgun_lethal_m],
+            axis=1), np.float64).reshape(self.n, 3)
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,28 @@ def intercept_grid(horizon_s: float = 400.0, step_s: float = 1.0,
     """The intercept times τ − now ``(K,)`` [s] that :func:`opportunities` searches, with
     the same keywords: ``launch_delay_s + step_s`` to ``horizon_s`` by ``step_s``."""
     return np.arange(launch_delay_s + step_s, horizon_s + step_s, step_s)
+
+
+_DEFAULT_GRID = intercept_grid()
+_DEFAULT_GRID.flags.writeable = False
+
+
+def opportunities_of(launchers: Launchers, need: NDArray[np.bool_], pos: F64, vel: F64,
+                     time_to_go: F64, ballistic: NDArray[np.bool_],
+                     window_s: float) -> Opportunities | None:
+    """:func:`opportunities` (default grid, kinematic path) of the tracks ``need (n,)``
+    only, as ``(W, n)`` arrays whose other columns hold no opportunity (NaN times and
+    points, Pk 0), in one compiled call (:func:`tate.c2._engage_jit.search_need`); None
+    if the ``launchers`` were built with the compiled path off (the caller then searches
+    with :func:`opportunities`)."""
+    if not launchers._jit or launchers.n == 0:
+        return None
+    t, pip, pk, fly = _KERNELS.search_need(
+        *launchers.packed, launchers.rail_packed, np.asarray(need, np.bool_),
+        np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
+        np.asarray(ballistic, np.bool_), G0, np.asarray(time_to_go, np.float64),
+        _DEFAULT_GRID, 2.0, max(float(window_s), 1.0))
+    return Opportunities(t, pip, pk, fly)
 
 
 def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix
 
 from tate.c2.problem import (
     Assigner,
@@ -200,24 +200,29 @@ class _Master:
             blocks.append((pairs.weapon, engaged, np.ones(n), np.full(w, -inf),
                            channels.astype(float)))
         blocks.append(self._solo_rows())
-        mats, lo, hi = [], [], []
-        for r, cidx, v, lb, ub in blocks:
-            mats.append(csr_matrix((v, (r, cidx)), shape=(lb.size, self.n_var)))
-            lo.append(lb)
-            hi.append(ub)
-        self.static = LinearConstraint(vstack(mats, format="csr"), np.concatenate(lo),
-                                       np.concatenate(hi))
+        rows, off = [], 0  # one matrix of the blocks stacked (each has unique entries)
+        for r, _, _, lb, _ in blocks:
+            rows.append(np.asarray(r) + off)
+            off += lb.size
+        mat = csr_matrix((np.concatenate([b[2] for b in blocks]),
+                          (np.concatenate(rows), np.concatenate([b[1] for b in blocks]))),
+                         shape=(off, self.n_var))
+        self.static = LinearConstraint(mat, np.concatenate([b[3] for b in blocks]),
+                                       np.concatenate([b[4] for b in blocks]))
         self.integrality = np.ones(self.n_var)
         self.integrality[n:n + t] = 0
         idle = np.where(np.diff(pairs.start) == 0, problem.value, 0.0)  # no pair: η_j = V_j
-        self.bounds = Bounds(np.r_[np.zeros(n), idle, np.zeros(self.n_var - n - t)],
-                             np.r_[pairs.cap, problem.value, np.ones(self.n_var - n - t)])
-        spans = [slice(pairs.start[j], pairs.start[j + 1]) for j in range(t)]
-        self.binary_target = np.array([np.all(pairs.cap[s] == 1) for s in spans], dtype=bool)
+        self.bounds = Bounds(
+            np.concatenate((np.zeros(n), idle, np.zeros(self.n_var - n - t))),
+            np.concatenate((pairs.cap, problem.value, np.ones(self.n_var - n - t))))
+        # per target: all its pairs binary (none has cap ≠ 1), all solo
+        multi_at = np.concatenate(([0], np.cumsum(pairs.cap != 1)))[pairs.start]
+        self.binary_target = np.diff(multi_at) == 0
         # at most one salvo can hit these targets: the union bound is exact there
-        self.single = np.array([np.all(pairs.solo[s]) for s in spans], dtype=bool)
+        not_solo_at = np.concatenate(([0], np.cumsum(~pairs.solo)))[pairs.start]
+        self.single = np.diff(not_solo_at) == 0
         self.n_rows = 0
-        self.cut_r: list[I64] = []
+        # the cut rows, in blocks appended: columns (k,) and coefficients (r, k) per block
         self.cut_c: list[I64] = []
         self.cut_v: list[F64] = []
         self.cut_b: list[F64] = []
@@ -273,10 +278,14 @@ class _Master:
         """Append rows η_j + coef·n_(pairs of j) ≥ rhs, ``coef (r, n_j)``, ``rhs (r,)``."""
         a, b = int(self.pairs.start[j]), int(self.pairs.start[j + 1])
         n_rows = rhs.size
-        self.cut_r.append(np.repeat(self.n_rows + np.arange(n_rows), b - a + 1))
         self.n_rows += n_rows
-        self.cut_c.append(np.tile(np.append(np.arange(a, b), self.pairs.n + j), n_rows))
-        self.cut_v.append(np.hstack((coef, np.ones((n_rows, 1)))).ravel())
+        cols = np.arange(a, b + 1)  # increasing: the pairs of j, then η_j (after all pairs)
+        cols[-1] = self.pairs.n + j
+        v = np.empty((n_rows, b - a + 1))
+        v[:, :-1] = coef
+        v[:, -1] = 1.0
+        self.cut_c.append(cols)
+        self.cut_v.append(v)
         self.cut_b.append(rhs)
 
     def add_tangents(self, j: int, z0: F64) -> int:
@@ -327,11 +336,30 @@ class _Master:
             n_added += added
         return n_added
 
+    def _constraints(self, scaled: bool) -> LinearConstraint:
+        """The static rows and the cuts (:meth:`_cut_matrix`) as one constraint whose
+        matrix is in CSC: the matrix ``milp`` would stack from the two (its CSC ``vstack``:
+        each column's rows in order, explicit zeros kept), so HiGHS gets the same model,
+        built without ``milp``'s conversion and stacking of two constraints."""
+        cuts = self._cut_matrix(scaled)
+        a, b = self.static.A, cuts.A
+        mat = csr_matrix((np.concatenate((a.data, b.data)),
+                          np.concatenate((a.indices, b.indices)),
+                          np.concatenate((a.indptr, b.indptr[1:] + a.indptr[-1]))),
+                         shape=(a.shape[0] + b.shape[0], self.n_var)).tocsc()
+        return LinearConstraint(mat, np.concatenate((self.static.lb, cuts.lb)),
+                                np.concatenate((self.static.ub, cuts.ub)))
+
     def _cut_matrix(self, scaled: bool) -> LinearConstraint:
         """The cuts as one constraint; ``scaled``: each row divided by its largest |coef|."""
         rhs = np.concatenate(self.cut_b)
-        a = csr_matrix((np.concatenate(self.cut_v),
-                        (np.concatenate(self.cut_r), np.concatenate(self.cut_c))),
+        # built in CSR directly: each row's columns are distinct and increasing, so this
+        # is the matrix the COO triplets (row, column, coefficient) give, explicit zeros kept
+        size = np.concatenate([np.full(v.shape[0], v.shape[1]) for v in self.cut_v])
+        indptr = np.concatenate(([0], np.cumsum(size))).astype(np.int32)
+        indices = np.concatenate([np.tile(c, v.shape[0]) for c, v in
+                                  zip(self.cut_c, self.cut_v, strict=True)]).astype(np.int32)
+        a = csr_matrix((np.concatenate([v.ravel() for v in self.cut_v]), indices, indptr),
                        shape=(rhs.size, self.n_var))
         if scaled:
             scale = 1.0 / abs(a).max(axis=1).toarray().ravel()
@@ -345,16 +373,16 @@ class _Master:
         sometimes ends a MIP with "solve error" (its final check finds a row violated by
         exactly its 1e-6 tolerance); the MIP is then retried without presolve, then with
         the cut rows scaled."""
-        cuts = self._cut_matrix(scaled=False)
+        cons = self._constraints(scaled=False)
         opts: dict[str, Any] = {"time_limit": time_limit, "mip_rel_gap": rel_gap}
-        res = milp(self.c, bounds=self.bounds, constraints=[self.static, cuts], options=opts)
+        res = milp(self.c, bounds=self.bounds, constraints=cons, options=opts)
         ints = self.integrality > 0
         if res.status == 0 and np.all(np.abs(res.x[ints] - np.round(res.x[ints])) < 1e-9):
             return res, float(res.fun)
         for extra, scaled in (({}, False), ({"presolve": False}, False), ({}, True)):
-            cons = [self.static, self._cut_matrix(scaled) if scaled else cuts]
             res = milp(self.c, integrality=self.integrality, bounds=self.bounds,
-                       constraints=cons, options=opts | extra)
+                       constraints=self._constraints(True) if scaled else cons,
+                       options=opts | extra)
             if res.status != 4:
                 break
         bound = res.mip_dual_bound if res.mip_dual_bound is not None else -np.inf

@@ -156,8 +156,12 @@ def search_tracks(launchers: Any, window_s: float, need: NDArray[np.bool_], pos:
     ``need (n,)`` only; the other columns hold no opportunity (NaN times and points, Pk
     0).  A track's opportunities depend on its own state only, so the searched columns
     are those of the search of every track."""
-    from tate.c2.engage import Opportunities, opportunities
+    from tate.c2.engage import Opportunities, opportunities, opportunities_of
 
+    if pred is None:  # one compiled call where the launchers have one
+        opp = opportunities_of(launchers, need, pos, vel, ttg, ballistic, window_s)
+        if opp is not None:
+            return opp
     if need.all():
         return opportunities(launchers, pos, vel, ttg, ballistic, window_s=window_s,
                              path=None if pred is None else pred.path)

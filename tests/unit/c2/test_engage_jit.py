@@ -317,14 +317,27 @@ def _engagement(seed: int, compiled: bool, calls: dict[str, list[Any]] | None = 
                 calls["threats"].append(copy.deepcopy((pos, vel, A, kw)))
                 return assess(pos, vel, A, **kw)
 
+            search_of = engage.opportunities_of
+
+            def rec_of(L: Launchers, need: NDArray[np.bool_], pos: F64, vel: F64,
+                       ttg: F64, ballistic: NDArray[np.bool_], window_s: float
+                       ) -> Opportunities | None:
+                args = (need, pos, vel, ttg, ballistic, window_s)
+                calls["search_need"].append(copy.deepcopy(args))
+                calls["opportunities"].append(copy.deepcopy((
+                    (pos[need], vel[need], ttg[need], ballistic[need]),
+                    {"window_s": window_s})))
+                return search_of(L, *args)
+
             mp.setattr(engage, "opportunities", rec)
+            mp.setattr(engage, "opportunities_of", rec_of)
             mp.setattr(threat, "assess_threats", rec_threats)
         return eng.run()
 
 
 @pytest.fixture(scope="module")
 def recorded() -> Iterator[tuple[dict[str, list[Any]], RunResult, Launchers]]:
-    calls: dict[str, list[Any]] = {"opportunities": [], "threats": []}
+    calls: dict[str, list[Any]] = {"opportunities": [], "threats": [], "search_need": []}
     result = _engagement(1, True, calls)
     eng = Engagement(load_scenario(default_scenario_path()), 1)
     yield calls, result, eng.defence.launchers
@@ -355,6 +368,31 @@ def test_search_matches_numpy_on_the_default_engagement(recorded) -> None:  # ty
     # (the decisions search only the tracks they use: ~900 opportunities in seed 1)
     assert feasible > 700 and rail > 50
     print(f"{len(calls)} calls, {feasible} opportunities, max relative deviation {worst:.3g}")
+
+
+def test_search_of_the_needed_tracks_matches_numpy_on_the_default_engagement(recorded) -> None:  # type: ignore[no-untyped-def]
+    """:func:`tate.c2.engage.opportunities_of` (one compiled call: the needed columns,
+    the railguns' Pk) against the numpy search of the needed tracks written into full
+    columns, as :func:`tate.engine.decision.search_tracks` does without it."""
+    calls, L = recorded[0]["search_need"], recorded[2]
+    assert len(calls) > 300
+    ref, fast = _twins(L)
+    partial, rail = 0, 0
+    for need, pos, vel, ttg, ballistic, window_s in calls:
+        assert engage.opportunities_of(ref, need, pos, vel, ttg, ballistic, window_s) is None
+        b = engage.opportunities_of(fast, need, pos, vel, ttg, ballistic, window_s)
+        sub = opportunities(ref, pos[need], vel[need], ttg[need], ballistic[need],
+                            window_s=window_s)
+        W, n = L.n, need.size
+        a = Opportunities(np.full((W, n), np.nan), np.full((W, n, 3), np.nan),
+                          np.zeros((W, n)), np.full((W, n), np.nan))
+        for f in FIELDS:
+            getattr(a, f)[:, need] = getattr(sub, f)
+        assert b is not None
+        _same(a, b)
+        partial += int(not need.all())
+        rail += int((b.pk[L.gun] > 0).sum())
+    assert partial > 100 and rail > 50
 
 
 def test_default_engagement_is_the_same_with_either_search(recorded) -> None:  # type: ignore[no-untyped-def]
