@@ -20,7 +20,9 @@ time ``i`` and body ``j`` of a chunk, in one loop with scalar math,
 Every operation is the numpy code's, in its order (numpy's floor-modulo, NaN-propagating
 minimum and maximum, ``np.interp``'s formula); numba's sin, cos, atan2, hypot, asin,
 log10, exp and ``**`` give numpy's bits here, so the outputs are identical
-(``tests/unit/sensors/test_chunk_jit.py`` checks them).  Frames and units: ECEF positions
+where they are read (``tests/unit/sensors/test_chunk_jit.py`` checks them): the work on
+bodies out of flight or out of sight, whose accuracy, SNR (and angles) nobody reads, is
+skipped.  Frames and units: ECEF positions
 [m] and velocities [m/s] in, the sensor's ENU azimuth/elevation [rad], range [m], SNR
 [dB] out.  Not imported by ``tate`` itself.
 """
@@ -117,7 +119,10 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
     -------
     rng, az, el, std_range, std_angle, snr, pd, u : ``(k, n)`` each
         Slant range (inf out of flight) [m], azimuth, elevation [rad], σ_R [m], σ_az = σ_el
-        [rad], SNR [dB], P_d (0 where not visible), search-raster position [0, 1).
+        [rad], SNR [dB], P_d (0 where not visible), search-raster position [0, 1).  Only
+        what the time line and the detections read is computed: out of flight the range
+        and P_d (the rest NaN); in flight but not visible (never detected) also the angles
+        and search position (accuracy and SNR NaN).
     """
     k, n = alive.shape
     tilt, p, max_scan, min_el, max_el, max_range = par[0], par[1], par[2], par[3], par[4], \
@@ -138,6 +143,12 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             sf[f], cf[f] = cb * math.sin(face_az), cb * math.cos(face_az)
         hr = math.sqrt(two_re * _maximum(salt[i], 0.0))
         for j in range(n):
+            if not alive[i, j]:  # out of flight: only the range (inf) and P_d (0) are read
+                out[0, i, j] = np.inf
+                for q in (1, 2, 3, 4, 5, 7):
+                    out[q, i, j] = np.nan
+                out[6, i, j] = 0.0
+                continue
             x = safe[i, j, 0] - spos[i, 0]
             y = safe[i, j, 1] - spos[i, 1]
             z = safe[i, j, 2] - spos[i, 2]
@@ -148,10 +159,16 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             if az >= _TWO_PI:
                 az = 0.0
             el = math.atan2(u, horiz)
-            r = math.hypot(horiz, u) if alive[i, j] else np.inf
-            # angle off the nearest face's boresight
+            r = math.hypot(horiz, u)
+            out[0, i, j] = r
+            out[1, i, j] = az
+            out[2, i, j] = el
+            out[7, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
+            # visibility: range, horizon, elevation limits, then the faces' coverage
+            horizon = hr + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
+            vis = r <= max_range and r <= horizon and el >= min_el and el <= max_el
             off, cos = 0.0, 1.0
-            if faces > 0:
+            if vis and faces > 0:  # the angle off the nearest face's boresight
                 ce, sa, ca, se = math.cos(el), math.sin(az), math.cos(az), math.sin(el)
                 dz = se - sb
                 dz2 = dz * dz
@@ -163,12 +180,13 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
                     c = cf2 if f == 0 else _minimum(c, cf2)
                 off = 2.0 * math.asin(_minimum(c / 2.0, 1.0))
                 cos = _maximum(math.cos(off), min_cos)
-            # visibility
-            horizon = hr + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
-            vis = alive[i, j] and r <= max_range and r <= horizon and el >= min_el \
-                and el <= max_el
-            if faces > 0:
-                vis = vis and off <= max_scan
+                vis = off <= max_scan
+            if not vis:  # never detected (P_d 0): its accuracy and SNR are not read
+                out[3, i, j] = np.nan
+                out[4, i, j] = np.nan
+                out[5, i, j] = np.nan
+                out[6, i, j] = 0.0
+                continue
             # aspect and RCS
             v0, v1, v2 = vel[i, j, 0], vel[i, j, 1], vel[i, j, 2]
             l0, l1, l2 = -x, -y, -z
@@ -190,12 +208,8 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             else:
                 pd = np.nan
             root = 1.0 / math.sqrt(2.0 * chi)
-            out[0, i, j] = r
-            out[1, i, j] = az
-            out[2, i, j] = el
             out[3, i, j] = math.hypot(res * root, r_bias)
             out[4, i, j] = math.hypot(bw / (cos * km) * root, a_bias)
             out[5, i, j] = snr
-            out[6, i, j] = pd if vis else 0.0
-            out[7, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
+            out[6, i, j] = pd
     return out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]
