@@ -1,8 +1,9 @@
 """Compiled radar scene of a chunk of look times (the per-chunk numpy steps of the
 detection simulation in one call).
 
-The compiled twin of :func:`tate.sensors.simulate._radar_scene_numpy`: for every look
-time ``i`` and body ``j`` of a chunk, in one loop with scalar math,
+:func:`scene` is the compiled twin of :func:`tate.sensors.radar_scene.radar_scene` with
+the geometry of :class:`tate.sensors.simulate._Scene`: for every look time ``i`` and body
+``j`` of a chunk, in one loop with scalar math,
 
 * geometry: range, azimuth, elevation in the sensor's ENU frame
   (:func:`tate.sensors.simulate._aer`), range ``inf`` out of flight;
@@ -16,6 +17,11 @@ time ``i`` and body ``j`` of a chunk, in one loop with scalar math,
   visible;
 * measurement standard deviations (:func:`tate.sensors.radar.measurement_std`) and the
   search-raster position (:func:`tate.sensors.schedule.radar_search_position`).
+
+:func:`bodies` is the compiled twin of the truth every radar of a run shares per chunk
+(``TruthTracks.at``, ``simulate._bodies``, ``wgs84.geodetic_altitude``,
+``TruthTracks.codes``): positions and velocities interpolated between the recorded
+samples, their heights and kind codes, one call per chunk.
 
 Every operation is the numpy code's, in its order (numpy's floor-modulo, NaN-propagating
 minimum and maximum, ``np.interp``'s formula); numba's sin, cos, atan2, hypot, asin,
@@ -34,13 +40,17 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from tate.earth import wgs84
+from tate.flight._eom_jit import geodetic_altitude
 from tate.jit import njit
 
-__all__ = ["scene"]
+__all__ = ["bodies", "scene"]
 
 F64 = NDArray[np.float64]
 _TWO_PI = 2.0 * np.pi
 _PI = np.pi
+_BIG = np.finfo(np.float64).max  # np.nan_to_num's value for inf
+_A = wgs84.A  # the surface point that stands for a body out of flight
 
 
 @njit
@@ -213,3 +223,69 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             out[5, i, j] = snr
             out[6, i, j] = pd
     return out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]
+
+
+@njit
+def bodies(t: F64, keys: F64, t_min: float, span: float, time: F64, pos: F64, vel: F64,
+           start: NDArray[np.intp], t_first: F64, t_last: F64, t_switch: F64,
+           code_before: NDArray[np.int64], code_after: NDArray[np.int64]
+           ) -> tuple[F64, F64, F64, NDArray[np.int64], NDArray[np.bool_]]:
+    """The bodies of a chunk of look times ``t (k,)``, as every radar sees them alike.
+
+    The compiled twin of :meth:`tate.sensors.simulate.TruthTracks.at` (``keys``,
+    ``t_min``, ``span``: its ``_keys``; the other arrays: the truth's fields) followed by
+    :func:`tate.sensors.simulate._bodies`, ``wgs84.geodetic_altitude`` and
+    :meth:`~tate.sensors.simulate.TruthTracks.codes`: the same sample search (in the
+    sorted keys, body by body, a pointer walking forward while the times increase), the
+    same interpolation weights and arithmetic, so the same bits.
+
+    Returns
+    -------
+    safe, vel0 : ``(k, n, 3)``
+        ECEF positions [m] (``(wgs84.A, 0, 0)`` out of flight) and velocities [m/s] (NaN
+        and out of flight 0, inf as ``np.nan_to_num``).
+    alt, codes, alive : ``(k, n)``
+        Height of ``safe`` above the ellipsoid [m], kind code, in flight.
+    """
+    k, n = t.size, start.size - 1
+    safe = np.empty((k, n, 3))
+    vel0 = np.empty((k, n, 3))
+    alt = np.empty((k, n))
+    codes = np.empty((k, n), np.int64)
+    alive = np.empty((k, n), np.bool_)
+    for j in range(n):
+        first, end = start[j], start[j + 1]
+        h, last_q = first, -np.inf
+        for i in range(k):
+            ti = t[i]
+            codes[i, j] = code_before[j] if ti < t_switch[j] else code_after[j]
+            on = ti >= t_first[j] and ti <= t_last[j]
+            alive[i, j] = on
+            if not on:
+                safe[i, j, 0], safe[i, j, 1], safe[i, j, 2] = _A, 0.0, 0.0
+                vel0[i, j, 0], vel0[i, j, 1], vel0[i, j, 2] = 0.0, 0.0, 0.0
+                alt[i, j] = geodetic_altitude(_A, 0.0, 0.0)
+                continue
+            q = j * span + (ti - t_min)  # (ti is within [t_first, t_last]: no clip)
+            if q < last_q:  # times going back: search again from the body's first sample
+                h = first
+            last_q = q
+            while h < end and keys[h] <= q:  # searchsorted(keys, q, side="right")
+                h += 1
+            hi = min(max(h, first + 1), end - 1)
+            lo = max(hi - 1, first)
+            t0 = time[lo]
+            gap = time[hi] - t0
+            w = (ti - t0) / gap if gap > 0 else 0.0
+            for c in range(3):
+                safe[i, j, c] = pos[lo, c] * (1.0 - w) + pos[hi, c] * w
+                v = vel[lo, c] * (1.0 - w) + vel[hi, c] * w
+                if v != v:
+                    v = 0.0
+                elif v > _BIG:
+                    v = _BIG
+                elif v < -_BIG:
+                    v = -_BIG
+                vel0[i, j, c] = v
+            alt[i, j] = geodetic_altitude(safe[i, j, 0], safe[i, j, 1], safe[i, j, 2])
+    return safe, vel0, alt, codes, alive

@@ -8,12 +8,14 @@ ordered by time, then sensor id; the load table has one row per radar look time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tate.earth import wgs84
 from tate.sensors import platforms as plat
 
 __all__ = ["DETECTION_COLUMNS", "LOAD_COLUMNS", "Table"]
@@ -123,3 +125,23 @@ def _load_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
                 parts[name].append(values)
             parts["sensor_id"].append(np.full(tc.size, site.sensor_id, object))
     return _table(parts, {"sensor_id": object, "n_in_track": np.int64, "n_looks": np.int64})
+
+
+def _truth_rows(ids: NDArray[Any], times: F64, origin: tuple[float, float, float],
+                truth_at: Callable[[int], tuple[F64, F64, NDArray[np.bool_]]],
+                chunk: int) -> Table:
+    """The truth table: the bodies in flight at ``times``, in the track frame (ENU about
+    ``origin``); ``truth_at(c0)`` gives the ECEF positions (read in flight only) and the
+    in-flight mask of the chunk of ``chunk`` look times from index ``c0``."""
+    parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("time_s", "target_id", "x_m",
+                                                             "y_m", "z_m")}
+    lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
+    for c0 in range(0, times.size, chunk):
+        tc = times[c0:c0 + chunk]
+        pos, _, alive = truth_at(c0)
+        k, j = np.nonzero(alive)
+        enu = wgs84.ecef_to_enu(pos[k, j], lat0, lon0, origin[2])
+        for key, col in (("time_s", tc[k]), ("target_id", ids[j]), ("x_m", enu[:, 0]),
+                         ("y_m", enu[:, 1]), ("z_m", enu[:, 2])):
+            parts[key].append(col)
+    return _table(parts, {"target_id": object})

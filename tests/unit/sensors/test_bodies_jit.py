@@ -1,0 +1,106 @@
+"""Compiled truth of a chunk of look times (:func:`tate.sensors._chunk_jit.bodies`) against
+its numpy reference (``TruthTracks.at``, ``_bodies``, ``wgs84.geodetic_altitude``,
+``TruthTracks.codes``), and whole sensing runs in compiled chunks of any size.
+
+Oracle: the numpy path, bit for bit: per chunk on the synthetic raid of
+``test_chunk_jit`` (bodies starting late and ending early, some at rest, kinds switching)
+with look times in order, out of order, repeated and outside every body's flight; and
+whole runs of :func:`~tate.sensors.simulate.simulate_detections` with the compiled path
+on (small chunks, boundaries anywhere) and off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tate.earth import wgs84
+from tate.sensors import simulate
+from tate.sensors._chunk_jit import bodies
+from tate.sensors.simulate import TruthTracks, _bodies
+
+from .test_chunk_jit import _raid
+from .test_radar_jit import _assert_same_run, _both
+from .test_simulate import SCN, hover_flight
+
+
+def _reference(truth: TruthTracks, t: np.ndarray) -> tuple[np.ndarray, ...]:
+    with np.errstate(invalid="ignore"):  # (inf x 0 of an infinite velocity sample)
+        pos, vel, alive = truth.at(t)
+    safe, vel0 = _bodies(pos, vel, alive)
+    return safe, vel0, wgs84.geodetic_altitude(safe), truth.codes(t), alive, pos
+
+
+def _compiled(truth: TruthTracks, t: np.ndarray) -> tuple[np.ndarray, ...]:
+    keys, t_min, span = truth._keys
+    return bodies(t, keys, t_min, span, truth.time, truth.pos, truth.vel, truth.start,
+                  truth.t_first, truth.t_last, truth.t_switch, truth.code_before,
+                  truth.code_after)
+
+
+def _assert_same(truth: TruthTracks, t: np.ndarray) -> None:
+    *want, pos = _reference(truth, t)
+    got = _compiled(truth, t)
+    for key, a, b in zip(("safe", "vel0", "alt", "codes", "alive"), want, got, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape, key
+        assert np.array_equal(a, b), key
+    alive = want[4]
+    assert np.array_equal(got[0][alive], pos[alive])  # the truth table's positions
+
+
+def test_bodies_bit_for_bit() -> None:
+    truth = _raid()
+    t = np.arange(-10.0, 215.0, 0.5)  # before, during and after every body's flight
+    _assert_same(truth, t)
+    rng = np.random.default_rng(5)
+    _assert_same(truth, t[::-1].copy())  # backwards: the search restarts
+    _assert_same(truth, rng.permutation(np.concatenate([t, t[:40]])))  # shuffled, repeats
+    _assert_same(truth, rng.uniform(0.0, 200.0, 300))  # between the samples
+    _, _, alive = truth.at(t)
+    assert alive.any() and (~alive).any()
+
+
+def test_bodies_edge_samples() -> None:
+    # one body of a single sample, one with a repeated sample time (zero gap) and a NaN
+    # and an infinite velocity (np.nan_to_num's values)
+    truth = _raid(n=6)
+    time, vel = truth.time.copy(), truth.vel.copy()
+    s = truth.start
+    time[s[1] + 1] = time[s[1]]
+    vel[s[2] + 1, 0], vel[s[2] + 2, 1], vel[s[2] + 3, 2] = np.nan, np.inf, -np.inf
+    one = TruthTracks(truth.ids[:1], truth.model[:1], truth.kind_before[:1],
+                      truth.kind_after[:1], truth.t_switch[:1], truth.time[:1],
+                      truth.pos[:1], truth.vel[:1], np.array([0, 1], np.intp))
+    edited = dataclasses.replace(truth, time=time, vel=vel)
+    t = np.arange(-5.0, 205.0, 0.25)
+    for tr in (edited, one):
+        _assert_same(tr, np.sort(np.concatenate([t, tr.time])))
+
+
+def _staggered_flight(n: int) -> object:
+    """Hovering bodies (``test_simulate.hover_flight``), each recorded over its own span."""
+    flight = hover_flight([(f"D{i}", -170.0 + 11.0 * i, 6e3 + 3e3 * i, 100.0 + 400.0 * (i % 3))
+                           for i in range(n)], 240.0)
+    traj = flight.trajectory
+    keep = np.ones(traj["id"].size, bool)
+    for i in range(n):
+        t0, t1 = 7.0 * i, 240.0 - 13.0 * (i % 4)
+        mine = traj["id"] == f"D{i}"
+        keep &= ~mine | ((traj["time_s"] >= t0) & (traj["time_s"] <= t1))
+    traj = {k: v[keep] for k, v in traj.items()}
+    return dataclasses.replace(flight, trajectory=traj)
+
+
+@pytest.mark.parametrize("pairs", [1 << 17, 1200])
+def test_whole_run_in_compiled_chunks_of_any_size(monkeypatch: pytest.MonkeyPatch,
+                                                  pairs: int) -> None:
+    flight = _staggered_flight(12)
+    # compiled chunks of all looks at once, or of 100 looks against numpy chunks of 37
+    monkeypatch.setattr(simulate, "_CHUNK_PAIRS", pairs)
+    monkeypatch.setattr(simulate, "_CHUNK", 37 if pairs < 1000 else simulate._CHUNK)
+    ref, fast = _both(monkeypatch, SCN, flight, 4)
+    _assert_same_run(ref, fast)
+    assert ref.detections["time_s"].size > 500
+    assert ref.truth["time_s"].size < 12 * ref.load["time_s"].size  # staggered spans
