@@ -29,14 +29,12 @@ DETECTION_COLUMNS = ("time_s", "sensor_id", "range_m", "az_deg", "el_deg", "rang
 #: Columns of the load table collected per radar look time (``sensor_id`` is added).
 LOAD_COLUMNS = ("time_s", "n_in_track", "track_occupancy", "search_frame_s_effective",
                 "track_revisit_s_effective", "n_looks")
-#: the detection columns of one sensor's rows (all but ``sensor_id``)
-_MEASURED_COLUMNS = tuple(c for c in DETECTION_COLUMNS if c != "sensor_id")
 
 
 @dataclass
 class _Out:
     """Rows collected for one sensor (blocks of rows, concatenated, put in time order and
-    converted to the table's units once, by :meth:`detections`)."""
+    converted to the table's units once, with every sensor's, by :func:`_detections`)."""
 
     sensor_id: str
     #: per block: the times ``(m,)``, the rows ``(m, 7)`` of range, az, el, their stds (m
@@ -66,19 +64,6 @@ class _Out:
         self.blocks.append(rows)
         self.ids.append(truth_id)
 
-    def detections(self) -> dict[str, NDArray[Any]]:
-        """The detection columns (``DETECTION_COLUMNS``; angles in degrees), by time, but
-        ``sensor_id`` (:func:`_detections` adds it)."""
-        if not self.blocks:
-            return {}
-        t = np.concatenate(self.times)
-        order = np.argsort(t, kind="stable")
-        rows = np.concatenate(self.blocks)[order]
-        r, az, el, s_r, s_az, s_el, snr = (np.ascontiguousarray(rows[:, j]) for j in range(7))
-        cols = (t[order], r, np.mod(np.degrees(az), 360.0), np.degrees(el), s_r,
-                np.degrees(s_az), np.degrees(s_el), snr, np.concatenate(self.ids)[order])
-        return dict(zip(_MEASURED_COLUMNS, cols, strict=True))
-
 
 def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table:
     """Concatenate column parts; an empty column gets its dtype from ``types`` (else float)."""
@@ -87,16 +72,36 @@ def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table
 
 
 def _detections(outs: list[_Out]) -> Table:
-    parts = [o.detections() for o in outs]
-    cols = _table({c: [p[c] for p in parts if p] for c in _MEASURED_COLUMNS},
-                  {"truth_id": object})
+    """The detection table of every sensor's rows (``DETECTION_COLUMNS``; angles in
+    degrees), by time, then sensor id, then the order each sensor collected them in: one
+    stable sort of all rows and one gather (as sorting each sensor's rows by time, then
+    all by time and sensor, the same rows in the same order)."""
     names = sorted({o.sensor_id for o in outs})  # (np.unique's order, without its sort)
-    rank = np.concatenate([np.full(p["time_s"].size, names.index(o.sensor_id))
-                           for o, p in zip(outs, parts, strict=True) if p] or [np.empty(0, int)])
-    order = np.lexsort((rank, cols["time_s"]))
-    cols = {k: v[order] for k, v in cols.items()}
-    cols["sensor_id"] = np.array(names, dtype=object)[rank[order]]
-    return {k: cols[k] for k in DETECTION_COLUMNS}
+    used = [o for o in outs if o.blocks]
+    if not used:
+        return {c: np.empty(0, object if c in ("sensor_id", "truth_id") else float)
+                for c in DETECTION_COLUMNS}
+    t = np.concatenate([x for o in used for x in o.times])
+    rank = np.repeat([names.index(o.sensor_id) for o in used],
+                     [sum(x.size for x in o.times) for o in used])
+    order = np.lexsort((rank, t))
+    rows = np.take(np.concatenate([b for o in used for b in o.blocks]), order, axis=0)
+    r, s_r, snr = (np.ascontiguousarray(rows[:, j]) for j in (0, 3, 6))
+    ids = np.take(np.concatenate([x for o in used for x in o.ids]).astype(object), order)
+    cols = (np.take(t, order), np.take(np.array(names, dtype=object), np.take(rank, order)),
+            r, _degrees_360(rows[:, 1]), np.degrees(rows[:, 2]), s_r,
+            np.degrees(rows[:, 4]), np.degrees(rows[:, 5]), snr, ids)
+    return dict(zip(DETECTION_COLUMNS, cols, strict=True))
+
+
+def _degrees_360(rad: F64) -> F64:
+    """``np.mod(np.degrees(rad), 360.0)``, the floor-modulo taken only where it can change
+    a value (outside ``(0, 360)``: there it returns its argument, bit for bit)."""
+    deg = np.degrees(rad)
+    wrap = ~((deg > 0.0) & (deg < 360.0))
+    if wrap.any():
+        deg[wrap] = np.mod(deg[wrap], 360.0)
+    return deg
 
 
 def _sensor_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
