@@ -44,7 +44,7 @@ from tate.earth import wgs84
 from tate.flight._eom_jit import geodetic_altitude
 from tate.jit import njit
 
-__all__ = ["bodies", "scene"]
+__all__ = ["bodies", "hits", "scene"]
 
 F64 = NDArray[np.float64]
 _TWO_PI = 2.0 * np.pi
@@ -289,3 +289,24 @@ def bodies(t: F64, keys: F64, t_min: float, span: float, time: F64, pos: F64, ve
                 vel0[i, j, c] = v
             alt[i, j] = geodetic_altitude(safe[i, j, 0], safe[i, j, 1], safe[i, j, 2])
     return safe, vel0, alt, codes, alive
+
+
+@njit
+def hits(rng: F64, az: F64, el: F64, std_r: F64, std_a: F64, snr: F64, hit_i: NDArray[np.int64],
+         hit_d: NDArray[np.int64], noise: F64) -> F64:
+    """The detection rows of a radar's hits: the compiled twin of the gather and noise
+    of :func:`tate.sensors.simulate._add_looks`.
+
+    Row ``q`` is range, az, el (each plus its standard deviation times ``noise[q]``),
+    σ_R, σ_az, σ_el (= σ_az) and SNR of body ``hit_d[q]`` at look ``hit_i[q]`` of the
+    scene's ``(k, n)`` arrays (:func:`scene`): ``(m, 7)`` [m, rad, dB]."""
+    m = hit_i.size
+    det = np.empty((m, 7))
+    for q in range(m):
+        i, d = hit_i[q], hit_d[q]
+        s_r, s_a = std_r[i, d], std_a[i, d]
+        det[q, 0] = rng[i, d] + s_r * noise[q, 0]
+        det[q, 1] = az[i, d] + s_a * noise[q, 1]
+        det[q, 2] = el[i, d] + s_a * noise[q, 2]
+        det[q, 3], det[q, 4], det[q, 5], det[q, 6] = s_r, s_a, s_a, snr[i, d]
+    return det

@@ -427,7 +427,12 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         else:
             found = list(_looks(sched, spec, *looks, fa_per_frame, rng))
         out.load.append((tc, found[0], found[1]))
-        _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail)
+        det = None
+        if scene is not None:  # the hits' rows in one compiled call
+            from tate.sensors._chunk_jit import hits
+
+            det = hits(*rows[:5], rows[6], *found[2:5])
+        _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail, det)
         tick(float(tc[-1]))
 
 
@@ -470,15 +475,16 @@ def _looks(sched: RadarScheduler, spec: Any, tc: F64, dt: float, alive: NDArray[
 
 
 def _add_looks(out: _Out, rows: tuple[F64, ...], tc: F64, ids: NDArray[Any],
-               found: list[NDArray[Any]], fa_tail: F64) -> None:
+               found: list[NDArray[Any]], fa_tail: F64, det: F64 | None = None) -> None:
     """The detections (the 7 ``(k, n)`` columns of ``rows`` plus noise) and false alarms
     of a chunk, ``found`` = hit_i, hit_d, noise, fa_i, fa_rae of :func:`_looks` (alarms
-    after hits)."""
+    after hits); ``det``: the hits' rows if already made (``_chunk_jit.hits``)."""
     hit_i, hit_d, noise, fa_i, fa_rae = found
     if hit_i.size:
-        flat = hit_i * rows[0].shape[1] + hit_d
-        det = np.stack([col.ravel()[flat] for col in rows], axis=1)
-        det[:, :3] += det[:, 3:6] * noise
+        if det is None:
+            flat = hit_i * rows[0].shape[1] + hit_d
+            det = np.stack([col.ravel()[flat] for col in rows], axis=1)
+            det[:, :3] += det[:, 3:6] * noise
         out.add_block(tc[hit_i], det, ids[hit_d])
     if fa_i.size:
         block = np.empty((fa_i.size, 7))

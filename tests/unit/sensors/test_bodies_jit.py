@@ -1,6 +1,7 @@
 """Compiled truth of a chunk of look times (:func:`tate.sensors._chunk_jit.bodies`) against
 its numpy reference (``TruthTracks.at``, ``_bodies``, ``wgs84.geodetic_altitude``,
-``TruthTracks.codes``), and whole sensing runs in compiled chunks of any size.
+``TruthTracks.codes``), the compiled rows of the hits (:func:`~tate.sensors._chunk_jit.hits`)
+against ``simulate._add_looks``, and whole sensing runs in compiled chunks of any size.
 
 Oracle: the numpy path, bit for bit: per chunk on the synthetic raid of
 ``test_chunk_jit`` (bodies starting late and ending early, some at rest, kinds switching)
@@ -17,9 +18,12 @@ import numpy as np
 import pytest
 
 from tate.earth import wgs84
-from tate.sensors import simulate
-from tate.sensors._chunk_jit import bodies
-from tate.sensors.simulate import TruthTracks, _bodies
+from tate.sensors import platforms as plat
+from tate.sensors import presets, simulate
+from tate.sensors._chunk_jit import bodies, hits
+from tate.sensors.radar_scene import compiled_scene
+from tate.sensors.simulate import TruthTracks, _add_looks, _bodies
+from tate.sensors.tables import _Out
 
 from .test_chunk_jit import _raid
 from .test_radar_jit import _assert_same_run, _both
@@ -77,6 +81,30 @@ def test_bodies_edge_samples() -> None:
     t = np.arange(-5.0, 205.0, 0.25)
     for tr in (edited, one):
         _assert_same(tr, np.sort(np.concatenate([t, tr.time])))
+
+
+def test_hits_rows_bit_for_bit() -> None:
+    truth = _raid()
+    t = np.arange(0.0, 200.0, 0.5)
+    safe, vel0, alt, codes, alive = _compiled(truth, t)
+    st = plat.platform_state(plat.sensor_sites(SCN)[0], t)
+    scene = compiled_scene(presets.RADARS["spy1d-like"], truth.code_before, truth.code_after)
+    assert scene is not None
+    rng_, az, el, std_r, std_a, snr, pd, _ = scene(safe, vel0, alt, codes, alive, st.pos,
+                                                   st.lat, st.lon, st.heading, st.alt)
+    gen = np.random.default_rng(3)
+    hit_i, hit_d = np.nonzero(pd > gen.random(pd.shape))
+    noise = gen.standard_normal((hit_i.size, 3))
+    rows = (rng_, az, el, std_r, std_a, std_a, snr)
+    found = [hit_i, hit_d, noise, np.empty(0, np.int64), np.empty((0, 3))]
+    ref, fast = _Out("r"), _Out("f")
+    _add_looks(ref, rows, t, truth.ids, found, np.zeros(4))
+    _add_looks(fast, rows, t, truth.ids, found, np.zeros(4),
+               hits(rng_, az, el, std_r, std_a, snr, hit_i, hit_d, noise))
+    assert hit_i.size > 1000
+    for a, b in zip(ref.blocks + ref.times + ref.ids, fast.blocks + fast.times + fast.ids,
+                    strict=True):
+        assert a.shape == b.shape and np.array_equal(a, b)
 
 
 def _staggered_flight(n: int) -> object:
