@@ -243,15 +243,19 @@ def truth_from_flight(flight: Any) -> TruthTracks:
     """Collect the bodies of a :class:`~tate.flight.fly.FlightResult` (ECEF, sorted)."""
     traj = flight.trajectory
     ids_all = np.asarray(traj["id"], dtype=object)
+    # the rows come grouped by body: every id's first and last row start and end a run
+    first = (np.flatnonzero(np.concatenate([[True], ids_all[1:] != ids_all[:-1]]))
+             if ids_all.size else np.empty(0, np.intp))
+    last = np.append(first[1:], ids_all.size)[:first.size] - 1
     order_ids = list(dict.fromkeys(np.asarray(flight.summary["id"], dtype=object).tolist()))
-    order_ids += [i for i in dict.fromkeys(ids_all.tolist()) if i not in order_ids]
+    order_ids += [i for i in dict.fromkeys(ids_all[first].tolist()) if i not in order_ids]
     from tate.flight.fly import trajectory_ecef
 
     body, t, pos, vel = trajectory_ecef(traj, order_ids)
     n = len(order_ids)
     start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
-    model_of = dict(zip(ids_all.tolist(), np.asarray(traj["model"], dtype=object).tolist(),
-                        strict=True))
+    model_of = dict(zip(ids_all[last].tolist(),  # (an id's model on its last row)
+                        np.asarray(traj["model"], dtype=object)[last].tolist(), strict=True))
     models = np.array([model_of.get(i) for i in order_ids], dtype=object)
     before, after, switch = _phases(flight.events, order_ids, models)
     keep = np.diff(start) > 0

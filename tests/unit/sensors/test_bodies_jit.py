@@ -22,7 +22,7 @@ from tate.sensors import platforms as plat
 from tate.sensors import presets, simulate
 from tate.sensors._chunk_jit import bodies, hits
 from tate.sensors.radar_scene import compiled_scene
-from tate.sensors.simulate import TruthTracks, _add_looks, _bodies
+from tate.sensors.simulate import TruthTracks, _add_looks, _bodies, truth_from_flight
 from tate.sensors.tables import _Out
 
 from .test_chunk_jit import _raid
@@ -132,3 +132,24 @@ def test_whole_run_in_compiled_chunks_of_any_size(monkeypatch: pytest.MonkeyPatc
     _assert_same_run(ref, fast)
     assert ref.detections["time_s"].size > 500
     assert ref.truth["time_s"].size < 12 * ref.load["time_s"].size  # staggered spans
+
+
+def test_truth_ids_and_models_from_runs_of_rows() -> None:
+    # rows of a body in several runs (interleaved), a body missing from the summary, a
+    # model that changes on a body's later rows: the ids in order of the summary then of
+    # first appearance, each with the model of its last row (as a dict over all rows)
+    flight = _staggered_flight(4)
+    traj = flight.trajectory
+    order = np.argsort(traj["time_s"] % 60.0, kind="stable")  # runs of rows, interleaved
+    traj = {k: v[order] for k, v in traj.items()}
+    traj["model"][np.flatnonzero(traj["id"] == "D2")[-1]] = "cruise"
+    flight = dataclasses.replace(flight, trajectory=traj,
+                                 summary={"id": np.array(["D3", "D1"], object)})
+    truth = truth_from_flight(flight)
+    ids = list(dict.fromkeys(["D3", "D1", *traj["id"].tolist()]))
+    model = dict(zip(traj["id"].tolist(), traj["model"].tolist(), strict=True))
+    assert truth.ids.tolist() == ids and truth.model.tolist() == [model[i] for i in ids]
+    assert model["D2"] == "cruise" and (traj["id"][1:] != traj["id"][:-1]).sum() > 8
+    empty = dataclasses.replace(flight, trajectory={k: v[:0] for k, v in traj.items()},
+                                summary={"id": np.empty(0, object)})
+    assert truth_from_flight(empty).n == 0
