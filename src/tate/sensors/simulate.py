@@ -67,6 +67,7 @@ from tate.sensors.tables import (
     DETECTION_COLUMNS,
     LOAD_COLUMNS,
     Table,
+    _add_looks,
     _detections,
     _load_rows,
     _Out,
@@ -476,24 +477,6 @@ def _looks(sched: RadarScheduler, spec: Any, tc: F64, dt: float, alive: NDArray[
         load[i] = row[1:4]  # occupancy, frame, revisit
     fa = np.concatenate(fa_i), np.concatenate(fa_rae)
     return counts, load, hit_i[:m], hit_d[:m], noise[:m], *fa
-
-
-def _add_looks(out: _Out, rows: tuple[F64, ...], tc: F64, ids: NDArray[Any],
-               found: list[NDArray[Any]], fa_tail: F64, det: F64 | None = None) -> None:
-    """The detections (the 7 ``(k, n)`` columns of ``rows`` plus noise) and false alarms
-    of a chunk, ``found`` = hit_i, hit_d, noise, fa_i, fa_rae of :func:`_looks` (alarms
-    after hits); ``det``: the hits' rows if already made (``_chunk_jit.hits``)."""
-    hit_i, hit_d, noise, fa_i, fa_rae = found
-    if hit_i.size:
-        if det is None:
-            flat = hit_i * rows[0].shape[1] + hit_d
-            det = np.stack([col.ravel()[flat] for col in rows], axis=1)
-            det[:, :3] += det[:, 3:6] * noise
-        out.add_block(tc[hit_i], det, ids[hit_d])
-    if fa_i.size:
-        block = np.empty((fa_i.size, 7))
-        block[:, :3], block[:, 3:] = fa_rae, fa_tail
-        out.add_block(tc[fa_i], block, np.full(fa_i.size, "", object))
 
 
 def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Generator,

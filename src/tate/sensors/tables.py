@@ -65,6 +65,25 @@ class _Out:
         self.ids.append(truth_id)
 
 
+def _add_looks(out: _Out, rows: tuple[F64, ...], tc: F64, ids: NDArray[Any],
+               found: list[NDArray[Any]], fa_tail: F64, det: F64 | None = None) -> None:
+    """Add a radar chunk's detections (the 7 ``(k, n)`` columns of ``rows`` plus noise)
+    and false alarms to ``out``; ``found`` = hit_i, hit_d, noise, fa_i, fa_rae of
+    :func:`tate.sensors.simulate._looks` (alarms after hits); ``det``: the hits' rows if
+    already made (:func:`tate.sensors._chunk_jit.hits`)."""
+    hit_i, hit_d, noise, fa_i, fa_rae = found
+    if hit_i.size:
+        if det is None:
+            flat = hit_i * rows[0].shape[1] + hit_d
+            det = np.stack([col.ravel()[flat] for col in rows], axis=1)
+            det[:, :3] += det[:, 3:6] * noise
+        out.add_block(tc[hit_i], det, ids[hit_d])
+    if fa_i.size:
+        block = np.empty((fa_i.size, 7))
+        block[:, :3], block[:, 3:] = fa_rae, fa_tail
+        out.add_block(tc[fa_i], block, np.full(fa_i.size, "", object))
+
+
 def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table:
     """Concatenate column parts; an empty column gets its dtype from ``types`` (else float)."""
     return {k: (np.concatenate(v).astype(types.get(k, float)) if v

@@ -22,8 +22,8 @@ from tate.sensors import platforms as plat
 from tate.sensors import presets, simulate
 from tate.sensors._chunk_jit import bodies, hits
 from tate.sensors.radar_scene import compiled_scene
-from tate.sensors.simulate import TruthTracks, _add_looks, _bodies, truth_from_flight
-from tate.sensors.tables import _Out
+from tate.sensors.simulate import TruthTracks, _bodies, truth_from_flight
+from tate.sensors.tables import _add_looks, _Out
 
 from .test_chunk_jit import _raid
 from .test_radar_jit import _assert_same_run, _both
