@@ -21,7 +21,10 @@ the geometry of :class:`tate.sensors.simulate._Scene`: for every look time ``i``
 :func:`bodies` is the compiled twin of the truth every radar of a run shares per chunk
 (``TruthTracks.at``, ``simulate._bodies``, ``wgs84.geodetic_altitude``,
 ``TruthTracks.codes``): positions and velocities interpolated between the recorded
-samples, their heights and kind codes, one call per chunk.
+samples, their heights and kind codes, one call per chunk.  :func:`hits` gathers the
+rows of a radar's detections (with their measurement noise) and :func:`track_frame` the
+truth table's positions in the track frame: the compiled twins of
+:func:`tate.sensors.tables._add_looks` and :func:`tate.sensors.tables._truth_rows`.
 
 Every operation is the numpy code's, in its order (numpy's floor-modulo, NaN-propagating
 minimum and maximum, ``np.interp``'s formula); numba's sin, cos, atan2, hypot, asin,
@@ -44,7 +47,7 @@ from tate.earth import wgs84
 from tate.flight._eom_jit import geodetic_altitude
 from tate.jit import njit
 
-__all__ = ["bodies", "hits", "scene"]
+__all__ = ["bodies", "hits", "scene", "track_frame"]
 
 F64 = NDArray[np.float64]
 _TWO_PI = 2.0 * np.pi
@@ -310,3 +313,38 @@ def hits(rng: F64, az: F64, el: F64, std_r: F64, std_a: F64, snr: F64, hit_i: ND
         det[q, 2] = el[i, d] + s_a * noise[q, 2]
         det[q, 3], det[q, 4], det[q, 5], det[q, 6] = s_r, s_a, s_a, snr[i, d]
     return det
+
+
+@njit
+def track_frame(pos: F64, alive: NDArray[np.bool_], origin: F64, trig: F64
+                ) -> tuple[NDArray[np.int64], NDArray[np.int64], F64]:
+    """The bodies in flight of a chunk in the track frame: the compiled twin of
+    ``np.nonzero(alive)`` and ``wgs84.ecef_to_enu(pos[k, j], lat0, lon0, alt0)`` of
+    :func:`tate.sensors.tables._truth_rows` (the same operations in the same order).
+
+    ``pos (k, n, 3)`` ECEF [m] (read in flight only), ``alive (k, n)``, ``origin (3,)``
+    the ECEF position of the frame's origin [m], ``trig`` the sine and cosine of its
+    latitude and longitude (sin lat, cos lat, sin lon, cos lon).  Returns the look and
+    body index of each body in flight (row-major order) and its ENU position ``(m, 3)``
+    [m]."""
+    k, n = alive.shape
+    m = 0
+    for i in range(k):
+        for j in range(n):
+            m += alive[i, j]
+    ki = np.empty(m, np.int64)
+    ji = np.empty(m, np.int64)
+    enu = np.empty((m, 3))
+    sl, cl, so, co = trig[0], trig[1], trig[2], trig[3]
+    q = 0
+    for i in range(k):
+        for j in range(n):
+            if alive[i, j]:
+                x = pos[i, j, 0] - origin[0]
+                y = pos[i, j, 1] - origin[1]
+                z = pos[i, j, 2] - origin[2]
+                t = co * x + so * y
+                ki[q], ji[q] = i, j
+                enu[q, 0], enu[q, 1], enu[q, 2] = co * y - so * x, cl * z - sl * t, cl * t + sl * z
+                q += 1
+    return ki, ji, enu

@@ -555,7 +555,8 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
     sites = plat.sensor_sites(scn)
     origin = _origin(scn, sites)
     times = _look_grid(truth, dt_s)
-    if jit.enabled():
+    compiled = jit.enabled()
+    if compiled:
         chunk = max(_CHUNK, _CHUNK_PAIRS // max(truth.n, 1))
         truth_at, bodies_at = _compiled_chunks(truth, times, chunk)
     else:
@@ -581,7 +582,7 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
     radar_times = times if any(s.kind == "radar" for s in sites) else np.empty(0)
     return SensorRun(
         detections=_detections(outs), sensors=_sensor_rows(sites, outs),
-        truth=_truth_rows(truth.ids, radar_times, origin, truth_at, chunk),
+        truth=_truth_rows(truth.ids, radar_times, origin, truth_at, chunk, compiled),
         load=_load_rows(sites, outs),
         targets={"target_id": truth.ids, "model": truth.model},
         sites={key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in

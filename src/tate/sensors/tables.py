@@ -153,18 +153,26 @@ def _load_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
 
 def _truth_rows(ids: NDArray[Any], times: F64, origin: tuple[float, float, float],
                 truth_at: Callable[[int], tuple[F64, F64, NDArray[np.bool_]]],
-                chunk: int) -> Table:
+                chunk: int, compiled: bool = False) -> Table:
     """The truth table: the bodies in flight at ``times``, in the track frame (ENU about
     ``origin``); ``truth_at(c0)`` gives the ECEF positions (read in flight only) and the
-    in-flight mask of the chunk of ``chunk`` look times from index ``c0``."""
+    in-flight mask of the chunk of ``chunk`` look times from index ``c0``; ``compiled``:
+    through :func:`tate.sensors._chunk_jit.track_frame` (the same bits)."""
     parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("time_s", "target_id", "x_m",
                                                              "y_m", "z_m")}
     lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
+    o_ecef = wgs84.geodetic_to_ecef(lat0, lon0, origin[2])
+    trig = np.array([np.sin(lat0), np.cos(lat0), np.sin(lon0), np.cos(lon0)])
     for c0 in range(0, times.size, chunk):
         tc = times[c0:c0 + chunk]
         pos, _, alive = truth_at(c0)
-        k, j = np.nonzero(alive)
-        enu = wgs84.ecef_to_enu(pos[k, j], lat0, lon0, origin[2])
+        if compiled:
+            from tate.sensors._chunk_jit import track_frame
+
+            k, j, enu = track_frame(pos, alive, o_ecef, trig)
+        else:
+            k, j = np.nonzero(alive)
+            enu = wgs84.ecef_to_enu(pos[k, j], lat0, lon0, origin[2])
         for key, col in (("time_s", tc[k]), ("target_id", ids[j]), ("x_m", enu[:, 0]),
                          ("y_m", enu[:, 1]), ("z_m", enu[:, 2])):
             parts[key].append(col)

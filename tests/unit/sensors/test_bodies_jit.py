@@ -23,7 +23,7 @@ from tate.sensors import presets, simulate
 from tate.sensors._chunk_jit import bodies, hits
 from tate.sensors.radar_scene import compiled_scene
 from tate.sensors.simulate import TruthTracks, _bodies, truth_from_flight
-from tate.sensors.tables import _add_looks, _Out
+from tate.sensors.tables import _add_looks, _Out, _truth_rows
 
 from .test_chunk_jit import _raid
 from .test_radar_jit import _assert_same_run, _both
@@ -105,6 +105,22 @@ def test_hits_rows_bit_for_bit() -> None:
     for a, b in zip(ref.blocks + ref.times + ref.ids, fast.blocks + fast.times + fast.ids,
                     strict=True):
         assert a.shape == b.shape and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("origin", [(20.0, 150.0, 0.0), (-33.5, -70.25, 1234.5)])
+def test_truth_rows_bit_for_bit(origin: tuple[float, float, float]) -> None:
+    truth = _raid()
+    t = np.arange(-10.0, 215.0, 0.5)
+
+    def truth_at(c0: int) -> tuple[np.ndarray, ...]:
+        return truth.at(t[c0:c0 + 100])
+
+    ref = _truth_rows(truth.ids, t, origin, truth_at, 100)
+    fast = _truth_rows(truth.ids, t, origin, truth_at, 100, compiled=True)
+    assert ref["time_s"].size > 1000
+    for key in ref:
+        a, b = ref[key], fast[key]
+        assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b), key
 
 
 def _staggered_flight(n: int) -> object:
