@@ -1,8 +1,9 @@
 """Compiled radar scene of a chunk of look times (the per-chunk numpy steps of the
 detection simulation in one call).
 
-The compiled twin of :func:`tate.sensors.simulate._radar_scene_numpy`: for every look
-time ``i`` and body ``j`` of a chunk, in one loop with scalar math,
+:func:`scene` is the compiled twin of :func:`tate.sensors.radar_scene.radar_scene` with
+the geometry of :class:`tate.sensors.simulate._Scene`: for every look time ``i`` and body
+``j`` of a chunk, in one loop with scalar math,
 
 * geometry: range, azimuth, elevation in the sensor's ENU frame
   (:func:`tate.sensors.simulate._aer`), range ``inf`` out of flight;
@@ -17,10 +18,20 @@ time ``i`` and body ``j`` of a chunk, in one loop with scalar math,
 * measurement standard deviations (:func:`tate.sensors.radar.measurement_std`) and the
   search-raster position (:func:`tate.sensors.schedule.radar_search_position`).
 
+:func:`bodies` is the compiled twin of the truth every radar of a run shares per chunk
+(``TruthTracks.at``, ``simulate._bodies``, ``wgs84.geodetic_altitude``,
+``TruthTracks.codes``): positions and velocities interpolated between the recorded
+samples, their heights and kind codes, one call per chunk.  :func:`hits` gathers the
+rows of a radar's detections (with their measurement noise) and :func:`track_frame` the
+truth table's positions in the track frame: the compiled twins of
+:func:`tate.sensors.tables._add_looks` and :func:`tate.sensors.tables._truth_rows`.
+
 Every operation is the numpy code's, in its order (numpy's floor-modulo, NaN-propagating
 minimum and maximum, ``np.interp``'s formula); numba's sin, cos, atan2, hypot, asin,
 log10, exp and ``**`` give numpy's bits here, so the outputs are identical
-(``tests/unit/sensors/test_chunk_jit.py`` checks them).  Frames and units: ECEF positions
+where they are read (``tests/unit/sensors/test_chunk_jit.py`` checks them): the work on
+bodies out of flight or out of sight, whose accuracy, SNR (and angles) nobody reads, is
+skipped.  Frames and units: ECEF positions
 [m] and velocities [m/s] in, the sensor's ENU azimuth/elevation [rad], range [m], SNR
 [dB] out.  Not imported by ``tate`` itself.
 """
@@ -32,13 +43,17 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from tate.earth import wgs84
+from tate.flight._eom_jit import geodetic_altitude
 from tate.jit import njit
 
-__all__ = ["scene"]
+__all__ = ["bodies", "hits", "scene", "track_frame"]
 
 F64 = NDArray[np.float64]
 _TWO_PI = 2.0 * np.pi
 _PI = np.pi
+_BIG = np.finfo(np.float64).max  # np.nan_to_num's value for inf
+_A = wgs84.A  # the surface point that stands for a body out of flight
 
 
 @njit
@@ -117,7 +132,10 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
     -------
     rng, az, el, std_range, std_angle, snr, pd, u : ``(k, n)`` each
         Slant range (inf out of flight) [m], azimuth, elevation [rad], σ_R [m], σ_az = σ_el
-        [rad], SNR [dB], P_d (0 where not visible), search-raster position [0, 1).
+        [rad], SNR [dB], P_d (0 where not visible), search-raster position [0, 1).  Only
+        what the time line and the detections read is computed: out of flight the range
+        and P_d (the rest NaN); in flight but not visible (never detected) also the angles
+        and search position (accuracy and SNR NaN).
     """
     k, n = alive.shape
     tilt, p, max_scan, min_el, max_el, max_range = par[0], par[1], par[2], par[3], par[4], \
@@ -138,6 +156,12 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             sf[f], cf[f] = cb * math.sin(face_az), cb * math.cos(face_az)
         hr = math.sqrt(two_re * _maximum(salt[i], 0.0))
         for j in range(n):
+            if not alive[i, j]:  # out of flight: only the range (inf) and P_d (0) are read
+                out[0, i, j] = np.inf
+                for q in (1, 2, 3, 4, 5, 7):
+                    out[q, i, j] = np.nan
+                out[6, i, j] = 0.0
+                continue
             x = safe[i, j, 0] - spos[i, 0]
             y = safe[i, j, 1] - spos[i, 1]
             z = safe[i, j, 2] - spos[i, 2]
@@ -148,10 +172,16 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             if az >= _TWO_PI:
                 az = 0.0
             el = math.atan2(u, horiz)
-            r = math.hypot(horiz, u) if alive[i, j] else np.inf
-            # angle off the nearest face's boresight
+            r = math.hypot(horiz, u)
+            out[0, i, j] = r
+            out[1, i, j] = az
+            out[2, i, j] = el
+            out[7, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
+            # visibility: range, horizon, elevation limits, then the faces' coverage
+            horizon = hr + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
+            vis = r <= max_range and r <= horizon and el >= min_el and el <= max_el
             off, cos = 0.0, 1.0
-            if faces > 0:
+            if vis and faces > 0:  # the angle off the nearest face's boresight
                 ce, sa, ca, se = math.cos(el), math.sin(az), math.cos(az), math.sin(el)
                 dz = se - sb
                 dz2 = dz * dz
@@ -163,12 +193,13 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
                     c = cf2 if f == 0 else _minimum(c, cf2)
                 off = 2.0 * math.asin(_minimum(c / 2.0, 1.0))
                 cos = _maximum(math.cos(off), min_cos)
-            # visibility
-            horizon = hr + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
-            vis = alive[i, j] and r <= max_range and r <= horizon and el >= min_el \
-                and el <= max_el
-            if faces > 0:
-                vis = vis and off <= max_scan
+                vis = off <= max_scan
+            if not vis:  # never detected (P_d 0): its accuracy and SNR are not read
+                out[3, i, j] = np.nan
+                out[4, i, j] = np.nan
+                out[5, i, j] = np.nan
+                out[6, i, j] = 0.0
+                continue
             # aspect and RCS
             v0, v1, v2 = vel[i, j, 0], vel[i, j, 1], vel[i, j, 2]
             l0, l1, l2 = -x, -y, -z
@@ -190,12 +221,130 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             else:
                 pd = np.nan
             root = 1.0 / math.sqrt(2.0 * chi)
-            out[0, i, j] = r
-            out[1, i, j] = az
-            out[2, i, j] = el
             out[3, i, j] = math.hypot(res * root, r_bias)
             out[4, i, j] = math.hypot(bw / (cos * km) * root, a_bias)
             out[5, i, j] = snr
-            out[6, i, j] = pd if vis else 0.0
-            out[7, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
+            out[6, i, j] = pd
     return out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]
+
+
+@njit
+def bodies(t: F64, keys: F64, t_min: float, span: float, time: F64, pos: F64, vel: F64,
+           start: NDArray[np.intp], t_first: F64, t_last: F64, t_switch: F64,
+           code_before: NDArray[np.int64], code_after: NDArray[np.int64]
+           ) -> tuple[F64, F64, F64, NDArray[np.int64], NDArray[np.bool_]]:
+    """The bodies of a chunk of look times ``t (k,)``, as every radar sees them alike.
+
+    The compiled twin of :meth:`tate.sensors.simulate.TruthTracks.at` (``keys``,
+    ``t_min``, ``span``: its ``_keys``; the other arrays: the truth's fields) followed by
+    :func:`tate.sensors.simulate._bodies`, ``wgs84.geodetic_altitude`` and
+    :meth:`~tate.sensors.simulate.TruthTracks.codes`: the same sample search (in the
+    sorted keys, body by body, a pointer walking forward while the times increase), the
+    same interpolation weights and arithmetic, so the same bits.
+
+    Returns
+    -------
+    safe, vel0 : ``(k, n, 3)``
+        ECEF positions [m] (``(wgs84.A, 0, 0)`` out of flight) and velocities [m/s] (NaN
+        and out of flight 0, inf as ``np.nan_to_num``).
+    alt, codes, alive : ``(k, n)``
+        Height of ``safe`` above the ellipsoid [m], kind code, in flight.
+    """
+    k, n = t.size, start.size - 1
+    safe = np.empty((k, n, 3))
+    vel0 = np.empty((k, n, 3))
+    alt = np.empty((k, n))
+    codes = np.empty((k, n), np.int64)
+    alive = np.empty((k, n), np.bool_)
+    for j in range(n):
+        first, end = start[j], start[j + 1]
+        h, last_q = first, -np.inf
+        for i in range(k):
+            ti = t[i]
+            codes[i, j] = code_before[j] if ti < t_switch[j] else code_after[j]
+            on = ti >= t_first[j] and ti <= t_last[j]
+            alive[i, j] = on
+            if not on:
+                safe[i, j, 0], safe[i, j, 1], safe[i, j, 2] = _A, 0.0, 0.0
+                vel0[i, j, 0], vel0[i, j, 1], vel0[i, j, 2] = 0.0, 0.0, 0.0
+                alt[i, j] = geodetic_altitude(_A, 0.0, 0.0)
+                continue
+            q = j * span + (ti - t_min)  # (ti is within [t_first, t_last]: no clip)
+            if q < last_q:  # times going back: search again from the body's first sample
+                h = first
+            last_q = q
+            while h < end and keys[h] <= q:  # searchsorted(keys, q, side="right")
+                h += 1
+            hi = min(max(h, first + 1), end - 1)
+            lo = max(hi - 1, first)
+            t0 = time[lo]
+            gap = time[hi] - t0
+            w = (ti - t0) / gap if gap > 0 else 0.0
+            for c in range(3):
+                safe[i, j, c] = pos[lo, c] * (1.0 - w) + pos[hi, c] * w
+                v = vel[lo, c] * (1.0 - w) + vel[hi, c] * w
+                if v != v:
+                    v = 0.0
+                elif v > _BIG:
+                    v = _BIG
+                elif v < -_BIG:
+                    v = -_BIG
+                vel0[i, j, c] = v
+            alt[i, j] = geodetic_altitude(safe[i, j, 0], safe[i, j, 1], safe[i, j, 2])
+    return safe, vel0, alt, codes, alive
+
+
+@njit
+def hits(rng: F64, az: F64, el: F64, std_r: F64, std_a: F64, snr: F64, hit_i: NDArray[np.int64],
+         hit_d: NDArray[np.int64], noise: F64) -> F64:
+    """The detection rows of a radar's hits: the compiled twin of the gather and noise
+    of :func:`tate.sensors.simulate._add_looks`.
+
+    Row ``q`` is range, az, el (each plus its standard deviation times ``noise[q]``),
+    σ_R, σ_az, σ_el (= σ_az) and SNR of body ``hit_d[q]`` at look ``hit_i[q]`` of the
+    scene's ``(k, n)`` arrays (:func:`scene`): ``(m, 7)`` [m, rad, dB]."""
+    m = hit_i.size
+    det = np.empty((m, 7))
+    for q in range(m):
+        i, d = hit_i[q], hit_d[q]
+        s_r, s_a = std_r[i, d], std_a[i, d]
+        det[q, 0] = rng[i, d] + s_r * noise[q, 0]
+        det[q, 1] = az[i, d] + s_a * noise[q, 1]
+        det[q, 2] = el[i, d] + s_a * noise[q, 2]
+        det[q, 3], det[q, 4], det[q, 5], det[q, 6] = s_r, s_a, s_a, snr[i, d]
+    return det
+
+
+@njit
+def track_frame(pos: F64, alive: NDArray[np.bool_], origin: F64, trig: F64
+                ) -> tuple[NDArray[np.int64], NDArray[np.int64], F64]:
+    """The bodies in flight of a chunk in the track frame: the compiled twin of
+    ``np.nonzero(alive)`` and ``wgs84.ecef_to_enu(pos[k, j], lat0, lon0, alt0)`` of
+    :func:`tate.sensors.tables._truth_rows` (the same operations in the same order).
+
+    ``pos (k, n, 3)`` ECEF [m] (read in flight only), ``alive (k, n)``, ``origin (3,)``
+    the ECEF position of the frame's origin [m], ``trig`` the sine and cosine of its
+    latitude and longitude (sin lat, cos lat, sin lon, cos lon).  Returns the look and
+    body index of each body in flight (row-major order) and its ENU position ``(m, 3)``
+    [m]."""
+    k, n = alive.shape
+    m = 0
+    for i in range(k):
+        for j in range(n):
+            m += alive[i, j]
+    ki = np.empty(m, np.int64)
+    ji = np.empty(m, np.int64)
+    enu = np.empty((m, 3))
+    sl, cl, so, co = trig[0], trig[1], trig[2], trig[3]
+    q = 0
+    for i in range(k):
+        for j in range(n):
+            if alive[i, j]:
+                x = pos[i, j, 0] - origin[0]
+                y = pos[i, j, 1] - origin[1]
+                z = pos[i, j, 2] - origin[2]
+                t = co * x + so * y
+                ki[q], ji[q] = i, j
+                enu[q, 0], enu[q, 1], enu[q, 2] = co * y - so * x, cl * z - sl * t, cl * t + sl * z
+                q += 1
+    return ki, ji, enu

@@ -35,7 +35,11 @@ per look time, so adding a sensor never changes another sensor's draws, and the 
 seed gives bit-identical tables.  With the compiled path on (:mod:`tate.jit`) a radar's
 per-look loop (time line and draws, :func:`_looks`) is one kernel call per chunk of look
 times (:func:`tate.sensors._radar_jit.looks`), drawing the same stream in the same order
-through numba's Generator: the same tables, bit for bit.
+through numba's Generator: the same tables, bit for bit.  On that path the chunks are
+larger (``_CHUNK_PAIRS`` look time x body pairs), the truth of a chunk is one compiled
+call (:func:`tate.sensors._chunk_jit.bodies`) and so is each radar's scene
+(:func:`tate.sensors._chunk_jit.scene`); every step is elementwise in time or carries its
+state across chunks, so the chunk size does not change the tables.
 
 Frames of the output: detections in each sensor's own ENU/AER frame; the truth table in
 the track frame, ENU about the origin (lat, lon, 0) of the first ship (else the first
@@ -63,11 +67,12 @@ from tate.sensors.tables import (
     DETECTION_COLUMNS,
     LOAD_COLUMNS,
     Table,
+    _add_looks,
     _detections,
     _load_rows,
     _Out,
     _sensor_rows,
-    _table,
+    _truth_rows,
 )
 
 __all__ = [
@@ -103,6 +108,8 @@ IR_PHASE_AFTER_BOOST = {"ballistic-rv": "midcourse", "booster": "midcourse", "gl
                         "cruise": "cruise", "drone": "cruise", "aircraft": "cruise",
                         "debris": "midcourse"}
 _CHUNK = 256  #: look times processed together (bounds memory to chunk x targets)
+#: look time x target pairs processed together on the compiled path (fewer, larger chunks)
+_CHUNK_PAIRS = 1 << 17
 
 
 def sensor_rng(seed: int, sensor_id: str) -> np.random.Generator:
@@ -237,15 +244,19 @@ def truth_from_flight(flight: Any) -> TruthTracks:
     """Collect the bodies of a :class:`~tate.flight.fly.FlightResult` (ECEF, sorted)."""
     traj = flight.trajectory
     ids_all = np.asarray(traj["id"], dtype=object)
+    # the rows come grouped by body: every id's first and last row start and end a run
+    first = (np.flatnonzero(np.concatenate([[True], ids_all[1:] != ids_all[:-1]]))
+             if ids_all.size else np.empty(0, np.intp))
+    last = np.append(first[1:], ids_all.size)[:first.size] - 1
     order_ids = list(dict.fromkeys(np.asarray(flight.summary["id"], dtype=object).tolist()))
-    order_ids += [i for i in dict.fromkeys(ids_all.tolist()) if i not in order_ids]
+    order_ids += [i for i in dict.fromkeys(ids_all[first].tolist()) if i not in order_ids]
     from tate.flight.fly import trajectory_ecef
 
     body, t, pos, vel = trajectory_ecef(traj, order_ids)
     n = len(order_ids)
     start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
-    model_of = dict(zip(ids_all.tolist(), np.asarray(traj["model"], dtype=object).tolist(),
-                        strict=True))
+    model_of = dict(zip(ids_all[last].tolist(),  # (an id's model on its last row)
+                        np.asarray(traj["model"], dtype=object)[last].tolist(), strict=True))
     models = np.array([model_of.get(i) for i in order_ids], dtype=object)
     before, after, switch = _phases(flight.events, order_ids, models)
     keep = np.diff(start) > 0
@@ -332,30 +343,52 @@ def _aer(rel: F64, lat: F64, lon: F64) -> tuple[F64, F64, F64]:
     return az, np.arctan2(u, horiz), np.hypot(horiz, u)
 
 
-def _chunks(truth: TruthTracks, times: F64) -> Callable[[int], Interpolated]:
+Bodies = Callable[[int], tuple[F64, F64, F64, NDArray[np.int64]]]
+
+
+def _chunks(truth: TruthTracks, times: F64, chunk: int = _CHUNK) -> Callable[[int], Interpolated]:
     """``truth.at`` of the chunk of ``times`` starting at index ``c0``, interpolated once
     (every radar and the truth table walk the same look times)."""
-    return functools.cache(lambda c0: truth.at(times[c0:c0 + _CHUNK]))
+    return functools.cache(lambda c0: truth.at(times[c0:c0 + chunk]))
 
 
-def _chunk_bodies(truth: TruthTracks, times: F64, truth_at: Callable[[int], Interpolated]
-                  ) -> Callable[[int], tuple[F64, F64, F64, NDArray[np.int64]]]:
+def _chunk_bodies(truth: TruthTracks, times: F64, truth_at: Callable[[int], Interpolated],
+                  chunk: int = _CHUNK) -> Bodies:
     """What every radar derives alike from chunk ``c0``'s bodies, once: :func:`_bodies`,
     their height above the ellipsoid [m] and their kind codes (``truth.codes``)."""
     def derive(c0: int) -> tuple[F64, F64, F64, NDArray[np.int64]]:
         safe, vel0 = _bodies(*truth_at(c0))
         return (safe, vel0, wgs84.geodetic_altitude(safe),
-                truth.codes(times[c0:c0 + _CHUNK]))
+                truth.codes(times[c0:c0 + chunk]))
     return functools.cache(derive)
+
+
+def _compiled_chunks(truth: TruthTracks, times: F64, chunk: int
+                     ) -> tuple[Callable[[int], Interpolated], Bodies]:
+    """:func:`_chunks` and :func:`_chunk_bodies` in one compiled call per chunk
+    (:func:`tate.sensors._chunk_jit.bodies`).  The interpolation's positions are the
+    safe ones (:func:`_safe`), equal to ``truth.at``'s in flight, where they are read."""
+    from tate.sensors._chunk_jit import bodies
+
+    keys, t_min, span = truth._keys
+    par = (truth.time, truth.pos, truth.vel, truth.start, truth.t_first, truth.t_last,
+           truth.t_switch, truth.code_before, truth.code_after)
+    derive = functools.cache(lambda c0: bodies(times[c0:c0 + chunk], keys, t_min, span, *par))
+
+    def truth_at(c0: int) -> Interpolated:
+        safe, vel0, _, _, alive = derive(c0)
+        return safe, vel0, alive
+
+    return truth_at, lambda c0: derive(c0)[:4]
 
 
 def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: float,
                     rng: np.random.Generator, out: _Out, tick: Callable[[float], None],
-                    truth_at: Callable[[int], Interpolated],
-                    bodies_at: Callable[[int], tuple[F64, F64, F64, NDArray[np.int64]]]
-                    ) -> None:
+                    truth_at: Callable[[int], Interpolated], bodies_at: Bodies,
+                    chunk: int = _CHUNK) -> None:
     """Walk one radar's look times (see the module docstring); ``truth_at`` and
-    ``bodies_at`` are :func:`_chunks` and :func:`_chunk_bodies` of ``times``.
+    ``bodies_at`` are :func:`_chunks` and :func:`_chunk_bodies` of ``times`` in chunks
+    of ``chunk`` look times.
 
     Everything that does not depend on the time line is computed for a chunk of look
     times at once; the loop over the look times keeps only the scheduler and the draws
@@ -376,8 +409,8 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     fa_par = np.array([spec.max_range_m, spec.min_el_rad, spec.max_el_rad, spec.faces,
                        spec.max_scan_rad], float)
     scene = compiled_scene(spec, truth.code_before, truth.code_after) if jit.enabled() else None
-    for c0 in range(0, times.size, _CHUNK):
-        tc = times[c0:c0 + _CHUNK]
+    for c0 in range(0, times.size, chunk):
+        tc = times[c0:c0 + chunk]
         safe, vel0, alt, codes = bodies_at(c0)
         if scene is not None:
             state = plat.platform_state(site, tc)
@@ -399,7 +432,12 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         else:
             found = list(_looks(sched, spec, *looks, fa_per_frame, rng))
         out.load.append((tc, found[0], found[1]))
-        _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail)
+        det = None
+        if scene is not None:  # the hits' rows in one compiled call
+            from tate.sensors._chunk_jit import hits
+
+            det = hits(*rows[:5], rows[6], *found[2:5])
+        _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail, det)
         tick(float(tc[-1]))
 
 
@@ -439,23 +477,6 @@ def _looks(sched: RadarScheduler, spec: Any, tc: F64, dt: float, alive: NDArray[
         load[i] = row[1:4]  # occupancy, frame, revisit
     fa = np.concatenate(fa_i), np.concatenate(fa_rae)
     return counts, load, hit_i[:m], hit_d[:m], noise[:m], *fa
-
-
-def _add_looks(out: _Out, rows: tuple[F64, ...], tc: F64, ids: NDArray[Any],
-               found: list[NDArray[Any]], fa_tail: F64) -> None:
-    """The detections (the 7 ``(k, n)`` columns of ``rows`` plus noise) and false alarms
-    of a chunk, ``found`` = hit_i, hit_d, noise, fa_i, fa_rae of :func:`_looks` (alarms
-    after hits)."""
-    hit_i, hit_d, noise, fa_i, fa_rae = found
-    if hit_i.size:
-        flat = hit_i * rows[0].shape[1] + hit_d
-        det = np.stack([col.ravel()[flat] for col in rows], axis=1)
-        det[:, :3] += det[:, 3:6] * noise
-        out.add_block(tc[hit_i], det, ids[hit_d])
-    if fa_i.size:
-        block = np.empty((fa_i.size, 7))
-        block[:, :3], block[:, 3:] = fa_rae, fa_tail
-        out.add_block(tc[fa_i], block, np.full(fa_i.size, "", object))
 
 
 def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Generator,
@@ -534,8 +555,14 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
     sites = plat.sensor_sites(scn)
     origin = _origin(scn, sites)
     times = _look_grid(truth, dt_s)
-    truth_at = _chunks(truth, times)
-    bodies_at = _chunk_bodies(truth, times, truth_at)
+    compiled = jit.enabled()
+    if compiled:
+        chunk = max(_CHUNK, _CHUNK_PAIRS // max(truth.n, 1))
+        truth_at, bodies_at = _compiled_chunks(truth, times, chunk)
+    else:
+        chunk = _CHUNK
+        truth_at = _chunks(truth, times)
+        bodies_at = _chunk_bodies(truth, times, truth_at)
     outs: list[_Out] = []
     for site in sites:
         out = _Out(site.sensor_id)
@@ -547,14 +574,16 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
                 progress(sid, t, total)
 
         if site.kind == "radar":
-            _simulate_radar(site, truth, times, dt_s, rng, out, tick, truth_at, bodies_at)
+            _simulate_radar(site, truth, times, dt_s, rng, out, tick, truth_at, bodies_at,
+                            chunk)
         else:
             _simulate_ir(site, truth, rng, out, tick)
         outs.append(out)
     radar_times = times if any(s.kind == "radar" for s in sites) else np.empty(0)
     return SensorRun(
         detections=_detections(outs), sensors=_sensor_rows(sites, outs),
-        truth=_truth_rows(truth, radar_times, origin, truth_at), load=_load_rows(sites, outs),
+        truth=_truth_rows(truth.ids, radar_times, origin, truth_at, chunk, compiled),
+        load=_load_rows(sites, outs),
         targets={"target_id": truth.ids, "model": truth.model},
         sites={key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
                (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
@@ -572,19 +601,3 @@ def _origin(scn: Any, sites: tuple[plat.SensorSite, ...]) -> tuple[float, float,
         return float(np.degrees(sites[0].lat)), float(np.degrees(sites[0].lon)), 0.0
     launch = scn.threats[0].launch
     return float(nominal(launch.lat_deg)), float(nominal(launch.lon_deg)), 0.0
-
-
-def _truth_rows(truth: TruthTracks, times: F64, origin: tuple[float, float, float],
-                truth_at: Callable[[int], Interpolated]) -> Table:
-    parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("time_s", "target_id", "x_m",
-                                                             "y_m", "z_m")}
-    lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
-    for c0 in range(0, times.size, _CHUNK):
-        tc = times[c0:c0 + _CHUNK]
-        pos, _, alive = truth_at(c0)
-        k, j = np.nonzero(alive)
-        enu = wgs84.ecef_to_enu(pos[k, j], lat0, lon0, origin[2])
-        for key, col in (("time_s", tc[k]), ("target_id", truth.ids[j]), ("x_m", enu[:, 0]),
-                         ("y_m", enu[:, 1]), ("z_m", enu[:, 2])):
-            parts[key].append(col)
-    return _table(parts, {"target_id": object})

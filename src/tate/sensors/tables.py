@@ -8,12 +8,14 @@ ordered by time, then sensor id; the load table has one row per radar look time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tate.earth import wgs84
 from tate.sensors import platforms as plat
 
 __all__ = ["DETECTION_COLUMNS", "LOAD_COLUMNS", "Table"]
@@ -27,14 +29,12 @@ DETECTION_COLUMNS = ("time_s", "sensor_id", "range_m", "az_deg", "el_deg", "rang
 #: Columns of the load table collected per radar look time (``sensor_id`` is added).
 LOAD_COLUMNS = ("time_s", "n_in_track", "track_occupancy", "search_frame_s_effective",
                 "track_revisit_s_effective", "n_looks")
-#: the detection columns of one sensor's rows (all but ``sensor_id``)
-_MEASURED_COLUMNS = tuple(c for c in DETECTION_COLUMNS if c != "sensor_id")
 
 
 @dataclass
 class _Out:
     """Rows collected for one sensor (blocks of rows, concatenated, put in time order and
-    converted to the table's units once, by :meth:`detections`)."""
+    converted to the table's units once, with every sensor's, by :func:`_detections`)."""
 
     sensor_id: str
     #: per block: the times ``(m,)``, the rows ``(m, 7)`` of range, az, el, their stds (m
@@ -64,18 +64,24 @@ class _Out:
         self.blocks.append(rows)
         self.ids.append(truth_id)
 
-    def detections(self) -> dict[str, NDArray[Any]]:
-        """The detection columns (``DETECTION_COLUMNS``; angles in degrees), by time, but
-        ``sensor_id`` (:func:`_detections` adds it)."""
-        if not self.blocks:
-            return {}
-        t = np.concatenate(self.times)
-        order = np.argsort(t, kind="stable")
-        rows = np.concatenate(self.blocks)[order]
-        r, az, el, s_r, s_az, s_el, snr = (np.ascontiguousarray(rows[:, j]) for j in range(7))
-        cols = (t[order], r, np.mod(np.degrees(az), 360.0), np.degrees(el), s_r,
-                np.degrees(s_az), np.degrees(s_el), snr, np.concatenate(self.ids)[order])
-        return dict(zip(_MEASURED_COLUMNS, cols, strict=True))
+
+def _add_looks(out: _Out, rows: tuple[F64, ...], tc: F64, ids: NDArray[Any],
+               found: list[NDArray[Any]], fa_tail: F64, det: F64 | None = None) -> None:
+    """Add a radar chunk's detections (the 7 ``(k, n)`` columns of ``rows`` plus noise)
+    and false alarms to ``out``; ``found`` = hit_i, hit_d, noise, fa_i, fa_rae of
+    :func:`tate.sensors.simulate._looks` (alarms after hits); ``det``: the hits' rows if
+    already made (:func:`tate.sensors._chunk_jit.hits`)."""
+    hit_i, hit_d, noise, fa_i, fa_rae = found
+    if hit_i.size:
+        if det is None:
+            flat = hit_i * rows[0].shape[1] + hit_d
+            det = np.stack([col.ravel()[flat] for col in rows], axis=1)
+            det[:, :3] += det[:, 3:6] * noise
+        out.add_block(tc[hit_i], det, ids[hit_d])
+    if fa_i.size:
+        block = np.empty((fa_i.size, 7))
+        block[:, :3], block[:, 3:] = fa_rae, fa_tail
+        out.add_block(tc[fa_i], block, np.full(fa_i.size, "", object))
 
 
 def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table:
@@ -85,16 +91,36 @@ def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table
 
 
 def _detections(outs: list[_Out]) -> Table:
-    parts = [o.detections() for o in outs]
-    cols = _table({c: [p[c] for p in parts if p] for c in _MEASURED_COLUMNS},
-                  {"truth_id": object})
+    """The detection table of every sensor's rows (``DETECTION_COLUMNS``; angles in
+    degrees), by time, then sensor id, then the order each sensor collected them in: one
+    stable sort of all rows and one gather (as sorting each sensor's rows by time, then
+    all by time and sensor, the same rows in the same order)."""
     names = sorted({o.sensor_id for o in outs})  # (np.unique's order, without its sort)
-    rank = np.concatenate([np.full(p["time_s"].size, names.index(o.sensor_id))
-                           for o, p in zip(outs, parts, strict=True) if p] or [np.empty(0, int)])
-    order = np.lexsort((rank, cols["time_s"]))
-    cols = {k: v[order] for k, v in cols.items()}
-    cols["sensor_id"] = np.array(names, dtype=object)[rank[order]]
-    return {k: cols[k] for k in DETECTION_COLUMNS}
+    used = [o for o in outs if o.blocks]
+    if not used:
+        return {c: np.empty(0, object if c in ("sensor_id", "truth_id") else float)
+                for c in DETECTION_COLUMNS}
+    t = np.concatenate([x for o in used for x in o.times])
+    rank = np.repeat([names.index(o.sensor_id) for o in used],
+                     [sum(x.size for x in o.times) for o in used])
+    order = np.lexsort((rank, t))
+    rows = np.take(np.concatenate([b for o in used for b in o.blocks]), order, axis=0)
+    r, s_r, snr = (np.ascontiguousarray(rows[:, j]) for j in (0, 3, 6))
+    ids = np.take(np.concatenate([x for o in used for x in o.ids]).astype(object), order)
+    cols = (np.take(t, order), np.take(np.array(names, dtype=object), np.take(rank, order)),
+            r, _degrees_360(rows[:, 1]), np.degrees(rows[:, 2]), s_r,
+            np.degrees(rows[:, 4]), np.degrees(rows[:, 5]), snr, ids)
+    return dict(zip(DETECTION_COLUMNS, cols, strict=True))
+
+
+def _degrees_360(rad: F64) -> F64:
+    """``np.mod(np.degrees(rad), 360.0)``, the floor-modulo taken only where it can change
+    a value (outside ``(0, 360)``: there it returns its argument, bit for bit)."""
+    deg = np.degrees(rad)
+    wrap = ~((deg > 0.0) & (deg < 360.0))
+    if wrap.any():
+        deg[wrap] = np.mod(deg[wrap], 360.0)
+    return deg
 
 
 def _sensor_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
@@ -123,3 +149,31 @@ def _load_rows(sites: tuple[plat.SensorSite, ...], outs: list[_Out]) -> Table:
                 parts[name].append(values)
             parts["sensor_id"].append(np.full(tc.size, site.sensor_id, object))
     return _table(parts, {"sensor_id": object, "n_in_track": np.int64, "n_looks": np.int64})
+
+
+def _truth_rows(ids: NDArray[Any], times: F64, origin: tuple[float, float, float],
+                truth_at: Callable[[int], tuple[F64, F64, NDArray[np.bool_]]],
+                chunk: int, compiled: bool = False) -> Table:
+    """The truth table: the bodies in flight at ``times``, in the track frame (ENU about
+    ``origin``); ``truth_at(c0)`` gives the ECEF positions (read in flight only) and the
+    in-flight mask of the chunk of ``chunk`` look times from index ``c0``; ``compiled``:
+    through :func:`tate.sensors._chunk_jit.track_frame` (the same bits)."""
+    parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("time_s", "target_id", "x_m",
+                                                             "y_m", "z_m")}
+    lat0, lon0 = np.radians(origin[0]), np.radians(origin[1])
+    o_ecef = wgs84.geodetic_to_ecef(lat0, lon0, origin[2])
+    trig = np.array([np.sin(lat0), np.cos(lat0), np.sin(lon0), np.cos(lon0)])
+    for c0 in range(0, times.size, chunk):
+        tc = times[c0:c0 + chunk]
+        pos, _, alive = truth_at(c0)
+        if compiled:
+            from tate.sensors._chunk_jit import track_frame
+
+            k, j, enu = track_frame(pos, alive, o_ecef, trig)
+        else:
+            k, j = np.nonzero(alive)
+            enu = wgs84.ecef_to_enu(pos[k, j], lat0, lon0, origin[2])
+        for key, col in (("time_s", tc[k]), ("target_id", ids[j]), ("x_m", enu[:, 0]),
+                         ("y_m", enu[:, 1]), ("z_m", enu[:, 2])):
+            parts[key].append(col)
+    return _table(parts, {"target_id": object})
