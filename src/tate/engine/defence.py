@@ -535,9 +535,12 @@ class Defence:
     # -- fly and assess -------------------------------------------------------------------
     def _fly(self, t0: float, t1: float) -> None:
         pool = self.pool
+        if not pool.any_active():  # nothing in the air: the pool only moves its clock
+            pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
+            return
         was = np.flatnonzero(pool.active)
         pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
-        if was.size and pool.prop is not None:
+        if pool.prop is not None:
             self.recorder.interceptors(t1, pool.shot[was], pool.prop.pos[:, was],
                                        pool.prop.vel[:, was])
 

@@ -120,6 +120,7 @@ class InterceptorPool:
         self.shot = np.full(n, -1, np.intp)
         self.threat = np.full(n, -1, np.intp)
         self.active = np.zeros(n, dtype=bool)
+        self._n_air = 0  #: rounds in the air (``active`` set), kept by launch and close
         self.t_pip = np.full(n, np.nan)  #: engine time of the intercept planned [s]
         self.steps = 0
         self.rng = rng
@@ -131,8 +132,11 @@ class InterceptorPool:
         self.noise_rad, self.glint_m = self._seek
         self._jit = jit.enabled()  #: compiled step control, seeker geometry and screen
         self._fused = False
-        #: the last truth whose ``t_last`` was read, and it (a TruthStore's is fixed)
-        self._t_last: tuple[Any, F64] | None = None
+        #: the fused step's per-run arguments (arrays changed in place; built once)
+        self._step_args: tuple[Any, ...] | None = None
+        #: the last truth flown against, whether the kernel samples it, its arrays and its
+        #: ``t_last`` (a TruthStore's are fixed; None: read ``t_last`` at every call)
+        self._tr: tuple[Any, bool, tuple[Any, ...], F64 | None] | None = None
         if n == 0:
             self.model = None
             self.prop = None
@@ -171,7 +175,7 @@ class InterceptorPool:
 
     def any_active(self) -> bool:
         """Whether a round is in the air."""
-        return bool(self.active.any())
+        return self._n_air > 0
 
     def launch(self, t: float, launcher: int, pip_ecef: F64, t_pip: float, shot: int,
                threat: int) -> int:
@@ -185,6 +189,7 @@ class InterceptorPool:
         t_rel = t - self.t_start
         self.model.launch([b], t_rel)
         self.model.set_pip([b], np.asarray(pip_ecef, float).reshape(3, 1), [t_rel + t_pip])
+        self._n_air += not self.active[b]
         self.shot[b], self.threat[b], self.active[b] = shot, threat, True
         self.t_pip[b] = t + t_pip
         self.prop.y[0:3, b] = self.deck[:, b]
@@ -207,6 +212,7 @@ class InterceptorPool:
 
     def close(self, b: int) -> None:
         """End body ``b``'s engagement; it stops being integrated."""
+        self._n_air -= bool(self.active[b])
         self.active[b] = False
         if self.prop is not None and self.model is not None:
             self.prop.alive[b] = False
@@ -288,8 +294,7 @@ class InterceptorPool:
                                prop.pos, prop.vel, m.pip_pos, self.threat, q, w))
 
     def _step_want_sampled(self, t0: float, t1: float, tr: tuple[Any, ...]) -> float:
-        """:meth:`_step_want` in one compiled call that samples the truth store's arrays
-        ``tr`` (as :meth:`_fly_fused` passes them) itself
+        """:meth:`_step_want` in one compiled call sampling the truth store's arrays ``tr``
         (:func:`tate.engine._pool_step_jit.step_want_sampled`)."""
         from tate.engine._pool_step_jit import step_want_sampled
 
@@ -339,7 +344,7 @@ class InterceptorPool:
         if self.model is None or self.prop is None:
             return
         prop, m = self.prop, self.model
-        if not self.active.any():  # nothing in the air: ready rounds hold their place
+        if not self._n_air:  # nothing in the air: ready rounds hold their place
             prop.set_clock(t1 - self.t_start)
             return
         if self._fused:
@@ -383,18 +388,24 @@ class InterceptorPool:
         from tate.weapons.intercept import closest_approach_hermite
 
         prop, m = self._parts()
-        sample = isinstance(truth, TruthStore) and bool(truth._jit)
-        tr = ((truth.time, truth.pos, truth.vel, truth.start, truth.keys, float(truth.span),
-               float(truth.t0)) if sample else _NO_TRUTH)
+        if self._tr is None or self._tr[0] is not truth:
+            store = isinstance(truth, TruthStore)
+            sample = store and bool(truth._jit)
+            self._tr = (truth, sample, (truth.time, truth.pos, truth.vel, truth.start,
+                                        truth.keys, float(truth.span), float(truth.t0))
+                        if sample else _NO_TRUTH, truth.t_last if store else None)
+        _, sample, tr, t_last = self._tr
         if sample:
             tick = t1 - t0
             want = min(max(self._step_want_sampled(t0, t1, tr), MIN_STEP_S), tick)
             h = tick / max(1, math.ceil(tick / want - 1e-9))  # as _step_length
         else:
             h = self._step_length(t0, t1, truth)
-        t_last = self._truth_t_last(truth)
-        upd, extra, arrays = m.update_arrays(), (m._g0_isp_div, _CD_X, _CD_Y), prop.arrays()
-        ending = (self.active, self.t_pip, MAX_OVERTIME_S)
+        t_last = np.asarray(truth.t_last) if t_last is None else t_last
+        if self._step_args is None:
+            self._step_args = (m.update_arrays(), (m._g0_isp_div, _CD_X, _CD_Y),
+                               prop.arrays(), (self.active, self.t_pip, MAX_OVERTIME_S))
+        upd, extra, arrays, ending = self._step_args
         while self.t < t1 - 1e-9:
             t_now = self.t
             act = (self.active & (self.threat >= 0)).nonzero()[0]
@@ -438,17 +449,6 @@ class InterceptorPool:
                                           int(flags[0].any()), flags[0], flags[1], d1)
             if n_end or n_ground:  # else no round is due (closings only remove rounds)
                 self._end_step(t_next, report)
-
-    def _truth_t_last(self, truth: Any) -> F64:
-        """``truth.t_last``, read once per :class:`~tate.engine.truth.TruthStore` (whose
-        records are fixed), at every call for any other truth."""
-        from tate.engine.truth import TruthStore
-
-        if not isinstance(truth, TruthStore):
-            return np.asarray(truth.t_last)
-        if self._t_last is None or self._t_last[0] is not truth:
-            self._t_last = (truth, truth.t_last)
-        return self._t_last[1]
 
     def _end_step(self, t_next: float, report: Report) -> None:
         """Close the rounds past their time (overtime, or no target at the planned
