@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -458,9 +459,15 @@ class PowerPlant:
                                  np.empty((0, self.n, k)), np.empty((0, self.n)))
         t, cap, gen, d, s, e = zip(*self._rows, strict=True)
         m, n, k = len(t), self.n, len(LOADS)
-        return PowerTimeline(LOADS, np.array(t), np.array(cap).reshape(m, n),
-                             np.array(gen).reshape(m, n), np.array(d).reshape(m, n, k),
-                             np.array(s).reshape(m, n, k), np.array(e).reshape(m, n))
+
+        def flat(rows: Any, depth: int) -> Any:  # the nested lists' numbers, in order
+            for _ in range(depth):
+                rows = chain.from_iterable(rows)
+            return np.array(list(rows))  # (the nested lists' dtype: that of their numbers)
+
+        return PowerTimeline(LOADS, np.array(t), flat(cap, 1).reshape(m, n),
+                             flat(gen, 1).reshape(m, n), flat(d, 2).reshape(m, n, k),
+                             flat(s, 2).reshape(m, n, k), flat(e, 1).reshape(m, n))
 
 
 def railgun_power_available_w(spec: PlantSpec, speed_kn: float, radars_on: bool = True,
