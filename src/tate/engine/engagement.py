@@ -158,6 +158,13 @@ class Engagement:
         self._n_killed = 0
         self._fixed_sites: dict[str, tuple[F64, F64]] = {}
         self._undetected = bool(n)  #: some threat not yet detected
+        #: per threat, its first detection row (none: the row count); the rows before
+        #: :attr:`_fresh_from` (the least of those of the threats not yet detected) can
+        #: detect no threat first
+        self._first_row = np.full(n, self.scans.truth.size, dtype=np.intp)
+        seen, first_row = np.unique(self.scans.truth, return_index=True)
+        self._first_row[seen[seen >= 0]] = first_row[seen >= 0]
+        self._fresh_from = int(self._first_row.min()) if n else 0
         self._ended = np.zeros(n, dtype=bool)
         self.events: list[tuple[float, str, str, str]] = []
         self._quality: list[tuple[float, int, int, float, float, float, float]] = []
@@ -262,7 +269,7 @@ class Engagement:
         bounds = self._scan_bounds[i0:i1 + 1] - a
         times = self._scan_time_arr[i0:i1]
         alive = self._alive_rows(a, b)
-        if self._undetected:
+        if self._undetected and b > self._fresh_from:
             self._first_detections(times, bounds, sc.truth[a:b], alive, i0)
         site, site_pos, site_rot = self._scan_sites(times, i0, i1)
         z, R = sc.z[a:b], sc.R[a:b]
@@ -304,7 +311,10 @@ class Engagement:
                 sid = self._scan_sids[first + k]
                 for j in np.unique(fresh).tolist():
                     self.events.append((ts, "first-detection", str(self.truth.ids[j]), sid))
-                self._undetected = bool(np.isnan(self.first_detected).any())
+                undetected = np.isnan(self.first_detected)
+                self._undetected = bool(undetected.any())
+                if self._undetected:
+                    self._fresh_from = int(self._first_row[undetected].min())
                 if not self._undetected:
                     return
 

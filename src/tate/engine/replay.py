@@ -90,12 +90,15 @@ def paths_table(eng: Any) -> dict[str, NDArray[Any]]:
     n_threat = sum(x.size for x in t_parts)
     weapons = np.array([row[1] for row in eng.defence.shots], dtype=object)
     shot_parts = [np.full(n_threat, -1, np.intp)]  #: shot row per path row (−1: threat)
-    for t, shot, pos, speed in eng.defence.recorder.shots:
-        t_parts.append(np.full(shot.size, t))
-        id_parts.append(np.array([f"shot-{s}" for s in shot.tolist()], dtype=object))
-        shot_parts.append(shot)
-        pos_parts.append(pos)
-        spd_parts.append(speed)
+    rec = eng.defence.recorder.shots
+    if rec:  # every tick's rounds at once (the rows of one np.full, … per tick)
+        shot_all = np.concatenate([shot for _, shot, _, _ in rec])
+        t_parts.append(np.repeat(np.array([t for t, _, _, _ in rec]),
+                                 [shot.size for _, shot, _, _ in rec]))
+        id_parts.append(np.array([f"shot-{s}" for s in shot_all.tolist()], dtype=object))
+        shot_parts.append(shot_all)
+        pos_parts.append(np.concatenate([pos for _, _, pos, _ in rec]))
+        spd_parts.append(np.concatenate([speed for _, _, _, speed in rec]))
     if not t_parts:
         return {"time_s": np.empty(0), "id": np.empty(0, object), "kind": np.empty(0, object),
                 "weapon": np.empty(0, object), "lat_deg": np.empty(0), "lon_deg": np.empty(0),

@@ -149,13 +149,13 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
         eye = tr._scan_args[4]
         tr._steps = (np.zeros(1), eye[0][None], eye[1][None])
     if alive is None:
-        alive = np.ones(z.shape[0], dtype=np.bool_)
+        alive = _all_alive(z.shape[0])
     rot = site_rot if site_rot is not None else np.tile(np.eye(3), (site_pos.shape[0], 1, 1))
     i, s = 0, times.size
     while i < s:
         i, need = _run(tr, times, bounds, z, R, alive, site, site_pos, rot,
                        site_rot is not None, i)
-        if not np.isnan(need):
+        if not math.isnan(need):
             F, _, Q = tr.filter.dyn.matrices(need)  # type: ignore[attr-defined]
             steps, Fs, Qs = tr._steps
             tr._steps = (np.append(steps, need), np.concatenate([Fs, F[None]]),
@@ -169,6 +169,18 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
                 site_pos[j], R[a:b][keep],
                 rotation=None if site_rot is None else site_rot[j]))
             i += 1
+
+
+_ALIVE = np.ones(0, dtype=np.bool_)  #: all True (never written: numba's read-only arrays are
+#: another type, compiled anew), grown as needed
+
+
+def _all_alive(p: int) -> B8:
+    """``p`` flags all True (a view of one array kept for all calls; not written)."""
+    global _ALIVE
+    if _ALIVE.size < p:
+        _ALIVE = np.ones(max(p, 2 * _ALIVE.size), dtype=np.bool_)
+    return _ALIVE[:p]
 
 
 def _run(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: I64,
@@ -197,5 +209,5 @@ def _run(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: 
     tr._nis[0], tr._nis[1] = out[14], out[15]
     if out[16]:
         tr._nis[2] = 3 if tr._nis[2] in (0, 3) else -1
-    tr.t = None if np.isnan(out[1]) else out[1]
+    tr.t = None if math.isnan(out[1]) else out[1]
     return out[0], out[18]

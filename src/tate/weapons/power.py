@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -370,6 +371,9 @@ class PowerPlant:
         self._order: list[int] = []  #: load columns in serving order
         #: the last scalar tick: its inputs (dt, demand, state, priorities) and answer
         self._last: tuple[tuple[Any, ...], _TickLists] | None = None
+        #: the last railgun tick (:func:`tate.weapons.railgun.serve_and_charge`): its
+        #: inputs and answer
+        self._serve: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
 
     def step(self, dt: float, demand_w: ArrayLike) -> PowerStep:
         """Serve ``demand_w (n, k)`` [W] for ``dt`` [s]; update storage; record the tick."""
@@ -408,9 +412,7 @@ class PowerPlant:
         """The tick by :func:`plant_tick_scalar`, recorded, or None (nothing done) when
         an input is not finite.  A tick whose inputs equal the last one's (a steady bus)
         takes that tick's answer: the function of equal inputs is equal."""
-        state = (self.online_w.tolist(), self.storage.tolist(), self.storage_max.tolist(),
-                 self.charge_max.tolist(), self.discharge_max.tolist(), self.eta.tolist())
-        prio = self.priority.tolist()
+        state, prio = self._state()
         key = (dt, rows, state, prio)
         last = self._last
         if last is not None and last[0] == key:
@@ -427,6 +429,14 @@ class PowerPlant:
             self._last = (key, out)
         self._record(dt, out[1], out[3], out[0], out[2], out[6])
         return out
+
+    def _state(self) -> tuple[tuple[list[float], list[float], list[float], list[float],
+                                    list[float], list[float]], list[int]]:
+        """The plant's arrays that a tick reads, as lists (:func:`plant_tick_scalar`'s
+        order), and the priorities."""
+        return ((self.online_w.tolist(), self.storage.tolist(), self.storage_max.tolist(),
+                 self.charge_max.tolist(), self.discharge_max.tolist(), self.eta.tolist()),
+                self.priority.tolist())
 
     def _record(self, dt: float, cap: list[float], gen: list[float], d: list[list[float]],
                 served: list[list[float]], storage: F64 | list[float]) -> None:
@@ -449,9 +459,15 @@ class PowerPlant:
                                  np.empty((0, self.n, k)), np.empty((0, self.n)))
         t, cap, gen, d, s, e = zip(*self._rows, strict=True)
         m, n, k = len(t), self.n, len(LOADS)
-        return PowerTimeline(LOADS, np.array(t), np.array(cap).reshape(m, n),
-                             np.array(gen).reshape(m, n), np.array(d).reshape(m, n, k),
-                             np.array(s).reshape(m, n, k), np.array(e).reshape(m, n))
+
+        def flat(rows: Any, depth: int) -> Any:  # the nested lists' numbers, in order
+            for _ in range(depth):
+                rows = chain.from_iterable(rows)
+            return np.array(list(rows))  # (the nested lists' dtype: that of their numbers)
+
+        return PowerTimeline(LOADS, np.array(t), flat(cap, 1).reshape(m, n),
+                             flat(gen, 1).reshape(m, n), flat(d, 2).reshape(m, n, k),
+                             flat(s, 2).reshape(m, n, k), flat(e, 1).reshape(m, n))
 
 
 def railgun_power_available_w(spec: PlantSpec, speed_kn: float, radars_on: bool = True,

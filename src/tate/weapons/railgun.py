@@ -390,16 +390,30 @@ class RailgunState:
             raise ValueError(f"dt must be > 0, got {dt}")
         if state is None:
             state = (self.stored.tolist(), self.capacity.tolist(), self.charge_limit.tolist())
+        out = self._charge_scalar(dt, power_w, state)
+        if out is None:
+            drawn_a: list[float] = self.charge(dt, np.array(power_w, float)).tolist()
+            return drawn_a
+        return out[0]
+
+    def _charge_scalar(self, dt: float, power_w: list[float],
+                       state: tuple[list[float], list[float], list[float]]
+                       ) -> tuple[list[float], list[float]] | None:
+        """:meth:`charge_lists` when every input is finite: the power drawn and the banks
+        after the tick, as lists; None (nothing done) else."""
         stored, capacity, limit = state
         check = sum(power_w) + sum(stored) + sum(capacity) + sum(limit)
         if not check - check == 0.0 or len(power_w) != self.n:
-            drawn_a: list[float] = self.charge(dt, np.array(power_w, float)).tolist()
-            return drawn_a
+            return None
         drawn, stored_l = charge_tick_scalar(dt, power_w, stored, capacity, limit)
+        self._advance(dt, stored, stored_l)
+        return drawn, stored_l
+
+    def _advance(self, dt: float, stored: list[float], stored_l: list[float]) -> None:
+        """The banks ``stored_l`` after a tick from ``stored`` (lists), the clocks on."""
         if stored_l != stored:
             self.stored = np.array(stored_l)
         self.since_shot = self.since_shot + dt
-        return drawn
 
     def fire(self, request: ArrayLike | None = None) -> tuple[NDArray[np.bool_],
                                                                NDArray[np.int64]]:
@@ -571,24 +585,40 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
         return 0.0
     state = (guns.stored.tolist(), guns.capacity.tolist(), guns.charge_limit.tolist())
     stored, capacity, limit = state
-    room = [(c - e) / dt for c, e in zip(capacity, stored, strict=True)]  # as numpy's
     ship = gun_ship.tolist()
+    key = (dt, rail, rows, ship, state, *plant._state())
+    memo = plant._serve
+    if memo is not None and memo[0] == key:  # a steady tick: the last one's answer
+        tick, stored_l, total = memo[1]
+        plant._record(dt, tick[1], tick[3], tick[0], tick[2], tick[6])
+        guns._advance(dt, stored, stored_l)
+        return total
+    room = [(c - e) / dt for c, e in zip(capacity, stored, strict=True)]  # as numpy's
     check = sum(room) + sum(limit)
-    if not check - check == 0.0:  # NaN or infinity: numpy's own handling
+    finite = check - check == 0.0
+    if not finite:  # NaN or infinity: numpy's own handling
         want = np.zeros(plant.n)
         np.add.at(want, gun_ship, np.minimum(np.maximum(np.array(room), 0.0),
                                              guns.charge_limit))
         for r, x in zip(rows, want.tolist(), strict=True):
             r[rail] = x
     else:
+        rows = [r[:] for r in rows]  # (the key keeps its own)
         for s, x, lim in zip(ship, room, limit, strict=True):
             x = x if x > 0.0 else 0.0
             rows[s][rail] += x if x < lim else lim
-    served = plant.step_served(dt, rows)
-    drawn = guns.charge_lists(dt, [served[s][-1] for s in ship], state)
+    tick = plant._tick_lists(dt, rows) if finite and dt > 0 else None
+    served = tick[2] if tick is not None else plant.step_served(dt, rows)
+    power = [served[s][-1] for s in ship]
+    charged = guns._charge_scalar(dt, power, state) if tick is not None and dt > 0 else None
+    drawn = guns.charge_lists(dt, power, state) if charged is None else charged[0]
     if len(drawn) >= 8:  # numpy's pairwise sum
-        return float(np.array(drawn).sum() * dt)
-    total = 0.0  # numpy's sum of a few: left to right
-    for x in drawn:
-        total += x
-    return total * dt
+        total = float(np.array(drawn).sum() * dt)
+    else:
+        total = 0.0  # numpy's sum of a few: left to right
+        for x in drawn:
+            total += x
+        total *= dt
+    if tick is not None and charged is not None:
+        plant._serve = (key, (tick, charged[1], total))
+    return total
