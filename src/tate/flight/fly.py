@@ -133,6 +133,7 @@ class _Part:
     impact_body: NDArray[np.intp]
     impact_time: F64
     marks: list[tuple[float, int, str]]  #: located events: (time, body, name)
+    table: Table  #: the trajectory table of the rows ``pos``… in their order here
 
 
 def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = None,
@@ -186,14 +187,15 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
                 scn.time_limit_s, progress, max_step)
         parts.append(_fly_slow_memo(scn, *args) if slow else _fly_models(*args))
     pos = np.concatenate([p.pos for p in parts])
-    vel = np.concatenate([p.vel for p in parts])
     t_rows = np.concatenate([p.time for p in parts])
     rows_j = np.concatenate([p.body for p in parts])
     imp_body = np.concatenate([p.impact_body for p in parts])
     imp_time = np.concatenate([p.impact_time for p in parts])
     order = np.lexsort((t_rows, rows_j))
-    pos, vel, t_rows, rows_j = pos[order], vel[order], t_rows[order], rows_j[order]
-    traj = _trajectory_table(members, pos, vel, t_rows, rows_j)
+    pos, t_rows, rows_j = pos[order], t_rows[order], rows_j[order]
+    # each row's columns depend on that row alone: the parts' tables (the subsonic
+    # flyers' remembered with their flight), joined and put in the same order
+    traj = {c: np.concatenate([p.table[c] for p in parts])[order] for c in TRAJECTORY_COLUMNS}
     summary = _summary_table(raid, traj, rows_j, imp_body, pos)
     marks = [m for p in parts for m in p.marks]
     events = _events_table(raid, imp_body, imp_time, t0, marks)
@@ -276,7 +278,9 @@ def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64
         rows_j = np.concatenate([rows_j, body[keep]])
     marks = [(float(t + t0[b]), int(sel[b]), c.name) for c in prop.crossings
              for b, t in zip(c.body, c.time, strict=True) if t + t0[b] <= time_limit + 1e-9]
-    return _Part(pos, vel, t_rows, sel[rows_j], sel[body[keep]], t_imp[keep], marks)
+    rows_b = sel[rows_j]
+    return _Part(pos, vel, t_rows, rows_b, sel[body[keep]], t_imp[keep], marks,
+                 _trajectory_table(raid.members, pos, vel, t_rows, rows_b))
 
 
 def _trajectory_table(members: list[Any], pos: F64, vel: F64, t: F64,

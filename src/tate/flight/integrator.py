@@ -48,14 +48,7 @@ from numpy.typing import NDArray
 from tate import jit
 from tate.earth import wgs84
 from tate.earth.atmosphere import _fast_table
-from tate.flight.eom import (
-    Environment,
-    FrameOptions,
-    _jit_kernels,
-    dot3,
-    ellipsoid_up,
-    norm3,
-)
+from tate.flight.eom import Environment, FrameOptions, _jit_kernels, dot3, ellipsoid_up, norm3
 from tate.flight.models.base import FlightModel
 from tate.flight.recording import Snapshots, hermite, run_adaptive
 
@@ -595,9 +588,10 @@ class Propagator:
         FlightModel.max_step` and the time left to ``t_end`` [s]; at least one."""
         hint = max_step
         alive = self.alive
+        everyone = bool(alive.all())  # then every model has a live body: no per-model test
         for model, sl, genv in self._active:  # the other models have no live body
             live = alive[sl]
-            if live.any():
+            if everyone or live.any():
                 hint = min(hint, model.max_step(live, genv))
                 if hint / base + 1e-9 < 2.0:  # one base step whatever the others allow
                     break

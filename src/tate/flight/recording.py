@@ -192,12 +192,16 @@ def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snaps
     next_rec = int(np.floor(prop.t / rec + 1e-9)) + 1 if record_every else 0
     next_progress = prop.t + 10.0
     y0, alive0 = np.empty_like(prop.y), np.empty_like(prop.alive)
-    while prop.t < t_end - 1e-9 * base and prop.alive.any():
+    # bodies end only by the impacts a step locates: ask the flags again only after one
+    n_seen, any_alive = len(prop.impacts), bool(prop.alive.any())
+    while prop.t < t_end - 1e-9 * base and any_alive:
         mult = prop.steps_allowed(max_step, base, t_end)
         t_a, n_imp = prop.t, len(prop.impacts)
         np.copyto(y0, prop.y)
         np.copyto(alive0, prop.alive)
         prop.step(base * mult)
+        if len(prop.impacts) != n_seen:
+            n_seen, any_alive = len(prop.impacts), bool(prop.alive.any())
         if record_every:
             inside: list[float] = []
             while next_rec * rec <= prop.t + 1e-9 * base:

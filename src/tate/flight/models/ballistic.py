@@ -55,6 +55,9 @@ class Ballistic(FlightModel):
             self._kernel = _rocket_jit.ballistic_force
             self._steer = booster.steering()
             self._rv_beta_c = np.ascontiguousarray(self.rv_beta)
+        #: the last force pack (:meth:`force_pack`), reused while its arrays are still the
+        #: model's (the booster's plane is fixed at its first use)
+        self._pack: tuple[Any, ...] | None = None
 
     def update(self, t: float, pos: F64, vel: F64, mass: F64, env: Environment) -> None:
         """Staging and separation."""
@@ -86,11 +89,16 @@ class Ballistic(FlightModel):
         if not self._jit:
             return None
         b = self.booster
+        pack = self._pack
+        if pack is not None and pack[1] == sl.start and pack[2] == sl.stop and (
+                pack[12] is b.thrust and pack[13] is b.mflow):
+            return pack  # its arrays are the model's, written in place since
         plane, normal = b.launch_plane(y[0:3, sl]) if b._plane is None else (b._plane,
                                                                             b._normal)
-        return (FORCE_BALLISTIC, sl.start, sl.stop, b._any_cut_speed, False, b.separated,
-                self._rv_beta_c, NO_1D, NO_1D, NO_1D, NO_1D, NO_1D, b.thrust, b.mflow, plane,
-                normal, self._steer)
+        self._pack = (FORCE_BALLISTIC, sl.start, sl.stop, b._any_cut_speed, False,
+                      b.separated, self._rv_beta_c, NO_1D, NO_1D, NO_1D, NO_1D, NO_1D,
+                      b.thrust, b.mflow, plane, normal, self._steer)
+        return self._pack
 
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64

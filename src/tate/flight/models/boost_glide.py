@@ -158,6 +158,9 @@ class BoostGlide(FlightModel):
             self._dived = np.zeros(n, dtype=bool)
             self._ld_c = np.ascontiguousarray(self.ld)
             self._area_c = np.ascontiguousarray(self.area)
+        #: the last force pack (:meth:`force_pack`), reused while its arrays are still the
+        #: model's (the booster's plane is fixed at its first use)
+        self._pack: tuple[Any, ...] | None = None
 
     # --- aerodynamics -----------------------------------------------------------------
     def _lift_per_q(self, mass: F64, mach: F64, sel: slice | NDArray[np.intp]) -> F64:
@@ -332,11 +335,17 @@ class BoostGlide(FlightModel):
         if not self._jit:
             return None
         b = self.booster
+        pack = self._pack
+        if pack is not None and pack[1] == sl.start and pack[2] == sl.stop and (
+                pack[7] is self._inv_beta and pack[10] is self.u_l and pack[11] is self.u_s
+                and pack[12] is b.thrust and pack[13] is b.mflow):
+            return pack  # its arrays are the model's, written in place since
         plane, normal = b.launch_plane(y[0:3, sl]) if b._plane is None else (b._plane,
                                                                             b._normal)
-        return (FORCE_GLIDE, sl.start, sl.stop, b._any_cut_speed, self._cavh, b.separated,
-                NO_1D, self._inv_beta, self._ld_c, self._area_c, self.u_l, self.u_s,
-                b.thrust, b.mflow, plane, normal, self._steer)
+        self._pack = (FORCE_GLIDE, sl.start, sl.stop, b._any_cut_speed, self._cavh,
+                      b.separated, NO_1D, self._inv_beta, self._ld_c, self._area_c, self.u_l,
+                      self.u_s, b.thrust, b.mflow, plane, normal, self._steer)
+        return self._pack
 
     def specific_force(
         self, t: float, pos: F64, vel: F64, mass: F64, env: Environment, acc: F64, mdot: F64
