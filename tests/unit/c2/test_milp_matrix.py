@@ -41,12 +41,14 @@ def _same_sparse(a: Any, b: Any) -> None:
         np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
 
 
-@pytest.mark.parametrize("seed", range(40))
+#: the first 40 seeds whose problem has a pair to fire at all
+SEEDS = [s for s in range(80) if _Pairs.build(_problem(s)).n > 0][:40]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_master_matrices_equal_scipys_construction(seed: int) -> None:
     p = _problem(seed)
     pairs = _Pairs.build(p)
-    if pairs.n == 0:
-        pytest.skip("nothing to fire")
     m = _Master(p, pairs)
     spans = [slice(pairs.start[j], pairs.start[j + 1]) for j in range(p.shape[1])]
     np.testing.assert_array_equal(m.binary_target, [np.all(pairs.cap[s] == 1) for s in spans])
