@@ -328,6 +328,13 @@ class BoostGlide(FlightModel):
         q = 0.5 * rho * speed[sel] ** 2
         self.beta[k] = self.ld[k] * q / (ALT_MARGIN * np.maximum(need, 1e-3))
 
+    def step_pack(self) -> tuple[Any, ...] | None:
+        """:meth:`FlightModel.step_pack`: the smooth flags and phases; None on the numpy
+        path."""
+        if not self._jit:
+            return None
+        return (FORCE_GLIDE, self.booster.separated, self._smooth, self.phase)
+
     # --- forces ---------------------------------------------------------------------------
     def force_pack(self, y: F64, sl: slice) -> tuple[Any, ...] | None:
         """The arguments of :func:`~tate.flight.models._rocket_jit.glide_force` as a force
