@@ -67,3 +67,24 @@ def test_compiled_step_limit_matches_the_models(monkeypatch: pytest.MonkeyPatch)
     assert not prop.alive.any()
     assert {1, 5, 50} <= seen  # base steps, glides, coasts above 80 km
     assert len(n_packs) > 1  # models retired on the way
+
+
+def test_glide_guidance_arguments_follow_a_new_aim(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The glide guidance's arguments are kept between calls (``BoostGlide._guide_args``)
+    but made again when the aim points (or the state arrays) are replaced."""
+    from tate.flight.models.boost_glide import BoostGlide
+    from tate.flight.run import sample_for_run
+    from tate.scenario import default_scenario_path, load_scenario
+
+    monkeypatch.setattr(jit, "ENABLED", True)
+    scn = sample_for_run(load_scenario(default_scenario_path()), 1)[0]
+    prop = _rockets(scn)
+    glider = next(m for m in prop.models if isinstance(m, BoostGlide))
+    while not glider._guide_args:
+        prop.step()
+    first = glider._guide_args
+    prop.step()
+    assert glider._guide_args is first  # kept
+    glider.aim = glider.aim + 1.0
+    prop.step()
+    assert glider._guide_args is not first and glider._guide_args[8] is glider.aim
