@@ -96,7 +96,11 @@ class Snapshots:
 
     def add(self, t: float, y: F64, alive: NDArray[np.bool_]) -> None:
         """Record the state ``y (7, n)`` and ``alive (n,)`` at ``t`` [s] (copied)."""
-        k = self.reserve(1, y.shape[1])
+        k = self.size
+        if 0 < k < self._time.shape[0] and y.shape[1] == self._y.shape[2]:
+            self.size = k + 1  # room left: :meth:`reserve`'s checks pass
+        else:
+            k = self.reserve(1, y.shape[1])
         self._time[k] = t
         self._y[k] = y
         self._alive[k] = alive
