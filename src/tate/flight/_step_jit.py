@@ -20,7 +20,10 @@ u_s, thrust, mflow, plane, normal, steer)``; ``start:stop`` are the model's colu
 state, arrays a kind does not use are empty.  Units and layouts as in
 :mod:`tate.flight._eom_jit` (ECEF, SI, ``(3, n)`` vectors, ``(7, n)`` stacked state).
 
-Also here: the location of the apogee crossings inside a step
+Also here: the adaptive run's step limit (:meth:`Propagator.steps_allowed` with the
+rockets' :meth:`Ballistic.max_step` and :meth:`BoostGlide.max_step`, the same comparisons
+in the same order, on *step packs* ``(kind, start, stop, separated, smooth, phase)``),
+and the location of the apogee crossings inside a step
 (:meth:`Propagator._locate_events` for the apogee event), the reference's 40 bisections
 on the step's cubic Hermite with its arithmetic.
 
@@ -38,10 +41,12 @@ from numpy.typing import NDArray
 
 from tate.flight._eom_jit import _UP_XY, _UP_Z, rk4_last, rk4_stage
 from tate.flight.models._rocket_jit import ballistic_force, glide_force
+from tate.flight.models.ballistic import EXO_ALT_M, EXO_STEP_S
 from tate.flight.models.base import FORCE_BALLISTIC
+from tate.flight.models.boost_glide import GLIDE_STEP_S
 from tate.jit import njit
 
-__all__ = ["apogee_crossings", "rocket_step"]
+__all__ = ["apogee_crossings", "rocket_step", "steps_allowed"]
 
 F64 = NDArray[np.float64]
 
@@ -167,3 +172,66 @@ def apogee_crossings(y0: F64, y: F64, alive: NDArray[np.bool_], h: float, sign: 
         pos[2, m] = pz
         m += 1
     return m
+
+
+@njit
+def _ballistic_max_step(a: int, b: int, alive: NDArray[np.bool_],
+                        separated: NDArray[np.bool_], alt: F64, speed: F64) -> float:
+    """``Ballistic.max_step`` of the live bodies among columns ``a:b`` (``separated``:
+    the model's own flags, ``alt``, ``speed``: the whole environment's)."""
+    for j in range(a, b):
+        if alive[j] and not separated[j - a]:
+            return 0.0
+    room = math.inf
+    for j in range(a, b):
+        if not alive[j]:
+            continue
+        spd = speed[j]
+        r = (alt[j] - EXO_ALT_M) / (spd if (spd >= 1.0 or spd != spd) else 1.0)
+        if r != r:
+            return math.nan
+        if r < room:  # min(room, r)
+            room = r
+    room = room if room > 0.0 else 0.0  # max(0.0, room)
+    return room if room < EXO_STEP_S else EXO_STEP_S  # min(EXO_STEP_S, room)
+
+
+@njit
+def steps_allowed(packs: tuple[Any, ...], alive: NDArray[np.bool_], alt: F64, speed: F64,
+                  max_step: float, base: float, t_end: float, t: float) -> int:
+    """``Propagator.steps_allowed`` of rocket models: the number of base steps ``base``
+    [s] the next adaptive step from ``t`` [s] may take (the step packs' models with a live
+    body in ``alive (n,)``; ``alt``, ``speed (n,)``: their present environment)."""
+    hint = max_step
+    everyone = True
+    for j in range(alive.shape[0]):
+        if not alive[j]:
+            everyone = False
+            break
+    for p in packs:
+        a, b = p[1], p[2]
+        if not everyone:
+            live = False
+            for j in range(a, b):
+                if alive[j]:
+                    live = True
+                    break
+            if not live:
+                continue
+        if p[0] == FORCE_BALLISTIC:
+            m = _ballistic_max_step(a, b, alive, p[3], alt, speed)
+        else:
+            m = GLIDE_STEP_S
+            smooth, phase = p[4], p[5]
+            for j in range(a, b):
+                if alive[j] and not (smooth[j - a] and phase[j - a] == 1):
+                    m = 0.0
+                    break
+        if m < hint:  # min(hint, m): a NaN leaves the hint
+            hint = m
+        if hint / base + 1e-9 < 2.0:
+            break
+    k = math.floor(hint / base + 1e-9)
+    left = math.ceil((t_end - t) / base - 1e-9)
+    k = left if left < k else k
+    return k if k > 1 else 1

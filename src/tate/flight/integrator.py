@@ -37,7 +37,6 @@ Reference: Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 (RK4) and §II.6
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +49,7 @@ from tate.earth import wgs84
 from tate.earth.atmosphere import _fast_table
 from tate.flight.eom import Environment, FrameOptions, _jit_kernels, dot3, ellipsoid_up, norm3
 from tate.flight.models.base import FlightModel
-from tate.flight.recording import Snapshots, hermite, run_adaptive
+from tate.flight.recording import Snapshots, hermite, run_adaptive, step_packs, steps_allowed
 
 _STEP_KERNELS = jit.Kernels("tate.flight._step_jit")
 
@@ -424,6 +423,7 @@ class Propagator:
             [(model, s[0:3, sl], s[3:6, sl], s[6, sl], genv, acc[:, sl], mdot[sl])
              for model, sl, genv in self._active]
             for s in (y, tmp))
+        self._step_packs = step_packs(self._active) if self._kernels is not None else None
 
     def _retire_models(self) -> None:
         """Drop the models whose bodies have all ended from :attr:`_active` (their rows of
@@ -583,17 +583,6 @@ class Propagator:
         return snaps
 
     def steps_allowed(self, max_step: float, base: float, t_end: float) -> int:
-        """The number of base steps ``base`` [s] the next adaptive step may take: the
-        shortest of ``max_step`` [s], the live models' :meth:`~tate.flight.models.base.
-        FlightModel.max_step` and the time left to ``t_end`` [s]; at least one."""
-        hint = max_step
-        alive = self.alive
-        everyone = bool(alive.all())  # then every model has a live body: no per-model test
-        for model, sl, genv in self._active:  # the other models have no live body
-            live = alive[sl]
-            if everyone or live.any():
-                hint = min(hint, model.max_step(live, genv))
-                if hint / base + 1e-9 < 2.0:  # one base step whatever the others allow
-                    break
-        return max(1, min(math.floor(hint / base + 1e-9),
-                          math.ceil((t_end - self.t) / base - 1e-9)))
+        """The number of base steps ``base`` [s] the next adaptive step may take
+        (:func:`tate.flight.recording.steps_allowed`)."""
+        return steps_allowed(self, max_step, base, t_end)

@@ -18,6 +18,7 @@ interpolation).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     from tate.flight.integrator import Impact, Propagator
 
-__all__ = ["Snapshots", "hermite", "run_adaptive"]
+__all__ = ["Snapshots", "hermite", "run_adaptive", "step_packs", "steps_allowed"]
 
 F64 = NDArray[np.float64]
 _FIRST_CAPACITY = 256  #: records allocated at the first one
@@ -95,7 +96,11 @@ class Snapshots:
 
     def add(self, t: float, y: F64, alive: NDArray[np.bool_]) -> None:
         """Record the state ``y (7, n)`` and ``alive (n,)`` at ``t`` [s] (copied)."""
-        k = self.reserve(1, y.shape[1])
+        k = self.size
+        if 0 < k < self._time.shape[0] and y.shape[1] == self._y.shape[2]:
+            self.size = k + 1  # room left: :meth:`reserve`'s checks pass
+        else:
+            k = self.reserve(1, y.shape[1])
         self._time[k] = t
         self._y[k] = y
         self._alive[k] = alive
@@ -177,6 +182,44 @@ def record_inside(snaps: Snapshots, taus: Sequence[float], t_a: float, t_b: floa
             row = rows[i]
             row[0:3, b], row[3:6, b], row[6, b] = p_b, v_b, y[6, b]
             alive[i, b] = flying
+
+
+def step_packs(active: Sequence[tuple[Any, slice, Any]]) -> tuple[tuple[Any, ...], ...] | None:
+    """The step packs ``(kind, start, stop, separated, smooth, phase)`` of the models in
+    ``active`` (model, columns, environment view) for the compiled :func:`steps_allowed`,
+    or None if a model has none (:meth:`~tate.flight.models.base.FlightModel.step_pack`)."""
+    packs = []
+    for model, sl, _ in active:
+        pack = model.step_pack()
+        if pack is None:
+            return None
+        packs.append((pack[0], sl.start, sl.stop, *pack[1:]))
+    return tuple(packs)
+
+
+def steps_allowed(prop: Propagator, max_step: float, base: float, t_end: float) -> int:
+    """The number of base steps ``base`` [s] the next adaptive step of ``prop`` may take:
+    the shortest of ``max_step`` [s], the live models' :meth:`~tate.flight.models.base.
+    FlightModel.max_step` and the time left to ``t_end`` [s]; at least one.  By the
+    compiled :func:`tate.flight._step_jit.steps_allowed` when every active model has a
+    step pack (``prop._step_packs``)."""
+    packs = prop._step_packs
+    if packs and prop._step_kernels is not None:
+        env = prop._env
+        out: int = prop._step_kernels.steps_allowed(packs, prop.alive, env.alt, env.speed,
+                                                    max_step, base, t_end, prop.t)
+        return out
+    hint = max_step
+    alive = prop.alive
+    everyone = bool(alive.all())  # then every model has a live body: no per-model test
+    for model, sl, genv in prop._active:  # the other models have no live body
+        live = alive[sl]
+        if everyone or live.any():
+            hint = min(hint, model.max_step(live, genv))
+            if hint / base + 1e-9 < 2.0:  # one base step whatever the others allow
+                break
+    return max(1, min(math.floor(hint / base + 1e-9),
+                      math.ceil((t_end - prop.t) / base - 1e-9)))
 
 
 def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snapshots,

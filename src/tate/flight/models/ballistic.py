@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from tate import jit
 from tate.flight.eom import Environment
-from tate.flight.models.base import FORCE_BALLISTIC, NO_1D, FlightModel
+from tate.flight.models.base import FORCE_BALLISTIC, NO_1D, NO_PHASE, FlightModel
 from tate.flight.models.booster import Booster
 
 __all__ = ["Ballistic"]
@@ -82,6 +82,13 @@ class Ballistic(FlightModel):
                 return math.nan
             room = min(room, r)
         return min(EXO_STEP_S, max(0.0, room))
+
+    def step_pack(self) -> tuple[Any, ...] | None:
+        """:meth:`FlightModel.step_pack`: the booster's separation flags (the smooth flags
+        stand in); None on the numpy path."""
+        if not self._jit:
+            return None
+        return (FORCE_BALLISTIC, self.booster.separated, self.booster.separated, NO_PHASE)
 
     def force_pack(self, y: F64, sl: slice) -> tuple[Any, ...] | None:
         """The arguments of :func:`~tate.flight.models._rocket_jit.ballistic_force` as a

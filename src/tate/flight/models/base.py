@@ -30,6 +30,7 @@ F64 = NDArray[np.float64]
 FORCE_BALLISTIC = 0  #: force-pack kind of :class:`~tate.flight.models.ballistic.Ballistic`
 FORCE_GLIDE = 1  #: force-pack kind of :class:`~tate.flight.models.boost_glide.BoostGlide`
 NO_1D = np.empty(0)  #: a force pack's stand-in for an array its kind does not use
+NO_PHASE = np.empty(0, np.int8)  #: a step pack's stand-in for a phase array its kind lacks
 
 
 @dataclass
@@ -78,4 +79,12 @@ class FlightModel:
         ``sl`` of the stacked state ``y (7, N)``, as one tuple for the propagator's fused
         step (:mod:`tate.flight._step_jit`), valid until the next :meth:`update`; None
         when the model has none (the propagator then calls :meth:`specific_force`)."""
+        return None
+
+    def step_pack(self) -> tuple[Any, ...] | None:
+        """The state :meth:`max_step` reads, for the compiled step limit
+        (:func:`tate.flight._step_jit.steps_allowed`): ``(kind, separated, smooth,
+        phase)`` with the force-pack kind, arrays the model keeps and writes in place
+        (another flag array, :data:`NO_PHASE` where the kind has none); None when
+        the model has none (the propagator then calls :meth:`max_step`)."""
         return None

@@ -32,6 +32,7 @@ margin (docs/references.md §1 note); the flight summary reports it
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -161,6 +162,10 @@ class BoostGlide(FlightModel):
         #: the last force pack (:meth:`force_pack`), reused while its arrays are still the
         #: model's (the booster's plane is fixed at its first use)
         self._pack: tuple[Any, ...] | None = None
+        #: the guidance kernel's arguments after ``t`` (:meth:`_guide_compiled`) and the
+        #: state and environment arrays they were made for
+        self._guide_args: tuple[Any, ...] = ()
+        self._guide_key: tuple[Any, ...] | None = None
 
     # --- aerodynamics -----------------------------------------------------------------
     def _lift_per_q(self, mass: F64, mach: F64, sel: slice | NDArray[np.intp]) -> F64:
@@ -199,7 +204,9 @@ class BoostGlide(FlightModel):
         if self._jit:  # phase ≥ 1 once separated: no search for gliders
             if not self._any_glide or (sep.size == 0 and t < self._next_guidance - 1e-9):
                 return
-            self._next_guidance = (np.floor(t / GUIDANCE_PERIOD + 1e-9) + 1.0) * GUIDANCE_PERIOD
+            # math.floor: the same whole number as np.floor, as a float after the + 1.0
+            self._next_guidance = (math.floor(t / GUIDANCE_PERIOD + 1e-9) + 1.0) * (
+                GUIDANCE_PERIOD)
             self._guide_compiled(t, pos, vel, mass, env)
             return
         glide = np.flatnonzero(self.phase >= 1)
@@ -242,17 +249,24 @@ class BoostGlide(FlightModel):
 
     def _guide_compiled(self, t: float, pos: F64, vel: F64, mass: F64,
                         env: Environment) -> None:
-        """The guidance of :meth:`update` (from the dive start on) by the compiled kernel."""
-        tab = _inverse_table()
-        up = ellipsoid_up(pos) if env.up is None else env.up
-        dived = self._dived
-        if self._guide_kernel(
-                t, pos, vel, mass, up, env.speed, env.qbar, env.mach, env.alt, self.aim,
+        """The guidance of :meth:`update` (from the dive start on) by the compiled kernel
+        (its arguments after ``t`` made again only for other state, environment or aim
+        arrays: the model's other arrays are written in place)."""
+        key = self._guide_key
+        if key is None or key[0] is not pos or key[1] is not vel or key[2] is not mass or (
+                key[3] is not env or key[4] is not self.aim):
+            tab = _inverse_table()
+            up = ellipsoid_up(pos) if env.up is None else env.up
+            self._guide_args = (
+                pos, vel, mass, up, env.speed, env.qbar, env.mach, env.alt, self.aim,
                 self.phase, self._smooth, self._cavh, self.ld, self.beta,
                 self.area, self.lift_margin, self.alt_cmd, self.dive_range,
                 self._any_s_turn, self.t_sep, self.s_period, self.weave, self._sin_bank,
-                tab.alt, tab.x0, tab.inv_dx, self.u_l, self.u_s, dived):
-            self.log.add(t, np.flatnonzero(dived), "dive")
+                tab.alt, tab.x0, tab.inv_dx, self.u_l, self.u_s, self._dived)
+            # an up computed here is of this state only: not kept
+            self._guide_key = None if env.up is None else (pos, vel, mass, env, self.aim)
+        if self._guide_kernel(t, *self._guide_args):
+            self.log.add(t, np.flatnonzero(self._dived), "dive")
 
     def max_step(self, live: NDArray[np.bool_], env: Environment) -> float:
         """``GLIDE_STEP_S`` while every live body glides more than ``DIVE_MARGIN_S`` of
@@ -327,6 +341,13 @@ class BoostGlide(FlightModel):
         rho = us76(self.alt_cmd[k]).density
         q = 0.5 * rho * speed[sel] ** 2
         self.beta[k] = self.ld[k] * q / (ALT_MARGIN * np.maximum(need, 1e-3))
+
+    def step_pack(self) -> tuple[Any, ...] | None:
+        """:meth:`FlightModel.step_pack`: the smooth flags and phases; None on the numpy
+        path."""
+        if not self._jit:
+            return None
+        return (FORCE_GLIDE, self.booster.separated, self._smooth, self.phase)
 
     # --- forces ---------------------------------------------------------------------------
     def force_pack(self, y: F64, sl: slice) -> tuple[Any, ...] | None:

@@ -1,0 +1,90 @@
+"""The compiled step limit of the adaptive run (tate.flight._step_jit.steps_allowed)
+against the models' ``max_step`` in Python (tate.flight.recording.steps_allowed's
+reference path).
+
+Oracle: the same propagator's limit with its step packs removed (then every live model's
+``max_step`` is asked in Python), at every adaptive step of the default scenario's rockets
+and gliders (boost, coast above 80 km, glide, dive, impacts), and at a few horizons that
+cut the step short.  The counts must be equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tate import jit
+from tate.flight.build import build_raid
+from tate.flight.fly import HIT_RADIUS, MAX_STEP_S, SLOW_MODELS, _aim_alt
+from tate.flight.integrator import Propagator, apogee_event
+
+
+def _rockets(scn: Any) -> Propagator:
+    raid = build_raid(scn, 0.2)
+    models, idx, start = [], [], 0
+    for model in raid.models:
+        if model.name not in SLOW_MODELS:
+            models.append(model)
+            idx.extend(range(start, start + model.n))
+        start += model.n
+    sel = np.array(idx)
+    aims = np.stack([raid.members[j].aim for j in sel], axis=1)
+    ground = np.array([_aim_alt(raid.members[j]) for j in sel])
+    return Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], 0.2,
+                      ground_alt=ground, aim=aims, hit_radius=HIT_RADIUS,
+                      events=[apogee_event()])
+
+
+def _python_limit(prop: Propagator, max_step: float, t_end: float) -> int:
+    packs, prop._step_packs = prop._step_packs, None
+    try:
+        return prop.steps_allowed(max_step, 0.2, t_end)
+    finally:
+        prop._step_packs = packs
+
+
+def test_compiled_step_limit_matches_the_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tate.flight.run import sample_for_run
+    from tate.scenario import default_scenario_path, load_scenario
+
+    monkeypatch.setattr(jit, "ENABLED", True)
+    scn = sample_for_run(load_scenario(default_scenario_path()), 1)[0]
+    prop = _rockets(scn)
+    assert prop._step_packs is not None and len(prop._step_packs) == len(prop.models)
+    seen: set[int] = set()
+    n_packs: set[int] = set()
+    while prop.alive.any() and prop.t < 3_000.0:
+        mult = prop.steps_allowed(MAX_STEP_S, 0.2, 3_000.0)
+        assert mult == _python_limit(prop, MAX_STEP_S, 3_000.0)
+        for t_end, cap in ((prop.t + 0.5, MAX_STEP_S), (prop.t + 1.01, 0.7),
+                           (3_000.0, 0.39)):
+            assert prop.steps_allowed(cap, 0.2, t_end) == _python_limit(prop, cap, t_end)
+        seen.add(mult)
+        n_packs.add(len(prop._step_packs or ()))
+        prop.step(0.2 * mult)
+    assert not prop.alive.any()
+    assert {1, 5, 50} <= seen  # base steps, glides, coasts above 80 km
+    assert len(n_packs) > 1  # models retired on the way
+
+
+def test_glide_guidance_arguments_follow_a_new_aim(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The glide guidance's arguments are kept between calls (``BoostGlide._guide_args``)
+    but made again when the aim points (or the state arrays) are replaced."""
+    from tate.flight.models.boost_glide import BoostGlide
+    from tate.flight.run import sample_for_run
+    from tate.scenario import default_scenario_path, load_scenario
+
+    monkeypatch.setattr(jit, "ENABLED", True)
+    scn = sample_for_run(load_scenario(default_scenario_path()), 1)[0]
+    prop = _rockets(scn)
+    glider = next(m for m in prop.models if isinstance(m, BoostGlide))
+    while not glider._guide_args:
+        prop.step()
+    first = glider._guide_args
+    prop.step()
+    assert glider._guide_args is first  # kept
+    glider.aim = glider.aim + 1.0
+    prop.step()
+    assert glider._guide_args is not first and glider._guide_args[8] is glider.aim
