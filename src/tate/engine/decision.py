@@ -39,8 +39,8 @@ from numpy.typing import NDArray
 
 from tate import jit as _jit
 
-__all__ = ["search_tracks", "sigma_of", "sigma_of_numpy", "threats_of", "threats_of_numpy",
-           "update_pips", "update_pips_numpy"]
+__all__ = ["pip_floors", "search_tracks", "sigma_of", "sigma_of_numpy", "threats_of",
+           "threats_of_numpy", "update_pips", "update_pips_numpy"]
 
 F64 = NDArray[np.float64]
 _KERNELS = _jit.Kernels("tate.engine._decide_jit")
@@ -88,23 +88,31 @@ def threats_of_numpy(eng: Any, t: float, kill_assessment_s: float, pos: F64, sig
     return nearest_threats(truth, live, pos, sigma)
 
 
+def pip_floors(pool: Any) -> F64:
+    """The speed floor of every body of ``pool``, ``COAST_FACTOR`` times its burnout
+    speed [m/s] (:func:`update_pips`'s ``floors``; fixed for the pool's life)."""
+    from tate.c2.engage import COAST_FACTOR
+
+    return np.array([COAST_FACTOR * float(p.burnout_speed_mps) for p in pool.model.presets])
+
+
 def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], pos: F64,
-                vel: F64, ballistic: NDArray[np.bool_], pred: Any, jit: bool) -> None:
+                vel: F64, ballistic: NDArray[np.bool_], pred: Any, jit: bool,
+                floors: F64 | None = None) -> None:
     """Re-aim the midcourse rounds of ``pool`` (:class:`tate.engine.pool.InterceptorPool`)
     at the tracks ``pos, vel (n, 3)`` (ENU [m, m/s]) on truth rows ``threat (n,)``, with
-    the decision's prediction ``pred`` (or None) (module docstring)."""
+    the decision's prediction ``pred`` (or None) (module docstring); ``floors``: the
+    pool's :func:`pip_floors` if the caller keeps them, else they are built here."""
     bodies = pool.midcourse()
     if bodies.size == 0:
         return
     if not jit or (pred is not None and bool(pred.modelled.any())):
         update_pips_numpy(pool, origin, bodies, threat, pos, vel, ballistic, pred)
         return
-    from tate.c2.engage import COAST_FACTOR
     from tate.c2.threat import G0
 
     prop, model = pool.prop, pool.model
-    floor = np.array([COAST_FACTOR * float(model.presets[b].burnout_speed_mps)
-                      for b in bodies.tolist()])
+    floor = (pip_floors(pool) if floors is None else floors)[bodies]
     pip = np.empty((bodies.size, 3))
     t_go = np.empty(bodies.size)
     ok = _KERNELS.update_pips(

@@ -167,6 +167,7 @@ class Defence:
         self._c2c: Any = None
         self._assets_cache: Any = None
         self._frame_cache: Any = None
+        self._floors: Any = None  #: the pool's midcourse speed floors (decision.pip_floors)
         self._jit = jit.enabled()  #: compiled σ, threat lookup and midcourse re-aim
         self.threat_hold = Hold()  #: by truth row
         #: by track id: a track on no threat (false, or lagging a manoeuvring threat) is
@@ -330,7 +331,8 @@ class Defence:
         rows = eng.tracker.confirmed()
         if rows.ids.size == 0:
             return
-        pos, vel = rows.x[:, :3], rows.x[:, 3:6]
+        # contiguous once: the kernels below would each copy the strided views
+        pos, vel = np.ascontiguousarray(rows.x[:, :3]), np.ascontiguousarray(rows.x[:, 3:6])
         if self.predictor != "kinematic":  # the kinematic predictor reads no history
             self.history.record(t, rows.ids, pos, vel)
         sigma = sigma_of(rows.P, self._jit)
@@ -361,13 +363,14 @@ class Defence:
             t, rows.ids, pos, vel, ballistic, ta.kind == GLIDER, sigma)
         self._update_pips(t, threat, pos, vel, ballistic, pred)
         c = self._c2_constants()
-        avail = self._available(c)
         # the opportunities of the tracks that may be fired at, and of those on threats
         # not yet seen reachable (for the record); none of the others is used
         need = (threat >= 0) & ~self.reachable[threat]
-        fire = bool(free.any() and (avail > 0).any())
+        fire = any(free_l)  # the rounds available are read only when a track is free
         if fire:
-            need |= free
+            avail = self._available(c)
+            if fire := bool((avail > 0).any()):
+                need |= free
         if not need.any():
             return
         opp = search_tracks(self.launchers, float(self.c2.decision_period_s), need, pos,
@@ -427,10 +430,12 @@ class Defence:
                      ballistic: NDArray[np.bool_], pred: Any = None) -> None:
         """Midcourse updates (:func:`tate.engine.decision.update_pips`): re-aim every
         round still in midcourse at its threat's track on the decision's prediction."""
-        from tate.engine.decision import update_pips
+        from tate.engine.decision import pip_floors, update_pips
 
+        if self._floors is None and self.pool.model is not None:  # fixed for the run
+            self._floors = pip_floors(self.pool)
         update_pips(self.pool, self.eng.origin, self._frame(), threat, pos, vel, ballistic,
-                    pred, self._jit)
+                    pred, self._jit, self._floors)
 
     def _threats_of(self, pos: F64, t: float, sigma: F64) -> NDArray[np.intp]:
         """The truth row each track cues, else −1
