@@ -331,6 +331,9 @@ def plant_tick_scalar(dt: float, demand_w: list[list[float]], online_w: list[flo
 
 _TickLists = tuple[list[list[float]], list[float], list[list[float]], list[float],
                    list[float], list[float], list[float]]  #: plant_tick_scalar's answer
+#: :meth:`PowerPlant._state`'s answer: plant_tick_scalar's state lists, the priorities
+_Read = tuple[tuple[list[float], list[float], list[float], list[float], list[float],
+                    list[float]], list[int]]
 
 
 class PowerPlant:
@@ -361,6 +364,10 @@ class PowerPlant:
         self.charge_max = col("storage_charge_w")
         self.discharge_max = col("storage_discharge_w")
         self.eta = np.sqrt(col("storage_efficiency"))  # each way
+        #: stored energy [J] (:attr:`storage`): an array, or None with the numbers in
+        #: :attr:`_storage_l` (a tick's answer, made an array only when read)
+        self._storage_a: F64 | None = None
+        self._storage_l: list[float] = []
         self.storage = (self.storage_max.copy() if storage_j is None
                         else np.broadcast_to(np.asarray(storage_j, float), (self.n,)).copy())
         self.t = 0.0
@@ -374,6 +381,17 @@ class PowerPlant:
         #: the last railgun tick (:func:`tate.weapons.railgun.serve_and_charge`): its
         #: inputs and answer
         self._serve: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
+
+    @property
+    def storage(self) -> F64:
+        """Stored energy per ship ``(n,)`` [J]."""
+        if self._storage_a is None:
+            self._storage_a = np.array(self._storage_l)
+        return self._storage_a
+
+    @storage.setter
+    def storage(self, value: F64) -> None:
+        self._storage_a = value
 
     def step(self, dt: float, demand_w: ArrayLike) -> PowerStep:
         """Serve ``demand_w (n, k)`` [W] for ``dt`` [s]; update storage; record the tick."""
@@ -408,11 +426,13 @@ class PowerPlant:
         served: list[list[float]] = step.served.tolist()
         return served
 
-    def _tick_lists(self, dt: float, rows: list[list[float]]) -> _TickLists | None:
+    def _tick_lists(self, dt: float, rows: list[list[float]],
+                    read: _Read | None = None) -> _TickLists | None:
         """The tick by :func:`plant_tick_scalar`, recorded, or None (nothing done) when
         an input is not finite.  A tick whose inputs equal the last one's (a steady bus)
-        takes that tick's answer: the function of equal inputs is equal."""
-        state, prio = self._state()
+        takes that tick's answer: the function of equal inputs is equal.  ``read`` is
+        :meth:`_state`'s answer if the caller has just read it."""
+        state, prio = self._state() if read is None else read
         key = (dt, rows, state, prio)
         last = self._last
         if last is not None and last[0] == key:
@@ -430,19 +450,20 @@ class PowerPlant:
         self._record(dt, out[1], out[3], out[0], out[2], out[6])
         return out
 
-    def _state(self) -> tuple[tuple[list[float], list[float], list[float], list[float],
-                                    list[float], list[float]], list[int]]:
+    def _state(self) -> _Read:
         """The plant's arrays that a tick reads, as lists (:func:`plant_tick_scalar`'s
         order), and the priorities."""
-        return ((self.online_w.tolist(), self.storage.tolist(), self.storage_max.tolist(),
+        a = self._storage_a
+        return ((self.online_w.tolist(), self._storage_l if a is None else a.tolist(),
+                 self.storage_max.tolist(),
                  self.charge_max.tolist(), self.discharge_max.tolist(), self.eta.tolist()),
                 self.priority.tolist())
 
     def _record(self, dt: float, cap: list[float], gen: list[float], d: list[list[float]],
                 served: list[list[float]], storage: F64 | list[float]) -> None:
         """Advance the clock and the stored energy, and keep the tick's row."""
-        if isinstance(storage, list):
-            self.storage = np.array(storage)
+        if isinstance(storage, list):  # (not to be changed: kept in the record too)
+            self._storage_a, self._storage_l = None, storage
             store_l = storage
         else:
             self.storage = storage

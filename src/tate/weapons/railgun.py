@@ -325,8 +325,29 @@ class RailgunState:
         self.charge_limit = np.array([s.charge_power_w for s in self.specs], float)
         self.life = np.array([s.barrel_life for s in self.specs], np.int64)
         self.stored = self.capacity.copy() if charged else np.zeros(self.n)  #: [J]
-        self.since_shot = np.full(self.n, np.inf)  #: time since the last shot [s]
+        #: time since the last shot [s] (:attr:`since_shot`): an array, or None with the
+        #: numbers in :attr:`_since_l` (the tick's clock advance on Python floats)
+        self._since_a: F64 | None = np.full(self.n, np.inf)
+        self._since_l: list[float] = []
         self.rounds = np.zeros(self.n, np.int64)  #: rounds fired since the last relining
+
+    @property
+    def since_shot(self) -> F64:
+        """Time since the last shot ``(n,)`` [s]."""
+        if self._since_a is None:
+            self._since_a = np.array(self._since_l, float)
+        return self._since_a
+
+    @since_shot.setter
+    def since_shot(self, value: F64) -> None:
+        self._since_a = value
+
+    def _clock(self, dt: float) -> None:
+        """Advance the clocks by ``dt`` [s]: ``since_shot + dt`` on Python floats (the
+        same IEEE sums), the array built only when read."""
+        a = self._since_a
+        self._since_l = [x + dt for x in (a.tolist() if a is not None else self._since_l)]
+        self._since_a = None
 
     @property
     def charge_level(self) -> F64:
@@ -376,7 +397,7 @@ class RailgunState:
         else:  # NaN or infinity somewhere: numpy's own handling
             drawn, self.stored = charge_tick(dt, np.asarray(p, float), self.stored,
                                              self.capacity, self.charge_limit)
-        self.since_shot = self.since_shot + dt
+        self._clock(dt)
         return drawn
 
     def charge_lists(self, dt: float, power_w: list[float],
@@ -413,7 +434,7 @@ class RailgunState:
         """The banks ``stored_l`` after a tick from ``stored`` (lists), the clocks on."""
         if stored_l != stored:
             self.stored = np.array(stored_l)
-        self.since_shot = self.since_shot + dt
+        self._clock(dt)
 
     def fire(self, request: ArrayLike | None = None) -> tuple[NDArray[np.bool_],
                                                                NDArray[np.int64]]:
@@ -586,7 +607,8 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
     state = (guns.stored.tolist(), guns.capacity.tolist(), guns.charge_limit.tolist())
     stored, capacity, limit = state
     ship = gun_ship.tolist()
-    key = (dt, rail, rows, ship, state, *plant._state())
+    read = plant._state()  # (the plant's arrays as lists, read once per tick)
+    key = (dt, rail, rows, ship, state, *read)
     memo = plant._serve
     if memo is not None and memo[0] == key:  # a steady tick: the last one's answer
         tick, stored_l, total = memo[1]
@@ -607,7 +629,7 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
         for s, x, lim in zip(ship, room, limit, strict=True):
             x = x if x > 0.0 else 0.0
             rows[s][rail] += x if x < lim else lim
-    tick = plant._tick_lists(dt, rows) if finite and dt > 0 else None
+    tick = plant._tick_lists(dt, rows, read) if finite and dt > 0 else None
     served = tick[2] if tick is not None else plant.step_served(dt, rows)
     power = [served[s][-1] for s in ship]
     charged = guns._charge_scalar(dt, power, state) if tick is not None and dt > 0 else None

@@ -53,3 +53,29 @@ def test_steady_ticks_are_the_old_form_bit_for_bit() -> None:
     a, b = p_new.timeline(), p_old.timeline()
     for name in ("time", "capacity", "generation", "demand", "served", "storage_j"):
         assert _same(getattr(a, name), getattr(b, name)), name
+
+
+def test_clocks_on_floats_are_numpys_sum_and_in_place_changes_count() -> None:
+    """The guns' clocks advanced on Python floats (the array built when read) are the
+    numpy sums of old; a clock or a plant's storage changed in place is seen."""
+    p, g = _pair()
+    gun_ship, rail = np.array([0, 1]), LOADS.index("railgun")
+    demand = np.array([[2e6, 3e6, 0.0, 5e5, 0.0], [2e6, 1.5e6, 0.0, 5e5, 0.0]])
+    ref = g.since_shot.copy()
+    for i in range(60):
+        dt = 0.3 if i % 7 == 3 else 0.5
+        if i == 10:
+            fired = g.fire(np.array([True, False]))[0]
+            ref = np.where(fired, 0.0, ref)
+        if i == 20:
+            g.since_shot[1] = 3.0  # in place, after the array was built
+            ref[1] = 3.0
+        if i == 30:
+            s = p.storage
+            s[1] *= 0.5  # in place: the next tick starts from it
+            e1 = s[1]
+        serve_and_charge(p, g, gun_ship, demand, rail, dt)
+        ref = ref + dt
+        if i == 30:
+            assert p.storage[1] != e1 * 2 or e1 == 0.0
+        assert _same(g.since_shot, ref), i
