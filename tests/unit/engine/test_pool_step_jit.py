@@ -184,3 +184,18 @@ def test_a_pool_copied_mid_flight_flies_on_the_same() -> None:
         t += 0.5
     assert reports[0] and all(repr(r) == repr(reports[0]) for r in reports[1:])
     assert all(_same(p.prop.y, pool.prop.y) for p in twins[1:])  # type: ignore[union-attr]
+
+
+def test_draws_fetched_ahead_and_undone_leave_the_stream_as_drawn_step_by_step() -> None:
+    """``_fly_fused`` draws a tick's seeker rows ahead, then restores the state and draws
+    the rows used: the rows and the stream's state are those of per-step draws."""
+    steps = [2, 3, 0, 1, 2]
+    one, ahead = np.random.default_rng(5), np.random.default_rng(5)
+    rows = [one.standard_normal((k, 3)) for k in steps]
+    saved = ahead.bit_generator.state
+    buf = ahead.standard_normal((40, 3))
+    ahead.bit_generator.state = saved
+    ahead.standard_normal((sum(steps), 3))
+    assert _same(np.concatenate(rows), buf[:sum(steps)])
+    assert ahead.bit_generator.state == one.bit_generator.state
+    assert _same(one.standard_normal(4), ahead.standard_normal(4))
