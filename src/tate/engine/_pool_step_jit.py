@@ -27,6 +27,8 @@ lazily).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tate.engine._pool_jit import seeker_error, step_want
@@ -34,7 +36,7 @@ from tate.flight._eom_jit import environment_body, last_body, stage_body
 from tate.jit import njit
 from tate.weapons._interceptor_jit import assess_screen, force_body, truth_sample, update
 
-__all__ = ["fly_step", "step_want_sampled"]
+__all__ = ["fly_step", "fly_tick", "step_want_sampled"]
 
 _READY, _TERMINAL = 0, 3
 
@@ -263,3 +265,119 @@ def _n_ending(t_next: float, ending: tuple, threat: np.ndarray, alive: np.ndarra
                           or (threat[b] < 0 and t_next > t_pip[b])):
             n_end += 1
     return n_end
+
+
+@njit
+def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.ndarray,
+             killed: np.ndarray, t_last: np.ndarray, has_rng: bool, draws: np.ndarray,
+             qw_in: np.ndarray, seek: np.ndarray, sample: bool, truth: tuple,
+             threat: np.ndarray, upd: tuple, extra: tuple, fresh: bool, prop: tuple,
+             radius: float, ending: tuple, want: tuple) -> tuple:
+    """The step loop of :meth:`InterceptorPool.fly` over the tick ``(t0, t1]`` (engine
+    times [s]): :func:`fly_step` after :func:`fly_step`, handing back to the caller
+    (``ints[0]``, the code) when Python has work before or after a step:
+
+    0. the tick is flown;
+    1. ``ints[1]`` rounds (returned first) have their target gone (killed or past its
+       last truth time): the caller closes and reports them;
+    2. ``ints[1]`` rounds in terminal need their seeker draws and fewer rows than that
+       are left in ``draws (m, 3)`` after its ``ints[7]`` used ones (in, out): the
+       caller calls again with more (numpy keeps the stream: the steps take the rows
+       in order, as many as :meth:`InterceptorPool._seeker_error` draws);
+    3. a step ended with update events, ground impacts, rounds near or past their
+       target or rounds the step's end closes (``ints[2:6]``: :func:`fly_step`'s counts;
+       returned: the step's ``act``, ``qw``, ``pv``, ``flags`` and ``d1``);
+    4. without ``sample``, the caller answers the truth into ``qw_in (4, k, 3)`` at the
+       step's ends (``clock[5]``, ``clock[5] + h``) for the rounds returned first.
+
+    ``clock``: the propagator's ``_t_base``, ``_steps``, ``dt`` and ``t`` (in, out),
+    the step ``h`` [s] (0: the tick's from :func:`step_want_sampled` as the pool's
+    ``_step_length``), then out the last step's engine start and end (``self.t`` before
+    and after it and its pool time.  ``ints[6]``: steps flown.  ``want``: the step
+    control's constants
+    (min step, burn step, steps per time to go) and the model's ``t_vert``; the rest as
+    :func:`fly_step`.
+    """
+    active = ending[0]
+    t_launch, phase, burnt_out, pip_pos = upd[0], upd[1], upd[2], upd[12]
+    y = prop[0]
+    min_step, burn_step, per_tgo, t_vert = want
+    h = clock[4]
+    if h == 0.0:  # InterceptorPool._step_length on the sampled truth, as in Python
+        tick = t1 - t0
+        w = step_want_sampled(active, threat, t0 - t_start, t0, tick, min_step, burn_step,
+                              per_tgo, t_launch, burnt_out, t_vert, y[0:3], y[3:6],
+                              pip_pos, truth)
+        if min_step > w:
+            w = min_step
+        if tick < w:
+            w = tick
+        c = math.ceil(tick / w - 1e-9)
+        h = tick / (c if c > 1 else 1)
+        clock[4] = h
+    t_base, steps, dt, tp = clock[0], int(clock[1]), clock[2], clock[3]
+    n = active.shape[0]
+    used = ints[7]
+    ints[:] = 0
+    none = np.empty(0, np.intp)
+    out = (none, np.empty((4, 0, 3)), np.empty((2, 3, 0)), np.empty((2, 0), np.bool_),
+           np.empty(0))
+    have_qw = qw_in.shape[1] > 0
+    while True:
+        t_now = t_start + tp
+        if not t_now < t1 - 1e-9:
+            break
+        act = np.empty(n, np.intp)
+        k = 0
+        for b in range(n):
+            if active[b] and threat[b] >= 0:
+                act[k] = b
+                k += 1
+        act = act[:k]
+        gone = np.empty(k, np.intp)
+        ng = 0
+        for i in range(k):
+            j = threat[act[i]]
+            if killed[j] or t_last[j] < t_now:
+                gone[ng] = act[i]
+                ng += 1
+        clock[5] = t_now
+        if ng:
+            ints[0], ints[1] = 1, ng
+            out = (gone[:ng], out[1], out[2], out[3], out[4])
+            break
+        n_term = 0
+        if has_rng:
+            for i in range(k):
+                if phase[act[i]] == _TERMINAL:
+                    n_term += 1
+        if n_term and draws.shape[0] - used < n_term:
+            ints[0], ints[1] = 2, n_term
+            break
+        if k and not sample and not have_qw:
+            ints[0] = 4
+            out = (act, out[1], out[2], out[3], out[4])
+            break
+        if h != dt:  # PoolPropagator.begin
+            t_base, steps, dt = tp, 0, h
+        t_rel = tp
+        t_next = t_start + (t_base + (steps + 1) * dt)
+        qw = qw_in if k and not sample else np.empty((4, k, 3))
+        pv, flags, d1 = np.empty((2, 3, k)), np.empty((2, k), np.bool_), np.empty(k)
+        n_ev, n_ground, n_screen, n_end = fly_step(
+            t_rel, h, t_now, t_now + h, act, threat, draws[used:used + n_term], seek,
+            sample, truth, qw, pv, upd, extra, fresh, prop, radius, flags, d1, ending)
+        steps += 1  # PoolPropagator.finish
+        tp = t_base + steps * dt
+        fresh = True
+        ints[6] += 1
+        used += n_term
+        have_qw = False
+        if n_ev or n_ground or n_screen or n_end:
+            ints[0], ints[2], ints[3], ints[4], ints[5] = 3, n_ev, n_ground, n_screen, n_end
+            clock[6], clock[7] = t_next, t_rel
+            out = (act, qw, pv, flags, d1)
+            break
+    clock[0], clock[1], clock[2], clock[3] = t_base, steps, dt, tp
+    ints[7] = used
+    return out

@@ -35,10 +35,10 @@ Engagements end as in :mod:`tate.engine.defence`: closest approach inside a step
 Hermite on both), target gone, passed, overtime, ground.  Units: s, m, m/s; frame ECEF;
 the pool's clock is engine time less the run's start.
 
-With the compiled path on, a step is one call of
-:func:`tate.engine._pool_step_jit.fly_step` (truth, seeker view, guidance, RK4 of the
-rounds in the air only, the assessment and end-of-step screens); Python keeps the
-seekers' draws, the closest-approach roots and the reports.
+With the compiled path on, a tick's steps are one call of
+:func:`tate.engine._pool_step_jit.fly_tick` (step length, truth, seeker view, guidance,
+RK4 of the rounds in the air only, the assessment and end-of-step screens) until Python
+has work; Python keeps the seekers' draws, the closest-approach roots and the reports.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ STEPS_PER_TIME_TO_GO = 20.0  #: steps over the shortest time to go of the rounds
 MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
 ASSESS_RADIUS_M = 5000.0  #: closest approaches nearer than this are assessed [m]
 _NO_DRAWS = np.empty((0, 3))
+_NO_QW = np.empty((4, 0, 3))
 _NO_TRUTH = (np.empty(0), np.empty((0, 3)), np.empty((0, 3)), np.empty(0, np.intp),
              np.empty(0), 1.0, 0.0)
 
@@ -132,6 +133,7 @@ class InterceptorPool:
         self.noise_rad, self.glint_m = self._seek
         self._jit = jit.enabled()  #: compiled step control, seeker geometry and screen
         self._fused = False
+        self._drew = False  #: the fused path's seekers drew in the last tick flown
         #: the fused step's per-run arguments (arrays changed in place; built once)
         self._step_args: tuple[Any, ...] | None = None
         #: the last truth flown against, whether the kernel samples it, its arrays and its
@@ -293,17 +295,6 @@ class InterceptorPool:
                                STEPS_PER_TIME_TO_GO, m.t_launch, m.burnt_out, m.t_vert,
                                prop.pos, prop.vel, m.pip_pos, self.threat, q, w))
 
-    def _step_want_sampled(self, t0: float, t1: float, tr: tuple[Any, ...]) -> float:
-        """:meth:`_step_want` in one compiled call sampling the truth store's arrays ``tr``
-        (:func:`tate.engine._pool_step_jit.step_want_sampled`)."""
-        from tate.engine._pool_step_jit import step_want_sampled
-
-        prop, m = self._parts()
-        return float(step_want_sampled(
-            self.active, self.threat, t0 - self.t_start, t0, t1 - t0, MIN_STEP_S,
-            BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_launch, m.burnt_out, m.t_vert, prop.pos,
-            prop.vel, m.pip_pos, tr))
-
     def _step_want_numpy(self, t0: float, t1: float, truth: Any) -> float:
         """:meth:`_step_want` on arrays (the reference of the scalar form)."""
         prop, m = self._parts()
@@ -377,13 +368,10 @@ class InterceptorPool:
 
     def _fly_fused(self, t0: float, t1: float, truth: Any, killed: NDArray[np.bool_],
                    report: Report) -> None:
-        """The step loop of :meth:`fly` with each step between the closing of the rounds
-        whose target is gone and the assessment's closings in one compiled call
-        (:func:`tate.engine._pool_step_jit.fly_step`); the seekers' draws stay numpy's,
-        drawn as by :meth:`_seeker_error`.  With a compiled truth store the step length
-        is one compiled call too (:func:`~tate.engine._pool_step_jit.step_want_sampled`,
-        the truth sampled in it)."""
-        from tate.engine._pool_step_jit import fly_step
+        """The step loop of :meth:`fly` in compiled calls (:func:`~tate.engine.
+        _pool_step_jit.fly_tick`) handing back for the reports, a caller's truth, events,
+        impacts and the seekers' draws (numpy's, in :meth:`_seeker_error`'s order)."""
+        from tate.engine._pool_step_jit import fly_tick
         from tate.engine.truth import TruthStore
         from tate.weapons.intercept import closest_approach_hermite
 
@@ -395,60 +383,66 @@ class InterceptorPool:
                                         truth.keys, float(truth.span), float(truth.t0))
                         if sample else _NO_TRUTH, truth.t_last if store else None)
         _, sample, tr, t_last = self._tr
-        if sample:
-            tick = t1 - t0
-            want = min(max(self._step_want_sampled(t0, t1, tr), MIN_STEP_S), tick)
-            h = tick / max(1, math.ceil(tick / want - 1e-9))  # as _step_length
-        else:
-            h = self._step_length(t0, t1, truth)
         t_last = np.asarray(truth.t_last) if t_last is None else t_last
         if self._step_args is None:
             self._step_args = (m.update_arrays(), (m._g0_isp_div, _CD_X, _CD_Y),
-                               prop.arrays(), (self.active, self.t_pip, MAX_OVERTIME_S))
-        upd, extra, arrays, ending = self._step_args
-        while self.t < t1 - 1e-9:
-            t_now = self.t
-            act = (self.active & (self.threat >= 0)).nonzero()[0]
-            tj = self.threat[act]
-            gone = (killed[tj] | (t_last[tj] < t_now)).nonzero()[0]
-            if gone.size:
-                for b in act[gone].tolist():
+                               prop.arrays(), (self.active, self.t_pip, MAX_OVERTIME_S),
+                               (MIN_STEP_S, BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_vert),
+                               np.empty(8), np.empty(8, np.intp))
+        upd, extra, arrays, ending, want, clock, ints = self._step_args
+        clock[:4] = prop._t_base, prop._steps, prop.dt, prop.t
+        clock[4] = 0.0 if sample else self._step_length(t0, t1, truth)
+        draws, qw, saved, nb = _NO_DRAWS, _NO_QW, None, 0
+        rng: Any = self.rng
+        ints[7], fetch = 0, self._drew and rng is not None  # the last tick's seekers drew
+        while True:
+            if fetch:  # draws for the tick's steps to come (those unused are undone)
+                saved, fetch = rng.bit_generator.state, False
+                draws = rng.standard_normal((max(nb, self._n_air) * 8, 3))
+            act, qwk, pv, flags, d1 = fly_tick(
+                t0, t1, self.t_start, clock, ints, killed, t_last, rng is not None, draws, qw,
+                self._seek, sample, tr, self.threat, upd, extra, prop.fresh(), arrays,
+                ASSESS_RADIUS_M, ending, want)
+            code, nb, n_ev, n_ground, n_screen, n_end, n_done, used = ints.tolist()
+            if saved is not None:  # the stream as if only the rows used were drawn
+                self._drew = used > 0
+                rng.bit_generator.state = saved
+                rng.standard_normal((used, 3))
+                draws, saved, ints[7] = _NO_DRAWS, None, 0
+            if n_done:  # the propagator's clock after the steps flown (as its step)
+                prop._t_base, steps, prop.dt, prop.t = clock[:4].tolist()
+                prop._steps, m.dt, prop._env_fresh, qw = int(steps), prop.dt, True, _NO_QW
+                self.steps += n_done
+            if code == 0:
+                return
+            t_now, h = float(clock[5]), float(clock[4])
+            if code == 1:
+                for b in act.tolist():
                     self.close(b)
                     report(b, t_now, np.nan, "target gone")
-                act = (self.active & (self.threat >= 0)).nonzero()[0]
-            k = act.size
-            draws = _NO_DRAWS
-            if k and self.rng is not None:
-                n_term = int(np.count_nonzero(m.phase[act] == TERMINAL_PHASE))
-                if n_term:
-                    draws = self.rng.standard_normal((n_term, 3))
-            qw = np.empty((4, k, 3))
-            if k and not sample:
+            elif code == 2:
+                fetch = self._drew = True
+            elif code == 4:
+                qw = np.empty((4, act.size, 3))
                 for i, tq in ((0, t_now), (2, t_now + h)):
                     qw[i], qw[i + 1] = self._truth_at(truth, tq, self.threat[act])
-            pv, flags, d1 = np.empty((2, 3, k)), np.empty((2, k), bool), np.empty(k)
-            prop.begin(h)
-            t_rel = prop.t
-            t_next = self.t_start + prop.t_after()  # self.t after the step
-            n_ev, n_ground, n_screen, n_end = fly_step(
-                t_rel, h, t_now, t_now + h, act, self.threat, draws, self._seek, sample, tr,
-                qw, pv, upd, extra, prop.fresh(), arrays, ASSESS_RADIUS_M, flags, d1,
-                ending)
-            if n_ev:
-                m.log_events(t_rel)
-            prop.finish(n_ground)
-            self.steps += 1
-            if k:
-                qa, wa, qb, wb = qw
-                if n_ground:  # impacts moved rounds: screen again
-                    self._assess(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now, t_next,
-                                 report, closest_approach_hermite)
-                elif n_screen:  # a round near its target or past it
-                    self._assess_screened(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
-                                          t_next, report, closest_approach_hermite,
-                                          int(flags[0].any()), flags[0], flags[1], d1)
-            if n_end or n_ground:  # else no round is due (closings only remove rounds)
-                self._end_step(t_next, report)
+            else:  # PoolPropagator.finish's impacts, the assessment, the step's end
+                t_rel, t_next = float(clock[7]), float(clock[6])
+                if n_ev:
+                    m.log_events(t_rel)
+                if n_ground:
+                    prop._locate_impacts(prop._y0)
+                if act.size:
+                    qa, wa, qb, wb = qwk
+                    if n_ground:  # impacts moved rounds: screen again
+                        self._assess(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now, t_next,
+                                     report, closest_approach_hermite)
+                    elif n_screen:  # a round near its target or past it
+                        self._assess_screened(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
+                                              t_next, report, closest_approach_hermite,
+                                              int(flags[0].any()), flags[0], flags[1], d1)
+                if n_end or n_ground:  # else no round is due (closings only remove rounds)
+                    self._end_step(t_next, report)
 
     def _end_step(self, t_next: float, report: Report) -> None:
         """Close the rounds past their time (overtime, or no target at the planned

@@ -2,10 +2,10 @@
 also lends its arrays to the pool's fused compiled step.
 
 :class:`PoolPropagator` steps exactly as its base (:meth:`Propagator.step`, the numpy
-reference and the compiled path); in addition :meth:`begin`, :meth:`arrays` and
-:meth:`finish` split that step's bookkeeping around one call of
-:func:`tate.engine._pool_step_jit.fly_step`, which does the models' update and the RK4
-of the step itself (on the live launched bodies).  Only for what the pool builds: one
+reference and the compiled path); in addition :meth:`arrays` lends its arrays to
+:func:`tate.engine._pool_step_jit.fly_tick`, which does the models' update and the RK4
+of the steps itself (on the live launched bodies; the pool keeps the clock's books as
+:meth:`Propagator.step`).  Only for what the pool builds: one
 model, ground impacts on, no aim points, no events.  Units and frame as the base's (s, m,
 m/s, kg; ECEF).
 """
@@ -29,16 +29,6 @@ class PoolPropagator(Propagator):
         return (self._kernels is not None and len(self.models) == 1 and self.ground
                 and self.aim is None and not self.events)
 
-    def begin(self, h: float) -> None:
-        """The start of :meth:`step` with step ``h`` [s]: a new length restarts the clock's
-        count; the models read it."""
-        if h != self.dt:
-            if not h > 0:
-                raise ValueError(f"step must be > 0, got {h}")
-            self._t_base, self._steps, self.dt = self.t, 0, float(h)
-        for model in self.models:
-            model.dt = h
-
     def arrays(self) -> tuple[Any, ...]:
         """The propagator's arrays for ``fly_step``: the state, the state before the step,
         the RK4 stages, the stage state, forces, mass flows, alive and armed flags, ground
@@ -56,19 +46,6 @@ class PoolPropagator(Propagator):
                 kern.flags_of(opts.atmosphere, opts.j2, opts.rotating, True, up is not None),
                 tab.cells, tab.h_rho)
 
-    def t_after(self) -> float:
-        """The clock after the step :meth:`begin` started [s] (as :meth:`finish` sets it)."""
-        return self._t_base + (self._steps + 1) * self.dt
-
     def fresh(self) -> bool:
         """Whether the environment arrays hold the values of the present state."""
         return self._env_fresh
-
-    def finish(self, n_ground: int) -> None:
-        """The end of :meth:`step` after the fused kernel: the clock, the environment is
-        fresh, and the ground impacts located if the kernel's screen found any."""
-        self._steps += 1
-        self.t = self._t_base + self._steps * self.dt
-        self._env_fresh = True
-        if n_ground:
-            self._locate_impacts(self._y0)

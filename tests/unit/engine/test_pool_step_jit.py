@@ -126,10 +126,14 @@ def test_the_fused_step_reports_as_the_numpy_path(store: bool) -> None:
 
 
 def test_the_sampled_step_want_is_the_numpy_one_at_every_tick() -> None:
-    """The fused path's step length (truth sampled in the kernel) is the per-step
+    """The fused path's step length (truth sampled in the kernel,
+    :func:`~tate.engine._pool_step_jit.step_want_sampled` as ``fly_tick`` calls it) is the per-step
     compiled path's (the truth sampled by the store) bit for bit at every tick of the
     scene, rounds in the air or not, and the numpy reference's to rounding (its
     ``einsum`` may round the closing speed's dot product differently)."""
+    from tate.engine._pool_step_jit import step_want_sampled
+    from tate.engine.pool import BURN_STEP_S, MIN_STEP_S, STEPS_PER_TIME_TO_GO
+
     line, _ = line_scene()
     store = _store(line)
     tr = (store.time, store.pos, store.vel, store.start, store.keys, float(store.span),
@@ -144,7 +148,11 @@ def test_the_sampled_step_want_is_the_numpy_one_at_every_tick() -> None:
                 pip, _ = store.at(t + t_pip, np.array([max(threat, 0)]))
                 pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
         want = pool._step_want(t, t + 0.5, store)  # the truth sampled by the store
-        got = pool._step_want_sampled(t, t + 0.5, tr)
+        prop, m = pool.prop, pool.model
+        assert prop is not None and m is not None
+        got = step_want_sampled(pool.active, pool.threat, t - pool.t_start, t, 0.5,
+                                MIN_STEP_S, BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_launch,
+                                m.burnt_out, m.t_vert, prop.pos, prop.vel, m.pip_pos, tr)
         assert _same(got, want), t
         assert got == pytest.approx(pool._step_want_numpy(t, t + 0.5, store), rel=1e-14)
         seen.add(want)
@@ -176,3 +184,18 @@ def test_a_pool_copied_mid_flight_flies_on_the_same() -> None:
         t += 0.5
     assert reports[0] and all(repr(r) == repr(reports[0]) for r in reports[1:])
     assert all(_same(p.prop.y, pool.prop.y) for p in twins[1:])  # type: ignore[union-attr]
+
+
+def test_draws_fetched_ahead_and_undone_leave_the_stream_as_drawn_step_by_step() -> None:
+    """``_fly_fused`` draws a tick's seeker rows ahead, then restores the state and draws
+    the rows used: the rows and the stream's state are those of per-step draws."""
+    steps = [2, 3, 0, 1, 2]
+    one, ahead = np.random.default_rng(5), np.random.default_rng(5)
+    rows = [one.standard_normal((k, 3)) for k in steps]
+    saved = ahead.bit_generator.state
+    buf = ahead.standard_normal((40, 3))
+    ahead.bit_generator.state = saved
+    ahead.standard_normal((sum(steps), 3))
+    assert _same(np.concatenate(rows), buf[:sum(steps)])
+    assert ahead.bit_generator.state == one.bit_generator.state
+    assert _same(one.standard_normal(4), ahead.standard_normal(4))
