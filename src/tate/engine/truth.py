@@ -66,10 +66,10 @@ class TruthStore:
     @classmethod
     def from_flight(cls, flight: Any) -> TruthStore:
         """Collect a :class:`tate.flight.fly.FlightResult` (ECEF, sorted by body, time)."""
-        from tate.flight.fly import trajectory_ecef
+        from tate.flight.fly import flight_ecef
 
         order_ids = list(np.asarray(flight.summary["id"], dtype=object).tolist())
-        body, t, pos, vel = trajectory_ecef(flight.trajectory, order_ids)
+        body, t, pos, vel = flight_ecef(flight, order_ids)
         n = len(order_ids)
         start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
         impacted = np.asarray(flight.summary["outcome"], dtype=object) == "impact"

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -79,6 +79,25 @@ class FlightResult:
     events: Table
     scenario_hash: str
     seed: int | None
+    _ecef: dict[tuple[Any, ...], tuple[NDArray[np.intp], F64, F64, F64]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def ecef(self, order_ids: list[Any]) -> tuple[NDArray[np.intp], F64, F64, F64]:
+        """:func:`trajectory_ecef` of this flight's table, computed once per ``order_ids``
+        (the engine's truth store and the sensors both ask); fresh copies each call."""
+        key = tuple(order_ids)
+        if key not in self._ecef:
+            self._ecef[key] = trajectory_ecef(self.trajectory, order_ids)
+        return tuple(a.copy() for a in self._ecef[key])  # type: ignore[return-value]
+
+
+def flight_ecef(flight: Any, order_ids: list[Any]
+                ) -> tuple[NDArray[np.intp], F64, F64, F64]:
+    """:meth:`FlightResult.ecef` of a flight result, else :func:`trajectory_ecef` of the
+    ``trajectory`` table of any object that has one."""
+    if isinstance(flight, FlightResult):
+        return flight.ecef(order_ids)
+    return trajectory_ecef(flight.trajectory, order_ids)
 
 
 def trajectory_ecef(traj: Table, order_ids: list[Any]

@@ -250,9 +250,9 @@ def truth_from_flight(flight: Any) -> TruthTracks:
     last = np.append(first[1:], ids_all.size)[:first.size] - 1
     order_ids = list(dict.fromkeys(np.asarray(flight.summary["id"], dtype=object).tolist()))
     order_ids += [i for i in dict.fromkeys(ids_all[first].tolist()) if i not in order_ids]
-    from tate.flight.fly import trajectory_ecef
+    from tate.flight.fly import flight_ecef
 
-    body, t, pos, vel = trajectory_ecef(traj, order_ids)
+    body, t, pos, vel = flight_ecef(flight, order_ids)
     n = len(order_ids)
     start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
     model_of = dict(zip(ids_all[last].tolist(),  # (an id's model on its last row)

@@ -101,3 +101,18 @@ def test_force_pack_is_reused_and_follows_replaced_arrays(
     moved = glider.force_pack(y, slice(1, 1 + glider.n))  # other columns: a new pack
     assert moved is not again and (moved[1], moved[2]) == (1, 1 + glider.n)
     assert moved[14] is again[14]  # the launch plane stays the first one
+
+
+def test_a_flights_ecef_is_trajectory_ecef_once_per_order_and_a_fresh_copy() -> None:
+    from tate.flight.fly import flight_ecef, trajectory_ecef
+
+    flight = fly(scenario(BODY))
+    ids = list(np.asarray(flight.summary["id"], dtype=object).tolist())
+    for order in (ids, ids[::-1]):
+        want = trajectory_ecef(flight.trajectory, order)
+        got = flight_ecef(flight, order)
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
+        got[2][:] = 0.0  # the caller's copy: the stored answer is not altered
+        np.testing.assert_array_equal(flight.ecef(order)[2], want[2])
+    assert len(flight._ecef) == 2
