@@ -170,3 +170,24 @@ def assert_same_flight(ref: FlightResult, got: FlightResult) -> dict[str, float]
     assert got.status == ref.status
     return {"pos_m": float(np.abs(p_g - p_r).max()), "vel_mps": float(np.abs(v_g - v_r).max()),
             "time_s": float(np.abs(got.events["time_s"] - ref.events["time_s"]).max())}
+
+
+def rockets_propagator(scn: Any) -> Any:
+    """The propagator :func:`fly` builds for a scenario's rockets and gliders."""
+    from tate.flight.build import build_raid
+    from tate.flight.fly import HIT_RADIUS, SLOW_MODELS, _aim_alt
+    from tate.flight.integrator import Propagator, apogee_event
+
+    raid = build_raid(scn, 0.2)
+    models, idx, start = [], [], 0
+    for model in raid.models:
+        if model.name not in SLOW_MODELS:
+            models.append(model)
+            idx.extend(range(start, start + model.n))
+        start += model.n
+    sel = np.array(idx)
+    aims = np.stack([raid.members[j].aim for j in sel], axis=1)
+    ground = np.array([_aim_alt(raid.members[j]) for j in sel])
+    return Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], 0.2,
+                      ground_alt=ground, aim=aims, hit_radius=HIT_RADIUS,
+                      events=[apogee_event()])

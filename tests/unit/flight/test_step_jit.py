@@ -19,10 +19,11 @@ import numpy as np
 import pytest
 
 from tate import jit
-from tate.flight.build import build_raid
-from tate.flight.fly import HIT_RADIUS, MAX_STEP_S, SLOW_MODELS, _aim_alt
-from tate.flight.integrator import Propagator, apogee_event
+from tate.flight.fly import MAX_STEP_S
+from tate.flight.integrator import Propagator
 from tate.flight.recording import Snapshots
+
+from .conftest import rockets_propagator
 
 
 @pytest.fixture
@@ -39,23 +40,6 @@ def scenario() -> Any:
     from tate.scenario import default_scenario_path, load_scenario
 
     return sample_for_run(load_scenario(default_scenario_path()), 1)[0]
-
-
-def _rockets(scn: Any) -> Propagator:
-    """The propagator :func:`fly` builds for the default scenario's rockets and gliders."""
-    raid = build_raid(scn, 0.2)
-    models, idx, start = [], [], 0
-    for model in raid.models:
-        if model.name not in SLOW_MODELS:
-            models.append(model)
-            idx.extend(range(start, start + model.n))
-        start += model.n
-    sel = np.array(idx)
-    aims = np.stack([raid.members[j].aim for j in sel], axis=1)
-    ground = np.array([_aim_alt(raid.members[j]) for j in sel])
-    return Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], 0.2,
-                      ground_alt=ground, aim=aims, hit_radius=HIT_RADIUS,
-                      events=[apogee_event()])
 
 
 def _same(ref: Propagator, got: Propagator, rtol: float) -> None:
@@ -78,11 +62,11 @@ def test_fused_step_matches_four_calls_and_numpy(path: Any, scenario: Any,
     """Every adaptive step of the whole flight: boost, staging, separation, glide,
     apogees, dives and impacts."""
     path(False)
-    numpy_ref = _rockets(scenario)
+    numpy_ref = rockets_propagator(scenario)
     path(True)
-    four = _rockets(scenario)
+    four = rockets_propagator(scenario)
     four._fusable = False  # the four-call compiled step
-    fused = _rockets(scenario)
+    fused = rockets_propagator(scenario)
     fused_steps = 0
     original = Propagator._step_fused
 
@@ -108,7 +92,7 @@ def test_compiled_apogees_match_the_numpy_bisection(path: Any, scenario: Any) ->
     """The apogee kernel against :meth:`Propagator._locate_events`' numpy bisection on the
     same step ends (every step of the flight that has a crossing)."""
     path(True)
-    prop = _rockets(scenario)
+    prop = rockets_propagator(scenario)
     checked = 0
     while prop.alive.any() and prop.t < 3_000.0:
         n_before = len(prop.crossings)

@@ -10,31 +10,13 @@ cut the step short.  The counts must be equal.
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 import pytest
 
 from tate import jit
-from tate.flight.build import build_raid
-from tate.flight.fly import HIT_RADIUS, MAX_STEP_S, SLOW_MODELS, _aim_alt
-from tate.flight.integrator import Propagator, apogee_event
+from tate.flight.fly import MAX_STEP_S
+from tate.flight.integrator import Propagator
 
-
-def _rockets(scn: Any) -> Propagator:
-    raid = build_raid(scn, 0.2)
-    models, idx, start = [], [], 0
-    for model in raid.models:
-        if model.name not in SLOW_MODELS:
-            models.append(model)
-            idx.extend(range(start, start + model.n))
-        start += model.n
-    sel = np.array(idx)
-    aims = np.stack([raid.members[j].aim for j in sel], axis=1)
-    ground = np.array([_aim_alt(raid.members[j]) for j in sel])
-    return Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], 0.2,
-                      ground_alt=ground, aim=aims, hit_radius=HIT_RADIUS,
-                      events=[apogee_event()])
+from .conftest import rockets_propagator
 
 
 def _python_limit(prop: Propagator, max_step: float, t_end: float) -> int:
@@ -51,7 +33,7 @@ def test_compiled_step_limit_matches_the_models(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(jit, "ENABLED", True)
     scn = sample_for_run(load_scenario(default_scenario_path()), 1)[0]
-    prop = _rockets(scn)
+    prop = rockets_propagator(scn)
     assert prop._step_packs is not None and len(prop._step_packs) == len(prop.models)
     seen: set[int] = set()
     n_packs: set[int] = set()
@@ -78,7 +60,7 @@ def test_glide_guidance_arguments_follow_a_new_aim(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(jit, "ENABLED", True)
     scn = sample_for_run(load_scenario(default_scenario_path()), 1)[0]
-    prop = _rockets(scn)
+    prop = rockets_propagator(scn)
     glider = next(m for m in prop.models if isinstance(m, BoostGlide))
     while not glider._guide_args:
         prop.step()
