@@ -43,6 +43,19 @@ diameter_m = 1.2
 """
 
 
+#: two drones on the ship ``S``
+DRONES = """
+[[threats]]
+id = "owa"
+model = "drone"
+count = 2
+interval_s = 10
+spread_m = 500
+launch = { lat_deg = 19.95, lon_deg = 149.9 }
+aim = { ship = "S" }
+"""
+
+
 def scenario(body: str) -> Any:
     """A scenario from the common head plus ``body`` (threat tables)."""
     return loads_scenario(HEAD + body)

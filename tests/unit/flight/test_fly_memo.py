@@ -12,7 +12,7 @@ from tate.flight import fly as fly_mod
 from tate.flight.fly import fly
 from tate.scenario import loads_scenario
 
-from .conftest import HEAD
+from .conftest import DRONES, HEAD
 
 BODY = """
 [[threats]]
@@ -22,14 +22,6 @@ launch = {{ lat_deg = 20.0, lon_deg = 149.8 }}
 aim = {{ ship = "S" }}
 speed_mps = {speed}
 terminal = {{ kind = "pop-up", start_range_km = 8, pop_alt_m = 1000 }}
-[[threats]]
-id = "owa"
-model = "drone"
-count = 2
-interval_s = 10
-spread_m = 500
-launch = {{ lat_deg = 19.95, lon_deg = 149.9 }}
-aim = {{ ship = "S" }}
 """
 
 
@@ -46,7 +38,7 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def test_second_flight_reuses_the_first_and_is_identical_to_a_fresh_one() -> None:
-    scn = loads_scenario(HEAD + BODY.format(speed=270))
+    scn = loads_scenario(HEAD + BODY.format(speed=270) + DRONES)
     fly_mod._SLOW.clear()
     first = _tables(fly(scn, dt=0.2))
     assert len(fly_mod._SLOW) == 1
@@ -60,8 +52,8 @@ def test_second_flight_reuses_the_first_and_is_identical_to_a_fresh_one() -> Non
 
 def test_a_changed_flyer_or_step_is_flown_anew() -> None:
     fly_mod._SLOW.clear()
-    slow = _tables(fly(loads_scenario(HEAD + BODY.format(speed=270)), dt=0.2))
-    fast = _tables(fly(loads_scenario(HEAD + BODY.format(speed=300)), dt=0.2))
+    slow = _tables(fly(loads_scenario(HEAD + BODY.format(speed=270) + DRONES), dt=0.2))
+    fast = _tables(fly(loads_scenario(HEAD + BODY.format(speed=300) + DRONES), dt=0.2))
     assert len(fly_mod._SLOW) == 2 and not _same(slow, fast)
-    fly(loads_scenario(HEAD + BODY.format(speed=270)), dt=0.2, record_s=2.0)
+    fly(loads_scenario(HEAD + BODY.format(speed=270) + DRONES), dt=0.2, record_s=2.0)
     assert len(fly_mod._SLOW) == 3

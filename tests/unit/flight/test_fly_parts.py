@@ -16,7 +16,7 @@ from tate import jit
 from tate.flight import fly as fly_mod
 from tate.flight.fly import TRAJECTORY_COLUMNS, fly
 
-from .conftest import MRBM, scenario
+from .conftest import DRONES, MRBM, scenario
 
 BODY = f"""
 [[threats]]
@@ -26,15 +26,7 @@ launch = {{ lat_deg = 20.0, lon_deg = 149.0 }}
 aim = {{ ship = "S" }}
 trajectory = "minimum-energy"
 {MRBM}
-[[threats]]
-id = "owa"
-model = "drone"
-count = 2
-interval_s = 10
-spread_m = 500
-launch = {{ lat_deg = 19.95, lon_deg = 149.9 }}
-aim = {{ ship = "S" }}
-"""
+{DRONES}"""
 
 
 def _joined_and_reference(monkeypatch: pytest.MonkeyPatch, scn: Any) -> tuple[Any, Any]:
