@@ -23,21 +23,19 @@ from scipy.integrate import solve_ivp
 from tate.earth import wgs84
 from tate.flight.eom import Environment, FrameOptions, frame_accel
 from tate.flight.integrator import Propagator
+from tate.weapons.projectile import ProjectileModel, launch_state, pn_to_point
 from tate.weapons.railgun import (
     CYCLING,
     FIRE_REASONS,
     FIRED,
     NOT_CHARGED,
     WORN_OUT,
-    ProjectileModel,
     RailgunState,
     average_power_w,
     bank_energy_j,
     charge_time_s,
     hit_probability,
-    launch_state,
     muzzle_energy_j,
-    pn_to_point,
     railgun_energy_case,
     rate_limit,
     single_shot_pk,
