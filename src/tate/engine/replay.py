@@ -72,46 +72,65 @@ def _geodetic(pos: F64) -> tuple[F64, F64, F64]:
 
 
 def paths_table(eng: Any) -> dict[str, NDArray[Any]]:
-    """Threat and interceptor paths of a finished or stopped engagement."""
+    """Threat and interceptor paths of a finished or stopped engagement.
+
+    The rows are sorted by id (as strings) and time: each id's rank among the sorted
+    names is the sort key (the same order as sorting the strings themselves), every
+    threat's samples come from one truth-store call and every column is filled block by
+    block (no per-row strings)."""
     tr = eng.truth
-    t_parts, id_parts, pos_parts, spd_parts = [], [], [], []
+    t_parts, blocks, names = [], [], []
+    if tr.n:
+        kill_time, killed = eng.kill_time.tolist(), eng.killed.tolist()
+        t_last, t_first = tr.t_last.tolist(), tr.t_first.tolist()
     for j in range(tr.n):
-        end = float(eng.kill_time[j]) if eng.killed[j] else min(float(tr.t_last[j]), eng.t)
-        t0 = float(tr.t_first[j])
+        end = float(kill_time[j]) if killed[j] else min(float(t_last[j]), eng.t)
+        t0 = float(t_first[j])
         if end < t0:
             continue
         ts = np.arange(t0, end, THREAT_SAMPLE_S)
-        ts = np.append(ts, end) if ts.size == 0 or ts[-1] < end else ts
-        p, v = tr.path(j, ts)
-        t_parts.append(ts)
-        id_parts.append(np.full(ts.size, str(tr.ids[j]), dtype=object))
-        pos_parts.append(p)
-        spd_parts.append(np.linalg.norm(v, axis=1))
-    n_threat = sum(x.size for x in t_parts)
+        t_parts.append(np.append(ts, end) if ts.size == 0 or ts[-1] < end else ts)
+        blocks.append(j)
+        names.append(str(tr.ids[j]))
+    sizes = [ts.size for ts in t_parts]
+    n_threat = sum(sizes)
     weapons = np.array([row[1] for row in eng.defence.shots], dtype=object)
-    shot_parts = [np.full(n_threat, -1, np.intp)]  #: shot row per path row (−1: threat)
     rec = eng.defence.recorder.shots
-    if rec:  # every tick's rounds at once (the rows of one np.full, … per tick)
-        shot_all = np.concatenate([shot for _, shot, _, _ in rec])
-        t_parts.append(np.repeat(np.array([t for t, _, _, _ in rec]),
-                                 [shot.size for _, shot, _, _ in rec]))
-        id_parts.append(np.array([f"shot-{s}" for s in shot_all.tolist()], dtype=object))
-        shot_parts.append(shot_all)
-        pos_parts.append(np.concatenate([pos for _, _, pos, _ in rec]))
-        spd_parts.append(np.concatenate([speed for _, _, _, speed in rec]))
-    if not t_parts:
+    if not t_parts and not rec:
         return {"time_s": np.empty(0), "id": np.empty(0, object), "kind": np.empty(0, object),
                 "weapon": np.empty(0, object), "lat_deg": np.empty(0), "lon_deg": np.empty(0),
                 "alt_m": np.empty(0), "speed_mps": np.empty(0)}
-    ids = np.concatenate(id_parts)
-    kind = np.where(np.arange(ids.size) < n_threat, "threat", "interceptor").astype(object)
-    shot_no = np.concatenate(shot_parts).astype(np.intp)
-    weapon = np.where(shot_no >= 0, weapons[np.maximum(shot_no, 0)] if weapons.size else "",
-                      "").astype(object)
-    lat, lon, alt = _geodetic(np.concatenate(pos_parts))
+    pos_parts, spd_parts = [], []
+    if t_parts:  # every threat's samples at once (the same per-sample interpolation)
+        p, v = tr.sample(np.repeat(np.array(blocks, np.intp), sizes), np.concatenate(t_parts))
+        pos_parts.append(p)
+        spd_parts.append(np.linalg.norm(v, axis=1))
+    shot_all = np.empty(0, np.intp)
+    if rec:  # every tick's rounds at once
+        shot_all = np.concatenate([shot for _, shot, _, _ in rec]).astype(np.intp)
+        t_parts.append(np.repeat(np.array([t for t, _, _, _ in rec]),
+                                 [shot.size for _, shot, _, _ in rec]))
+        pos_parts.append(np.concatenate([pos for _, _, pos, _ in rec]))
+        spd_parts.append(np.concatenate([speed for _, _, _, speed in rec]))
+    shot_rows = np.unique(shot_all).tolist()
+    names += [f"shot-{s}" for s in shot_rows]
+    rank = {s: k for k, s in enumerate(sorted(set(names)))}  # equal names: one rank
+    code = np.array([rank[s] for s in names], np.intp)
+    row_code = np.repeat(code[:len(blocks)], sizes)
+    if shot_rows:
+        shot_code = np.zeros(shot_rows[-1] + 1, np.intp)
+        shot_code[shot_rows] = code[len(blocks):]
+        row_code = np.concatenate([row_code, shot_code[shot_all]])
+    by_rank = np.empty(len(rank), object)
+    by_rank[:] = list(rank)
     t_all = np.concatenate(t_parts)
-    order = np.lexsort((t_all, ids.astype(str)))
-    return {"time_s": t_all[order], "id": ids[order], "kind": kind[order],
+    order = np.lexsort((t_all, row_code))
+    weapon = np.full(t_all.size, "", object)
+    if weapons.size:
+        weapon[n_threat:] = weapons[shot_all]
+    kind = np.array(["threat", "interceptor"], object)[(order >= n_threat).view(np.int8)]
+    lat, lon, alt = _geodetic(np.concatenate(pos_parts))
+    return {"time_s": t_all[order], "id": by_rank[row_code[order]], "kind": kind,
             "weapon": weapon[order], "lat_deg": lat[order], "lon_deg": lon[order],
             "alt_m": alt[order], "speed_mps": np.concatenate(spd_parts)[order]}
 

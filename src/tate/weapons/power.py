@@ -478,17 +478,31 @@ class PowerPlant:
             return PowerTimeline(LOADS, np.empty(0), np.empty((0, self.n)),
                                  np.empty((0, self.n)), np.empty((0, self.n, k)),
                                  np.empty((0, self.n, k)), np.empty((0, self.n)))
-        t, cap, gen, d, s, e = zip(*self._rows, strict=True)
-        m, n, k = len(t), self.n, len(LOADS)
+        # steady ticks share their lists (:meth:`_tick_lists`): stack each distinct tick
+        # once and index it (the same numbers, in order)
+        seen: dict[tuple[int, ...], int] = {}
+        uniq, idx = [], []
+        for row in self._rows:
+            key = (id(row[1]), id(row[2]), id(row[3]), id(row[4]), id(row[5]))
+            i = seen.get(key)
+            if i is None:
+                i = seen[key] = len(uniq)
+                uniq.append(row)
+            idx.append(i)
+        _, cap, gen, d, s, e = zip(*uniq, strict=True)
+        u, n, k = len(uniq), self.n, len(LOADS)
+        at = np.array(idx, np.intp)
 
-        def flat(rows: Any, depth: int) -> Any:  # the nested lists' numbers, in order
-            for _ in range(depth):
+        def flat(rows: Any, depth: int, shape: tuple[int, ...]) -> Any:
+            for _ in range(depth):  # the nested lists' numbers, in order
                 rows = chain.from_iterable(rows)
-            return np.array(list(rows))  # (the nested lists' dtype: that of their numbers)
+            # (the nested lists' dtype: that of their numbers)
+            return np.array(list(rows)).reshape(shape)[at]
 
-        return PowerTimeline(LOADS, np.array(t), flat(cap, 1).reshape(m, n),
-                             flat(gen, 1).reshape(m, n), flat(d, 2).reshape(m, n, k),
-                             flat(s, 2).reshape(m, n, k), flat(e, 1).reshape(m, n))
+        return PowerTimeline(LOADS, np.array([row[0] for row in self._rows]),
+                             flat(cap, 1, (u, n)), flat(gen, 1, (u, n)),
+                             flat(d, 2, (u, n, k)), flat(s, 2, (u, n, k)),
+                             flat(e, 1, (u, n)))
 
 
 def railgun_power_available_w(spec: PlantSpec, speed_kn: float, radars_on: bool = True,

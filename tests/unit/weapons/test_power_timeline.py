@@ -1,0 +1,47 @@
+"""``PowerPlant.timeline`` (each distinct tick stacked once, steady ticks indexed)
+against the stacking of every tick of old: the same arrays, bit for bit, over steady
+runs, changing demand, a non-finite tick (numpy's path) and a new dt."""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from tate.weapons.power import LOADS, PowerPlant
+from tate.weapons.ship_presets import plant_preset
+
+
+def _old(plant: PowerPlant) -> tuple[Any, ...]:
+    """The stacking as of eb1ad9f (verbatim, every tick)."""
+    t, cap, gen, d, s, e = zip(*plant._rows, strict=True)
+    m, n, k = len(t), plant.n, len(LOADS)
+
+    def flat(rows: Any, depth: int) -> Any:
+        for _ in range(depth):
+            rows = chain.from_iterable(rows)
+        return np.array(list(rows))
+
+    return (np.array(t), flat(cap, 1).reshape(m, n), flat(gen, 1).reshape(m, n),
+            flat(d, 2).reshape(m, n, k), flat(s, 2).reshape(m, n, k),
+            flat(e, 1).reshape(m, n))
+
+
+def test_timeline_is_every_tick_stacked() -> None:
+    plant = PowerPlant([plant_preset("ddg51-flight2a"), plant_preset("ddg51-flight3")])
+    rows = [[2e6, 3e6, 0.0, 5e5, 0.0], [2e6, 1.5e6, 0.0, 5e5, 4e6]]
+    for i in range(200):
+        if i in (40, 41, 120):
+            rows[1][4] = 3e7 + i  # in place: a new tick (storage drawn down)
+        if i == 150:
+            with np.errstate(invalid="ignore"):  # (inf − inf in numpy's path)
+                plant.step(0.5, np.array([[np.inf, 1e6, 0.0, 0.0, 0.0], [1e6, 0, 0, 0, 0]]))
+            continue
+        plant.step_served(0.25 if i % 50 == 7 else 0.5, rows)
+    assert len({id(r[3]) for r in plant._rows}) < 100  # steady ticks share their lists
+    tl = plant.timeline()
+    got = (tl.time, tl.capacity, tl.generation, tl.demand, tl.served, tl.storage_j)
+    for x, y in zip(got, _old(plant), strict=True):
+        assert x.dtype == y.dtype and x.shape == y.shape
+        np.testing.assert_array_equal(x, y)
