@@ -481,7 +481,8 @@ class PowerPlant:
         # steady ticks share their lists (:meth:`_tick_lists`): stack each distinct tick
         # once and index it (the same numbers, in order)
         seen: dict[tuple[int, ...], int] = {}
-        uniq, idx = [], []
+        uniq: list[Any] = []
+        idx: list[int] = []
         for row in self._rows:
             key = (id(row[1]), id(row[2]), id(row[3]), id(row[4]), id(row[5]))
             i = seen.get(key)
