@@ -151,7 +151,8 @@ def track_states_table(eng: Any) -> dict[str, NDArray[Any]]:
     lat, lon, alt = _geodetic(np.asarray(ecef).reshape(-1, 3))
     threat = np.concatenate([r[2] for r in rec])
     names = np.array([str(x) for x in eng.truth.ids.tolist()] + [""], dtype=object)
-    return {"time_s": np.concatenate([np.full(r[1].size, r[0]) for r in rec]),
+    times = np.array([r[0] for r in rec], float)
+    return {"time_s": np.repeat(times, [r[1].size for r in rec]),
             "track_id": np.concatenate([r[1] for r in rec]).astype(np.int64),
             "threat_id": names[np.where(threat >= 0, threat, -1)],
             "lat_deg": lat, "lon_deg": lon, "alt_m": alt,
