@@ -312,14 +312,14 @@ class Defence:
         self._resolve_pending(t1)
 
     def _power(self, dt: float) -> None:
-        """Serve the ships' loads over ``dt`` [s] and charge the railguns
-        (:func:`tate.weapons.railgun.serve_and_charge`)."""
+        """Serve the loads and charge the railguns over ``dt`` [s] (railgun.serve_and_charge)."""
         if self.plant is None or dt <= 0:
             return
-        from tate.weapons.railgun import serve_and_charge
-
-        self.energy_j += serve_and_charge(self.plant, self.railguns, self.gun_ship,
-                                          self._demand, self._rail, dt)
+        if "_serve" not in self.__dict__:  # imported once (a `from` import costs ~5 us)
+            from tate.weapons.railgun import serve_and_charge
+            self._serve = serve_and_charge
+        self.energy_j += self._serve(self.plant, self.railguns, self.gun_ship, self._demand,
+                                     self._rail, dt)
 
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:
