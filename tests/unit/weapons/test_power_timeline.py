@@ -45,3 +45,28 @@ def test_timeline_is_every_tick_stacked() -> None:
     for x, y in zip(got, _old(plant), strict=True):
         assert x.dtype == y.dtype and x.shape == y.shape
         np.testing.assert_array_equal(x, y)
+
+
+def test_defence_power_after_its_first_tick_copies_and_pickles() -> None:
+    """``Defence._power`` keeps serve_and_charge on the defence after its first tick: the
+    defence still deep-copies and pickles, and the copies tick as the original."""
+    import copy
+    import pickle
+
+    from tate.engine.engagement import Engagement
+    from tate.scenario.loader import loads_scenario
+    from tests.unit.engine.test_engagement import SCENARIO
+
+    text = (SCENARIO.replace('class = "ddg51-flight3"', 'class = "ddg1000-like"')
+            .replace("speed_kn = 15", 'speed_kn = 15\nrailgun = "emrg-32mj-like"'))
+    d = Engagement(loads_scenario(text, "rail.toml"), 5).defence
+    assert d.plant is not None and d.railguns is not None
+    d._power(0.5)
+    d.railguns.fire()  # a gun to charge: ticks that are not steady
+    copies = [copy.deepcopy(d), pickle.loads(pickle.dumps(d))]
+    for x in [d, *copies]:
+        for _ in range(5):
+            x._power(0.5)
+    for x in copies:
+        assert x.energy_j == d.energy_j > 0.0
+        assert x.plant._rows[1:] == d.plant._rows[1:]
