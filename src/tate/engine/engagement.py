@@ -208,8 +208,14 @@ class Engagement:
         R[:, 1, 1] = np.radians(np.asarray(det["az_std_deg"], float)[ok]) ** 2
         R[:, 2, 2] = np.radians(np.asarray(det["el_std_deg"], float)[ok]) ** 2
         index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
-        truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
-                                repeat(-1)), dtype=np.intp, count=t.size)
+        body = self.sensing.body
+        if body is not None and body.size == ok.size:  # sensing's body rows: a small lookup
+            ids = self.sensing.targets["target_id"].tolist()
+            row = np.array([index.get(i, -1) for i in ids] + [-1], dtype=np.intp)
+            truth = row[body[ok]]  # (−1, a false alarm, reads the last entry: −1)
+        else:
+            truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
+                                    repeat(-1)), dtype=np.intp, count=t.size)
         new_sensor = sensor[1:] != sensor[:-1]
         if not _in_scan_order(t, sensor, new_sensor):  # (sensing gives them in this order)
             order = np.lexsort((sensor.astype(str), t))

@@ -75,18 +75,9 @@ from tate.sensors.tables import (
     _truth_rows,
 )
 
-__all__ = [
-    "DETECTION_COLUMNS",
-    "IR_PHASE_AFTER_BOOST",
-    "KIND_OF_MODEL",
-    "LOAD_COLUMNS",
-    "STREAM_TAG",
-    "SensorRun",
-    "TruthTracks",
-    "sensor_rng",
-    "simulate_detections",
-    "truth_from_flight",
-]
+__all__ = ["DETECTION_COLUMNS", "IR_PHASE_AFTER_BOOST", "KIND_OF_MODEL", "LOAD_COLUMNS",
+           "STREAM_TAG", "SensorRun", "TruthTracks", "sensor_rng", "simulate_detections",
+           "truth_from_flight"]
 
 F64 = NDArray[np.float64]
 Progress = Callable[[str, float, float], None]
@@ -147,6 +138,8 @@ class SensorRun:
         ``(lat_deg, lon_deg, alt_m)`` of the track frame.
     seed, dt_s
         The root seed and the radar look interval.
+    body
+        Each detection's row in ``targets`` (−1: false alarm), as ``truth_id``.
     """
 
     detections: Table
@@ -158,6 +151,7 @@ class SensorRun:
     origin: tuple[float, float, float]
     seed: int
     dt_s: float
+    body: NDArray[np.intp] | None = field(default=None, repr=False, compare=False)
 
     @property
     def metadata(self) -> dict[str, str]:
@@ -507,7 +501,7 @@ def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Gener
             a_std = np.full(d.size, float(spec.angle_std_rad))
             nan = np.full(d.size, np.nan)
             meas = (nan, sc.az[i, d] + a_std * z[:, 0], sc.el[i, d] + a_std * z[:, 1])
-            out.add(t, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d])
+            out.add(t, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d], d)
         tick(float(tc[-1]))
 
 
@@ -580,15 +574,14 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
             _simulate_ir(site, truth, rng, out, tick)
         outs.append(out)
     radar_times = times if any(s.kind == "radar" for s in sites) else np.empty(0)
+    detections, body = _detections(outs)
     return SensorRun(
-        detections=_detections(outs), sensors=_sensor_rows(sites, outs),
-        truth=_truth_rows(truth.ids, radar_times, origin, truth_at, chunk, compiled),
-        load=_load_rows(sites, outs),
-        targets={"target_id": truth.ids, "model": truth.model},
-        sites={key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
-               (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
-                ("platform", "platform"))},
-        origin=origin, seed=seed, dt_s=dt_s)
+        detections, _sensor_rows(sites, outs),
+        _truth_rows(truth.ids, radar_times, origin, truth_at, chunk, compiled),
+        _load_rows(sites, outs), {"target_id": truth.ids, "model": truth.model},
+        {key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
+         (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
+          ("platform", "platform"))}, origin, seed, dt_s, body)
 
 
 def _origin(scn: Any, sites: tuple[plat.SensorSite, ...]) -> tuple[float, float, float]:
