@@ -391,7 +391,7 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     """
     from tate.sensors import radar
     from tate.sensors.presets import RADARS
-    from tate.sensors.radar_scene import compiled_scene, radar_scene
+    from tate.sensors.radar_scene import compiled_scene, radar_scene, scene_par
 
     spec = RADARS[site.preset]
     sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
@@ -403,21 +403,23 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     fa_par = np.array([spec.max_range_m, spec.min_el_rad, spec.max_el_rad, spec.faces,
                        spec.max_scan_rad], float)
     scene = compiled_scene(spec, truth.code_before, truth.code_after) if jit.enabled() else None
+    par = scene_par(spec)
+    rows: tuple[F64, ...] = ()  # (the compiled path makes the hits' rows itself)
     for c0 in range(0, times.size, chunk):
         tc = times[c0:c0 + chunk]
         safe, vel0, alt, codes = bodies_at(c0)
         if scene is not None:
             state = plat.platform_state(site, tc)
-            rng_, az, el, std_r, std_a, snr, pd, u = scene(
+            rng_, az, el, cos, snr, pd, u = scene(
                 safe, vel0, alt, codes, truth_at(c0)[2], state.pos, state.lat, state.lon,
                 state.heading, state.alt)
-            alive, std = truth_at(c0)[2], (std_r, std_a, std_a)
+            alive = truth_at(c0)[2]
         else:
             sc = _Scene.at(site, truth, tc, truth_at(c0), (safe, vel0))
             state, (rng_, az, el), alive = sc.state, (sc.rng, sc.az, sc.el), sc.alive
             std, snr, pd, u = radar_scene(spec, sc, alt, codes)
+            rows = (rng_, az, el, std[0], std[1], std[2], snr)
         out.states.append(state)
-        rows = (rng_, az, el, std[0], std[1], std[2], snr)
         looks = (tc, dt, alive, u, rng_, pd, state.heading)
         if sched.kernels is not None:  # the loop of _looks as one compiled call
             sched.credit, sched.phase, *found = sched.kernels.looks(
@@ -430,7 +432,7 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         if scene is not None:  # the hits' rows in one compiled call
             from tate.sensors._chunk_jit import hits
 
-            det = hits(*rows[:5], rows[6], *found[2:5])
+            det = hits(rng_, az, el, cos, snr, par, *found[2:5])
         _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail, det)
         tick(float(tc[-1]))
 
