@@ -139,7 +139,8 @@ class SensorRun:
     seed, dt_s
         The root seed and the radar look interval.
     body
-        Each detection's row in ``targets`` (−1: false alarm), as ``truth_id``.
+        ``detections["truth_id"]`` (the very array) and each detection's row in ``targets``
+        (−1: false alarm); valid while that column is the same object.
     """
 
     detections: Table
@@ -151,7 +152,7 @@ class SensorRun:
     origin: tuple[float, float, float]
     seed: int
     dt_s: float
-    body: NDArray[np.intp] | None = field(default=None, repr=False, compare=False)
+    body: tuple[NDArray[Any], NDArray[np.intp]] | None = field(default=None, compare=False)
 
     @property
     def metadata(self) -> dict[str, str]:
@@ -583,7 +584,7 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
         _load_rows(sites, outs), {"target_id": truth.ids, "model": truth.model},
         {key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
          (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
-          ("platform", "platform"))}, origin, seed, dt_s, body)
+          ("platform", "platform"))}, origin, seed, dt_s, (detections["truth_id"], body))
 
 
 def _origin(scn: Any, sites: tuple[plat.SensorSite, ...]) -> tuple[float, float, float]:

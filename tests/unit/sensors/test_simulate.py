@@ -262,7 +262,8 @@ def test_body_rows_name_the_truth_ids() -> None:
     flight = hover_flight([("NEAR", 30.0, 120e3, 5000.0), ("MID", 60.0, 166e3, 5000.0)],
                           300.0)
     run = simulate_detections(SCN, flight, seed=5)
-    assert run.body is not None and run.body.shape == run.detections["truth_id"].shape
+    assert run.body is not None and run.body[0] is run.detections["truth_id"]
+    body = run.body[1]
     names = np.append(run.targets["target_id"], "")  # −1 (false alarm) reads ""
-    assert names[run.body].tolist() == run.detections["truth_id"].tolist()
-    assert (run.body >= 0).any() and (run.body == -1).any()
+    assert names[body].tolist() == run.detections["truth_id"].tolist()
+    assert (body >= 0).any() and (body == -1).any()
