@@ -162,8 +162,15 @@ class Engagement:
         #: :attr:`_fresh_from` (the least of those of the threats not yet detected) can
         #: detect no threat first
         self._first_row = np.full(n, self.scans.truth.size, dtype=np.intp)
-        seen, first_row = np.unique(self.scans.truth, return_index=True)
-        self._first_row[seen[seen >= 0]] = first_row[seen >= 0]
+        tr = self.scans.truth
+        if n <= 64 and tr.size:  # a pass per threat is cheaper than np.unique's sort
+            for j in range(n):
+                row = int((tr == j).argmax())
+                if tr[row] == j:
+                    self._first_row[j] = row
+        else:
+            seen, first_row = np.unique(self.scans.truth, return_index=True)
+            self._first_row[seen[seen >= 0]] = first_row[seen >= 0]
         self._fresh_from = int(self._first_row.min()) if n else 0
         self._ended = np.zeros(n, dtype=bool)
         self.events: list[tuple[float, str, str, str]] = []
@@ -203,13 +210,21 @@ class Engagement:
         sensor = np.asarray(det["sensor_id"], dtype=object)[ok]
         z = np.column_stack([rng_m[ok], np.radians(np.asarray(det["az_deg"], float)[ok]),
                              np.radians(np.asarray(det["el_deg"], float)[ok])])
-        R = np.zeros((t.size, 3, 3))
-        R[:, 0, 0] = np.asarray(det["range_std_m"], float)[ok] ** 2
-        R[:, 1, 1] = np.radians(np.asarray(det["az_std_deg"], float)[ok]) ** 2
-        R[:, 2, 2] = np.radians(np.asarray(det["el_std_deg"], float)[ok]) ** 2
+        R = np.zeros((t.size, 9))  # the diagonal of each (3, 3): elements 0, 4, 8
+        R[:, ::4] = np.column_stack([
+            np.asarray(det["range_std_m"], float)[ok] ** 2,
+            np.radians(np.asarray(det["az_std_deg"], float)[ok]) ** 2,
+            np.radians(np.asarray(det["el_std_deg"], float)[ok]) ** 2])
+        R = R.reshape(t.size, 3, 3)
         index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
-        truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
-                                repeat(-1)), dtype=np.intp, count=t.size)
+        body = self.sensing.body
+        if body is not None and body[0] is det["truth_id"]:  # sensing's rows: a small lookup
+            ids = self.sensing.targets["target_id"].tolist()
+            row = np.array([index.get(i, -1) for i in ids] + [-1], dtype=np.intp)
+            truth = row[body[1][ok]]  # (−1, a false alarm, reads the last entry: −1)
+        else:
+            truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
+                                    repeat(-1)), dtype=np.intp, count=t.size)
         new_sensor = sensor[1:] != sensor[:-1]
         if not _in_scan_order(t, sensor, new_sensor):  # (sensing gives them in this order)
             order = np.lexsort((sensor.astype(str), t))

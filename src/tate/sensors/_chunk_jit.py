@@ -15,8 +15,10 @@ the geometry of :class:`tate.sensors.simulate._Scene`: for every look time ``i``
 * SNR [dB] (:func:`tate.sensors.radar.snr_db`), P_d for Swerling 1/2 and 3/4
   (:func:`tate.sensors.detection.pd_swerling`; Swerling 0 stays numpy), 0 where not
   visible;
-* measurement standard deviations (:func:`tate.sensors.radar.measurement_std`) and the
-  search-raster position (:func:`tate.sensors.schedule.radar_search_position`).
+* the search-raster position (:func:`tate.sensors.schedule.radar_search_position`);
+* the cosine of the angle off boresight, from which :func:`accuracy` gives the
+  measurement standard deviations (:func:`tate.sensors.radar.measurement_std`) of the
+  few pairs detected (:func:`hits`) instead of every pair in sight.
 
 :func:`bodies` is the compiled twin of the truth every radar of a run shares per chunk
 (``TruthTracks.at``, ``simulate._bodies``, ``wgs84.geodetic_altitude``,
@@ -47,7 +49,7 @@ from tate.earth import wgs84
 from tate.flight._eom_jit import geodetic_altitude
 from tate.jit import njit
 
-__all__ = ["bodies", "hits", "scene", "track_frame"]
+__all__ = ["accuracy", "bodies", "hits", "scene", "track_frame"]
 
 F64 = NDArray[np.float64]
 _TWO_PI = 2.0 * np.pi
@@ -103,7 +105,7 @@ def _interp(x: float, xp: F64, fp: F64) -> float:
 def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArray[np.bool_],
           spos: F64, lat: F64, lon: F64, heading: F64, salt: F64, faces: int, par: F64,
           swerling: int, nodes: F64, tables_db: F64
-          ) -> tuple[F64, F64, F64, F64, F64, F64, F64, F64]:
+          ) -> tuple[F64, F64, F64, F64, F64, F64, F64]:
     """The radar scene of ``k`` look times and ``n`` bodies.
 
     Parameters
@@ -130,20 +132,19 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
 
     Returns
     -------
-    rng, az, el, std_range, std_angle, snr, pd, u : ``(k, n)`` each
-        Slant range (inf out of flight) [m], azimuth, elevation [rad], σ_R [m], σ_az = σ_el
-        [rad], SNR [dB], P_d (0 where not visible), search-raster position [0, 1).  Only
-        what the time line and the detections read is computed: out of flight the range
-        and P_d (the rest NaN); in flight but not visible (never detected) also the angles
-        and search position (accuracy and SNR NaN).
+    rng, az, el, cos, snr, pd, u : ``(k, n)`` each
+        Slant range (inf out of flight) [m], azimuth, elevation [rad], cosine of the angle
+        off boresight (floored, as :func:`tate.sensors.radar.measurement_std`'s), SNR [dB],
+        P_d (0 where not visible), search-raster position [0, 1).  Only what the time line
+        and the detections read is computed: out of flight the range and P_d (the rest
+        NaN); in flight but not visible (never detected) also the angles and search
+        position (cosine and SNR NaN).  The accuracy of a pair: :func:`accuracy`.
     """
     k, n = alive.shape
     tilt, p, max_scan, min_el, max_el, max_range = par[0], par[1], par[2], par[3], par[4], \
         par[5]
-    snr_ref, ref_range, res, bw, pfa, two_re = par[6], par[7], par[8], par[9], par[10], \
-        par[11]
-    km, r_bias, a_bias, min_cos = par[12], par[13], par[14], par[15]
-    out = np.empty((8, k, n))
+    snr_ref, ref_range, pfa, two_re, min_cos = par[6], par[7], par[10], par[11], par[15]
+    out = np.empty((7, k, n))
     nf = max(faces, 1)
     sf, cf = np.empty(nf), np.empty(nf)
     cb, sb = math.cos(tilt), math.sin(tilt)
@@ -158,9 +159,9 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
         for j in range(n):
             if not alive[i, j]:  # out of flight: only the range (inf) and P_d (0) are read
                 out[0, i, j] = np.inf
-                for q in (1, 2, 3, 4, 5, 7):
+                for q in (1, 2, 3, 4, 6):
                     out[q, i, j] = np.nan
-                out[6, i, j] = 0.0
+                out[5, i, j] = 0.0
                 continue
             x = safe[i, j, 0] - spos[i, 0]
             y = safe[i, j, 1] - spos[i, 1]
@@ -176,7 +177,7 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             out[0, i, j] = r
             out[1, i, j] = az
             out[2, i, j] = el
-            out[7, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
+            out[6, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
             # visibility: range, horizon, elevation limits, then the faces' coverage
             horizon = hr + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
             vis = r <= max_range and r <= horizon and el >= min_el and el <= max_el
@@ -197,8 +198,7 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             if not vis:  # never detected (P_d 0): its accuracy and SNR are not read
                 out[3, i, j] = np.nan
                 out[4, i, j] = np.nan
-                out[5, i, j] = np.nan
-                out[6, i, j] = 0.0
+                out[5, i, j] = 0.0
                 continue
             # aspect and RCS
             v0, v1, v2 = vel[i, j, 0], vel[i, j, 1], vel[i, j, 2]
@@ -220,12 +220,34 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
                     -2.0 * t_fa / (2.0 + chi))
             else:
                 pd = np.nan
-            root = 1.0 / math.sqrt(2.0 * chi)
-            out[3, i, j] = math.hypot(res * root, r_bias)
-            out[4, i, j] = math.hypot(bw / (cos * km) * root, a_bias)
-            out[5, i, j] = snr
-            out[6, i, j] = pd
-    return out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]
+            out[3, i, j] = cos
+            out[4, i, j] = snr
+            out[5, i, j] = pd
+    return out[0], out[1], out[2], out[3], out[4], out[5], out[6]
+
+
+@njit
+def _stds(snr: float, cos: float, par: F64) -> tuple[float, float]:
+    """σ_R [m] and σ_az = σ_el [rad] at ``snr`` [dB] and boresight cosine ``cos``: the
+    measurement accuracy :func:`scene` once computed per pair (the same operations)."""
+    chi = 10.0 ** (snr / 10.0)
+    root = 1.0 / math.sqrt(2.0 * chi)
+    return (math.hypot(par[8] * root, par[13]),
+            math.hypot(par[9] / (cos * par[12]) * root, par[14]))
+
+
+@njit
+def accuracy(snr: F64, cos: F64, par: F64) -> tuple[F64, F64]:
+    """σ_R [m] and σ_az = σ_el [rad] of every pair of a scene (``snr``, ``cos`` ``(k, n)``
+    of :func:`scene`, its ``par``): the twin of :func:`tate.sensors.radar.measurement_std`
+    where ``snr`` is not NaN (NaN elsewhere)."""
+    k, n = snr.shape
+    std_r, std_a = np.full((k, n), np.nan), np.full((k, n), np.nan)
+    for i in range(k):
+        for j in range(n):
+            if snr[i, j] == snr[i, j]:
+                std_r[i, j], std_a[i, j] = _stds(snr[i, j], cos[i, j], par)
+    return std_r, std_a
 
 
 @njit
@@ -295,19 +317,20 @@ def bodies(t: F64, keys: F64, t_min: float, span: float, time: F64, pos: F64, ve
 
 
 @njit
-def hits(rng: F64, az: F64, el: F64, std_r: F64, std_a: F64, snr: F64, hit_i: NDArray[np.int64],
+def hits(rng: F64, az: F64, el: F64, cos: F64, snr: F64, par: F64, hit_i: NDArray[np.int64],
          hit_d: NDArray[np.int64], noise: F64) -> F64:
     """The detection rows of a radar's hits: the compiled twin of the gather and noise
     of :func:`tate.sensors.simulate._add_looks`.
 
     Row ``q`` is range, az, el (each plus its standard deviation times ``noise[q]``),
-    σ_R, σ_az, σ_el (= σ_az) and SNR of body ``hit_d[q]`` at look ``hit_i[q]`` of the
-    scene's ``(k, n)`` arrays (:func:`scene`): ``(m, 7)`` [m, rad, dB]."""
+    σ_R, σ_az, σ_el (= σ_az, :func:`accuracy`) and SNR of body ``hit_d[q]`` at look
+    ``hit_i[q]`` of the scene's ``(k, n)`` arrays (:func:`scene`, with its ``par``):
+    ``(m, 7)`` [m, rad, dB]."""
     m = hit_i.size
     det = np.empty((m, 7))
     for q in range(m):
         i, d = hit_i[q], hit_d[q]
-        s_r, s_a = std_r[i, d], std_a[i, d]
+        s_r, s_a = _stds(snr[i, d], cos[i, d], par)
         det[q, 0] = rng[i, d] + s_r * noise[q, 0]
         det[q, 1] = az[i, d] + s_a * noise[q, 1]
         det[q, 2] = el[i, d] + s_a * noise[q, 2]

@@ -9,8 +9,9 @@ measurement standard deviations (:func:`tate.sensors.radar.measurement_std`) and
 search-raster position (:func:`tate.sensors.schedule.radar_search_position`), as
 ``(k, n)`` arrays.  It is the numpy reference of the compiled
 :func:`tate.sensors._chunk_jit.scene`, which :func:`compiled_scene` binds to a radar's
-parameters (geometry included: one compiled call per chunk).  Units: SI, angles in
-radians, SNR in dB.
+parameters (geometry included: one compiled call per chunk; the accuracy only of the
+pairs detected, :func:`tate.sensors._chunk_jit.accuracy`).  Units: SI, angles in radians,
+SNR in dB.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from tate.sensors.rcs import (
 )
 from tate.sensors.schedule import radar_search_position
 
-__all__ = ["compiled_scene", "radar_scene"]
+__all__ = ["compiled_scene", "radar_scene", "scene_par"]
 
 F64 = NDArray[np.float64]
 
@@ -54,6 +55,16 @@ def radar_scene(spec: RadarSpec, sc: Any, alt: F64, codes: NDArray[np.int64]
             radar_search_position(spec.faces, heading, sc.az))
 
 
+def scene_par(spec: RadarSpec) -> F64:
+    """The parameters ``par`` of :func:`tate.sensors._chunk_jit.scene` (and ``hits``,
+    ``accuracy``) of a radar."""
+    return np.array([spec.face_tilt_rad, spec.scan_loss_exp, spec.max_scan_rad,
+                     spec.min_el_rad, spec.max_el_rad, spec.max_range_m, spec.snr_ref_db,
+                     spec.ref_range_m, spec.range_res_m, spec.beamwidth_rad, spec.pfa,
+                     2.0 * (4.0 / 3.0 * EARTH_RADIUS), radar.MONOPULSE_SLOPE,
+                     radar.RANGE_BIAS_M, radar.ANGLE_BIAS_RAD, radar._MIN_COS], float)
+
+
 def compiled_scene(spec: RadarSpec, code_before: NDArray[np.int64],
                    code_after: NDArray[np.int64]) -> Callable[..., tuple[F64, ...]] | None:
     """:func:`tate.sensors._chunk_jit.scene` with ``spec``'s parameters bound, or None
@@ -64,11 +75,7 @@ def compiled_scene(spec: RadarSpec, code_before: NDArray[np.int64],
         return None
     from tate.sensors._chunk_jit import scene
 
-    par = np.array([spec.face_tilt_rad, spec.scan_loss_exp, spec.max_scan_rad, spec.min_el_rad,
-                    spec.max_el_rad, spec.max_range_m, spec.snr_ref_db, spec.ref_range_m,
-                    spec.range_res_m, spec.beamwidth_rad, spec.pfa,
-                    2.0 * (4.0 / 3.0 * EARTH_RADIUS), radar.MONOPULSE_SLOPE,
-                    radar.RANGE_BIAS_M, radar.ANGLE_BIAS_RAD, radar._MIN_COS], float)
+    par = scene_par(spec)
     tables = np.array([RCS_TABLES_DBSM[k] for k in THREAT_KINDS], float)
     faces, case, nodes = int(spec.faces), 3 if spec.swerling in (3, 4) else 1, \
         np.asarray(ASPECT_NODES_RAD, float)

@@ -75,18 +75,9 @@ from tate.sensors.tables import (
     _truth_rows,
 )
 
-__all__ = [
-    "DETECTION_COLUMNS",
-    "IR_PHASE_AFTER_BOOST",
-    "KIND_OF_MODEL",
-    "LOAD_COLUMNS",
-    "STREAM_TAG",
-    "SensorRun",
-    "TruthTracks",
-    "sensor_rng",
-    "simulate_detections",
-    "truth_from_flight",
-]
+__all__ = ["DETECTION_COLUMNS", "IR_PHASE_AFTER_BOOST", "KIND_OF_MODEL", "LOAD_COLUMNS",
+           "STREAM_TAG", "SensorRun", "TruthTracks", "sensor_rng", "simulate_detections",
+           "truth_from_flight"]
 
 F64 = NDArray[np.float64]
 Progress = Callable[[str, float, float], None]
@@ -147,6 +138,9 @@ class SensorRun:
         ``(lat_deg, lon_deg, alt_m)`` of the track frame.
     seed, dt_s
         The root seed and the radar look interval.
+    body
+        ``detections["truth_id"]`` (the very array) and each detection's row in ``targets``
+        (−1: false alarm); valid while that column is the same object.
     """
 
     detections: Table
@@ -158,6 +152,7 @@ class SensorRun:
     origin: tuple[float, float, float]
     seed: int
     dt_s: float
+    body: tuple[NDArray[Any], NDArray[np.intp]] | None = field(default=None, compare=False)
 
     @property
     def metadata(self) -> dict[str, str]:
@@ -397,7 +392,7 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     """
     from tate.sensors import radar
     from tate.sensors.presets import RADARS
-    from tate.sensors.radar_scene import compiled_scene, radar_scene
+    from tate.sensors.radar_scene import compiled_scene, radar_scene, scene_par
 
     spec = RADARS[site.preset]
     sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
@@ -409,21 +404,23 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
     fa_par = np.array([spec.max_range_m, spec.min_el_rad, spec.max_el_rad, spec.faces,
                        spec.max_scan_rad], float)
     scene = compiled_scene(spec, truth.code_before, truth.code_after) if jit.enabled() else None
+    par = scene_par(spec)
+    rows: tuple[F64, ...] = ()  # (the compiled path makes the hits' rows itself)
     for c0 in range(0, times.size, chunk):
         tc = times[c0:c0 + chunk]
         safe, vel0, alt, codes = bodies_at(c0)
         if scene is not None:
             state = plat.platform_state(site, tc)
-            rng_, az, el, std_r, std_a, snr, pd, u = scene(
+            rng_, az, el, cos, snr, pd, u = scene(
                 safe, vel0, alt, codes, truth_at(c0)[2], state.pos, state.lat, state.lon,
                 state.heading, state.alt)
-            alive, std = truth_at(c0)[2], (std_r, std_a, std_a)
+            alive = truth_at(c0)[2]
         else:
             sc = _Scene.at(site, truth, tc, truth_at(c0), (safe, vel0))
             state, (rng_, az, el), alive = sc.state, (sc.rng, sc.az, sc.el), sc.alive
             std, snr, pd, u = radar_scene(spec, sc, alt, codes)
+            rows = (rng_, az, el, std[0], std[1], std[2], snr)
         out.states.append(state)
-        rows = (rng_, az, el, std[0], std[1], std[2], snr)
         looks = (tc, dt, alive, u, rng_, pd, state.heading)
         if sched.kernels is not None:  # the loop of _looks as one compiled call
             sched.credit, sched.phase, *found = sched.kernels.looks(
@@ -436,7 +433,7 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         if scene is not None:  # the hits' rows in one compiled call
             from tate.sensors._chunk_jit import hits
 
-            det = hits(*rows[:5], rows[6], *found[2:5])
+            det = hits(rng_, az, el, cos, snr, par, *found[2:5])
         _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail, det)
         tick(float(tc[-1]))
 
@@ -507,7 +504,7 @@ def _simulate_ir(site: plat.SensorSite, truth: TruthTracks, rng: np.random.Gener
             a_std = np.full(d.size, float(spec.angle_std_rad))
             nan = np.full(d.size, np.nan)
             meas = (nan, sc.az[i, d] + a_std * z[:, 0], sc.el[i, d] + a_std * z[:, 1])
-            out.add(t, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d])
+            out.add(t, meas, (nan, a_std, a_std), snr_db[i, d], truth.ids[d], d)
         tick(float(tc[-1]))
 
 
@@ -580,15 +577,14 @@ def simulate_detections(scn: Any, flight: Any, seed: int, dt_s: float = 0.5,
             _simulate_ir(site, truth, rng, out, tick)
         outs.append(out)
     radar_times = times if any(s.kind == "radar" for s in sites) else np.empty(0)
+    detections, body = _detections(outs)
     return SensorRun(
-        detections=_detections(outs), sensors=_sensor_rows(sites, outs),
-        truth=_truth_rows(truth.ids, radar_times, origin, truth_at, chunk, compiled),
-        load=_load_rows(sites, outs),
-        targets={"target_id": truth.ids, "model": truth.model},
-        sites={key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
-               (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
-                ("platform", "platform"))},
-        origin=origin, seed=seed, dt_s=dt_s)
+        detections, _sensor_rows(sites, outs),
+        _truth_rows(truth.ids, radar_times, origin, truth_at, chunk, compiled),
+        _load_rows(sites, outs), {"target_id": truth.ids, "model": truth.model},
+        {key: np.array([getattr(s, attr) for s in sites], dtype=object) for key, attr in
+         (("sensor_id", "sensor_id"), ("type", "kind"), ("preset", "preset"),
+          ("platform", "platform"))}, origin, seed, dt_s, (detections["truth_id"], body))
 
 
 def _origin(scn: Any, sites: tuple[plat.SensorSite, ...]) -> tuple[float, float, float]:

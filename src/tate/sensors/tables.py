@@ -42,6 +42,8 @@ class _Out:
     times: list[F64] = field(default_factory=list)
     blocks: list[F64] = field(default_factory=list)
     ids: list[NDArray[Any]] = field(default_factory=list)
+    #: per block: each row's body index (a row of the run's targets; −1: false alarm)
+    rows: list[NDArray[np.intp]] = field(default_factory=list)
     #: per chunk of radar look times: the times ``(k,)``, the counts ``(k, 2)`` (targets
     #: in track, looks) and the load ``(k, 3)`` (occupancy, effective search frame and
     #: revisit [s]) of each look time
@@ -49,20 +51,23 @@ class _Out:
     states: list[plat.PlatformState] = field(default_factory=list)
 
     def add(self, t: float, rae: tuple[F64, F64, F64], std: tuple[F64, F64, F64], snr: F64,
-            truth_id: NDArray[Any]) -> None:
+            truth_id: NDArray[Any], body: NDArray[np.intp]) -> None:
         """Append detections at time ``t`` (range, az, el and their stds in m and rad)."""
         if snr.size:
             self.add_block(np.full(snr.size, t), np.stack((*rae, *std, snr), axis=1),
-                           truth_id)
+                           truth_id, body)
 
-    def add_block(self, times: F64, rows: F64, truth_id: NDArray[Any]) -> None:
-        """Append detections as rows of range, az, el, their stds (m, rad) and SNR.
+    def add_block(self, times: F64, rows: F64, truth_id: NDArray[Any],
+                  body: NDArray[np.intp]) -> None:
+        """Append detections as rows of range, az, el, their stds (m, rad) and SNR, of
+        the bodies ``body`` (truth ids ``truth_id``; −1 and "": false alarms).
 
         Blocks may come out of time order, but rows of equal time must come in order.
         """
         self.times.append(times)
         self.blocks.append(rows)
         self.ids.append(truth_id)
+        self.rows.append(body)
 
 
 def _add_looks(out: _Out, rows: tuple[F64, ...], tc: F64, ids: NDArray[Any],
@@ -77,11 +82,12 @@ def _add_looks(out: _Out, rows: tuple[F64, ...], tc: F64, ids: NDArray[Any],
             flat = hit_i * rows[0].shape[1] + hit_d
             det = np.stack([col.ravel()[flat] for col in rows], axis=1)
             det[:, :3] += det[:, 3:6] * noise
-        out.add_block(tc[hit_i], det, ids[hit_d])
+        out.add_block(tc[hit_i], det, ids[hit_d], hit_d)
     if fa_i.size:
         block = np.empty((fa_i.size, 7))
         block[:, :3], block[:, 3:] = fa_rae, fa_tail
-        out.add_block(tc[fa_i], block, np.full(fa_i.size, "", object))
+        out.add_block(tc[fa_i], block, np.full(fa_i.size, "", object),
+                      np.full(fa_i.size, -1, np.intp))
 
 
 def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table:
@@ -90,16 +96,17 @@ def _table(parts: dict[str, list[NDArray[Any]]], types: dict[str, Any]) -> Table
                 else np.empty(0, types.get(k, float))) for k, v in parts.items()}
 
 
-def _detections(outs: list[_Out]) -> Table:
+def _detections(outs: list[_Out]) -> tuple[Table, NDArray[np.intp]]:
     """The detection table of every sensor's rows (``DETECTION_COLUMNS``; angles in
     degrees), by time, then sensor id, then the order each sensor collected them in: one
     stable sort of all rows and one gather (as sorting each sensor's rows by time, then
-    all by time and sensor, the same rows in the same order)."""
+    all by time and sensor, the same rows in the same order); and each row's body index
+    (−1: false alarm)."""
     names = sorted({o.sensor_id for o in outs})  # (np.unique's order, without its sort)
     used = [o for o in outs if o.blocks]
     if not used:
-        return {c: np.empty(0, object if c in ("sensor_id", "truth_id") else float)
-                for c in DETECTION_COLUMNS}
+        return ({c: np.empty(0, object if c in ("sensor_id", "truth_id") else float)
+                 for c in DETECTION_COLUMNS}, np.empty(0, np.intp))
     t = np.concatenate([x for o in used for x in o.times])
     rank = np.repeat([names.index(o.sensor_id) for o in used],
                      [sum(x.size for x in o.times) for o in used])
@@ -110,7 +117,8 @@ def _detections(outs: list[_Out]) -> Table:
     cols = (np.take(t, order), np.take(np.array(names, dtype=object), np.take(rank, order)),
             r, _degrees_360(rows[:, 1]), np.degrees(rows[:, 2]), s_r,
             np.degrees(rows[:, 4]), np.degrees(rows[:, 5]), snr, ids)
-    return dict(zip(DETECTION_COLUMNS, cols, strict=True))
+    body = np.take(np.concatenate([x for o in used for x in o.rows]).astype(np.intp), order)
+    return dict(zip(DETECTION_COLUMNS, cols, strict=True)), body
 
 
 def _degrees_360(rad: F64) -> F64:

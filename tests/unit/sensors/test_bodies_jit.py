@@ -20,8 +20,8 @@ import pytest
 from tate.earth import wgs84
 from tate.sensors import platforms as plat
 from tate.sensors import presets, simulate
-from tate.sensors._chunk_jit import bodies, hits
-from tate.sensors.radar_scene import compiled_scene
+from tate.sensors._chunk_jit import accuracy, bodies, hits
+from tate.sensors.radar_scene import compiled_scene, scene_par
 from tate.sensors.simulate import TruthTracks, _bodies, truth_from_flight
 from tate.sensors.tables import _add_looks, _Out, _truth_rows
 
@@ -88,10 +88,12 @@ def test_hits_rows_bit_for_bit() -> None:
     t = np.arange(0.0, 200.0, 0.5)
     safe, vel0, alt, codes, alive = _compiled(truth, t)
     st = plat.platform_state(plat.sensor_sites(SCN)[0], t)
-    scene = compiled_scene(presets.RADARS["spy1d-like"], truth.code_before, truth.code_after)
+    spec = presets.RADARS["spy1d-like"]
+    scene = compiled_scene(spec, truth.code_before, truth.code_after)
     assert scene is not None
-    rng_, az, el, std_r, std_a, snr, pd, _ = scene(safe, vel0, alt, codes, alive, st.pos,
-                                                   st.lat, st.lon, st.heading, st.alt)
+    rng_, az, el, cos, snr, pd, _ = scene(safe, vel0, alt, codes, alive, st.pos, st.lat,
+                                          st.lon, st.heading, st.alt)
+    std_r, std_a = accuracy(snr, cos, scene_par(spec))
     gen = np.random.default_rng(3)
     hit_i, hit_d = np.nonzero(pd > gen.random(pd.shape))
     noise = gen.standard_normal((hit_i.size, 3))
@@ -100,7 +102,7 @@ def test_hits_rows_bit_for_bit() -> None:
     ref, fast = _Out("r"), _Out("f")
     _add_looks(ref, rows, t, truth.ids, found, np.zeros(4))
     _add_looks(fast, rows, t, truth.ids, found, np.zeros(4),
-               hits(rng_, az, el, std_r, std_a, snr, hit_i, hit_d, noise))
+               hits(rng_, az, el, cos, snr, scene_par(spec), hit_i, hit_d, noise))
     assert hit_i.size > 1000
     for a, b in zip(ref.blocks + ref.times + ref.ids, fast.blocks + fast.times + fast.ids,
                     strict=True):

@@ -19,8 +19,9 @@ import pytest
 from tate.earth import wgs84
 from tate.sensors import platforms as plat
 from tate.sensors import presets
+from tate.sensors._chunk_jit import accuracy
 from tate.sensors.radar import RadarSpec
-from tate.sensors.radar_scene import compiled_scene, radar_scene
+from tate.sensors.radar_scene import compiled_scene, radar_scene, scene_par
 from tate.sensors.rcs import THREAT_KINDS
 from tate.sensors.simulate import TruthTracks, _bodies, _Scene
 
@@ -76,7 +77,9 @@ def test_scene_bit_for_bit_per_chunk(name: str) -> None:
     fast = compiled_scene(spec, truth.code_before, truth.code_after)
     assert fast is not None
     st = sc.state
-    got = fast(safe, vel0, alt, codes, alive, st.pos, st.lat, st.lon, st.heading, st.alt)
+    rng_, az, el, cos, snr_c, pd_c, u_c = fast(safe, vel0, alt, codes, alive, st.pos, st.lat,
+                                                st.lon, st.heading, st.alt)
+    got = (rng_, az, el, *accuracy(snr_c, cos, scene_par(spec)), snr_c, pd_c, u_c)
     want = (sc.rng, sc.az, sc.el, std[0], std[1], snr, pd, u)
     # what the time line and the detections read: range and P_d everywhere, angles and
     # search position in flight, accuracy and SNR where visible (P_d > 0)

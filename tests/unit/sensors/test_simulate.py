@@ -255,3 +255,15 @@ speed_mps = 50
     dlat = sens["lat_deg"][uav][-1] - sens["lat_deg"][uav][0]
     assert dlat * np.radians(1.0) * wgs84.R_MEAN == pytest.approx(50.0 * 20.0, rel=1e-6)
     assert sens["heading_deg"][uav] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_body_rows_name_the_truth_ids() -> None:
+    # SensorRun.body (the engine's threat lookup) is each detection's row in targets
+    flight = hover_flight([("NEAR", 30.0, 120e3, 5000.0), ("MID", 60.0, 166e3, 5000.0)],
+                          300.0)
+    run = simulate_detections(SCN, flight, seed=5)
+    assert run.body is not None and run.body[0] is run.detections["truth_id"]
+    body = run.body[1]
+    names = np.append(run.targets["target_id"], "")  # −1 (false alarm) reads ""
+    assert names[body].tolist() == run.detections["truth_id"].tolist()
+    assert (body >= 0).any() and (body == -1).any()

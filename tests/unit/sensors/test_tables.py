@@ -44,17 +44,20 @@ def _out(sensor_id: str, rng: np.random.Generator, n_blocks: int) -> _Out:
         rows = rng.normal(0.0, 1.0, (m, 7))
         rows[:, 1] = rng.choice([0.0, -0.0, 2.0 * np.pi, -1e-17, 1.0, 7.0, np.nextafter(
             2.0 * np.pi, 0.0)], m) if b % 2 else rng.uniform(-1.0, 7.5, m)
-        ids = (np.full(m, "", object) if b % 3 == 2
-               else np.array([f"T{j}" for j in rng.integers(0, 9, m)], object))
-        out.add_block(times, rows, ids)
+        body = np.full(m, -1, np.intp) if b % 3 == 2 else rng.integers(0, 9, m)
+        ids = np.array([f"T{j}" if j >= 0 else "" for j in body], object)
+        out.add_block(times, rows, ids, body)
     return out
 
 
 def test_one_pass_equals_two_passes() -> None:
     rng = np.random.default_rng(11)
     outs = [_out("s-b", rng, 5), _Out("s-empty"), _out("s-a", rng, 7), _out("s-c", rng, 1)]
-    got, want = _detections(outs), _two_pass(outs)
+    (got, body), want = _detections(outs), _two_pass(outs)
     assert list(got) == list(want) == list(DETECTION_COLUMNS)
+    # each row's body index goes with its truth id through the sort
+    assert body.dtype == np.intp and (body >= 0).any() and (body < 0).any()
+    assert [f"T{j}" if j >= 0 else "" for j in body] == got["truth_id"].tolist()
     for key in want:
         a, b = got[key], want[key]
         assert a.dtype == b.dtype and a.shape == b.shape, key
@@ -66,8 +69,8 @@ def test_one_pass_equals_two_passes() -> None:
 
 
 def test_no_rows() -> None:
-    got = _detections([_Out("s-a"), _Out("s-b")])
-    assert list(got) == list(DETECTION_COLUMNS)
+    got, body = _detections([_Out("s-a"), _Out("s-b")])
+    assert list(got) == list(DETECTION_COLUMNS) and body.shape == (0,)
     for key, col in got.items():
         assert col.shape == (0,) and col.dtype == (object if key in ("sensor_id", "truth_id")
                                                    else float), key
