@@ -68,7 +68,7 @@ def radar_scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: 
                 t_prev: float, next_id: int, fp: F64, ip: I64, extra_mean: F64,
                 extra_std: F64, nis_sum: float, nis_count: int, first: int
                 ) -> tuple[int, float, F64, F64, I64, I64, I64, I64, B8, F64, F64, F64, I64,
-                           int, float, int, bool, bool, float]:
+                           int, float, int, bool, bool, float, F64, F64]:
     """Scans ``i = first, first + 1, …`` of one tracker in one call: the ``alive`` rows
     of ``bounds[i]:bounds[i+1]`` of ``z (p, 3)`` and ``R (p, 3, 3)`` at ``times[i]`` [s]
     from sensor ``site[i]`` (``site_pos``, ``site_rot`` rows; a scan with no row alive is
@@ -78,14 +78,19 @@ def radar_scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: 
     :func:`~._book_jit.scan_params`.
 
     Returns ``(done, t_prev, x, P, ids, hits_window, scans, misses, confirmed, score,
-    t_init, t_hit, n_hits, next_id, nis_sum, nis_count, nis_added, ever_rows, need)``:
-    the scan it stopped at (``times.size``: all done) and the clock, state, book, next id
-    and NIS sum and count after the scans before it; ``nis_added``: some confirmed
-    update added to the NIS sums; ``ever_rows``: some scan left tracks.  It stops at a
-    scan whose step is not in the table (``need``: that step; else NaN), or that must go
-    ``Tracker.ingest`` (the step path decides it, or it is out of time order)."""
+    t_init, t_hit, n_hits, next_id, nis_sum, nis_count, nis_added, ever_rows, need, pos,
+    pos_cov)``: the scan it stopped at (``times.size``: all done) and the clock, state,
+    book, next id and NIS sum and count after the scans before it; ``nis_added``: some
+    confirmed update added to the NIS sums; ``ever_rows``: some scan left tracks.  It
+    stops at a scan whose step is not in the table (``need``: that step; else NaN), or
+    that must go ``Tracker.ingest`` (out of time order, or too many NIS to sum), or whose
+    association the step path must decide: then ``pos (p, 3)``, ``pos_cov (p, 3, 3)``
+    are that scan's detections' positions and covariances (else they have no rows), the
+    clock is that scan's and the state the predicted one, as
+    :func:`~._book_jit.ingest_scan` leaves them."""
     nis_added = False
     ever_rows = False
+    no_pos, no_cov = np.empty((0, 3)), np.empty((0, 3, 3))
     s = times.size
     for i in range(first, s):
         a, b = bounds[i], bounds[i + 1]
@@ -98,7 +103,7 @@ def radar_scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: 
         if not math.isnan(t_prev) and t < t_prev:
             return (i, t_prev, x, P, ids, hits_window, scans, misses, confirmed, score,
                     t_init, t_hit, n_hits, next_id, nis_sum, nis_count, nis_added,
-                    ever_rows, np.nan)
+                    ever_rows, np.nan, no_pos, no_cov)
         n = x.shape[0]
         q = 0
         predict = n > 0 and not math.isnan(t_prev) and t > t_prev
@@ -107,7 +112,7 @@ def radar_scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: 
             if q < 0:
                 return (i, t_prev, x, P, ids, hits_window, scans, misses, confirmed, score,
                         t_init, t_hit, n_hits, next_id, nis_sum, nis_count, nis_added,
-                        ever_rows, t - t_prev)
+                        ever_rows, t - t_prev, no_pos, no_cov)
         j = site[i]
         zi = z[a:b] if count == b - a else _rows(z, a, b, alive, count)
         Ri = R[a:b] if count == b - a else _rows(R, a, b, alive, count)
@@ -115,10 +120,14 @@ def radar_scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: 
             x, P, predict, F[q], Q[q], zi, site_pos[j:j + 1], site_rot[j:j + 1], has_rot, Ri,
             ids, hits_window, scans, misses, confirmed, score, t_init, t_hit, n_hits, t,
             next_id, fp, ip, extra_mean, extra_std)
-        if out[0] != 0 or out[6] > MAX_SUM:
+        if out[0] != 0:  # (only with tracks and detections)
+            return (i, t, out[1], out[2], ids, hits_window, scans, misses, confirmed, score,
+                    t_init, t_hit, n_hits, next_id, nis_sum, nis_count, nis_added,
+                    ever_rows, np.nan, out[3], out[4])
+        if out[6] > MAX_SUM:
             return (i, t_prev, x, P, ids, hits_window, scans, misses, confirmed, score,
                     t_init, t_hit, n_hits, next_id, nis_sum, nis_count, nis_added,
-                    ever_rows, np.nan)
+                    ever_rows, np.nan, no_pos, no_cov)
         x, P = out[1], out[2]
         if out[6] >= 0:
             nis_sum += pairwise_sum(out[5])
@@ -131,7 +140,8 @@ def radar_scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: 
         ever_rows = ever_rows or x.shape[0] > 0
         t_prev = t
     return (s, t_prev, x, P, ids, hits_window, scans, misses, confirmed, score, t_init,
-            t_hit, n_hits, next_id, nis_sum, nis_count, nis_added, ever_rows, np.nan)
+            t_hit, n_hits, next_id, nis_sum, nis_count, nis_added, ever_rows, np.nan, no_pos,
+            no_cov)
 
 
 def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64,
@@ -139,8 +149,10 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
     """``Tracker.ingest_scans`` on the one-call path: :func:`radar_scans` on tracker
     ``tr``, its state, book, ids, clock and NIS sums set after it as one
     ``Tracker.ingest`` per scan sets them; a step missing from the tracker's table of
-    prediction matrices is added (from the filter's own cache) and the call resumed, a
-    scan it leaves is done by ``Tracker.ingest``."""
+    prediction matrices is added (from the filter's own cache) and the call resumed; a
+    scan whose association the step path must decide is finished by it from the
+    predicted state (as ``Tracker.ingest`` finishes it), another scan it leaves is done
+    by ``Tracker.ingest``."""
     if tr._scan_args is None:
         f = tr.filter
         eye = (np.eye(tr.k), np.zeros((tr.k, tr.k)))
@@ -153,8 +165,8 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
     rot = site_rot if site_rot is not None else np.tile(np.eye(3), (site_pos.shape[0], 1, 1))
     i, s = 0, times.size
     while i < s:
-        i, need = _run(tr, times, bounds, z, R, alive, site, site_pos, rot,
-                       site_rot is not None, i)
+        i, need, pos, pos_cov = _run(tr, times, bounds, z, R, alive, site, site_pos, rot,
+                                     site_rot is not None, i)
         if not math.isnan(need):
             F, _, Q = tr.filter.dyn.matrices(need)  # type: ignore[attr-defined]
             steps, Fs, Qs = tr._steps
@@ -165,9 +177,13 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
 
             a, b, j = bounds[i], bounds[i + 1], site[i]
             keep = alive[a:b]
-            tr.ingest(float(times[i]), z[a:b][keep], RAEMeas(
-                site_pos[j], R[a:b][keep],
-                rotation=None if site_rot is None else site_rot[j]))
+            t, zi = float(times[i]), z[a:b][keep]
+            meas = RAEMeas(site_pos[j], R[a:b][keep],
+                           rotation=None if site_rot is None else site_rot[j])
+            if pos.shape[0]:  # predicted, clock set: the step path finishes the scan
+                tr._finish(t, zi, meas, pos, pos_cov, tr.book.ids.size, False)
+            else:
+                tr.ingest(t, zi, meas)
             i += 1
 
 
@@ -184,9 +200,12 @@ def _all_alive(p: int) -> B8:
 
 
 def _run(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: I64,
-         site_pos: F64, rot: F64, has_rot: bool, first: int) -> tuple[int, float]:
+         site_pos: F64, rot: F64, has_rot: bool, first: int
+         ) -> tuple[int, float, F64, F64]:
     """:func:`radar_scans` from scan ``first`` on ``tr``, which it then updates; returns
-    the scan it stopped at and the step missing from the table (NaN: none)."""
+    the scan it stopped at, the step missing from the table (NaN: none) and, where the
+    step path must finish that scan, its detections' positions and covariances (else no
+    rows)."""
     from tate.tracking.filters import GaussState
     from tate.tracking.tracker import _Book
 
@@ -210,4 +229,4 @@ def _run(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: 
     if out[16]:
         tr._nis[2] = 3 if tr._nis[2] in (0, 3) else -1
     tr.t = None if math.isnan(out[1]) else out[1]
-    return out[0], out[18]
+    return out[0], out[18], out[19], out[20]

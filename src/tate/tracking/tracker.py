@@ -178,8 +178,16 @@ class Tracker:
             if dt:
                 self.state = self.filter.predict(self.state, dt)
             pos, pos_cov = self._positions(z, meas)
+        self._finish(t, z, meas, pos, pos_cov, n, not one_call)
+
+    def _finish(self, t: float, z: F64, meas: Meas, pos: F64, pos_cov: F64, n: int,
+                fused: bool) -> None:
+        """The rest of :meth:`ingest` after the prediction and the detections' positions
+        ``pos``, ``pos_cov`` (``n``: the tracks before the scan): association and update,
+        management, initiation."""
+        c = self.config
         if n and z.shape[0]:
-            hit, used = self._associate_and_update(z, meas, pos, pos_cov, fused=not one_call)
+            hit, used = self._associate_and_update(z, meas, pos, pos_cov, fused=fused)
         else:
             hit, used = np.zeros(n, dtype=bool), np.zeros(z.shape[0], dtype=bool)
             if n:
