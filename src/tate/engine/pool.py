@@ -373,7 +373,6 @@ class InterceptorPool:
         impacts and the seekers' draws (numpy's, in :meth:`_seeker_error`'s order)."""
         from tate.engine._pool_step_jit import fly_tick
         from tate.engine.truth import TruthStore
-        from tate.weapons.intercept import closest_approach_hermite
 
         prop, m = self._parts()
         if self._tr is None or self._tr[0] is not truth:
@@ -435,12 +434,11 @@ class InterceptorPool:
                 if act.size:
                     qa, wa, qb, wb = qwk
                     if n_ground:  # impacts moved rounds: screen again
-                        self._assess(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now, t_next,
-                                     report, closest_approach_hermite)
-                    elif n_screen:  # a round near its target or past it
+                        self._assess_compiled(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
+                                              t_next, report)
+                    elif n_screen:  # a round near its target or past it (flags: near, away)
                         self._assess_screened(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
-                                              t_next, report, closest_approach_hermite,
-                                              int(flags[0].any()), flags[0], flags[1], d1)
+                                              t_next, report, 1, flags[0], flags[1], d1)
                 if n_end or n_ground:  # else no round is due (closings only remove rounds)
                     self._end_step(t_next, report)
 
@@ -501,8 +499,7 @@ class InterceptorPool:
                 closest: Any) -> None:
         prop, model = self._parts()
         if self._jit:
-            self._assess_compiled(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
-                                  closest)
+            self._assess_compiled(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report)
             return
         still = self.active[act]
         p1, v1 = prop.pos[:, act], prop.vel[:, act]
@@ -511,8 +508,7 @@ class InterceptorPool:
         reach = ASSESS_RADIUS_M + _norm(wa.T - v0, 0) * h
         cand = np.flatnonzero(still & (np.minimum(d0, d1) < reach))
         if cand.size:
-            self._close_hits(act, cand, p0, v0, p1, v1, qa, wa, qb, wb, h, t_now, report,
-                             closest)
+            self._close_hits(act, cand, p0, v0, qa, wa, qb, wb, h, t_now, report, closest)
         # homing past the target with the range opening beyond the assessment radius:
         # the round has missed by at least this much
         rel = qb.T - p1
@@ -525,23 +521,19 @@ class InterceptorPool:
             report(b, t_next, float(d1[k]), "missed (passed)")
 
     def _close_hits(self, act: NDArray[np.intp], cand: NDArray[np.intp], p0: F64, v0: F64,
-                    p1: F64, v1: F64, qa: F64, wa: F64, qb: F64, wb: F64, h: float,
-                    t_now: float, report: Report, closest: Any) -> None:
+                    qa: F64, wa: F64, qb: F64, wb: F64, h: float, t_now: float,
+                    report: Report, closest: Any) -> None:
         """Close the candidate rounds ``act[cand]`` whose closest approach inside the
-        step, with the range opening at its end, is within the assessment radius."""
+        step, with the range opening at its end, is within the assessment radius
+        (``closest``: the numpy path's closest approach; unused on the compiled path)."""
         if self._jit:
             s, miss, opening = self._closest_compiled(act, cand, p0, v0, qa, wa, qb, wb, h)
-            done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
-            for k in np.flatnonzero(done).tolist():
-                b = int(act[cand[k]])
-                self.close(b)
-                report(b, t_now + float(s[k]), float(miss[k]), "assess")
-            return
-        s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
-                          qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
-        rel1 = qb[cand].T - p1[:, cand]
-        vrel1 = wb[cand].T - v1[:, cand]
-        opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+        else:
+            prop, _ = self._parts()
+            p1, v1 = prop.pos[:, act[cand]], prop.vel[:, act[cand]]
+            s, miss = closest(p0[:, cand], v0[:, cand], p1, v1, qa[cand].T, wa[cand].T,
+                              qb[cand].T, wb[cand].T, h)
+            opening = np.einsum("ij,ij->j", qb[cand].T - p1, wb[cand].T - v1) > 0
         done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
         for k in np.flatnonzero(done).tolist():
             b = int(act[cand[k]])
@@ -577,7 +569,7 @@ class InterceptorPool:
 
     def _assess_compiled(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
                          qb: F64, wb: F64, h: float, t_now: float, t_next: float,
-                         report: Report, closest: Any) -> None:
+                         report: Report) -> None:
         """:meth:`_assess` with its distances and flags from one compiled call."""
         from tate.weapons._interceptor_jit import assess_screen
 
@@ -587,22 +579,19 @@ class InterceptorPool:
         n_near = assess_screen(act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h,
                                ASSESS_RADIUS_M, model.phase, TERMINAL_PHASE, near, away, d1)
         self._assess_screened(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
-                              closest, n_near, near, away, d1)
+                              n_near, near, away, d1)
 
     def _assess_screened(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
                          qb: F64, wb: F64, h: float, t_now: float, t_next: float,
-                         report: Report, closest: Any, n_near: int,
-                         near: NDArray[np.bool_], away: NDArray[np.bool_], d1: F64) -> None:
-        """:meth:`_assess` after its screen (``assess_screen``'s flags and distances)."""
-        prop, _ = self._parts()
+                         report: Report, n_near: int, near: NDArray[np.bool_],
+                         away: NDArray[np.bool_], d1: F64) -> None:
+        """:meth:`_assess` after its screen (``assess_screen``'s flags and distances;
+        ``n_near`` 0: no round is near)."""
         if n_near:
-            cand = np.flatnonzero(self.active[act] & near)
+            cand = (self.active[act] & near).nonzero()[0]
             if cand.size:
-                self._close_hits(act, cand, p0, v0, prop.pos[:, act], prop.vel[:, act], qa,
-                                 wa, qb, wb, h, t_now, report, closest)
-        if not away.any():
-            return
-        for j in np.flatnonzero(self.active[act] & away).tolist():
+                self._close_hits(act, cand, p0, v0, qa, wa, qb, wb, h, t_now, report, None)
+        for j in (self.active[act] & away).nonzero()[0].tolist():
             b = int(act[j])
             self.close(b)
             report(b, t_next, float(d1[j]), "missed (passed)")
