@@ -547,7 +547,7 @@ class InterceptorPool:
         range opens at the step's end ``(k,)`` of pairs ``act[cand]``: the compiled
         :func:`~tate.weapons.intercept.closest_approach_hermite` around numpy's
         ``eigvals`` (as its ``_roots``, grouped by degree)."""
-        from tate.engine._pool_jit import best_on_step, hermite_poly
+        from tate.engine._pool_jit import best_on_step, eigvals_real, hermite_poly
 
         prop, _ = self._parts()
         k = cand.size
@@ -561,8 +561,8 @@ class InterceptorPool:
         for j in sorted(set(degs)):
             if j == 0:
                 continue
-            sel = [i for i, x in enumerate(degs) if x == j]
-            roots[:j, sel] = np.linalg.eigvals(comp[sel, :j, :j]).real.T
+            sel = [i for i, x in enumerate(degs) if x == j] if k > 1 else slice(None)
+            roots[:j, sel] = eigvals_real(comp[sel, :j, :j]).T
         s, miss = np.empty(k), np.empty(k)
         best_on_step(q, dq, d2q, roots, s, miss)
         return s * h, miss, opening
