@@ -372,10 +372,11 @@ class InterceptorPool:
         _pool_step_jit.fly_tick`) handing back for the reports, a caller's truth, events,
         impacts and the seekers' draws (numpy's, in :meth:`_seeker_error`'s order)."""
         from tate.engine._pool_step_jit import fly_tick
-        from tate.engine.truth import TruthStore
 
         prop, m = self._parts()
         if self._tr is None or self._tr[0] is not truth:
+            from tate.engine.truth import TruthStore
+
             store = isinstance(truth, TruthStore)
             sample = store and bool(truth._jit)
             self._tr = (truth, sample, (truth.time, truth.pos, truth.vel, truth.start,
@@ -389,7 +390,7 @@ class InterceptorPool:
                                (MIN_STEP_S, BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_vert),
                                np.empty(8), np.empty(8, np.intp))
         upd, extra, arrays, ending, want, clock, ints = self._step_args
-        clock[:4] = prop._t_base, prop._steps, prop.dt, prop.t
+        clock[0], clock[1], clock[2], clock[3] = prop._t_base, prop._steps, prop.dt, prop.t
         clock[4] = 0.0 if sample else self._step_length(t0, t1, truth)
         draws, qw, saved, nb = _NO_DRAWS, _NO_QW, None, 0
         rng: Any = self.rng
