@@ -18,7 +18,8 @@ the order of the numpy reference (no ``fastmath``), so the two agree bit for bit
   (:func:`tate.weapons.intercept.closest_approach_hermite`) before and after its
   roots, which stay numpy's ``eigvals`` of the same companion matrices (numba's
   ``eigvals`` of a real matrix refuses complex roots, and LAPACK's complex solver
-  would round differently).
+  would round differently); :func:`eigvals_real` calls numpy's ``eigvals`` without its
+  Python wrapper.
 
 Units: s, m, m/s; frame ECEF.  Importing this module imports numba (the pool imports
 it lazily).
@@ -32,7 +33,24 @@ import numpy as np
 
 from tate.jit import njit
 
-__all__ = ["best_on_step", "hermite_poly", "seeker_error", "step_want"]
+__all__ = ["best_on_step", "eigvals_real", "hermite_poly", "seeker_error", "step_want"]
+
+
+def eigvals_real(a: np.ndarray) -> np.ndarray:
+    """``np.linalg.eigvals(a).real`` of a stack of real matrices ``(k, m, m)`` (float64):
+    the same LAPACK gufunc (``_geev``, real input, complex output) without the wrapper's
+    checks and error state, which cost several times the solve of a 5 × 5; non-finite
+    input or a result that is not finite (no convergence) goes through
+    ``np.linalg.eigvals`` for its ``LinAlgError``."""
+    from numpy.linalg import _umath_linalg
+
+    if not np.isfinite(a).all():
+        return np.linalg.eigvals(a).real
+    w = _umath_linalg.eigvals(a, signature="d->D").real
+    if not np.isfinite(w).all():
+        w = np.linalg.eigvals(a).real
+    out: np.ndarray = w
+    return out
 
 
 @njit

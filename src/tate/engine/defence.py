@@ -543,11 +543,11 @@ class Defence:
         if not pool.any_active():  # nothing in the air: the pool only moves its clock
             pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
             return
-        was = np.flatnonzero(pool.active)
+        was = pool.active.nonzero()[0]
         pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
         if pool.prop is not None:
-            self.recorder.interceptors(t1, pool.shot[was], pool.prop.pos[:, was],
-                                       pool.prop.vel[:, was])
+            y = pool.prop.y
+            self.recorder.interceptors(t1, pool.shot[was], y[0:3, was], y[3:6, was])
 
     def _report(self, b: int, t: float, miss: float, outcome: str) -> None:
         """An engagement of pool body ``b`` ended: draw the kill of an assessed closest
@@ -589,14 +589,13 @@ class Defence:
         self.track_hold.resolve(int(row[4]), free_at)
 
     def _resolve_pending(self, t1: float) -> None:
+        keep = [p for p in self.pending if p.t > t1 + 1e-9]
+        if len(keep) == len(self.pending):  # none due (mostly none pending)
+            return
         from tate.weapons.intercept import draw_kill
 
-        keep = []
-        for p in self.pending:
-            if p.t > t1 + 1e-9:
-                keep.append(p)
-                continue
-            eng = self.eng
+        due, eng = [p for p in self.pending if not p.t > t1 + 1e-9], self.eng
+        for p in due:
             alive = p.threat >= 0 and not eng.killed[p.threat] and \
                 eng.truth.t_last[p.threat] >= p.t
             if not alive:

@@ -372,11 +372,11 @@ class InterceptorPool:
         _pool_step_jit.fly_tick`) handing back for the reports, a caller's truth, events,
         impacts and the seekers' draws (numpy's, in :meth:`_seeker_error`'s order)."""
         from tate.engine._pool_step_jit import fly_tick
-        from tate.engine.truth import TruthStore
-        from tate.weapons.intercept import closest_approach_hermite
 
         prop, m = self._parts()
         if self._tr is None or self._tr[0] is not truth:
+            from tate.engine.truth import TruthStore
+
             store = isinstance(truth, TruthStore)
             sample = store and bool(truth._jit)
             self._tr = (truth, sample, (truth.time, truth.pos, truth.vel, truth.start,
@@ -390,7 +390,7 @@ class InterceptorPool:
                                (MIN_STEP_S, BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_vert),
                                np.empty(8), np.empty(8, np.intp))
         upd, extra, arrays, ending, want, clock, ints = self._step_args
-        clock[:4] = prop._t_base, prop._steps, prop.dt, prop.t
+        clock[0], clock[1], clock[2], clock[3] = prop._t_base, prop._steps, prop.dt, prop.t
         clock[4] = 0.0 if sample else self._step_length(t0, t1, truth)
         draws, qw, saved, nb = _NO_DRAWS, _NO_QW, None, 0
         rng: Any = self.rng
@@ -435,12 +435,11 @@ class InterceptorPool:
                 if act.size:
                     qa, wa, qb, wb = qwk
                     if n_ground:  # impacts moved rounds: screen again
-                        self._assess(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now, t_next,
-                                     report, closest_approach_hermite)
-                    elif n_screen:  # a round near its target or past it
+                        self._assess_compiled(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
+                                              t_next, report)
+                    elif n_screen:  # a round near its target or past it (flags: near, away)
                         self._assess_screened(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
-                                              t_next, report, closest_approach_hermite,
-                                              int(flags[0].any()), flags[0], flags[1], d1)
+                                              t_next, report, 1, flags[0], flags[1], d1)
                 if n_end or n_ground:  # else no round is due (closings only remove rounds)
                     self._end_step(t_next, report)
 
@@ -501,8 +500,7 @@ class InterceptorPool:
                 closest: Any) -> None:
         prop, model = self._parts()
         if self._jit:
-            self._assess_compiled(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
-                                  closest)
+            self._assess_compiled(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report)
             return
         still = self.active[act]
         p1, v1 = prop.pos[:, act], prop.vel[:, act]
@@ -511,8 +509,7 @@ class InterceptorPool:
         reach = ASSESS_RADIUS_M + _norm(wa.T - v0, 0) * h
         cand = np.flatnonzero(still & (np.minimum(d0, d1) < reach))
         if cand.size:
-            self._close_hits(act, cand, p0, v0, p1, v1, qa, wa, qb, wb, h, t_now, report,
-                             closest)
+            self._close_hits(act, cand, p0, v0, qa, wa, qb, wb, h, t_now, report, closest)
         # homing past the target with the range opening beyond the assessment radius:
         # the round has missed by at least this much
         rel = qb.T - p1
@@ -525,23 +522,19 @@ class InterceptorPool:
             report(b, t_next, float(d1[k]), "missed (passed)")
 
     def _close_hits(self, act: NDArray[np.intp], cand: NDArray[np.intp], p0: F64, v0: F64,
-                    p1: F64, v1: F64, qa: F64, wa: F64, qb: F64, wb: F64, h: float,
-                    t_now: float, report: Report, closest: Any) -> None:
+                    qa: F64, wa: F64, qb: F64, wb: F64, h: float, t_now: float,
+                    report: Report, closest: Any) -> None:
         """Close the candidate rounds ``act[cand]`` whose closest approach inside the
-        step, with the range opening at its end, is within the assessment radius."""
+        step, with the range opening at its end, is within the assessment radius
+        (``closest``: the numpy path's closest approach; unused on the compiled path)."""
         if self._jit:
             s, miss, opening = self._closest_compiled(act, cand, p0, v0, qa, wa, qb, wb, h)
-            done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
-            for k in np.flatnonzero(done).tolist():
-                b = int(act[cand[k]])
-                self.close(b)
-                report(b, t_now + float(s[k]), float(miss[k]), "assess")
-            return
-        s, miss = closest(p0[:, cand], v0[:, cand], p1[:, cand], v1[:, cand],
-                          qa[cand].T, wa[cand].T, qb[cand].T, wb[cand].T, h)
-        rel1 = qb[cand].T - p1[:, cand]
-        vrel1 = wb[cand].T - v1[:, cand]
-        opening = np.einsum("ij,ij->j", rel1, vrel1) > 0
+        else:
+            prop, _ = self._parts()
+            p1, v1 = prop.pos[:, act[cand]], prop.vel[:, act[cand]]
+            s, miss = closest(p0[:, cand], v0[:, cand], p1, v1, qa[cand].T, wa[cand].T,
+                              qb[cand].T, wb[cand].T, h)
+            opening = np.einsum("ij,ij->j", qb[cand].T - p1, wb[cand].T - v1) > 0
         done = opening & (miss < ASSESS_RADIUS_M) & (s < h - 1e-9)
         for k in np.flatnonzero(done).tolist():
             b = int(act[cand[k]])
@@ -555,7 +548,7 @@ class InterceptorPool:
         range opens at the step's end ``(k,)`` of pairs ``act[cand]``: the compiled
         :func:`~tate.weapons.intercept.closest_approach_hermite` around numpy's
         ``eigvals`` (as its ``_roots``, grouped by degree)."""
-        from tate.engine._pool_jit import best_on_step, hermite_poly
+        from tate.engine._pool_jit import best_on_step, eigvals_real, hermite_poly
 
         prop, _ = self._parts()
         k = cand.size
@@ -569,15 +562,15 @@ class InterceptorPool:
         for j in sorted(set(degs)):
             if j == 0:
                 continue
-            sel = [i for i, x in enumerate(degs) if x == j]
-            roots[:j, sel] = np.linalg.eigvals(comp[sel, :j, :j]).real.T
+            sel = [i for i, x in enumerate(degs) if x == j] if k > 1 else slice(None)
+            roots[:j, sel] = eigvals_real(comp[sel, :j, :j]).T
         s, miss = np.empty(k), np.empty(k)
         best_on_step(q, dq, d2q, roots, s, miss)
         return s * h, miss, opening
 
     def _assess_compiled(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
                          qb: F64, wb: F64, h: float, t_now: float, t_next: float,
-                         report: Report, closest: Any) -> None:
+                         report: Report) -> None:
         """:meth:`_assess` with its distances and flags from one compiled call."""
         from tate.weapons._interceptor_jit import assess_screen
 
@@ -587,22 +580,19 @@ class InterceptorPool:
         n_near = assess_screen(act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h,
                                ASSESS_RADIUS_M, model.phase, TERMINAL_PHASE, near, away, d1)
         self._assess_screened(act, p0, v0, qa, wa, qb, wb, h, t_now, t_next, report,
-                              closest, n_near, near, away, d1)
+                              n_near, near, away, d1)
 
     def _assess_screened(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
                          qb: F64, wb: F64, h: float, t_now: float, t_next: float,
-                         report: Report, closest: Any, n_near: int,
-                         near: NDArray[np.bool_], away: NDArray[np.bool_], d1: F64) -> None:
-        """:meth:`_assess` after its screen (``assess_screen``'s flags and distances)."""
-        prop, _ = self._parts()
+                         report: Report, n_near: int, near: NDArray[np.bool_],
+                         away: NDArray[np.bool_], d1: F64) -> None:
+        """:meth:`_assess` after its screen (``assess_screen``'s flags and distances;
+        ``n_near`` 0: no round is near)."""
         if n_near:
-            cand = np.flatnonzero(self.active[act] & near)
+            cand = (self.active[act] & near).nonzero()[0]
             if cand.size:
-                self._close_hits(act, cand, p0, v0, prop.pos[:, act], prop.vel[:, act], qa,
-                                 wa, qb, wb, h, t_now, report, closest)
-        if not away.any():
-            return
-        for j in np.flatnonzero(self.active[act] & away).tolist():
+                self._close_hits(act, cand, p0, v0, qa, wa, qb, wb, h, t_now, report, None)
+        for j in (self.active[act] & away).nonzero()[0].tolist():
             b = int(act[j])
             self.close(b)
             report(b, t_next, float(d1[j]), "missed (passed)")

@@ -113,3 +113,26 @@ def test_a_whole_flight_is_the_same_with_either_path() -> None:
     ref, _ = _fly(False, False)
     assert [repr(r) for r in fast] == [repr(r) for r in ref]
     assert {"assess", "target gone", "no target (false track)"} <= {r[3] for r in ref}
+
+
+def test_eigvals_real_is_numpys_eigvals_bit_for_bit() -> None:
+    """:func:`~tate.engine._pool_jit.eigvals_real` of companion matrices (real and complex
+    roots, stacks and the strided top-left blocks the pool passes) is
+    ``np.linalg.eigvals(a).real`` bit for bit; non-finite input raises as numpy's."""
+    from tate.engine._pool_jit import eigvals_real
+
+    rng = np.random.default_rng(5)
+    comp = np.zeros((40, 5, 5))
+    comp[:, 0, :] = rng.normal(size=(40, 5)) * 10.0 ** rng.uniform(-6, 6, size=(40, 1))
+    comp[:, 1:, :4] += np.eye(4)
+    n_complex = 0
+    for j in range(1, 6):
+        for a in (comp[:, :j, :j], comp[:1, :j, :j], comp[[3, 7], :j, :j]):
+            ref = np.linalg.eigvals(a)
+            n_complex += int(np.iscomplexobj(ref))
+            assert _same(eigvals_real(a), ref.real), j
+    assert n_complex > 0
+    bad = comp[:2, :3, :3].copy()
+    bad[1, 0, 0] = np.nan
+    with pytest.raises(np.linalg.LinAlgError):
+        eigvals_real(bad)
