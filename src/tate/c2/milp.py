@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.optimize._highspy._core as _hcore
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, OptimizeResult
+from scipy.optimize import LinearConstraint, OptimizeResult
 from scipy.optimize._linprog_highs import _highs_to_scipy_status_message
 from scipy.sparse import csr_matrix
 
@@ -171,6 +171,23 @@ def _cuts(value: float, kill: F64, chosen: NDArray[np.bool_]) -> tuple[F64, F64]
     return np.where(tiny, 0.0, a), b
 
 
+class _Rows(NamedTuple):
+    """Constraint rows lb ≤ A x ≤ ub, A in CSR."""
+
+    indptr: NDArray[np.int32]
+    indices: NDArray[np.int32]
+    data: F64
+    lb: F64
+    ub: F64
+
+
+class _Bounds(NamedTuple):
+    """The variables' bounds lb ≤ x ≤ ub."""
+
+    lb: F64
+    ub: F64
+
+
 class _Master:
     """Master MILP over x = (n pairs, η targets[, e engagement indicators]); cuts
     accumulate between solves."""
@@ -206,18 +223,24 @@ class _Master:
         for r, _, _, lb, _ in blocks:
             rows.append(np.asarray(r) + off)
             off += lb.size
-        mat = csr_matrix((np.concatenate([b[2] for b in blocks]),
-                          (np.concatenate(rows), np.concatenate([b[1] for b in blocks]))),
-                         shape=(off, self.n_var))
-        self.static = LinearConstraint(mat, np.concatenate([b[3] for b in blocks]),
-                                       np.concatenate([b[4] for b in blocks]))
+        # in CSR, rows in order and each row's columns increasing (what csr_matrix makes
+        # of these COO triplets: tested), as arrays (no sparse object per master)
+        self.coo = (np.concatenate([b[2] for b in blocks]).astype(np.float64),
+                    np.concatenate(rows), np.concatenate([b[1] for b in blocks]))
+        order = np.lexsort((self.coo[2], self.coo[1]))
+        ptr = np.zeros(off + 1, np.int32)
+        np.cumsum(np.bincount(self.coo[1], minlength=off), out=ptr[1:])
+        self.static = _Rows(ptr, self.coo[2][order].astype(np.int32), self.coo[0][order],
+                            np.concatenate([b[3] for b in blocks]).astype(np.float64),
+                            np.concatenate([b[4] for b in blocks]).astype(np.float64))
         self.integrality = np.ones(self.n_var)
         self.integrality[n:n + t] = 0
         self._continuous = np.zeros(self.n_var, np.uint8)  #: the LP relaxation's
         idle = np.where(np.diff(pairs.start) == 0, problem.value, 0.0)  # no pair: η_j = V_j
-        self.bounds = Bounds(
+        self.bounds = _Bounds(  # the variables' (lb, ub)
             np.concatenate((np.zeros(n), idle, np.zeros(self.n_var - n - t))),
-            np.concatenate((pairs.cap, problem.value, np.ones(self.n_var - n - t))))
+            np.concatenate((pairs.cap, problem.value, np.ones(self.n_var - n - t)),
+                           dtype=np.float64))
         # per target: all its pairs binary (none has cap ≠ 1), all solo
         multi_at = np.concatenate(([0], np.cumsum(pairs.cap != 1)))[pairs.start]
         self.binary_target = np.diff(multi_at) == 0
@@ -345,7 +368,7 @@ class _Master:
         ``scipy.optimize.milp`` would hand HiGHS from the two constraints (its CSC
         ``vstack``: each column's rows in order, explicit zeros kept), built here in numpy
         (a stable sort of the stacked CSR entries by column, as scipy's CSR → CSC)."""
-        a = self.static.A
+        a = self.static
         if scaled:
             cuts = self._cut_matrix(True)
             b_ptr, b_idx, b_val, rhs = cuts.A.indptr, cuts.A.indices, cuts.A.data, cuts.lb
