@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import scipy.optimize._highspy._core as _hcore
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import LinearConstraint, OptimizeResult
+from scipy.optimize._linprog_highs import _highs_to_scipy_status_message
 from scipy.sparse import csr_matrix
 
 from tate.c2.problem import (
@@ -169,6 +171,23 @@ def _cuts(value: float, kill: F64, chosen: NDArray[np.bool_]) -> tuple[F64, F64]
     return np.where(tiny, 0.0, a), b
 
 
+class _Rows(NamedTuple):
+    """Constraint rows lb ≤ A x ≤ ub, A in CSR."""
+
+    indptr: NDArray[np.int32]
+    indices: NDArray[np.int32]
+    data: F64
+    lb: F64
+    ub: F64
+
+
+class _Bounds(NamedTuple):
+    """The variables' bounds lb ≤ x ≤ ub."""
+
+    lb: F64
+    ub: F64
+
+
 class _Master:
     """Master MILP over x = (n pairs, η targets[, e engagement indicators]); cuts
     accumulate between solves."""
@@ -204,17 +223,24 @@ class _Master:
         for r, _, _, lb, _ in blocks:
             rows.append(np.asarray(r) + off)
             off += lb.size
-        mat = csr_matrix((np.concatenate([b[2] for b in blocks]),
-                          (np.concatenate(rows), np.concatenate([b[1] for b in blocks]))),
-                         shape=(off, self.n_var))
-        self.static = LinearConstraint(mat, np.concatenate([b[3] for b in blocks]),
-                                       np.concatenate([b[4] for b in blocks]))
+        # in CSR, rows in order and each row's columns increasing (what csr_matrix makes
+        # of these COO triplets: tested), as arrays (no sparse object per master)
+        self.coo = (np.concatenate([b[2] for b in blocks]).astype(np.float64),
+                    np.concatenate(rows), np.concatenate([b[1] for b in blocks]))
+        order = np.lexsort((self.coo[2], self.coo[1]))
+        ptr = np.zeros(off + 1, np.int32)
+        np.cumsum(np.bincount(self.coo[1], minlength=off), out=ptr[1:])
+        self.static = _Rows(ptr, self.coo[2][order].astype(np.int32), self.coo[0][order],
+                            np.concatenate([b[3] for b in blocks]).astype(np.float64),
+                            np.concatenate([b[4] for b in blocks]).astype(np.float64))
         self.integrality = np.ones(self.n_var)
         self.integrality[n:n + t] = 0
+        self._continuous = np.zeros(self.n_var, np.uint8)  #: the LP relaxation's
         idle = np.where(np.diff(pairs.start) == 0, problem.value, 0.0)  # no pair: η_j = V_j
-        self.bounds = Bounds(
+        self.bounds = _Bounds(  # the variables' (lb, ub)
             np.concatenate((np.zeros(n), idle, np.zeros(self.n_var - n - t))),
-            np.concatenate((pairs.cap, problem.value, np.ones(self.n_var - n - t))))
+            np.concatenate((pairs.cap, problem.value, np.ones(self.n_var - n - t)),
+                           dtype=np.float64))
         # per target: all its pairs binary (none has cap ≠ 1), all solo
         multi_at = np.concatenate(([0], np.cumsum(pairs.cap != 1)))[pairs.start]
         self.binary_target = np.diff(multi_at) == 0
@@ -336,57 +362,122 @@ class _Master:
             n_added += added
         return n_added
 
-    def _constraints(self, scaled: bool) -> LinearConstraint:
-        """The static rows and the cuts (:meth:`_cut_matrix`) as one constraint whose
-        matrix is in CSC: the matrix ``milp`` would stack from the two (its CSC ``vstack``:
-        each column's rows in order, explicit zeros kept), so HiGHS gets the same model,
-        built without ``milp``'s conversion and stacking of two constraints."""
-        cuts = self._cut_matrix(scaled)
-        a, b = self.static.A, cuts.A
-        mat = csr_matrix((np.concatenate((a.data, b.data)),
-                          np.concatenate((a.indices, b.indices)),
-                          np.concatenate((a.indptr, b.indptr[1:] + a.indptr[-1]))),
-                         shape=(a.shape[0] + b.shape[0], self.n_var)).tocsc()
-        return LinearConstraint(mat, np.concatenate((self.static.lb, cuts.lb)),
-                                np.concatenate((self.static.ub, cuts.ub)))
+    def _constraints(self, scaled: bool) -> tuple[Any, Any, F64, F64, F64]:
+        """The static rows and the cuts (:meth:`_cut_matrix`) as one matrix in CSC
+        ``(indptr, indices, data)`` and its row bounds ``(lb, ub)``: the arrays
+        ``scipy.optimize.milp`` would hand HiGHS from the two constraints (its CSC
+        ``vstack``: each column's rows in order, explicit zeros kept), built here in numpy
+        (a stable sort of the stacked CSR entries by column, as scipy's CSR → CSC)."""
+        a = self.static
+        if scaled:
+            cuts = self._cut_matrix(True)
+            b_ptr, b_idx, b_val, rhs = cuts.A.indptr, cuts.A.indices, cuts.A.data, cuts.lb
+        else:
+            b_ptr, b_idx, b_val, rhs = self._cut_arrays()
+        idx = np.concatenate((a.indices, b_idx))
+        size = np.diff(np.concatenate((a.indptr, b_ptr[1:] + a.indptr[-1])))
+        order = np.argsort(idx, kind="stable")
+        row = np.repeat(np.arange(size.size, dtype=np.int32), size)
+        ptr = np.zeros(self.n_var + 1, np.int32)
+        np.cumsum(np.bincount(idx, minlength=self.n_var), out=ptr[1:])
+        return (ptr, row[order], np.concatenate((a.data, b_val))[order],
+                np.concatenate((self.static.lb, rhs)),
+                np.concatenate((self.static.ub, np.full(rhs.size, np.inf))))
 
-    def _cut_matrix(self, scaled: bool) -> LinearConstraint:
-        """The cuts as one constraint; ``scaled``: each row divided by its largest |coef|."""
-        rhs = np.concatenate(self.cut_b)
-        # built in CSR directly: each row's columns are distinct and increasing, so this
-        # is the matrix the COO triplets (row, column, coefficient) give, explicit zeros kept
+    def _cut_arrays(self) -> tuple[Any, Any, F64, F64]:
+        """The cuts in CSR ``(indptr, indices, data)`` (each row's columns distinct and
+        increasing: the matrix the COO triplets give, explicit zeros kept) and their
+        right-hand sides."""
         size = np.concatenate([np.full(v.shape[0], v.shape[1]) for v in self.cut_v])
         indptr = np.concatenate(([0], np.cumsum(size))).astype(np.int32)
         indices = np.concatenate([np.tile(c, v.shape[0]) for c, v in
                                   zip(self.cut_c, self.cut_v, strict=True)]).astype(np.int32)
-        a = csr_matrix((np.concatenate([v.ravel() for v in self.cut_v]), indices, indptr),
-                       shape=(rhs.size, self.n_var))
+        return (indptr, indices, np.concatenate([v.ravel() for v in self.cut_v]),
+                np.concatenate(self.cut_b))
+
+    def _cut_matrix(self, scaled: bool) -> LinearConstraint:
+        """The cuts as one constraint; ``scaled``: each row divided by its largest |coef|."""
+        indptr, indices, data, rhs = self._cut_arrays()
+        a = csr_matrix((data, indices, indptr), shape=(rhs.size, self.n_var))
         if scaled:
             scale = 1.0 / abs(a).max(axis=1).toarray().ravel()
             a, rhs = csr_matrix(a.multiply(scale[:, None])), rhs * scale
         return LinearConstraint(a, rhs, np.inf)
 
     def solve(self, time_limit: float, rel_gap: float) -> tuple[Any, float]:
-        """Solve the master with HiGHS (``scipy.optimize.milp``); return the result and a
+        """Solve the master with HiGHS (:func:`_highs`); return the result and a
         lower bound of the master.  The LP relaxation is solved first: if its optimum is
         integral it solves the master, and the branch and bound is skipped.  HiGHS 1.12
         sometimes ends a MIP with "solve error" (its final check finds a row violated by
         exactly its 1e-6 tolerance); the MIP is then retried without presolve, then with
         the cut rows scaled."""
-        cons = self._constraints(scaled=False)
+        ptr, idx, val, lhs, rhs = self._constraints(scaled=False)
+        lb, ub = self.bounds.lb, self.bounds.ub
         opts: dict[str, Any] = {"time_limit": time_limit, "mip_rel_gap": rel_gap}
-        res = milp(self.c, bounds=self.bounds, constraints=cons, options=opts)
+        res = _highs(self.c, ptr, idx, val, lhs, rhs, lb, ub, self._continuous, opts)
         ints = self.integrality > 0
         if res.status == 0 and np.all(np.abs(res.x[ints] - np.round(res.x[ints])) < 1e-9):
             return res, float(res.fun)
-        for extra, scaled in (({}, False), ({"presolve": False}, False), ({}, True)):
-            res = milp(self.c, integrality=self.integrality, bounds=self.bounds,
-                       constraints=self._constraints(True) if scaled else cons,
-                       options=opts | extra)
+        integ = self.integrality.astype(np.uint8)
+        for presolve, scaled in ((True, False), (False, False), (True, True)):
+            model = self._constraints(True) if scaled else (ptr, idx, val, lhs, rhs)
+            res = _highs(self.c, *model, lb, ub, integ,
+                         opts if presolve else opts | {"presolve": False})
             if res.status != 4:
                 break
         bound = res.mip_dual_bound if res.mip_dual_bound is not None else -np.inf
         return res, float(bound)
+
+
+def _highs(c: F64, indptr: Any, indices: Any, data: F64, lhs: F64, rhs: F64, lb: F64,
+           ub: F64, integrality: NDArray[np.uint8], options: dict[str, Any]) -> Any:
+    """HiGHS on min c·x, lhs ≤ A x ≤ rhs, lb ≤ x ≤ ub (A in CSC): what
+    ``scipy.optimize.milp`` returns (``status``, ``message``, ``x``, ``fun``,
+    ``mip_dual_bound``) for the same arrays and ``options`` (``time_limit``,
+    ``mip_rel_gap``, ``presolve``), the same model and options handed to the same HiGHS
+    (scipy's pinned ``_highspy._highs_wrapper``: the steps of its ``_highs_wrapper``
+    without the option checks, valid here by construction, and the duals, unused)."""
+    hs = _hcore
+    lp = hs.HighsLp()
+    lp.num_col_ = lp.a_matrix_.num_col_ = c.size
+    lp.num_row_ = lp.a_matrix_.num_row_ = rhs.size
+    lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, lb, ub
+    lp.row_lower_, lp.row_upper_ = lhs, rhs
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = indptr, indices, data
+    lp.integrality_ = [hs.HighsVarType(i) for i in integrality]
+    highs, opt = hs._Highs(), hs.HighsOptions()
+    opt.log_to_console = False  # milp's disp=False
+    opt.time_limit, opt.mip_rel_gap = float(options["time_limit"]), options["mip_rel_gap"]
+    if not options.get("presolve", True):
+        opt.presolve = "off"
+    out: dict[str, Any] = {"x": None, "fun": None, "mip_dual_bound": None}
+    model_status = None
+    if highs.passOptions(opt) == hs.HighsStatus.kError:
+        model_status = highs.getModelStatus()
+    elif highs.passModel(lp) == hs.HighsStatus.kError:
+        model_status = hs.HighsModelStatus.kModelError
+    elif highs.run() == hs.HighsStatus.kError:
+        model_status = highs.getModelStatus()
+    if model_status is not None:
+        message = highs.modelStatusToString(model_status)
+    else:
+        model_status, info, st = highs.getModelStatus(), highs.getInfo(), hs.HighsModelStatus
+        limit = model_status in (st.kTimeLimit, st.kIterationLimit, st.kSolutionLimit)
+        is_mip = bool(np.sum(integrality) > 0)
+        if (model_status != st.kOptimal and not (is_mip and limit)) or (
+                is_mip and limit and info.objective_function_value == hs.kHighsInf):
+            message = (f"model_status is {highs.modelStatusToString(model_status)}; "
+                       "primal_status is "
+                       f"{highs.solutionStatusToString(info.primal_solution_status)}")
+        else:
+            message = highs.modelStatusToString(model_status)
+            out["x"] = np.array(highs.getSolution().col_value)
+            out["fun"] = info.objective_function_value
+            if is_mip:
+                out["mip_dual_bound"] = info.mip_dual_bound
+    out["status"], out["message"] = _highs_to_scipy_status_message(model_status, message)
+    return OptimizeResult(out)
 
 
 class ExactAssigner(Assigner):

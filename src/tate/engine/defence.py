@@ -58,7 +58,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate import jit
-from tate.c2.doctrine import Hold, doctrine_cap
+from tate.c2.doctrine import DecisionConstants, Hold, doctrine_cap
 
 __all__ = ["LAYER_OF", "Defence"]
 
@@ -164,7 +164,8 @@ class Defence:
             np.random.Generator(np.random.PCG64(np.random.SeedSequence(
                 eng.seed, spawn_key=(KILL_STREAM, zlib.crc32(b"seekers"))))))
         self.pending: list[_Pending] = []
-        self._c2c: Any = None
+        #: the decision's per-run constants
+        self._c2c = DecisionConstants.of(self.c2, rows, self.initial_rounds)
         self._assets_cache: Any = None
         self._frame_cache: Any = None
         self._floors: Any = None  #: the pool's midcourse speed floors (decision.pip_floors)
@@ -186,14 +187,11 @@ class Defence:
         self._setup_predictor()
         from tate.weapons.power import railgun_power_available_w
 
-        for s, gun_spec in zip(self.gun_ship.tolist(), guns, strict=True):
-            ship = scn.ships[s]
-            spare = railgun_power_available_w(plants[s], float(self.speeds[s]))
-            if spare <= 0.0:
-                self.notes.append(f"the railgun on {ship.id} cannot be charged: its "
+        for s in self.gun_ship.tolist():
+            if railgun_power_available_w(plants[s], float(self.speeds[s])) <= 0.0:
+                self.notes.append(f"the railgun on {scn.ships[s].id} cannot be charged: its "
                                   f"{plants[s].name} plant has no power left after hotel, "
                                   f"radar and propulsion loads at {self.speeds[s]:g} kn")
-            del gun_spec
 
     def _setup_predictor(self) -> None:
         """The track history and the predictor of ``c2.predictor``; for ``learned``, check
@@ -325,7 +323,7 @@ class Defence:
     def _decide(self, t: float) -> None:
         from tate.c2.threat import GLIDER, assess_threats
         from tate.c2.wta import WTAProblem
-        from tate.engine.decision import search_tracks, sigma_of
+        from tate.engine.decision import search_tracks, sigma_of, threats_of
 
         eng = self.eng
         rows = eng.tracker.confirmed()
@@ -336,7 +334,8 @@ class Defence:
         if self.predictor != "kinematic":  # the kinematic predictor reads no history
             self.history.record(t, rows.ids, pos, vel)
         sigma = sigma_of(rows.P, self._jit)
-        threat = self._threats_of(pos, t, sigma)
+        threat = threats_of(eng, t, float(self.c2.kill_assessment_s), pos, sigma,
+                            self._frame(), self._jit)  # truth row each track cues, or −1
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma)
         if self.W == 0:
             return
@@ -354,15 +353,7 @@ class Defence:
                     free_l[k] = False
                 seen_threat.add(j)
         free = np.array(free_l, dtype=bool)
-        assets = self._assets()
-        ta = assess_threats(pos, vel, assets)
-        ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
-        ballistic = ta.kind == 1
-        # kinematic: the opportunities' own path (predict_path), no model
-        pred = None if self.predictor == "kinematic" else self._predict(
-            t, rows.ids, pos, vel, ballistic, ta.kind == GLIDER, sigma)
-        self._update_pips(t, threat, pos, vel, ballistic, pred)
-        c = self._c2_constants()
+        c = self._c2c
         # the opportunities of the tracks that may be fired at, and of those on threats
         # not yet seen reachable (for the record); none of the others is used
         need = (threat >= 0) & ~self.reachable[threat]
@@ -371,8 +362,20 @@ class Defence:
             avail = self._available(c)
             if fire := bool((avail > 0).any()):
                 need |= free
+        kinematic = self.predictor == "kinematic"  # the opportunities' own path, no model
+        if kinematic and not need.any():  # nothing to search: only the midcourse re-aim
+            if self.pool.midcourse().size:
+                self._update_pips(t, threat, pos, vel,
+                                  assess_threats(pos, vel, self._assets()).kind == 1)
+            return
+        ta = assess_threats(pos, vel, self._assets())
+        ballistic = ta.kind == 1
+        pred = None if kinematic else self._predict(t, rows.ids, pos, vel, ballistic,
+                                                    ta.kind == GLIDER, sigma)
+        self._update_pips(t, threat, pos, vel, ballistic, pred)
         if not need.any():
             return
+        ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         opp = search_tracks(self.launchers, float(self.c2.decision_period_s), need, pos,
                             vel, ttg, ballistic, pred)
         seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
@@ -418,14 +421,6 @@ class Defence:
         return np.array([a if r is None else max(a - r, 0)
                          for a, r in zip(avail, c.reserve_rows, strict=True)], np.int64)
 
-    def _c2_constants(self) -> Any:
-        """The decision's per-run constants (built at the first decision)."""
-        if self._c2c is None:
-            from tate.c2.doctrine import DecisionConstants
-
-            self._c2c = DecisionConstants.of(self.c2, self.rows, self.initial_rounds)
-        return self._c2c
-
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
                      ballistic: NDArray[np.bool_], pred: Any = None) -> None:
         """Midcourse updates (:func:`tate.engine.decision.update_pips`): re-aim every
@@ -436,14 +431,6 @@ class Defence:
             self._floors = pip_floors(self.pool)
         update_pips(self.pool, self.eng.origin, self._frame(), threat, pos, vel, ballistic,
                     pred, self._jit, self._floors)
-
-    def _threats_of(self, pos: F64, t: float, sigma: F64) -> NDArray[np.intp]:
-        """The truth row each track cues, else −1
-        (:func:`tate.engine.decision.threats_of`)."""
-        from tate.engine.decision import threats_of
-
-        return threats_of(self.eng, t, float(self.c2.kill_assessment_s), pos, sigma,
-                          self._frame(), self._jit)
 
     def _frame(self) -> F64:
         """:func:`tate.earth.wgs84.enu_frame` of the tracker's origin (built once)."""

@@ -3,9 +3,10 @@ in CSR / CSC, against scipy's own construction from the same entries.
 
 Oracles: the COO triplets (row, column, coefficient) of every cut block give, through
 ``csr_matrix``, the cut matrix :meth:`_Master._cut_matrix` builds in CSR (the same
-``data``, ``indices``, ``indptr``, explicit zeros included); ``scipy.sparse.vstack`` of
+``data``, ``indices``, ``indptr``, explicit zeros included), and those of the static rows
+(``_Master.coo``) the static CSR arrays ``_Master.static``; ``scipy.sparse.vstack`` of
 the static rows and the cuts in CSC (what ``scipy.optimize.milp`` stacks from two
-constraints) gives the one CSC matrix :meth:`_Master._constraints` hands to ``milp``,
+constraints) gives the one CSC matrix :meth:`_Master._constraints` hands to HiGHS,
 scaled or not; the per-target flags equal ``np.all`` over each target's pairs.  On
 random problems with binary and multi-salvo pairs, with and without channel limits and
 solo pairs, after the first cuts and a second round of cuts.
@@ -68,8 +69,14 @@ def test_master_matrices_equal_scipys_construction(seed: int) -> None:
     _same_sparse(m._cut_matrix(False).A, coo)
     for scaled in (False, True):
         cuts = m._cut_matrix(scaled)
-        one = m._constraints(scaled)
-        ref = vstack([csc_array(m.static.A), csc_array(cuts.A)], format="csc")
-        _same_sparse(one.A, ref)
-        np.testing.assert_array_equal(one.lb, np.concatenate((m.static.lb, cuts.lb)))
-        np.testing.assert_array_equal(one.ub, np.concatenate((m.static.ub, cuts.ub)))
+        ptr, idx, val, lb, ub = m._constraints(scaled)
+        static = csr_matrix((m.coo[0], (m.coo[1], m.coo[2])), shape=(m.static.lb.size,
+                                                                       m.n_var))
+        _same_sparse(csr_matrix((m.static.data, m.static.indices, m.static.indptr),
+                                shape=static.shape), static)
+        assert m.static.indices.dtype == static.indices.dtype
+        ref = vstack([csc_array(static), csc_array(cuts.A)], format="csc")
+        _same_sparse(csc_array((val, idx, ptr), shape=ref.shape), ref)
+        assert ptr.dtype == idx.dtype == ref.indices.dtype and val.dtype == np.float64
+        np.testing.assert_array_equal(lb, np.concatenate((m.static.lb, cuts.lb)))
+        np.testing.assert_array_equal(ub, np.concatenate((m.static.ub, cuts.ub)))

@@ -37,12 +37,12 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
     eng.defence._jit = compiled
     if checks is None:
         return eng.run()
-    threats_of, update_pips = Defence._threats_of, Defence._update_pips
+    threats_of, update_pips = decision.threats_of, Defence._update_pips
 
-    def both_threats(self: Defence, pos: Any, t: float, sigma: Any) -> Any:
-        got = threats_of(self, pos, t, sigma)
-        ref = decision.threats_of_numpy(self.eng, t, float(self.c2.kill_assessment_s), pos,
-                                        sigma)
+    def both_threats(e: Any, t: float, wait: float, pos: Any, sigma: Any, frame: Any,
+                     jit: bool) -> Any:
+        got = threats_of(e, t, wait, pos, sigma, frame, jit)
+        ref = decision.threats_of_numpy(e, t, wait, pos, sigma)
         checks["threats"].append((got, ref))
         return got
 
@@ -74,7 +74,7 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(decision, "search_tracks", both_searches)
         mp.setattr(decision, "sigma_of", both_sigmas)
-        mp.setattr(Defence, "_threats_of", both_threats)
+        mp.setattr(decision, "threats_of", both_threats)
         mp.setattr(Defence, "_update_pips", both_pips)
         return eng.run()
 
