@@ -214,7 +214,12 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
     pos, t_rows, rows_j = pos[order], t_rows[order], rows_j[order]
     # each row's columns depend on that row alone: the parts' tables (the subsonic
     # flyers' remembered with their flight), joined and put in the same order
-    traj = {c: np.concatenate([p.table[c] for p in parts])[order] for c in TRAJECTORY_COLUMNS}
+    # (the times are ``t_rows``; the text columns are the members' by body)
+    ids = np.array([m.id for m in members], dtype=object)
+    kinds = np.array([m.spec.model for m in members], dtype=object)
+    traj = {c: (t_rows if c == "time_s" else ids[rows_j] if c == "id" else kinds[rows_j]
+                if c == "model" else np.concatenate([p.table[c] for p in parts])[order])
+            for c in TRAJECTORY_COLUMNS}
     summary = _summary_table(raid, traj, rows_j, imp_body, pos)
     marks = [m for p in parts for m in p.marks]
     events = _events_table(raid, imp_body, imp_time, t0, marks)

@@ -273,9 +273,12 @@ class Propagator:
             if not h > 0:
                 raise ValueError(f"step must be > 0, got {h}")
             self._t_base, self._steps, self.dt = self.t, 0, float(h)
-        self._all_alive = bool(self.alive.all())
+        # the flags' bytes are 0/1: ``alive.all()`` and ``count_nonzero`` without numpy's
+        # per-call overhead (the same answers, also for no bodies)
+        flags = self.alive.tobytes()
+        self._all_alive = b"\x00" not in flags
         if not self._all_alive and len(self._active) > 1:
-            n_alive = int(np.count_nonzero(self.alive))
+            n_alive = flags.count(1)
             if n_alive != self._n_alive:  # a model may have lost its last body
                 self._n_alive = n_alive
                 self._retire_models()
