@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,16 +71,17 @@ class RunResult:
     TABLES = ("events", "threats", "shots", "tracks", "sensor_load", "magazine", "power",
               "paths", "track_states", "platforms")
 
-    def __getattr__(self, name: str) -> Any:
-        """A table a lazy result (:func:`build_result` with ``lazy=True``) has not built
-        yet: built now from the engagement, and kept."""
-        lazy = self.__dict__.get("_lazy")
-        if lazy is None or name not in lazy:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        value = lazy[name]()
-        object.__setattr__(self, name, value)
-        del lazy[name]
-        return value
+    if not TYPE_CHECKING:  # (so that mypy still knows the attributes of a result)
+        def __getattr__(self, name: str) -> Any:
+            """A table a lazy result (:func:`build_result` with ``lazy=True``) has not built
+            yet: built now from the engagement, and kept."""
+            lazy = self.__dict__.get("_lazy")
+            if lazy is None or name not in lazy:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = lazy[name]()
+            object.__setattr__(self, name, value)
+            del lazy[name]
+            return value
 
     def __getstate__(self) -> dict[str, Any]:
         """Every table built (a lazy result pickles and copies as a full one)."""

@@ -91,7 +91,7 @@ def test_lazy_result_builds_the_other_tables_on_first_access(engagement: Engagem
     assert "paths" in lazy.__dict__ and lazy.paths is paths  # built once, then kept
     _equal(lazy, full)
     with pytest.raises(AttributeError):
-        _ = lazy.no_such_table
+        _ = lazy.no_such_table  # type: ignore[attr-defined]
     with pytest.raises(AttributeError):  # still frozen
         lazy.paths = {}  # type: ignore[misc]
 
