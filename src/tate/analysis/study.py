@@ -124,7 +124,8 @@ def run_task(task: tuple[str, str, tuple[str, ...], tuple[Any, ...], int, int, i
         from tate.analysis.store import run_row
         from tate.engine.engagement import Engagement
 
-        res = Engagement(_scenario(text, file, keys, values), seed).run()
+        # (a run not kept builds only the tables its row and the dataset need)
+        res = Engagement(_scenario(text, file, keys, values), seed).run(lazy=not keep)
         row = run_row(res, point, run, seed, time.perf_counter() - t0)
         row.update(dict(zip(keys, values, strict=True)))
         return {"point": point, "run": run, "row": row, "threats": res.threats,

@@ -38,6 +38,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate import jit as _jit
+from tate.c2 import engage as _engage  # (a module: tests patch its functions)
+from tate.c2.engage import COAST_FACTOR, Opportunities
+from tate.c2.threat import G0
+from tate.engine.truth import CUE_GATE_M, nearest_threats
 
 __all__ = ["pip_floors", "search_tracks", "sigma_of", "sigma_of_numpy", "threats_of",
            "threats_of_numpy", "update_pips", "update_pips_numpy"]
@@ -68,8 +72,6 @@ def threats_of(eng: Any, t: float, kill_assessment_s: float, pos: F64, sigma: F6
     origin)."""
     if not (jit and eng.truth._jit):
         return threats_of_numpy(eng, t, kill_assessment_s, pos, sigma)
-    from tate.engine.truth import CUE_GATE_M
-
     tr = eng.truth
     return _KERNELS.threats_of(
         t, t - kill_assessment_s - 1e-9, eng.killed, eng.kill_time, tr.time, tr.pos, tr.vel,
@@ -80,8 +82,6 @@ def threats_of(eng: Any, t: float, kill_assessment_s: float, pos: F64, sigma: F6
 def threats_of_numpy(eng: Any, t: float, kill_assessment_s: float, pos: F64, sigma: F64
                      ) -> NDArray[np.intp]:
     """:func:`threats_of` in numpy (the reference)."""
-    from tate.engine.truth import nearest_threats
-
     recent = eng.killed & (eng.kill_time > t - kill_assessment_s - 1e-9)
     live = np.flatnonzero(eng.truth.flying(t) & (~eng.killed | recent))
     truth = eng._enu(eng.truth.at(t, live)[0]) if live.size else np.empty((0, 3))
@@ -91,8 +91,6 @@ def threats_of_numpy(eng: Any, t: float, kill_assessment_s: float, pos: F64, sig
 def pip_floors(pool: Any) -> F64:
     """The speed floor of every body of ``pool``, ``COAST_FACTOR`` times its burnout
     speed [m/s] (:func:`update_pips`'s ``floors``; fixed for the pool's life)."""
-    from tate.c2.engage import COAST_FACTOR
-
     return np.array([COAST_FACTOR * float(p.burnout_speed_mps) for p in pool.model.presets])
 
 
@@ -109,8 +107,6 @@ def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], po
     if not jit or (pred is not None and bool(pred.modelled.any())):
         update_pips_numpy(pool, origin, bodies, threat, pos, vel, ballistic, pred)
         return
-    from tate.c2.threat import G0
-
     prop, model = pool.prop, pool.model
     floor = (pip_floors(pool) if floors is None else floors)[bodies]
     pip = np.empty((bodies.size, 3))
@@ -128,7 +124,7 @@ def update_pips_numpy(pool: Any, origin: Any, bodies: NDArray[np.intp],
                       threat: NDArray[np.intp], pos: F64, vel: F64,
                       ballistic: NDArray[np.bool_], pred: Any) -> None:
     """:func:`update_pips` of ``bodies`` in numpy (the reference)."""
-    from tate.c2.engage import COAST_FACTOR, coast_point, norm3
+    from tate.c2.engage import coast_point, norm3
     from tate.earth import wgs84
     from tate.predict.paths import interpolate_path
 
@@ -164,17 +160,15 @@ def search_tracks(launchers: Any, window_s: float, need: NDArray[np.bool_], pos:
     ``need (n,)`` only; the other columns hold no opportunity (NaN times and points, Pk
     0).  A track's opportunities depend on its own state only, so the searched columns
     are those of the search of every track."""
-    from tate.c2.engage import Opportunities, opportunities, opportunities_of
-
     if pred is None:  # one compiled call where the launchers have one
-        opp = opportunities_of(launchers, need, pos, vel, ttg, ballistic, window_s)
+        opp = _engage.opportunities_of(launchers, need, pos, vel, ttg, ballistic, window_s)
         if opp is not None:
             return opp
     if need.all():
-        return opportunities(launchers, pos, vel, ttg, ballistic, window_s=window_s,
-                             path=None if pred is None else pred.path)
-    sub = opportunities(launchers, pos[need], vel[need], ttg[need], ballistic[need],
-                        window_s=window_s, path=None if pred is None else pred.path[need])
+        return _engage.opportunities(launchers, pos, vel, ttg, ballistic, window_s=window_s,
+                                     path=None if pred is None else pred.path)
+    sub = _engage.opportunities(launchers, pos[need], vel[need], ttg[need], ballistic[need],
+                                window_s=window_s, path=None if pred is None else pred.path[need])
     W, n = launchers.n, need.size
     t, pip = np.full((W, n), np.nan), np.full((W, n, 3), np.nan)
     pk, fly = np.zeros((W, n)), np.full((W, n), np.nan)

@@ -58,7 +58,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate import jit
+from tate.c2 import threat as _threat  # (modules: tests patch functions of them)
 from tate.c2.doctrine import DecisionConstants, Hold, doctrine_cap
+from tate.c2.wta import WTAProblem
+from tate.engine import decision as _decision
+from tate.weapons.intercept import draw_kill
 
 __all__ = ["LAYER_OF", "Defence"]
 
@@ -321,10 +325,6 @@ class Defence:
 
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:
-        from tate.c2.threat import GLIDER, assess_threats
-        from tate.c2.wta import WTAProblem
-        from tate.engine.decision import search_tracks, sigma_of, threats_of
-
         eng = self.eng
         rows = eng.tracker.confirmed()
         if rows.ids.size == 0:
@@ -333,9 +333,9 @@ class Defence:
         pos, vel = np.ascontiguousarray(rows.x[:, :3]), np.ascontiguousarray(rows.x[:, 3:6])
         if self.predictor != "kinematic":  # the kinematic predictor reads no history
             self.history.record(t, rows.ids, pos, vel)
-        sigma = sigma_of(rows.P, self._jit)
-        threat = threats_of(eng, t, float(self.c2.kill_assessment_s), pos, sigma,
-                            self._frame(), self._jit)  # truth row each track cues, or −1
+        sigma = _decision.sigma_of(rows.P, self._jit)
+        threat = _decision.threats_of(  # the truth row each track cues, or −1
+            eng, t, float(self.c2.kill_assessment_s), pos, sigma, self._frame(), self._jit)
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma)
         if self.W == 0:
             return
@@ -366,18 +366,18 @@ class Defence:
         if kinematic and not need.any():  # nothing to search: only the midcourse re-aim
             if self.pool.midcourse().size:
                 self._update_pips(t, threat, pos, vel,
-                                  assess_threats(pos, vel, self._assets()).kind == 1)
+                                  _threat.assess_threats(pos, vel, self._assets()).kind == 1)
             return
-        ta = assess_threats(pos, vel, self._assets())
+        ta = _threat.assess_threats(pos, vel, self._assets())
         ballistic = ta.kind == 1
         pred = None if kinematic else self._predict(t, rows.ids, pos, vel, ballistic,
-                                                    ta.kind == GLIDER, sigma)
+                                                    ta.kind == _threat.GLIDER, sigma)
         self._update_pips(t, threat, pos, vel, ballistic, pred)
         if not need.any():
             return
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
-        opp = search_tracks(self.launchers, float(self.c2.decision_period_s), need, pos,
-                            vel, ttg, ballistic, pred)
+        opp = _decision.search_tracks(self.launchers, float(self.c2.decision_period_s), need,
+                                      pos, vel, ttg, ballistic, pred)
         seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
         self.reachable[seen] = True
         if not fire:
@@ -425,12 +425,10 @@ class Defence:
                      ballistic: NDArray[np.bool_], pred: Any = None) -> None:
         """Midcourse updates (:func:`tate.engine.decision.update_pips`): re-aim every
         round still in midcourse at its threat's track on the decision's prediction."""
-        from tate.engine.decision import pip_floors, update_pips
-
         if self._floors is None and self.pool.model is not None:  # fixed for the run
-            self._floors = pip_floors(self.pool)
-        update_pips(self.pool, self.eng.origin, self._frame(), threat, pos, vel, ballistic,
-                    pred, self._jit, self._floors)
+            self._floors = _decision.pip_floors(self.pool)
+        _decision.update_pips(self.pool, self.eng.origin, self._frame(), threat, pos, vel,
+                              ballistic, pred, self._jit, self._floors)
 
     def _frame(self) -> F64:
         """:func:`tate.earth.wgs84.enu_frame` of the tracker's origin (built once)."""
@@ -539,8 +537,6 @@ class Defence:
     def _report(self, b: int, t: float, miss: float, outcome: str) -> None:
         """An engagement of pool body ``b`` ended: draw the kill of an assessed closest
         approach, else record the outcome."""
-        from tate.weapons.intercept import draw_kill
-
         shot, tgt = int(self.pool.shot[b]), int(self.pool.threat[b])
         model = self.pool.model
         if model is not None and bool(model.kv[b]):  # kill vehicles: divert Δv spent
@@ -579,8 +575,6 @@ class Defence:
         keep = [p for p in self.pending if p.t > t1 + 1e-9]
         if len(keep) == len(self.pending):  # none due (mostly none pending)
             return
-        from tate.weapons.intercept import draw_kill
-
         due, eng = [p for p in self.pending if not p.t > t1 + 1e-9], self.eng
         for p in due:
             alive = p.threat >= 0 and not eng.killed[p.threat] and \

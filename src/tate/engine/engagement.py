@@ -261,13 +261,14 @@ class Engagement:
         self.t = t1
         self.wall += _time.perf_counter() - start
 
-    def run(self, progress: Callable[[float, float], None] | None = None) -> RunResult:
-        """Step to the end and return the result."""
+    def run(self, progress: Callable[[float, float], None] | None = None, *,
+            lazy: bool = False) -> RunResult:
+        """Step to the end and return the result (``lazy``: see :meth:`result`)."""
         while not self.done:
             self.step()
             if progress is not None:
                 progress(self.t, self.t_end)
-        return self.result()
+        return self.result(lazy=lazy)
 
     def track(self, t0: float, t1: float) -> None:
         """Feed the tracker every radar scan up to ``t1`` (the engine's sense and track
@@ -477,9 +478,10 @@ class Engagement:
             self.events.append((float(tl[j]), kind, str(self.truth.ids[j]), ""))
 
     # -- result -----------------------------------------------------------------------------
-    def result(self) -> RunResult:
-        """The frozen result of the run so far."""
+    def result(self, *, lazy: bool = False) -> RunResult:
+        """The frozen result of the run so far; ``lazy``: the tables the summary does not
+        need are built on first access (a study's runs; do not step further before)."""
         from tate.engine.result import build_result
 
         self._flush_quality()
-        return build_result(self)
+        return build_result(self, lazy)

@@ -51,6 +51,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate import jit
+from tate.engine.truth import TruthStore
+from tate.weapons.intercept import closest_approach_hermite
 from tate.weapons.interceptor import _CD_MACH_X as _CD_X
 from tate.weapons.interceptor import _CD_MACH_Y as _CD_Y
 from tate.weapons.interceptor import MIDCOURSE as MIDCOURSE_PHASE
@@ -65,6 +67,8 @@ STEPS_PER_TIME_TO_GO = 20.0  #: steps over the shortest time to go of the rounds
 MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept time has missed
 ASSESS_RADIUS_M = 5000.0  #: closest approaches nearer than this are assessed [m]
 _NO_DRAWS = np.empty((0, 3))
+#: the compiled kernels, imported at first use (so that importing this module loads no numba)
+_STEP, _PJ = jit.Kernels("tate.engine._pool_step_jit"), jit.Kernels("tate.engine._pool_jit")
 _NO_QW = np.empty((4, 0, 3))
 _NO_TRUTH = (np.empty(0), np.empty((0, 3)), np.empty((0, 3)), np.empty(0, np.intp),
              np.empty(0), 1.0, 0.0)
@@ -330,8 +334,6 @@ class InterceptorPool:
             report: Report) -> None:
         """Fly the pool from ``t0`` to ``t1`` (engine times [s]), reporting every
         engagement that ends; ``killed`` is read at every step (reports may change it)."""
-        from tate.weapons.intercept import closest_approach_hermite
-
         if self.model is None or self.prop is None:
             return
         prop, m = self.prop, self.model
@@ -371,12 +373,8 @@ class InterceptorPool:
         """The step loop of :meth:`fly` in compiled calls (:func:`~tate.engine.
         _pool_step_jit.fly_tick`) handing back for the reports, a caller's truth, events,
         impacts and the seekers' draws (numpy's, in :meth:`_seeker_error`'s order)."""
-        from tate.engine._pool_step_jit import fly_tick
-
         prop, m = self._parts()
         if self._tr is None or self._tr[0] is not truth:
-            from tate.engine.truth import TruthStore
-
             store = isinstance(truth, TruthStore)
             sample = store and bool(truth._jit)
             self._tr = (truth, sample, (truth.time, truth.pos, truth.vel, truth.start,
@@ -399,7 +397,7 @@ class InterceptorPool:
             if fetch:  # draws for the tick's steps to come (those unused are undone)
                 saved, fetch = rng.bit_generator.state, False
                 draws = rng.standard_normal((max(nb, self._n_air) * 8, 3))
-            act, qwk, pv, flags, d1 = fly_tick(
+            act, qwk, pv, flags, d1 = _STEP.fly_tick(
                 t0, t1, self.t_start, clock, ints, killed, t_last, rng is not None, draws, qw,
                 self._seek, sample, tr, self.threat, upd, extra, prop.fresh(), arrays,
                 ASSESS_RADIUS_M, ending, want)
@@ -548,14 +546,12 @@ class InterceptorPool:
         range opens at the step's end ``(k,)`` of pairs ``act[cand]``: the compiled
         :func:`~tate.weapons.intercept.closest_approach_hermite` around numpy's
         ``eigvals`` (as its ``_roots``, grouped by degree)."""
-        from tate.engine._pool_jit import best_on_step, eigvals_real, hermite_poly
-
         prop, _ = self._parts()
         k = cand.size
         q, dq, d2q = np.empty((7, k)), np.empty((6, k)), np.empty((5, k))
         deg, comp = np.empty(k, np.intp), np.empty((k, 5, 5))
         opening = np.empty(k, bool)
-        hermite_poly(cand, act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h, q, dq, d2q,
+        _PJ.hermite_poly(cand, act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h, q, dq, d2q,
                      deg, comp, opening)
         roots = np.full((5, k), np.nan)
         degs = deg.tolist()
@@ -563,9 +559,9 @@ class InterceptorPool:
             if j == 0:
                 continue
             sel = [i for i, x in enumerate(degs) if x == j] if k > 1 else slice(None)
-            roots[:j, sel] = eigvals_real(comp[sel, :j, :j]).T
+            roots[:j, sel] = _PJ.eigvals_real(comp[sel, :j, :j]).T
         s, miss = np.empty(k), np.empty(k)
-        best_on_step(q, dq, d2q, roots, s, miss)
+        _PJ.best_on_step(q, dq, d2q, roots, s, miss)
         return s * h, miss, opening
 
     def _assess_compiled(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,6 +70,25 @@ class RunResult:
 
     TABLES = ("events", "threats", "shots", "tracks", "sensor_load", "magazine", "power",
               "paths", "track_states", "platforms")
+
+    if not TYPE_CHECKING:  # (so that mypy still knows the attributes of a result)
+        def __getattr__(self, name: str) -> Any:
+            """A table a lazy result (:func:`build_result` with ``lazy=True``) has not built
+            yet: built now from the engagement, and kept."""
+            lazy = self.__dict__.get("_lazy")
+            if lazy is None or name not in lazy:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = lazy[name]()
+            object.__setattr__(self, name, value)
+            del lazy[name]
+            return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Every table built (a lazy result pickles and copies as a full one)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def write(self, out: Path) -> list[Path]:
         """Write every table as Parquet and the summary as JSON into ``out``."""
@@ -162,13 +181,18 @@ def _tracks(eng: Any) -> Table:
     return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
 
 
-def build_result(eng: Any) -> RunResult:
-    """Freeze an :class:`~tate.engine.engagement.Engagement`'s state into a result."""
+def build_result(eng: Any, lazy: bool = False) -> RunResult:
+    """Freeze an :class:`~tate.engine.engagement.Engagement`'s state into a result.
+
+    ``lazy``: build now only what the summary and a study's ``runs`` row need (``threats``,
+    ``shots``, ``magazine``, the summary and metadata); each other table is built from the
+    engagement on first access (so do not step the engagement further before reading
+    them), and all of them when the result is pickled or copied.  The tables are those of
+    ``lazy=False``."""
     from tate import __version__
     from tate.scenario import scenario_hash
 
     threats = _threats(eng)
-    tracks = _tracks(eng)
     n = eng.truth.n
     leaked = int(np.sum(threats["outcome"] == "leaked"))
     killed = int(np.sum(threats["outcome"] == "killed"))
@@ -189,12 +213,13 @@ def build_result(eng: Any) -> RunResult:
     for note in eng.defence.notes:
         message += f"; {note}"
     cost = float(shots["cost_usd"].sum())
+    tracks: Table = {} if lazy else _tracks(eng)
+    gospa = tracks["gospa_m"] if tracks else np.asarray([q[3] for q in eng.quality], float)
     summary = {
         "threats": n, "killed": killed, "leaked": leaked, "flying": flying,
         "detected": int(np.isfinite(eng.first_detected).sum()),
         "held_in_track": int(np.isfinite(eng.first_held).sum()),
-        "mean_gospa_m": float(np.mean(tracks["gospa_m"])) if tracks["gospa_m"].size else
-        float("nan"),
+        "mean_gospa_m": float(np.mean(gospa)) if gospa.size else float("nan"),
         "shots": int(shots["time_s"].size),
         "kills_by_layer": {la: int(np.sum((threats["layer"] == la) & (threats["outcome"]
                                                                       == "killed")))
@@ -212,6 +237,18 @@ def build_result(eng: Any) -> RunResult:
             "origin_lon_deg": repr(eng.origin[1]), "origin_alt_m": repr(eng.origin[2])}
     from tate.engine.replay import paths_table, platforms_table, track_states_table
 
-    return RunResult(status, message, _events(eng), threats, shots, tracks,
-                     dict(eng.sensing.load), _magazine(eng), _power(eng), paths_table(eng),
-                     track_states_table(eng), platforms_table(eng), summary, meta)
+    if not lazy:
+        return RunResult(status, message, _events(eng), threats, shots, tracks,
+                         dict(eng.sensing.load), _magazine(eng), _power(eng), paths_table(eng),
+                         track_states_table(eng), platforms_table(eng), summary, meta)
+    later: dict[str, Any] = {
+        "events": lambda: _events(eng), "tracks": lambda: _tracks(eng),
+        "sensor_load": lambda: dict(eng.sensing.load), "power": lambda: _power(eng),
+        "paths": lambda: paths_table(eng), "track_states": lambda: track_states_table(eng),
+        "platforms": lambda: platforms_table(eng)}
+    res = object.__new__(RunResult)
+    for name, value in (("status", status), ("message", message), ("threats", threats),
+                        ("shots", shots), ("magazine", _magazine(eng)),
+                        ("summary", summary), ("metadata", meta), ("_lazy", later)):
+        object.__setattr__(res, name, value)
+    return res

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 
 from tate.errors import ScenarioError
 from tate.scenario.loader import validate_scenario
@@ -78,5 +79,18 @@ def from_json(text: str, file: str = "<json>") -> Scenario:
 
 
 def scenario_hash(scn: Scenario) -> str:
-    """Return the SHA-256 hex digest of the scenario's canonical JSON (see :func:`to_json`)."""
-    return hashlib.sha256(to_json(scn).encode("utf-8")).hexdigest()
+    """Return the SHA-256 hex digest of the scenario's canonical JSON (see :func:`to_json`).
+
+    The digest of the last few scenario objects is kept (a scenario is frozen; a study
+    runs one object many times)."""
+    global _HASHED
+    for ref, digest in _HASHED:
+        if ref() is scn:
+            return digest
+    digest = hashlib.sha256(to_json(scn).encode("utf-8")).hexdigest()
+    _HASHED = [(weakref.ref(scn), digest), *_HASHED[:3]]
+    return digest
+
+
+#: (scenario, digest) of the last scenarios hashed, newest first
+_HASHED: list[tuple[weakref.ref[Scenario], str]] = []
