@@ -88,6 +88,9 @@ class DecisionConstants:
     assigner: Any  #: the scenario's assigner (:func:`tate.c2.wta.make_assigner`)
     #: per row, a missile launcher's ``reserve`` as a Python int, else None (no reserve)
     reserve_rows: tuple[int | None, ...] = ()
+    #: ``(W, 1)`` cost_weight × cost_m, the weighted cost of a round [M USD]
+    weighted_cost: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 1)))
+    rank_rows: tuple[int, ...] = ()  #: ``rank`` as Python ints
 
     @classmethod
     def of(cls, c2: Any, rows: dict[str, list[Any]], initial_rounds: NDArray[np.int64]
@@ -99,11 +102,13 @@ class DecisionConstants:
         layer_rank = {name: k for k, name in enumerate(c2.layers)}
         reserve = np.floor(initial_rounds * float(c2.reserve_fraction)).astype(int)
         missile = np.array([k == "missile" for k in rows["kind"]])
+        cost_m = np.array(rows["cost"]) / 1e6
+        rank = np.array([layer_rank[la] for la in rows["layer"]])
         return cls(
-            reserve=reserve, missile=missile,
-            cost_m=np.array(rows["cost"]) / 1e6,
-            rank=np.array([layer_rank[la] for la in rows["layer"]]),
+            reserve=reserve, missile=missile, cost_m=cost_m, rank=rank,
             min_pk=float(c2.min_pk), cost_weight=float(c2.cost_weight),
+            weighted_cost=float(c2.cost_weight) * cost_m[:, None],
+            rank_rows=tuple(rank.tolist()),
             salvo=1 if c2.doctrine == "shoot-look-shoot" else int(c2.salvo),
             assigner=make_assigner(c2.assigner),
             reserve_rows=tuple(r if m else None for r, m in zip(

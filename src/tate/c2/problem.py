@@ -211,30 +211,57 @@ class Assigner(ABC):
 
 
 def _greedy_shots(problem: WTAProblem) -> I64:
-    """Maximum-marginal-return shots ``(W, T)`` (see the module docstring)."""
+    """Maximum-marginal-return shots ``(W, T)`` (see the module docstring).
+
+    One salvo at a time: the allowed pair of largest gain (the first in row-major order
+    on a tie, as ``np.argmax``), while that gain is positive.  The loop runs on Python
+    scalars (a few weapons and targets): the same IEEE products and differences as the
+    array form ``surv_j · kill_ij − cost_i`` per pair."""
     w, t = problem.shape
-    k = problem.salvo
-    kill = problem.salvo_kill()
-    salvo_cost = problem.round_cost() * k                  # (W,)
-    max_sal = problem.max_salvos()
-    chan = problem.channels if problem.channels is not None else np.full(w, _UNLIMITED)
-    left = problem.rounds.copy()
-    salvos = np.zeros((w, t), dtype=np.int64)
-    surv = problem.value.astype(np.float64).copy()
-    gain = np.where(max_sal > 0, surv * kill - salvo_cost[:, None], -np.inf)
-    while True:
-        engaged = salvos > 0
-        ok = (salvos < max_sal) & (left >= k)[:, None]
-        ok &= engaged | (engaged.sum(axis=1) < chan)[:, None]
-        flat = int(np.argmax(np.where(ok, gain, -np.inf)))
-        i, j = divmod(flat, t)
-        if not ok[i, j] or gain[i, j] <= 0.0:
+    k = problem.salvo.tolist()
+    kill = problem.salvo_kill().tolist()
+    salvo_cost = (problem.round_cost() * problem.salvo).tolist()  # (W,)
+    max_sal = problem.max_salvos().tolist()
+    chan = (problem.channels.tolist() if problem.channels is not None
+            else [_UNLIMITED] * w)
+    left = problem.rounds.tolist()
+    salvos = [[0] * t for _ in range(w)]
+    engaged = [0] * w  #: targets each weapon has a salvo at
+    surv = problem.value.astype(np.float64).tolist()
+    ninf = -math.inf
+    gain = [[surv[j] * kr[j] - c if mr[j] > 0 else ninf for j in range(t)]
+            for kr, mr, c in zip(kill, max_sal, salvo_cost, strict=True)]
+    while w and t:
+        bi = bj = 0
+        best = math.nan  # np.argmax of where(ok, gain, −inf): first max, first NaN
+        for i in range(w):
+            room = left[i] >= k[i]
+            free = engaged[i] < chan[i]
+            si, gi, mi = salvos[i], gain[i], max_sal[i]
+            for j in range(t):
+                v = (gi[j] if room and si[j] < mi[j] and (si[j] > 0 or free)
+                     else ninf)
+                if (i == 0 and j == 0) or v > best:
+                    best, bi, bj = v, i, j
+                if v != v:
+                    best, bi, bj = v, i, j
+                    break
+            if best != best:
+                break
+        sij = salvos[bi][bj]
+        ok = left[bi] >= k[bi] and sij < max_sal[bi][bj] and (
+            sij > 0 or engaged[bi] < chan[bi])
+        if not ok or gain[bi][bj] <= 0.0:
             break
-        salvos[i, j] += 1
-        left[i] -= k[i]
-        surv[j] *= 1.0 - kill[i, j]
-        gain[:, j] = np.where(max_sal[:, j] > 0, surv[j] * kill[:, j] - salvo_cost, -np.inf)
-    return salvos * k[:, None]
+        if sij == 0:
+            engaged[bi] += 1
+        salvos[bi][bj] = sij + 1
+        left[bi] -= k[bi]
+        surv[bj] *= 1.0 - kill[bi][bj]
+        for i in range(w):
+            gain[i][bj] = (surv[bj] * kill[i][bj] - salvo_cost[i] if max_sal[i][bj] > 0
+                           else ninf)
+    return np.array(salvos, np.int64).reshape(w, t) * problem.salvo[:, None]
 
 
 class GreedyAssigner(Assigner):

@@ -329,7 +329,7 @@ def _impact_covariance(p: F64, v: F64, cov: F64, ballistic: NDArray[np.bool_],
 
 def assess_threats(pos: ArrayLike, vel: ArrayLike, assets: DefendedAssets, *,
                    cov: ArrayLike | None = None, acc: ArrayLike | None = None,
-                   thresholds: KindThresholds = KindThresholds(), g: float = G0
+                   thresholds: KindThresholds | None = None, g: float = G0
                    ) -> ThreatAssessment:
     """Evaluate every track against the defended assets (see the module docstring).
 
@@ -344,17 +344,20 @@ def assess_threats(pos: ArrayLike, vel: ArrayLike, assets: DefendedAssets, *,
     acc
         Track accelerations ``(n, 3)`` [m/s²]; lets the classifier use the lift.
     thresholds
-        Kind thresholds.
+        Kind thresholds (None: the defaults, :class:`KindThresholds`).
     g
         Gravity of the flat-Earth ballistic prediction [m/s²].
     """
+    if thresholds is None:
+        thresholds = _DEFAULT_KINDS
     p, v = _rows(pos, 3, "pos"), _rows(vel, 3, "vel")
     if len(p) != len(v):
         raise ValueError(f"pos and vel need the same rows, got {len(p)} and {len(v)}")
     if assets._jit and cov is None and acc is None:
         return ThreatAssessment(*_KERNELS.assess(
             np.ascontiguousarray(p), np.ascontiguousarray(v), assets.pos, assets.value,
-            assets.radius, _threshold_row(thresholds), float(g)))
+            assets.radius, _DEFAULT_ROW if thresholds is _DEFAULT_KINDS
+            else _threshold_row(thresholds), float(g)))
     kind = classify_kinds(p, v, acc, thresholds, g)
     ballistic = kind == BALLISTIC
     impact, t_go, asset, miss = _predict(p, v, ballistic, assets, g)
@@ -387,3 +390,7 @@ def _threshold_row(th: KindThresholds) -> F64:
     for x in astuple(th):
         flat.extend(x if isinstance(x, tuple) else (x,))
     return np.array(flat, np.float64)
+
+
+_DEFAULT_KINDS = KindThresholds()  #: :func:`assess_threats`'s default thresholds
+_DEFAULT_ROW = _threshold_row(_DEFAULT_KINDS)  #: their kernel row (the cached one)

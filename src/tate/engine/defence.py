@@ -352,18 +352,16 @@ class Defence:
                 if j in seen_threat:
                     free_l[k] = False
                 seen_threat.add(j)
-        free = np.array(free_l, dtype=bool)
         c = self._c2c
         # the opportunities of the tracks that may be fired at, and of those on threats
         # not yet seen reachable (for the record); none of the others is used
         need = (threat >= 0) & ~self.reachable[threat]
-        fire = any(free_l)  # the rounds available are read only when a track is free
-        if fire:
-            avail = self._available(c)
-            if fire := bool((avail > 0).any()):
-                need |= free
+        if fire := any(free_l):  # the rounds available are read only when a track is free
+            avail, fire = self._available(c)
+            if fire:
+                need |= (free := np.array(free_l, dtype=bool))
         kinematic = self.predictor == "kinematic"  # the opportunities' own path, no model
-        if kinematic and not need.any():  # nothing to search: only the midcourse re-aim
+        if kinematic and not (any_need := bool(need.any())):  # only the midcourse re-aim
             if self.pool.midcourse().size:
                 self._update_pips(t, threat, pos, vel,
                                   _threat.assess_threats(pos, vel, self._assets()).kind == 1)
@@ -373,53 +371,55 @@ class Defence:
         pred = None if kinematic else self._predict(t, rows.ids, pos, vel, ballistic,
                                                     ta.kind == _threat.GLIDER, sigma)
         self._update_pips(t, threat, pos, vel, ballistic, pred)
-        if not need.any():
+        if not (any_need if kinematic else need.any()):
             return
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         opp = _decision.search_tracks(self.launchers, float(self.c2.decision_period_s), need,
                                       pos, vel, ttg, ballistic, pred)
-        seen = threat[(threat >= 0) & opp.feasible.any(axis=0)]
-        self.reachable[seen] = True
+        self.reachable[threat[(threat >= 0) & opp.feasible.any(axis=0)]] = True
         if not fire:
             return
-        pk = opp.pk.copy()
-        pk[:, ~free] = 0.0
-        if not ((pk > 0) & (pk >= c.min_pk) & (avail > 0)[:, None]).any():
+        pk = np.where(free, opp.pk, 0.0)  # the held tracks' columns 0
+        base = (pk > 0) & (pk >= c.min_pk) & (avail > 0)[:, None]
+        if not base.any():
             return  # no pair the assigner may use: it fires nothing (max_salvos all 0)
         # values scaled so the most urgent track is worth 100 (the assigner's tolerances
         # are absolute; Ahuja-style values are 25-100)
         prio = np.maximum(np.asarray(ta.priority, float), 0.0)
         value = np.maximum(100.0 * prio / max(float(prio.max()), 1e-12), 1e-3)
-        cost_m, rank = c.cost_m, c.rank
         # layer order: each track keeps the launchers of its outermost layer that could
         # fire now: an opportunity, a round to spare, Pk at least min_pk, and a round
         # worth its weighted cost (Pk · value > cost_weight · cost); an empty or
         # too-dear outer layer hands the track to the next one
-        usable = ((pk > 0) & opp.feasible & (avail > 0)[:, None]
-                  & (pk >= c.min_pk)
-                  & (pk * value[None, :] > c.cost_weight * cost_m[:, None]))
-        for j in np.flatnonzero(usable.any(axis=0)).tolist():
-            ok = np.flatnonzero(usable[:, j])
-            outer = rank[ok].min()
-            pk[ok[rank[ok] > outer], j] = 0.0
+        usable = base & opp.feasible & (pk * value[None, :] > c.weighted_cost)
+        rank = c.rank_rows
+        for j, col in enumerate(usable.T.tolist()):  # a few pairs: Python scalars
+            ok = [w for w, u in enumerate(col) if u]
+            if ok:
+                outer = min([rank[w] for w in ok])
+                for w in ok:
+                    if rank[w] > outer:
+                        pk[w, j] = 0.0
         salvo = c.salvo
         problem = WTAProblem(value=value, pk=pk, rounds=avail,
                              max_shots=np.full(pk.shape, salvo, np.int64),
                              min_pk=c.min_pk,
-                             cost=cost_m,
+                             cost=c.cost_m,
                              cost_weight=c.cost_weight)
         shots = doctrine_cap(c.assigner.assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
-    def _available(self, c: Any) -> NDArray[np.int64]:
+    def _available(self, c: Any) -> tuple[NDArray[np.int64], bool]:
         """Rounds each launcher may fire now: a charged railgun one, a missile launcher
-        its magazine less the reserve (``c``: :class:`tate.c2.doctrine.DecisionConstants`)."""
+        its magazine less the reserve (``c``: :class:`tate.c2.doctrine.DecisionConstants`);
+        and whether any may fire."""
         avail = self.rounds.tolist()  # a few rows: Python ints, the same values
         if self.railguns is not None:
             for w, ready in zip(self._gun_rows, self.railguns.ready.tolist(), strict=True):
                 avail[w] = min(avail[w], 1) if ready else 0
-        return np.array([a if r is None else max(a - r, 0)
-                         for a, r in zip(avail, c.reserve_rows, strict=True)], np.int64)
+        out = [a if r is None else max(a - r, 0)
+               for a, r in zip(avail, c.reserve_rows, strict=True)]
+        return np.array(out, np.int64), max(out, default=0) > 0
 
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
                      ballistic: NDArray[np.bool_], pred: Any = None) -> None:
