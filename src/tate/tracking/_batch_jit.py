@@ -28,6 +28,8 @@ from numpy.typing import NDArray
 from tate.jit import njit
 from tate.tracking._book_jit import radar_scan_step, scan_params
 from tate.tracking._gospa_jit import MAX_SUM, pairwise_sum
+from tate.tracking.filters import GaussState
+from tate.tracking.tracker import _Book
 
 if TYPE_CHECKING:
     from tate.tracking.tracker import Tracker
@@ -206,9 +208,6 @@ def _run(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: 
     the scan it stopped at, the step missing from the table (NaN: none) and, where the
     step path must finish that scan, its detections' positions and covariances (else no
     rows)."""
-    from tate.tracking.filters import GaussState
-    from tate.tracking.tracker import _Book
-
     fp, ip, extra_mean, extra_std, _ = tr._scan_args  # type: ignore[misc]
     state = tr.state
     if state is None:
