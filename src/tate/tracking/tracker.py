@@ -89,6 +89,10 @@ class TrackRows:
         return np.diagonal(self.P, axis1=1, axis2=2).copy()
 
 
+#: :func:`._batch_jit.ingest_scans`, imported at its first use (it loads numba)
+_ingest_scans: Any = None
+
+
 @dataclass
 class _Book:
     """Track bookkeeping, one row per track, aligned with the filter state."""
@@ -208,9 +212,10 @@ class Tracker:
         :meth:`ingest` per scan; in the engine's configuration all of them in one
         compiled call (:func:`._batch_jit.ingest_scans`)."""
         if self._one_call:
-            from tate.tracking._batch_jit import ingest_scans
-
-            ingest_scans(self, times, bounds, z, R, site, site_pos, site_rot, alive)
+            global _ingest_scans
+            if _ingest_scans is None:
+                from tate.tracking._batch_jit import ingest_scans as _ingest_scans
+            _ingest_scans(self, times, bounds, z, R, site, site_pos, site_rot, alive)
             return
         for i, t in enumerate(times.tolist()):
             a, b, j = bounds[i], bounds[i + 1], site[i]
