@@ -56,3 +56,18 @@ def test_compiled_loop_is_bit_identical(monkeypatch: pytest.MonkeyPatch,
     _same(on.trajectory, off.trajectory)
     _same(on.summary, off.summary)
     _same(on.events, off.events)
+
+
+def test_body_major_check_matches_lexsort() -> None:
+    from tate.flight.fly import _body_major
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        body = rng.integers(0, 3, 8)
+        t = rng.integers(0, 4, 8).astype(float)
+        order = np.lexsort((t, body))
+        assert _body_major(body, t) == bool((body[order] == body).all()
+                                            and (t[order] == t).all())
+    assert _body_major(np.array([0, 0, 1]), np.array([1.0, 1.0, 0.0]))
+    assert not _body_major(np.array([1, 0]), np.array([0.0, 1.0]))
+    assert not _body_major(np.array([0, 0]), np.array([1.0, 0.0]))
