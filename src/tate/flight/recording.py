@@ -334,13 +334,15 @@ def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snaps
             else None)
     while prop.t < t_end - 1e-9 * base and any_alive:
         post = None
-        if loop is not None and prop.t != 0.0:
+        mult = prop.steps_allowed(max_step, base, t_end)
+        if loop is not None and mult == 1 and prop.t != 0.0:  # a run of base steps
             post, next_rec = _fly_steps(loop, prop, snaps, max_step, base, t_end, rec,
                                         next_rec)
-            if post is None and not prop.t < t_end - 1e-9 * base:
-                break
+            if post is None:
+                if not prop.t < t_end - 1e-9 * base:
+                    break
+                mult = prop.steps_allowed(max_step, base, t_end)
         if post is None:
-            mult = prop.steps_allowed(max_step, base, t_end)
             t_a, n_imp = prop.t, len(prop.impacts)
             np.copyto(y0, prop.y)
             np.copyto(alive0, prop.alive)
