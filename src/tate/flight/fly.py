@@ -210,15 +210,19 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
     rows_j = np.concatenate([p.body for p in parts])
     imp_body = np.concatenate([p.impact_body for p in parts])
     imp_time = np.concatenate([p.impact_time for p in parts])
-    order = np.lexsort((t_rows, rows_j))
-    pos, t_rows, rows_j = pos[order], t_rows[order], rows_j[order]
+    # the parts' rows come body-major, each body's by time: in order unless the
+    # parts' bodies interleave
+    order = None if _body_major(rows_j, t_rows) else np.lexsort((t_rows, rows_j))
+    if order is not None:
+        pos, t_rows, rows_j = pos[order], t_rows[order], rows_j[order]
     # each row's columns depend on that row alone: the parts' tables (the subsonic
     # flyers' remembered with their flight), joined and put in the same order
     # (the times are ``t_rows``; the text columns are the members' by body)
     ids = np.array([m.id for m in members], dtype=object)
     kinds = np.array([m.spec.model for m in members], dtype=object)
     traj = {c: (t_rows if c == "time_s" else ids[rows_j] if c == "id" else kinds[rows_j]
-                if c == "model" else np.concatenate([p.table[c] for p in parts])[order])
+                if c == "model" else _in_order(np.concatenate([p.table[c] for p in parts]),
+                                                order))
             for c in TRAJECTORY_COLUMNS}
     summary = _summary_table(raid, traj, rows_j, imp_body, pos)
     marks = [m for p in parts for m in p.marks]
@@ -228,6 +232,19 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
     msg = (f"all {n} threats reached the ground" if done else
            f"{n - len(imp_body)} of {n} threats still flying at the time limit")
     return FlightResult(status, msg, traj, summary, events, scenario_hash(scn), seed)
+
+
+def _body_major(body: NDArray[np.intp], t: F64) -> bool:
+    """Whether rows ``body``, ``t`` are already in ``np.lexsort((t, body))`` order."""
+    if body.size < 2:
+        return True
+    db = np.diff(body)
+    return bool(((db > 0) | ((db == 0) & (np.diff(t) >= 0.0))).all())
+
+
+def _in_order(col: NDArray[Any], order: NDArray[np.intp] | None) -> NDArray[Any]:
+    """``col[order]``, or ``col`` when there is no reordering."""
+    return col if order is None else col[order]
 
 
 def _aim_alt(member: Any) -> float:
@@ -287,7 +304,7 @@ def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64
         progress(label, horizon, horizon)
     tau, pos_k, vel_k, _, alive = snaps.arrays()  # (k,), (k, 3, n), (k, 3, n), _, (k, n)
     in_time = (tau[:, None] + t0[None, :]) <= time_limit + 1e-9
-    rows_k, rows_j = np.nonzero(alive & in_time)
+    rows_j, rows_k = np.nonzero((alive & in_time).T)  # body-major, each body's by time
     pos = pos_k[rows_k, :, rows_j]  # (r, 3)
     vel = vel_k[rows_k, :, rows_j]
     t_rows = tau[rows_k] + t0[rows_j]
@@ -300,6 +317,10 @@ def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64
         pos, vel = np.concatenate([pos, p_imp]), np.concatenate([vel, v_imp])
         t_rows = np.concatenate([t_rows, t_imp[keep]])
         rows_j = np.concatenate([rows_j, body[keep]])
+        # each impact after its body's rows (it ends them; a stable sort keeps a tie's
+        # snapshot first, as the final sort by time would)
+        by_body = np.argsort(rows_j, kind="stable")
+        pos, vel, t_rows, rows_j = pos[by_body], vel[by_body], t_rows[by_body], rows_j[by_body]
     marks = [(float(t + t0[b]), int(sel[b]), c.name) for c in prop.crossings
              for b, t in zip(c.body, c.time, strict=True) if t + t0[b] <= time_limit + 1e-9]
     rows_b = sel[rows_j]

@@ -273,15 +273,7 @@ class Propagator:
             if not h > 0:
                 raise ValueError(f"step must be > 0, got {h}")
             self._t_base, self._steps, self.dt = self.t, 0, float(h)
-        # the flags' bytes are 0/1: ``alive.all()`` and ``count_nonzero`` without numpy's
-        # per-call overhead (the same answers, also for no bodies)
-        flags = self.alive.tobytes()
-        self._all_alive = b"\x00" not in flags
-        if not self._all_alive and len(self._active) > 1:
-            n_alive = flags.count(1)
-            if n_alive != self._n_alive:  # a model may have lost its last body
-                self._n_alive = n_alive
-                self._retire_models()
+        self._prune()
         t, h, y = self.t, self.dt, self.y
         for model in self.models:
             model.dt = h
@@ -331,6 +323,17 @@ class Propagator:
             self._locate_events(y0)
         if self.ground:
             self._locate_impacts(y0)
+
+    def _prune(self) -> None:
+        """:attr:`_all_alive`, and the models retired that lost their last body (the
+        flags' bytes are 0/1: ``alive.all()`` and ``count_nonzero`` without numpy)."""
+        flags = self.alive.tobytes()
+        self._all_alive = b"\x00" not in flags
+        if not self._all_alive and len(self._active) > 1:
+            n_alive = flags.count(1)
+            if n_alive != self._n_alive:  # a model may have lost its last body
+                self._n_alive = n_alive
+                self._retire_models()
 
     def _environment_args(self, kern: jit.Kernels) -> tuple[Any, ...]:
         """The environment arguments of the compiled stage kernels (made again only when

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
+
 if TYPE_CHECKING:
     from tate.flight.integrator import Impact, Propagator
 
@@ -222,6 +224,97 @@ def steps_allowed(prop: Propagator, max_step: float, base: float, t_end: float) 
                       math.ceil((t_end - prop.t) / base - 1e-9)))
 
 
+_RUN_KERNELS = jit.Kernels("tate.flight._run_jit")
+_ROOM = 512  #: snapshots reserved ahead for one call of the compiled loop
+
+
+def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, base: float,
+               t_end: float, rec: float, next_rec: int) -> tuple[tuple[float, int] | None,
+                                                              int]:
+    """The plain base steps of :func:`run_adaptive` from here by the compiled loop
+    (:func:`tate.flight._run_jit.fly_steps`) where the propagator and its models allow
+    it.  Returns ``((t_a, n_imp), next_rec)`` after a step that still needs Python's
+    location, logs and recording (:data:`~tate.flight._run_jit.POST`), else ``(None,
+    next_rec)``."""
+    if not (prop._fusable and prop._env_fresh and prop._step_packs and (
+            prop._screen_events or not prop.events)):
+        return None, next_rec
+    key = prop._fused_key
+    if not key or key[0] is not prop.opts or key[1] is not prop.aim or (
+            key[2] is not prop.ground):
+        return None, next_rec
+    prop._prune()
+    packs = prop._force_packs()
+    if not packs or not prop._step_packs:
+        return None, next_rec
+    bpacks: list[Any] = []
+    gpacks: list[Any] = []
+    gmodels: list[Any] = []  # the gliders of ``gpacks``
+    for model, sl, _ in prop._active:
+        both = model.run_packs(sl)
+        if both is None:
+            return None, next_rec
+        if both[0] is not None:
+            bpacks.append(both[0])
+        if both[1] is not None:
+            gpacks.append(both[1])
+            gmodels.append(model)
+    if not bpacks:  # a stand-in over no columns (a homogeneous, non-empty tuple)
+        bpacks.append(_NO_BOOSTER)
+    if not gpacks:
+        gpacks.append(_no_guidance())
+        next_g = np.array([math.inf])
+    else:
+        next_g = np.array([m._next_guidance for m in gmodels])
+    n = prop.n
+    k = snaps.size
+    snaps.reserve(_ROOM, n)
+    snaps.size = k
+    clk = np.array([prop.t, prop._t_base, prop._steps, prop.dt, prop._max_speed,
+                    prop._fresh_max_speed, next_rec, k, 0, 0, 0, 0, 0], float)
+    dive = np.zeros(len(gpacks), np.int64)
+    t_a, n_imp = prop.t, len(prop.impacts)
+    code = kern.fly_steps(
+        clk, tuple(bpacks), tuple(gpacks), next_g, dive, packs, prop._step_packs, max_step,
+        base, t_end, rec, k + _ROOM, snaps._time, snaps._y, snaps._alive, prop.hit_radius,
+        prop._fused_aim, *prop._fused_args)
+    if not clk[12]:
+        return None, next_rec  # no step made
+    prop.t, prop._t_base, prop._steps, prop.dt = float(clk[0]), float(clk[1]), int(
+        clk[2]), float(clk[3])
+    if prop.aim is not None:
+        prop._max_speed = float(clk[4])
+    prop._fresh_max_speed = float(clk[5])
+    next_rec, snaps.size = int(clk[6]), int(clk[7])
+    for model in prop.models:
+        model.dt = prop.dt
+    for model, gp, i in zip(gmodels, gpacks, range(len(gmodels)), strict=False):
+        model._next_guidance = float(next_g[i])
+        if dive[i]:
+            model.log.add(float(clk[11]), np.flatnonzero(gp[22]), "dive")
+    if code != kern.POST:
+        return None, next_rec
+    prop._env_fresh = True
+    if prop.events and clk[10]:
+        prop._locate_events(prop._y0)
+    if prop.ground and (clk[8] or clk[9]):
+        prop._locate_impacts(prop._y0)
+    return (t_a, n_imp), next_rec
+
+
+_NO_BOOSTER = (0, 0, np.zeros(0, bool), np.zeros(0), np.zeros(0), np.zeros(0),
+               np.zeros((1, 0)), np.zeros((1, 0)), np.zeros((1, 0)), np.zeros((1, 0), bool),
+               np.zeros((1, 0)), np.zeros(0), np.zeros((1, 0)), np.zeros((1, 0)), np.zeros(0),
+               np.zeros(0), np.zeros(0, bool))
+
+
+def _no_guidance() -> tuple[Any, ...]:
+    """A guidance pack over no columns (never due)."""
+    z, zb = np.zeros(0), np.zeros(0, bool)
+    return (0, 0, np.zeros((3, 0)), np.zeros(0, np.int8), zb, False, z, z, z, 0.0, z, z,
+            False, z, z, zb, z, np.zeros(1), 0.0, 0.0, z, z, zb)
+
+
 def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snapshots,
                  progress: Callable[[float], None] | None, max_step: float) -> Snapshots:
     """:meth:`Propagator.run` with adaptive steps (``max_step`` above ``prop.dt``): each a
@@ -237,12 +330,25 @@ def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snaps
     y0, alive0 = np.empty_like(prop.y), np.empty_like(prop.alive)
     # bodies end only by the impacts a step locates: ask the flags again only after one
     n_seen, any_alive = len(prop.impacts), bool(prop.alive.any())
+    loop = (_RUN_KERNELS if record_every and progress is None and prop._kernels is not None
+            else None)
     while prop.t < t_end - 1e-9 * base and any_alive:
+        post = None
         mult = prop.steps_allowed(max_step, base, t_end)
-        t_a, n_imp = prop.t, len(prop.impacts)
-        np.copyto(y0, prop.y)
-        np.copyto(alive0, prop.alive)
-        prop.step(base * mult)
+        if loop is not None and mult == 1 and prop.t != 0.0:  # a run of base steps
+            post, next_rec = _fly_steps(loop, prop, snaps, max_step, base, t_end, rec,
+                                        next_rec)
+            if post is None:
+                if not prop.t < t_end - 1e-9 * base:
+                    break
+                mult = prop.steps_allowed(max_step, base, t_end)
+        if post is None:
+            t_a, n_imp = prop.t, len(prop.impacts)
+            np.copyto(y0, prop.y)
+            np.copyto(alive0, prop.alive)
+            prop.step(base * mult)
+        else:
+            t_a, n_imp = post
         if len(prop.impacts) != n_seen:
             n_seen, any_alive = len(prop.impacts), bool(prop.alive.any())
         if record_every:

@@ -83,6 +83,13 @@ class Ballistic(FlightModel):
             room = min(room, r)
         return min(EXO_STEP_S, max(0.0, room))
 
+    def run_packs(self, sl: slice) -> tuple[Any, Any] | None:
+        """:meth:`FlightModel.run_packs`: the booster's (no guidance); None on the numpy
+        path."""
+        if not self._jit:
+            return None
+        return self.booster.update_pack(sl.start, sl.stop), None
+
     def step_pack(self) -> tuple[Any, ...] | None:
         """:meth:`FlightModel.step_pack`: the booster's separation flags (the smooth flags
         stand in); None on the numpy path."""

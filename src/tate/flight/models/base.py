@@ -81,6 +81,12 @@ class FlightModel:
         when the model has none (the propagator then calls :meth:`specific_force`)."""
         return None
 
+    def run_packs(self, sl: slice) -> tuple[Any, Any] | None:
+        """The booster and guidance packs of this model's :meth:`update` (columns ``sl``)
+        for the compiled step loop (:mod:`tate.flight._run_jit`), each None where that
+        part has nothing to do; None when the model has none (its updates stay Python's)."""
+        return None
+
     def step_pack(self) -> tuple[Any, ...] | None:
         """The state :meth:`max_step` reads, for the compiled step limit
         (:func:`tate.flight._step_jit.steps_allowed`): ``(kind, separated, smooth,

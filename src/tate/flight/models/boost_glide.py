@@ -342,6 +342,21 @@ class BoostGlide(FlightModel):
         q = 0.5 * rho * speed[sel] ** 2
         self.beta[k] = self.ld[k] * q / (ALT_MARGIN * np.maximum(need, 1e-3))
 
+    def run_packs(self, sl: slice) -> tuple[Any, Any] | None:
+        """:meth:`FlightModel.run_packs`: the booster's, and the guidance's once a body
+        has separated (:meth:`_guide_compiled`'s arrays); None on the numpy path."""
+        if not self._jit:
+            return None
+        guide = None
+        if self._any_glide:
+            tab, c = _inverse_table(), np.ascontiguousarray
+            guide = (sl.start, sl.stop, c(self.aim), self.phase, self._smooth, self._cavh,
+                     c(self.ld), c(self.beta), c(self.area), float(self.lift_margin),
+                     c(self.alt_cmd), c(self.dive_range), self._any_s_turn, c(self.t_sep),
+                     c(self.s_period), c(self.weave), c(self._sin_bank), c(tab.alt),
+                     float(tab.x0), float(tab.inv_dx), self.u_l, self.u_s, self._dived)
+        return self.booster.update_pack(sl.start, sl.stop), guide
+
     def step_pack(self) -> tuple[Any, ...] | None:
         """:meth:`FlightModel.step_pack`: the smooth flags and phases; None on the numpy
         path."""

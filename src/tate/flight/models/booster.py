@@ -24,6 +24,7 @@ shooting in :mod:`tate.flight.targeting`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -190,6 +191,18 @@ class Booster:
         if self.separated.all():
             self._all_separated = True
         return np.flatnonzero(self._new_sep)
+
+    def update_pack(self, a: int, b: int) -> tuple[Any, ...] | None:
+        """The booster pack of :func:`tate.flight._run_jit.fly_steps` for the columns
+        ``a:b`` (:meth:`update`'s arrays, the written ones the booster's own), or None
+        when every body has separated or the compiled path is off."""
+        if self._all_separated or not self._jit:
+            return None
+        st, c = self.stages, np.ascontiguousarray
+        return (a, b, self.separated, c(self.cut_speed), self.cut_time, self.t_burnout,
+                c(self._end_k), c(self._start_k), c(st.burn), self.dropped, c(st.dry),
+                c(self.payload), c(self._thrust_k), c(self._mflow_k), self.thrust,
+                self.mflow, self._new_sep)
 
     def thrust_elevation(self, t: float, speed: F64, gamma: F64) -> F64:
         """Thrust elevation above the local horizontal [rad] at ``t`` after launch.
