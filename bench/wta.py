@@ -32,7 +32,8 @@ How
 1. One warm-up solve (library loading, first-call overheads) is run and discarded.
 2. Instances are generated outside the clock.  The clock (``time.perf_counter``) covers
    the whole ``assign`` call: for the MILP the greedy incumbent, the exchange reductions,
-   building the master, every HiGHS call (scipy's bundled HiGHS, the model handed over as CSC arrays) and every cut round.
+   building the master, every HiGHS call (scipy's bundled HiGHS, the model handed over
+   as CSC arrays) and every cut round.
 3. BLAS/OpenMP pools are limited to one thread before numpy is imported; HiGHS runs with
    its default options.  The CPU-time / wall-time ratio of each size is printed as
    evidence of how many cores did the work.  Wall time on a shared machine varies by
