@@ -17,30 +17,11 @@ from tate.engine.engagement import Engagement
 from tate.engine.result import RunResult
 from tate.scenario import scenario_hash
 from tate.scenario.loader import loads_scenario
+from tests.unit.analysis.test_study import TINY as ONE_MISSILE
 
-TINY = """
-name = "lazy result test: two cruise missiles"
-epoch_utc = "2030-06-01T00:00:00Z"
-time_limit_s = 300
-seed = 7
-
-[[ships]]
-id = "DDG-1"
-class = "ddg51-flight3"
-lat_deg = 25.0
-lon_deg = 150.0
-heading_deg = 270
-speed_kn = 15
-magazine = { sm6-like = 2, essm-like = 4 }
-
-[[threats]]
-id = "CM-1"
-model = "cruise"
-launch = { lat_deg = 25.0, lon_deg = 149.7, time_s = { uniform = { low = 0, high = 10 } } }
-aim = { ship = "DDG-1" }
-speed_mps = 270
-cruise_alt_m = 30
-
+# the study tests' one-missile scenario with a second cruise missile
+TINY = ONE_MISSILE.replace("study test: one cruise missile",
+                           "lazy result test: two cruise missiles") + """
 [[threats]]
 id = "CM-2"
 model = "cruise"
