@@ -288,7 +288,7 @@ def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, b
     next_rec, snaps.size = int(clk[6]), int(clk[7])
     for model in prop.models:
         model.dt = prop.dt
-    for model, gp, i in zip(gmodels, gpacks, range(len(gmodels)), strict=False):
+    for i, (model, gp) in enumerate(zip(gmodels, gpacks, strict=False)):  # (no stand-in)
         model._next_guidance = float(next_g[i])
         if dive[i]:
             model.log.add(float(clk[11]), np.flatnonzero(gp[22]), "dive")
