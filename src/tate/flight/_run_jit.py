@@ -25,7 +25,8 @@ dropped, dry, payload, thrust_k, mflow_k, thrust, mflow, new_sep)``
 phase, smooth, cavh, ld, beta, area, lift_margin, alt_cmd, dive_range, any_s_turn, t_sep,
 s_period, weave, sin_bank, tab_alt, tab_x0, tab_inv_dx, u_l, u_s, dived)``
 (:meth:`~tate.flight.models.boost_glide.BoostGlide.guide_pack`).  ECEF, SI, ``(7, n)``
-stacked state as in :mod:`tate.flight._eom_jit`.
+stacked state as in :mod:`tate.flight._eom_jit`. Every pack tuple has the one length
+:data:`tate.flight.recording.PACKS` (padded with packs over no columns): one overload.
 
 The clock and loop state travel in ``clk`` (float64): ``[t, t_base, steps, dt,
 max_speed, fresh_max_speed, next_rec, records, n_ground, n_aim, n_event, t_step, made]``

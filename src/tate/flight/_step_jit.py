@@ -58,6 +58,8 @@ def _pack_forces(t: float, s: F64, packs: tuple[Any, ...], up: F64, has_up: bool
     ``mdot`` (``Propagator._forces`` with the models' ``specific_force``)."""
     for p in packs:
         a, b = p[1], p[2]
+        if a == b:  # a padding pack (tate.flight.recording.pad)
+            continue
         pos, vel, mass = s[0:3, a:b], s[3:6, a:b], s[6, a:b]
         if has_up:
             u = up[:, a:b]
@@ -210,6 +212,8 @@ def steps_allowed(packs: tuple[Any, ...], alive: NDArray[np.bool_], alt: F64, sp
             break
     for p in packs:
         a, b = p[1], p[2]
+        if a == b:  # a padding pack: no model (else its step limit would cap the step)
+            continue
         if not everyone:
             live = False
             for j in range(a, b):

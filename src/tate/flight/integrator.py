@@ -49,7 +49,7 @@ from tate.earth import wgs84
 from tate.earth.atmosphere import _fast_table
 from tate.flight.eom import Environment, FrameOptions, _jit_kernels, dot3, ellipsoid_up, norm3
 from tate.flight.models.base import FlightModel
-from tate.flight.recording import Snapshots, hermite, run_adaptive, step_packs, steps_allowed
+from tate.flight.recording import Snapshots, hermite, pad, run_adaptive, step_packs, steps_allowed
 
 _STEP_KERNELS = jit.Kernels("tate.flight._step_jit")
 
@@ -360,7 +360,7 @@ class Propagator:
                 self._fusable = False
                 return None
             packs.append(pack)
-        return tuple(packs)
+        return pad(tuple(packs), (1, 2))
 
     def _step_fused(self, kern: jit.Kernels, fused: jit.Kernels,
                     packs: tuple[tuple[Any, ...], ...], t: float, h: float, y: F64) -> None:

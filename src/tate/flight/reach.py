@@ -99,7 +99,8 @@ def _far_aims(raid: Any, model: Any) -> Any:
     bearing, _ = bearing_and_range(launch, np.stack([m.aim for m in members], axis=1))
     lat, lon, _ = wgs84.ecef_to_geodetic(launch.T)
     la, lo = geodesic.destination(lat, lon, bearing, 15_000e3)
-    return wgs84.geodetic_to_ecef(la, lo, 0.0).T
+    # C order as the models' own aims (a transposed array is another kernel signature)
+    return np.ascontiguousarray(wgs84.geodetic_to_ecef(la, lo, 0.0).T)
 
 
 def ballistic_solutions(scn: Any) -> dict[int, tuple[float, float, bool]]:

@@ -196,7 +196,22 @@ def step_packs(active: Sequence[tuple[Any, slice, Any]]) -> tuple[tuple[Any, ...
         if pack is None:
             return None
         packs.append((pack[0], sl.start, sl.stop, *pack[1:]))
-    return tuple(packs)
+    return pad(tuple(packs), (1, 2))
+
+
+#: The length every pack tuple of the compiled kernels is padded to with packs over no
+#: columns (each tuple length is its own numba type: one overload, one cache load, each)
+PACKS = 3
+
+
+def pad(packs: tuple[tuple[Any, ...], ...], ends: tuple[int, int]) -> tuple[tuple[Any, ...], ...]:
+    """``packs`` padded to :data:`PACKS` with copies of the first over no columns (the
+    columns ``ends`` 0, every array empty along its last axis: the kernels skip it)."""
+    if not packs or len(packs) >= PACKS:
+        return packs
+    empty = tuple(np.zeros((*x.shape[:-1], 0), x.dtype) if isinstance(x, np.ndarray)
+                  else 0 if i in ends else x for i, x in enumerate(packs[0]))
+    return packs + (empty,) * (PACKS - len(packs))
 
 
 def steps_allowed(prop: Propagator, max_step: float, base: float, t_end: float) -> int:
@@ -259,13 +274,10 @@ def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, b
         if both[1] is not None:
             gpacks.append(both[1])
             gmodels.append(model)
-    if not bpacks:  # a stand-in over no columns (a homogeneous, non-empty tuple)
-        bpacks.append(_NO_BOOSTER)
-    if not gpacks:
-        gpacks.append(_no_guidance())
-        next_g = np.array([math.inf])
-    else:
-        next_g = np.array([m._next_guidance for m in gmodels])
+    # stand-ins over no columns up to PACKS (a homogeneous tuple of one length)
+    bpacks += [_NO_BOOSTER] * (PACKS - len(bpacks))
+    next_g = np.array([m._next_guidance for m in gmodels] + [math.inf] * (PACKS - len(gpacks)))
+    gpacks += [_no_guidance()] * (PACKS - len(gpacks))
     n = prop.n
     k = snaps.size
     snaps.reserve(_ROOM, n)

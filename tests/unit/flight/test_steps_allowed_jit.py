@@ -5,7 +5,8 @@ reference path).
 Oracle: the same propagator's limit with its step packs removed (then every live model's
 ``max_step`` is asked in Python), at every adaptive step of the default scenario's rockets
 and gliders (boost, coast above 80 km, glide, dive, impacts), and at a few horizons that
-cut the step short.  The counts must be equal.
+cut the step short.  The counts must be equal; the padding packs over no columns (one
+tuple length, one overload) must not cap the step.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from tate import jit
 from tate.flight.fly import MAX_STEP_S
 from tate.flight.integrator import Propagator
+from tate.flight.recording import PACKS
 
 from .conftest import rockets_propagator
 
@@ -34,7 +36,8 @@ def test_compiled_step_limit_matches_the_models(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(jit, "ENABLED", True)
     scn = sample_for_run(load_scenario(default_scenario_path()), 1)[0]
     prop = rockets_propagator(scn)
-    assert prop._step_packs is not None and len(prop._step_packs) == len(prop.models)
+    assert prop._step_packs is not None and len(prop._step_packs) == PACKS  # padded
+    assert sum(p[1] < p[2] for p in prop._step_packs) == len(prop.models)
     seen: set[int] = set()
     n_packs: set[int] = set()
     while prop.alive.any() and prop.t < 3_000.0:
@@ -44,7 +47,10 @@ def test_compiled_step_limit_matches_the_models(monkeypatch: pytest.MonkeyPatch)
                            (3_000.0, 0.39)):
             assert prop.steps_allowed(cap, 0.2, t_end) == _python_limit(prop, cap, t_end)
         seen.add(mult)
-        n_packs.add(len(prop._step_packs or ()))
+        packs = prop._step_packs or ()
+        n_packs.add(sum(p[1] < p[2] for p in packs))
+        assert len(packs) in (0, PACKS)  # one tuple type: one overload
+        assert len(prop._force_packs() or (0,) * PACKS) == PACKS
         prop.step(0.2 * mult)
     assert not prop.alive.any()
     assert {1, 5, 50} <= seen  # base steps, glides, coasts above 80 km

@@ -159,6 +159,7 @@ class BoostGlide(FlightModel):
             self._dived = np.zeros(n, dtype=bool)
             self._ld_c = np.ascontiguousarray(self.ld)
             self._area_c = np.ascontiguousarray(self.area)
+            self.aim = np.ascontiguousarray(self.aim)  # C order: one guidance signature
         #: the last force pack (:meth:`force_pack`), reused while its arrays are still the
         #: model's (the booster's plane is fixed at its first use)
         self._pack: tuple[Any, ...] | None = None

@@ -142,6 +142,12 @@ class Booster:
 
             self._update_kernel = _rocket_jit.booster_update
             self._new_sep = np.zeros(n, dtype=bool)
+            # the kernel's 2-D arrays in C order (the stage tables may be transposes: an
+            # F-ordered array is another signature, compiled and loaded on its own)
+            c = np.ascontiguousarray
+            self._end_k, self._start_k = c(self._end_k), c(self._start_k)
+            self._thrust_k, self._mflow_k = c(self._thrust_k), c(self._mflow_k)
+            self._burn_c, self._dry_c = c(stages.burn), c(stages.dry)
 
     def update(self, t: float, dt: float, mass: F64, env: Environment) -> NDArray[np.intp]:
         """Set this step's average thrust and mass flow; drop spent stages.
@@ -181,10 +187,9 @@ class Booster:
                          env: Environment) -> NDArray[np.intp]:
         """:meth:`update` by the compiled kernel (``thrust`` and ``mflow`` written in
         place)."""
-        st = self.stages
         if not self._update_kernel(t, dt, mass, env.speed, self.separated, self.cut_speed,
                                    self.cut_time, self.t_burnout, self._end_k, self._start_k,
-                                   st.burn, self.dropped, st.dry, self.payload,
+                                   self._burn_c, self.dropped, self._dry_c, self.payload,
                                    self._thrust_k, self._mflow_k, self.thrust, self.mflow,
                                    self._new_sep):
             return _NONE
@@ -198,9 +203,9 @@ class Booster:
         when every body has separated or the compiled path is off."""
         if self._all_separated or not self._jit:
             return None
-        st, c = self.stages, np.ascontiguousarray
+        c = np.ascontiguousarray
         return (a, b, self.separated, c(self.cut_speed), self.cut_time, self.t_burnout,
-                c(self._end_k), c(self._start_k), c(st.burn), self.dropped, c(st.dry),
+                self._end_k, self._start_k, self._burn_c, self.dropped, self._dry_c,
                 c(self.payload), c(self._thrust_k), c(self._mflow_k), self.thrust,
                 self.mflow, self._new_sep)
 
