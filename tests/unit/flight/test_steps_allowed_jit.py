@@ -76,3 +76,22 @@ def test_glide_guidance_arguments_follow_a_new_aim(monkeypatch: pytest.MonkeyPat
     glider.aim = glider.aim + 1.0
     prop.step()
     assert glider._guide_args is not first and glider._guide_args[8] is glider.aim
+
+
+def test_padding_packs_do_not_cap_the_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pack over no columns (``tate.flight.recording.pad``) is skipped by the compiled
+    limit even when every body is alive: an empty glide pack would cap a coast above
+    80 km (10 s) to the glide step (1 s)."""
+    import numpy as np
+
+    from tate.flight._step_jit import steps_allowed
+    from tate.flight.models.base import FORCE_BALLISTIC, FORCE_GLIDE
+
+    monkeypatch.setattr(jit, "ENABLED", True)
+    sep, no_phase = np.ones(2, bool), np.zeros(2, np.int8)
+    coast = (FORCE_BALLISTIC, 0, 2, sep, sep, no_phase)
+    empty = (FORCE_GLIDE, 0, 0, np.zeros(0, bool), np.zeros(0, bool), np.zeros(0, np.int8))
+    alive, alt, speed = np.ones(2, bool), np.full(2, 200e3), np.full(2, 3_000.0)
+    args = (alive, alt, speed, MAX_STEP_S, 0.2, 3_000.0, 0.0)
+    assert steps_allowed((coast, empty, empty), *args) == steps_allowed(
+        (coast, coast, coast), *args) == round(min(MAX_STEP_S, 10.0) / 0.2)
