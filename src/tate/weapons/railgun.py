@@ -72,6 +72,7 @@ FIRE_REASONS = ("fired", "bank not charged", "mechanism cycling", "barrel worn o
 FIRED, NOT_CHARGED, CYCLING, WORN_OUT, NOT_REQUESTED = range(5)
 
 _REL = 1e-9  # relative slack on "bank full" and "cycle over" against rounding
+_SERVES = 512  # most ticks :func:`serve_and_charge` keeps, by the banks' energy
 
 
 @dataclass(frozen=True)
@@ -538,7 +539,12 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
     # lists are fresh or never changed in place, so the key holds them as they are
     key = (dt, rail, raw, ship, stored, capacity, limit, read)
     memo = plant._serve
-    if memo is not None and memo[0] == key:  # a steady tick: the last one's answer
+    if memo is None or memo[0] != key:  # not the last tick's inputs: an earlier tick's?
+        memo = plant._serves.get(tuple(stored))  # (e.g. a bank recharging after a shot)
+        if memo is not None and memo[0] != key:
+            memo = None
+        plant._serve = memo
+    if memo is not None:  # a tick of equal inputs before: its answer (and ours)
         tick, stored_l, total = memo[1]
         plant._record(dt, tick[1], tick[3], tick[0], tick[2], tick[6])
         if stored_l != stored:
@@ -575,4 +581,8 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
         total *= dt
     if tick is not None and charged is not None:
         plant._serve = (key, (tick, charged[1], total))
+        memos = plant._serves
+        if len(memos) >= _SERVES:  # (bounded: a run of changing inputs)
+            memos.clear()
+        memos[tuple(stored)] = plant._serve
     return total
