@@ -381,6 +381,9 @@ class PowerPlant:
         #: the last railgun tick (:func:`tate.weapons.railgun.serve_and_charge`): its
         #: inputs and answer
         self._serve: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
+        #: earlier railgun ticks by the banks' energy before them (a bank recharging
+        #: after each shot repeats the same ticks): each with its inputs and answer
+        self._serves: dict[tuple[float, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     @property
     def storage(self) -> F64:

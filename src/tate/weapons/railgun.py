@@ -72,6 +72,7 @@ FIRE_REASONS = ("fired", "bank not charged", "mechanism cycling", "barrel worn o
 FIRED, NOT_CHARGED, CYCLING, WORN_OUT, NOT_REQUESTED = range(5)
 
 _REL = 1e-9  # relative slack on "bank full" and "cycle over" against rounding
+_SERVES = 512  # most ticks :func:`serve_and_charge` keeps, by the banks' energy
 
 
 @dataclass(frozen=True)
@@ -311,30 +312,70 @@ class RailgunState:
         self.cycle = np.array([s.cycle_time_s for s in self.specs], float)
         self.charge_limit = np.array([s.charge_power_w for s in self.specs], float)
         self.life = np.array([s.barrel_life for s in self.specs], np.int64)
+        #: energy in the banks [J] (:attr:`stored`): an array, or None with the numbers
+        #: in :attr:`_stored_l` (a tick's answer, made an array only when read)
+        self._stored_a: F64 | None = None
+        self._stored_l: list[float] = []
         self.stored = self.capacity.copy() if charged else np.zeros(self.n)  #: [J]
         #: time since the last shot [s] (:attr:`since_shot`): an array, or None with the
-        #: numbers in :attr:`_since_l` (the tick's clock advance on Python floats)
+        #: numbers in :attr:`_since_l` plus :attr:`_pend` ticks of :attr:`_pend_dt` not
+        #: yet added (each added as the tick of old did, when the clock is read)
         self._since_a: F64 | None = np.full(self.n, np.inf)
         self._since_l: list[float] = []
+        self._pend = 0
+        self._pend_dt = 0.0
         self.rounds = np.zeros(self.n, np.int64)  #: rounds fired since the last relining
+
+    @property
+    def stored(self) -> F64:
+        """Energy in the banks ``(n,)`` [J]."""
+        if self._stored_a is None:
+            self._stored_a = np.array(self._stored_l, float)
+        return self._stored_a
+
+    @stored.setter
+    def stored(self, value: F64) -> None:
+        self._stored_a = value
+
+    def _stored_list(self) -> list[float]:
+        """:attr:`stored` as a list (not to be changed: it may be the state itself)."""
+        a = self._stored_a
+        return self._stored_l if a is None else a.tolist()
 
     @property
     def since_shot(self) -> F64:
         """Time since the last shot ``(n,)`` [s]."""
         if self._since_a is None:
+            if self._pend:
+                self._catch_up()
             self._since_a = np.array(self._since_l, float)
         return self._since_a
 
     @since_shot.setter
     def since_shot(self, value: F64) -> None:
-        self._since_a = value
+        self._since_a, self._pend = value, 0
+
+    def _catch_up(self) -> None:
+        """Add the :attr:`_pend` ticks not yet added to the clocks, one by one (the same
+        IEEE sums as a tick each: ``x + dt`` per tick, not ``x + k·dt``)."""
+        k, dt, out = self._pend, self._pend_dt, []
+        for x in self._since_l:
+            for _ in range(k):
+                x = x + dt
+            out.append(x)
+        self._since_l, self._pend = out, 0
 
     def _clock(self, dt: float) -> None:
         """Advance the clocks by ``dt`` [s]: ``since_shot + dt`` on Python floats (the
-        same IEEE sums), the array built only when read."""
+        same IEEE sums), added only when read (a tick only counts itself; most ticks
+        nobody reads the clocks)."""
         a = self._since_a
-        self._since_l = [x + dt for x in (a.tolist() if a is not None else self._since_l)]
-        self._since_a = None
+        if a is not None:  # (read, maybe changed in place, since the last tick)
+            self._since_l, self._since_a = a.tolist(), None
+        elif self._pend and dt != self._pend_dt:
+            self._catch_up()
+        self._pend_dt = dt
+        self._pend += 1
 
     @property
     def charge_level(self) -> F64:
@@ -375,7 +416,7 @@ class RailgunState:
         p = power_w if isinstance(power_w, np.ndarray) and power_w.dtype == np.float64 \
             and power_w.shape == (self.n,) else np.broadcast_to(np.asarray(power_w, float),
                                                                  (self.n,))
-        offered, stored = p.tolist(), self.stored.tolist()
+        offered, stored = p.tolist(), self._stored_list()
         capacity, limit = self.capacity.tolist(), self.charge_limit.tolist()
         check = sum(offered) + sum(stored) + sum(capacity) + sum(limit)
         if check - check == 0.0:  # all finite: scalar arithmetic, the same as numpy's
@@ -397,7 +438,7 @@ class RailgunState:
         if not dt > 0:
             raise ValueError(f"dt must be > 0, got {dt}")
         if state is None:
-            state = (self.stored.tolist(), self.capacity.tolist(), self.charge_limit.tolist())
+            state = (self._stored_list(), self.capacity.tolist(), self.charge_limit.tolist())
         out = self._charge_scalar(dt, power_w, state)
         if out is None:
             drawn_a: list[float] = self.charge(dt, np.array(power_w, float)).tolist()
@@ -419,8 +460,8 @@ class RailgunState:
 
     def _advance(self, dt: float, stored: list[float], stored_l: list[float]) -> None:
         """The banks ``stored_l`` after a tick from ``stored`` (lists), the clocks on."""
-        if stored_l != stored:
-            self.stored = np.array(stored_l)
+        if stored_l != stored:  # (the lists are never changed in place)
+            self._stored_a, self._stored_l = None, stored_l
         self._clock(dt)
 
     def fire(self, request: ArrayLike | None = None) -> tuple[NDArray[np.bool_],
@@ -484,23 +525,35 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
     finite; the energy summed as ``ndarray.sum`` does); numpy's own handling for NaN or
     infinity.
     """
-    rows = demand.tolist()
-    for r in rows:
-        r[rail] = 0.0
+    raw = demand.tolist()
     if guns is None:
-        plant.step_served(dt, rows)
+        for r in raw:
+            r[rail] = 0.0
+        plant.step_served(dt, raw)
         return 0.0
-    state = (guns.stored.tolist(), guns.capacity.tolist(), guns.charge_limit.tolist())
+    state = (guns._stored_list(), guns.capacity.tolist(), guns.charge_limit.tolist())
     stored, capacity, limit = state
     ship = gun_ship.tolist()
     read = plant._state()  # (the plant's arrays as lists, read once per tick)
-    key = (dt, rail, rows, ship, state, *read)
+    # every input as read (the demand with its railgun column: a stricter key); the
+    # lists are fresh or never changed in place, so the key holds them as they are
+    key = (dt, rail, raw, ship, stored, capacity, limit, read)
     memo = plant._serve
-    if memo is not None and memo[0] == key:  # a steady tick: the last one's answer
+    if memo is None or memo[0] != key:  # not the last tick's inputs: an earlier tick's?
+        memo = plant._serves.get(tuple(stored))  # (e.g. a bank recharging after a shot)
+        if memo is not None and memo[0] != key:
+            memo = None
+        plant._serve = memo
+    if memo is not None:  # a tick of equal inputs before: its answer (and ours)
         tick, stored_l, total = memo[1]
         plant._record(dt, tick[1], tick[3], tick[0], tick[2], tick[6])
-        guns._advance(dt, stored, stored_l)
+        if stored_l != stored:
+            guns._stored_a, guns._stored_l = None, stored_l
+        guns._clock(dt)
         return total
+    rows = [r[:] for r in raw]
+    for r in rows:
+        r[rail] = 0.0
     room = [(c - e) / dt for c, e in zip(capacity, stored, strict=True)]  # as numpy's
     check = sum(room) + sum(limit)
     finite = check - check == 0.0
@@ -511,7 +564,6 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
         for r, x in zip(rows, want.tolist(), strict=True):
             r[rail] = x
     else:
-        rows = [r[:] for r in rows]  # (the key keeps its own)
         for s, x, lim in zip(ship, room, limit, strict=True):
             x = x if x > 0.0 else 0.0
             rows[s][rail] += x if x < lim else lim
@@ -529,4 +581,8 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
         total *= dt
     if tick is not None and charged is not None:
         plant._serve = (key, (tick, charged[1], total))
+        memos = plant._serves
+        if len(memos) >= _SERVES:  # (bounded: a run of changing inputs)
+            memos.clear()
+        memos[tuple(stored)] = plant._serve
     return total
