@@ -294,15 +294,17 @@ class Engagement:
 
     def _alive_rows(self, a: int, b: int) -> NDArray[np.bool_] | None:
         """Which detections of rows ``a:b`` are not of a threat already killed at their
-        time (None: no kill yet); the flags are updated when the kills change."""
+        time (None: no kill yet); the flags are updated when the kills change, from row
+        ``a`` on (the scans are fed in time order: rows before ``a`` are not asked again)."""
         n_killed = int(np.count_nonzero(self.killed))
         if n_killed == 0:
             return None
         if n_killed != self._n_killed:
             sc = self.scans
-            real = np.maximum(sc.truth, 0)
-            dead = (sc.truth >= 0) & self.killed[real] & (self.kill_time[real] <= sc.time)
-            self._alive = ~dead
+            truth = sc.truth[a:]
+            real = np.maximum(truth, 0)
+            dead = (truth >= 0) & self.killed[real] & (self.kill_time[real] <= sc.time[a:])
+            np.logical_not(dead, out=self._alive[a:])
             self._n_killed = n_killed
         return self._alive[a:b]
 

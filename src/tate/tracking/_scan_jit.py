@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.jit import njit
+from tate.tracking._eig3_jit import max_eig3 as _max_eig3
 from tate.tracking._gnn_jit import gnn_clusters
 
 __all__ = ["clutter_density", "gnn_clusters", "group_keep", "init_state", "kf_predict",
@@ -182,41 +183,6 @@ def rae_positions(z: F64, sensor: F64, rot: F64, has_rot: bool, R: F64) -> tuple
                 cov[j, a, c] = v
                 cov[j, c, a] = v
     return pos, cov
-
-
-@njit
-def _max_eig3(A: F64) -> float:
-    """Largest eigenvalue of the symmetric 3 × 3 matrix ``A`` (cyclic Jacobi rotations,
-    accurate to a few units in the last place relative to the matrix norm)."""
-    a = np.empty((3, 3))
-    for i in range(3):
-        for j in range(3):
-            a[i, j] = 0.5 * (A[i, j] + A[j, i])
-    for _ in range(50):
-        off = abs(a[0, 1]) + abs(a[0, 2]) + abs(a[1, 2])
-        if off == 0.0:
-            break
-        for p, q in ((0, 1), (0, 2), (1, 2)):
-            apq = a[p, q]
-            if apq == 0.0:
-                continue
-            theta = (a[q, q] - a[p, p]) / (2.0 * apq)
-            t = 1.0 / (abs(theta) + math.sqrt(theta * theta + 1.0))
-            if theta < 0.0:
-                t = -t
-            c = 1.0 / math.sqrt(t * t + 1.0)
-            s = t * c
-            for r in range(3):  # columns p, q
-                arp, arq = a[r, p], a[r, q]
-                a[r, p] = c * arp - s * arq
-                a[r, q] = s * arp + c * arq
-            for r in range(3):  # rows p, q
-                apr, aqr = a[p, r], a[q, r]
-                a[p, r] = c * apr - s * aqr
-                a[q, r] = s * apr + c * aqr
-            a[p, q] = 0.0
-            a[q, p] = 0.0
-    return max(a[0, 0], max(a[1, 1], a[2, 2]))
 
 
 @njit

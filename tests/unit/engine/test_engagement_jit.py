@@ -53,11 +53,22 @@ def test_compiled_quality_record_is_the_per_tick_record(ran: Engagement) -> None
 
 def test_left_out_detections_are_those_of_the_per_scan_rule(ran: Engagement) -> None:
     """Rows of a threat killed at or before the scan's time, as the old loop decided
-    scan by scan."""
+    scan by scan; the flags are recomputed when the kills change, from the first row
+    asked on (rows before it are not asked again), here from a middle scan, then all."""
     sc = ran.scans
     assert ran.killed.any()
-    alive = ran._alive_rows(0, sc.time.size)
-    assert alive is not None
+    n_killed, saved = ran._n_killed, ran._alive.copy()
+    mid = int(sc.starts[sc.starts.size // 2])
+    try:
+        ran._n_killed, ran._alive[:] = 0, True
+        tail = ran._alive_rows(mid, sc.time.size)
+        assert tail is not None and ran._alive[:mid].all()  # (rows before: not asked)
+        tail = tail.copy()
+        ran._n_killed = 0
+        alive = ran._alive_rows(0, sc.time.size)
+        assert alive is not None and np.array_equal(alive[mid:], tail)
+    finally:
+        ran._n_killed, ran._alive = n_killed, saved
     for a, b in zip(sc.starts[:-1].tolist(), sc.starts[1:].tolist(), strict=True):
         real = sc.truth[a:b]
         ts = sc.time[a]
