@@ -272,7 +272,8 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
              killed: np.ndarray, t_last: np.ndarray, has_rng: bool, draws: np.ndarray,
              qw_in: np.ndarray, seek: np.ndarray, sample: bool, truth: tuple,
              threat: np.ndarray, upd: tuple, extra: tuple, fresh: bool, prop: tuple,
-             radius: float, ending: tuple, want: tuple) -> tuple:
+             radius: float, ending: tuple, want: tuple, out_i: np.ndarray,
+             out_f: np.ndarray, out_b: np.ndarray) -> None:
     """The step loop of :meth:`InterceptorPool.fly` over the tick ``(t0, t1]`` (engine
     times [s]): :func:`fly_step` after :func:`fly_step`, handing back to the caller
     (``ints[0]``, the code) when Python has work before or after a step:
@@ -289,6 +290,11 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
        returned: the step's ``act``, ``qw``, ``pv``, ``flags`` and ``d1``);
     4. without ``sample``, the caller answers the truth into ``qw_in (4, k, 3)`` at the
        step's ends (``clock[5]``, ``clock[5] + h``) for the rounds returned first.
+
+    "Returned" rounds and arrays are written to the caller's buffers (no arrays are
+    boxed per call): the ``ints[8]`` rounds into ``out_i[:k]``; ``out_f (19 n,)`` holds
+    ``qw (4, k, 3)``, ``pv (2, 3, k)`` and ``d1 (k,)`` back to back (C order) and
+    ``out_b (2 n,)`` ``flags (2, k)``.
 
     ``clock``: the propagator's ``_t_base``, ``_steps``, ``dt`` and ``t`` (in, out),
     the step ``h`` [s] (0: the tick's from :func:`step_want_sampled` as the pool's
@@ -319,32 +325,33 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
     n = active.shape[0]
     used = ints[7]
     ints[:] = 0
-    none = np.empty(0, np.intp)
-    out = (none, np.empty((4, 0, 3)), np.empty((2, 3, 0)), np.empty((2, 0), np.bool_),
-           np.empty(0))
     have_qw = qw_in.shape[1] > 0
     while True:
         t_now = t_start + tp
         if not t_now < t1 - 1e-9:
             break
-        act = np.empty(n, np.intp)
         k = 0
         for b in range(n):
             if active[b] and threat[b] >= 0:
-                act[k] = b
+                out_i[k] = b
                 k += 1
-        act = act[:k]
-        gone = np.empty(k, np.intp)
+        act = out_i[:k]
         ng = 0
         for i in range(k):
             j = threat[act[i]]
             if killed[j] or t_last[j] < t_now:
-                gone[ng] = act[i]
                 ng += 1
         clock[5] = t_now
         if ng:
-            ints[0], ints[1] = 1, ng
-            out = (gone[:ng], out[1], out[2], out[3], out[4])
+            gone = np.empty(ng, np.intp)
+            ng = 0
+            for i in range(k):
+                j = threat[act[i]]
+                if killed[j] or t_last[j] < t_now:
+                    gone[ng] = act[i]
+                    ng += 1
+            out_i[:ng] = gone
+            ints[0], ints[1], ints[8] = 1, ng, ng
             break
         n_term = 0
         if has_rng:
@@ -355,15 +362,18 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
             ints[0], ints[1] = 2, n_term
             break
         if k and not sample and not have_qw:
-            ints[0] = 4
-            out = (act, out[1], out[2], out[3], out[4])
+            ints[0], ints[8] = 4, k
             break
         if h != dt:  # PoolPropagator.begin
             t_base, steps, dt = tp, 0, h
         t_rel = tp
         t_next = t_start + (t_base + (steps + 1) * dt)
-        qw = qw_in if k and not sample else np.empty((4, k, 3))
-        pv, flags, d1 = np.empty((2, 3, k)), np.empty((2, k), np.bool_), np.empty(k)
+        qw = out_f[:12 * k].reshape((4, k, 3))
+        if k and not sample:
+            qw[:] = qw_in
+        pv = out_f[12 * k:18 * k].reshape((2, 3, k))
+        d1 = out_f[18 * k:19 * k]
+        flags = out_b[:2 * k].reshape((2, k))
         n_ev, n_ground, n_screen, n_end = fly_step(
             t_rel, h, t_now, t_now + h, act, threat, draws[used:used + n_term], seek,
             sample, truth, qw, pv, upd, extra, fresh, prop, radius, flags, d1, ending)
@@ -376,8 +386,7 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
         if n_ev or n_ground or n_screen or n_end:
             ints[0], ints[2], ints[3], ints[4], ints[5] = 3, n_ev, n_ground, n_screen, n_end
             clock[6], clock[7] = t_next, t_rel
-            out = (act, qw, pv, flags, d1)
+            ints[8] = k
             break
     clock[0], clock[1], clock[2], clock[3] = t_base, steps, dt, tp
     ints[7] = used
-    return out

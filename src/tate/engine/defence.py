@@ -531,8 +531,8 @@ class Defence:
         was = pool.active.nonzero()[0]
         pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
         if pool.prop is not None:
-            y = pool.prop.y
-            self.recorder.interceptors(t1, pool.shot[was], y[0:3, was], y[3:6, was])
+            y = pool.prop.y.take(was, 1)  # one gather of the rows flown (C order)
+            self.recorder.interceptors(t1, pool.shot[was], y[0:3], y[3:6])
 
     def _report(self, b: int, t: float, miss: float, outcome: str) -> None:
         """An engagement of pool body ``b`` ended: draw the kill of an assessed closest

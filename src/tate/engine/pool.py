@@ -386,8 +386,9 @@ class InterceptorPool:
             self._step_args = (m.update_arrays(), (m._g0_isp_div, _CD_X, _CD_Y),
                                prop.arrays(), (self.active, self.t_pip, MAX_OVERTIME_S),
                                (MIN_STEP_S, BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_vert),
-                               np.empty(8), np.empty(8, np.intp))
-        upd, extra, arrays, ending, want, clock, ints = self._step_args
+                               np.empty(8), np.empty(9, np.intp), np.empty(self.n, np.intp),
+                               np.empty(19 * self.n), np.empty(2 * self.n, bool))
+        upd, extra, arrays, ending, want, clock, ints, out_i, out_f, out_b = self._step_args
         clock[0], clock[1], clock[2], clock[3] = prop._t_base, prop._steps, prop.dt, prop.t
         clock[4] = 0.0 if sample else self._step_length(t0, t1, truth)
         draws, qw, saved, nb = _NO_DRAWS, _NO_QW, None, 0
@@ -397,11 +398,11 @@ class InterceptorPool:
             if fetch:  # draws for the tick's steps to come (those unused are undone)
                 saved, fetch = rng.bit_generator.state, False
                 draws = rng.standard_normal((max(nb, self._n_air) * 8, 3))
-            act, qwk, pv, flags, d1 = _STEP.fly_tick(
+            _STEP.fly_tick(
                 t0, t1, self.t_start, clock, ints, killed, t_last, rng is not None, draws, qw,
                 self._seek, sample, tr, self.threat, upd, extra, prop.fresh(), arrays,
-                ASSESS_RADIUS_M, ending, want)
-            code, nb, n_ev, n_ground, n_screen, n_end, n_done, used = ints.tolist()
+                ASSESS_RADIUS_M, ending, want, out_i, out_f, out_b)
+            code, nb, n_ev, n_ground, n_screen, n_end, n_done, used, k = ints.tolist()
             if saved is not None:  # the stream as if only the rows used were drawn
                 self._drew = used > 0
                 rng.bit_generator.state = saved
@@ -414,6 +415,7 @@ class InterceptorPool:
             if code == 0:
                 return
             t_now, h = float(clock[5]), float(clock[4])
+            act = out_i[:k]  # the rounds the kernel returns (views of its buffers)
             if code == 1:
                 for b in act.tolist():
                     self.close(b)
@@ -430,8 +432,10 @@ class InterceptorPool:
                     m.log_events(t_rel)
                 if n_ground:
                     prop._locate_impacts(prop._y0)
-                if act.size:
-                    qa, wa, qb, wb = qwk
+                if k:
+                    qa, wa, qb, wb = out_f[:12 * k].reshape(4, k, 3)
+                    pv = out_f[12 * k:18 * k].reshape(2, 3, k)
+                    flags, d1 = out_b[:2 * k].reshape(2, k), out_f[18 * k:19 * k]
                     if n_ground:  # impacts moved rounds: screen again
                         self._assess_compiled(act, pv[0], pv[1], qa, wa, qb, wb, h, t_now,
                                               t_next, report)

@@ -42,11 +42,11 @@ class Recorder:
         """Interceptors (shot rows) at ``t``: ECEF positions and velocities ``(3, k)``.
 
         The speeds are ``np.linalg.norm(vel, axis=0)`` without its Python overhead: the
-        same ``sqrt(add.reduce(vel * vel, 0))`` (``conj`` of a real array is itself)."""
+        same ``sqrt(add.reduce(vel * vel, 0))`` (``conj`` of a real array is itself; the
+        reduction over the three rows adds them in order, as ``(x² + y²) + z²`` here)."""
         if shot.size:
-            vel = np.asarray(vel, float)
-            speed = np.sqrt(np.add.reduce(vel * vel, axis=0))
-            self.shots.append((t, shot.copy(), pos.T.copy(), speed))
+            v = np.asarray(vel, float) * vel
+            self.shots.append((t, shot.copy(), pos.T.copy(), np.sqrt(v[0] + v[1] + v[2])))
 
     def confirmed(self, t: float, ids: NDArray[np.intp], threat: NDArray[np.intp],
                   pos_enu: F64, vel_enu: F64, P: F64, sigma: F64 | None = None) -> None:
