@@ -283,7 +283,7 @@ def search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, 
     """:func:`_search` of a given path (no kinematic bounds)."""
     return _search(lpos, site, params, index, ranges, alts, times, path, track_speed,
                    time_to_go, tau, launch_delay_s, slack, np.empty((0, 7)), 0.0,
-                   np.empty(0))
+                   np.empty((0, 2)))
 
 
 @njit
