@@ -10,7 +10,10 @@ envelope and the fly-out time over the whole (launcher, track, intercept time) g
 and then takes the first feasible time, the kernel walks each track's intercept times
 in order, computes a predicted point's ground range and altitude once
 per launcher site, tries every launcher still without an opportunity, and stops at the
-track's time to go (the grid increases) or when every launcher has one.  Every quantity
+track's time to go (the grid increases) or when every launcher has one or can have none
+(on a kinematic path, every ``_RECHECK`` steps: a launcher whose envelope the exact path
+leaves for good, or whose rounds cannot reach it, by more than a margin over rounding,
+is closed; it would have failed the same test at every later grid time).  Every quantity
 is the same scalar arithmetic in the same order as the reference (ground range by
 ``hypot``, slant range as ``sqrt((x² + y²) + z²)`` as numpy's norm sums, the bilinear
 table in the reference's term order, the kinematic stand-in), so the two agree to the
@@ -49,6 +52,8 @@ _COAST_FACTOR = 0.85
 _RAILGUN_SPEED_FACTOR = 0.7
 _TWO_R = 2.0 * 6_371_000.0
 _MAX_FLYOUT_STRETCH = 1.5
+_MARGIN_M = 1.0  #: the kinematic bounds' margin over rounding [m]
+_RECHECK = 16  #: grid steps between the kinematic bounds' checks
 _BIG = float(np.finfo(np.float64).max)  # np.nan_to_num's stand-in for inf
 
 
@@ -176,9 +181,115 @@ def _flyout(d: float, tb: float, v: float, gun: bool) -> float:
 
 
 @njit
+def _quad_range(a: float, b: float, c: float, t0: float, t1: float) -> tuple[float, float]:
+    """The smallest and largest value of ``a t² + b t + c`` over ``[t0, t1]``."""
+    lo = hi = a * t0 * t0 + b * t0 + c
+    for t in (t1, -b / (2.0 * a) if a != 0.0 else t0):
+        if t >= t0 and t <= t1:
+            q = a * t * t + b * t + c
+            lo, hi = min(lo, q), max(hi, q)
+    return lo, hi
+
+
+@njit
+def _outside(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
+             lim: F64) -> bool:
+    """Whether the kinematic path of track ``j`` (``kin[j]``: ENU position, velocity,
+    ballistic 0/1 [m, m/s]) stays outside the altitude or ground-range limits ``lim``
+    (min and max altitude, min and max range [m], ``params[w, 2:6]``) of a launcher at
+    site ``s`` by more than ``_MARGIN_M`` over the times ``[t0, t1]`` [s] ahead.
+
+    Exact functions: ground² = A τ² + B τ + C is convex, the altitude (ground²/2R, less
+    ½ g₀ τ² if ballistic) a quadratic, so their extremes over the interval lie at its
+    ends or the vertex.  The grid points the search computes differ from these by
+    rounding (< 1e-6 m for points within 1e9 m), far inside the margin: a launcher this
+    returns True for fails the same envelope test at every grid time of the interval."""
+    rx, ry = kin[j, 0] - lpos[s, 0], kin[j, 1] - lpos[s, 1]
+    vx, vy = kin[j, 3], kin[j, 4]
+    A, B, C = vx * vx + vy * vy, 2.0 * (rx * vx + ry * vy), rx * rx + ry * ry
+    g_lo, g_hi = _quad_range(A, B, C, t0, t1)
+    if g_lo > (lim[3] + _MARGIN_M) ** 2:
+        return True
+    if lim[2] > _MARGIN_M and g_hi < (lim[2] - _MARGIN_M) ** 2:
+        return True
+    a = A / _TWO_R - (0.5 * g0 if kin[j, 6] != 0.0 else 0.0)
+    h_lo, h_hi = _quad_range(a, kin[j, 5] + B / _TWO_R, kin[j, 2] + C / _TWO_R, t0, t1)
+    return h_hi < lim[0] - _MARGIN_M or h_lo > lim[1] + _MARGIN_M
+
+
+@njit
+def speed_bounds(params: F64, index: IP, ranges: F64, alts: F64, times: F64) -> F64:
+    """Per launcher (as :func:`pack` gives them) a speed V [m/s] and a head start G [m]
+    with fly-out time ≥ (ground range − G) / V wherever the fly-out time is finite,
+    ``(W, 2)``: V the (floored) burnout speed and G 0 for the kinematic stand-in (a
+    railgun's fly-out is d / (``RAILGUN_SPEED_FACTOR`` V), the missile's boost and coast at
+    least d / V, and the slant range d ≥ the ground range); for a flown table, V the
+    same and G the largest outer range less V times the smallest time of a cell with
+    four finite corners (a bilinear time is at least its cell's smallest corner; a NaN
+    corner gives NaN)."""
+    W = index.shape[0]
+    out = np.zeros((W, 2))
+    for w in range(W):
+        v = params[w, 1] if params[w, 1] > 1.0 else 1.0
+        out[w, 0] = v
+        if index[w, 0] != 1:
+            continue
+        r0, nr, na, t0 = index[w, 1], index[w, 2], index[w, 4], index[w, 5]
+        for i in range(nr - 1):
+            for k in range(na - 1):
+                c = t0 + i * na + k
+                corners = (times[c], times[c + 1], times[c + na], times[c + na + 1])
+                if math.isnan(corners[0] + corners[1] + corners[2] + corners[3]):
+                    continue
+                lo = min(min(corners[0], corners[1]), min(corners[2], corners[3]))
+                out[w, 1] = max(out[w, 1], ranges[r0 + i + 1] - v * lo)
+    return out
+
+
+@njit
+def _too_slow(kin: F64, j: int, lpos: F64, s: int, t0: float, t1: float, bound: F64,
+              delay: float) -> bool:
+    """Whether a round with fly-out time ≥ (ground range − G) / V (``bound``: V, G of
+    :func:`speed_bounds`) launched after ``delay`` [s] cannot reach the kinematic path
+    of track ``j`` at any time in ``[t0, t1]`` [s] ahead: reaching it at τ needs
+    ground ≤ V (τ − delay) + G, so ground² − (V' (τ − delay) + G + 1 m)² ≤ 0 (V' = V
+    plus 1e-6 of it, over rounding), a quadratic; False unless its least value (at an
+    end or the vertex) is above its rounding margin."""
+    rx, ry = kin[j, 0] - lpos[s, 0], kin[j, 1] - lpos[s, 1]
+    vx, vy = kin[j, 3], kin[j, 4]
+    V = bound[0] * (1.0 + 1e-6)
+    e = bound[1] + 1.0 - V * delay  # the reach at τ is V τ + e
+    a = (vx * vx + vy * vy) - V * V
+    b = 2.0 * (rx * vx + ry * vy) - 2.0 * V * e
+    c = (rx * rx + ry * ry) - e * e
+    lo, _ = _quad_range(a, b, c, t0, t1)
+    scale = (abs(a) * t1 * t1 + abs(b) * t1 + abs(c)) + (V * t1 + abs(e)) ** 2
+    return lo > 1e-9 * scale + 1.0
+
+
+@njit
+def _hopeless(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
+              lim: F64, reach: F64, w: int, delay: float) -> bool:
+    """:func:`_outside` or (where ``reach`` has rows) :func:`_too_slow` of launcher ``w``."""
+    if _outside(kin, j, lpos, s, g0, t0, t1, lim):
+        return True
+    return reach.shape[0] > 0 and _too_slow(kin, j, lpos, s, t0, t1, reach[w], delay)
+
+
+@njit
 def search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, times: F64,
            path: F64, track_speed: F64, time_to_go: F64, tau: F64, launch_delay_s: float,
            slack: float) -> tuple[F64, F64, F64, F64, F64]:
+    """:func:`_search` of a given path (no kinematic bounds)."""
+    return _search(lpos, site, params, index, ranges, alts, times, path, track_speed,
+                   time_to_go, tau, launch_delay_s, slack, np.empty((0, 7)), 0.0,
+                   np.empty((0, 2)))
+
+
+@njit
+def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, times: F64,
+            path: F64, track_speed: F64, time_to_go: F64, tau: F64, launch_delay_s: float,
+            slack: float, kin: F64, g0: float, reach: F64) -> tuple[F64, F64, F64, F64, F64]:
     """Earliest feasible intercept of every (launcher, track) pair (the search of
     :func:`tate.c2.engage.opportunities` from the predicted ``path (T, K, 3)`` on).
 
@@ -208,7 +319,16 @@ def search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, 
         for w in range(W):
             open_[w] = track_speed[j] <= max_target_speed[w]
             left += open_[w]
+        end = 0  # the grid times before the time to go (tau increases)
+        while end < K and tau[end] < time_to_go[j]:
+            end += 1
         for k in range(K):
+            if kin.shape[0] and k % _RECHECK == 0 and left and k < end:
+                for w in range(W):  # no opportunity up to the end: closed (the same answers)
+                    if open_[w] and _hopeless(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
+                                              params[w, 2:6], reach, w, launch_delay_s):
+                        open_[w] = False
+                        left -= 1
             if left == 0 or not tau[k] < time_to_go[j]:
                 break  # tau increases: no later time either
             for s in range(S):
@@ -255,26 +375,46 @@ def search_kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, a
     tracks' ENU states ``pos, vel (T, 3)`` [m, m/s] (gravity ``g0`` [m/s²] for the
     ``ballistic`` ones), with the same arithmetic; the track speeds as ``np.linalg.norm``
     sums them."""
+    return _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic,
+                      g0, time_to_go, tau, launch_delay_s, slack, np.empty((0, 2)))
+
+
+@njit
+def _kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
+               times: F64, pos: F64, vel: F64, ballistic: NDArray[np.bool_], g0: float,
+               time_to_go: F64, tau: F64, launch_delay_s: float, slack: float, reach: F64
+               ) -> tuple[F64, F64, F64, F64, F64]:
+    """:func:`search_kinematic`, a launcher closed early (the same answers) once the
+    kinematic path stays outside its envelope (:func:`_outside`) or, where ``reach``
+    ``(W, 2)`` (:func:`speed_bounds`) has rows, out of its rounds' reach
+    (:func:`_too_slow`) up to the time to go (checked every ``_RECHECK`` grid steps)."""
     T, K = pos.shape[0], tau.size
     path = np.empty((T, K, 3))
     speed = np.empty(T)
     half_g = 0.5 * g0
     for j in range(T):
-        for k in range(K):
+        for k in range(K):  # the search reads no point at or after the time to go
+            if not tau[k] < time_to_go[j]:
+                break
             for c in range(3):
                 path[j, k, c] = pos[j, c] + vel[j, c] * tau[k]
             path[j, k, 2] -= half_g * (tau[k] * tau[k]) if ballistic[j] else 0.0
         speed[j] = math.sqrt((vel[j, 0] * vel[j, 0] + vel[j, 1] * vel[j, 1])
                              + vel[j, 2] * vel[j, 2])
-    return search(lpos, site, params, index, ranges, alts, times, path, speed, time_to_go,
-                  tau, launch_delay_s, slack)
+    kin = np.empty((T, 7))
+    for j in range(T):
+        for c in range(3):
+            kin[j, c], kin[j, 3 + c] = pos[j, c], vel[j, c]
+        kin[j, 6] = 1.0 if ballistic[j] else 0.0
+    return _search(lpos, site, params, index, ranges, alts, times, path, speed, time_to_go,
+                   tau, launch_delay_s, slack, kin, g0, reach)
 
 
 
 @njit
 def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
-                times: F64, rail: F64, need: NDArray[np.bool_], pos: F64, vel: F64,
-                ballistic: NDArray[np.bool_], g0: float, time_to_go: F64, tau: F64,
+                times: F64, rail: F64, reach: F64, need: NDArray[np.bool_], pos: F64,
+                vel: F64, ballistic: NDArray[np.bool_], g0: float, time_to_go: F64, tau: F64,
                 launch_delay_s: float, slack: float) -> tuple[F64, F64, F64, F64]:
     """:func:`search_kinematic` of the tracks ``need (n,)`` of ``pos, vel (n, 3)``,
     ``ballistic`` and ``time_to_go (n,)``, written into ``(W, n)`` outputs (the other
@@ -304,8 +444,8 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
             sv[i, c] = vel[j, c]
         sb[i] = ballistic[j]
         st[i] = time_to_go[j]
-    t, p, f, pk, d = search_kinematic(lpos, site, params, index, ranges, alts, times, sp,
-                                      sv, sb, g0, st, tau, launch_delay_s, slack)
+    t, p, f, pk, d = _kinematic(lpos, site, params, index, ranges, alts, times, sp, sv, sb,
+                                g0, st, tau, launch_delay_s, slack, reach)
     W = site.size
     out_t = np.full((W, n), np.nan)
     out_p = np.full((W, n, 3), np.nan)

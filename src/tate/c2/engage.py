@@ -107,6 +107,14 @@ class Launchers:
             [self.railgun_sigma_rad, self.railgun_resid_m, self.railgun_lethal_m],
             axis=1), np.float64).reshape(self.n, 3)
 
+    @cached_property
+    def speed_bounds(self) -> F64:
+        """``(W, 2)`` per launcher a speed V [m/s] and head start G [m] with its fly-out
+        time at least (ground range − G) / V (:func:`tate.c2._engage_jit.speed_bounds`),
+        for :func:`tate.c2._engage_jit.search_need`; built on first use."""
+        packed = self.packed
+        return np.asarray(_KERNELS.speed_bounds(*packed[2:]))
+
 
 @dataclass(frozen=True)
 class Opportunities:
@@ -178,7 +186,8 @@ def opportunities_of(launchers: Launchers, need: NDArray[np.bool_], pos: F64, ve
     if not launchers._jit or launchers.n == 0:
         return None
     t, pip, pk, fly = _KERNELS.search_need(
-        *launchers.packed, launchers.rail_packed, np.asarray(need, np.bool_),
+        *launchers.packed, launchers.rail_packed, launchers.speed_bounds,
+        np.asarray(need, np.bool_),
         np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
         np.asarray(ballistic, np.bool_), G0, np.asarray(time_to_go, np.float64),
         _DEFAULT_GRID, 2.0, max(float(window_s), 1.0))
