@@ -41,6 +41,7 @@ skipped.  Frames and units: ECEF positions
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,7 +50,7 @@ from tate.earth import wgs84
 from tate.flight._eom_jit import geodetic_altitude
 from tate.jit import njit
 
-__all__ = ["accuracy", "bodies", "hits", "scene", "track_frame"]
+__all__ = ["accuracy", "bodies", "fill", "geometry", "hits", "scene", "track_frame"]
 
 F64 = NDArray[np.float64]
 _TWO_PI = 2.0 * np.pi
@@ -140,22 +141,44 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
         NaN); in flight but not visible (never detected) also the angles and search
         position (cosine and SNR NaN).  The accuracy of a pair: :func:`accuracy`.
     """
+    out, lazy = geometry(safe, vel, alt, codes, alive, spos, lat, lon, heading, salt, faces,
+                         par, swerling, nodes, tables_db)
     k, n = alive.shape
-    tilt, p, max_scan, min_el, max_el, max_range = par[0], par[1], par[2], par[3], par[4], \
-        par[5]
-    snr_ref, ref_range, pfa, two_re, min_cos = par[6], par[7], par[10], par[11], par[15]
+    idx = np.empty(n, np.int64)
+    for i in range(k):
+        m = 0
+        for j in range(n):
+            if alive[i, j]:
+                idx[m] = j
+                m += 1
+        fill(i, idx, m, lazy)
+    return out[0], out[1], out[2], out[3], out[4], out[5], out[6]
+
+
+@njit
+def geometry(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArray[np.bool_],
+             spos: F64, lat: F64, lon: F64, heading: F64, salt: F64, faces: int, par: F64,
+             swerling: int, nodes: F64, tables_db: F64) -> tuple[F64, Any]:
+    """The part of :func:`scene` every pair in flight needs (the time line reads it):
+    ``out (7, k, n)`` with the range, azimuth, elevation and search position of the pairs
+    in flight (out of flight: as :func:`scene`'s), their cosine, SNR and P_d left NaN
+    until :func:`fill` fills them; and ``lazy``, the arguments of :func:`fill` (the
+    faces' boresight vectors and the radar horizon of each look time included)."""
+    k, n = alive.shape
+    tilt, two_re = par[0], par[11]
     out = np.empty((7, k, n))
     nf = max(faces, 1)
-    sf, cf = np.empty(nf), np.empty(nf)
-    cb, sb = math.cos(tilt), math.sin(tilt)
-    t_fa = -math.log(pfa)
+    fv = np.empty((k, 2, nf))
+    hr = np.empty(k)
+    cb = math.cos(tilt)
+    cst = np.array([math.sin(tilt), -math.log(par[10])])  # sin tilt, −ln P_fa
     half = 0.5 if faces > 0 else 0.0
     for i in range(k):
         sl, cl, so, co = math.sin(lat[i]), math.cos(lat[i]), math.sin(lon[i]), math.cos(lon[i])
         for f in range(faces):
             face_az = heading[i] + _TWO_PI * f / faces
-            sf[f], cf[f] = cb * math.sin(face_az), cb * math.cos(face_az)
-        hr = math.sqrt(two_re * _maximum(salt[i], 0.0))
+            fv[i, 0, f], fv[i, 1, f] = cb * math.sin(face_az), cb * math.cos(face_az)
+        hr[i] = math.sqrt(two_re * _maximum(salt[i], 0.0))
         for j in range(n):
             if not alive[i, j]:  # out of flight: only the range (inf) and P_d (0) are read
                 out[0, i, j] = np.inf
@@ -172,58 +195,75 @@ def scene(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDArra
             az = math.atan2(e, nn) % _TWO_PI
             if az >= _TWO_PI:
                 az = 0.0
-            el = math.atan2(u, horiz)
-            r = math.hypot(horiz, u)
-            out[0, i, j] = r
+            out[0, i, j] = math.hypot(horiz, u)
             out[1, i, j] = az
-            out[2, i, j] = el
+            out[2, i, j] = math.atan2(u, horiz)
             out[6, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
-            # visibility: range, horizon, elevation limits, then the faces' coverage
-            horizon = hr + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
-            vis = r <= max_range and r <= horizon and el >= min_el and el <= max_el
-            off, cos = 0.0, 1.0
-            if vis and faces > 0:  # the angle off the nearest face's boresight
-                ce, sa, ca, se = math.cos(el), math.sin(az), math.cos(az), math.sin(el)
-                dz = se - sb
-                dz2 = dz * dz
-                c = 0.0
-                for f in range(faces):
-                    dx = ce * sa - sf[f]
-                    dy = ce * ca - cf[f]
-                    cf2 = math.sqrt((dx * dx + dy * dy) + dz2)
-                    c = cf2 if f == 0 else _minimum(c, cf2)
-                off = 2.0 * math.asin(_minimum(c / 2.0, 1.0))
-                cos = _maximum(math.cos(off), min_cos)
-                vis = off <= max_scan
-            if not vis:  # never detected (P_d 0): its accuracy and SNR are not read
-                out[3, i, j] = np.nan
-                out[4, i, j] = np.nan
-                out[5, i, j] = 0.0
-                continue
-            # aspect and RCS
-            v0, v1, v2 = vel[i, j, 0], vel[i, j, 1], vel[i, j, 2]
-            l0, l1, l2 = -x, -y, -z
-            c0, c1, c2 = v1 * l2 - v2 * l1, v2 * l0 - v0 * l2, v0 * l1 - v1 * l0
-            cross = math.sqrt((c0 * c0 + c1 * c1) + c2 * c2)
-            asp = math.atan2(cross, (v0 * l0 + v1 * l1) + v2 * l2)
-            asp = abs((asp + _PI) % _TWO_PI - _PI)
-            sigma = 10.0 ** (_interp(asp, nodes, tables_db[codes[i, j]]) / 10.0)
-            # SNR, P_d, accuracy
-            snr = snr_ref + 10.0 * math.log10(sigma) - 40.0 * math.log10(r / ref_range)
-            if faces > 0:
-                snr = snr + 20.0 * p * math.log10(cos)
-            chi = 10.0 ** (snr / 10.0)
-            if swerling == 1:
-                pd = pfa ** (1.0 / (1.0 + chi))
-            elif swerling == 3:
-                pd = (1.0 + 2.0 * chi * t_fa / (2.0 + chi) ** 2) * math.exp(
-                    -2.0 * t_fa / (2.0 + chi))
-            else:
-                pd = np.nan
-            out[3, i, j] = cos
-            out[4, i, j] = snr
-            out[5, i, j] = pd
-    return out[0], out[1], out[2], out[3], out[4], out[5], out[6]
+            out[3, i, j] = out[4, i, j] = out[5, i, j] = np.nan
+    return out, (out, fv, hr, cst, safe, vel, alt, codes, spos, faces, par, swerling, nodes,
+                 tables_db)
+
+
+@njit
+def fill(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
+    """Fill the cosine, SNR and P_d of the pairs ``(i, idx[:m])`` (in flight) of
+    :func:`geometry`'s ``out`` (``lazy``: its arguments): visibility, the angle off the
+    nearest face, aspect, RCS, SNR and P_d, as :func:`scene` does for every pair in
+    flight (the time line calls it only for the pairs it looks at: P_d is read there,
+    and the accuracy only of those detected)."""
+    (out, fv, hr, cst, safe, vel, alt, codes, spos, faces, par, swerling, nodes,
+     tables_db) = lazy
+    p, max_scan, min_el, max_el, max_range = par[1], par[2], par[3], par[4], par[5]
+    snr_ref, ref_range, pfa, two_re, min_cos = par[6], par[7], par[10], par[11], par[15]
+    for q in range(m):
+        j = idx[q]
+        r, az, el = out[0, i, j], out[1, i, j], out[2, i, j]
+        # visibility: range, horizon, elevation limits, then the faces' coverage
+        horizon = hr[i] + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
+        vis = r <= max_range and r <= horizon and el >= min_el and el <= max_el
+        off, cos = 0.0, 1.0
+        if vis and faces > 0:  # the angle off the nearest face's boresight
+            ce, sa, ca, se = math.cos(el), math.sin(az), math.cos(az), math.sin(el)
+            dz = se - cst[0]
+            dz2 = dz * dz
+            c = 0.0
+            for f in range(faces):
+                dx = ce * sa - fv[i, 0, f]
+                dy = ce * ca - fv[i, 1, f]
+                cf2 = math.sqrt((dx * dx + dy * dy) + dz2)
+                c = cf2 if f == 0 else _minimum(c, cf2)
+            off = 2.0 * math.asin(_minimum(c / 2.0, 1.0))
+            cos = _maximum(math.cos(off), min_cos)
+            vis = off <= max_scan
+        if not vis:  # never detected (P_d 0): its accuracy and SNR are not read
+            out[5, i, j] = 0.0
+            continue
+        # aspect and RCS
+        x = safe[i, j, 0] - spos[i, 0]
+        y = safe[i, j, 1] - spos[i, 1]
+        z = safe[i, j, 2] - spos[i, 2]
+        v0, v1, v2 = vel[i, j, 0], vel[i, j, 1], vel[i, j, 2]
+        l0, l1, l2 = -x, -y, -z
+        c0, c1, c2 = v1 * l2 - v2 * l1, v2 * l0 - v0 * l2, v0 * l1 - v1 * l0
+        cross = math.sqrt((c0 * c0 + c1 * c1) + c2 * c2)
+        asp = math.atan2(cross, (v0 * l0 + v1 * l1) + v2 * l2)
+        asp = abs((asp + _PI) % _TWO_PI - _PI)
+        sigma = 10.0 ** (_interp(asp, nodes, tables_db[codes[i, j]]) / 10.0)
+        # SNR, P_d, accuracy
+        snr = snr_ref + 10.0 * math.log10(sigma) - 40.0 * math.log10(r / ref_range)
+        if faces > 0:
+            snr = snr + 20.0 * p * math.log10(cos)
+        chi = 10.0 ** (snr / 10.0)
+        if swerling == 1:
+            pd = pfa ** (1.0 / (1.0 + chi))
+        elif swerling == 3:
+            t_fa = cst[1]
+            pd = (1.0 + 2.0 * chi * t_fa / (2.0 + chi) ** 2) * math.exp(-2.0 * t_fa / (2.0 + chi))
+        else:
+            pd = np.nan
+        out[3, i, j] = cos
+        out[4, i, j] = snr
+        out[5, i, j] = pd
 
 
 @njit

@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.jit import njit
+from tate.sensors._chunk_jit import fill
 
 __all__ = ["looks", "plan", "record"]
 
@@ -153,8 +154,8 @@ def record(t: float, looked: B, detected: B, history: I64, held: B, next_due: F6
 @njit
 def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading: F64,
           history: I64, held: B, next_due: F64, last_track_look: F64, credit: float,
-          phase: float, par: F64, fa_per_frame: float, fa_par: F64, rng: Any
-          ) -> tuple[float, float, I64, F64, I64, I64, F64, I64, F64]:
+          phase: float, par: F64, fa_per_frame: float, fa_par: F64, rng: Any,
+          lazy: Any = None) -> tuple[float, float, I64, F64, I64, I64, F64, I64, F64]:
     """The per-look loop of one chunk of ``k`` look times over ``n`` targets.
 
     Parameters
@@ -172,6 +173,11 @@ def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading:
         ``(max_range_m, min_el_rad, max_el_rad, faces, max_scan_rad)`` of the radar.
     rng
         The sensor's ``numpy.random.Generator`` (advanced in place).
+    lazy
+        None, or the second result of :func:`tate.sensors._chunk_jit.geometry`, whose
+        ``out[5]`` is ``pd``: then the P_d (SNR, cosine) of a pair is made
+        (:func:`tate.sensors._chunk_jit.fill`) only when the pair is looked at, before
+        its draw (the others are never read).
 
     Returns
     -------
@@ -213,6 +219,8 @@ def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading:
                 idx[m] = j
                 m += 1
         d0 = n_hit
+        if lazy is not None:
+            fill(i, idx, m, lazy)
         if m:
             draw = rng.random(m)
             for q in range(m):

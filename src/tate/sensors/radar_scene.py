@@ -66,14 +66,17 @@ def scene_par(spec: RadarSpec) -> F64:
 
 
 def compiled_scene(spec: RadarSpec, code_before: NDArray[np.int64],
-                   code_after: NDArray[np.int64]) -> Callable[..., tuple[F64, ...]] | None:
+                   code_after: NDArray[np.int64]) -> Callable[..., Any] | None:
     """:func:`tate.sensors._chunk_jit.scene` with ``spec``'s parameters bound, or None
-    where the numpy path must run (Swerling 0, invalid kind codes: it raises)."""
+    where the numpy path must run (Swerling 0, invalid kind codes: it raises).  With
+    ``lazy=True`` the bound call is :func:`tate.sensors._chunk_jit.geometry` instead (the
+    scene's ``out (7, k, n)`` and the arguments of :func:`tate.sensors._chunk_jit.fill`,
+    which makes the cosine, SNR and P_d of the pairs the time line looks at)."""
     codes = np.concatenate([code_before, code_after])
     if spec.swerling == 0 or (codes.size and not 0 <= codes.min() <= codes.max()
                               < len(THREAT_KINDS)):
         return None
-    from tate.sensors._chunk_jit import scene
+    from tate.sensors._chunk_jit import geometry, scene
 
     par = scene_par(spec)
     tables = np.array([RCS_TABLES_DBSM[k] for k in THREAT_KINDS], float)
@@ -82,7 +85,7 @@ def compiled_scene(spec: RadarSpec, code_before: NDArray[np.int64],
 
     def bound(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64],
               alive: NDArray[np.bool_], spos: F64, lat: F64, lon: F64, heading: F64,
-              salt: F64) -> tuple[F64, ...]:
-        return scene(safe, vel, alt, codes, alive, spos, lat, lon, heading, salt, faces, par,
-                     case, nodes, tables)
+              salt: F64, lazy: bool = False) -> Any:
+        return (geometry if lazy else scene)(safe, vel, alt, codes, alive, spos, lat, lon,
+                                             heading, salt, faces, par, case, nodes, tables)
     return bound

@@ -411,21 +411,21 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
         safe, vel0, alt, codes = bodies_at(c0)
         if scene is not None:
             state = plat.platform_state(site, tc)
-            rng_, az, el, cos, snr, pd, u = scene(
-                safe, vel0, alt, codes, truth_at(c0)[2], state.pos, state.lat, state.lon,
-                state.heading, state.alt)
             alive = truth_at(c0)[2]
+            (rng_, az, el, cos, snr, pd, u), lazy = scene(  # P_d where looked: lazy
+                safe, vel0, alt, codes, alive, state.pos, state.lat, state.lon,
+                state.heading, state.alt, lazy=True)
         else:
             sc = _Scene.at(site, truth, tc, truth_at(c0), (safe, vel0))
             state, (rng_, az, el), alive = sc.state, (sc.rng, sc.az, sc.el), sc.alive
             std, snr, pd, u = radar_scene(spec, sc, alt, codes)
-            rows = (rng_, az, el, std[0], std[1], std[2], snr)
+            rows, lazy = (rng_, az, el, std[0], std[1], std[2], snr), None
         out.states.append(state)
         looks = (tc, dt, alive, u, rng_, pd, state.heading)
         if sched.kernels is not None:  # the loop of _looks as one compiled call
             sched.credit, sched.phase, *found = sched.kernels.looks(
                 *looks, sched.history, sched.held, sched.next_due, sched.last_track_look,
-                sched.credit, sched.phase, sched.par, fa_per_frame, fa_par, rng)
+                sched.credit, sched.phase, sched.par, fa_per_frame, fa_par, rng, lazy)
         else:
             found = list(_looks(sched, spec, *looks, fa_per_frame, rng))
         out.load.append((tc, found[0], found[1]))
