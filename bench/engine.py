@@ -12,12 +12,19 @@ at least 1,000× on one core.
 
 How
 ---
-BLAS/OpenMP pools are limited to one thread before numpy is imported.  Loading the
-scenario (schema and the reach check, which flies the ballistic grid pass that the
+BLAS/OpenMP pools are limited to one thread before numpy is imported.  Importing the
+engine's modules (``tate.engine``, ``c2``, ``tracking``, ``sensors``, ``weapons``,
+``flight``, ``predict``; most are imported lazily, on first use) is timed on its own, first:
+it is process start-up, not engagement, and it costs more on a machine whose environment
+sets ``PYTHONDONTWRITEBYTECODE`` (every process then compiles tate's sources again).  It
+imports numba but loads no compiled kernel: those load from numba's cache inside the
+scenario load and the first engagement, which is why that engagement is slower.  Loading
+the scenario (schema and the reach check, which flies the ballistic grid pass that the
 run's aiming then reuses from the process's memo) is timed on its own;
 ``Engagement.__init__`` is timed with the flight and the sensing timed inside it by
 wrapping the two functions; ``run()`` is timed on its own.  The speed factor is given
-for the engagement alone, for load plus engagement (what ``tate run`` costs), and for
+for the engagement alone, for load plus engagement, for imports plus load plus engagement
+(what ``tate run`` costs before it writes its tables), and for
 further engagements of the same scenario in the same process (``--again`` of them, median
 and best: what each run of a Monte Carlo worker costs, with the kernels loaded and the
 per-process memos warm; the machine's timings scatter by ±20 %, hence several).  The
@@ -34,9 +41,27 @@ import os
 os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
 import argparse
+import importlib
+import pkgutil
 import statistics
 import time
 from typing import Any
+
+#: the packages an engagement imports from (their modules are imported before the timers)
+ENGINE_PACKAGES = ("engine", "c2", "tracking", "sensors", "weapons", "flight", "predict")
+
+
+def import_engine() -> int:
+    """Import every module of :data:`ENGINE_PACKAGES`; the number imported."""
+    names = []
+    for pkg in ENGINE_PACKAGES:
+        mod = importlib.import_module(f"tate.{pkg}")
+        names.append(mod.__name__)
+        for info in pkgutil.walk_packages(mod.__path__, f"tate.{pkg}."):
+            names.append(info.name)
+    for name in names:
+        importlib.import_module(name)
+    return len(names)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--again", type=int, default=3,
                     help="further runs in the same process (median and best reported)")
     args = ap.parse_args(argv)
+    ti = time.perf_counter()
+    n_mod = import_engine()
+    imports = time.perf_counter() - ti
     import tate.engine.engagement as engagement
     import tate.flight.fly as fly_mod
     import tate.sensors.simulate as sim_mod
@@ -101,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
          f"{'met' if span / total >= 1000 else 'NOT met'})"),
         ("wall time, load scenario", f"{load:.2f} s  (schema and reach check)"),
         ("load + engagement", f"{load + total:.2f} s  = {speed(load + total)} real time"),
+        ("imports (first, timed alone)", f"{imports:.2f} s  ({n_mod} modules)"),
+        ("imports + load + engagement", f"{imports + load + total:.2f} s  = "
+         f"{speed(imports + load + total)} real time"),
         (f"further runs, same process (x{len(walls)})",
          f"median {again:.2f} s = {speed(again)} real time, best {min(walls):.2f} s = "
          f"{speed(min(walls))} (summaries {'identical' if same else 'DIFFERENT'})"),
