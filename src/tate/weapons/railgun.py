@@ -569,7 +569,7 @@ def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np
             rows[s][rail] += x if x < lim else lim
     tick = plant._tick_lists(dt, rows, read) if finite and dt > 0 else None
     served = tick[2] if tick is not None else plant.step_served(dt, rows)
-    power = [served[s][-1] for s in ship]
+    power = [served[s][rail] for s in ship]
     charged = guns._charge_scalar(dt, power, state) if tick is not None and dt > 0 else None
     drawn = guns.charge_lists(dt, power, state) if charged is None else charged[0]
     if len(drawn) >= 8:  # numpy's pairwise sum
