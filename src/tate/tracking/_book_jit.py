@@ -9,7 +9,9 @@ detections left over: the gated pairs (:func:`~._scan_jit.group_keep`), the GNN 
 (:func:`~._scan_jit.gnn_clusters`), the EKF update of the assigned pairs
 (:func:`~._scan_jit.radar_gnn_update`) and each track's score gain.  :func:`radar_gnn_scan`
 makes the same calls, in the same order with the same arguments, from one compiled
-function, so the numbers are those of the step-by-step compiled path bit for bit; the
+function (the pre-gate's eigenvalues computed only where needed,
+:func:`~._pregate_jit.radar_pairs_lazy`, the same values where used), so the numbers are
+those of the step-by-step compiled path bit for bit; the
 numpy glue it replaces (the pair log-likelihood −½ (d² + log det S + m log 2π), the gain
 log P_D + ℓ − log λ, the hit and used flags) is elementwise arithmetic in the same order.
 
@@ -33,15 +35,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.jit import njit
+from tate.tracking._pregate_jit import lam_r_max, radar_pairs_lazy
 from tate.tracking._scan_jit import (
     clutter_density,
     gnn_clusters,
-    group_keep,
+    group_keep_max,
     init_state,
     kf_predict,
     manage_book,
     radar_gnn_update,
-    radar_pairs,
     rae_positions,
 )
 
@@ -86,8 +88,9 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
     gain = np.full(n, miss_gain)
     nis_c = np.empty(0)
     n_nis = -1
-    ok, ti, mj, d2, logdet, dist2, lam_p, lam_r, index, nu, J, C, JC = radar_pairs(
-        x, P, z, pos, pos_cov, sensor, rot, has_rot, R, gamma, slack, loose_factor)
+    (ok, ti, mj, d2, logdet, dist2, lam_p, lam_r, known_r, ub_r, lazy, index, nu, J, C,
+     JC) = radar_pairs_lazy(x, P, z, pos, pos_cov, sensor, rot, has_rot, R, gamma, slack,
+                            loose_factor)
     if not ok:
         return 1, x, P, hit, used, gain, nis_c, n_nis
     n_conf = 0
@@ -108,7 +111,11 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
             any_col = any_col or free[j]
         if not (any_row and any_col):
             continue
-        ok, keep = group_keep(ti, mj, d2, dist2, lam_p, lam_r, group, free, gamma, slack, band)
+        if ti.size == 0:  # (no pair: nothing kept)
+            continue
+        r_max = lam_r_max(lam_r, known_r, ub_r, pos_cov, free, lazy)
+        ok, keep = group_keep_max(ti, mj, d2, dist2, lam_p, r_max, group, free, gamma, slack,
+                                  band)
         if not ok:
             return 2, x, P, hit, used, gain, nis_c, n_nis
         if keep.size == 0:

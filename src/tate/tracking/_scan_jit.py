@@ -47,8 +47,9 @@ from tate.jit import njit
 from tate.tracking._eig3_jit import max_eig3 as _max_eig3
 from tate.tracking._gnn_jit import gnn_clusters
 
-__all__ = ["clutter_density", "gnn_clusters", "group_keep", "init_state", "kf_predict",
-           "manage_book", "radar_gnn_update", "radar_pairs", "rae_positions"]
+__all__ = ["clutter_density", "gnn_clusters", "group_keep", "group_keep_max", "init_state",
+           "kf_predict", "manage_book", "pair_moments", "radar_gnn_update", "radar_pairs",
+           "rae_positions"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
@@ -194,7 +195,7 @@ def radar_pairs(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, rot
 
     Returns ``(ok, track, meas, d2, logdet, dist2, lam_p, lam_r, index, nu, J, C, JC)``;
     ``ok`` is False when an innovation covariance is not positive-definite."""
-    n, k = x.shape
+    n = x.shape[0]
     p = z.shape[0]
     lam_p = np.empty(n)
     lam_r = np.empty(p)
@@ -220,6 +221,21 @@ def radar_pairs(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, rot
             if not dd > loose:
                 index[i, j] = count
                 count += 1
+    ok, track, meas, d2, logdet, dpair, nu, Jall, Call, JCall = pair_moments(
+        x, P, z, sensor, rot, has_rot, R, dist2, index, count)
+    return ok, track, meas, d2, logdet, dpair, lam_p, lam_r, index, nu, Jall, Call, JCall
+
+
+@njit
+def pair_moments(x: F64, P: F64, z: F64, sensor: F64, rot: F64, has_rot: bool, R: F64,
+                 dist2: F64, index: I64, count: int
+                 ) -> tuple[bool, I64, I64, F64, F64, F64, F64, F64, F64, F64]:
+    """The second half of :func:`radar_pairs`: the moments, d² and log det S of the
+    ``count`` pairs numbered in ``index (n, p)`` (−1: not a pair), with their squared
+    distances ``dist2 (n, p)``.  Returns ``(ok, track, meas, d2, logdet, dist2, nu, J, C,
+    JC)``."""
+    n, k = x.shape
+    p = z.shape[0]
     track = np.empty(count, dtype=np.intp)
     meas = np.empty(count, dtype=np.intp)
     d2 = np.empty(count)
@@ -301,7 +317,7 @@ def radar_pairs(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, rot
                 acc += w[a] * w[a]
             d2[c] = acc
             logdet[c] = 2.0 * (math.log(L[0, 0]) + math.log(L[1, 1]) + math.log(L[2, 2]))
-    return ok, track, meas, d2, logdet, dpair, lam_p, lam_r, index, nu, Jall, Call, JCall
+    return ok, track, meas, d2, logdet, dpair, nu, Jall, Call, JCall
 
 
 @njit
@@ -397,6 +413,17 @@ def group_keep(track: I64, meas: I64, d2: F64, dist2: F64, lam_p: F64, lam_r: F6
     for j in range(lam_r.size):
         if in_cols[j] and not lam_r[j] <= lam_r_max:  # (NaN propagates)
             lam_r_max = lam_r[j] if not math.isnan(lam_r_max) else lam_r_max
+    return group_keep_max(track, meas, d2, dist2, lam_p, lam_r_max, in_rows, in_cols, gamma,
+                          slack, band)
+
+
+@njit
+def group_keep_max(track: I64, meas: I64, d2: F64, dist2: F64, lam_p: F64, lam_r_max: float,
+                   in_rows: NDArray[np.bool_], in_cols: NDArray[np.bool_], gamma: float,
+                   slack: float, band: float) -> tuple[bool, I64]:
+    """:func:`group_keep` given the largest detection eigenvalue ``lam_r_max`` of the
+    detections in ``in_cols`` (NaN if one is NaN; −∞: none); reads ``lam_p`` only at the
+    tracks of the pairs."""
     sg = slack * slack * gamma
     lo, hi = 1.0 - band, 1.0 + band
     keep = np.empty(track.size, dtype=np.intp)
