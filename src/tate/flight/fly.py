@@ -105,7 +105,10 @@ class FlightResult:
         (the same arithmetic per row: equal to the last bit)."""
         if not self._parts:
             return trajectory_ecef(self.trajectory, order_ids)
-        body, perm = _ecef_order(self.trajectory, order_ids)
+        member = np.concatenate([p.body for p in self._parts])
+        if self._rows is not None:
+            member = member[self._rows]
+        body, perm = _ecef_order(self.trajectory, order_ids, member)
         rows = perm if self._rows is None else self._rows[perm]
         conv = [_part_ecef(p) for p in self._parts]
         pos = np.concatenate([c[0] for c in conv]).take(rows, axis=0)
@@ -132,17 +135,23 @@ def trajectory_ecef(traj: Table, order_ids: list[Any]
     return body, np.asarray(traj["time_s"], float)[order], pos, vel
 
 
-def _ecef_order(traj: Table, order_ids: list[Any]
+def _ecef_order(traj: Table, order_ids: list[Any], member: NDArray[np.intp] | None = None
                 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """``body[order]`` and ``order = np.lexsort((time, body))`` of a trajectory table's
     rows, ``body`` each row's index in ``order_ids``.  When each body's rows are one run
     in time order (as :func:`fly` makes them) the order is those runs by body, else
-    sorted."""
+    sorted.  ``member``: each row's member index, if known (runs found without comparing
+    the ids)."""
     ids = np.asarray(traj["id"], object)
     t = np.asarray(traj["time_s"], float)
     if not ids.size:
         return np.empty(0, np.intp), np.empty(0, np.intp)
-    first, runs = _id_runs(ids, order_ids)
+    if member is None:
+        first, runs = _id_runs(ids, order_ids)
+    else:
+        first = np.flatnonzero(np.concatenate([[True], member[1:] != member[:-1]]))
+        index = {name: j for j, name in enumerate(order_ids)}
+        runs = np.array([index[i] for i in ids[first].tolist()], np.intp)
     ends = np.append(first[1:], ids.size)
     rising = t[1:] >= t[:-1]
     rising[first[1:] - 1] = True  # a run may start earlier than the last one ended
@@ -432,32 +441,41 @@ def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDA
                    pos: F64) -> Table:
     members = raid.members
     n = len(members)
-    rows_of = _rows_of(body, n)
-    glide_alt = _glide_altitudes(raid, traj, rows_of)
+    time, down, alt, mach = (traj[c] for c in ("time_s", "downrange_km", "alt_m", "mach"))
+    rows_of: Callable[[int], NDArray[np.intp]] | None = None
+    if body.size > 1 and not bool((body[1:] >= body[:-1]).all()):  # rows by body, stably
+        rows_of = _rows_of(body, n)
+        order = np.argsort(body, kind="stable")
+        body, pos = body[order], pos[order]
+        time, down, alt, mach = time[order], down[order], alt[order], mach[order]
+    bounds = np.searchsorted(body, np.arange(n + 1)).tolist()
+    glide_alt = _glide_altitudes(raid, traj, rows_of or (
+        lambda j: np.arange(bounds[j], bounds[j + 1])))
     glide_beta = _glide_betas(raid)
     cols: dict[str, list[Any]] = {k: [] for k in (
         "id", "model", "launch_time_s", "flight_time_s", "range_km", "apogee_km",
         "glide_alt_km", "glide_beta_kg_m2", "max_mach", "impact_error_m", "outcome")}
     impacted = set(imp_body.tolist())
+    aimed = [j for j in range(n) if j in impacted and np.all(np.isfinite(members[j].aim))]
+    err: dict[int, float] = {}
+    if aimed:  # the ground distances of all the impacts at once (per column: the same)
+        ends = pos[[bounds[j + 1] - 1 for j in aimed]].T  # each body's last row
+        aims = np.stack([members[j].aim for j in aimed], axis=1)
+        err = dict(zip(aimed, (_great_circle_km(ends, aims) * 1e3).tolist(), strict=True))
     for j in range(n):
-        sel = rows_of(j)
         m = members[j]
-        t = traj["time_s"][sel]
-        last = pos[sel][-1]
+        lo, hi = bounds[j], bounds[j + 1]
         cols["id"].append(m.id)
         cols["model"].append(m.spec.model)
         cols["launch_time_s"].append(m.launch_time)
-        cols["flight_time_s"].append(float(t[-1] - m.launch_time))
-        cols["range_km"].append(float(traj["downrange_km"][sel][-1]))
-        cols["apogee_km"].append(float(traj["alt_m"][sel].max() / 1e3))
+        cols["flight_time_s"].append(float(time[hi - 1] - m.launch_time))
+        cols["range_km"].append(float(down[hi - 1]))
+        cols["apogee_km"].append(float(alt[lo:hi].max() / 1e3))
         cols["glide_alt_km"].append(glide_alt.get(j, np.nan))
         cols["glide_beta_kg_m2"].append(glide_beta.get(j, np.nan))
-        mach = traj["mach"][sel]
-        cols["max_mach"].append(float(np.nanmax(mach)) if np.isfinite(mach).any() else np.nan)
-        err = np.nan
-        if j in impacted and np.all(np.isfinite(m.aim)):
-            err = float(_great_circle_km(last[:, None], m.aim[:, None])[0] * 1e3)
-        cols["impact_error_m"].append(err)
+        mj = mach[lo:hi]
+        cols["max_mach"].append(float(np.nanmax(mj)) if np.isfinite(mj).any() else np.nan)
+        cols["impact_error_m"].append(err.get(j, np.nan))
         cols["outcome"].append("impact" if j in impacted else "flying")
     by_file = np.argsort(raid.file_order, kind="stable")
     return {k: np.array(v, dtype=object if k in ("id", "model", "outcome") else float)[by_file]

@@ -3,7 +3,9 @@ subsonic flyers' remembered with their flight) and puts the rows in order by run
 bodies instead of a sort: the answer must equal, bit for bit, the reference conversion of
 the whole trajectory table (a sort by body and time, then
 :func:`tate.earth.wgs84.geodetic_to_ecef` and :func:`tate.earth.wgs84.ned_vec_to_ecef`),
-on a fresh flight and on one served from the memo, in any body order."""
+on a fresh flight and on one served from the memo, in any body order.  The summary table
+reads each body's rows as one run (its last row, its maxima): it must equal the
+reference's answer from each body's rows picked out, in any row order."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pickle
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tate.earth import wgs84
 from tate.flight import fly as fly_mod
@@ -48,9 +51,48 @@ def _same(got: tuple[Any, ...], want: tuple[Any, ...]) -> None:
         assert a.tobytes() == b.tobytes()  # to the last bit
 
 
-def test_a_flights_ecef_is_the_whole_tables_conversion_fresh_and_from_the_memo() -> None:
+def _summary_reference(raid: Any, traj: dict[str, Any], body: Any, imp_body: Any, pos: Any
+                       ) -> dict[str, list[float]]:
+    """Per body from its rows picked out (as :func:`tate.flight.fly.fly` had it)."""
+    out: dict[str, list[float]] = {"flight_time_s": [], "range_km": [], "apogee_km": [],
+                                   "max_mach": [], "impact_error_m": []}
+    for j, m in enumerate(raid.members):
+        sel = np.flatnonzero(body == j)
+        mach = traj["mach"][sel]
+        out["flight_time_s"].append(float(traj["time_s"][sel][-1] - m.launch_time))
+        out["range_km"].append(float(traj["downrange_km"][sel][-1]))
+        out["apogee_km"].append(float(traj["alt_m"][sel].max() / 1e3))
+        out["max_mach"].append(float(np.nanmax(mach)) if np.isfinite(mach).any() else np.nan)
+        err = np.nan
+        if j in imp_body.tolist() and np.all(np.isfinite(m.aim)):
+            last = pos[sel][-1]
+            err = float(fly_mod._great_circle_km(last[:, None], m.aim[:, None])[0] * 1e3)
+        out["impact_error_m"].append(err)
+    by_file = np.argsort(raid.file_order, kind="stable")
+    return {k: np.array(v)[by_file].tolist() for k, v in out.items()}
+
+
+def test_a_flights_ecef_is_the_whole_tables_conversion_fresh_and_from_the_memo(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     fly_mod._SLOW.clear()
+    args: list[Any] = []
+    real = fly_mod._summary_table
+
+    def summary(*a: Any) -> Any:
+        args.append(a)
+        return real(*a)
+
+    monkeypatch.setattr(fly_mod, "_summary_table", summary)
     first, again = fly(scenario(BODY)), fly(scenario(BODY))
+    raid, traj, body, imp_body, pos = args[0]
+    want = _summary_reference(*args[0])
+    assert not np.isnan(want["impact_error_m"]).all()
+    rows = np.lexsort((traj["time_s"], -body))  # bodies backwards: not in runs by body
+    for got in (first.summary, real(raid, {k: v[rows] for k, v in traj.items()}, body[rows],
+                                    imp_body, pos[rows])):
+        for k, v in want.items():
+            assert np.asarray(got[k]).tobytes() == np.array(v).tobytes(), k
+        np.testing.assert_array_equal(got["glide_alt_km"], first.summary["glide_alt_km"])
     assert first._parts[-1] is again._parts[-1]  # the drones' flight, remembered
     ids = list(np.asarray(first.summary["id"], dtype=object).tolist())
     assert len(first._parts) == 2 and len(ids) > 2
