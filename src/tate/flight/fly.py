@@ -108,12 +108,26 @@ class FlightResult:
         member = np.concatenate([p.body for p in self._parts])
         if self._rows is not None:
             member = member[self._rows]
-        body, perm = _ecef_order(self.trajectory, order_ids, member)
-        rows = perm if self._rows is None else self._rows[perm]
+        body, perm, blocks = _ecef_order(self.trajectory, order_ids, member)
         conv = [_part_ecef(p) for p in self._parts]
-        pos = np.concatenate([c[0] for c in conv]).take(rows, axis=0)
-        vel = np.concatenate([c[1] for c in conv]).take(rows, axis=0)
-        return body, np.asarray(self.trajectory["time_s"], float)[perm], pos, vel
+        time = np.asarray(self.trajectory["time_s"], float)
+        if self._rows is not None or blocks is None:
+            rows = perm if self._rows is None else self._rows[perm]
+            pos = np.concatenate([c[0] for c in conv]).take(rows, axis=0)
+            vel = np.concatenate([c[1] for c in conv]).take(rows, axis=0)
+            return body, time[perm], pos, vel
+        # each run of rows (one body's) lies in one part: copied whole, in body order
+        ends = np.cumsum([c[0].shape[0] for c in conv]).tolist()
+        pos, vel, t = np.empty((body.size, 3)), np.empty((body.size, 3)), np.empty(body.size)
+        at = 0
+        for a, b in blocks:
+            k = next(k for k, e in enumerate(ends) if a < e)
+            off = ends[k] - conv[k][0].shape[0]
+            pos[at:at + b - a] = conv[k][0][a - off:b - off]
+            vel[at:at + b - a] = conv[k][1][a - off:b - off]
+            t[at:at + b - a] = time[a:b]
+            at += b - a
+        return body, t, pos, vel
 
 
 def flight_ecef(flight: Any, order_ids: list[Any]
@@ -130,22 +144,23 @@ def trajectory_ecef(traj: Table, order_ids: list[Any]
     """Rows of a trajectory table as ECEF, sorted by body (its index in ``order_ids``)
     then time: ``body (r,)``, ``time (r,)`` [s], ``pos (r, 3)`` [m] and Earth-relative
     ``vel (r, 3)`` [m/s]."""
-    body, order = _ecef_order(traj, order_ids)
+    body, order, _ = _ecef_order(traj, order_ids)
     pos, vel = _table_ecef(traj, order)
     return body, np.asarray(traj["time_s"], float)[order], pos, vel
 
 
 def _ecef_order(traj: Table, order_ids: list[Any], member: NDArray[np.intp] | None = None
-                ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+                ) -> tuple[NDArray[np.intp], NDArray[np.intp], list[tuple[int, int]] | None]:
     """``body[order]`` and ``order = np.lexsort((time, body))`` of a trajectory table's
     rows, ``body`` each row's index in ``order_ids``.  When each body's rows are one run
-    in time order (as :func:`fly` makes them) the order is those runs by body, else
-    sorted.  ``member``: each row's member index, if known (runs found without comparing
-    the ids)."""
+    in time order (as :func:`fly` makes them) the order is those runs by body, and the
+    third answer those runs ``(first, end)`` in that order; else sorted (and None).
+    ``member``: each row's member index, if known (runs found without comparing the
+    ids)."""
     ids = np.asarray(traj["id"], object)
     t = np.asarray(traj["time_s"], float)
     if not ids.size:
-        return np.empty(0, np.intp), np.empty(0, np.intp)
+        return np.empty(0, np.intp), np.empty(0, np.intp), None
     if member is None:
         first, runs = _id_runs(ids, order_ids)
     else:
@@ -156,12 +171,13 @@ def _ecef_order(traj: Table, order_ids: list[Any], member: NDArray[np.intp] | No
     rising = t[1:] >= t[:-1]
     rising[first[1:] - 1] = True  # a run may start earlier than the last one ended
     if np.unique(runs).size == runs.size and bool(rising.all()):
-        by = np.argsort(runs, kind="stable")
-        order = np.concatenate([np.arange(first[k], ends[k]) for k in by.tolist()])
-        return np.repeat(runs[by], (ends - first)[by]), order
+        by = np.argsort(runs, kind="stable").tolist()
+        blocks = [(int(first[k]), int(ends[k])) for k in by]
+        order = np.concatenate([np.arange(a, b) for a, b in blocks])
+        return np.repeat(runs[by], (ends - first)[by]), order, blocks
     body = np.repeat(runs, ends - first)
     order = np.lexsort((t, body))
-    return body[order], order
+    return body[order], order, None
 
 
 def _table_ecef(traj: Table, rows: NDArray[np.intp] | None = None) -> tuple[F64, F64]:

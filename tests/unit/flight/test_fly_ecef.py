@@ -9,6 +9,7 @@ reference's answer from each body's rows picked out, in any row order."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from typing import Any
 
@@ -94,9 +95,11 @@ def test_a_flights_ecef_is_the_whole_tables_conversion_fresh_and_from_the_memo(
             assert np.asarray(got[k]).tobytes() == np.array(v).tobytes(), k
         np.testing.assert_array_equal(got["glide_alt_km"], first.summary["glide_alt_km"])
     assert first._parts[-1] is again._parts[-1]  # the drones' flight, remembered
+    assert first._rows is None  # the parts' rows in table order: copied by runs
     ids = list(np.asarray(first.summary["id"], dtype=object).tolist())
     assert len(first._parts) == 2 and len(ids) > 2
-    for flight in (first, again):
+    rows = np.arange(first.trajectory["id"].size)  # the parts' rows, reordered (none)
+    for flight in (first, again, dataclasses.replace(first, _rows=rows)):
         for order in (ids, ids[::-1], ids[1:] + ids[:1]):
             want = _reference(flight.trajectory, order)
             _same(flight.ecef(order), want)
