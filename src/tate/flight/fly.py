@@ -50,6 +50,7 @@ MAX_STEP_S = 10.0  #: longest adaptive step (the models may allow less) [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
 SLOW_CACHE_SIZE = 4  #: subsonic-flyer propagations remembered per process
 MACH_CEILING = 86_000.0  #: US76 defines the speed of sound up to here; Mach is NaN above [m]
+_E2M = 1.0 - wgs84.E2  #: (b / a)^2, as :mod:`tate.earth.wgs84` has it
 
 
 TRAJECTORY_COLUMNS = ("time_s", "id", "model", "lat_deg", "lon_deg", "alt_m", "vn_mps",
@@ -79,16 +80,54 @@ class FlightResult:
     events: Table
     scenario_hash: str
     seed: int | None
+    #: the propagations whose tables make ``trajectory`` (joined, then rows ``_rows`` of
+    #: them, or all): :meth:`ecef` converts each part's table once (a remembered part's
+    #: with it); not pickled
+    _parts: tuple[_Part, ...] = field(default=(), repr=False, compare=False)
+    _rows: NDArray[np.intp] | None = field(default=None, repr=False, compare=False)
     _ecef: dict[tuple[Any, ...], tuple[NDArray[np.intp], F64, F64, F64]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the tables, not the parts or the conversions (recomputed on demand)."""
+        return {**self.__dict__, "_parts": (), "_rows": None, "_ecef": {}}
 
     def ecef(self, order_ids: list[Any]) -> tuple[NDArray[np.intp], F64, F64, F64]:
         """:func:`trajectory_ecef` of this flight's table, computed once per ``order_ids``
         (the engine's truth store and the sensors both ask); fresh copies each call."""
         key = tuple(order_ids)
         if key not in self._ecef:
-            self._ecef[key] = trajectory_ecef(self.trajectory, order_ids)
+            self._ecef[key] = self._convert(order_ids)
         return tuple(a.copy() for a in self._ecef[key])  # type: ignore[return-value]
+
+    def _convert(self, order_ids: list[Any]) -> tuple[NDArray[np.intp], F64, F64, F64]:
+        """:func:`trajectory_ecef` of the table; from the parts' conversions when known
+        (the same arithmetic per row: equal to the last bit)."""
+        if not self._parts:
+            return trajectory_ecef(self.trajectory, order_ids)
+        member = np.concatenate([p.body for p in self._parts])
+        if self._rows is not None:
+            member = member[self._rows]
+        body, perm, blocks = _ecef_order(self.trajectory, order_ids, member)
+        conv = [_part_ecef(p) for p in self._parts]
+        time = np.asarray(self.trajectory["time_s"], float)
+        if self._rows is not None or blocks is None:
+            rows = perm if self._rows is None else self._rows[perm]
+            pos = np.concatenate([c[0] for c in conv]).take(rows, axis=0)
+            vel = np.concatenate([c[1] for c in conv]).take(rows, axis=0)
+            return body, time[perm], pos, vel
+        # each run of rows (one body's) lies in one part: copied whole, in body order
+        ends = np.cumsum([c[0].shape[0] for c in conv]).tolist()
+        pos, vel, t = np.empty((body.size, 3)), np.empty((body.size, 3)), np.empty(body.size)
+        at = 0
+        for a, b in blocks:
+            k = next(k for k, e in enumerate(ends) if a < e)
+            off = ends[k] - conv[k][0].shape[0]
+            pos[at:at + b - a] = conv[k][0][a - off:b - off]
+            vel[at:at + b - a] = conv[k][1][a - off:b - off]
+            t[at:at + b - a] = time[a:b]
+            at += b - a
+        return body, t, pos, vel
 
 
 def flight_ecef(flight: Any, order_ids: list[Any]
@@ -105,16 +144,81 @@ def trajectory_ecef(traj: Table, order_ids: list[Any]
     """Rows of a trajectory table as ECEF, sorted by body (its index in ``order_ids``)
     then time: ``body (r,)``, ``time (r,)`` [s], ``pos (r, 3)`` [m] and Earth-relative
     ``vel (r, 3)`` [m/s]."""
-    body = _body_index(np.asarray(traj["id"], object), order_ids)
+    body, order, _ = _ecef_order(traj, order_ids)
+    pos, vel = _table_ecef(traj, order)
+    return body, np.asarray(traj["time_s"], float)[order], pos, vel
+
+
+def _ecef_order(traj: Table, order_ids: list[Any], member: NDArray[np.intp] | None = None
+                ) -> tuple[NDArray[np.intp], NDArray[np.intp], list[tuple[int, int]] | None]:
+    """``body[order]`` and ``order = np.lexsort((time, body))`` of a trajectory table's
+    rows, ``body`` each row's index in ``order_ids``.  When each body's rows are one run
+    in time order (as :func:`fly` makes them) the order is those runs by body, and the
+    third answer those runs ``(first, end)`` in that order; else sorted (and None).
+    ``member``: each row's member index, if known (runs found without comparing the
+    ids)."""
+    ids = np.asarray(traj["id"], object)
     t = np.asarray(traj["time_s"], float)
+    if not ids.size:
+        return np.empty(0, np.intp), np.empty(0, np.intp), None
+    if member is None:
+        first, runs = _id_runs(ids, order_ids)
+    else:
+        first = np.flatnonzero(np.concatenate([[True], member[1:] != member[:-1]]))
+        index = {name: j for j, name in enumerate(order_ids)}
+        runs = np.array([index[i] for i in ids[first].tolist()], np.intp)
+    ends = np.append(first[1:], ids.size)
+    rising = t[1:] >= t[:-1]
+    rising[first[1:] - 1] = True  # a run may start earlier than the last one ended
+    if np.unique(runs).size == runs.size and bool(rising.all()):
+        by = np.argsort(runs, kind="stable").tolist()
+        blocks = [(int(first[k]), int(ends[k])) for k in by]
+        order = np.concatenate([np.arange(a, b) for a, b in blocks])
+        return np.repeat(runs[by], (ends - first)[by]), order, blocks
+    body = np.repeat(runs, ends - first)
     order = np.lexsort((t, body))
-    body, t = body[order], t[order]
-    lat = np.radians(np.asarray(traj["lat_deg"], float)[order])
-    lon = np.radians(np.asarray(traj["lon_deg"], float)[order])
-    pos = wgs84.geodetic_to_ecef(lat, lon, np.asarray(traj["alt_m"], float)[order])
-    ned = np.column_stack([np.asarray(traj[c], float)[order]
-                           for c in ("vn_mps", "ve_mps", "vd_mps")])
-    return body, t, pos, wgs84.ned_vec_to_ecef(ned, lat, lon)
+    return body[order], order, None
+
+
+def _table_ecef(traj: Table, rows: NDArray[np.intp] | None = None) -> tuple[F64, F64]:
+    """ECEF position and Earth-relative velocity ``(r, 3)`` of a trajectory table's rows
+    (``rows`` of them in that order, else all): :func:`wgs84.geodetic_to_ecef` and
+    :func:`wgs84.ned_vec_to_ecef` of its columns, the same operations in the same order
+    with each sine and cosine taken once."""
+    def col(name: str) -> F64:
+        a = np.asarray(traj[name], float)
+        return a if rows is None else a[rows]
+
+    lat, lon, alt = np.radians(col("lat_deg")), np.radians(col("lon_deg")), col("alt_m")
+    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    pos, vel = np.empty((lat.size, 3)), np.empty((lat.size, 3))
+    n = wgs84.A / np.sqrt(1.0 - wgs84.E2 * sl * sl)  # prime-vertical radius of curvature
+    rxy = (n + alt) * cl
+    np.multiply(rxy, co, out=pos[:, 0])
+    np.multiply(rxy, so, out=pos[:, 1])
+    np.multiply(n * _E2M + alt, sl, out=pos[:, 2])
+    east, north, up = col("ve_mps"), col("vn_mps"), -col("vd_mps")
+    tt = cl * up - sl * north
+    np.subtract(co * tt, so * east, out=vel[:, 0])
+    np.add(so * tt, co * east, out=vel[:, 1])
+    np.add(cl * north, sl * up, out=vel[:, 2])
+    return pos, vel
+
+
+def _part_ecef(part: _Part) -> tuple[F64, F64]:
+    """:func:`_table_ecef` of a propagation's table, computed once per part."""
+    if not part.ecef:
+        part.ecef.append(_table_ecef(part.table))
+    return part.ecef[0]
+
+
+def _id_runs(ids: NDArray[Any], order_ids: list[Any]
+             ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """First row of each run of equal ids (``ids`` not empty) and the run's index in
+    ``order_ids`` (``KeyError`` for an id not there)."""
+    index = {name: j for j, name in enumerate(order_ids)}
+    first = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+    return first, np.array([index[i] for i in ids[first].tolist()], np.intp)
 
 
 def _body_index(ids: NDArray[Any], order_ids: list[Any]) -> NDArray[np.intp]:
@@ -122,9 +226,7 @@ def _body_index(ids: NDArray[Any], order_ids: list[Any]) -> NDArray[np.intp]:
     up once per run of equal ids (a trajectory table's rows come grouped by body)."""
     if not ids.size:
         return np.empty(0, np.intp)
-    index = {name: j for j, name in enumerate(order_ids)}
-    first = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
-    runs = np.array([index[i] for i in ids[first].tolist()], np.intp)
+    first, runs = _id_runs(ids, order_ids)
     return np.repeat(runs, np.diff(np.append(first, ids.size)))
 
 
@@ -153,6 +255,9 @@ class _Part:
     impact_time: F64
     marks: list[tuple[float, int, str]]  #: located events: (time, body, name)
     table: Table  #: the trajectory table of the rows ``pos``… in their order here
+    #: :func:`_table_ecef` of ``table``, once computed (a remembered part keeps it)
+    ecef: list[tuple[F64, F64]] = field(default_factory=list, init=False, repr=False,
+                                        compare=False)
 
 
 def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = None,
@@ -231,7 +336,8 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
     status = "terminated" if done else "truncated"
     msg = (f"all {n} threats reached the ground" if done else
            f"{n - len(imp_body)} of {n} threats still flying at the time limit")
-    return FlightResult(status, msg, traj, summary, events, scenario_hash(scn), seed)
+    return FlightResult(status, msg, traj, summary, events, scenario_hash(scn), seed,
+                        tuple(parts), order)
 
 
 def _body_major(body: NDArray[np.intp], t: F64) -> bool:
@@ -351,32 +457,41 @@ def _summary_table(raid: Any, traj: Table, body: NDArray[np.intp], imp_body: NDA
                    pos: F64) -> Table:
     members = raid.members
     n = len(members)
-    rows_of = _rows_of(body, n)
-    glide_alt = _glide_altitudes(raid, traj, rows_of)
+    time, down, alt, mach = (traj[c] for c in ("time_s", "downrange_km", "alt_m", "mach"))
+    rows_of: Callable[[int], NDArray[np.intp]] | None = None
+    if body.size > 1 and not bool((body[1:] >= body[:-1]).all()):  # rows by body, stably
+        rows_of = _rows_of(body, n)
+        order = np.argsort(body, kind="stable")
+        body, pos = body[order], pos[order]
+        time, down, alt, mach = time[order], down[order], alt[order], mach[order]
+    bounds = np.searchsorted(body, np.arange(n + 1)).tolist()
+    glide_alt = _glide_altitudes(raid, traj, rows_of or (
+        lambda j: np.arange(bounds[j], bounds[j + 1])))
     glide_beta = _glide_betas(raid)
     cols: dict[str, list[Any]] = {k: [] for k in (
         "id", "model", "launch_time_s", "flight_time_s", "range_km", "apogee_km",
         "glide_alt_km", "glide_beta_kg_m2", "max_mach", "impact_error_m", "outcome")}
     impacted = set(imp_body.tolist())
+    aimed = [j for j in range(n) if j in impacted and np.all(np.isfinite(members[j].aim))]
+    err: dict[int, float] = {}
+    if aimed:  # the ground distances of all the impacts at once (per column: the same)
+        ends = pos[[bounds[j + 1] - 1 for j in aimed]].T  # each body's last row
+        aims = np.stack([members[j].aim for j in aimed], axis=1)
+        err = dict(zip(aimed, (_great_circle_km(ends, aims) * 1e3).tolist(), strict=True))
     for j in range(n):
-        sel = rows_of(j)
         m = members[j]
-        t = traj["time_s"][sel]
-        last = pos[sel][-1]
+        lo, hi = bounds[j], bounds[j + 1]
         cols["id"].append(m.id)
         cols["model"].append(m.spec.model)
         cols["launch_time_s"].append(m.launch_time)
-        cols["flight_time_s"].append(float(t[-1] - m.launch_time))
-        cols["range_km"].append(float(traj["downrange_km"][sel][-1]))
-        cols["apogee_km"].append(float(traj["alt_m"][sel].max() / 1e3))
+        cols["flight_time_s"].append(float(time[hi - 1] - m.launch_time))
+        cols["range_km"].append(float(down[hi - 1]))
+        cols["apogee_km"].append(float(alt[lo:hi].max() / 1e3))
         cols["glide_alt_km"].append(glide_alt.get(j, np.nan))
         cols["glide_beta_kg_m2"].append(glide_beta.get(j, np.nan))
-        mach = traj["mach"][sel]
-        cols["max_mach"].append(float(np.nanmax(mach)) if np.isfinite(mach).any() else np.nan)
-        err = np.nan
-        if j in impacted and np.all(np.isfinite(m.aim)):
-            err = float(_great_circle_km(last[:, None], m.aim[:, None])[0] * 1e3)
-        cols["impact_error_m"].append(err)
+        mj = mach[lo:hi]
+        cols["max_mach"].append(float(np.nanmax(mj)) if np.isfinite(mj).any() else np.nan)
+        cols["impact_error_m"].append(err.get(j, np.nan))
         cols["outcome"].append("impact" if j in impacted else "flying")
     by_file = np.argsort(raid.file_order, kind="stable")
     return {k: np.array(v, dtype=object if k in ("id", "model", "outcome") else float)[by_file]
