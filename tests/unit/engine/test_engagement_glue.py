@@ -6,6 +6,7 @@ launch and end times."""
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 import pytest
@@ -111,16 +112,29 @@ def test_a_killed_threat_never_ends_its_flight(engagement: Engagement) -> None:
 
 
 def test_windowed_sensing_as_the_whole_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sensing in windows of 9 look times, or all at once (one window: the whole run's
-    detections): the same scans so far and the same tables; the scans of a whole run up
-    to the end of the windows simulated are those of the whole run's detections."""
-    runs = []
-    for size in (9, 1 << 30):
+    """Sensing in windows of one look time, or all at once (one window: the whole run's
+    detections): the same detections left out each tick (kills come between windows) and
+    the same tables; the scans of a run up to the end of the windows simulated are those
+    of the whole run's detections."""
+    runs, asked = [], []
+    for size in (1, 1 << 30):
         monkeypatch.setattr(windows, "WINDOW", size)
         eng = Engagement(loads_scenario(DEFENDED, "engine-test.toml"), 5)
+        seen: list[tuple[int, int, list[bool] | None]] = []
+
+        def alive_rows(a: int, b: int, eng: Engagement = eng,
+                       seen: list[tuple[int, int, list[bool] | None]] = seen) -> Any:
+            rows = Engagement._alive_rows(eng, a, b)
+            seen.append((a, b, None if rows is None else rows.tolist()))
+            return rows
+
+        monkeypatch.setattr(eng, "_alive_rows", alive_rows)
         runs.append((eng, eng.run()))
+        asked.append(seen)
+    assert asked[0] == asked[1]
+    assert any(rows is not None and not all(rows) for _, _, rows in asked[0])
     (e, got), (_, ref) = runs
-    assert e.sensing.window == 9 and e.sensing.t_done < e.t_end + 5.0
+    assert e.sensing.window == 1 and e.sensing.t_done < e.t_end + 5.0
     for name in got.TABLES:
         a, b = getattr(got, name), getattr(ref, name)
         if isinstance(a, dict):
@@ -137,3 +151,25 @@ def test_windowed_sensing_as_the_whole_runs(monkeypatch: pytest.MonkeyPatch) -> 
     for key in ("time", "sensor", "z", "R", "truth"):
         np.testing.assert_array_equal(getattr(e.scans, key), getattr(want, key)[:n])
     np.testing.assert_array_equal(e.scans.starts, want.starts[:e.scans.starts.size])
+
+
+def test_rows_of_a_later_window_leave_out_the_threats_killed_before(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window simulated after a kill, the kill count unchanged: its rows of the killed
+    threat are left out (the per-row rule), the others not."""
+    monkeypatch.setattr(windows, "WINDOW", 40)
+    e = Engagement(loads_scenario(SCENARIO, "engine-test.toml"), 5)
+    while not (e.scans.truth >= 0).any():
+        e._sense()
+    j = int(np.bincount(e.scans.truth[e.scans.truth >= 0]).argmax())
+    e.killed[j], e.kill_time[j] = True, 0.0
+    a = e.scans.time.size
+    assert e._alive_rows(0, a) is not None
+    while e.scans.time.size == a:
+        e._sense()
+    b = e.scans.time.size
+    alive = e._alive_rows(a, b)
+    assert alive is not None
+    want = e.scans.truth[a:b] != j
+    assert not want.all() and want.any()
+    np.testing.assert_array_equal(alive, want)
