@@ -104,6 +104,9 @@ def _in_scan_order(t: F64, sensor: NDArray[Any], new_sensor: NDArray[np.bool_]) 
     return bool((sensor[tie].astype(str) < sensor[tie + 1].astype(str)).all())
 
 
+_NO_ROW = int(np.iinfo(np.intp).max)  #: :attr:`Engagement._first_row` of a threat not seen yet
+
+
 class Engagement:
     """A defended raid: construct with a scenario and a seed, then :meth:`run` (or
     :meth:`step` until :attr:`done`)."""
@@ -112,7 +115,7 @@ class Engagement:
                  config: EngineConfig | None = None) -> None:
         from tate.flight.fly import fly
         from tate.flight.run import sample_for_run
-        from tate.sensors.simulate import simulate_detections
+        from tate.sensors.windows import WindowedSensing
         from tate.tracking.files import sensors_from_columns
         from tate.tracking.tracker import Tracker
 
@@ -121,10 +124,13 @@ class Engagement:
         self.scenario, self.seed = sample_for_run(scenario, seed)
         self.flight = fly(self.scenario, dt=c.flight_dt, record_s=c.record_s, seed=self.seed)
         self.truth = TruthStore.from_flight(self.flight)
-        self.sensing = simulate_detections(self.scenario, self.flight, self.seed, dt_s=c.dt)
+        #: the sensors' detections, simulated in windows as the run advances (:meth:`_sense`)
+        self.sensing = WindowedSensing(self.scenario, self.flight, self.seed, dt_s=c.dt)
         self.sensors = sensors_from_columns(self.sensing.sensors, self.sensing.origin)
         self.origin = self.sensing.origin
-        self.scans = self._radar_scans()
+        self._sensors_from = sensors_from_columns
+        self.scans = _Scans(np.empty(0), np.empty(0, object), np.empty((0, 3)),
+                            np.empty((0, 3, 3)), np.empty(0, np.intp), np.zeros(1, np.intp))
         self.tracker = Tracker(_tracker_config(c.tracker, self.scenario))
         #: further trackers fed the same scans as :attr:`tracker` (comparisons, training
         #: data); the defence sees only :attr:`tracker`
@@ -141,37 +147,26 @@ class Engagement:
         self._first_held = np.full(n, np.nan)
         self._next_scan = 0
         #: per scan (as Python numbers): first row, time [s], sensor id
-        first = self.scans.starts[:-1] if self.scans.time.size else np.empty(0, np.intp)
-        self._scan_starts: list[int] = self.scans.starts[:first.size + 1].tolist()
-        self._scan_times: list[float] = self.scans.time[first].tolist()
-        self._scan_sids = [str(x) for x in self.scans.sensor[first].tolist()]
+        self._scan_starts: list[int] = [0]
+        self._scan_times: list[float] = []
+        self._scan_sids: list[str] = []
         #: the same as arrays, and each scan's sensor as a row of :attr:`_site_ids`
-        self._scan_bounds = self.scans.starts[:first.size + 1].astype(np.intp)
-        self._scan_time_arr = self.scans.time[first]
-        self._site_ids = list(dict.fromkeys(self._scan_sids))
-        where = {sid: k for k, sid in enumerate(self._site_ids)}
-        self._scan_site = np.array([where[s] for s in self._scan_sids], dtype=np.intp)
+        self._scan_bounds = np.zeros(1, np.intp)
+        self._scan_time_arr = np.empty(0)
+        self._site_ids: list[str] = []
+        self._scan_site = np.empty(0, np.intp)
         #: positions and rotations of the sensors of :attr:`_site_ids`, once all are fixed
         self._sites: tuple[F64, F64] | None = None
         #: per detection row: not of a threat killed by its time, as of the kill count
-        self._alive = np.ones(self.scans.time.size, dtype=bool)
+        self._alive = np.ones(0, dtype=bool)
         self._n_killed = 0
         self._fixed_sites: dict[str, tuple[F64, F64]] = {}
         self._undetected = bool(n)  #: some threat not yet detected
-        #: per threat, its first detection row (none: the row count); the rows before
-        #: :attr:`_fresh_from` (the least of those of the threats not yet detected) can
-        #: detect no threat first
-        self._first_row = np.full(n, self.scans.truth.size, dtype=np.intp)
-        tr = self.scans.truth
-        if n <= 64 and tr.size:  # a pass per threat is cheaper than np.unique's sort
-            for j in range(n):
-                row = int((tr == j).argmax())
-                if tr[row] == j:
-                    self._first_row[j] = row
-        else:
-            seen, first_row = np.unique(self.scans.truth, return_index=True)
-            self._first_row[seen[seen >= 0]] = first_row[seen >= 0]
-        self._fresh_from = int(self._first_row.min()) if n else 0
+        #: per threat, its first detection row among the rows simulated (none yet:
+        #: :data:`_NO_ROW`); the rows before :attr:`_fresh_from` (the least of those of
+        #: the threats not yet detected) can detect no threat first
+        self._first_row = np.full(n, _NO_ROW, dtype=np.intp)
+        self._fresh_from = _NO_ROW if n else 0
         self._ended = np.zeros(n, dtype=bool)
         self.events: list[tuple[float, str, str, str]] = []
         self._quality: list[tuple[float, int, int, float, float, float, float]] = []
@@ -202,8 +197,11 @@ class Engagement:
         self.weapons_wired = True
 
     # -- setup ------------------------------------------------------------------------------
-    def _radar_scans(self) -> _Scans:
-        det = self.sensing.detections
+    def _radar_scans(self, det: dict[str, NDArray[Any]], body_rows: NDArray[np.intp] | None
+                     ) -> _Scans:
+        """The radar scans of detection rows ``det`` (a table of
+        :func:`~tate.sensors.simulate.simulate_detections`' columns; ``body_rows``: each
+        row's target row, −1 a false alarm, None: looked up by ``truth_id``)."""
         rng_m = np.asarray(det["range_m"], float)
         ok = np.isfinite(rng_m)
         t = np.asarray(det["time_s"], float)[ok]
@@ -217,11 +215,10 @@ class Engagement:
             np.radians(np.asarray(det["el_std_deg"], float)[ok]) ** 2])
         R = R.reshape(t.size, 3, 3)
         index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
-        body = self.sensing.body
-        if body is not None and body[0] is det["truth_id"]:  # sensing's rows: a small lookup
+        if body_rows is not None:  # sensing's rows: a small lookup
             ids = self.sensing.targets["target_id"].tolist()
             row = np.array([index.get(i, -1) for i in ids] + [-1], dtype=np.intp)
-            truth = row[body[1][ok]]  # (−1, a false alarm, reads the last entry: −1)
+            truth = row[body_rows[ok]]  # (−1, a false alarm, reads the last entry: −1)
         else:
             truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
                                     repeat(-1)), dtype=np.intp, count=t.size)
@@ -275,6 +272,8 @@ class Engagement:
         stages alone; :meth:`step` also runs the defence), all of them in one
         :meth:`~tate.tracking.tracker.Tracker.ingest_scans`; a killed threat's detections
         from its kill on are left out, and a scan left empty."""
+        while self.sensing.t_done < t1 + 1e-9 and not self.sensing.finished:
+            self._sense()
         i0 = self._next_scan
         i1 = bisect_right(self._scan_times, t1 + 1e-9, i0)
         if i1 == i0:
@@ -291,6 +290,43 @@ class Engagement:
         z, R = sc.z[a:b], sc.R[a:b]
         for tracker in (self.tracker, *self.shadow_trackers):
             tracker.ingest_scans(times, bounds, z, R, site, site_pos, site_rot, alive)
+
+    def _sense(self) -> None:
+        """Simulate the sensors' next window and append its radar scans to :attr:`scans`
+        and the per-scan lists; the threats first seen in it get their first row."""
+        part = self._radar_scans(*self.sensing.advance())
+        if self.sensing.moving:
+            self.sensors = self._sensors_from(self.sensing.sensors, self.origin)
+            self._sites = None
+        if not part.time.size:
+            return
+        sc, off = self.scans, self.scans.time.size
+        self.scans = _Scans(np.concatenate([sc.time, part.time]),
+                            np.concatenate([sc.sensor, part.sensor]),
+                            np.concatenate([sc.z, part.z]), np.concatenate([sc.R, part.R]),
+                            np.concatenate([sc.truth, part.truth]),
+                            np.concatenate([sc.starts[:-1], part.starts + off]))
+        first = part.starts[:-1]
+        self._scan_starts += (part.starts[1:] + off).tolist()
+        self._scan_times += part.time[first].tolist()
+        sids = [str(x) for x in part.sensor[first].tolist()]
+        self._scan_sids += sids
+        self._scan_bounds = np.asarray(self.scans.starts, dtype=np.intp)
+        self._scan_time_arr = np.concatenate([self._scan_time_arr, part.time[first]])
+        fresh = [s for s in dict.fromkeys(sids) if s not in self._site_ids]
+        if fresh:
+            self._site_ids += fresh
+            self._sites = None
+        where = {sid: k for k, sid in enumerate(self._site_ids)}
+        self._scan_site = np.concatenate([self._scan_site,
+                                          np.array([where[s] for s in sids], dtype=np.intp)])
+        self._alive = np.concatenate([self._alive, np.ones(part.time.size, bool)])
+        self._n_killed = -1  # (the new rows' flags: recomputed on the next ask)
+        seen, first_row = np.unique(part.truth, return_index=True)
+        new = (seen >= 0) & (self._first_row[np.maximum(seen, 0)] == _NO_ROW)
+        self._first_row[seen[new]] = first_row[new] + off
+        if self._undetected:
+            self._fresh_from = int(self._first_row[np.isnan(self.first_detected)].min())
 
     def _alive_rows(self, a: int, b: int) -> NDArray[np.bool_] | None:
         """Which detections of rows ``a:b`` are not of a threat already killed at their

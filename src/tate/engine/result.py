@@ -24,7 +24,9 @@ Tables are dicts of equal-length numpy columns, written to Parquet without loss 
 * ``tracks``: track quality per tick: ``time_s, live_threats, confirmed_tracks,
   gospa_m, localisation_m, missed_m, false_m`` (GOSPA α = 2, p = 1, cut-off
   ``gospa_c``, in the tracker's ENU frame);
-* ``sensor_load``: the radars' time lines from :mod:`tate.sensors.simulate`;
+* ``sensor_load``: the radars' time lines from :mod:`tate.sensors.simulate`, one row per
+  radar per look time up to the run's end (the radars are simulated in windows as the
+  run advances, :mod:`tate.sensors.windows`; the rows after its end are left out);
 * ``paths``: ``time_s, id, kind`` (threat or interceptor; an interceptor's id is
   ``shot-<row of shots>``), ``weapon, lat_deg, lon_deg, alt_m, speed_mps``: threats every
   second to their end, interceptors every tick in the air (:mod:`tate.engine.replay`);
@@ -239,11 +241,12 @@ def build_result(eng: Any, lazy: bool = False) -> RunResult:
 
     if not lazy:
         return RunResult(status, message, _events(eng), threats, shots, tracks,
-                         dict(eng.sensing.load), _magazine(eng), _power(eng), paths_table(eng),
-                         track_states_table(eng), platforms_table(eng), summary, meta)
+                         eng.sensing.load_until(eng.t), _magazine(eng), _power(eng),
+                         paths_table(eng), track_states_table(eng), platforms_table(eng),
+                         summary, meta)
     later: dict[str, Any] = {
         "events": lambda: _events(eng), "tracks": lambda: _tracks(eng),
-        "sensor_load": lambda: dict(eng.sensing.load), "power": lambda: _power(eng),
+        "sensor_load": lambda t=eng.t: eng.sensing.load_until(t), "power": lambda: _power(eng),
         "paths": lambda: paths_table(eng), "track_states": lambda: track_states_table(eng),
         "platforms": lambda: platforms_table(eng)}
     res = object.__new__(RunResult)

@@ -67,7 +67,6 @@ from tate.sensors.tables import (
     DETECTION_COLUMNS,
     LOAD_COLUMNS,
     Table,
-    _add_looks,
     _detections,
     _load_rows,
     _Out,
@@ -381,61 +380,14 @@ def _simulate_radar(site: plat.SensorSite, truth: TruthTracks, times: F64, dt: f
                     rng: np.random.Generator, out: _Out, tick: Callable[[float], None],
                     truth_at: Callable[[int], Interpolated], bodies_at: Bodies,
                     chunk: int = _CHUNK) -> None:
-    """Walk one radar's look times (see the module docstring); ``truth_at`` and
-    ``bodies_at`` are :func:`_chunks` and :func:`_chunk_bodies` of ``times`` in chunks
-    of ``chunk`` look times.
+    """Walk one radar's look times (see the module docstring) chunk by chunk
+    (:class:`tate.sensors.radar_walk.RadarWalk`); ``truth_at`` and ``bodies_at`` are
+    :func:`_chunks` and :func:`_chunk_bodies` of ``times`` in chunks of ``chunk``."""
+    from tate.sensors.radar_walk import RadarWalk
 
-    Everything that does not depend on the time line is computed for a chunk of look
-    times at once; the loop over the look times keeps only the scheduler and the draws
-    (their order is the stream's: look outcomes, measurement noise, false-alarm count,
-    false-alarm cells).
-    """
-    from tate.sensors import radar
-    from tate.sensors.presets import RADARS
-    from tate.sensors.radar_scene import compiled_scene, radar_scene, scene_par
-
-    spec = RADARS[site.preset]
-    sched = RadarScheduler(truth.n, spec.dwell_s, spec.search_frame_s, spec.track_revisit_s,
-                           spec.budget)
-    fa_per_frame = radar.false_alarms_per_frame(spec)
-    # false alarms have the accuracy of a detection at the threshold SNR, −ln P_fa (linear)
-    fa_snr = np.full(1, 10.0 * np.log10(-np.log(spec.pfa)))
-    fa_tail = np.concatenate([*radar.measurement_std(spec, fa_snr), fa_snr])  # stds, SNR
-    fa_par = np.array([spec.max_range_m, spec.min_el_rad, spec.max_el_rad, spec.faces,
-                       spec.max_scan_rad], float)
-    scene = compiled_scene(spec, truth.code_before, truth.code_after) if jit.enabled() else None
-    par = scene_par(spec)
-    rows: tuple[F64, ...] = ()  # (the compiled path makes the hits' rows itself)
-    for c0 in range(0, times.size, chunk):
-        tc = times[c0:c0 + chunk]
-        safe, vel0, alt, codes = bodies_at(c0)
-        if scene is not None:
-            state = plat.platform_state(site, tc)
-            alive = truth_at(c0)[2]
-            (rng_, az, el, cos, snr, pd, u), lazy = scene(  # P_d where looked: lazy
-                safe, vel0, alt, codes, alive, state.pos, state.lat, state.lon,
-                state.heading, state.alt, lazy=True)
-        else:
-            sc = _Scene.at(site, truth, tc, truth_at(c0), (safe, vel0))
-            state, (rng_, az, el), alive = sc.state, (sc.rng, sc.az, sc.el), sc.alive
-            std, snr, pd, u = radar_scene(spec, sc, alt, codes)
-            rows, lazy = (rng_, az, el, std[0], std[1], std[2], snr), None
-        out.states.append(state)
-        looks = (tc, dt, alive, u, rng_, pd, state.heading)
-        if sched.kernels is not None:  # the loop of _looks as one compiled call
-            sched.credit, sched.phase, *found = sched.kernels.looks(
-                *looks, sched.history, sched.held, sched.next_due, sched.last_track_look,
-                sched.credit, sched.phase, sched.par, fa_per_frame, fa_par, rng, lazy)
-        else:
-            found = list(_looks(sched, spec, *looks, fa_per_frame, rng))
-        out.load.append((tc, found[0], found[1]))
-        det = None
-        if scene is not None:  # the hits' rows in one compiled call
-            from tate.sensors._chunk_jit import hits
-
-            det = hits(rng_, az, el, cos, snr, par, *found[2:5])
-        _add_looks(out, rows, tc, truth.ids, found[2:], fa_tail, det)
-        tick(float(tc[-1]))
+    walk = RadarWalk(site, truth, times, dt, rng, out, chunk)
+    while not walk.done:
+        walk.step(truth_at, bodies_at, tick)
 
 
 def _looks(sched: RadarScheduler, spec: Any, tc: F64, dt: float, alive: NDArray[np.bool_],

@@ -6,13 +6,15 @@ launch and end times."""
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from tate.engine.engagement import Engagement, _in_scan_order
 from tate.scenario.loader import loads_scenario
+from tate.sensors import windows
+from tate.sensors.simulate import simulate_detections
 
 from .test_engagement import DEFENDED, SCENARIO
 
@@ -35,16 +37,13 @@ def test_scan_order_check() -> None:
 
 def test_shuffled_detections_give_the_same_scans(engagement: Engagement) -> None:
     """The lexsort fallback: detections out of order are sorted as before."""
-    ref = engagement._radar_scans()
-    det = engagement.sensing.detections
+    e = engagement
+    whole = simulate_detections(e.scenario, e.flight, e.seed, dt_s=e.config.dt)
+    det = whole.detections
+    assert whole.body is not None
+    ref = e._radar_scans(det, whole.body[1])
     perm = np.random.default_rng(0).permutation(det["time_s"].size)
-    sensing = engagement.sensing
-    engagement.sensing = replace(sensing, detections={k: np.asarray(v)[perm]
-                                                      for k, v in det.items()})
-    try:
-        got = engagement._radar_scans()
-    finally:
-        engagement.sensing = sensing
+    got = e._radar_scans({k: np.asarray(v)[perm] for k, v in det.items()}, None)
     np.testing.assert_array_equal(got.time, ref.time)
     np.testing.assert_array_equal(got.sensor, ref.sensor)
     np.testing.assert_array_equal(got.starts, ref.starts)
@@ -110,3 +109,67 @@ def test_a_killed_threat_never_ends_its_flight(engagement: Engagement) -> None:
     np.testing.assert_array_equal(eng._ended, np.arange(eng.truth.n) > 0)
     ends = [e for e in eng.events if e[1] in ("impact", "flying-at-limit")]
     assert [e[2] for e in ends] == [str(x) for x in eng.truth.ids[1:]]
+
+
+def test_windowed_sensing_as_the_whole_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sensing in windows of one look time, or all at once (one window: the whole run's
+    detections): the same detections left out each tick (kills come between windows) and
+    the same tables; the scans of a run up to the end of the windows simulated are those
+    of the whole run's detections."""
+    runs, asked = [], []
+    for size in (1, 1 << 30):
+        monkeypatch.setattr(windows, "WINDOW", size)
+        eng = Engagement(loads_scenario(DEFENDED, "engine-test.toml"), 5)
+        seen: list[tuple[int, int, list[bool] | None]] = []
+
+        def alive_rows(a: int, b: int, eng: Engagement = eng,
+                       seen: list[tuple[int, int, list[bool] | None]] = seen) -> Any:
+            rows = Engagement._alive_rows(eng, a, b)
+            seen.append((a, b, None if rows is None else rows.tolist()))
+            return rows
+
+        monkeypatch.setattr(eng, "_alive_rows", alive_rows)
+        runs.append((eng, eng.run()))
+        asked.append(seen)
+    assert asked[0] == asked[1]
+    assert any(rows is not None and not all(rows) for _, _, rows in asked[0])
+    (e, got), (_, ref) = runs
+    assert e.sensing.window == 1 and e.sensing.t_done < e.t_end + 5.0
+    for name in got.TABLES:
+        a, b = getattr(got, name), getattr(ref, name)
+        if isinstance(a, dict):
+            assert a.keys() == b.keys(), name
+            for k in a:
+                np.testing.assert_array_equal(a[k], b[k], err_msg=f"{name}.{k}")
+        else:
+            assert a == b, name
+    whole = simulate_detections(e.scenario, e.flight, e.seed, dt_s=e.config.dt)
+    assert whole.body is not None
+    want = e._radar_scans(whole.detections, whole.body[1])
+    n = e.scans.time.size
+    assert 0 < n < want.time.size and want.time[n] > e.sensing.t_done >= want.time[n - 1]
+    for key in ("time", "sensor", "z", "R", "truth"):
+        np.testing.assert_array_equal(getattr(e.scans, key), getattr(want, key)[:n])
+    np.testing.assert_array_equal(e.scans.starts, want.starts[:e.scans.starts.size])
+
+
+def test_rows_of_a_later_window_leave_out_the_threats_killed_before(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window simulated after a kill, the kill count unchanged: its rows of the killed
+    threat are left out (the per-row rule), the others not."""
+    monkeypatch.setattr(windows, "WINDOW", 40)
+    e = Engagement(loads_scenario(SCENARIO, "engine-test.toml"), 5)
+    while not (e.scans.truth >= 0).any():
+        e._sense()
+    j = int(np.bincount(e.scans.truth[e.scans.truth >= 0]).argmax())
+    e.killed[j], e.kill_time[j] = True, 0.0
+    a = e.scans.time.size
+    assert e._alive_rows(0, a) is not None
+    while e.scans.time.size == a:
+        e._sense()
+    b = e.scans.time.size
+    alive = e._alive_rows(a, b)
+    assert alive is not None
+    want = e.scans.truth[a:b] != j
+    assert not want.all() and want.any()
+    np.testing.assert_array_equal(alive, want)
