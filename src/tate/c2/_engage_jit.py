@@ -18,12 +18,7 @@ is the same scalar arithmetic in the same order as the reference (ground range b
 ``hypot``, slant range as ``sqrt((x² + y²) + z²)`` as numpy's norm sums, the bilinear
 table in the reference's term order, the kinematic stand-in), so the two agree to the
 bit; every test is the same comparison.  The railguns' Pk (a few ufuncs on the pairs
-found) stays in numpy.
-
-Also the compiled twin of :func:`tate.c2.threat.assess_threats` without covariances and
-accelerations (:func:`assess`: kind, impact, threatened asset, time to go, priority per
-track, in one loop with the reference's arithmetic; the flat-Earth ENU frame of that
-module).
+found) stays in numpy.  (The threat evaluation's twin is :mod:`tate.c2._threat_jit`.)
 
 Frame and units: the tracker's local ENU frame, m, s, m/s.  The flown tables of the
 launchers come packed by :func:`pack` (one array of ranges, altitudes and times
@@ -41,8 +36,8 @@ from numpy.typing import NDArray
 
 from tate.jit import njit
 
-__all__ = ["assess", "pack", "search", "search_kinematic", "search_need", "table_time",
-           "table_times"]
+__all__ = ["band_times", "pack", "search", "search_kinematic", "search_need",
+           "speed_bounds", "table_time", "table_times"]
 
 F64 = NDArray[np.float64]
 IP = NDArray[np.intp]
@@ -247,6 +242,81 @@ def speed_bounds(params: F64, index: IP, ranges: F64, alts: F64, times: F64) -> 
 
 
 @njit
+def band_times(index: IP, alts: F64, times: F64, n_ranges: int) -> F64:
+    """Per range band of every flown table (as :func:`pack` gives them), ``(R, 4)``
+    aligned with ``ranges`` (row ``r0 + i``: ground ranges in ``[ranges[r0 + i],
+    ranges[r0 + i + 1]]``, the table's cell row ``i``): the least and the largest
+    fly-out time [s] at any finite point of it (a bilinear time lies between its cell's
+    smallest and largest corner; a NaN corner gives NaN) and the lowest and highest
+    altitude [m] of its cells with four finite corners (−inf below if the lowest cell
+    is one: altitudes below the table clamp to it); rows without such a cell, a table's
+    last row and launchers without a table: inf, −inf, inf, −inf."""
+    out = np.empty((n_ranges, 4))
+    for r in range(n_ranges):
+        out[r, 0], out[r, 1], out[r, 2], out[r, 3] = np.inf, -np.inf, np.inf, -np.inf
+    for w in range(index.shape[0]):
+        if index[w, 0] != 1:
+            continue
+        r0, nr, a0, na, t0 = index[w, 1], index[w, 2], index[w, 3], index[w, 4], index[w, 5]
+        for i in range(nr - 1):
+            for k in range(na - 1):
+                c = t0 + i * na + k
+                corners = (times[c], times[c + 1], times[c + na], times[c + na + 1])
+                if math.isnan(corners[0] + corners[1] + corners[2] + corners[3]):
+                    continue
+                lo = min(min(corners[0], corners[1]), min(corners[2], corners[3]))
+                hi = max(max(corners[0], corners[1]), max(corners[2], corners[3]))
+                row = r0 + i
+                out[row, 0] = min(out[row, 0], lo)
+                out[row, 1] = max(out[row, 1], hi)
+                out[row, 2] = min(out[row, 2], -np.inf if k == 0 else alts[a0 + k])
+                out[row, 3] = max(out[row, 3], alts[a0 + k + 1])
+    return out
+
+
+@njit
+def _late(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
+          ranges: F64, r0: int, nr: int, bands: F64, delay: float, slack: float) -> bool:
+    """Whether a flown-table missile launched after ``delay`` [s] can meet the kinematic
+    path of track ``j`` at no time in ``[t0, t1]`` [s] ahead: in range band ``i``
+    (:func:`band_times`) its fly-out time lies in ``[lo, hi]`` (``bands[r0 + i, :2]``),
+    so a meeting there needs ``delay + lo ≤ τ ≤ delay + MAX_FLYOUT_STRETCH hi + slack``
+    (the search's two time tests) and the altitude within the band's finite cells
+    (``bands[r0 + i, 2:]``).  Over that window (widened by 1e-6 s) the path's ground²
+    (convex) and altitude (as :func:`_outside`: quadratics) span their exact extremes
+    (at an end or the vertex), both continuous; a band whose range or altitudes they miss
+    by more than 1 m (plus 1e-9 of the quadratic's scale) is out; True if every band is.
+    The grid's points differ from the exact path by rounding (< 1e-6 m), a bilinear
+    time from its corners by a few ulp: far inside the margins."""
+    rx, ry = kin[j, 0] - lpos[s, 0], kin[j, 1] - lpos[s, 1]
+    vx, vy = kin[j, 3], kin[j, 4]
+    A, B, C = vx * vx + vy * vy, 2.0 * (rx * vx + ry * vy), rx * rx + ry * ry
+    a = A / _TWO_R - (0.5 * g0 if kin[j, 6] != 0.0 else 0.0)
+    b, c = kin[j, 5] + B / _TWO_R, kin[j, 2] + C / _TWO_R
+    for i in range(nr - 1):
+        row = r0 + i
+        if bands[row, 0] == np.inf:
+            continue
+        lo_t = max(t0, delay + bands[row, 0] - 1e-6)
+        hi_t = min(t1, delay + _MAX_FLYOUT_STRETCH * bands[row, 1] + slack + 1e-6)
+        if not lo_t <= hi_t:
+            continue
+        g_lo, g_hi = _quad_range(A, B, C, lo_t, hi_t)
+        tol = 1e-9 * (A * hi_t * hi_t + abs(B) * hi_t + C)
+        r_lo, r_hi = ranges[row] - _MARGIN_M, ranges[row + 1] + _MARGIN_M
+        if g_lo - tol > r_hi * r_hi:
+            continue  # beyond the band's far edge all the window
+        if r_lo > 0.0 and g_hi + tol < r_lo * r_lo:
+            continue  # inside its near edge all the window
+        h_lo, h_hi = _quad_range(a, b, c, lo_t, hi_t)
+        tol = 1e-9 * (abs(a) * hi_t * hi_t + abs(b) * hi_t + abs(c)) + _MARGIN_M
+        if h_hi + tol < bands[row, 2] or h_lo - tol > bands[row, 3]:
+            continue  # below or above the band's finite cells all the window
+        return False
+    return True
+
+
+@njit
 def _too_slow(kin: F64, j: int, lpos: F64, s: int, t0: float, t1: float, bound: F64,
               delay: float) -> bool:
     """Whether a round with fly-out time ≥ (ground range − G) / V (``bound``: V, G of
@@ -269,11 +339,17 @@ def _too_slow(kin: F64, j: int, lpos: F64, s: int, t0: float, t1: float, bound: 
 
 @njit
 def _hopeless(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
-              lim: F64, reach: F64, w: int, delay: float) -> bool:
-    """:func:`_outside` or (where ``reach`` has rows) :func:`_too_slow` of launcher ``w``."""
+              lim: F64, reach: F64, w: int, delay: float, index: IP, ranges: F64,
+              bands: F64, slack: float) -> bool:
+    """:func:`_outside` or (where ``reach`` has rows) :func:`_too_slow` of launcher ``w``
+    or (where ``bands`` has entries and ``w`` has a table) :func:`_late`."""
     if _outside(kin, j, lpos, s, g0, t0, t1, lim):
         return True
-    return reach.shape[0] > 0 and _too_slow(kin, j, lpos, s, t0, t1, reach[w], delay)
+    if reach.shape[0] > 0 and _too_slow(kin, j, lpos, s, t0, t1, reach[w], delay):
+        return True
+    return (bands.shape[0] > 0 and index[w, 0] == 1 and index[w, 6] != 1
+            and _late(kin, j, lpos, s, g0, t0, t1, ranges, index[w, 1], index[w, 2], bands,
+                      delay, slack))
 
 
 @njit
@@ -283,13 +359,14 @@ def search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, 
     """:func:`_search` of a given path (no kinematic bounds)."""
     return _search(lpos, site, params, index, ranges, alts, times, path, track_speed,
                    time_to_go, tau, launch_delay_s, slack, np.empty((0, 7)), 0.0,
-                   np.empty((0, 2)))
+                   np.empty((0, 2)), np.empty((0, 4)))
 
 
 @njit
 def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, times: F64,
             path: F64, track_speed: F64, time_to_go: F64, tau: F64, launch_delay_s: float,
-            slack: float, kin: F64, g0: float, reach: F64) -> tuple[F64, F64, F64, F64, F64]:
+            slack: float, kin: F64, g0: float, reach: F64, bands: F64
+            ) -> tuple[F64, F64, F64, F64, F64]:
     """Earliest feasible intercept of every (launcher, track) pair (the search of
     :func:`tate.c2.engage.opportunities` from the predicted ``path (T, K, 3)`` on).
 
@@ -326,7 +403,8 @@ def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
             if kin.shape[0] and k % _RECHECK == 0 and left and k < end:
                 for w in range(W):  # no opportunity up to the end: closed (the same answers)
                     if open_[w] and _hopeless(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
-                                              params[w, 2:6], reach, w, launch_delay_s):
+                                              params[w, 2:6], reach, w, launch_delay_s,
+                                              index, ranges, bands, slack):
                         open_[w] = False
                         left -= 1
             if left == 0 or not tau[k] < time_to_go[j]:
@@ -376,14 +454,15 @@ def search_kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, a
     ``ballistic`` ones), with the same arithmetic; the track speeds as ``np.linalg.norm``
     sums them."""
     return _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic,
-                      g0, time_to_go, tau, launch_delay_s, slack, np.empty((0, 2)))
+                      g0, time_to_go, tau, launch_delay_s, slack, np.empty((0, 2)),
+                      np.empty((0, 4)))
 
 
 @njit
 def _kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
                times: F64, pos: F64, vel: F64, ballistic: NDArray[np.bool_], g0: float,
-               time_to_go: F64, tau: F64, launch_delay_s: float, slack: float, reach: F64
-               ) -> tuple[F64, F64, F64, F64, F64]:
+               time_to_go: F64, tau: F64, launch_delay_s: float, slack: float, reach: F64,
+               bands: F64) -> tuple[F64, F64, F64, F64, F64]:
     """:func:`search_kinematic`, a launcher closed early (the same answers) once the
     kinematic path stays outside its envelope (:func:`_outside`) or, where ``reach``
     ``(W, 2)`` (:func:`speed_bounds`) has rows, out of its rounds' reach
@@ -407,13 +486,14 @@ def _kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F
             kin[j, c], kin[j, 3 + c] = pos[j, c], vel[j, c]
         kin[j, 6] = 1.0 if ballistic[j] else 0.0
     return _search(lpos, site, params, index, ranges, alts, times, path, speed, time_to_go,
-                   tau, launch_delay_s, slack, kin, g0, reach)
+                   tau, launch_delay_s, slack, kin, g0, reach, bands)
 
 
 
 @njit
 def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
-                times: F64, rail: F64, reach: F64, need: NDArray[np.bool_], pos: F64,
+                times: F64, rail: F64, reach: F64, bands: F64, need: NDArray[np.bool_],
+                pos: F64,
                 vel: F64, ballistic: NDArray[np.bool_], g0: float, time_to_go: F64, tau: F64,
                 launch_delay_s: float, slack: float) -> tuple[F64, F64, F64, F64]:
     """:func:`search_kinematic` of the tracks ``need (n,)`` of ``pos, vel (n, 3)``,
@@ -445,7 +525,7 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
         sb[i] = ballistic[j]
         st[i] = time_to_go[j]
     t, p, f, pk, d = _kinematic(lpos, site, params, index, ranges, alts, times, sp, sv, sb,
-                                g0, st, tau, launch_delay_s, slack, reach)
+                                g0, st, tau, launch_delay_s, slack, reach, bands)
     W = site.size
     out_t = np.full((W, n), np.nan)
     out_p = np.full((W, n, 3), np.nan)
@@ -473,94 +553,3 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
                 q = -_BIG
             out_pk[w, j] = q
     return out_t, out_p, out_pk, out_f
-
-
-# --- threat evaluation ------------------------------------------------------------------
-@njit
-def _argmin(x: F64) -> int:
-    """``np.argmin(x)``: the first minimum, or the first NaN if any."""
-    best, k = x[0], 0
-    if best != best:
-        return 0
-    for i in range(1, x.size):
-        if x[i] != x[i]:
-            return i
-        if x[i] < best:
-            best, k = x[i], i
-    return k
-
-
-@njit
-def assess(p: F64, v: F64, apos: F64, avalue: F64, aradius: F64, th: F64, g: float
-           ) -> tuple[NDArray[np.int8], F64, F64, IP, F64, F64]:
-    """:func:`tate.c2.threat.assess_threats` without covariances and accelerations: kind,
-    impact point ``(n, 2)``, time to go, threatened asset (−1: none), miss and priority
-    of tracks ``p, v (n, 3)`` [m, m/s] against assets at ``apos (a, 2)`` [m] with values
-    and radii [m].  ``th``: the :class:`~tate.c2.threat.KindThresholds` in field order
-    (ranges flattened), ``g`` [m/s²]."""
-    n, na = p.shape[0], apos.shape[0]
-    kind = np.zeros(n, np.int8)
-    impact = np.full((n, 2), np.nan)
-    t_go = np.full(n, np.inf)
-    asset = np.full(n, -1, np.intp)
-    miss = np.full(n, np.inf)
-    priority = np.zeros(n)
-    d = np.empty(na)
-    tau = np.empty(na)
-    cpa = np.empty(na)
-    key = np.empty(na)
-    to_deg = 180.0 / math.pi
-    for i in range(n):
-        vx, vy, vz, h = v[i, 0], v[i, 1], v[i, 2], p[i, 2]
-        speed = math.sqrt((vx * vx + vy * vy) + vz * vz)
-        gamma = math.atan2(vz, math.hypot(vx, vy)) * to_deg
-        if speed >= th[0] and (h >= th[1] or gamma <= th[2]):
-            kind[i] = 1
-        elif speed >= th[4] and h >= th[5] and h <= th[6] and abs(gamma) <= th[7]:
-            kind[i] = 2
-        elif h <= th[8] and speed >= th[9] and speed < th[10]:
-            kind[i] = 3
-        elif speed < th[11] and h <= th[12]:
-            kind[i] = 4
-        if kind[i] == 1:  # ballistic_impact
-            hh = h if not h < 0.0 else 0.0
-            t = (vz + math.sqrt(vz * vz + 2.0 * g * hh)) / g
-            impact[i, 0], impact[i, 1] = p[i, 0] + vx * t, p[i, 1] + vy * t
-            t_go[i] = t
-        if na == 0:
-            continue
-        if kind[i] == 1:
-            for a in range(na):
-                dx, dy = impact[i, 0] - apos[a, 0], impact[i, 1] - apos[a, 1]
-                d[a] = math.sqrt(dx * dx + dy * dy)
-            asset[i] = _argmin(d)
-            miss[i] = d[asset[i]]
-        else:  # closest_approach
-            v2 = vx * vx + vy * vy
-            any_ahead = any_inside = False
-            for a in range(na):
-                rx, ry = apos[a, 0] - p[i, 0], apos[a, 1] - p[i, 1]
-                along = rx * vx + ry * vy
-                tau[a] = along / v2 if v2 > 0 else -np.inf
-                tc = tau[a] if v2 > 0 else 0.0
-                mx, my = rx - tc * vx, ry - tc * vy
-                cpa[a] = math.sqrt(mx * mx + my * my)
-                any_ahead |= tau[a] > 0
-                any_inside |= tau[a] > 0 and cpa[a] <= aradius[a]
-            if not any_ahead:
-                continue
-            for a in range(na):
-                if any_inside:
-                    key[a] = tau[a] if tau[a] > 0 and cpa[a] <= aradius[a] else np.inf
-                else:
-                    key[a] = cpa[a] if tau[a] > 0 else np.inf
-            k = _argmin(key)
-            asset[i], t_go[i], miss[i] = k, tau[k], cpa[k]
-            impact[i, 0], impact[i, 1] = p[i, 0] + vx * tau[k], p[i, 1] + vy * tau[k]
-        k = asset[i] if asset[i] > 0 else 0
-        if asset[i] >= 0 and miss[i] <= aradius[k]:
-            floor = t_go[i] if t_go[i] >= 1.0 or t_go[i] != t_go[i] else 1.0
-            priority[i] = avalue[k] / floor
-        else:
-            asset[i] = -1
-    return kind, impact, t_go, asset, miss, priority

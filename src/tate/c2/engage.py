@@ -115,6 +115,16 @@ class Launchers:
         packed = self.packed
         return np.asarray(_KERNELS.speed_bounds(*packed[2:]))
 
+    @cached_property
+    def band_times(self) -> F64:
+        """``(R, 4)`` per range band of each flown table its least and largest fly-out
+        time [s] and the altitudes [m] of its finite cells
+        (:func:`tate.c2._engage_jit.band_times`, aligned with the packed ranges), for
+        :func:`tate.c2._engage_jit.search_need`; built on first use."""
+        packed = self.packed
+        return np.asarray(_KERNELS.band_times(packed[3], packed[5], packed[6],
+                                               packed[4].size))
+
 
 @dataclass(frozen=True)
 class Opportunities:
@@ -187,7 +197,7 @@ def opportunities_of(launchers: Launchers, need: NDArray[np.bool_], pos: F64, ve
         return None
     t, pip, pk, fly = _KERNELS.search_need(
         *launchers.packed, launchers.rail_packed, launchers.speed_bounds,
-        np.asarray(need, np.bool_),
+        launchers.band_times, np.asarray(need, np.bool_),
         np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
         np.asarray(ballistic, np.bool_), G0, np.asarray(time_to_go, np.float64),
         _DEFAULT_GRID, 2.0, max(float(window_s), 1.0))

@@ -47,7 +47,7 @@ impact point with respect to (pos, vel) by central differences (kind and chosen 
 held fixed).
 
 Without ``cov`` and ``acc``, :func:`assess_threats` runs as one compiled call
-(:func:`tate.c2._engage_jit.assess`, the same arithmetic and comparisons, tested against
+(:func:`tate.c2._threat_jit.assess`, the same arithmetic and comparisons, tested against
 the numpy code here) when :func:`tate.jit.enabled` was on when the
 :class:`DefendedAssets` were built.
 """
@@ -116,7 +116,7 @@ class DefendedAssets:
     value: F64
     radius: F64
     #: :func:`assess_threats` (without ``cov`` and ``acc``) by the compiled kernel
-    #: (:func:`tate.c2._engage_jit.assess`; :func:`tate.jit.enabled` at construction)
+    #: (:func:`tate.c2._threat_jit.assess`; :func:`tate.jit.enabled` at construction)
     _jit: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self) -> None:
@@ -380,7 +380,7 @@ def assess_threats(pos: ArrayLike, vel: ArrayLike, assets: DefendedAssets, *,
                             impact_cov)
 
 
-_KERNELS = jit.Kernels("tate.c2._engage_jit")
+_KERNELS = jit.Kernels("tate.c2._threat_jit")
 
 
 @cache

@@ -111,10 +111,10 @@ def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], po
     floor = (pip_floors(pool) if floors is None else floors)[bodies]
     pip = np.empty((bodies.size, 3))
     t_go = np.empty(bodies.size)
-    ok = _KERNELS.update_pips(
+    ok = _KERNELS.update_pips(  # take: C-ordered (3, m) (prop.pos[:, bodies] is F-ordered)
         threat, np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
-        ballistic, pool.threat[bodies], prop.pos[:, bodies], prop.vel[:, bodies], floor,
-        frame, G0, pip, t_go)
+        ballistic, pool.threat[bodies], prop.pos.take(bodies, 1), prop.vel.take(bodies, 1),
+        floor, frame, G0, pip, t_go)
     sel = np.flatnonzero(ok)
     if sel.size:  # pool.set_pip of each, in one call (the same sums prop.t + t_go)
         model.set_pip(bodies[sel], pip[sel].T, prop.t + t_go[sel])

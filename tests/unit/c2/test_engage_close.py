@@ -1,6 +1,8 @@
 """The early closing of a launcher in the compiled search (:mod:`tate.c2._engage_jit`):
 a launcher whose envelope the exact kinematic path leaves for good, or whose rounds
-cannot reach it (:func:`speed_bounds`), is closed before the end of the track's grid.
+cannot reach it (:func:`speed_bounds`), or whose flown table's rounds can meet it in no
+range band (:func:`_late`: too late, too early for the stretch, or where the table has no
+time), is closed before the end of the track's grid.
 
 Oracle: the numpy search of :func:`tate.c2.engage.opportunities` (the full walk of the
 whole grid).  The speed bound holds at every point of every bundled fly-out table; a
@@ -57,6 +59,28 @@ def test_speed_bound_holds_on_the_bundled_tables(name: str) -> None:
         assert np.all(T[ok] * V + G >= g[ok])
 
 
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_band_bounds_hold_on_the_bundled_tables(name: str) -> None:
+    from tate.c2 import _engage_jit as k
+
+    tab = flyout_table(name)
+    assert tab is not None
+    r, a, t = tab.ranges_m, tab.alts_m, np.ascontiguousarray(tab.time_s).ravel()
+    index = np.array([[1, 0, r.size, 0, a.size, 0, 0]], np.intp)
+    bands = k.band_times(index, a, t, r.size)
+    rng = np.random.default_rng(4)
+    g = np.concatenate([rng.uniform(0.0, 1.0, 20000) * r[-1], r])
+    h = np.concatenate([rng.uniform(-0.1, 1.0, 20000) * a[-1], np.full(r.size, a[0])])
+    T = k.table_times(r, a, tab.time_s, g, h)
+    ok = np.isfinite(T)
+    assert ok.sum() > 1000
+    row = np.clip(np.searchsorted(r, g, side="right") - 1, 0, r.size - 2)
+    lo, hi, h_lo, h_hi = bands[row].T
+    assert np.all(T[ok] >= lo[ok]) and np.all(T[ok] <= hi[ok])
+    assert np.all(h[ok] >= h_lo[ok]) and np.all(h[ok] <= h_hi[ok])
+    assert np.isfinite(bands[:-1, 0]).sum() > 3 and bands[-1, 0] == np.inf
+
+
 def _tracks(seed: int, n: int) -> tuple[np.ndarray, ...]:
     rng = np.random.default_rng(seed)
     pos = np.column_stack([rng.uniform(-4e5, 4e5, (n, 2)), rng.uniform(-50.0, 2e5, n)])
@@ -79,8 +103,10 @@ def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int)
     tau = intercept_grid()
     lpos, site, params = fast.packed[:3]
     reach = fast.speed_bounds
+    bands = fast.band_times
+    index, ranges = fast.packed[3], fast.packed[4]
     kin = np.column_stack([pos, vel, ballistic.astype(float)])
-    closed = {"envelope": 0, "reach": 0}
+    closed = {"envelope": 0, "reach": 0, "late": 0}
     for j in range(pos.shape[0]):
         end = int(np.sum(tau < ttg[j]))
         if end == 0:
@@ -90,12 +116,17 @@ def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int)
                 lim = np.ascontiguousarray(params[w, 2:6])
                 out = k._outside(kin, j, lpos, site[w], G0, tau[k0], tau[end - 1], lim)
                 slow = k._too_slow(kin, j, lpos, site[w], tau[k0], tau[end - 1], reach[w], 2.0)
-                if out or slow:
+                late = index[w, 0] == 1 and k._late(
+                    kin, j, lpos, site[w], G0, tau[k0], tau[end - 1], ranges, index[w, 1],
+                    index[w, 2], bands, 2.0, 2.0)
+                if late:
+                    closed["late"] += 1
+                if out or slow or late:
                     closed["envelope" if out else "reach"] += 1
                     # no opportunity at or after tau[k0]
                     t = full.t_intercept[w, j]
                     assert not (t >= tau[k0]), (seed, j, w, k0, out, slow)
-    assert closed["envelope"] > 500 and closed["reach"] > 100, closed
+    assert closed["envelope"] > 500 and closed["reach"] > 100 and closed["late"] > 100, closed
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -1,4 +1,5 @@
-"""The compiled engageability search and threat evaluation (:mod:`tate.c2._engage_jit`)
+"""The compiled engageability search and threat evaluation (:mod:`tate.c2._engage_jit`,
+:mod:`tate.c2._threat_jit`)
 against the numpy reference of :func:`tate.c2.engage.opportunities`,
 :meth:`tate.weapons.flyout.FlyoutTable.time` and :func:`tate.c2.threat.assess_threats`.
 

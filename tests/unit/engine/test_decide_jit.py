@@ -57,6 +57,13 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
                                     self.pool.model.t_pip.copy()),
                                    (ref.model.pip_pos, ref.model.t_pip)))
 
+    real_pips = decision._KERNELS.update_pips
+
+    def layouts(*args: Any) -> Any:  # the kernel gets one array layout (one overload)
+        checks["layouts"].append(tuple((a.ndim, a.flags.c_contiguous) for a in args
+                                       if isinstance(a, np.ndarray)))
+        return real_pips(*args)
+
     search, sigma_of = decision.search_tracks, decision.sigma_of
 
     def both_sigmas(P: Any, jit: bool) -> Any:
@@ -76,12 +83,14 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
         mp.setattr(decision, "sigma_of", both_sigmas)
         mp.setattr(decision, "threats_of", both_threats)
         mp.setattr(Defence, "_update_pips", both_pips)
+        mp.setitem(decision._KERNELS.__dict__, "update_pips", layouts)
         return eng.run()
 
 
 @pytest.fixture(scope="module")
 def checked() -> Iterator[tuple[dict[str, list[Any]], RunResult]]:
-    checks: dict[str, list[Any]] = {"threats": [], "pips": [], "search": [], "sigma": []}
+    checks: dict[str, list[Any]] = {"threats": [], "pips": [], "search": [], "sigma": [],
+                                    "layouts": []}
     result = _run(True, checks)
     yield checks, result
 
@@ -127,6 +136,13 @@ def test_midcourse_reaim_matches_numpy_at_every_decision(checked) -> None:  # ty
         np.testing.assert_array_equal(pip, pip_ref)
         np.testing.assert_array_equal(t_pip, t_ref)
     assert np.isfinite(calls[-1][1][1]).sum() > 5  # rounds were re-aimed
+
+
+def test_midcourse_reaim_kernel_gets_one_layout(checked) -> None:  # type: ignore[no-untyped-def]
+    """Every 2-D input of the re-aim kernel is C-ordered: one compiled overload."""
+    calls = checked[0]["layouts"]
+    assert len(calls) > 100 and len(set(calls)) == 1
+    assert all(c for _, c in calls[0])
 
 
 def test_searching_the_tracks_used_is_searching_all(checked) -> None:  # type: ignore[no-untyped-def]
