@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -244,8 +244,8 @@ _ROOM = 512  #: snapshots reserved ahead for one call of the compiled loop
 
 
 def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, base: float,
-               t_end: float, rec: float, next_rec: int) -> tuple[tuple[float, int] | None,
-                                                              int]:
+               t_end: float, rec: float, next_rec: int, *rest: Any
+               ) -> tuple[tuple[float, int] | None, int]:
     """The plain base steps of :func:`run_adaptive` from here by the compiled loop
     (:func:`tate.flight._run_jit.fly_steps`) where the propagator and its models allow
     it.  Returns ``((t_a, n_imp), next_rec)`` after a step that still needs Python's
@@ -314,6 +314,93 @@ def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, b
     return (t_a, n_imp), next_rec
 
 
+_SLOW_KERNELS = jit.Kernels("tate.flight._slow_jit")
+
+
+def _fly_slow(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, base: float,
+              t_end: float, rec: float, next_rec: int, y0: F64, alive0: NDArray[np.bool_]
+              ) -> tuple[tuple[float, int] | None, int]:
+    """:func:`_fly_steps` for a propagator of waypoint flyers, base and long steps, by the
+    compiled loop :func:`tate.flight._slow_jit.fly_slow_steps` (each active model gives a
+    :meth:`~tate.flight.models.waypoint.Waypoint.loop_pack`); after a step Python must
+    finish, its start state and flags in ``y0``, ``alive0``."""
+    env = prop._env
+    if prop.events or env.up is None:
+        return None, next_rec
+    prop._prune()
+    models: list[Any] = []
+    wpacks: list[Any] = []
+    for model, sl, _ in prop._active:
+        pack_of = getattr(model, "loop_pack", None)
+        pack = None if pack_of is None else pack_of(sl)
+        if pack is None:
+            return None, next_rec
+        models.append(model)
+        wpacks.append(pack)
+    if not wpacks:
+        return None, next_rec
+    for model, _, genv in prop._active:  # what their first ``specific_force`` checks
+        model = cast(Any, model)
+        if genv.frame is not model._frame:
+            if genv.frame_accel(model.FRAME) is None:
+                return None, next_rec  # their force computes the frame terms itself
+            model._frame = genv.frame
+    if prop.t == 0.0:  # the first step's updates log the launch, after the environment
+        if not prop._env_fresh:
+            env.compute(prop.y[0:3], prop.y[3:6], prop.opts)
+            prop._fresh_max_speed = float(env.speed.max()) if prop.n else 0.0
+            prop._env_fresh = True
+        for model in models:
+            model.log.add(0.0, np.arange(model.n), "launch")
+    if not prop._env_fresh:
+        return None, next_rec
+    eom: Any = prop._kernels
+    aim = prop.aim if (prop.aim is not None and prop.ground) else eom.NO_VEC
+    n, k = prop.n, snaps.size
+    clk = np.array([prop.t, prop._t_base, prop._steps, prop.dt, prop._max_speed,
+                    prop._fresh_max_speed, next_rec, k, 0, 0, 0, 0], float)
+    n_imp = len(prop.impacts)
+    args = (pad(tuple(wpacks), (0, 1)), max_step, base, t_end, rec)
+    more = (prop.hit_radius, prop.y, prop._y0, prop._tmp, *prop._k, prop._acc, prop._mdot,
+            prop.alive, *prop._environment_args(eom), prop.ground, prop.ground_alt,
+            prop._armed, aim, np.empty(int(max_step / base) + 2))
+    made = 0.0
+    code = kern.ROOM
+    while code == kern.ROOM:  # each time room for the records of the time left
+        room = max(min(max(int((t_end - float(clk[0])) / rec) + 2, _ROOM), 16 * _ROOM),
+                   int(max_step / base) + 2)
+        snaps.reserve(room, n)
+        snaps.size = int(clk[7])
+        code = kern.fly_slow_steps(clk, *args, int(clk[7]) + room, snaps._time, snaps._y,
+                                   snaps._alive, *more)
+        made += clk[11]
+    snaps.size = int(clk[7])
+    if not made:
+        return None, next_rec  # no step made
+    prop.t, prop._t_base, prop._steps, prop.dt = float(clk[0]), float(clk[1]), int(
+        clk[2]), float(clk[3])
+    if prop.aim is not None:
+        prop._max_speed = float(clk[4])
+    prop._fresh_max_speed = float(clk[5])
+    next_rec, snaps.size = int(clk[6]), int(clk[7])
+    for model in prop.models:
+        model.dt = prop.dt
+    for model, p in zip(models, wpacks, strict=False):
+        model._last_t = float(p[22][0])
+    if code != kern.POST:
+        return None, next_rec
+    prop._env_fresh = True
+    np.copyto(y0, prop._y0)
+    np.copyto(alive0, prop.alive)
+    t_a = float(clk[10])
+    for model, p in zip(models, wpacks, strict=False):
+        if p[23][0]:
+            model.log_update(t_a, int(p[23][0]))
+    if prop.ground and (clk[8] or clk[9]):
+        prop._locate_impacts(prop._y0)
+    return (t_a, n_imp), next_rec
+
+
 _NO_BOOSTER = (0, 0, np.zeros(0, bool), np.zeros(0), np.zeros(0), np.zeros(0),
                np.zeros((1, 0)), np.zeros((1, 0)), np.zeros((1, 0)), np.zeros((1, 0), bool),
                np.zeros((1, 0)), np.zeros(0), np.zeros((1, 0)), np.zeros((1, 0)), np.zeros(0),
@@ -344,12 +431,15 @@ def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snaps
     n_seen, any_alive = len(prop.impacts), bool(prop.alive.any())
     loop = (_RUN_KERNELS if record_every and progress is None and prop._kernels is not None
             else None)
+    fly = _fly_steps
+    if loop is not None and all(getattr(m, "loop_pack", None) for m in prop.models):
+        loop, fly = _SLOW_KERNELS, _fly_slow  # waypoint flyers
     while prop.t < t_end - 1e-9 * base and any_alive:
         post = None
         mult = prop.steps_allowed(max_step, base, t_end)
-        if loop is not None and mult == 1 and prop.t != 0.0:  # a run of base steps
-            post, next_rec = _fly_steps(loop, prop, snaps, max_step, base, t_end, rec,
-                                        next_rec)
+        if loop is not None and (fly is _fly_slow or (mult == 1 and prop.t != 0.0)):
+            post, next_rec = fly(loop, prop, snaps, max_step, base, t_end, rec, next_rec,
+                                 y0, alive0)  # a run of (base) steps
             if post is None:
                 if not prop.t < t_end - 1e-9 * base:
                     break

@@ -23,6 +23,8 @@ when :func:`tate.jit.enabled` at construction; the numpy code here is the refere
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -81,6 +83,7 @@ class Waypoint(FlightModel):
     """
 
     uses_up = True
+    FRAME = _FRAME  #: the frame options its commands are resolved against
 
     def __init__(
         self,
@@ -201,10 +204,28 @@ class Waypoint(FlightModel):
             self.weave_period, self.final_range, self.leg, self.flown, self.fuel,
             self.homing, self._smooth, self.cmd, self._fuel_out, self._start_home)
         self._last_t = t
+        self.log_update(t, flags)
+
+    def log_update(self, t: float, flags: int) -> None:
+        """The phase logs of a compiled update at ``t`` [s] that returned ``flags``."""
+        k = self._kernels
         if flags & k.FUEL_OUT:
             self.log.add(t, np.flatnonzero(self._fuel_out), "fuel-out")
         if flags & k.HOMING:
             self.log.add(t, np.flatnonzero(self._start_home), "terminal-homing")
+
+    def loop_pack(self, sl: slice) -> tuple[Any, ...] | None:
+        """The waypoint pack of the compiled step loop (:mod:`tate.flight._slow_jit`) for
+        this model's columns ``sl``; None with the compiled path off.  Its ``last_t``
+        (index 22) is a copy: write it back to ``_last_t`` after the loop."""
+        if not self._jit:
+            return None
+        return (sl.start, sl.stop, self.route, self._route_unit, self.speed, self.alt,
+                self.max_accel, self.fuel_range, self.terminal, self.terminal_range,
+                self.pop_alt, self.weave_accel, self.weave_period, self.final_range,
+                self.leg, self.flown, self.fuel, self.homing, self._smooth, self.cmd,
+                self._fuel_out, self._start_home, np.array([self._last_t]),
+                np.zeros(1, np.int64))
 
     def max_step(self, live: NDArray[np.bool_], env: Environment) -> float:
         """``CRUISE_STEP_S`` while every live body cruises steadily, more than
