@@ -34,9 +34,15 @@ import numpy as np
 from tate.engine._pool_jit import seeker_error, step_want
 from tate.flight._eom_jit import environment_body, last_body, stage_body
 from tate.jit import njit
-from tate.weapons._interceptor_jit import assess_screen, force_body, truth_sample, update
+from tate.weapons._interceptor_jit import (
+    assess_screen,
+    force_body,
+    truth_sample,
+    update,
+    update_rows,
+)
 
-__all__ = ["fly_step", "fly_tick", "step_want_sampled"]
+__all__ = ["fly_step", "fly_tick", "prop_rows", "step_want_sampled"]
 
 _READY, _TERMINAL = 0, 3
 
@@ -182,9 +188,8 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     seekers' angle noise [rad] and glint [m]; ``draws (m, 3)`` the normal draws for the
     ``m`` rounds of ``act`` in terminal (none: no seeker error).  ``pv (2, 3, k)`` gets
     the rounds' position and velocity before the step; ``flags (2, k)`` (near, away) and
-    ``d1 (k,)`` the assessment screen after it.  ``upd``: the arguments of
-    :func:`~tate.weapons._interceptor_jit.update` after ``grav`` and ``qbar``
-    (:meth:`InterceptorModel.update_arrays`); ``extra``: g0·Isp of the divert [m/s] and
+    ``d1 (k,)`` the assessment screen after it.  ``upd``: the model's blocks
+    (:func:`~tate.weapons._interceptor_jit.update_rows`); ``extra``: g0·Isp of the divert [m/s] and
     the C_D(Mach) table; ``prop``: the propagator's arrays
     (:meth:`~tate.engine.pool_propagator.PoolPropagator.arrays`); ``fresh``: its
     environment holds the values of its state; ``ending``: see :func:`_n_ending`.
@@ -194,10 +199,10 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     """
     (t_launch, phase, burnt_out, exhausted, retired, dropped, divert_used, a_cmd, a_max,
      thrust, mflow, area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending, par,
-     kv, law, stg, has_burn, area_stage, events) = upd
+     kv, law, stg, has_burn, area_stage, events) = update_rows(upd)
     g0_isp_div, cd_x, cd_y = extra
     (y, y0, ks, tmp, acc, mdot, alive, armed, ground_alt, env, env_flags, cells,
-     h_rho) = prop
+     h_rho) = prop_rows(prop)
     alt, rho, sound, speed, qbar, mach, grav, up = env
     mdl = (phase, burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y)
     tgt = (tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending)
@@ -253,6 +258,19 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
 
 
 @njit
+def prop_rows(prop: tuple) -> tuple:
+    """The propagator's arrays as :func:`fly_step` reads them from its blocks
+    (:meth:`~tate.engine.pool_propagator.PoolPropagator.arrays`): the state, the state
+    before the step, the RK4 stages, the stage state, forces, mass flows, alive and armed
+    flags, ground altitudes, the environment arrays, the frame flags and the atmosphere
+    table."""
+    ys, vec, sc, fl, up, flags, cells, h_rho = prop
+    env = (sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], vec[1], up)
+    return (ys[0], ys[1], (ys[2], ys[3], ys[4], ys[5]), ys[6], vec[0], sc[0], fl[0], fl[1],
+            sc[1], env, flags, cells, h_rho)
+
+
+@njit
 def _n_ending(t_next: float, ending: tuple, threat: np.ndarray, alive: np.ndarray) -> int:
     """The number of rounds in the air that :meth:`InterceptorPool._end_step` closes at
     ``t_next`` [s] as things stand (``ending``: the pool's ``active``, ``t_pip`` [s] and
@@ -305,8 +323,9 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
     :func:`fly_step`.
     """
     active = ending[0]
-    t_launch, phase, burnt_out, pip_pos = upd[0], upd[1], upd[2], upd[12]
-    y = prop[0]
+    rows = update_rows(upd)
+    t_launch, phase, burnt_out, pip_pos = rows[0], rows[1], rows[2], rows[12]
+    y = prop[0][0]
     min_step, burn_step, per_tgo, t_vert = want
     h = clock[4]
     if h == 0.0:  # InterceptorPool._step_length on the sampled truth, as in Python

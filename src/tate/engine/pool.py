@@ -383,7 +383,7 @@ class InterceptorPool:
         _, sample, tr, t_last = self._tr
         t_last = np.asarray(truth.t_last) if t_last is None else t_last
         if self._step_args is None:
-            self._step_args = (m.update_arrays(), (m._g0_isp_div, _CD_X, _CD_Y),
+            self._step_args = (m._blocks, (m._g0_isp_div, _CD_X, _CD_Y),
                                prop.arrays(), (self.active, self.t_pip, MAX_OVERTIME_S),
                                (MIN_STEP_S, BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_vert),
                                np.empty(8), np.empty(9, np.intp), np.empty(self.n, np.intp),

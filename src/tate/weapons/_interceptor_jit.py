@@ -31,6 +31,7 @@ from tate.jit import njit
 __all__ = [
     "EV_BOOST", "EV_BURNOUT", "EV_EXHAUSTED", "EV_MIDCOURSE", "EV_TERMINAL", "LAW_CODES",
     "assess_screen", "force_body", "specific_force", "truth_sample", "update",
+    "update_rows",
 ]
 
 #: terminal laws by kernel code (tate.weapons.guidance names)
@@ -352,6 +353,22 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
                     n_ev += 1
                 events[j] |= EV_EXHAUSTED
     return n_ev
+
+
+@njit
+def update_rows(blocks: tuple) -> tuple:
+    """The arguments of :func:`update` after ``qbar`` as rows of the model's blocks
+    (:attr:`InterceptorModel._blocks`: float rows ``(35, n)`` — t_launch, divert used,
+    a_max, thrust, mass flow, area, target time, the 13 ``par`` rows, then a_cmd,
+    PIP, target position, velocity and acceleration ``(3, n)`` each —, the stage
+    planes ``(10, s, n)`` — ``stg`` then the stage areas —, bool rows ``(5 + 2 s, n)``
+    — burnt out, exhausted, retired, target pending, kv, then dropped and has-burn
+    ``(s, n)`` each —, int rows ``(2, n)`` — law code, events — and the phase)."""
+    f, st, b, i, phase = blocks
+    s = st.shape[1]
+    return (f[0], phase, b[0], b[1], b[2], b[5:5 + s], f[1], f[20:23], f[2], f[3], f[4],
+            f[5], f[23:26], f[26:29], f[29:32], f[32:35], f[6], b[3], f[7:20], b[4], i[0],
+            st[:9], b[5 + s:5 + 2 * s], st[9], i[1])
 
 
 # --- InterceptorModel.specific_force ----------------------------------------------------

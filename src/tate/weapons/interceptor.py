@@ -78,6 +78,7 @@ from tate.flight.eom import (
 )
 from tate.flight.models.base import FlightModel
 from tate.flight.models.booster import G0, StageTable
+from tate.weapons._interceptor_rows import BlockRows
 from tate.weapons.guidance import guidance_law, limit_accel, normal_part, pip
 from tate.weapons.presets import CD_MACH, InterceptorPreset
 
@@ -138,7 +139,7 @@ def _col(presets: Sequence[InterceptorPreset], attr: str) -> F64:
     return np.array([float(getattr(p, attr)) for p in presets])
 
 
-class InterceptorModel(FlightModel):
+class InterceptorModel(BlockRows, FlightModel):
     """Interceptors of any guided presets.
 
     Parameters
@@ -240,6 +241,7 @@ class InterceptorModel(FlightModel):
         self._law_code = np.array([_interceptor_jit.LAW_CODES[p.guidance]
                                    for p in self.presets], np.int64)
         self._events = np.zeros(self.n, np.int64)
+        self._to_blocks()
 
     def _free_fall(self, pos: F64, vel: F64, env: Environment) -> F64:
         """Gravitation and frame acceleration of every body (the environment's if it was

@@ -199,3 +199,38 @@ def test_draws_fetched_ahead_and_undone_leave_the_stream_as_drawn_step_by_step()
     assert _same(np.concatenate(rows), buf[:sum(steps)])
     assert ahead.bit_generator.state == one.bit_generator.state
     assert _same(one.standard_normal(4), ahead.standard_normal(4))
+
+
+def test_copies_keep_the_attributes_rows_of_their_blocks() -> None:
+    """The model's and the propagator's per-body arrays are rows of their blocks (the
+    fused kernel gets the blocks), in the pool and in its deep copies and pickles."""
+    import copy
+    import pickle
+
+    pool = _pool(True)
+    line, _ = line_scene()
+    pool.launch(0.0, 0, line.at(40.0, np.array([0]))[0][0], 40.0, shot=0, threat=0)
+    pool.fly(0.0, 0.5, line, np.zeros(line.t_last.shape[0], dtype=bool), lambda *r: None)
+    assert pool._step_args is not None
+    for p in (pool, copy.deepcopy(pool), pickle.loads(pickle.dumps(pool))):
+        m, prop = p.model, p.prop
+        assert m is not None and prop is not None
+        f, st, b, i, phase = m._blocks
+        for a, blk in (("t_launch", f), ("tgt_time", f), ("_par", f), ("a_cmd", f),
+                       ("tgt_acc", f), ("_stg", st), ("area_stage", st), ("burnt_out", b),
+                       ("kv", b), ("_dropped", b), ("_has_burn", b), ("_law_code", i),
+                       ("_events", i), ("phase", phase)):
+            assert np.shares_memory(getattr(m, a), blk), a
+        ys, vec, sc, fl = prop._blocks
+        env = prop._env
+        for arr, blk in ((prop.y, ys), (prop._y0, ys), (prop._k[3], ys), (prop._tmp, ys),
+                         (prop._acc, vec), (prop._grav, vec), (env.grav, vec),
+                         (prop._mdot, sc), (prop.ground_alt, sc), (env.alt, sc),
+                         (env.mach, sc), (prop._genv[0].qbar, sc), (prop.alive, fl),
+                         (prop._armed, fl)):
+            assert np.shares_memory(arr, blk)
+        assert _same(m.t_launch, pool.model.t_launch)  # type: ignore[union-attr]
+        assert _same(prop.y, pool.prop.y)  # type: ignore[union-attr]
+        args = p._step_args
+        assert args is not None and args[0] is m._blocks
+        assert all(x is y for x, y in zip(args[2][:4], prop._blocks, strict=True))
