@@ -26,6 +26,8 @@ def engine_scans() -> tuple[TrackerConfig, list[Scan]]:
     from tate.scenario import default_scenario_path, load_scenario
 
     e = Engagement(load_scenario(default_scenario_path()))
+    while e.scans.starts.size <= N_SCANS and not e.sensing.finished:  # sensing's windows
+        e._sense()
     sc = e.scans
     out: list[Scan] = []
     for a, b in zip(sc.starts[:-1], sc.starts[1:], strict=True):
