@@ -243,6 +243,21 @@ _RUN_KERNELS = jit.Kernels("tate.flight._run_jit")
 _ROOM = 512  #: snapshots reserved ahead for one call of the compiled loop
 
 
+def _clock_back(prop: Propagator, snaps: Snapshots, clk: F64) -> int:
+    """Hand a compiled loop's clock ``clk`` back to ``prop`` (time, base time, steps,
+    step, the speeds of the aim screen), its models' step and ``snaps``' size; returns
+    the next record index."""
+    prop.t, prop._t_base, prop._steps, prop.dt = float(clk[0]), float(clk[1]), int(
+        clk[2]), float(clk[3])
+    if prop.aim is not None:
+        prop._max_speed = float(clk[4])
+    prop._fresh_max_speed = float(clk[5])
+    snaps.size = int(clk[7])
+    for model in prop.models:
+        model.dt = prop.dt
+    return int(clk[6])
+
+
 def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, base: float,
                t_end: float, rec: float, next_rec: int, *rest: Any
                ) -> tuple[tuple[float, int] | None, int]:
@@ -292,14 +307,7 @@ def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, b
         prop._fused_aim, *prop._fused_args)
     if not clk[12]:
         return None, next_rec  # no step made
-    prop.t, prop._t_base, prop._steps, prop.dt = float(clk[0]), float(clk[1]), int(
-        clk[2]), float(clk[3])
-    if prop.aim is not None:
-        prop._max_speed = float(clk[4])
-    prop._fresh_max_speed = float(clk[5])
-    next_rec, snaps.size = int(clk[6]), int(clk[7])
-    for model in prop.models:
-        model.dt = prop.dt
+    next_rec = _clock_back(prop, snaps, clk)
     for i, (model, gp) in enumerate(zip(gmodels, gpacks, strict=False)):  # (no stand-in)
         model._next_guidance = float(next_g[i])
         if dive[i]:
@@ -377,14 +385,7 @@ def _fly_slow(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, ba
     snaps.size = int(clk[7])
     if not made:
         return None, next_rec  # no step made
-    prop.t, prop._t_base, prop._steps, prop.dt = float(clk[0]), float(clk[1]), int(
-        clk[2]), float(clk[3])
-    if prop.aim is not None:
-        prop._max_speed = float(clk[4])
-    prop._fresh_max_speed = float(clk[5])
-    next_rec, snaps.size = int(clk[6]), int(clk[7])
-    for model in prop.models:
-        model.dt = prop.dt
+    next_rec = _clock_back(prop, snaps, clk)
     for model, p in zip(models, wpacks, strict=False):
         model._last_t = float(p[22][0])
     if code != kern.POST:

@@ -21,78 +21,29 @@ __all__ = ["max_eig3"]
 
 
 @njit
-def _rot01(a00: float, a01: float, a02: float, a10: float, a11: float, a12: float,
-           a20: float, a21: float, a22: float) -> tuple[float, float, float, float, float,
-                                                       float, float, float, float]:
-    """One Jacobi rotation of :func:`max_eig3` on the pair (0, 1) (its arithmetic, on
-    scalars)."""
-    apq = a01
-    if apq != 0.0:
-        theta = (a11 - a00) / (2.0 * apq)
+def _rot(pp: float, pq: float, pr: float, qp: float, qq: float, qr: float, rp: float,
+         rq: float) -> tuple[float, float, float, float, float, float, float, float]:
+    """One Jacobi rotation of :func:`max_eig3` on the pair (p, q), r the third index: the
+    entries ``a_pp … a_rq`` (``a_rr`` does not change) after it.  The columns p and q of
+    each row, then the rows p and q of each column, as the array version turns them
+    (each row's and column's update reads none of the others, so the order of the rows
+    does not matter)."""
+    if pq != 0.0:
+        theta = (qq - pp) / (2.0 * pq)
         t = 1.0 / (abs(theta) + math.sqrt(theta * theta + 1.0))
         if theta < 0.0:
             t = -t
         c = 1.0 / math.sqrt(t * t + 1.0)
         s = t * c
-        a00, a01 = c * a00 - s * a01, s * a00 + c * a01
-        a10, a11 = c * a10 - s * a11, s * a10 + c * a11
-        a20, a21 = c * a20 - s * a21, s * a20 + c * a21
-        a00, a10 = c * a00 - s * a10, s * a00 + c * a10
-        a01, a11 = c * a01 - s * a11, s * a01 + c * a11
-        a02, a12 = c * a02 - s * a12, s * a02 + c * a12
-        a01 = 0.0
-        a10 = 0.0
-    return a00, a01, a02, a10, a11, a12, a20, a21, a22
-
-
-@njit
-def _rot02(a00: float, a01: float, a02: float, a10: float, a11: float, a12: float,
-           a20: float, a21: float, a22: float) -> tuple[float, float, float, float, float,
-                                                       float, float, float, float]:
-    """One Jacobi rotation of :func:`max_eig3` on the pair (0, 2) (its arithmetic, on
-    scalars)."""
-    apq = a02
-    if apq != 0.0:
-        theta = (a22 - a00) / (2.0 * apq)
-        t = 1.0 / (abs(theta) + math.sqrt(theta * theta + 1.0))
-        if theta < 0.0:
-            t = -t
-        c = 1.0 / math.sqrt(t * t + 1.0)
-        s = t * c
-        a00, a02 = c * a00 - s * a02, s * a00 + c * a02
-        a10, a12 = c * a10 - s * a12, s * a10 + c * a12
-        a20, a22 = c * a20 - s * a22, s * a20 + c * a22
-        a00, a20 = c * a00 - s * a20, s * a00 + c * a20
-        a01, a21 = c * a01 - s * a21, s * a01 + c * a21
-        a02, a22 = c * a02 - s * a22, s * a02 + c * a22
-        a02 = 0.0
-        a20 = 0.0
-    return a00, a01, a02, a10, a11, a12, a20, a21, a22
-
-
-@njit
-def _rot12(a00: float, a01: float, a02: float, a10: float, a11: float, a12: float,
-           a20: float, a21: float, a22: float) -> tuple[float, float, float, float, float,
-                                                       float, float, float, float]:
-    """One Jacobi rotation of :func:`max_eig3` on the pair (1, 2) (its arithmetic, on
-    scalars)."""
-    apq = a12
-    if apq != 0.0:
-        theta = (a22 - a11) / (2.0 * apq)
-        t = 1.0 / (abs(theta) + math.sqrt(theta * theta + 1.0))
-        if theta < 0.0:
-            t = -t
-        c = 1.0 / math.sqrt(t * t + 1.0)
-        s = t * c
-        a01, a02 = c * a01 - s * a02, s * a01 + c * a02
-        a11, a12 = c * a11 - s * a12, s * a11 + c * a12
-        a21, a22 = c * a21 - s * a22, s * a21 + c * a22
-        a10, a20 = c * a10 - s * a20, s * a10 + c * a20
-        a11, a21 = c * a11 - s * a21, s * a11 + c * a21
-        a12, a22 = c * a12 - s * a22, s * a12 + c * a22
-        a12 = 0.0
-        a21 = 0.0
-    return a00, a01, a02, a10, a11, a12, a20, a21, a22
+        pp, pq = c * pp - s * pq, s * pp + c * pq
+        qp, qq = c * qp - s * qq, s * qp + c * qq
+        rp, rq = c * rp - s * rq, s * rp + c * rq
+        pp, qp = c * pp - s * qp, s * pp + c * qp
+        pq, qq = c * pq - s * qq, s * pq + c * qq
+        pr, qr = c * pr - s * qr, s * pr + c * qr
+        pq = 0.0
+        qp = 0.0
+    return pp, pq, pr, qp, qq, qr, rp, rq
 
 
 @njit
@@ -113,10 +64,10 @@ def max_eig3(A: NDArray) -> float:
         off = abs(a01) + abs(a02) + abs(a12)
         if off == 0.0:
             break
-        a00, a01, a02, a10, a11, a12, a20, a21, a22 = _rot01(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22)
-        a00, a01, a02, a10, a11, a12, a20, a21, a22 = _rot02(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22)
-        a00, a01, a02, a10, a11, a12, a20, a21, a22 = _rot12(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22)
+        a00, a01, a02, a10, a11, a12, a20, a21 = _rot(  # (0, 1), r = 2
+            a00, a01, a02, a10, a11, a12, a20, a21)
+        a00, a02, a01, a20, a22, a21, a10, a12 = _rot(  # (0, 2), r = 1
+            a00, a02, a01, a20, a22, a21, a10, a12)
+        a11, a12, a10, a21, a22, a20, a01, a02 = _rot(  # (1, 2), r = 0
+            a11, a12, a10, a21, a22, a20, a01, a02)
     return max(a00, max(a11, a22))
