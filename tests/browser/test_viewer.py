@@ -87,8 +87,9 @@ def session(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     base = tmp_path_factory.mktemp("viewer")
     (base / "defended.toml").write_text(DEFENDED)
     run_dir = base / "run"
+    # (in a fresh checkout this run compiles the engine's kernels: minutes, not seconds)
     done = subprocess.run(_tate("run", str(base / "defended.toml"), "--out", str(run_dir),
-                                "--seed", "5"), capture_output=True, text=True, timeout=120)
+                                "--seed", "5"), capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
     assert not (run_dir / "replay.czml").exists()
     proc, url = _start_view(run_dir)  # exports the replay first: it is missing
