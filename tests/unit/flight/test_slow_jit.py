@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import numpy as np
 import pytest
 
 from tate import jit
@@ -22,16 +21,7 @@ from tate.flight.run import sample_for_run
 from tate.memo import Memo
 from tate.scenario import default_scenario_path, load_scenario
 
-
-def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
-    assert a.keys() == b.keys()
-    for c in a:
-        x, y = np.asarray(a[c]), np.asarray(b[c])
-        assert x.shape == y.shape, c
-        if x.dtype == object:
-            assert x.tolist() == y.tolist(), c
-        else:
-            np.testing.assert_array_equal(x, y, err_msg=c)  # NaNs equal, no tolerance
+from .tables import assert_same_table as _same
 
 
 @pytest.mark.parametrize("record_s", [0.2, 1.0])
