@@ -42,6 +42,20 @@ model = "drone"
 launch = { lat_deg = 20.5, lon_deg = 150.0 }
 aim = { ship = "S" }
 """
+
+#: a radar on a drone flying north from near the ship (appended to :data:`SHIP`)
+UAV = """
+[[sensors]]
+id = "UAV"
+type = "radar"
+preset = "airborne-aesa-like"
+platform = "drone"
+lat_deg = 20.2
+lon_deg = 150.0
+alt_m = 6000
+waypoints = [{ lat_deg = 20.6, lon_deg = 150.0 }]
+speed_mps = 50
+"""
 SPEC = RADARS["spy1d-like"]
 SHIP_LAT, SHIP_LON = np.radians(20.0), np.radians(150.0)
 
@@ -227,18 +241,7 @@ def test_truth_interpolation_is_exact_for_straight_ecef_motion() -> None:
 
 def test_truth_table_frame_and_sensor_rows() -> None:
     flight = hover_flight([("UP", 0.0, 0.0, 7000.0)], 20.0)  # straight above the ship
-    scn = loads_scenario(SHIP + """
-[[sensors]]
-id = "UAV"
-type = "radar"
-preset = "airborne-aesa-like"
-platform = "drone"
-lat_deg = 20.2
-lon_deg = 150.0
-alt_m = 6000
-waypoints = [{ lat_deg = 20.6, lon_deg = 150.0 }]
-speed_mps = 50
-""")
+    scn = loads_scenario(SHIP + UAV)
     run = simulate_detections(scn, flight, seed=0, dt_s=0.5)
     assert run.origin == (20.0, 150.0, 0.0)
     assert run.metadata["origin_lat_deg"] == "20.0"

@@ -23,20 +23,9 @@ from tate.sensors.simulate import simulate_detections
 from tate.sensors.windows import WindowedSensing
 
 from .test_bodies_jit import _staggered_flight
-from .test_simulate import SHIP
+from .test_simulate import SHIP, UAV
 
-SCN = loads_scenario(SHIP + """
-[[sensors]]
-id = "UAV"
-type = "radar"
-preset = "airborne-aesa-like"
-platform = "drone"
-lat_deg = 20.2
-lon_deg = 150.0
-alt_m = 6000
-waypoints = [{ lat_deg = 20.6, lon_deg = 150.0 }]
-speed_mps = 50
-
+SCN = loads_scenario(SHIP + UAV + """
 [[sensors]]
 id = "EYE"
 type = "ir"
