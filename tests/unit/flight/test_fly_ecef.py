@@ -20,17 +20,8 @@ from tate.earth import wgs84
 from tate.flight import fly as fly_mod
 from tate.flight.fly import fly, trajectory_ecef
 
-from .conftest import DRONES, MRBM, scenario
-
-BODY = f"""
-[[threats]]
-id = "rv"
-model = "ballistic"
-launch = {{ lat_deg = 20.0, lon_deg = 149.0 }}
-aim = {{ ship = "S" }}
-trajectory = "minimum-energy"
-{MRBM}
-{DRONES}"""
+from .conftest import scenario
+from .test_fly_parts import BODY  # a ballistic missile and the drones
 
 
 def _reference(traj: dict[str, Any], order_ids: list[Any]) -> tuple[Any, ...]:
