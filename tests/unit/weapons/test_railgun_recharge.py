@@ -5,25 +5,14 @@ with the demand, a bank and the plant's storage changed in place between them.""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 import tate.weapons.railgun as railgun
-from tate.weapons.power import LOADS, PowerPlant
-from tate.weapons.railgun import RailgunState, serve_and_charge
-from tate.weapons.ship_presets import plant_preset, railgun_preset
+from tate.weapons.power import LOADS
+from tate.weapons.railgun import serve_and_charge
 
 from .test_railgun_serve import _old, _same
-
-
-def _pair() -> tuple[PowerPlant, RailgunState]:
-    specs = [plant_preset("ddg51-flight2a"),
-             replace(plant_preset("ddg51-flight3"), storage_j=5e7, storage_charge_w=1e6,
-                     storage_discharge_w=2e6, storage_efficiency=0.9)]
-    guns = RailgunState([railgun_preset("emrg-32mj-like"), railgun_preset("atla-40mm-like")],
-                        charged=True)
-    return PowerPlant(specs), guns
+from .test_railgun_steady import _pair  # two plants (one with storage) and two guns
 
 
 def _run(ticks: int) -> tuple[int, int]:
