@@ -5,6 +5,8 @@ PYTHON ?= python3
 STAMP := $(VENV)/.installed
 CESIUM := node_modules/cesium/Build/Cesium/Cesium.js
 DEMO_RUNS ?= 200
+# the tests run on two processes (pytest-xdist), a test file per process at a time
+TEST_WORKERS ?= 2
 
 .PHONY: install demo test test-all lint bench clean viewer-deps
 .DEFAULT_GOAL := install
@@ -44,10 +46,10 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy src
 
 test: lint viewer-deps
-	$(VENV)/bin/pytest -m "not slow" -q
+	$(VENV)/bin/pytest -m "not slow" -q -n $(TEST_WORKERS) --dist loadfile
 
 test-all: lint viewer-deps
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
