@@ -20,6 +20,9 @@ The switch: environment variable ``TATE_JIT=0`` (read once at import) or
 :data:`ENABLED` set to ``False`` before the objects that use kernels are built; each
 such object reads :func:`enabled` once, at construction.  numba is imported only
 when a kernel module is first imported (``tate`` itself imports without it).
+
+Loading: a cached kernel loads without parsing its LLVM bitcode until something links
+against it (:mod:`tate._numba_lazy`, numba 0.68.0 only; ``TATE_NUMBA_LAZY=0``: off).
 """
 
 from __future__ import annotations
@@ -46,8 +49,13 @@ def njit(fn: F) -> F:
     """Compile ``fn`` with numba with the project's settings (see the module docstring).
 
     Compilation is lazy: the first call with a given signature compiles (or loads the
-    on-disk cache)."""
+    on-disk cache).  The first call installs :mod:`tate._numba_lazy` (faster loading
+    of cached kernels; ``TATE_NUMBA_LAZY=0`` leaves numba untouched)."""
     import numba
+
+    from tate._numba_lazy import install
+
+    install()
 
     return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
 
