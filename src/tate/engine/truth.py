@@ -69,7 +69,7 @@ class TruthStore:
         from tate.flight.fly import flight_ecef
 
         order_ids = list(np.asarray(flight.summary["id"], dtype=object).tolist())
-        body, t, pos, vel = flight_ecef(flight, order_ids)
+        body, t, pos, vel = flight_ecef(flight, order_ids, copy=False)  # only read here
         n = len(order_ids)
         start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
         impacted = np.asarray(flight.summary["outcome"], dtype=object) == "impact"

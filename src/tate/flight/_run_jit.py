@@ -4,19 +4,20 @@ The second implementation of the loop of :func:`tate.flight.recording.run_adapti
 propagator of rocket models (:class:`~tate.flight.models.ballistic.Ballistic`,
 :class:`~tate.flight.models.boost_glide.BoostGlide`) over the stretches where nothing
 needs Python: per step, in the order :meth:`Propagator.step` does it, the step limit
-(:func:`tate.flight._step_jit.steps_allowed`), the boosters' staging
-(:func:`tate.flight.models._rocket_jit.booster_update`), the glide guidance when it is
-due (:func:`~tate.flight.models._rocket_jit.glide_guidance`), the fused RK4 step
-(:func:`tate.flight._step_jit.rocket_step`), the clock, and the snapshot at the step's
-end into space reserved in :class:`~tate.flight.recording.Snapshots`.  The same kernels
-with the same arguments in the same order: the results are bit-identical to the Python
-loop, which stays the reference (``tests/unit/flight/test_run_jit.py``).
+(:func:`tate.flight._step_jit.steps_allowed`: a base step or a long one of several),
+the boosters' staging (:func:`tate.flight.models._rocket_jit.booster_update`), the glide
+guidance when it is due (:func:`~tate.flight.models._rocket_jit.glide_guidance`), the
+fused RK4 step (:func:`tate.flight._step_jit.rocket_step`), the clock, and the snapshots
+into space reserved in :class:`~tate.flight.recording.Snapshots`: the instants inside a
+long step on its cubic Hermite (``record_inside``'s arithmetic), then its end.  The same
+kernels with the same arguments in the same order: the results are bit-identical to the
+Python loop, which stays the reference (``tests/unit/flight/test_run_jit.py``).
 
-It hands back to Python (returns) before a step that is not one base step, that would
-separate a booster (Python logs it and the glider's β changes), that would record an
-instant inside it, or for which no snapshot space is left; and after a step whose screens
-found a ground or aim-point hit or an apogee, or in which a glider started to dive
-(Python locates and logs them and records the step).
+It hands back to Python (returns) at the launch (``t`` = 0), before a step that would
+separate a booster (Python logs it and the glider's β changes) or for whose snapshots no
+space is left; and after a step whose screens found a ground or aim-point hit or an
+apogee, or in which a glider started to dive (Python locates and logs them and records
+the step, from the state and flags at its start the loop leaves in ``ys``, ``alive_s``).
 
 Packs (homogeneous tuples, whole-state arrays plus the model's columns ``a:b``):
 *booster pack* ``(a, b, separated, cut_speed, cut_time, t_burnout, end_k, start_k, burn,
@@ -41,6 +42,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate.flight._eom_jit import hermite_states
 from tate.flight._step_jit import rocket_step, steps_allowed
 from tate.flight.models._rocket_jit import booster_update, glide_guidance
 from tate.flight.models.boost_glide import GUIDANCE_PERIOD
@@ -73,6 +75,49 @@ def _would_separate(t: float, bpacks: tuple[Any, ...], speed: F64) -> bool:
 
 
 @njit
+def _record(snap_time: F64, snap_y: F64, snap_alive: NDArray[np.bool_], k: int,
+            next_rec: int, rec: float, eps: float, t_a: float, t: float, ys: F64, y: F64,
+            alive_s: NDArray[np.bool_], alive: NDArray[np.bool_]) -> tuple[int, int]:
+    """The snapshots of ``run_adaptive`` after a step from ``t_a`` (state ``ys``, flags
+    ``alive_s``) to ``t`` (``y``, ``alive``; no body ended in it) into ``snap_*`` from
+    index ``k``: the instants inside it on its cubic Hermite (``record_inside``'s
+    arithmetic, :func:`~tate.flight._eom_jit.hermite_states`), then its end.  Returns
+    the next index and the next record number."""
+    m = 0
+    while (next_rec + m) * rec < t - eps:
+        m += 1
+    if m:
+        n = y.shape[1]
+        h = t - t_a
+        s = np.empty(m)
+        for i in range(m):
+            s[i] = ((next_rec + i) * rec - t_a) / h
+        pos, vel, mass = np.empty((m, 3, n)), np.empty((m, 3, n)), np.empty((m, n))
+        hermite_states(ys, y, h, s, pos, vel, mass)
+        for i in range(m):
+            snap_time[k] = (next_rec + i) * rec
+            for j in range(n):
+                if alive_s[j]:
+                    for c in range(3):
+                        snap_y[k, c, j] = pos[i, c, j]
+                        snap_y[k, 3 + c, j] = vel[i, c, j]
+                    snap_y[k, 6, j] = mass[i, j]
+                else:
+                    for c in range(7):
+                        snap_y[k, c, j] = y[c, j]
+                snap_alive[k, j] = alive_s[j]
+            k += 1
+        next_rec += m
+    while next_rec * rec <= t + eps:  # (>= t - eps now)
+        snap_time[k] = t
+        snap_y[k] = y
+        snap_alive[k] = alive
+        k += 1
+        next_rec += 1
+    return k, next_rec
+
+
+@njit
 def fly_steps(clk: F64, bpacks: tuple[Any, ...], gpacks: tuple[Any, ...], next_g: F64,
               dive: NDArray[np.int64], packs: tuple[Any, ...], spacks: tuple[Any, ...],
               max_step: float, base: float, t_end: float, rec: float, cap: int,
@@ -82,11 +127,12 @@ def fly_steps(clk: F64, bpacks: tuple[Any, ...], gpacks: tuple[Any, ...], next_g
               alive: NDArray[np.bool_], alt: F64, rho: F64, sound: F64, speed: F64,
               qbar: F64, mach: F64, grav: F64, up: F64, flags: int, cells: F64,
               h_rho: float, ground: bool, ground_alt: F64, armed: NDArray[np.bool_],
-              aim: F64, apogee_sign: float) -> int:
+              aim: F64, apogee_sign: float, ys: F64, alive_s: NDArray[np.bool_]) -> int:
     """Plain base steps of ``run_adaptive`` until one needs Python (module docstring);
     snapshots into ``snap_*`` from index ``clk[7]`` up to ``cap``.  Returns
     :data:`DONE`, :data:`HANDBACK` or :data:`POST` (``dive[i]`` set for the guidance
-    packs whose gliders started to dive)."""
+    packs whose gliders started to dive; ``ys``, ``alive_s``: the state and flags at the
+    last step's start, before the models' updates)."""
     t, t_base, steps, dt = clk[0], clk[1], int(clk[2]), clk[3]
     fresh = clk[5]
     next_rec, k = int(clk[6]), int(clk[7])
@@ -99,21 +145,24 @@ def fly_steps(clk: F64, bpacks: tuple[Any, ...], gpacks: tuple[Any, ...], next_g
             break
         if t == 0.0:  # the models log the launch
             break
-        if steps_allowed(spacks, alive, alt, speed, max_step, base, t_end, t) != 1:
-            break
-        h = base * 1
+        mult = steps_allowed(spacks, alive, alt, speed, max_step, base, t_end, t)
+        h = base * mult
         n_base, n_steps, n_dt = t_base, steps, dt
         if h != dt:
             n_base, n_steps, n_dt = t, 0, h
         t_new = n_base + (n_steps + 1) * n_dt
-        r = next_rec * rec
-        if r <= t_new + eps and (r < t_new - eps or k >= cap):
-            break  # an instant inside the step, or no room for the snapshot
+        m = 0  # the step's snapshots: inside it, then at its end
+        while (next_rec + m) * rec <= t_new + eps:
+            m += 1
+        if k + m > cap:
+            break  # no room for the step's snapshots
         if _would_separate(t, bpacks, speed):
             break
         t_base, steps, dt = n_base, n_steps, n_dt
         t_step = t
         made += 1
+        ys[:] = y
+        alive_s[:] = alive
         clk[4] = fresh  # the aim screen's bound: the fresh environment's largest speed
         for p in bpacks:
             a, b = p[0], p[1]
@@ -143,12 +192,9 @@ def fly_steps(clk: F64, bpacks: tuple[Any, ...], gpacks: tuple[Any, ...], next_g
             clk[8], clk[9], clk[10] = n_ground, n_aim, n_event
             code = POST
             break
-        if r <= t + eps:  # (r >= t - eps: checked before the step)
-            snap_time[k] = t
-            snap_y[k] = y
-            snap_alive[k] = alive
-            k += 1
-            next_rec += 1
+        if m:
+            k, next_rec = _record(snap_time, snap_y, snap_alive, k, next_rec, rec, eps,
+                                  t_step, t, ys, y, alive_s, alive)
     clk[0], clk[1], clk[2], clk[3] = t, t_base, steps, dt
     clk[5], clk[6], clk[7] = fresh, next_rec, k
     clk[11], clk[12] = t_step, made

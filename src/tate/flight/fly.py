@@ -92,12 +92,17 @@ class FlightResult:
         """Pickle the tables, not the parts or the conversions (recomputed on demand)."""
         return {**self.__dict__, "_parts": (), "_rows": None, "_ecef": {}}
 
-    def ecef(self, order_ids: list[Any]) -> tuple[NDArray[np.intp], F64, F64, F64]:
+    def ecef(self, order_ids: list[Any], copy: bool = True
+             ) -> tuple[NDArray[np.intp], F64, F64, F64]:
         """:func:`trajectory_ecef` of this flight's table, computed once per ``order_ids``
-        (the engine's truth store and the sensors both ask); fresh copies each call."""
+        (the engine's truth store and the sensors both ask); fresh copies each call, or
+        with ``copy`` False the remembered arrays themselves (the caller must not write
+        into them: the truth store keeps them as they are)."""
         key = tuple(order_ids)
         if key not in self._ecef:
             self._ecef[key] = self._convert(order_ids)
+        if not copy:
+            return self._ecef[key]
         return tuple(a.copy() for a in self._ecef[key])  # type: ignore[return-value]
 
     def _convert(self, order_ids: list[Any]) -> tuple[NDArray[np.intp], F64, F64, F64]:
@@ -130,12 +135,12 @@ class FlightResult:
         return body, t, pos, vel
 
 
-def flight_ecef(flight: Any, order_ids: list[Any]
+def flight_ecef(flight: Any, order_ids: list[Any], copy: bool = True
                 ) -> tuple[NDArray[np.intp], F64, F64, F64]:
-    """:meth:`FlightResult.ecef` of a flight result, else :func:`trajectory_ecef` of the
-    ``trajectory`` table of any object that has one."""
+    """:meth:`FlightResult.ecef` of a flight result (``copy`` as there), else
+    :func:`trajectory_ecef` of the ``trajectory`` table of any object that has one."""
     if isinstance(flight, FlightResult):
-        return flight.ecef(order_ids)
+        return flight.ecef(order_ids, copy)
     return trajectory_ecef(flight.trajectory, order_ids)
 
 

@@ -259,12 +259,13 @@ def _clock_back(prop: Propagator, snaps: Snapshots, clk: F64) -> int:
 
 
 def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, base: float,
-               t_end: float, rec: float, next_rec: int, *rest: Any
+               t_end: float, rec: float, next_rec: int, y0: F64, alive0: NDArray[np.bool_]
                ) -> tuple[tuple[float, int] | None, int]:
-    """The plain base steps of :func:`run_adaptive` from here by the compiled loop
-    (:func:`tate.flight._run_jit.fly_steps`) where the propagator and its models allow
-    it.  Returns ``((t_a, n_imp), next_rec)`` after a step that still needs Python's
-    location, logs and recording (:data:`~tate.flight._run_jit.POST`), else ``(None,
+    """The plain steps (base and long ones) of :func:`run_adaptive` from here by the
+    compiled loop (:func:`tate.flight._run_jit.fly_steps`) where the propagator and its
+    models allow it.  Returns ``((t_a, n_imp), next_rec)`` after a step that still needs
+    Python's location, logs and recording (:data:`~tate.flight._run_jit.POST`; the
+    step's start state and flags then in ``y0``, ``alive0``), else ``(None,
     next_rec)``."""
     if not (prop._fusable and prop._env_fresh and prop._step_packs and (
             prop._screen_events or not prop.events)):
@@ -300,11 +301,11 @@ def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, b
     clk = np.array([prop.t, prop._t_base, prop._steps, prop.dt, prop._max_speed,
                     prop._fresh_max_speed, next_rec, k, 0, 0, 0, 0, 0], float)
     dive = np.zeros(len(gpacks), np.int64)
-    t_a, n_imp = prop.t, len(prop.impacts)
+    n_imp = len(prop.impacts)
     code = kern.fly_steps(
         clk, tuple(bpacks), tuple(gpacks), next_g, dive, packs, prop._step_packs, max_step,
         base, t_end, rec, k + _ROOM, snaps._time, snaps._y, snaps._alive, prop.hit_radius,
-        prop._fused_aim, *prop._fused_args)
+        prop._fused_aim, *prop._fused_args, y0, alive0)
     if not clk[12]:
         return None, next_rec  # no step made
     next_rec = _clock_back(prop, snaps, clk)
@@ -319,7 +320,7 @@ def _fly_steps(kern: Any, prop: Propagator, snaps: Snapshots, max_step: float, b
         prop._locate_events(prop._y0)
     if prop.ground and (clk[8] or clk[9]):
         prop._locate_impacts(prop._y0)
-    return (t_a, n_imp), next_rec
+    return (float(clk[11]), n_imp), next_rec  # (the start of the step made last)
 
 
 _SLOW_KERNELS = jit.Kernels("tate.flight._slow_jit")
@@ -437,15 +438,13 @@ def run_adaptive(prop: Propagator, t_end: float, record_every: int, snaps: Snaps
         loop, fly = _SLOW_KERNELS, _fly_slow  # waypoint flyers
     while prop.t < t_end - 1e-9 * base and any_alive:
         post = None
-        mult = prop.steps_allowed(max_step, base, t_end)
-        if loop is not None and (fly is _fly_slow or (mult == 1 and prop.t != 0.0)):
+        if loop is not None and (fly is _fly_slow or prop.t != 0.0):
             post, next_rec = fly(loop, prop, snaps, max_step, base, t_end, rec, next_rec,
-                                 y0, alive0)  # a run of (base) steps
-            if post is None:
-                if not prop.t < t_end - 1e-9 * base:
-                    break
-                mult = prop.steps_allowed(max_step, base, t_end)
+                                 y0, alive0)  # a run of steps
+            if post is None and not prop.t < t_end - 1e-9 * base:
+                break
         if post is None:
+            mult = prop.steps_allowed(max_step, base, t_end)
             t_a, n_imp = prop.t, len(prop.impacts)
             np.copyto(y0, prop.y)
             np.copyto(alive0, prop.alive)

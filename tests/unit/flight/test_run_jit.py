@@ -5,6 +5,7 @@ apogee and impact rows), and the loop really made most of the steps."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from tate import jit
 from tate.flight import recording
 from tate.flight.fly import FlightResult, fly
+from tate.flight.integrator import Propagator
 from tate.flight.run import sample_for_run
 from tate.scenario import default_scenario_path, load_scenario
 
@@ -36,12 +38,26 @@ def test_compiled_loop_is_bit_identical(monkeypatch: pytest.MonkeyPatch,
         calls.append(1)
         return out
 
+    steps: list[float] = []
+    real_step = Propagator.step
+
+    def counted_step(self: Propagator, h: float | None = None) -> None:
+        caller = sys._getframe(1)  # the raid's run (not the locators' or the aiming's)
+        if caller.f_code.co_name == "run_adaptive" and caller.f_locals["record_every"]:
+            steps.append(self.dt if h is None else h)
+        real_step(self, h)
+
     monkeypatch.setattr(recording, "_fly_steps", counted)
+    monkeypatch.setattr(Propagator, "step", counted_step)
     on: FlightResult = fly(scn, dt=0.2, record_s=record_s)
+    on_steps, steps[:] = list(steps), []
     monkeypatch.setattr(recording, "_RUN_KERNELS", None)
     off: FlightResult = fly(scn, dt=0.2, record_s=record_s)
     n_rows = len(on.trajectory["time_s"])
     assert calls and len(calls) < n_rows / 2  # most steps made inside the loop
+    # the long steps too (Python's: the launch, staging, a few after a hand-back)
+    assert sum(h > 0.2 + 1e-9 for h in steps) > 100
+    assert len(on_steps) < 20
     assert {"dive", "glide", "rv-separation", "apogee", "impact"} <= set(
         on.events["event"].tolist())
     _same(on.trajectory, off.trajectory)
