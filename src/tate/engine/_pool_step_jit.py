@@ -192,9 +192,9 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     the rounds' position and velocity before the step; ``flags (2, k)`` (near with the
     range opening at the step's end, away) and ``d1 (k,)`` the assessment screen after
     it (a near round whose range still closes cannot be assessed:
-    :meth:`~tate.engine.pool.InterceptorPool._close_hits` asks for the opening).  ``upd``: the model's blocks
-    (:func:`~tate.weapons._interceptor_jit.update_rows`); ``extra``: g0·Isp of the divert [m/s] and
-    the C_D(Mach) table; ``prop``: the propagator's arrays
+    :meth:`~tate.engine.pool.InterceptorPool._close_hits` asks for the opening).
+    ``upd``: the model's blocks (:func:`~tate.weapons._interceptor_jit.update_rows`);
+    ``extra``: g0·Isp of the divert [m/s] and the C_D(Mach) table; ``prop``: the propagator's arrays
     (:meth:`~tate.engine.pool_propagator.PoolPropagator.arrays`); ``fresh``: its
     environment holds the values of its state; ``ending``: see :func:`_n_ending`.
     Returns the number of bodies with update events (flags in the update's ``events``),
