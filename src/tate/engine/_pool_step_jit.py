@@ -19,7 +19,9 @@ is gone and the closing of the rounds the step ends (those stay in Python: they 
    by the propagator either (its derivative is zero).  Each body's arithmetic is the
    propagator's, in its order, so the state is bit-identical;
 4. the kill-assessment screen of :meth:`~tate.engine.pool.InterceptorPool._assess`
-   (:func:`~tate.weapons._interceptor_jit.assess_screen`).
+   (:func:`~tate.weapons._interceptor_jit.assess_screen`), its near rounds kept only if
+   their range opens at the step's end (as ``_close_hits`` asks; the closest approach
+   of the others, which costs numpy's ``eigvals``, is not needed).
 
 Units: s, m, m/s, kg; frame ECEF.  Importing this module imports numba (the pool imports it
 lazily).
@@ -187,10 +189,12 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     then at ``t_next``); else it holds the caller's answers.  ``seek (2, n)``: the
     seekers' angle noise [rad] and glint [m]; ``draws (m, 3)`` the normal draws for the
     ``m`` rounds of ``act`` in terminal (none: no seeker error).  ``pv (2, 3, k)`` gets
-    the rounds' position and velocity before the step; ``flags (2, k)`` (near, away) and
-    ``d1 (k,)`` the assessment screen after it.  ``upd``: the model's blocks
-    (:func:`~tate.weapons._interceptor_jit.update_rows`); ``extra``: g0·Isp of the divert [m/s] and
-    the C_D(Mach) table; ``prop``: the propagator's arrays
+    the rounds' position and velocity before the step; ``flags (2, k)`` (near with the
+    range opening at the step's end, away) and ``d1 (k,)`` the assessment screen after
+    it (a near round whose range still closes cannot be assessed:
+    :meth:`~tate.engine.pool.InterceptorPool._close_hits` asks for the opening).
+    ``upd``: the model's blocks (:func:`~tate.weapons._interceptor_jit.update_rows`);
+    ``extra``: g0·Isp of the divert [m/s] and the C_D(Mach) table; ``prop``: the propagator's arrays
     (:meth:`~tate.engine.pool_propagator.PoolPropagator.arrays`); ``fresh``: its
     environment holds the values of its state; ``ending``: see :func:`_n_ending`.
     Returns the number of bodies with update events (flags in the update's ``events``),
@@ -249,12 +253,28 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
                      armed)
     n_screen = 0
     if k:
-        n_screen = assess_screen(act, p0, v0, pos, vel, qa, wa, qb, wb, h, radius, phase,
-                                 _TERMINAL, flags[0], flags[1], d1)
+        assess_screen(act, p0, v0, pos, vel, qa, wa, qb, wb, h, radius, phase, _TERMINAL,
+                      flags[0], flags[1], d1)
         for i in range(k):
+            if flags[0, i]:  # near: a hit needs the range opening at the step's end
+                if _opening(qb, wb, pos, vel, i, act[i]):
+                    n_screen += 1
+                else:
+                    flags[0, i] = False
             if flags[1, i]:
                 n_screen += 1
     return n_ev, n_ground, n_screen, _n_ending(t_next, ending, threat, alive)
+
+
+@njit
+def _opening(qb: np.ndarray, wb: np.ndarray, pos: np.ndarray, vel: np.ndarray, i: int,
+             b: int) -> bool:
+    """Whether the range of round ``b`` to its target (row ``i`` of ``qb``, ``wb``)
+    opens at the step's end: :func:`tate.engine._pool_jit.hermite_poly`'s ``opening``,
+    with its operations (``(r₀u₀ + r₂u₂) + r₁u₁ > 0``)."""
+    r0, r1, r2 = qb[i, 0] - pos[0, b], qb[i, 1] - pos[1, b], qb[i, 2] - pos[2, b]
+    u0, u1, u2 = wb[i, 0] - vel[0, b], wb[i, 1] - vel[1, b], wb[i, 2] - vel[2, b]
+    return (r0 * u0 + r2 * u2) + r1 * u1 > 0
 
 
 @njit

@@ -530,9 +530,8 @@ class Defence:
             return
         was = pool.active.nonzero()[0]
         pool.fly(t0, t1, self.eng.truth, self.eng.killed, self._report)
-        if pool.prop is not None:
-            y = pool.prop.y.take(was, 1)  # one gather of the rows flown (C order)
-            self.recorder.interceptors(t1, pool.shot[was], y[0:3], y[3:6])
+        if pool.prop is not None:  # one gather of the rows flown (new arrays)
+            self.recorder.state_block(t1, pool.shot[was], pool.prop.y.take(was, 1))
 
     def _report(self, b: int, t: float, miss: float, outcome: str) -> None:
         """An engagement of pool body ``b`` ended: draw the kill of an assessed closest
@@ -572,6 +571,8 @@ class Defence:
         self.track_hold.resolve(int(row[4]), free_at)
 
     def _resolve_pending(self, t1: float) -> None:
+        if not self.pending:  # mostly none pending
+            return
         keep = [p for p in self.pending if p.t > t1 + 1e-9]
         if len(keep) == len(self.pending):  # none due (mostly none pending)
             return

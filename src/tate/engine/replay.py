@@ -32,21 +32,35 @@ THREAT_SAMPLE_S = 1.0  #: threat path sampling interval [s]
 
 @dataclass
 class Recorder:
-    """Samples collected during a run (ECEF [m], ENU for tracks)."""
+    """Samples collected during a run (ECEF [m], ENU for tracks).
 
-    shots: list[tuple[float, NDArray[np.intp], F64, F64]] = field(default_factory=list)
+    ``states``: the interceptors in the air at the end of each tick, one block per tick:
+    time [s], shot rows ``(k,)`` and state rows ``(≥ 6, k)`` (ECEF position, velocity);
+    their positions and speeds are computed once, by :func:`paths_table` (or
+    :attr:`shots`)."""
+
+    states: list[tuple[float, NDArray[np.intp], F64]] = field(default_factory=list)
     tracks: list[tuple[float, NDArray[np.intp], NDArray[np.intp], F64, F64, F64]] = field(
         default_factory=list)
 
     def interceptors(self, t: float, shot: NDArray[np.intp], pos: F64, vel: F64) -> None:
-        """Interceptors (shot rows) at ``t``: ECEF positions and velocities ``(3, k)``.
-
-        The speeds are ``np.linalg.norm(vel, axis=0)`` without its Python overhead: the
-        same ``sqrt(add.reduce(vel * vel, 0))`` (``conj`` of a real array is itself; the
-        reduction over the three rows adds them in order, as ``(x² + y²) + z²`` here)."""
+        """Interceptors (shot rows) at ``t``: ECEF positions and velocities ``(3, k)``."""
         if shot.size:
-            v = np.asarray(vel, float) * vel
-            self.shots.append((t, shot.copy(), pos.T.copy(), np.sqrt(v[0] + v[1] + v[2])))
+            y = np.concatenate([pos, vel]).astype(float, copy=False)
+            self.states.append((t, shot.copy(), y))
+
+    def state_block(self, t: float, shot: NDArray[np.intp], y: F64) -> None:
+        """:meth:`interceptors` from state rows ``y (≥ 6, k)`` (float64) without copies:
+        the caller hands over ``shot`` and ``y`` and changes them no more."""
+        if shot.size:
+            self.states.append((t, shot, y))
+
+    @property
+    def shots(self) -> list[tuple[float, NDArray[np.intp], F64, F64]]:
+        """The interceptor samples per tick: time [s], shot rows ``(k,)``, ECEF positions
+        ``(k, 3)`` [m] and speeds ``(k,)`` [m/s] (``np.linalg.norm`` of the velocities as
+        ``sqrt((x² + y²) + z²)``)."""
+        return [(t, shot, y[0:3].T.copy(), _speeds(y)) for t, shot, y in self.states]
 
     def confirmed(self, t: float, ids: NDArray[np.intp], threat: NDArray[np.intp],
                   pos_enu: F64, vel_enu: F64, P: F64, sigma: F64 | None = None) -> None:
@@ -62,6 +76,38 @@ class Recorder:
             vel = np.asarray(vel_enu, float)
             self.tracks.append((t, ids.copy(), threat.copy(), pos_enu.copy(),
                                 np.sqrt(np.add.reduce(vel * vel, axis=1)), sigma))
+
+
+def _speeds(y: F64) -> F64:
+    """Speeds [m/s] of state rows ``y (≥ 6, k)``: ``np.linalg.norm(y[3:6], axis=0)``
+    without its Python overhead (the same ``sqrt(add.reduce(v * v, 0))``, the three
+    rows added in order)."""
+    v = y[3:6] * y[3:6]
+    out: F64 = np.sqrt(v[0] + v[1] + v[2])
+    return out
+
+
+def _interceptor_samples(rec: Any) -> tuple[F64, NDArray[np.intp], F64, F64] | None:
+    """Every tick's interceptor samples of a :class:`Recorder` at once: times [s], shot
+    rows, ECEF positions ``(N, 3)`` [m] and speeds [m/s] (None: no sample).  An object
+    with only ``shots`` (as :attr:`Recorder.shots`) is read from those."""
+    states = getattr(rec, "states", None)
+    if states is not None:
+        if not states:
+            return None
+        y = np.concatenate([y[0:6] for _, _, y in states], axis=1)
+        times = np.repeat(np.array([t for t, _, _ in states]),
+                          [shot.size for _, shot, _ in states])
+        return (times, np.concatenate([shot for _, shot, _ in states]).astype(np.intp),
+                y[0:3].T, _speeds(y))
+    shots = rec.shots
+    if not shots:
+        return None
+    return (np.repeat(np.array([t for t, _, _, _ in shots]),
+                      [shot.size for _, shot, _, _ in shots]),
+            np.concatenate([shot for _, shot, _, _ in shots]).astype(np.intp),
+            np.concatenate([pos for _, _, pos, _ in shots]),
+            np.concatenate([speed for _, _, _, speed in shots]))
 
 
 def _geodetic(pos: F64) -> tuple[F64, F64, F64]:
@@ -95,8 +141,8 @@ def paths_table(eng: Any) -> dict[str, NDArray[Any]]:
     sizes = [ts.size for ts in t_parts]
     n_threat = sum(sizes)
     weapons = np.array([row[1] for row in eng.defence.shots], dtype=object)
-    rec = eng.defence.recorder.shots
-    if not t_parts and not rec:
+    rec = _interceptor_samples(eng.defence.recorder)
+    if not t_parts and rec is None:
         return {"time_s": np.empty(0), "id": np.empty(0, object), "kind": np.empty(0, object),
                 "weapon": np.empty(0, object), "lat_deg": np.empty(0), "lon_deg": np.empty(0),
                 "alt_m": np.empty(0), "speed_mps": np.empty(0)}
@@ -106,12 +152,11 @@ def paths_table(eng: Any) -> dict[str, NDArray[Any]]:
         pos_parts.append(p)
         spd_parts.append(np.linalg.norm(v, axis=1))
     shot_all = np.empty(0, np.intp)
-    if rec:  # every tick's rounds at once
-        shot_all = np.concatenate([shot for _, shot, _, _ in rec]).astype(np.intp)
-        t_parts.append(np.repeat(np.array([t for t, _, _, _ in rec]),
-                                 [shot.size for _, shot, _, _ in rec]))
-        pos_parts.append(np.concatenate([pos for _, _, pos, _ in rec]))
-        spd_parts.append(np.concatenate([speed for _, _, _, speed in rec]))
+    if rec is not None:  # every tick's rounds at once
+        t_parts.append(rec[0])
+        shot_all = rec[1]
+        pos_parts.append(rec[2])
+        spd_parts.append(rec[3])
     shot_rows = np.unique(shot_all).tolist()
     names += [f"shot-{s}" for s in shot_rows]
     rank = {s: k for k, s in enumerate(sorted(set(names)))}  # equal names: one rank

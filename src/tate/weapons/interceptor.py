@@ -100,6 +100,14 @@ MIDCOURSE_GAIN = 3.0  #: N' of the PIP law [-]
 MIN_BURN_HORIZON = 2.0  #: shortest burn horizon of the powered midcourse gain [s]
 MIDCOURSE_DIVERT_SHARE = 0.5  #: share of a kill vehicle's divert midcourse may spend [-]
 _EPS = 1e-9
+_KJ = jit.Kernels("tate.weapons._interceptor_jit")  #: the compiled update's event bits
+
+
+def _event_names() -> tuple[tuple[int, str], ...]:
+    """The compiled update's event bits and their phase names, in logging order."""
+    return ((_KJ.EV_BOOST, "boost"), (_KJ.EV_BURNOUT, "burnout"),
+            (_KJ.EV_MIDCOURSE, "midcourse"), (_KJ.EV_TERMINAL, "terminal"),
+            (_KJ.EV_EXHAUSTED, "divert-exhausted"))
 _CD_MACH_X = np.ascontiguousarray(CD_MACH[0], float)
 _CD_MACH_Y = np.ascontiguousarray(CD_MACH[1], float)
 
@@ -352,21 +360,19 @@ class InterceptorModel(BlockRows, FlightModel):
 
     def log_events(self, t: float) -> None:
         """Log the phase changes the compiled update of time ``t`` [s] flagged in
-        ``_events``, as :meth:`update` logs them."""
-        from tate.weapons import _interceptor_jit as k
-
+        ``_events``, as :meth:`update` logs them: event by event (boost, burnout,
+        midcourse, terminal, divert exhausted), the bodies in order."""
         ev = self._events
-        for bit, name in ((k.EV_BOOST, "boost"), (k.EV_BURNOUT, "burnout"),
-                          (k.EV_MIDCOURSE, "midcourse"), (k.EV_TERMINAL, "terminal"),
-                          (k.EV_EXHAUSTED, "divert-exhausted")):
-            idx = np.flatnonzero(ev & bit)
-            if not idx.size:
-                continue
-            if bit == k.EV_BURNOUT:
-                self.log.rows.extend((float(self.t_launch[i] + self.t_burnout[i]), int(i),
-                                      name) for i in idx)
-            else:
-                self.log.add(t, idx, name)
+        hit = ev.nonzero()[0].tolist()  # the few bodies with an event
+        if not hit:
+            return
+        codes = ev[hit].tolist()
+        rows = self.log.rows
+        for bit, name in _event_names():
+            for i, code in zip(hit, codes, strict=True):
+                if code & bit:
+                    rows.append((float(self.t_launch[i] + self.t_burnout[i]), i, name)
+                                if name == "burnout" else (t, i, name))
 
     def _stage(self, t: float, tau: F64, mass: F64) -> None:
         """Drop spent stages, separate at burnout, set this step's thrust and flow."""

@@ -69,3 +69,33 @@ def test_tracks_name_the_threat_within_3_km_or_4_sigma(run) -> None:  # type: ig
         q, _ = eng.truth.path(j, np.array([ts["time_s"][k]]))
         d = np.linalg.norm(_ecef(ts, np.array([k]))[0] - q[0])
         assert d < max(3000.0, 4.0 * ts["pos_sigma_m"][k]) + 1e-6
+
+
+def test_state_blocks_give_the_per_tick_samples_of_positions_and_speeds(run) -> None:  # type: ignore[no-untyped-def]
+    """The recorder's blocks (state rows per tick, handed over by the defence) read as
+    the per-tick samples, and the paths table from them is the one from those samples
+    (the positions transposed, the speeds ``np.linalg.norm`` bit for bit)."""
+    from types import SimpleNamespace
+
+    from tate.engine.replay import Recorder, paths_table
+
+    eng, res = run
+    rec = eng.defence.recorder
+    assert len(rec.states) > 0
+    again = Recorder()
+    for t, shot, y in rec.states:
+        again.interceptors(t, shot, y[0:3], y[3:6])
+        assert y.dtype == np.float64 and y.shape[0] >= 6 and y.shape[1] == shot.size
+    for (t, shot, pos, speed), (t2, shot2, pos2, speed2), (_, _, y) in zip(
+            rec.shots, again.shots, rec.states, strict=True):
+        assert t == t2 and shot.tolist() == shot2.tolist()
+        assert np.array_equal(pos, y[0:3].T) and np.array_equal(pos2, pos)
+        assert np.array_equal(speed, np.linalg.norm(y[3:6], axis=0))
+        assert np.array_equal(speed2, speed)
+    samples = SimpleNamespace(shots=rec.shots)
+    fake = SimpleNamespace(**{**vars(eng), "defence": SimpleNamespace(
+        shots=eng.defence.shots, recorder=samples)})
+    ref, fast = paths_table(fake), res.paths
+    assert ref.keys() == fast.keys()
+    for key in ref:
+        assert np.array_equal(ref[key], fast[key]), key

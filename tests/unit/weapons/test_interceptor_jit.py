@@ -302,3 +302,25 @@ def test_default_engagement_is_the_same_with_either_path(seed: int, recorded) ->
     worst = _shots_agree(fast, ref)
     assert fast.shots["kill"].any()
     print(f"seed {seed}: {len(fast.shots['kill'])} shots, miss max deviation {worst:.3g} m")
+
+
+def test_events_are_logged_event_by_event_with_the_bodies_in_order() -> None:
+    """:meth:`InterceptorModel.log_events` from the update's event flags: every event in
+    the logging order (boost, burnout, midcourse, terminal, divert exhausted), its
+    bodies ascending — as the per-event ``flatnonzero`` of the reference — the burnout
+    at its own time."""
+    from tate.weapons import _interceptor_jit as k
+
+    p = interceptor_preset("sm6-like")
+    model = InterceptorModel([p] * 5, dt=0.1, t_launch=[1.0, 2.0, 3.0, 4.0, 5.0])
+    model._events[:] = [k.EV_TERMINAL | k.EV_BOOST, 0, k.EV_BURNOUT | k.EV_MIDCOURSE,
+                        k.EV_BOOST, k.EV_EXHAUSTED | k.EV_TERMINAL]
+    model.log_events(7.5)
+    burnout = float(model.t_launch[2] + model.t_burnout[2])
+    assert model.log.rows == [(7.5, 0, "boost"), (7.5, 3, "boost"), (burnout, 2, "burnout"),
+                              (7.5, 2, "midcourse"), (7.5, 0, "terminal"),
+                              (7.5, 4, "terminal"), (7.5, 4, "divert-exhausted")]
+    assert all(type(i) is int for _, i, _ in model.log.rows)
+    model._events[:] = 0
+    model.log_events(8.0)
+    assert len(model.log.rows) == 7
