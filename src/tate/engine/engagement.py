@@ -155,6 +155,9 @@ class Engagement:
         self._scan_time_arr = np.empty(0)
         self._site_ids: list[str] = []
         self._scan_site = np.empty(0, np.intp)
+        #: the columns of :attr:`scans` (time, sensor, z, R, truth) with room to grow:
+        #: :attr:`scans` holds views of their filled rows (:meth:`_sense`)
+        self._scan_buf: tuple[NDArray[Any], ...] = ()
         #: positions and rotations of the sensors of :attr:`_site_ids`, once all are fixed
         self._sites: tuple[F64, F64] | None = None
         #: per detection row: not of a threat killed by its time, as of the kill count
@@ -301,11 +304,20 @@ class Engagement:
         if not part.time.size:
             return
         sc, off = self.scans, self.scans.time.size
-        self.scans = _Scans(np.concatenate([sc.time, part.time]),
-                            np.concatenate([sc.sensor, part.sensor]),
-                            np.concatenate([sc.z, part.z]), np.concatenate([sc.R, part.R]),
-                            np.concatenate([sc.truth, part.truth]),
-                            np.concatenate([sc.starts[:-1], part.starts + off]))
+        end = off + part.time.size
+        cols = (part.time, part.sensor, part.z, part.R, part.truth)
+        buf = self._scan_buf
+        if not buf or buf[0].size < end:  # (room for the rows to come: doubled)
+            size = max(2 * end, 4096)
+            grown = tuple(np.empty((size, *c.shape[1:]), c.dtype) for c in cols)
+            for new, old in zip(grown, (sc.time, sc.sensor, sc.z, sc.R, sc.truth),
+                                strict=True):
+                new[:off] = old
+            buf = self._scan_buf = grown
+        for b, c in zip(buf, cols, strict=True):
+            b[off:end] = c
+        self.scans = _Scans(buf[0][:end], buf[1][:end], buf[2][:end], buf[3][:end],
+                            buf[4][:end], np.concatenate([sc.starts[:-1], part.starts + off]))
         first = part.starts[:-1]
         self._scan_starts += (part.starts[1:] + off).tolist()
         self._scan_times += part.time[first].tolist()
