@@ -101,7 +101,10 @@ def _in_scan_order(t: F64, sensor: NDArray[Any], new_sensor: NDArray[np.bool_]) 
     if (dt < 0).any() or np.isnan(t).any():
         return False
     tie = np.flatnonzero((dt == 0) & new_sensor)
-    return bool((sensor[tie].astype(str) < sensor[tie + 1].astype(str)).all())
+    a, b = sensor[tie], sensor[tie + 1]
+    if not all(isinstance(x, str) for x in {*a.tolist(), *b.tolist()}):
+        a, b = a.astype(str), b.astype(str)
+    return bool((a < b).all())  # (Python's str order: the code points', as numpy's)
 
 
 _NO_ROW = int(np.iinfo(np.intp).max)  #: :attr:`Engagement._first_row` of a threat not seen yet
@@ -207,21 +210,26 @@ class Engagement:
         row's target row, −1 a false alarm, None: looked up by ``truth_id``)."""
         rng_m = np.asarray(det["range_m"], float)
         ok = np.isfinite(rng_m)
-        t = np.asarray(det["time_s"], float)[ok]
-        sensor = np.asarray(det["sensor_id"], dtype=object)[ok]
-        z = np.column_stack([rng_m[ok], np.radians(np.asarray(det["az_deg"], float)[ok]),
-                             np.radians(np.asarray(det["el_deg"], float)[ok])])
-        R = np.zeros((t.size, 9))  # the diagonal of each (3, 3): elements 0, 4, 8
-        R[:, ::4] = np.column_stack([
-            np.asarray(det["range_std_m"], float)[ok] ** 2,
-            np.radians(np.asarray(det["az_std_deg"], float)[ok]) ** 2,
-            np.radians(np.asarray(det["el_std_deg"], float)[ok]) ** 2])
-        R = R.reshape(t.size, 3, 3)
+        every = bool(ok.all())  # (as a rule: no mask, no copies)
+
+        def col(key: str, dtype: Any = float) -> NDArray[Any]:
+            a = np.asarray(det[key], dtype)
+            return a if every else a[ok]
+
+        t, sensor = col("time_s"), col("sensor_id", object)
+        z = np.empty((t.size, 3))
+        z[:, 0], z[:, 1], z[:, 2] = col("range_m"), np.radians(col("az_deg")), \
+            np.radians(col("el_deg"))
+        R = np.zeros((t.size, 3, 3))  # diagonal
+        R[:, 0, 0] = col("range_std_m") ** 2
+        R[:, 1, 1] = np.radians(col("az_std_deg")) ** 2
+        R[:, 2, 2] = np.radians(col("el_std_deg")) ** 2
         index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
         if body_rows is not None:  # sensing's rows: a small lookup
             ids = self.sensing.targets["target_id"].tolist()
             row = np.array([index.get(i, -1) for i in ids] + [-1], dtype=np.intp)
-            truth = row[body_rows[ok]]  # (−1, a false alarm, reads the last entry: −1)
+            # (−1, a false alarm, reads the last entry: −1)
+            truth = row[body_rows if every else body_rows[ok]]
         else:
             truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
                                     repeat(-1)), dtype=np.intp, count=t.size)
