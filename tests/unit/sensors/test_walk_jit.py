@@ -67,3 +67,18 @@ def test_fixed_sites_state_made_once_is_platform_state(monkeypatch: pytest.Monke
         for f in ("time", "pos", "lat", "lon", "alt", "heading"):
             assert _equal(getattr(got, f), getattr(want, f)), f
     assert tc.size < 100
+
+
+def test_load_until_cuts_the_blocks_as_a_mask_of_every_row() -> None:
+    from tate.sensors.tables import _load_rows
+
+    ws = WindowedSensing(SCN, _staggered_flight(5), 4, window=40)
+    for _ in range(3):
+        ws.advance()
+    whole = _load_rows(ws._sites, ws._outs)
+    t = np.asarray(whole["time_s"])
+    for cut in (-1.0, t[0], t[57] - 1e-9, t[57], 33.3, t[-1] - 0.5, t[-1], np.inf):
+        got, keep = ws.load_until(cut), t <= cut + 1e-9
+        assert list(got) == list(whole)
+        assert all(_equal(got[k], np.asarray(v)[keep]) for k, v in whole.items()), cut
+    assert 0 < np.count_nonzero(t <= 33.3 + 1e-9) < t.size
