@@ -177,13 +177,10 @@ def _power(eng: Any) -> Table:
 def _tracks(eng: Any) -> Table:
     names = ("time_s", "live_threats", "confirmed_tracks", "gospa_m", "localisation_m",
              "missed_m", "false_m")
+    cols: list[Any] = (list(zip(*eng.quality, strict=True)) if eng.quality
+                       else [[] for _ in names])
     kinds = (float, np.int64, np.int64, float, float, float, float)
-    rows = eng.quality
-    if not rows:
-        return {k: np.asarray([], dtype=t) for k, t in zip(names, kinds, strict=True)}
-    # one conversion of every row (the counts are small integers: exact as floats)
-    table = np.array(rows, dtype=float).reshape(len(rows), len(names))
-    return {k: table[:, j].astype(t) for j, (k, t) in enumerate(zip(names, kinds, strict=True))}
+    return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
 
 
 def build_result(eng: Any, lazy: bool = False) -> RunResult:
