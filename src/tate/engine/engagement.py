@@ -101,7 +101,10 @@ def _in_scan_order(t: F64, sensor: NDArray[Any], new_sensor: NDArray[np.bool_]) 
     if (dt < 0).any() or np.isnan(t).any():
         return False
     tie = np.flatnonzero((dt == 0) & new_sensor)
-    return bool((sensor[tie].astype(str) < sensor[tie + 1].astype(str)).all())
+    a, b = sensor[tie], sensor[tie + 1]
+    if not all(isinstance(x, str) for x in {*a.tolist(), *b.tolist()}):
+        a, b = a.astype(str), b.astype(str)
+    return bool((a < b).all())  # (Python's str order: the code points', as numpy's)
 
 
 _NO_ROW = int(np.iinfo(np.intp).max)  #: :attr:`Engagement._first_row` of a threat not seen yet
@@ -155,6 +158,9 @@ class Engagement:
         self._scan_time_arr = np.empty(0)
         self._site_ids: list[str] = []
         self._scan_site = np.empty(0, np.intp)
+        #: the columns of :attr:`scans` (time, sensor, z, R, truth) with room to grow:
+        #: :attr:`scans` holds views of their filled rows (:meth:`_sense`)
+        self._scan_buf: tuple[NDArray[Any], ...] = ()
         #: positions and rotations of the sensors of :attr:`_site_ids`, once all are fixed
         self._sites: tuple[F64, F64] | None = None
         #: per detection row: not of a threat killed by its time, as of the kill count
@@ -204,21 +210,26 @@ class Engagement:
         row's target row, −1 a false alarm, None: looked up by ``truth_id``)."""
         rng_m = np.asarray(det["range_m"], float)
         ok = np.isfinite(rng_m)
-        t = np.asarray(det["time_s"], float)[ok]
-        sensor = np.asarray(det["sensor_id"], dtype=object)[ok]
-        z = np.column_stack([rng_m[ok], np.radians(np.asarray(det["az_deg"], float)[ok]),
-                             np.radians(np.asarray(det["el_deg"], float)[ok])])
-        R = np.zeros((t.size, 9))  # the diagonal of each (3, 3): elements 0, 4, 8
-        R[:, ::4] = np.column_stack([
-            np.asarray(det["range_std_m"], float)[ok] ** 2,
-            np.radians(np.asarray(det["az_std_deg"], float)[ok]) ** 2,
-            np.radians(np.asarray(det["el_std_deg"], float)[ok]) ** 2])
-        R = R.reshape(t.size, 3, 3)
+        every = bool(ok.all())  # (as a rule: no mask, no copies)
+
+        def col(key: str, dtype: Any = float) -> NDArray[Any]:
+            a = np.asarray(det[key], dtype)
+            return a if every else a[ok]
+
+        t, sensor = col("time_s"), col("sensor_id", object)
+        z = np.empty((t.size, 3))
+        z[:, 0], z[:, 1], z[:, 2] = col("range_m"), np.radians(col("az_deg")), \
+            np.radians(col("el_deg"))
+        R = np.zeros((t.size, 3, 3))  # diagonal
+        R[:, 0, 0] = col("range_std_m") ** 2
+        R[:, 1, 1] = np.radians(col("az_std_deg")) ** 2
+        R[:, 2, 2] = np.radians(col("el_std_deg")) ** 2
         index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
         if body_rows is not None:  # sensing's rows: a small lookup
             ids = self.sensing.targets["target_id"].tolist()
             row = np.array([index.get(i, -1) for i in ids] + [-1], dtype=np.intp)
-            truth = row[body_rows[ok]]  # (−1, a false alarm, reads the last entry: −1)
+            # (−1, a false alarm, reads the last entry: −1)
+            truth = row[body_rows if every else body_rows[ok]]
         else:
             truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
                                     repeat(-1)), dtype=np.intp, count=t.size)
@@ -301,11 +312,20 @@ class Engagement:
         if not part.time.size:
             return
         sc, off = self.scans, self.scans.time.size
-        self.scans = _Scans(np.concatenate([sc.time, part.time]),
-                            np.concatenate([sc.sensor, part.sensor]),
-                            np.concatenate([sc.z, part.z]), np.concatenate([sc.R, part.R]),
-                            np.concatenate([sc.truth, part.truth]),
-                            np.concatenate([sc.starts[:-1], part.starts + off]))
+        end = off + part.time.size
+        cols = (part.time, part.sensor, part.z, part.R, part.truth)
+        buf = self._scan_buf
+        if not buf or buf[0].size < end:  # (room for the rows to come: doubled)
+            size = max(2 * end, 4096)
+            grown = tuple(np.empty((size, *c.shape[1:]), c.dtype) for c in cols)
+            for new, old in zip(grown, (sc.time, sc.sensor, sc.z, sc.R, sc.truth),
+                                strict=True):
+                new[:off] = old
+            buf = self._scan_buf = grown
+        for b, c in zip(buf, cols, strict=True):
+            b[off:end] = c
+        self.scans = _Scans(buf[0][:end], buf[1][:end], buf[2][:end], buf[3][:end],
+                            buf[4][:end], np.concatenate([sc.starts[:-1], part.starts + off]))
         first = part.starts[:-1]
         self._scan_starts += (part.starts[1:] + off).tolist()
         self._scan_times += part.time[first].tolist()

@@ -34,7 +34,7 @@ from tate.sensors.rcs import (
 )
 from tate.sensors.schedule import radar_search_position
 
-__all__ = ["compiled_scene", "radar_scene", "scene_par"]
+__all__ = ["compiled_scene", "radar_scene", "scene_args", "scene_par"]
 
 F64 = NDArray[np.float64]
 
@@ -65,6 +65,20 @@ def scene_par(spec: RadarSpec) -> F64:
                      radar.RANGE_BIAS_M, radar.ANGLE_BIAS_RAD, radar._MIN_COS], float)
 
 
+def scene_args(spec: RadarSpec, code_before: NDArray[np.int64], code_after: NDArray[np.int64]
+               ) -> tuple[int, F64, int, F64, F64] | None:
+    """The radar's trailing arguments of :func:`tate.sensors._chunk_jit.scene` (and
+    ``geometry``): ``faces, par, swerling case, aspect nodes, RCS tables``; None where the
+    numpy path must run (Swerling 0, invalid kind codes: it raises)."""
+    codes = np.concatenate([code_before, code_after])
+    if spec.swerling == 0 or (codes.size and not 0 <= codes.min() <= codes.max()
+                              < len(THREAT_KINDS)):
+        return None
+    tables = np.array([RCS_TABLES_DBSM[k] for k in THREAT_KINDS], float)
+    return (int(spec.faces), scene_par(spec), 3 if spec.swerling in (3, 4) else 1,
+            np.asarray(ASPECT_NODES_RAD, float), tables)
+
+
 def compiled_scene(spec: RadarSpec, code_before: NDArray[np.int64],
                    code_after: NDArray[np.int64]) -> Callable[..., Any] | None:
     """:func:`tate.sensors._chunk_jit.scene` with ``spec``'s parameters bound, or None
@@ -72,16 +86,12 @@ def compiled_scene(spec: RadarSpec, code_before: NDArray[np.int64],
     ``lazy=True`` the bound call is :func:`tate.sensors._chunk_jit.geometry` instead (the
     scene's ``out (7, k, n)`` and the arguments of :func:`tate.sensors._chunk_jit.fill`,
     which makes the cosine, SNR and P_d of the pairs the time line looks at)."""
-    codes = np.concatenate([code_before, code_after])
-    if spec.swerling == 0 or (codes.size and not 0 <= codes.min() <= codes.max()
-                              < len(THREAT_KINDS)):
+    args = scene_args(spec, code_before, code_after)
+    if args is None:
         return None
     from tate.sensors._chunk_jit import geometry, scene
 
-    par = scene_par(spec)
-    tables = np.array([RCS_TABLES_DBSM[k] for k in THREAT_KINDS], float)
-    faces, case, nodes = int(spec.faces), 3 if spec.swerling in (3, 4) else 1, \
-        np.asarray(ASPECT_NODES_RAD, float)
+    faces, par, case, nodes, tables = args
 
     def bound(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64],
               alive: NDArray[np.bool_], spos: F64, lat: F64, lon: F64, heading: F64,

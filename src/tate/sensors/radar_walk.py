@@ -57,6 +57,12 @@ class RadarWalk:
         self.c0 = 0  #: the next chunk's first look time (index into ``times``)
         self._scene: Callable[..., Any] | None = None
         self._scene_made = False
+        #: on the compiled path, the scene, time line and hits of a chunk in one compiled
+        #: call (:func:`tate.sensors._walk_jit.walk`; False: the three calls it makes)
+        self.fused = self.compiled
+        self._kernels = jit.Kernels("tate.sensors._walk_jit") if self.compiled else None
+        self._args: tuple[Any, ...] | None = None  #: the scene's arguments (made once)
+        self._fixed: plat.PlatformState | None = None  #: a fixed site's state, a chunk long
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -79,6 +85,44 @@ class RadarWalk:
             self._scene_made = True
         return self._scene
 
+    def _state(self, tc: F64) -> plat.PlatformState:
+        """The platform's state at look times ``tc`` (a fixed site's rows, all alike,
+        are made once for a whole chunk and sliced)."""
+        site = self.site
+        if site.moving:
+            return plat.platform_state(site, tc)
+        k = tc.size
+        fixed = self._fixed
+        if fixed is None or fixed.time.size < k:
+            fixed = self._fixed = plat.platform_state(site, self.times[:max(k, self.chunk)])
+        return plat.PlatformState(tc, fixed.pos[:k], fixed.lat[:k], fixed.lon[:k],
+                                  fixed.alt[:k], fixed.heading[:k])
+
+    def _walk(self, tc: F64, truth_at: Callable[[int], Interpolated], bodies_at: Bodies,
+              c0: int) -> bool:
+        """The compiled chunk (:func:`tate.sensors._walk_jit.walk`) of :meth:`step`;
+        False (nothing done) where the numpy scene must run."""
+        if self._args is None:
+            from tate.sensors.radar_scene import scene_args
+
+            self._args = scene_args(self.spec, self.truth.code_before,
+                                    self.truth.code_after) or ()
+        if not self._args:
+            return False
+        sched, out, kernels = self.sched, self.out, self._kernels
+        assert kernels is not None
+        state = self._state(tc)
+        alive = truth_at(c0)[2]
+        sched.credit, sched.phase, counts, load, *found, det = kernels.walk(
+            *bodies_at(c0), alive, state.pos, state.lat, state.lon, state.heading,
+            state.alt, *self._args, tc, self.dt, sched.history, sched.held, sched.next_due,
+            sched.last_track_look, sched.credit, sched.phase, sched.par, self.fa_per_frame,
+            self.fa_par, self.rng)
+        out.states.append(state)
+        out.load.append((tc, counts, load))
+        _add_looks(out, (), tc, self.truth.ids, found, self.fa_tail, det)
+        return True
+
     def step(self, truth_at: Callable[[int], Interpolated], bodies_at: Bodies,
              tick: Callable[[float], None]) -> bool:
         """Walk the next chunk (``truth_at`` and ``bodies_at``:
@@ -95,11 +139,14 @@ class RadarWalk:
         c0, sched, out, truth = self.c0, self.sched, self.out, self.truth
         tc = self.times[c0:c0 + self.chunk]
         self.c0 = c0 + self.chunk
+        if self.fused and self._walk(tc, truth_at, bodies_at, c0):
+            tick(float(tc[-1]))
+            return not self.done
         scene = self.scene()
         rows: tuple[F64, ...] = ()  # (the compiled path makes the hits' rows itself)
         safe, vel0, alt, codes = bodies_at(c0)
         if scene is not None:
-            state = plat.platform_state(self.site, tc)
+            state = self._state(tc)
             alive = truth_at(c0)[2]
             (rng_, az, el, cos, snr, pd, u), lazy = scene(  # P_d where looked: lazy
                 safe, vel0, alt, codes, alive, state.pos, state.lat, state.lon,

@@ -28,11 +28,19 @@ from tate import jit
 from tate.sensors import platforms as plat
 from tate.sensors import simulate as sim
 from tate.sensors.radar_walk import RadarWalk
-from tate.sensors.tables import Table, _detections, _load_rows, _Out, _sensor_rows
+from tate.sensors.tables import (
+    LOAD_COLUMNS,
+    Table,
+    _detections,
+    _load_rows,
+    _Out,
+    _sensor_rows,
+)
 
 __all__ = ["WINDOW", "WindowedSensing"]
 
 WINDOW = 256  #: radar look times simulated per window
+_COUNTS = ("n_in_track", "n_looks")  #: the load table's integer columns
 
 
 def _noop(t: float) -> None:
@@ -138,9 +146,26 @@ class WindowedSensing:
         of the look times at or before ``t_end`` [s] (+1e-9) that have been simulated:
         pass the run's end time, which the windows reach, for a table that does not
         depend on the window size."""
-        load = _load_rows(self._sites, self._outs)
-        keep = np.asarray(load["time_s"], float) <= t_end + 1e-9
-        return {k: np.asarray(v)[keep] for k, v in load.items()}
+        lim = t_end + 1e-9
+        cols: list[list[NDArray[Any]]] = [[] for _ in LOAD_COLUMNS]
+        sids, sizes = [], []
+        for site, out in zip(self._sites, self._outs, strict=True):
+            for tc, counts, load in out.load:  # (each block cut alone: no mask as a rule)
+                keep = tc <= lim
+                parts = (tc, counts[:, 0], *load.T, counts[:, 1])
+                if not keep.all():
+                    parts = tuple(p[keep] for p in parts)
+                for c, p in zip(cols, parts, strict=True):
+                    c.append(p)
+                sids.append(site.sensor_id)
+                sizes.append(parts[0].size)
+        if not sids:  # (no radar: the whole run's empty columns)
+            return _load_rows(self._sites, self._outs)
+        table: Table = {"time_s": np.concatenate(cols[0]).astype(float),
+                        "sensor_id": np.repeat(np.array(sids, dtype=object), sizes)}
+        for name, c in zip(LOAD_COLUMNS[1:], cols[1:], strict=True):
+            table[name] = np.concatenate(c).astype(np.int64 if name in _COUNTS else float)
+        return table
 
     @property
     def sensors(self) -> Table:
