@@ -356,11 +356,12 @@ class Defence:
         c = self._c2c
         # the opportunities of the tracks that may be fired at, and of those on threats
         # not yet seen reachable (for the record); none of the others is used
-        need = (threat >= 0) & ~self.reachable[threat]
+        unseen = (threat >= 0) & ~self.reachable[threat]  # on threats not yet reachable
+        need = unseen
         if fire := any(free_l):  # the rounds available are read only when a track is free
             avail, fire = self._available(c)
             if fire:
-                need |= (free := np.array(free_l, dtype=bool))
+                need = unseen | (free := np.array(free_l, dtype=bool))
         kinematic = self.predictor == "kinematic"  # the opportunities' own path, no model
         if kinematic and not (any_need := bool(need.any())):  # only the midcourse re-aim
             if (bodies := self._midcourse()).size:
@@ -378,7 +379,8 @@ class Defence:
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         opp = _decision.search_tracks(self.launchers, float(self.c2.decision_period_s), need,
                                       pos, vel, ttg, ballistic, pred)
-        self.reachable[threat[(threat >= 0) & opp.feasible.any(axis=0)]] = True
+        if unseen.any():  # (the threats of the other tracks are reachable already)
+            self.reachable[threat[unseen & opp.feasible.any(axis=0)]] = True
         if not fire:
             return
         pk = np.where(free, opp.pk, 0.0)  # the held tracks' columns 0
