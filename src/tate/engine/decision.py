@@ -136,6 +136,9 @@ def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], po
         threat, np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
         ballistic, pool.threat[bodies], prop.pos.take(bodies, 1), prop.vel.take(bodies, 1),
         floor, frame, G0, pip, t_go)
+    if ok.all():  # every round has its track (the common case): no selection
+        model.set_pip(bodies, pip.T, prop.t + t_go)
+        return
     sel = np.flatnonzero(ok)
     if sel.size:  # pool.set_pip of each, in one call (the same sums prop.t + t_go)
         model.set_pip(bodies[sel], pip[sel].T, prop.t + t_go[sel])
