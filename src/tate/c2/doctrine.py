@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DecisionConstants", "Hold", "doctrine_cap"]
+__all__ = ["DecisionConstants", "Hold", "doctrine_cap", "free_tracks"]
 
 
 @dataclass
@@ -52,6 +52,18 @@ class Hold:
         """One round at ``key`` resolved; its assessment is due at ``free_at``."""
         self.flying[key] = max(self.flying.get(key, 0) - 1, 0)
         self.until[key] = free_at
+
+
+def free_tracks(threat_hold: Hold, track_hold: Hold, threats: list[int], ids: list[int],
+                t: float) -> list[bool]:
+    """Which tracks may be engaged at ``t`` [s]: those on no threat (``threats`` −1) or on
+    one ``threat_hold`` does not hold, that ``track_hold`` does not hold by their
+    ``ids`` (:meth:`Hold.held_list` of each, in one pass: the same comparisons)."""
+    hf, hu, kf, ku, never = (threat_hold.flying, threat_hold.until, track_hold.flying,
+                             track_hold.until, -np.inf)
+    return [(j < 0 or not (hf.get(j, 0) > 0 or hu.get(j, never) > t))
+            and not (kf.get(k, 0) > 0 or ku.get(k, never) > t)
+            for j, k in zip(threats, ids, strict=True)]
 
 
 def doctrine_cap(shots: NDArray[np.int64], pk: NDArray[np.float64], salvo: int

@@ -429,6 +429,21 @@ class _Master:
         return res, float(bound)
 
 
+_VAR_TYPES = (_hcore.HighsVarType(0), _hcore.HighsVarType(1))  #: continuous, integer
+_OPTIONS: list[Any] = []  #: HiGHS's default options but log_to_console, built once
+
+
+def _options() -> Any:
+    """HiGHS's default options with ``log_to_console`` off (milp's disp=False), one object
+    built once: :func:`_highs` sets its other options at every call (``passOptions``
+    copies them into the solver)."""
+    if not _OPTIONS:
+        opt = _hcore.HighsOptions()
+        opt.log_to_console = False
+        _OPTIONS.append(opt)
+    return _OPTIONS[0]
+
+
 def _highs(c: F64, indptr: Any, indices: Any, data: F64, lhs: F64, rhs: F64, lb: F64,
            ub: F64, integrality: NDArray[np.uint8], options: dict[str, Any]) -> Any:
     """HiGHS on min c·x, lhs ≤ A x ≤ rhs, lb ≤ x ≤ ub (A in CSC): what
@@ -445,12 +460,12 @@ def _highs(c: F64, indptr: Any, indices: Any, data: F64, lhs: F64, rhs: F64, lb:
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, lb, ub
     lp.row_lower_, lp.row_upper_ = lhs, rhs
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = indptr, indices, data
-    lp.integrality_ = [hs.HighsVarType(i) for i in integrality]
-    highs, opt = hs._Highs(), hs.HighsOptions()
-    opt.log_to_console = False  # milp's disp=False
+    kinds = _VAR_TYPES
+    lp.integrality_ = [kinds[i] for i in integrality.tolist()]
+    highs, opt = hs._Highs(), _options()
+    # every option set here is set at each call (the defaults' object is reused)
     opt.time_limit, opt.mip_rel_gap = float(options["time_limit"]), options["mip_rel_gap"]
-    if not options.get("presolve", True):
-        opt.presolve = "off"
+    opt.presolve = "choose" if options.get("presolve", True) else "off"
     out: dict[str, Any] = {"x": None, "fun": None, "mip_dual_bound": None}
     model_status = None
     if highs.passOptions(opt) == hs.HighsStatus.kError:
@@ -464,7 +479,7 @@ def _highs(c: F64, indptr: Any, indices: Any, data: F64, lhs: F64, rhs: F64, lb:
     else:
         model_status, info, st = highs.getModelStatus(), highs.getInfo(), hs.HighsModelStatus
         limit = model_status in (st.kTimeLimit, st.kIterationLimit, st.kSolutionLimit)
-        is_mip = bool(np.sum(integrality) > 0)
+        is_mip = bool(integrality.any())  # (np.sum(integrality) > 0)
         if (model_status != st.kOptimal and not (is_mip and limit)) or (
                 is_mip and limit and info.objective_function_value == hs.kHighsInf):
             message = (f"model_status is {highs.modelStatusToString(model_status)}; "

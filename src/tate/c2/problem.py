@@ -131,22 +131,41 @@ class WTAProblem:
         """Pairs (i, j) that may be engaged: p_ij > 0 and p_ij ≥ min_pk, ``(W, T)``."""
         return (self.pk > 0) & (self.pk >= self.min_pk)
 
+    def _memo(self, name: str, make: Any) -> Any:
+        """``make()`` computed once per problem (its fields are frozen) and kept
+        read-only."""
+        got = self.__dict__.get(name)
+        if got is None:
+            got = make()
+            got.setflags(write=False)
+            self.__dict__[name] = got  # not a field: equality and repr ignore it
+        return got
+
     def max_salvos(self) -> I64:
-        """Most salvos of weapon i at target j, ``(W, T)`` (0 where forbidden)."""
-        cap = self.rounds[:, None]           # broadcast by np.minimum / np.where
-        if self.max_shots is not None:
-            cap = np.minimum(cap, self.max_shots)
-        return np.where(self.allowed(), cap // self.salvo[:, None], 0).astype(np.int64)
+        """Most salvos of weapon i at target j, ``(W, T)`` (0 where forbidden;
+        read-only)."""
+        def make() -> I64:
+            cap = self.rounds[:, None]           # broadcast by np.minimum / np.where
+            if self.max_shots is not None:
+                cap = np.minimum(cap, self.max_shots)
+            return np.where(self.allowed(), cap // self.salvo[:, None], 0).astype(np.int64)
+
+        return self._memo("_max_salvos", make)
 
     def salvo_kill(self) -> F64:
-        """Kill probability of one salvo of k_i rounds, 1 − (1 − p_ij)^k_i, ``(W, T)``."""
-        return 1.0 - (1.0 - self.pk) ** self.salvo[:, None]
+        """Kill probability of one salvo of k_i rounds, 1 − (1 − p_ij)^k_i, ``(W, T)``
+        (read-only)."""
+        return self._memo(
+            "_salvo_kill", lambda: 1.0 - (1.0 - self.pk) ** self.salvo[:, None])
 
     def round_cost(self) -> F64:
-        """Weighted cost w_c·c_i of one round of weapon i, ``(W,)``."""
-        if self.cost is None or self.cost_weight == 0.0:
-            return np.zeros(self.shape[0])
-        return self.cost_weight * self.cost
+        """Weighted cost w_c·c_i of one round of weapon i, ``(W,)`` (read-only)."""
+        def make() -> F64:
+            if self.cost is None or self.cost_weight == 0.0:
+                return np.zeros(self.shape[0])
+            return self.cost_weight * self.cost
+
+        return self._memo("_round_cost", make)
 
 
 def surviving_value(problem: WTAProblem, shots: ArrayLike) -> float:

@@ -1,6 +1,6 @@
 """Compiled steps of the defence's decision: the tracks' position σ, the threat each
-track cues and the midcourse re-aim of the rounds in the air, one call each (private;
-:mod:`tate.jit`).
+track cues (the two fused in :func:`sigma_threats`, as the decision calls them) and the
+midcourse re-aim of the rounds in the air, one call each (private; :mod:`tate.jit`).
 
 :func:`sigma_of` is the twin of ``sqrt(max(eigvalsh(P[:, :3, :3])[:, -1], 0))`` in
 :meth:`tate.engine.defence.Defence._decide`: the same LAPACK symmetric eigenvalue routine
@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from tate.jit import njit
 from tate.weapons._interceptor_jit import truth_sample
 
-__all__ = ["sigma_of", "threats_of", "update_pips"]
+__all__ = ["sigma_of", "sigma_threats", "threats_of", "update_pips"]
 
 F64 = NDArray[np.float64]
 IP = NDArray[np.intp]
@@ -121,6 +121,21 @@ def threats_of(t: float, cutoff: float, killed: NDArray[np.bool_], kill_time: F6
         if best < thr:
             out[i] = bodies[near]
     return out
+
+
+@njit
+def sigma_threats(P: F64, t: float, cutoff: float, killed: NDArray[np.bool_],
+                  kill_time: F64, time: F64, tpos: F64, tvel: F64, start: IP, keys: F64,
+                  span: float, t0: float, frame: F64, pos: F64, gate: float, sigma: F64,
+                  threat: IP) -> bool:
+    """:func:`sigma_of` into ``sigma (n,)`` then :func:`threats_of` on it into ``threat
+    (n,)``, in one call (the same steps); False (both unfinished) where
+    :func:`sigma_of` is (a block not finite)."""
+    if not sigma_of(P, sigma):
+        return False
+    threat[:] = threats_of(t, cutoff, killed, kill_time, time, tpos, tvel, start, keys,
+                           span, t0, frame, pos, sigma, gate)
+    return True
 
 
 @njit

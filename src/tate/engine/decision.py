@@ -20,8 +20,9 @@
 * :func:`search_tracks`: the decision's opportunities of only the tracks it uses (those
   that may be fired at, and those on threats not yet seen reachable).
 
-The first three run as one compiled call each (:mod:`tate.engine._decide_jit`, the same arithmetic,
-tested against the numpy code here) when the caller asks for it (``jit``, read from
+The first three run as one compiled call each (:mod:`tate.engine._decide_jit`, the same
+arithmetic, tested against the numpy code here; :func:`sigma_and_threats` fuses the first
+two) when the caller asks for it (``jit``, read from
 :func:`tate.jit.enabled` when the defence was built); the numpy code is the reference.
 The re-aim of a decision where the model predicted some track stays in numpy.
 
@@ -43,8 +44,8 @@ from tate.c2.engage import COAST_FACTOR, Opportunities
 from tate.c2.threat import G0
 from tate.engine.truth import CUE_GATE_M, nearest_threats
 
-__all__ = ["pip_floors", "search_tracks", "sigma_of", "sigma_of_numpy", "threats_of",
-           "threats_of_numpy", "update_pips", "update_pips_numpy"]
+__all__ = ["pip_floors", "search_tracks", "sigma_and_threats", "sigma_of", "sigma_of_numpy",
+           "threats_of", "threats_of_numpy", "update_pips", "update_pips_numpy"]
 
 F64 = NDArray[np.float64]
 _KERNELS = _jit.Kernels("tate.engine._decide_jit")
@@ -79,6 +80,24 @@ def threats_of(eng: Any, t: float, kill_assessment_s: float, pos: F64, sigma: F6
         np.asarray(sigma, np.float64), CUE_GATE_M)
 
 
+def sigma_and_threats(eng: Any, t: float, kill_assessment_s: float, P: F64, pos: F64,
+                      frame: F64, jit: bool) -> tuple[F64, NDArray[np.intp]]:
+    """:func:`sigma_of` of the covariances ``P`` and :func:`threats_of` of the tracks at
+    ``pos`` with that σ, in one compiled call where both are compiled (the same kernels'
+    steps; else the two calls)."""
+    tr = eng.truth
+    if jit and tr._jit:
+        n = P.shape[0]
+        sigma, threat = np.empty(n), np.empty(n, np.intp)
+        if _KERNELS.sigma_threats(
+                P, t, t - kill_assessment_s - 1e-9, eng.killed, eng.kill_time, tr.time,
+                tr.pos, tr.vel, tr.start, tr.keys, tr.span, tr.t0, frame,
+                np.ascontiguousarray(pos, np.float64), CUE_GATE_M, sigma, threat):
+            return sigma, threat
+    sigma = sigma_of(P, jit)
+    return sigma, threats_of(eng, t, kill_assessment_s, pos, sigma, frame, jit)
+
+
 def threats_of_numpy(eng: Any, t: float, kill_assessment_s: float, pos: F64, sigma: F64
                      ) -> NDArray[np.intp]:
     """:func:`threats_of` in numpy (the reference)."""
@@ -96,12 +115,14 @@ def pip_floors(pool: Any) -> F64:
 
 def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], pos: F64,
                 vel: F64, ballistic: NDArray[np.bool_], pred: Any, jit: bool,
-                floors: F64 | None = None) -> None:
+                floors: F64 | None = None, bodies: NDArray[np.intp] | None = None) -> None:
     """Re-aim the midcourse rounds of ``pool`` (:class:`tate.engine.pool.InterceptorPool`)
     at the tracks ``pos, vel (n, 3)`` (ENU [m, m/s]) on truth rows ``threat (n,)``, with
     the decision's prediction ``pred`` (or None) (module docstring); ``floors``: the
-    pool's :func:`pip_floors` if the caller keeps them, else they are built here."""
-    bodies = pool.midcourse()
+    pool's :func:`pip_floors` if the caller keeps them, else they are built here;
+    ``bodies``: ``pool.midcourse()`` if the caller has it."""
+    if bodies is None:
+        bodies = pool.midcourse()
     if bodies.size == 0:
         return
     if not jit or (pred is not None and bool(pred.modelled.any())):
@@ -115,6 +136,9 @@ def update_pips(pool: Any, origin: Any, frame: F64, threat: NDArray[np.intp], po
         threat, np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
         ballistic, pool.threat[bodies], prop.pos.take(bodies, 1), prop.vel.take(bodies, 1),
         floor, frame, G0, pip, t_go)
+    if ok.all():  # every round has its track (the common case): no selection
+        model.set_pip(bodies, pip.T, prop.t + t_go)
+        return
     sel = np.flatnonzero(ok)
     if sel.size:  # pool.set_pip of each, in one call (the same sums prop.t + t_go)
         model.set_pip(bodies[sel], pip[sel].T, prop.t + t_go[sel])

@@ -59,7 +59,7 @@ from numpy.typing import NDArray
 
 from tate import jit
 from tate.c2 import threat as _threat  # (modules: tests patch functions of them)
-from tate.c2.doctrine import DecisionConstants, Hold, doctrine_cap
+from tate.c2.doctrine import DecisionConstants, Hold, doctrine_cap, free_tracks
 from tate.c2.wta import WTAProblem
 from tate.engine import decision as _decision
 from tate.weapons.intercept import draw_kill
@@ -69,6 +69,8 @@ __all__ = ["LAYER_OF", "Defence"]
 F64 = NDArray[np.float64]
 SHIP_DECK_M = 10.0  #: launch height above sea level [m]
 CHANNELS_PER_SHIP = 16  #: most engagements a ship's launchers start per decision [A]
+_NO_BODIES = np.empty(0, np.intp)  #: no round in midcourse (read-only)
+_NO_BODIES.setflags(write=False)
 LAYER_OF = {"sm3-iia-like": "exo", "sm3-ib-like": "exo", "gpi-like": "glide",
             "sm6-like": "terminal", "essm-like": "point", "ciws-like": "point"}
 KILL_STREAM = 0x4B11
@@ -333,38 +335,39 @@ class Defence:
         pos, vel = np.ascontiguousarray(rows.x[:, :3]), np.ascontiguousarray(rows.x[:, 3:6])
         if self.predictor != "kinematic":  # the kinematic predictor reads no history
             self.history.record(t, rows.ids, pos, vel)
-        sigma = _decision.sigma_of(rows.P, self._jit)
-        threat = _decision.threats_of(  # the truth row each track cues, or −1
-            eng, t, float(self.c2.kill_assessment_s), pos, sigma, self._frame(), self._jit)
+        sigma, threat = _decision.sigma_and_threats(  # threat: the truth row cued, or −1
+            eng, t, float(self.c2.kill_assessment_s), rows.P, pos, self._frame(), self._jit)
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma)
         if self.W == 0:
             return
         ids_l, threat_l = rows.ids.tolist(), threat.tolist()
-        free_l = [(j < 0 or not h) and not g for j, h, g in zip(
-            threat_l, self.threat_hold.held_list(threat_l, t),
-            self.track_hold.held_list(ids_l, t), strict=True)]
+        free_l = free_tracks(self.threat_hold, self.track_hold, threat_l, ids_l, t)
         # two tracks on one threat (e.g. from two ships' radars): engage it through the
         # oldest track only (Python's sort is stable, as argsort's "stable")
-        seen_threat: set[int] = set()
-        for k in sorted(range(len(ids_l)), key=ids_l.__getitem__):
-            j = threat_l[k]
-            if j >= 0:
-                if j in seen_threat:
-                    free_l[k] = False
-                seen_threat.add(j)
+        cued = [j for j in threat_l if j >= 0]
+        if len(set(cued)) < len(cued):  # else no track is a second one on its threat
+            seen_threat: set[int] = set()
+            for k in sorted(range(len(ids_l)), key=ids_l.__getitem__):
+                j = threat_l[k]
+                if j >= 0:
+                    if j in seen_threat:
+                        free_l[k] = False
+                    seen_threat.add(j)
         c = self._c2c
         # the opportunities of the tracks that may be fired at, and of those on threats
         # not yet seen reachable (for the record); none of the others is used
-        need = (threat >= 0) & ~self.reachable[threat]
+        unseen = (threat >= 0) & ~self.reachable[threat]  # on threats not yet reachable
+        need = unseen
         if fire := any(free_l):  # the rounds available are read only when a track is free
             avail, fire = self._available(c)
             if fire:
-                need |= (free := np.array(free_l, dtype=bool))
+                need = unseen | (free := np.array(free_l, dtype=bool))
         kinematic = self.predictor == "kinematic"  # the opportunities' own path, no model
         if kinematic and not (any_need := bool(need.any())):  # only the midcourse re-aim
-            if self.pool.midcourse().size:
+            if (bodies := self._midcourse()).size:
                 self._update_pips(t, threat, pos, vel,
-                                  _threat.assess_threats(pos, vel, self._assets()).kind == 1)
+                                  _threat.assess_threats(pos, vel, self._assets()).kind == 1,
+                                  bodies=bodies)
             return
         ta = _threat.assess_threats(pos, vel, self._assets())
         ballistic = ta.kind == 1
@@ -376,7 +379,8 @@ class Defence:
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
         opp = _decision.search_tracks(self.launchers, float(self.c2.decision_period_s), need,
                                       pos, vel, ttg, ballistic, pred)
-        self.reachable[threat[(threat >= 0) & opp.feasible.any(axis=0)]] = True
+        if unseen.any():  # (the threats of the other tracks are reachable already)
+            self.reachable[threat[unseen & opp.feasible.any(axis=0)]] = True
         if not fire:
             return
         pk = np.where(free, opp.pk, 0.0)  # the held tracks' columns 0
@@ -422,13 +426,26 @@ class Defence:
         return np.array(out, np.int64), max(out, default=0) > 0
 
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
-                     ballistic: NDArray[np.bool_], pred: Any = None) -> None:
+                     ballistic: NDArray[np.bool_], pred: Any = None,
+                     bodies: NDArray[np.intp] | None = None) -> None:
         """Midcourse updates (:func:`tate.engine.decision.update_pips`): re-aim every
-        round still in midcourse at its threat's track on the decision's prediction."""
+        round still in midcourse (``bodies``: :meth:`_midcourse`, if the caller has them)
+        at its threat's track on the decision's prediction."""
+        if bodies is None:
+            bodies = self._midcourse()
+        if bodies.size == 0:
+            return
         if self._floors is None and self.pool.model is not None:  # fixed for the run
             self._floors = _decision.pip_floors(self.pool)
         _decision.update_pips(self.pool, self.eng.origin, self._frame(), threat, pos, vel,
-                              ballistic, pred, self._jit, self._floors)
+                              ballistic, pred, self._jit, self._floors, bodies)
+
+    def _midcourse(self) -> NDArray[np.intp]:
+        """The pool's rounds in midcourse (``pool.midcourse``); none, without looking,
+        while no round is in the air."""
+        if not self.pool.any_active():
+            return _NO_BODIES
+        return self.pool.midcourse()
 
     def _frame(self) -> F64:
         """:func:`tate.earth.wgs84.enu_frame` of the tracker's origin (built once)."""

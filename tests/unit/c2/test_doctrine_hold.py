@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from tate.c2.doctrine import Hold, doctrine_cap
+from tate.c2.doctrine import Hold, doctrine_cap, free_tracks
 
 
 def test_a_key_is_held_while_rounds_fly_and_until_its_assessment() -> None:
@@ -50,3 +50,27 @@ def test_held_list_is_held_on_python_ints() -> None:
     for t in (0.0, 7.9, 8.0, 11.0):
         assert h.held_list(keys.tolist(), t) == h.held(keys, t).tolist()
     assert h.held_list([3, 5], 8.0) == [True, False]
+
+
+def test_free_tracks_is_the_two_holds_in_one_pass() -> None:
+    """free_tracks = (threat < 0 or not held by threat) and not held by track id, as
+    the decision combined the two held_list calls; on random holds and times."""
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        by_threat, by_track = Hold(), Hold()
+        for h, n in ((by_threat, 6), (by_track, 20)):
+            for _ in range(int(rng.integers(0, 5))):
+                h.launch(int(rng.integers(-1, n)), int(rng.integers(1, 3)),
+                         float(rng.integers(0, 20)))  # ties with t are likely
+            for k, n_air in list(h.flying.items()):
+                for _ in range(n_air):  # each round resolves, or flies on
+                    if rng.random() < 0.7:
+                        h.resolve(k, float(rng.integers(0, 20)))
+        threats = rng.integers(-1, 6, 8).tolist()
+        ids = rng.integers(0, 20, 8).tolist()
+        t = float(rng.integers(0, 20))
+        want = [(j < 0 or not a) and not b for j, a, b in zip(
+            threats, by_threat.held_list(threats, t), by_track.held_list(ids, t),
+            strict=True)]
+        assert free_tracks(by_threat, by_track, threats, ids, t) == want
+    assert free_tracks(Hold(), Hold(), [], [], 0.0) == []

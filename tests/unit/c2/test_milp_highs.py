@@ -94,3 +94,30 @@ def test_highs_reports_an_infeasible_model_as_milp() -> None:
         got = _highs(c, ptr, idx, val, lhs, rhs, lb, ub, ints, opts)
         assert ref.status == 2 and (got.status, got.message) == (ref.status, ref.message)
         assert got.x is None and got.fun is None
+
+
+def test_highs_sets_every_option_at_each_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The options object is reused between calls: each call hands HiGHS its own
+    time limit, gap and presolve (a call without presolve leaves none behind)."""
+    import scipy.optimize._highspy._core as hs
+
+    from tate.c2 import milp as milp_mod
+
+    passed: list[tuple[float, float, str, bool]] = []
+    real = hs._Highs.passOptions
+
+    def spy(self: Any, opt: Any) -> Any:
+        passed.append((opt.time_limit, opt.mip_rel_gap, opt.presolve, opt.log_to_console))
+        return real(self, opt)
+
+    monkeypatch.setattr(hs._Highs, "passOptions", spy)
+    m = _masters(SEEDS[0])[1]
+    ptr, idx, val, lhs, rhs = m._constraints(False)
+    ints = m.integrality.astype(np.uint8)
+    for opts in ({"time_limit": 7.0, "mip_rel_gap": 1e-6, "presolve": False},
+                 {"time_limit": 9.0, "mip_rel_gap": 1e-9}):
+        _highs(m.c, ptr, idx, val, lhs, rhs, m.bounds.lb, m.bounds.ub, ints, opts)
+    assert passed == [(7.0, 1e-6, "off", False), (9.0, 1e-9, "choose", False)]
+    default = hs.HighsOptions()
+    assert default.presolve == "choose"
+    assert milp_mod._options() is milp_mod._options()

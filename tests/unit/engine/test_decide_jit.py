@@ -37,22 +37,25 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
     eng.defence._jit = compiled
     if checks is None:
         return eng.run()
-    threats_of, update_pips = decision.threats_of, Defence._update_pips
+    sigma_threats, update_pips = decision.sigma_and_threats, Defence._update_pips
 
-    def both_threats(e: Any, t: float, wait: float, pos: Any, sigma: Any, frame: Any,
-                     jit: bool) -> Any:
-        got = threats_of(e, t, wait, pos, sigma, frame, jit)
-        ref = decision.threats_of_numpy(e, t, wait, pos, sigma)
-        checks["threats"].append((got, ref))
-        return got
+    def both_sigma_threats(e: Any, t: float, wait: float, P: Any, pos: Any, frame: Any,
+                           jit: bool) -> Any:
+        sigma, threat = sigma_threats(e, t, wait, P, pos, frame, jit)
+        ref = decision.sigma_of_numpy(P)
+        checks["sigma"].append((sigma, ref))
+        checks["threats"].append((threat, decision.threats_of_numpy(e, t, wait, pos, ref)))
+        return sigma, threat
 
     def both_pips(self: Defence, t: float, threat: Any, pos: Any, vel: Any, ballistic: Any,
-                  pred: Any = None) -> None:
+                  pred: Any = None, bodies: Any = None) -> None:
         if self.pool.midcourse().size:
+            if bodies is not None:
+                np.testing.assert_array_equal(bodies, self.pool.midcourse())
             ref = copy.deepcopy(self.pool)
             decision.update_pips(ref, self.eng.origin, self._frame(), threat, pos, vel,
                                  ballistic, pred, False)
-            update_pips(self, t, threat, pos, vel, ballistic, pred)
+            update_pips(self, t, threat, pos, vel, ballistic, pred, bodies)
             checks["pips"].append(((self.pool.model.pip_pos.copy(),
                                     self.pool.model.t_pip.copy()),
                                    (ref.model.pip_pos, ref.model.t_pip)))
@@ -64,11 +67,12 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
                                        if isinstance(a, np.ndarray)))
         return real_pips(*args)
 
-    search, sigma_of = decision.search_tracks, decision.sigma_of
+    search, midcourse = decision.search_tracks, Defence._midcourse
 
-    def both_sigmas(P: Any, jit: bool) -> Any:
-        got = sigma_of(P, jit)
-        checks["sigma"].append((got, decision.sigma_of_numpy(P)))
+    def both_midcourse(self: Defence) -> Any:
+        got = midcourse(self)
+        checks["midcourse"].append((got.copy(), self.pool.midcourse(),
+                                    self.pool.any_active()))
         return got
 
     def both_searches(L: Any, window_s: float, need: Any, pos: Any, vel: Any, ttg: Any,
@@ -80,9 +84,9 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(decision, "search_tracks", both_searches)
-        mp.setattr(decision, "sigma_of", both_sigmas)
-        mp.setattr(decision, "threats_of", both_threats)
+        mp.setattr(decision, "sigma_and_threats", both_sigma_threats)
         mp.setattr(Defence, "_update_pips", both_pips)
+        mp.setattr(Defence, "_midcourse", both_midcourse)
         mp.setitem(decision._KERNELS.__dict__, "update_pips", layouts)
         return eng.run()
 
@@ -90,7 +94,7 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
 @pytest.fixture(scope="module")
 def checked() -> Iterator[tuple[dict[str, list[Any]], RunResult]]:
     checks: dict[str, list[Any]] = {"threats": [], "pips": [], "search": [], "sigma": [],
-                                    "layouts": []}
+                                    "layouts": [], "midcourse": []}
     result = _run(True, checks)
     yield checks, result
 
@@ -129,6 +133,37 @@ def test_sigma_of_non_finite_or_negative_covariance_falls_back_to_numpy() -> Non
         decision.sigma_of(P, True)
 
 
+def test_sigma_and_threats_fall_back_as_the_two_calls(monkeypatch: pytest.MonkeyPatch
+                                                     ) -> None:
+    """A covariance block the σ kernel refuses (not finite) takes the two separate calls,
+    whose answers (here numpy's error) are kept; with the kernels off, the numpy steps."""
+    eng = Engagement(load_scenario(default_scenario_path()), 1)
+    eng.run()
+    t = eng.t
+    rng = np.random.default_rng(5)
+    live = np.flatnonzero(eng.truth.flying(t - 100.0))
+    pos = eng._enu(eng.truth.at(t - 100.0, live)[0]) + rng.normal(0, 50.0, (live.size, 3))
+    a = rng.normal(size=(live.size, 9, 9))
+    P = 1e3 * (a @ a.transpose(0, 2, 1))
+    P[0, :3, :3] = -np.eye(3)
+    fr = eng.defence._frame()
+    got = decision.sigma_and_threats(eng, t - 100.0, 2.0, P, pos, fr, True)
+    ref_s = decision.sigma_of_numpy(P)
+    ref_t = decision.threats_of_numpy(eng, t - 100.0, 2.0, pos, ref_s)
+    assert (ref_t >= 0).sum() > 0 and ref_s[0] == 0.0
+    for jit in (True, False):
+        got = decision.sigma_and_threats(eng, t - 100.0, 2.0, P, pos, fr, jit)
+        np.testing.assert_array_equal(got[0], ref_s)
+        np.testing.assert_array_equal(got[1], ref_t)
+    P[1, 1, 1] = np.nan
+    calls: list[bool] = []
+    real = decision.sigma_of
+    monkeypatch.setattr(decision, "sigma_of", lambda P, jit: calls.append(jit) or real(P, jit))
+    with pytest.raises(np.linalg.LinAlgError):
+        decision.sigma_and_threats(eng, t - 100.0, 2.0, P, pos, fr, True)
+    assert calls == [True]
+
+
 def test_midcourse_reaim_matches_numpy_at_every_decision(checked) -> None:  # type: ignore[no-untyped-def]
     calls = checked[0]["pips"]
     assert len(calls) > 50
@@ -136,6 +171,17 @@ def test_midcourse_reaim_matches_numpy_at_every_decision(checked) -> None:  # ty
         np.testing.assert_array_equal(pip, pip_ref)
         np.testing.assert_array_equal(t_pip, t_ref)
     assert np.isfinite(calls[-1][1][1]).sum() > 5  # rounds were re-aimed
+
+
+def test_midcourse_without_a_round_in_the_air_is_none(checked) -> None:  # type: ignore[no-untyped-def]
+    """The decision's rounds in midcourse are the pool's, not looked up while no round
+    flies."""
+    calls = checked[0]["midcourse"]
+    assert len(calls) > 200
+    for got, ref, _ in calls:
+        assert got.dtype == ref.dtype
+        np.testing.assert_array_equal(got, ref)
+    assert sum(not air for *_, air in calls) > 20 and sum(g.size > 0 for g, *_ in calls) > 20
 
 
 def test_midcourse_reaim_kernel_gets_one_layout(checked) -> None:  # type: ignore[no-untyped-def]
