@@ -129,7 +129,8 @@ def install() -> bool:
         if not symbols:
             return original(klass, codegen_, state)
         self = codegen_.create_library(name)
-        assert isinstance(self, klass)
+        if not isinstance(self, klass):  # numba's own loader asserts the same
+            raise TypeError(f"numba made a {type(self).__name__} for a {klass.__name__}")
         self.enable_object_caching()
         self._set_compiled_object(object_code)
         self.__dict__[_PENDING] = shared_bitcode  # parsed by _get_shared on first use

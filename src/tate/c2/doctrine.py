@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DecisionConstants", "Hold", "doctrine_cap", "free_tracks"]
+__all__ = ["DecisionConstants", "Hold", "doctrine_cap", "free_tracks", "oldest_per_threat"]
 
 
 @dataclass
@@ -65,6 +65,21 @@ def free_tracks(threat_hold: Hold, track_hold: Hold, threats: list[int], ids: li
             and not (kf.get(k, 0) > 0 or ku.get(k, never) > t)
             for j, k in zip(threats, ids, strict=True)]
 
+
+def oldest_per_threat(free: list[bool], ids: list[int], threats: list[int]) -> None:
+    """Engage a threat cued by several tracks (e.g. from two ships' radars) through its
+    oldest track only (the least id): every other track on it is set not ``free``, in
+    place.  Tracks on no threat (−1) are left as they are."""
+    cued = [j for j in threats if j >= 0]
+    if len(set(cued)) == len(cued):  # no track is a second one on its threat
+        return
+    seen: set[int] = set()
+    for k in sorted(range(len(ids)), key=ids.__getitem__):  # stable, as argsort's
+        j = threats[k]
+        if j >= 0:
+            if j in seen:
+                free[k] = False
+            seen.add(j)
 
 def doctrine_cap(shots: NDArray[np.int64], pk: NDArray[np.float64], salvo: int
                  ) -> NDArray[np.int64]:

@@ -59,7 +59,7 @@ from numpy.typing import NDArray
 
 from tate import jit
 from tate.c2 import threat as _threat  # (modules: tests patch functions of them)
-from tate.c2.doctrine import DecisionConstants, Hold, doctrine_cap, free_tracks
+from tate.c2.doctrine import DecisionConstants, Hold, doctrine_cap, free_tracks, oldest_per_threat
 from tate.c2.wta import WTAProblem
 from tate.engine import decision as _decision
 from tate.weapons.intercept import draw_kill
@@ -342,17 +342,7 @@ class Defence:
             return
         ids_l, threat_l = rows.ids.tolist(), threat.tolist()
         free_l = free_tracks(self.threat_hold, self.track_hold, threat_l, ids_l, t)
-        # two tracks on one threat (e.g. from two ships' radars): engage it through the
-        # oldest track only (Python's sort is stable, as argsort's "stable")
-        cued = [j for j in threat_l if j >= 0]
-        if len(set(cued)) < len(cued):  # else no track is a second one on its threat
-            seen_threat: set[int] = set()
-            for k in sorted(range(len(ids_l)), key=ids_l.__getitem__):
-                j = threat_l[k]
-                if j >= 0:
-                    if j in seen_threat:
-                        free_l[k] = False
-                    seen_threat.add(j)
+        oldest_per_threat(free_l, ids_l, threat_l)  # (two ships' radars on one threat)
         c = self._c2c
         # the opportunities of the tracks that may be fired at, and of those on threats
         # not yet seen reachable (for the record); none of the others is used

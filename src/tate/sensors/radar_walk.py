@@ -110,7 +110,8 @@ class RadarWalk:
         if not self._args:
             return False
         sched, out, kernels = self.sched, self.out, self._kernels
-        assert kernels is not None
+        if kernels is None:  # (built whenever the walk is compiled)
+            raise RuntimeError("RadarWalk: the one-call walk needs its compiled kernels")
         state = self._state(tc)
         alive = truth_at(c0)[2]
         sched.credit, sched.phase, counts, load, *found, det = kernels.walk(

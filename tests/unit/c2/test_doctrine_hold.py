@@ -74,3 +74,22 @@ def test_free_tracks_is_the_two_holds_in_one_pass() -> None:
             strict=True)]
         assert free_tracks(by_threat, by_track, threats, ids, t) == want
     assert free_tracks(Hold(), Hold(), [], [], 0.0) == []
+
+
+def test_oldest_per_threat_keeps_only_each_threats_least_id() -> None:
+    """Against a direct rule: a track stays free iff it was free and no track with a
+    smaller id cues the same threat (tracks on no threat untouched)."""
+    from tate.c2.doctrine import oldest_per_threat
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n = int(rng.integers(0, 9))
+        ids = rng.permutation(50)[:n].tolist()
+        threats = rng.integers(-1, 4, n).tolist()
+        free = (rng.random(n) < 0.7).tolist()
+        pairs = list(zip(ids, threats, strict=True))
+        want = [f and (j < 0 or all(not (t == j and i < ids[k]) for i, t in pairs))
+                for k, (f, j) in enumerate(zip(free, threats, strict=True))]
+        got = list(free)
+        oldest_per_threat(got, ids, threats)
+        assert got == want
