@@ -87,27 +87,16 @@ def _speeds(y: F64) -> F64:
     return out
 
 
-def _interceptor_samples(rec: Any) -> tuple[F64, NDArray[np.intp], F64, F64] | None:
-    """Every tick's interceptor samples of a :class:`Recorder` at once: times [s], shot
-    rows, ECEF positions ``(N, 3)`` [m] and speeds [m/s] (None: no sample).  An object
-    with only ``shots`` (as :attr:`Recorder.shots`) is read from those."""
-    states = getattr(rec, "states", None)
-    if states is not None:
-        if not states:
-            return None
-        y = np.concatenate([y[0:6] for _, _, y in states], axis=1)
-        times = np.repeat(np.array([t for t, _, _ in states]),
-                          [shot.size for _, shot, _ in states])
-        return (times, np.concatenate([shot for _, shot, _ in states]).astype(np.intp),
-                y[0:3].T, _speeds(y))
-    shots = rec.shots
-    if not shots:
+def _interceptor_samples(rec: Recorder) -> tuple[F64, NDArray[np.intp], F64, F64] | None:
+    """Every tick's interceptor samples of ``rec`` at once: times [s], shot rows, ECEF
+    positions ``(N, 3)`` [m] and speeds [m/s] (None: no sample)."""
+    if not rec.states:
         return None
-    return (np.repeat(np.array([t for t, _, _, _ in shots]),
-                      [shot.size for _, shot, _, _ in shots]),
-            np.concatenate([shot for _, shot, _, _ in shots]).astype(np.intp),
-            np.concatenate([pos for _, _, pos, _ in shots]),
-            np.concatenate([speed for _, _, _, speed in shots]))
+    y = np.concatenate([y[0:6] for _, _, y in rec.states], axis=1)
+    times = np.repeat(np.array([t for t, _, _ in rec.states]),
+                      [shot.size for _, shot, _ in rec.states])
+    return (times, np.concatenate([shot for _, shot, _ in rec.states]).astype(np.intp),
+            y[0:3].T, _speeds(y))
 
 
 def _geodetic(pos: F64) -> tuple[F64, F64, F64]:

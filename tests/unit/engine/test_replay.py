@@ -92,9 +92,10 @@ def test_state_blocks_give_the_per_tick_samples_of_positions_and_speeds(run) -> 
         assert np.array_equal(pos, y[0:3].T) and np.array_equal(pos2, pos)
         assert np.array_equal(speed, np.linalg.norm(y[3:6], axis=0))
         assert np.array_equal(speed2, speed)
-    samples = SimpleNamespace(shots=rec.shots)
+    # the table from the copied samples (`interceptors`) is the run's (`state_block`);
+    # its assembly is checked against the old per-tick form in test_result_tables.py
     fake = SimpleNamespace(**{**vars(eng), "defence": SimpleNamespace(
-        shots=eng.defence.shots, recorder=samples)})
+        shots=eng.defence.shots, recorder=again)})
     ref, fast = paths_table(fake), res.paths
     assert ref.keys() == fast.keys()
     for key in ref:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tate.engine.replay import _geodetic, paths_table
+from tate.engine.replay import Recorder, _geodetic, paths_table
 
 
 def _old_rows(rec: list[Any], weapons: Any) -> dict[str, Any]:
@@ -35,16 +35,17 @@ def _old_rows(rec: list[Any], weapons: Any) -> dict[str, Any]:
 
 def test_interceptor_rows_as_the_per_tick_form() -> None:
     rng = np.random.default_rng(3)
-    rec = []
+    rec = Recorder()
     for k in range(40):
         shot = np.sort(rng.choice(12, size=int(rng.integers(1, 5)), replace=False))
         pos = 6.378e6 * np.array([0.6, 0.5, 0.62]) + rng.normal(0, 3e4, (shot.size, 3))
-        rec.append((0.5 * k + 0.25, shot.astype(np.intp), pos, rng.random(shot.size) * 2e3))
+        vel = rng.normal(0, 1.2e3, (3, shot.size))
+        rec.interceptors(0.5 * k + 0.25, shot.astype(np.intp), pos.T, vel)
     shots = [(0.0, "sm-2" if i % 3 else "railgun") for i in range(12)]
     eng = SimpleNamespace(truth=SimpleNamespace(n=0), t=30.0, defence=SimpleNamespace(
-        shots=shots, recorder=SimpleNamespace(shots=rec)))
+        shots=shots, recorder=rec))
     got = paths_table(eng)
-    ref = _old_rows(rec, np.array([w for _, w in shots], dtype=object))
+    ref = _old_rows(rec.shots, np.array([w for _, w in shots], dtype=object))
     assert got.keys() == ref.keys()
     for name in ref:
         assert got[name].dtype == ref[name].dtype, name

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from tate.engine.replay import THREAT_SAMPLE_S, _geodetic, paths_table
+from tate.engine.replay import THREAT_SAMPLE_S, Recorder, _geodetic, paths_table
 
 
 class _Truth:
@@ -81,15 +81,15 @@ def _eng(rounds: bool) -> SimpleNamespace:
     killed = np.array([False, True, False, True, False, False])
     kill_time = np.array([np.nan, 12.75, np.nan, 9.0, np.nan, np.nan])
     rng = np.random.default_rng(3)
-    rec = []
+    rec = Recorder()
     for k in range(40 if rounds else 0):
         shot = np.sort(rng.choice(12, size=int(rng.integers(1, 5)), replace=False))
         pos = 6.378e6 * np.array([0.6, 0.5, 0.62]) + rng.normal(0, 3e4, (shot.size, 3))
-        rec.append((0.5 * k + 0.25, shot.astype(np.intp), pos, rng.random(shot.size) * 2e3))
+        vel = rng.normal(0, 1.2e3, (3, shot.size))
+        rec.interceptors(0.5 * k + 0.25, shot.astype(np.intp), pos.T, vel)
     shots = [(0.0, "sm-2" if i % 3 else "railgun") for i in range(12 if rounds else 0)]
     return SimpleNamespace(truth=truth, t=55.5, killed=killed, kill_time=kill_time,
-                           defence=SimpleNamespace(shots=shots,
-                                                   recorder=SimpleNamespace(shots=rec)))
+                           defence=SimpleNamespace(shots=shots, recorder=rec))
 
 
 def test_threat_and_interceptor_rows_as_the_per_threat_form() -> None:
