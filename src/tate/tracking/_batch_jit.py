@@ -28,13 +28,14 @@ from numpy.typing import NDArray
 from tate.jit import njit
 from tate.tracking._book_jit import radar_scan_step, scan_params
 from tate.tracking._gospa_jit import MAX_SUM, pairwise_sum
-from tate.tracking.filters import GaussState
-from tate.tracking.tracker import _Book
+from tate.tracking.positions import _rae_to_position_jit
 
 if TYPE_CHECKING:
     from tate.tracking.tracker import Tracker
 
 __all__ = ["ingest_scans", "radar_scans"]
+
+_NF = 13  #: floats of :func:`~._book_jit.scan_params`
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
@@ -63,7 +64,7 @@ def _rows(a: F64, lo: int, hi: int, alive: B8, count: int) -> F64:
 
 
 @njit
-def _scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: I64,
+def _scans(x: F64, P: F64, steps: F64, FQ: F64, times: F64, bounds: I64,
                 z: F64, R: F64, alive: B8, site: I64, site_pos: F64, site_rot: F64,
                 has_rot: bool, ids: I64, hits_window: I64, scans: I64, misses: I64,
                 confirmed: B8, score: F64, t_init: F64, t_hit: F64, n_hits: I64,
@@ -76,7 +77,7 @@ def _scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: I64,
     from sensor ``site[i]`` (``site_pos``, ``site_rot`` rows; a scan with no row alive is
     skipped), each by :func:`~._book_jit.radar_scan_step`, the prediction over the time
     from the scan before (``t_prev`` before scan ``first``, NaN: none yet) with the
-    matrices ``F[q]``, ``Q[q]`` of that step, ``steps[q]`` [s].  ``fp``, ``ip``:
+    matrices ``F = FQ[q, 0]``, ``Q = FQ[q, 1]`` of that step, ``steps[q]`` [s].  ``fp``, ``ip``:
     :func:`~._book_jit.scan_params`.
 
     Returns ``(done, t_prev, x, P, ids, hits_window, scans, misses, confirmed, score,
@@ -119,9 +120,9 @@ def _scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: I64,
         zi = z[a:b] if count == b - a else _rows(z, a, b, alive, count)
         Ri = R[a:b] if count == b - a else _rows(R, a, b, alive, count)
         out = radar_scan_step(
-            x, P, predict, F[q], Q[q], zi, site_pos[j:j + 1], site_rot[j:j + 1], has_rot, Ri,
-            ids, hits_window, scans, misses, confirmed, score, t_init, t_hit, n_hits, t,
-            next_id, fp, ip, extra_mean, extra_std)
+            x, P, predict, FQ[q, 0], FQ[q, 1], zi, site_pos[j:j + 1], site_rot[j:j + 1],
+            has_rot, Ri, ids, hits_window, scans, misses, confirmed, score, t_init, t_hit,
+            n_hits, t, next_id, fp, ip, extra_mean, extra_std)
         if out[0] != 0:  # (only with tracks and detections)
             return (i, t, out[1], out[2], ids, hits_window, scans, misses, confirmed, score,
                     t_init, t_hit, n_hits, next_id, nis_sum, nis_count, nis_added,
@@ -147,70 +148,92 @@ def _scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: I64,
 
 
 @njit
-def radar_scans(x: F64, P: F64, steps: F64, F: F64, Q: F64, times: F64, bounds: I64,
-                z: F64, R: F64, alive: B8, site: I64, site_pos: F64, site_rot: F64,
-                has_rot: bool, ids: I64, hits_window: I64, scans: I64, misses: I64,
-                confirmed: B8, score: F64, t_init: F64, t_hit: F64, n_hits: I64,
-                t_prev: float, next_id: int, fp: F64, ip: I64, extra_mean: F64,
-                extra_std: F64, nis_sum: float, nis_count: int, first: int
-                ) -> tuple[int, float, F64, F64, I64, B8, F64, int, float, int, bool, bool,
-                           float, F64]:
-    """:func:`_scans` with its results packed into fewer arrays (each array handed back to
-    Python costs about 0.5 µs): ``(done, t_prev, x, P, book_i, confirmed, book_f, next_id,
-    nis_sum, nis_count, nis_added, ever_rows, need, pos_cov)``, ``book_i (5, n)`` the rows
-    ids, hits_window, scans, misses, n_hits, ``book_f (3, n)`` score, t_init, t_hit, and
-    ``pos_cov (p, 4, 3)`` the positions (row 0) and covariances (rows 1-3)."""
-    out = _scans(x, P, steps, F, Q, times, bounds, z, R, alive, site, site_pos, site_rot,
-                 has_rot, ids, hits_window, scans, misses, confirmed, score, t_init, t_hit,
-                 n_hits, t_prev, next_id, fp, ip, extra_mean, extra_std, nis_sum, nis_count,
-                 first)
-    n = out[4].size
-    bi = np.empty((5, n), dtype=np.intp)
+def radar_scans(xp: F64, bi: I64, steps: F64, FQ: F64, times: F64, bounds: I64, z: F64,
+                R: F64, alive: B8, site: I64, site_pos: F64, site_rot: F64, has_rot: bool,
+                t_prev: float, next_id: int, fp: F64, ip: I64, nis_sum: float,
+                nis_count: int, first: int
+                ) -> tuple[int, float, F64, I64, int, float, int, bool, bool, float, bool,
+                           F64]:
+    """:func:`_scans` with the state, the book and the settings packed into few arrays
+    (each array handed to a compiled call costs about 0.3 µs, each handed back about
+    0.5 µs): ``xp (n, k + 2, k)`` each track's state (row 0), covariance (rows 1…k) and
+    score, t_init, t_hit (row k + 1, columns 0-2; the rest 0), ``bi (6, n)`` the rows ids,
+    hits_window, scans, misses, n_hits, confirmed (0/1); ``FQ (q, 2, k, k)`` the
+    transition and process-noise matrices of ``steps``; ``fp``:
+    :func:`~._book_jit.scan_params`'s floats followed by the filter's extra_mean and
+    extra_std (``e`` each).  Returns ``(done, t_prev, xp, bi, next_id, nis_sum, nis_count,
+    nis_added, ever_rows, need, finish, cpos)``, the state and book packed the same way
+    (new arrays), ``cpos (r, dim)`` the confirmed tracks' positions; ``finish``: the scan
+    ``done`` was predicted and its clock set, for the step path to finish from its
+    detections' positions (:func:`_scans`' ``pos``, ``pos_cov``, which are those of
+    ``rae_positions`` on that scan)."""
+    n, k = xp.shape[0], xp.shape[2]
+    x = np.empty((n, k))
+    P = np.empty((n, k, k))
+    cf = np.empty(n, dtype=np.bool_)
     bf = np.empty((3, n))
     for i in range(n):
-        bi[0, i], bi[1, i], bi[2, i] = out[4][i], out[5][i], out[6][i]
-        bi[3, i], bi[4, i] = out[7][i], out[12][i]
-        bf[0, i], bf[1, i], bf[2, i] = out[9][i], out[10][i], out[11][i]
-    pos, cov = out[19], out[20]
-    p = pos.shape[0]
-    pc = np.empty((p, 4, 3))
-    for j in range(p):
-        for a in range(3):
-            pc[j, 0, a] = pos[j, a]
-            for b in range(3):
-                pc[j, 1 + a, b] = cov[j, a, b]
-    return (out[0], out[1], out[2], out[3], bi, out[8], bf, out[13], out[14], out[15],
-            out[16], out[17], out[18], pc)
+        for a in range(k):
+            x[i, a] = xp[i, 0, a]
+            for b in range(k):
+                P[i, a, b] = xp[i, 1 + a, b]
+        cf[i] = bi[5, i] != 0
+        bf[0, i], bf[1, i], bf[2, i] = xp[i, k + 1, 0], xp[i, k + 1, 1], xp[i, k + 1, 2]
+    e = (fp.size - _NF) // 2
+    out = _scans(x, P, steps, FQ, times, bounds, z, R, alive, site, site_pos, site_rot,
+                 has_rot, bi[0], bi[1], bi[2], bi[3], cf, bf[0], bf[1], bf[2], bi[4], t_prev,
+                 next_id, fp[:_NF], ip, fp[_NF:_NF + e], fp[_NF + e:], nis_sum, nis_count,
+                 first)
+    x, P = out[2], out[3]
+    n = x.shape[0]
+    o_xp = np.zeros((n, k + 2, k))
+    o_bi = np.empty((6, n), dtype=np.intp)
+    for i in range(n):
+        for a in range(k):
+            o_xp[i, 0, a] = x[i, a]
+            for b in range(k):
+                o_xp[i, 1 + a, b] = P[i, a, b]
+        o_xp[i, k + 1, 0], o_xp[i, k + 1, 1] = out[9][i], out[10][i]
+        o_xp[i, k + 1, 2] = out[11][i]
+        o_bi[0, i], o_bi[1, i], o_bi[2, i] = out[4][i], out[5][i], out[6][i]
+        o_bi[3, i], o_bi[4, i], o_bi[5, i] = out[7][i], out[12][i], 1 if out[8][i] else 0
+    d, r = ip[3], 0
+    for i in range(n):
+        r += 1 if out[8][i] else 0
+    cpos = np.empty((r, d))
+    r = 0
+    for i in range(n):
+        if out[8][i]:
+            for a in range(d):
+                cpos[r, a] = x[i, a]
+            r += 1
+    return (out[0], out[1], o_xp, o_bi, out[13], out[14], out[15], out[16], out[17],
+            out[18], out[19].shape[0] > 0, cpos)
 
 
 def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64,
                  site_pos: F64, site_rot: F64 | None, alive: B8 | None) -> None:
     """``Tracker.ingest_scans`` on the one-call path: :func:`radar_scans` on tracker
     ``tr``, its state, book, ids, clock and NIS sums set after it as one
-    ``Tracker.ingest`` per scan sets them; a step missing from the tracker's table of
-    prediction matrices is added (from the filter's own cache) and the call resumed; a
-    scan whose association the step path must decide is finished by it from the
-    predicted state (as ``Tracker.ingest`` finishes it), another scan it leaves is done
-    by ``Tracker.ingest``."""
-    if tr._scan_args is None:
-        f = tr.filter
-        eye = (np.eye(tr.k), np.zeros((tr.k, tr.k)))
-        tr._scan_args = (*scan_params(tr), f.extra_mean, f.extra_std, eye)  # type: ignore[attr-defined]
-    if not tr._steps:  # row 0: no step (not looked up: a step is > 0)
-        eye = tr._scan_args[4]
-        tr._steps = (np.zeros(1), eye[0][None], eye[1][None])
+    ``Tracker.ingest`` per scan sets them (the state and book kept packed, ``tr._pk``); a
+    step missing from the tracker's table of prediction matrices is added (from the
+    filter's own cache) and the call resumed; a scan whose association the step path must
+    decide is finished by it from the predicted state (as ``Tracker.ingest`` finishes it),
+    another scan it leaves is done by ``Tracker.ingest``."""
+    if not tr._steps:
+        _tables(tr)
     if alive is None:
         alive = _all_alive(z.shape[0])
-    rot = site_rot if site_rot is not None else np.tile(np.eye(3), (site_pos.shape[0], 1, 1))
+    rot = site_rot if site_rot is not None else _eyes(site_pos.shape[0])
     i, s = 0, times.size
     while i < s:
-        i, need, pos, pos_cov = _run(tr, times, bounds, z, R, alive, site, site_pos, rot,
-                                     site_rot is not None, i)
+        i, need, finish = _run(tr, times, bounds, z, R, alive, site, site_pos, rot,
+                           site_rot is not None, i)
         if not math.isnan(need):
             F, _, Q = tr.filter.dyn.matrices(need)  # type: ignore[attr-defined]
-            steps, Fs, Qs = tr._steps
-            tr._steps = (np.append(steps, need), np.concatenate([Fs, F[None]]),
-                         np.concatenate([Qs, Q[None]]))
+            steps, FQ, fp, ip = tr._steps
+            tr._steps = (np.append(steps, need), np.concatenate([FQ, np.stack([F, Q])[None]]),
+                         fp, ip)
         elif i < s:
             from tate.tracking.measurement import RAEMeas
 
@@ -219,17 +242,27 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
             t, zi = float(times[i]), z[a:b][keep]
             meas = RAEMeas(site_pos[j], R[a:b][keep],
                            rotation=None if site_rot is None else site_rot[j])
-            if pos.shape[0]:  # predicted, clock set: the step path finishes the scan
+            if finish:  # predicted, clock set: the step path finishes the scan
+                pos, pos_cov = _rae_to_position_jit(meas, zi)
                 tr._finish(t, zi, meas, pos, pos_cov, tr.book.ids.size, False)
             else:
                 tr.ingest(t, zi, meas)
             i += 1
 
 
-_NO_POS, _NO_COV = np.empty((0, 3)), np.empty((0, 3, 3))  #: no detections (not written)
+def _tables(tr: Tracker) -> None:
+    """The tracker's constants of :func:`radar_scans` (``tr._steps``): the steps table
+    (row 0: no step, not looked up: a step is > 0), its matrices, the settings."""
+    f = tr.filter
+    fp, ip = scan_params(tr)
+    FQ = np.stack([np.eye(tr.k), np.zeros((tr.k, tr.k))])[None]
+    tr._steps = (np.zeros(1), FQ, np.concatenate([fp, f.extra_mean, f.extra_std]),  # type: ignore[attr-defined]
+                 ip)
+
 
 _ALIVE = np.ones(0, dtype=np.bool_)  #: all True (never written: numba's read-only arrays are
 #: another type, compiled anew), grown as needed
+_EYES = np.empty((0, 3, 3))  #: identity rotations (never written), grown as needed
 
 
 def _all_alive(p: int) -> B8:
@@ -240,35 +273,53 @@ def _all_alive(p: int) -> B8:
     return _ALIVE[:p]
 
 
-def _run(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: I64,
-         site_pos: F64, rot: F64, has_rot: bool, first: int
-         ) -> tuple[int, float, F64, F64]:
-    """:func:`radar_scans` from scan ``first`` on ``tr``, which it then updates; returns
-    the scan it stopped at, the step missing from the table (NaN: none) and, where the
-    step path must finish that scan, its detections' positions and covariances (else no
-    rows)."""
-    fp, ip, extra_mean, extra_std, _ = tr._scan_args  # type: ignore[misc]
+def _eyes(k: int) -> F64:
+    """``k`` identity rotations ``(k, 3, 3)`` (a view of one array kept; not written)."""
+    global _EYES
+    if _EYES.shape[0] < k:
+        _EYES = np.tile(np.eye(3), (max(k, 2 * _EYES.shape[0]), 1, 1))
+    return _EYES[:k]
+
+
+def _pack(tr: Tracker) -> tuple[F64, I64]:
+    """``tr``'s state and book packed as :func:`radar_scans` takes them (no track yet: an
+    empty state)."""
     state = tr.state
     if state is None:
         state = tr.filter.init(np.empty((0, 3)), np.empty((0, 3, 3)), 0.0)
     b = tr.book
-    t0 = np.nan if tr.t is None else tr.t
-    steps, F, Q = tr._steps
+    n, k = b.ids.size, tr.k
+    xp = np.zeros((n, k + 2, k))
+    xp[:, 0], xp[:, 1:k + 1] = state.x, state.P
+    xp[:, k + 1, 0], xp[:, k + 1, 1], xp[:, k + 1, 2] = b.score, b.t_init, b.t_hit
+    bi = np.array([b.ids, b.hits_window, b.scans, b.misses, b.n_hits, b.confirmed],
+                  dtype=np.intp)
+    return xp, bi
+
+
+def _run(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: I64,
+         site_pos: F64, rot: F64, has_rot: bool, first: int) -> tuple[int, float, bool]:
+    """:func:`radar_scans` from scan ``first`` on ``tr``, which it then updates; returns
+    the scan it stopped at, the step missing from the table (NaN: none) and whether the
+    step path must finish that scan from the predicted state."""
+    pk = tr._pk
+    packed = pk is not None
+    if not packed:
+        pk = _pack(tr)
+    steps, FQ, fp, ip = tr._steps
+    t0 = tr.t
+    nis = tr._nis
     out = radar_scans(
-        state.x, state.P, steps, F, Q, times, bounds, z, R, alive, site, site_pos, rot,
-        has_rot, b.ids, b.hits_window, b.scans, b.misses, b.confirmed, b.score, b.t_init,
-        b.t_hit, b.n_hits, t0, tr.next_id, fp, ip, extra_mean, extra_std, tr._nis[0],
-        int(tr._nis[1]), first)
-    if tr.state is not None or out[11]:  # (the values given where no scan was done)
-        tr.state = GaussState(out[2], out[3])
-    bi, bf = out[4], out[6]
-    tr.book = _Book(bi[0], bi[1], bi[2], bi[3], out[5], bf[0], bf[1], bf[2], bi[4])
-    tr.next_id = out[7]
-    tr._nis[0], tr._nis[1] = out[8], out[9]
-    if out[10]:
-        tr._nis[2] = 3 if tr._nis[2] in (0, 3) else -1
-    tr.t = None if math.isnan(out[1]) else out[1]
-    pc = out[13]
-    if pc.shape[0]:
-        return out[0], out[12], pc[:, 0].copy(), pc[:, 1:].copy()
-    return out[0], out[12], _NO_POS, _NO_COV
+        pk[0], pk[1], steps, FQ, times, bounds, z, R, alive, site, site_pos, rot, has_rot,  # type: ignore[index]
+        np.nan if t0 is None else t0, tr.next_id, fp, ip, nis[0], int(nis[1]), first)
+    if packed or tr._st is not None or out[8]:  # (the values given where no scan was done)
+        tr._pk = (out[2], out[3])
+        cpos = tr._cpos = out[11]
+        cpos.setflags(write=False)
+    tr.next_id = out[4]
+    nis[0], nis[1] = out[5], out[6]
+    if out[7]:
+        nis[2] = 3 if nis[2] in (0, 3) else -1
+    t = out[1]
+    tr.t = None if t != t else t
+    return out[0], out[9], out[10]

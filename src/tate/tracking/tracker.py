@@ -48,8 +48,9 @@ from scipy.spatial import cKDTree
 
 from tate import jit
 from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
+from tate.tracking.book import _Book
 from tate.tracking.config import ASSOCIATORS, TrackerConfig
-from tate.tracking.filters import GaussianFilter, make_filter
+from tate.tracking.filters import GaussianFilter, GaussState, make_filter
 from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
 from tate.tracking.measurement import (
     Meas,
@@ -94,31 +95,6 @@ _ingest_scans: Any = None
 
 
 @dataclass
-class _Book:
-    """Track bookkeeping, one row per track, aligned with the filter state."""
-
-    ids: I64
-    hits_window: I64  #: bit i set: detection i scans ago
-    scans: I64  #: scans since initiation
-    misses: I64  #: consecutive misses
-    confirmed: NDArray[np.bool_]
-    score: F64  #: summed log-likelihood ratio (Blackman & Popoli 1999, §6.2)
-    t_init: F64  #: initiation time [s]
-    t_hit: F64  #: time of the last detection [s]
-    n_hits: I64  #: detections since initiation
-
-    FIELDS = ("ids", "hits_window", "scans", "misses", "confirmed", "score", "t_init",
-              "t_hit", "n_hits")
-
-    def take(self, keep: Any) -> _Book:
-        return _Book(*(getattr(self, f)[keep] for f in self.FIELDS))
-
-    @staticmethod
-    def concat(a: _Book, b: _Book) -> _Book:
-        return _Book(*(np.concatenate([getattr(a, f), getattr(b, f)]) for f in _Book.FIELDS))
-
-
-@dataclass
 class Tracker:
     """Scan-by-scan tracker (construct, then call :meth:`step` with each scan in time order)."""
 
@@ -136,7 +112,7 @@ class Tracker:
         self._one_call = (self._fused and isinstance(self.filter, GaussianFilter)
                           and self.filter._jit)
         self._scan_args: tuple[Any, ...] | None = None
-        #: prediction steps [s] and their F, Q of :func:`._batch_jit.radar_scans`
+        #: prediction steps [s], their F, Q and the settings of :func:`._batch_jit.radar_scans`
         self._steps: tuple[Any, ...] = ()
         self._consts: tuple[TrackerConfig | None, tuple[Any, ...]] = (None, ())
         self.k = self.filter.k
@@ -144,11 +120,53 @@ class Tracker:
         self._gammas: dict[int, float] = {c.dim: self.gamma}
         self.t: float | None = None
         self.next_id = 0
-        self.state: Any = None
+        #: the one-call path's state and book packed as its kernel returns them, ``(xp,
+        #: bi)`` (:func:`._batch_jit.radar_scans`); None: :attr:`state` and :attr:`book`
+        #: hold them (see :meth:`_unpack`)
+        self._pk: tuple[Any, ...] | None = None
+        self._cpos: F64 | None = None  #: the confirmed positions of ``_pk`` (read-only)
+        self._st: Any = None
         self._nis = [0.0, 0, 0]  # sum, count, degrees of freedom (confirmed GNN updates)
         none = np.empty(0, np.intp)
-        self.book = _Book(none, none.copy(), none.copy(), none.copy(), np.empty(0, dtype=bool),
+        self._bk = _Book(none, none.copy(), none.copy(), none.copy(), np.empty(0, dtype=bool),
                           np.empty(0), np.empty(0), np.empty(0), none.copy())
+
+    @property
+    def state(self) -> Any:
+        """The filter state of the tracks (None before the first track)."""
+        if self._pk is not None:
+            self._unpack()
+        return self._st
+
+    @state.setter
+    def state(self, s: Any) -> None:
+        if self._pk is not None:
+            self._unpack()
+        self._st = s
+
+    @property
+    def book(self) -> _Book:
+        """The tracks' bookkeeping, rows aligned with :attr:`state`."""
+        if self._pk is not None:
+            self._unpack()
+        return self._bk
+
+    @book.setter
+    def book(self, b: _Book) -> None:
+        if self._pk is not None:
+            self._unpack()
+        self._bk = b
+
+    def _unpack(self) -> None:
+        """Hand the packed state and book to :attr:`state` and :attr:`book` (rows of the
+        packed arrays, as the one-call path used to set them); the packed form is dropped
+        (the caller may change them) and packed anew by the next one-call run."""
+        xp, bi = self._pk  # type: ignore[misc]
+        self._pk = self._cpos = None
+        k = xp.shape[2]
+        self._st = GaussState(xp[:, 0].copy(), xp[:, 1:k + 1].copy())
+        f = xp[:, k + 1, :3].T.copy()
+        self._bk = _Book(bi[0], bi[1], bi[2], bi[3], bi[5] != 0, f[0], f[1], f[2], bi[4])
 
     # -- public -------------------------------------------------------------------------
     def step(self, t: float, z: F64, meas: Meas | None = None) -> TrackRows:
@@ -271,6 +289,12 @@ class Tracker:
 
     def confirmed(self) -> TrackRows:
         """The confirmed tracks now."""
+        pk = self._pk
+        if pk is not None:  # (the one-call path: a GaussState's x, P)
+            rows, k = np.flatnonzero(pk[1][5]), self.k
+            s = pk[0].take(rows, axis=0)
+            return TrackRows(pk[1][0].take(rows), s[:, 0].copy(), s[:, 1:k + 1].copy(),
+                             s[:, k + 1, 0].copy())
         if self.state is None:
             return TrackRows(np.empty(0, np.intp), np.empty((0, self.k)),
                              np.empty((0, self.k, self.k)), np.empty(0))
@@ -279,8 +303,10 @@ class Tracker:
         return TrackRows(self.book.ids[conf], x[conf], P[conf], self.book.score[conf])
 
     def confirmed_positions(self) -> F64:
-        """Positions ``(r, dim)`` of the confirmed tracks now (those of :meth:`confirmed`,
-        a new array). [m]"""
+        """Positions ``(r, dim)`` of the confirmed tracks now (those of :meth:`confirmed`;
+        read-only, kept until the tracks change). [m]"""
+        if self._pk is not None:
+            return self._cpos  # type: ignore[return-value]
         if self.state is None:
             return np.empty((0, self.config.dim))
         x, _ = self.filter.output(self.state)
