@@ -345,8 +345,7 @@ class Defence:
         oldest_per_threat(free_l, ids_l, threat_l)  # (two ships' radars on one threat)
         c = self._c2c
         # the opportunities of the tracks that may be fired at, and of those on threats
-        # not yet seen reachable (for the record); none of the others is used (Python
-        # lists: a few tracks)
+        # not yet seen reachable (for the record); none of the others is used (as lists)
         reach = self.reachable
         unseen_l = [j >= 0 and not reach[j] for j in threat_l]  # threats not yet reachable
         need_l = unseen_l
@@ -403,8 +402,7 @@ class Defence:
                              max_shots=np.full(pk.shape, salvo, np.int64),
                              min_pk=c.min_pk,
                              cost=c.cost_m,
-                             cost_weight=c.cost_weight,
-                             salvo=c.ones)  # (the default, as a (W,) array)
+                             cost_weight=c.cost_weight, salvo=c.ones)
         shots = doctrine_cap(c.assigner.assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
