@@ -118,6 +118,8 @@ class DecisionConstants:
     #: ``(W, 1)`` cost_weight × cost_m, the weighted cost of a round [M USD]
     weighted_cost: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 1)))
     rank_rows: tuple[int, ...] = ()  #: ``rank`` as Python ints
+    #: ``(W,)`` ones: one round per engagement per row (the problem's default ``salvo``)
+    ones: NDArray[np.int64] = field(default_factory=lambda: np.ones(0, np.int64))
 
     @classmethod
     def of(cls, c2: Any, rows: dict[str, list[Any]], initial_rounds: NDArray[np.int64]
@@ -135,7 +137,7 @@ class DecisionConstants:
             reserve=reserve, missile=missile, cost_m=cost_m, rank=rank,
             min_pk=float(c2.min_pk), cost_weight=float(c2.cost_weight),
             weighted_cost=float(c2.cost_weight) * cost_m[:, None],
-            rank_rows=tuple(rank.tolist()),
+            rank_rows=tuple(rank.tolist()), ones=np.ones(len(rows["kind"]), np.int64),
             salvo=1 if c2.doctrine == "shoot-look-shoot" else int(c2.salvo),
             assigner=make_assigner(c2.assigner),
             reserve_rows=tuple(r if m else None for r, m in zip(

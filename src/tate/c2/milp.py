@@ -14,6 +14,7 @@ from scipy.optimize import LinearConstraint, OptimizeResult
 from scipy.optimize._linprog_highs import _highs_to_scipy_status_message
 from scipy.sparse import csr_matrix
 
+from tate.c2.enum_proof import enumeration_proof
 from tate.c2.problem import (
     Assigner,
     Assignment,
@@ -527,8 +528,9 @@ class ExactAssigner(Assigner):
         """Proven-optimal assignment (or the best found and its gap at a limit).
 
         Two cases end before any master MILP, with the assignment the loop would return
-        (:func:`_greedy_proof`): nothing can be fired, or the greedy incumbent is proven
-        optimal (no master solution could then replace it)."""
+        (:func:`_greedy_proof`, :func:`tate.c2.enum_proof.enumeration_proof`): nothing
+        can be fired, or the greedy incumbent is proven optimal (no master solution could
+        then replace it)."""
         t0 = time.perf_counter()
         max_sal = problem.max_salvos()
         if not max_sal.any():
@@ -538,7 +540,8 @@ class ExactAssigner(Assigner):
                                 "no salvo can be fired")
         best = _greedy_shots(problem)
         best_obj = evaluate(problem, best)
-        why = _greedy_proof(problem, best, max_sal)
+        why = (_greedy_proof(problem, best, max_sal)
+               or enumeration_proof(problem, best, best_obj, max_sal))
         if why:
             return self._result(problem, best, best_obj, best_obj, "optimal", t0, 0, why)
         return self._loop(problem, best, best_obj, t0)

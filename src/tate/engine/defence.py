@@ -345,15 +345,17 @@ class Defence:
         oldest_per_threat(free_l, ids_l, threat_l)  # (two ships' radars on one threat)
         c = self._c2c
         # the opportunities of the tracks that may be fired at, and of those on threats
-        # not yet seen reachable (for the record); none of the others is used
-        unseen = (threat >= 0) & ~self.reachable[threat]  # on threats not yet reachable
-        need = unseen
+        # not yet seen reachable (for the record); none of the others is used (as lists)
+        reach = self.reachable
+        unseen_l = [j >= 0 and not reach[j] for j in threat_l]  # threats not yet reachable
+        need_l = unseen_l
         if fire := any(free_l):  # the rounds available are read only when a track is free
             avail, fire = self._available(c)
             if fire:
-                need = unseen | (free := np.array(free_l, dtype=bool))
+                need_l = [u or f for u, f in zip(unseen_l, free_l, strict=True)]
+        any_need = any(need_l)
         kinematic = self.predictor == "kinematic"  # the opportunities' own path, no model
-        if kinematic and not (any_need := bool(need.any())):  # only the midcourse re-aim
+        if kinematic and not any_need:  # only the midcourse re-aim
             if (bodies := self._midcourse()).size:
                 self._update_pips(t, threat, pos, vel,
                                   _threat.assess_threats(pos, vel, self._assets()).kind == 1,
@@ -364,16 +366,17 @@ class Defence:
         pred = None if kinematic else self._predict(t, rows.ids, pos, vel, ballistic,
                                                     ta.kind == _threat.GLIDER, sigma)
         self._update_pips(t, threat, pos, vel, ballistic, pred)
-        if not (any_need if kinematic else need.any()):
+        if not any_need:
             return
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
-        opp = _decision.search_tracks(self.launchers, float(self.c2.decision_period_s), need,
-                                      pos, vel, ttg, ballistic, pred)
-        if unseen.any():  # (the threats of the other tracks are reachable already)
-            self.reachable[threat[unseen & opp.feasible.any(axis=0)]] = True
+        opp = _decision.search_tracks(self.launchers, float(self.c2.decision_period_s),
+                                      np.array(need_l, dtype=bool), pos, vel, ttg,
+                                      ballistic, pred)
+        if any(unseen_l):  # (the threats of the other tracks are reachable already)
+            reach[threat[np.array(unseen_l, dtype=bool) & opp.feasible.any(axis=0)]] = True
         if not fire:
             return
-        pk = np.where(free, opp.pk, 0.0)  # the held tracks' columns 0
+        pk = np.where(np.array(free_l, dtype=bool), opp.pk, 0.0)  # held tracks' columns 0
         base = (pk > 0) & (pk >= c.min_pk) & (avail > 0)[:, None]
         if not base.any():
             return  # no pair the assigner may use: it fires nothing (max_salvos all 0)
@@ -399,7 +402,7 @@ class Defence:
                              max_shots=np.full(pk.shape, salvo, np.int64),
                              min_pk=c.min_pk,
                              cost=c.cost_m,
-                             cost_weight=c.cost_weight)
+                             cost_weight=c.cost_weight, salvo=c.ones)
         shots = doctrine_cap(c.assigner.assign(problem).shots, pk, salvo)
         self._launch(t, shots, opp, threat, rows.ids, pos)
 

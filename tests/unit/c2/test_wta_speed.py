@@ -78,7 +78,7 @@ def test_each_case_is_hit_and_missed() -> None:
         p = engine_like(rng, int(rng.integers(1, 4)), int(rng.integers(1, 5)),
                         share=seed % 2 == 0, cost=seed % 4 == 1)
         seen.add(check(p).split(" ")[0])
-    assert seen == {"no", "greedy", "one", "bounds"}, seen
+    assert seen == {"no", "greedy", "one", "enumerated", "bounds"}, seen
 
 
 def test_all_live_fired_at_no_cost_is_proven() -> None:
