@@ -352,6 +352,8 @@ class Engagement:
                                           np.array([where[s] for s in sids], dtype=np.intp)])
         self._alive = np.concatenate([self._alive, np.ones(part.time.size, bool)])
         self._n_killed = -1  # (the new rows' flags: recomputed on the next ask)
+        if not (self._first_row == _NO_ROW).any():  # every threat seen: first rows and
+            return  # _fresh_from (its last value, made from them) stay as they are
         seen, first_row = np.unique(part.truth, return_index=True)
         new = (seen >= 0) & (self._first_row[np.maximum(seen, 0)] == _NO_ROW)
         self._first_row[seen[new]] = first_row[new] + off

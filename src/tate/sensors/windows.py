@@ -83,7 +83,7 @@ class WindowedSensing:
                  window: int | None = None) -> None:
         if not dt_s > 0:
             raise ValueError(f"dt_s must be > 0, got {dt_s}")
-        truth = sim.truth_from_flight(flight)
+        truth = sim.truth_from_flight(flight, copy=False)  # (only read: no copies)
         self._truth = truth
         self._sites = sites = plat.sensor_sites(scn)
         self.origin = sim._origin(scn, sites)
