@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from tate import jit
 from tate.engine.engagement import Engagement, _Scans
 from tate.scenario import default_scenario_path, load_scenario
 from tate.sensors import windows
@@ -48,7 +49,7 @@ def test_every_window_of_a_run_as_the_table_route(seed: int) -> None:
         _same(got, want)
         rows += got.time.size
     assert ws.finished and rows > 10_000
-    assert e._direct_scans  # (the engagement takes the direct route when compiled)
+    assert e._direct_scans == jit.enabled()  # (the direct route: when compiled)
 
 
 def _part(sid: str, blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> _Out:
