@@ -132,6 +132,14 @@ class Engagement:
         self.sensors = sensors_from_columns(self.sensing.sensors, self.sensing.origin)
         self.origin = self.sensing.origin
         self._sensors_from = sensors_from_columns
+        #: per row of the sensing's targets, its threat row (a last −1: false alarms')
+        index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
+        self._body_truth = np.array([index.get(i, -1) for i in
+                                     self.sensing.targets["target_id"].tolist()] + [-1],
+                                    dtype=np.intp)
+        #: the windows' scans made by the compiled twin of the detection table and
+        #: :meth:`_radar_scans` (:meth:`~tate.sensors.windows.WindowedSensing.advance_scans`)
+        self._direct_scans = jit.enabled()
         self.scans = _Scans(np.empty(0), np.empty(0, object), np.empty((0, 3)),
                             np.empty((0, 3, 3)), np.empty(0, np.intp), np.zeros(1, np.intp))
         self.tracker = Tracker(_tracker_config(c.tracker, self.scenario))
@@ -224,13 +232,11 @@ class Engagement:
         R[:, 0, 0] = col("range_std_m") ** 2
         R[:, 1, 1] = np.radians(col("az_std_deg")) ** 2
         R[:, 2, 2] = np.radians(col("el_std_deg")) ** 2
-        index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
         if body_rows is not None:  # sensing's rows: a small lookup
-            ids = self.sensing.targets["target_id"].tolist()
-            row = np.array([index.get(i, -1) for i in ids] + [-1], dtype=np.intp)
             # (−1, a false alarm, reads the last entry: −1)
-            truth = row[body_rows if every else body_rows[ok]]
+            truth = self._body_truth[body_rows if every else body_rows[ok]]
         else:
+            index = {name: j for j, name in enumerate(self.truth.ids.tolist())}
             truth = np.fromiter(map(index.get, np.asarray(det["truth_id"], object)[ok].tolist(),
                                     repeat(-1)), dtype=np.intp, count=t.size)
         new_sensor = sensor[1:] != sensor[:-1]
@@ -305,7 +311,11 @@ class Engagement:
     def _sense(self) -> None:
         """Simulate the sensors' next window and append its radar scans to :attr:`scans`
         and the per-scan lists; the threats first seen in it get their first row."""
-        part = self._radar_scans(*self.sensing.advance())
+        if self._direct_scans:  # (the same columns, without the detection table)
+            t, sensor, z, R, body, starts = self.sensing.advance_scans()
+            part = _Scans(t, sensor, z, R, self._body_truth[body], starts)
+        else:
+            part = self._radar_scans(*self.sensing.advance())
         if self.sensing.moving:
             self.sensors = self._sensors_from(self.sensing.sensors, self.origin)
             self._sites = None
@@ -342,6 +352,8 @@ class Engagement:
                                           np.array([where[s] for s in sids], dtype=np.intp)])
         self._alive = np.concatenate([self._alive, np.ones(part.time.size, bool)])
         self._n_killed = -1  # (the new rows' flags: recomputed on the next ask)
+        if not (self._first_row == _NO_ROW).any():  # every threat seen: first rows and
+            return  # _fresh_from (its last value, made from them) stay as they are
         seen, first_row = np.unique(part.truth, return_index=True)
         new = (seen >= 0) & (self._first_row[np.maximum(seen, 0)] == _NO_ROW)
         self._first_row[seen[new]] = first_row[new] + off

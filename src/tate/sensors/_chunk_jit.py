@@ -160,13 +160,15 @@ def geometry(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDA
              spos: F64, lat: F64, lon: F64, heading: F64, salt: F64, faces: int, par: F64,
              swerling: int, nodes: F64, tables_db: F64) -> tuple[F64, Any]:
     """The part of :func:`scene` every pair in flight needs (the time line reads it):
-    ``out (7, k, n)`` with the range, azimuth, elevation and search position of the pairs
-    in flight (out of flight: as :func:`scene`'s), their cosine, SNR and P_d left NaN
-    until :func:`fill` fills them; and ``lazy``, the arguments of :func:`fill` (the
-    faces' boresight vectors and the radar horizon of each look time included)."""
+    ``out (9, k, n)`` with the range, azimuth and search position of the pairs in flight
+    (out of flight: as :func:`scene`'s), their elevation, cosine, SNR and P_d left NaN
+    until :func:`fill` fills them (the elevation from ``out[7]`` and ``out[8]``, the
+    horizontal and up distances [m]: its atan2 only for the pairs looked at); and
+    ``lazy``, the arguments of :func:`fill` (the faces' boresight vectors and the radar
+    horizon of each look time included)."""
     k, n = alive.shape
     tilt, two_re = par[0], par[11]
-    out = np.empty((7, k, n))
+    out = np.empty((9, k, n))  # (7, 8: the horizontal and up distances, for fill's el)
     nf = max(faces, 1)
     fv = np.empty((k, 2, nf))
     hr = np.empty(k)
@@ -197,16 +199,16 @@ def geometry(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDA
                 az = 0.0
             out[0, i, j] = math.hypot(horiz, u)
             out[1, i, j] = az
-            out[2, i, j] = math.atan2(u, horiz)
+            out[7, i, j], out[8, i, j] = horiz, u  # (the elevation: made by fill)
             out[6, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
-            out[3, i, j] = out[4, i, j] = out[5, i, j] = np.nan
+            out[2, i, j] = out[3, i, j] = out[4, i, j] = out[5, i, j] = np.nan
     return out, (out, fv, hr, cst, safe, vel, alt, codes, spos, faces, par, swerling, nodes,
                  tables_db)
 
 
 @njit
 def fill(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
-    """Fill the cosine, SNR and P_d of the pairs ``(i, idx[:m])`` (in flight) of
+    """Fill the elevation, cosine, SNR and P_d of the pairs ``(i, idx[:m])`` (in flight) of
     :func:`geometry`'s ``out`` (``lazy``: its arguments): visibility, the angle off the
     nearest face, aspect, RCS, SNR and P_d, as :func:`scene` does for every pair in
     flight (the time line calls it only for the pairs it looks at: P_d is read there,
@@ -217,7 +219,8 @@ def fill(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
     snr_ref, ref_range, pfa, two_re, min_cos = par[6], par[7], par[10], par[11], par[15]
     for q in range(m):
         j = idx[q]
-        r, az, el = out[0, i, j], out[1, i, j], out[2, i, j]
+        r, az = out[0, i, j], out[1, i, j]
+        el = out[2, i, j] = math.atan2(out[8, i, j], out[7, i, j])
         # visibility: range, horizon, elevation limits, then the faces' coverage
         horizon = hr[i] + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
         vis = r <= max_range and r <= horizon and el >= min_el and el <= max_el

@@ -21,9 +21,11 @@ min_search_share)`` [s, s, s, -, -].
 
 Random draws: :func:`looks` draws from the sensor's ``numpy.random.Generator`` through
 numba's Generator support, the same calls in the same order as the numpy loop
-(``random(m)``, ``standard_normal(3 d)``, ``poisson``, ``random(3 n)``, ``integers``);
-numba's implementations of these are ports of numpy's and give the same bits from the
-same bit generator state, which they advance in place
+(``random(m)``, ``standard_normal(3 d)``, ``poisson``, ``random(3 n)``, ``integers``;
+the first two as ``m`` and ``3 d`` scalar draws in the array's order, which is how both
+numpy and numba fill the array: no array per look); numba's implementations of these
+are ports of numpy's and give the same bits from the same bit generator state, which
+they advance in place
 (``tests/unit/sensors/test_radar_jit.py`` checks both).  The arithmetic follows the numpy
 code operation by operation and every discrete decision uses the same comparison, so the
 two paths give identical results.  Units: seconds, metres, radians.  Not imported by
@@ -63,6 +65,16 @@ def plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, hel
     """:meth:`RadarScheduler.plan`: writes ``track`` and ``search`` ``(n,)``, updates the
     state arrays in place; returns ``(credit, phase, n_track, occupancy, frame [s],
     revisit [s], advance)``."""
+    return _plan(t, dt, alive, u, priority, history, held, next_due, last_track_look,
+                 credit, phase, par, track, search, np.empty(held.size, np.int64))
+
+
+@njit
+def _plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, held: B,
+          next_due: F64, last_track_look: F64, credit: float, phase: float, par: F64,
+          track: B, search: B, idx: I64) -> tuple[float, float, int, float, float, float,
+                                                   float]:
+    """:func:`plan` with ``idx`` ``(n,)`` the rationing's work array (no allocation)."""
     dwell, frame_s, revisit_s, budget, share = par[0], par[1], par[2], par[3], par[4]
     n = held.size
     coast = _COAST_REVISITS * revisit_s
@@ -94,7 +106,7 @@ def plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, hel
     phase = (phase + advance) % 1.0
     if n_track == 0:
         return credit, phase, n_track, occ, frame, revisit, advance
-    _ration(held, next_due, t + 1e-9, priority, math.floor(credit + 1e-9), track)
+    _ration(held, next_due, t + 1e-9, priority, math.floor(credit + 1e-9), track, idx)
     n_dwells = 0
     for j in range(n):
         if track[j]:
@@ -110,11 +122,11 @@ def plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, hel
 
 @njit
 def _ration(held: B, next_due: F64, t_due: float, priority: F64, capacity: int,
-            track: B) -> None:
+            track: B, idx: I64) -> None:
     """:func:`schedule.ration` of the due targets (held, ``next_due <= t_due``) into
-    ``track``: the ``capacity`` lowest priorities, ties by index (a stable sort)."""
+    ``track``: the ``capacity`` lowest priorities, ties by index (a stable sort;
+    ``idx`` ``(n,)``: work array)."""
     n = held.size
-    idx = np.empty(n, np.int64)
     m = 0
     for j in range(n):
         if held[j] and next_due[j] <= t_due:
@@ -203,14 +215,15 @@ def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading:
     looked = np.empty(n, np.bool_)
     detected = np.empty(n, np.bool_)
     idx = np.empty(n, np.int64)
+    work = np.empty(n, np.int64)
     n_hit = 0
     n_fa_all = 0
     revisit_s = par[2]
     for i in range(k):
         t = ts[i]
-        credit, phase, n_track, occ, frame, revisit, advance = plan(
+        credit, phase, n_track, occ, frame, revisit, advance = _plan(
             t, dt, alive[i], u[i], priority[i], history, held, next_due, last_track_look,
-            credit, phase, par, track, search)
+            credit, phase, par, track, search, work)
         m = 0
         for j in range(n):
             looked[j] = track[j] or search[j]
@@ -221,20 +234,16 @@ def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading:
         d0 = n_hit
         if lazy is not None:
             fill(i, idx, m, lazy)
-        if m:
-            draw = rng.random(m)
-            for q in range(m):
-                if draw[q] < pd[i, idx[q]]:
-                    detected[idx[q]] = True
-                    hit_i[n_hit] = i
-                    hit_d[n_hit] = idx[q]
-                    n_hit += 1
+        for q in range(m):  # (scalar draws: random(m)'s, one by one, no array)
+            if rng.random() < pd[i, idx[q]]:
+                detected[idx[q]] = True
+                hit_i[n_hit] = i
+                hit_d[n_hit] = idx[q]
+                n_hit += 1
         record(t, looked, detected, history, held, next_due, last_track_look, revisit_s)
-        if n_hit > d0:
-            z = rng.standard_normal(3 * (n_hit - d0))
-            for q in range(n_hit - d0):
-                for c in range(3):
-                    noise[d0 + q, c] = z[3 * q + c]
+        for q in range(d0, n_hit):  # (standard_normal(3 d)'s draws, one by one)
+            for c in range(3):
+                noise[q, c] = rng.standard_normal()
         n_fa = rng.poisson(fa_per_frame * advance)
         if n_fa:
             if n_fa_all + n_fa > fa_i.size:

@@ -149,9 +149,10 @@ class RadarWalk:
         if scene is not None:
             state = self._state(tc)
             alive = truth_at(c0)[2]
-            (rng_, az, el, cos, snr, pd, u), lazy = scene(  # P_d where looked: lazy
+            full, lazy = scene(  # el and P_d where looked: lazy
                 safe, vel0, alt, codes, alive, state.pos, state.lat, state.lon,
                 state.heading, state.alt, lazy=True)
+            rng_, az, el, cos, snr, pd, u = full[:7]
         else:
             sc = _Scene.at(self.site, truth, tc, truth_at(c0), (safe, vel0))
             state, (rng_, az, el), alive = sc.state, (sc.rng, sc.az, sc.el), sc.alive

@@ -234,8 +234,10 @@ class TruthTracks:
         return np.where(boosting, self.code_before[None, :], self.code_after[None, :])
 
 
-def truth_from_flight(flight: Any) -> TruthTracks:
-    """Collect the bodies of a :class:`~tate.flight.fly.FlightResult` (ECEF, sorted)."""
+def truth_from_flight(flight: Any, copy: bool = True) -> TruthTracks:
+    """Collect the bodies of a :class:`~tate.flight.fly.FlightResult` (ECEF, sorted);
+    ``copy`` False: the flight's remembered ECEF samples themselves, not copies (for a
+    caller that only reads them, as :class:`tate.sensors.windows.WindowedSensing`)."""
     traj = flight.trajectory
     ids_all = np.asarray(traj["id"], dtype=object)
     # the rows come grouped by body: every id's first and last row start and end a run
@@ -246,7 +248,7 @@ def truth_from_flight(flight: Any) -> TruthTracks:
     order_ids += [i for i in dict.fromkeys(ids_all[first].tolist()) if i not in order_ids]
     from tate.flight.fly import flight_ecef
 
-    body, t, pos, vel = flight_ecef(flight, order_ids)
+    body, t, pos, vel = flight_ecef(flight, order_ids, copy)
     n = len(order_ids)
     start = np.searchsorted(body, np.arange(n + 1)).astype(np.intp)
     model_of = dict(zip(ids_all[last].tolist(),  # (an id's model on its last row)

@@ -39,12 +39,34 @@ from tate.sensors.tables import (
 
 __all__ = ["WINDOW", "WindowedSensing"]
 
+F64 = NDArray[np.float64]
+
 WINDOW = 256  #: radar look times simulated per window
 _COUNTS = ("n_in_track", "n_looks")  #: the load table's integer columns
 
 
 def _noop(t: float) -> None:
     """No progress report."""
+
+
+def _scans(parts: list[_Out], scan_columns: Callable[..., Any]
+           ) -> tuple[F64, NDArray[Any], F64, F64, NDArray[np.int64], NDArray[np.int64]]:
+    """:meth:`WindowedSensing.advance_scans` of a window's rows ``parts`` (per sensor),
+    ``scan_columns``: :func:`tate.sensors._scans_jit.scan_columns`."""
+    names = sorted({o.sensor_id for o in parts})  # (as _detections: the same row order)
+    used = [o for o in parts if o.blocks]
+    if not used:
+        t = np.empty(0)
+        rows, rank, body = np.empty((0, 7)), np.empty(0, np.int64), np.empty(0, np.int64)
+    else:
+        t = np.concatenate([x for o in used for x in o.times])
+        rank = np.repeat(np.array([names.index(o.sensor_id) for o in used], np.int64),
+                         [sum(x.size for x in o.times) for o in used])
+        rows = np.concatenate([b for o in used for b in o.blocks])
+        body = np.concatenate([x for o in used for x in o.rows]).astype(np.int64)
+    order = np.lexsort((rank, t))
+    ts, rk, z, R, bd, starts = scan_columns(t, rows, rank, body, order)
+    return ts, np.array(names, dtype=object)[rk], z, R, bd, starts
 
 
 class WindowedSensing:
@@ -61,7 +83,7 @@ class WindowedSensing:
                  window: int | None = None) -> None:
         if not dt_s > 0:
             raise ValueError(f"dt_s must be > 0, got {dt_s}")
-        truth = sim.truth_from_flight(flight)
+        truth = sim.truth_from_flight(flight, copy=False)  # (only read: no copies)
         self._truth = truth
         self._sites = sites = plat.sensor_sites(scn)
         self.origin = sim._origin(scn, sites)
@@ -76,6 +98,7 @@ class WindowedSensing:
                        for site, out in zip(sites, self._outs, strict=True)
                        if site.kind == "radar"]
         self._chunks: tuple[Callable[[int], Any], Callable[[int], Any]] | None = None
+        self._kernels: jit.Kernels | None = None  #: :meth:`advance_scans`' (made on first use)
         self._given = [0] * len(sites)
         self._c0 = 0  #: the next window's first look time (index into the look grid)
         self._ir_done = False
@@ -112,6 +135,24 @@ class WindowedSensing:
         """Simulate the next window; its detections (the rows after :attr:`t_done`'s old
         value up to its new one, as the whole run's detection table orders them) and each
         row's body (a row of :attr:`targets`, −1: false alarm)."""
+        return _detections(self._parts())
+
+    def advance_scans(self) -> tuple[F64, NDArray[Any], F64, F64, NDArray[np.int64],
+                                     NDArray[np.int64]]:
+        """Simulate the next window (as :meth:`advance`) and return its rows as the
+        tracker's scans, without the detection table: the rows of finite range in the
+        table's order, their times [s], sensor ids, ``z (p, 3)`` (range [m], az, el [rad],
+        the angles through the table's degrees), diagonal covariances ``R (p, 3, 3)``,
+        bodies (−1: false alarm) and the scan starts ``(s + 1,)`` (the compiled
+        :func:`tate.sensors._scans_jit.scan_columns`; what
+        :meth:`tate.engine.engagement.Engagement._radar_scans` makes of :meth:`advance`'s
+        table, bit for bit)."""
+        if self._kernels is None:
+            self._kernels = jit.Kernels("tate.sensors._scans_jit")
+        return _scans(self._parts(), self._kernels.scan_columns)
+
+    def _parts(self) -> list[_Out]:
+        """Simulate the next window; per sensor, its rows handed out by it."""
         if self.finished:
             raise RuntimeError("every window has been simulated")
         if not self._ir_done:
@@ -139,7 +180,7 @@ class WindowedSensing:
                     if t0 < ts[0] <= self.t_done:
                         part.add_block(ts, b, i, r)
             parts.append(part)
-        return _detections(parts)
+        return parts
 
     def load_until(self, t_end: float) -> Table:
         """The radars' time lines (:class:`~tate.sensors.simulate.SensorRun`'s ``load``)
