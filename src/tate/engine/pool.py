@@ -43,6 +43,7 @@ has work; Python keeps the seekers' draws, the closest-approach roots and the re
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -140,6 +141,9 @@ class InterceptorPool:
         self._drew = False  #: the fused path's seekers drew in the last tick flown
         #: the fused step's per-run arguments (arrays changed in place; built once)
         self._step_args: tuple[Any, ...] | None = None
+        #: the fused step's hand-back slots, then its live list (the bodies launched whose
+        #: update may still change something, ascending; see ``fly_tick``)
+        self._ints = np.zeros(11 + n, np.intp)
         #: the last truth flown against, whether the kernel samples it, its arrays and its
         #: ``t_last`` (a TruthStore's are fixed; None: read ``t_last`` at every call)
         self._tr: tuple[Any, bool, tuple[Any, ...], F64 | None] | None = None
@@ -196,6 +200,13 @@ class InterceptorPool:
         self.model.launch([b], t_rel)
         self.model.set_pip([b], np.asarray(pip_ecef, float).reshape(3, 1), [t_rel + t_pip])
         self._n_air += not self.active[b]
+        ints = self._ints
+        nl = int(ints[9])
+        live = ints[11:11 + nl].tolist()
+        if b not in live:
+            bisect.insort(live, b)
+            ints[11:12 + nl] = live
+            ints[9] = nl + 1
         self.shot[b], self.threat[b], self.active[b] = shot, threat, True
         self.t_pip[b] = t + t_pip
         self.prop.y[0:3, b] = self.deck[:, b]
@@ -386,7 +397,7 @@ class InterceptorPool:
             self._step_args = (m._blocks, (m._g0_isp_div, _CD_X, _CD_Y),
                                prop.arrays(), (self.active, self.t_pip, MAX_OVERTIME_S),
                                (MIN_STEP_S, BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_vert),
-                               np.empty(8), np.empty(9, np.intp), np.empty(self.n, np.intp),
+                               np.empty(8), self._ints, np.empty(self.n, np.intp),
                                np.empty(19 * self.n), np.empty(2 * self.n, bool))
         upd, extra, arrays, ending, want, clock, ints, out_i, out_f, out_b = self._step_args
         clock[0], clock[1], clock[2], clock[3] = prop._t_base, prop._steps, prop.dt, prop.t
@@ -402,7 +413,7 @@ class InterceptorPool:
                 t0, t1, self.t_start, clock, ints, killed, t_last, rng is not None, draws, qw,
                 self._seek, sample, tr, self.threat, upd, extra, prop.fresh(), arrays,
                 ASSESS_RADIUS_M, ending, want, out_i, out_f, out_b)
-            code, nb, n_ev, n_ground, n_screen, n_end, n_done, used, k = ints.tolist()
+            code, nb, n_ev, n_ground, n_screen, n_end, n_done, used, k = ints[:9].tolist()
             if saved is not None:  # the stream as if only the rows used were drawn
                 self._drew = used > 0
                 rng.bit_generator.state = saved
