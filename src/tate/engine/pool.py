@@ -138,7 +138,9 @@ class InterceptorPool:
         self.noise_rad, self.glint_m = self._seek
         self._jit = jit.enabled()  #: compiled step control, seeker geometry and screen
         self._fused = False
-        self._drew = False  #: the fused path's seekers drew in the last tick flown
+        #: the rows the fused path's seekers drew in the last tick flown (this tick's
+        #: likely count: drawn ahead, no rows to undo when it is right)
+        self._drew = 0
         #: the fused step's per-run arguments (arrays changed in place; built once)
         self._step_args: tuple[Any, ...] | None = None
         #: the fused step's hand-back slots, then its live list (the bodies launched whose
@@ -384,7 +386,9 @@ class InterceptorPool:
         """The step loop of :meth:`fly` in compiled calls (:func:`~tate.engine.
         _pool_step_jit.fly_tick`) handing back for the reports, a caller's truth, events,
         impacts and the seekers' draws (numpy's, in :meth:`_seeker_error`'s order)."""
-        prop, m = self._parts()
+        prop, m = self.prop, self.model
+        if prop is None or m is None:
+            return
         if self._tr is None or self._tr[0] is not truth:
             store = isinstance(truth, TruthStore)
             sample = store and bool(truth._jit)
@@ -402,28 +406,31 @@ class InterceptorPool:
         upd, extra, arrays, ending, want, clock, ints, out_i, out_f, out_b = self._step_args
         clock[0], clock[1], clock[2], clock[3] = prop._t_base, prop._steps, prop.dt, prop.t
         clock[4] = 0.0 if sample else self._step_length(t0, t1, truth)
-        draws, qw, saved, nb = _NO_DRAWS, _NO_QW, None, 0
+        draws, qw, saved = _NO_DRAWS, _NO_QW, None
         rng: Any = self.rng
-        ints[7], fetch = 0, self._drew and rng is not None  # the last tick's seekers drew
+        ahead = self._drew if rng is not None else 0  # the last tick's rows, drawn ahead
+        ints[7], fetch, drawn = 0, ahead > 0, 0
         while True:
             if fetch:  # draws for the tick's steps to come (those unused are undone)
                 saved, fetch = rng.bit_generator.state, False
-                draws = rng.standard_normal((max(nb, self._n_air) * 8, 3))
+                draws = rng.standard_normal((ahead, 3))
             _STEP.fly_tick(
                 t0, t1, self.t_start, clock, ints, killed, t_last, rng is not None, draws, qw,
-                self._seek, sample, tr, self.threat, upd, extra, prop.fresh(), arrays,
+                self._seek, sample, tr, self.threat, upd, extra, prop._env_fresh, arrays,
                 ASSESS_RADIUS_M, ending, want, out_i, out_f, out_b)
             code, nb, n_ev, n_ground, n_screen, n_end, n_done, used, k = ints[:9].tolist()
             if saved is not None:  # the stream as if only the rows used were drawn
-                self._drew = used > 0
-                rng.bit_generator.state = saved
-                rng.standard_normal((used, 3))
+                if used < draws.shape[0]:
+                    rng.bit_generator.state = saved
+                    rng.standard_normal((used, 3))
+                drawn += used
                 draws, saved, ints[7] = _NO_DRAWS, None, 0
             if n_done:  # the propagator's clock after the steps flown (as its step)
                 prop._t_base, steps, prop.dt, prop.t = clock[:4].tolist()
                 prop._steps, m.dt, prop._env_fresh, qw = int(steps), prop.dt, True, _NO_QW
                 self.steps += n_done
             if code == 0:
+                self._drew = drawn
                 return
             t_now, h = float(clock[5]), float(clock[4])
             act = out_i[:k]  # the rounds the kernel returns (views of its buffers)
@@ -432,7 +439,7 @@ class InterceptorPool:
                     self.close(b)
                     report(b, t_now, np.nan, "target gone")
             elif code == 2:
-                fetch = self._drew = True
+                fetch, ahead = True, max(nb, self._n_air) * 8
             elif code == 4:
                 qw = np.empty((4, act.size, 3))
                 for i, tq in ((0, t_now), (2, t_now + h)):
