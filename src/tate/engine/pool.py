@@ -43,7 +43,6 @@ has work; Python keeps the seekers' draws, the closest-approach roots and the re
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -138,14 +137,10 @@ class InterceptorPool:
         self.noise_rad, self.glint_m = self._seek
         self._jit = jit.enabled()  #: compiled step control, seeker geometry and screen
         self._fused = False
-        #: the rows the fused path's seekers drew in the last tick flown (this tick's
-        #: likely count: drawn ahead, no rows to undo when it is right)
-        self._drew = 0
+        self._drew = 0  #: rows the fused seekers drew last tick (drawn ahead this tick)
         #: the fused step's per-run arguments (arrays changed in place; built once)
         self._step_args: tuple[Any, ...] | None = None
-        #: the fused step's hand-back slots, then its live list (the bodies launched whose
-        #: update may still change something, ascending; see ``fly_tick``)
-        self._ints = np.zeros(11 + n, np.intp)
+        self._ints = np.zeros(11 + n, np.intp)  #: ``fly_tick``'s slots, then its live list
         #: the last truth flown against, whether the kernel samples it, its arrays and its
         #: ``t_last`` (a TruthStore's are fixed; None: read ``t_last`` at every call)
         self._tr: tuple[Any, bool, tuple[Any, ...], F64 | None] | None = None
@@ -202,13 +197,8 @@ class InterceptorPool:
         self.model.launch([b], t_rel)
         self.model.set_pip([b], np.asarray(pip_ecef, float).reshape(3, 1), [t_rel + t_pip])
         self._n_air += not self.active[b]
-        ints = self._ints
-        nl = int(ints[9])
-        live = ints[11:11 + nl].tolist()
-        if b not in live:
-            bisect.insort(live, b)
-            ints[11:12 + nl] = live
-            ints[9] = nl + 1
+        live = sorted({*self._ints[11:11 + self._ints[9]].tolist(), b})  # fused step's list
+        self._ints[9], self._ints[11:11 + len(live)] = len(live), live
         self.shot[b], self.threat[b], self.active[b] = shot, threat, True
         self.t_pip[b] = t + t_pip
         self.prop.y[0:3, b] = self.deck[:, b]
@@ -304,10 +294,7 @@ class InterceptorPool:
             return tick
         threat = self.threat[fly]
         hit = threat[threat >= 0]
-        if hit.size:
-            q, w = self._truth_at(truth, t0, hit)
-        else:
-            q = w = np.empty((0, 3))
+        q, w = self._truth_at(truth, t0, hit) if hit.size else (_NO_DRAWS, _NO_DRAWS)
         return float(step_want(fly, t_rel, tick, MIN_STEP_S, BURN_STEP_S,
                                STEPS_PER_TIME_TO_GO, m.t_launch, m.burnt_out, m.t_vert,
                                prop.pos, prop.vel, m.pip_pos, self.threat, q, w))
@@ -386,9 +373,7 @@ class InterceptorPool:
         """The step loop of :meth:`fly` in compiled calls (:func:`~tate.engine.
         _pool_step_jit.fly_tick`) handing back for the reports, a caller's truth, events,
         impacts and the seekers' draws (numpy's, in :meth:`_seeker_error`'s order)."""
-        prop, m = self.prop, self.model
-        if prop is None or m is None:
-            return
+        prop, m = self._parts()
         if self._tr is None or self._tr[0] is not truth:
             store = isinstance(truth, TruthStore)
             sample = store and bool(truth._jit)
