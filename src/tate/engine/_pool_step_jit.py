@@ -40,13 +40,16 @@ from tate.weapons._interceptor_jit import (
     assess_screen,
     force_body,
     truth_sample,
-    update,
+    update_list,
     update_rows,
 )
 
 __all__ = ["fly_step", "fly_tick", "prop_rows", "step_want_sampled"]
 
-_READY, _TERMINAL = 0, 3
+_READY, _BOOST, _TERMINAL = 0, 1, 3
+#: ``ints`` of :func:`fly_tick` after its 9 hand-back slots: the live list's length, the
+#: environment computed once for every body, then the live bodies (ascending)
+_NL, _ENV_ALL, _LIST = 9, 10, 11
 
 
 @njit
@@ -180,7 +183,7 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
              threat: np.ndarray, draws: np.ndarray, seek: np.ndarray, sample: bool,
              truth: tuple, qw: np.ndarray, pv: np.ndarray, upd: tuple, extra: tuple,
              fresh: bool, prop: tuple, radius: float, flags: np.ndarray, d1: np.ndarray,
-             ending: tuple) -> tuple[int, int, int, int]:
+             ending: tuple, ints: np.ndarray) -> tuple[int, int, int, int]:
     """One pool step of ``h`` [s] from pool time ``t_rel`` (engine times ``t_now``,
     ``t_next``) for the rounds ``act`` homing on truth rows ``threat[act]``.
 
@@ -196,7 +199,8 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     ``upd``: the model's blocks (:func:`~tate.weapons._interceptor_jit.update_rows`);
     ``extra``: g0·Isp of the divert [m/s] and the C_D(Mach) table; ``prop``: the propagator's arrays
     (:meth:`~tate.engine.pool_propagator.PoolPropagator.arrays`); ``fresh``: its
-    environment holds the values of its state; ``ending``: see :func:`_n_ending`.
+    environment holds the values of its state; ``ending``: see :func:`_n_ending`;
+    ``ints``: the pool's live list (see :func:`fly_tick`), kept here.
     Returns the number of bodies with update events (flags in the update's ``events``),
     of bodies at or below the ground, of rounds near their target or past it (``flags``
     set), and of rounds the step's end closes (:func:`_n_ending`).
@@ -226,20 +230,32 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
             v0[x, i] = y[3 + x, act[i]]
     n = y.shape[1]
     pos, vel, mass = y[0:3], y[3:6], y[6]
-    if not fresh:
-        for j in range(n):
-            environment_body(pos, vel, j, alt, rho, sound, speed, qbar, mach, grav, up,
-                             env_flags, cells, h_rho)
-    n_ev = update(t_rel, h, pos, vel, mass, grav, qbar, t_launch, phase, burnt_out,
-                  exhausted, retired, dropped, divert_used, a_cmd, a_max, thrust, mflow,
-                  area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending, par, kv,
-                  law, stg, has_burn, area_stage, events)
-    comp = np.empty(n, np.intp)
+    nl = ints[_NL]
+    live = ints[_LIST:_LIST + nl]
+    if not fresh:  # every body once; after that, the others' states have not changed
+        every = ints[_ENV_ALL] == 0
+        ints[_ENV_ALL] = 1
+        for i in range(n if every else nl):
+            environment_body(pos, vel, i if every else live[i], alt, rho, sound, speed,
+                             qbar, mach, grav, up, env_flags, cells, h_rho)
+    n_ev = update_list(live, nl, t_rel, h, pos, vel, mass, grav, qbar, t_launch, phase,
+                       burnt_out, exhausted, retired, dropped, divert_used, a_cmd, a_max,
+                       thrust, mflow, area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time,
+                       tgt_pending, par, kv, law, stg, has_burn, area_stage, events)
+    comp = np.empty(nl, np.intp)
     nc = 0
-    for j in range(n):
+    keep = 0
+    area_final = par[12]
+    for i in range(nl):
+        j = live[i]
         if alive[j] and phase[j] != _READY:
             comp[nc] = j
             nc += 1
+        if not _settled(j, alive, retired, burnt_out, phase, tgt_pending, events, thrust,
+                        mflow, area, area_final):
+            live[keep] = j
+            keep += 1
+    ints[_NL] = keep
     k1, k2, k3 = ks[0], ks[1], ks[2]
     c = (env_flags, cells, h_rho)
     _forces(comp, nc, y, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
@@ -263,7 +279,22 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
                     flags[0, i] = False
             if flags[1, i]:
                 n_screen += 1
-    return n_ev, n_ground, n_screen, _n_ending(t_next, ending, threat, alive)
+    return n_ev, n_ground, n_screen, _n_ending(t_next, ending, threat, alive,
+                                               ints[_LIST:_LIST + keep])
+
+
+@njit
+def _settled(j: int, alive: np.ndarray, retired: np.ndarray, burnt_out: np.ndarray,
+             phase: np.ndarray, pending: np.ndarray, events: np.ndarray, thrust: np.ndarray,
+             mflow: np.ndarray, area: np.ndarray, area_final: np.ndarray) -> bool:
+    """Whether body ``j`` is a fixed point of the update and the step: ended (not
+    integrated, retired), burnt out, past its boost, no target pending, and the values
+    an update would write (no events, zero thrust and mass flow, the final area) already
+    there — it can leave the live list (its states no longer change)."""
+    return (not alive[j] and retired[j] and burnt_out[j] and phase[j] > _BOOST
+            and not pending[j] and events[j] == 0 and thrust[j] == 0.0
+            and not math.copysign(1.0, thrust[j]) < 0.0 and mflow[j] == 0.0
+            and not math.copysign(1.0, mflow[j]) < 0.0 and area[j] == area_final[j])
 
 
 @njit
@@ -291,14 +322,16 @@ def prop_rows(prop: tuple) -> tuple:
 
 
 @njit
-def _n_ending(t_next: float, ending: tuple, threat: np.ndarray, alive: np.ndarray) -> int:
+def _n_ending(t_next: float, ending: tuple, threat: np.ndarray, alive: np.ndarray,
+              live: np.ndarray) -> int:
     """The number of rounds in the air that :meth:`InterceptorPool._end_step` closes at
     ``t_next`` [s] as things stand (``ending``: the pool's ``active``, ``t_pip`` [s] and
     the overtime [s]): past the overtime, no longer integrated, or a false track past its
-    intercept time."""
+    intercept time (``live``: the bodies that may be in the air)."""
     active, t_pip, overtime = ending
     n_end = 0
-    for b in range(active.shape[0]):
+    for i in range(live.shape[0]):
+        b = live[i]
         if active[b] and (t_next > t_pip[b] + overtime or not alive[b]
                           or (threat[b] < 0 and t_next > t_pip[b])):
             n_end += 1
@@ -328,6 +361,12 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
        returned: the step's ``act``, ``qw``, ``pv``, ``flags`` and ``d1``);
     4. without ``sample``, the caller answers the truth into ``qw_in (4, k, 3)`` at the
        step's ends (``clock[5]``, ``clock[5] + h``) for the rounds returned first.
+
+    ``ints[9:]`` is the pool's live list (kept between calls): its length, whether the
+    environment was computed for every body once, then the bodies launched whose
+    update may still change something, ascending (the pool adds the rounds it
+    launches; :func:`fly_step` drops the ended ones that have settled).  The loops of a
+    step run over it, not over every body: the others are fixed points of the step.
 
     "Returned" rounds and arrays are written to the caller's buffers (no arrays are
     boxed per call): the ``ints[8]`` rounds into ``out_i[:k]``; ``out_f (19 n,)`` holds
@@ -361,16 +400,16 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
         h = tick / (c if c > 1 else 1)
         clock[4] = h
     t_base, steps, dt, tp = clock[0], int(clock[1]), clock[2], clock[3]
-    n = active.shape[0]
     used = ints[7]
-    ints[:] = 0
+    ints[:9] = 0
     have_qw = qw_in.shape[1] > 0
     while True:
         t_now = t_start + tp
         if not t_now < t1 - 1e-9:
             break
         k = 0
-        for b in range(n):
+        for i in range(ints[_NL]):
+            b = ints[_LIST + i]
             if active[b] and threat[b] >= 0:
                 out_i[k] = b
                 k += 1
@@ -415,7 +454,7 @@ def fly_tick(t0: float, t1: float, t_start: float, clock: np.ndarray, ints: np.n
         flags = out_b[:2 * k].reshape((2, k))
         n_ev, n_ground, n_screen, n_end = fly_step(
             t_rel, h, t_now, t_now + h, act, threat, draws[used:used + n_term], seek,
-            sample, truth, qw, pv, upd, extra, fresh, prop, radius, flags, d1, ending)
+            sample, truth, qw, pv, upd, extra, fresh, prop, radius, flags, d1, ending, ints)
         steps += 1  # PoolPropagator.finish
         tp = t_base + steps * dt
         fresh = True

@@ -137,9 +137,10 @@ class InterceptorPool:
         self.noise_rad, self.glint_m = self._seek
         self._jit = jit.enabled()  #: compiled step control, seeker geometry and screen
         self._fused = False
-        self._drew = False  #: the fused path's seekers drew in the last tick flown
+        self._drew = 0  #: rows the fused seekers drew last tick (drawn ahead this tick)
         #: the fused step's per-run arguments (arrays changed in place; built once)
         self._step_args: tuple[Any, ...] | None = None
+        self._ints = np.zeros(11 + n, np.intp)  #: ``fly_tick``'s slots, then its live list
         #: the last truth flown against, whether the kernel samples it, its arrays and its
         #: ``t_last`` (a TruthStore's are fixed; None: read ``t_last`` at every call)
         self._tr: tuple[Any, bool, tuple[Any, ...], F64 | None] | None = None
@@ -196,6 +197,8 @@ class InterceptorPool:
         self.model.launch([b], t_rel)
         self.model.set_pip([b], np.asarray(pip_ecef, float).reshape(3, 1), [t_rel + t_pip])
         self._n_air += not self.active[b]
+        live = sorted({*self._ints[11:11 + self._ints[9]].tolist(), b})  # fused step's list
+        self._ints[9], self._ints[11:11 + len(live)] = len(live), live
         self.shot[b], self.threat[b], self.active[b] = shot, threat, True
         self.t_pip[b] = t + t_pip
         self.prop.y[0:3, b] = self.deck[:, b]
@@ -291,10 +294,7 @@ class InterceptorPool:
             return tick
         threat = self.threat[fly]
         hit = threat[threat >= 0]
-        if hit.size:
-            q, w = self._truth_at(truth, t0, hit)
-        else:
-            q = w = np.empty((0, 3))
+        q, w = self._truth_at(truth, t0, hit) if hit.size else (_NO_DRAWS, _NO_DRAWS)
         return float(step_want(fly, t_rel, tick, MIN_STEP_S, BURN_STEP_S,
                                STEPS_PER_TIME_TO_GO, m.t_launch, m.burnt_out, m.t_vert,
                                prop.pos, prop.vel, m.pip_pos, self.threat, q, w))
@@ -386,33 +386,36 @@ class InterceptorPool:
             self._step_args = (m._blocks, (m._g0_isp_div, _CD_X, _CD_Y),
                                prop.arrays(), (self.active, self.t_pip, MAX_OVERTIME_S),
                                (MIN_STEP_S, BURN_STEP_S, STEPS_PER_TIME_TO_GO, m.t_vert),
-                               np.empty(8), np.empty(9, np.intp), np.empty(self.n, np.intp),
+                               np.empty(8), self._ints, np.empty(self.n, np.intp),
                                np.empty(19 * self.n), np.empty(2 * self.n, bool))
         upd, extra, arrays, ending, want, clock, ints, out_i, out_f, out_b = self._step_args
         clock[0], clock[1], clock[2], clock[3] = prop._t_base, prop._steps, prop.dt, prop.t
         clock[4] = 0.0 if sample else self._step_length(t0, t1, truth)
-        draws, qw, saved, nb = _NO_DRAWS, _NO_QW, None, 0
+        draws, qw, saved = _NO_DRAWS, _NO_QW, None
         rng: Any = self.rng
-        ints[7], fetch = 0, self._drew and rng is not None  # the last tick's seekers drew
+        ahead = self._drew if rng is not None else 0  # the last tick's rows, drawn ahead
+        ints[7], fetch, drawn = 0, ahead > 0, 0
         while True:
             if fetch:  # draws for the tick's steps to come (those unused are undone)
                 saved, fetch = rng.bit_generator.state, False
-                draws = rng.standard_normal((max(nb, self._n_air) * 8, 3))
+                draws = rng.standard_normal((ahead, 3))
             _STEP.fly_tick(
                 t0, t1, self.t_start, clock, ints, killed, t_last, rng is not None, draws, qw,
-                self._seek, sample, tr, self.threat, upd, extra, prop.fresh(), arrays,
+                self._seek, sample, tr, self.threat, upd, extra, prop._env_fresh, arrays,
                 ASSESS_RADIUS_M, ending, want, out_i, out_f, out_b)
-            code, nb, n_ev, n_ground, n_screen, n_end, n_done, used, k = ints.tolist()
+            code, nb, n_ev, n_ground, n_screen, n_end, n_done, used, k = ints[:9].tolist()
             if saved is not None:  # the stream as if only the rows used were drawn
-                self._drew = used > 0
-                rng.bit_generator.state = saved
-                rng.standard_normal((used, 3))
+                if used < draws.shape[0]:
+                    rng.bit_generator.state = saved
+                    rng.standard_normal((used, 3))
+                drawn += used
                 draws, saved, ints[7] = _NO_DRAWS, None, 0
             if n_done:  # the propagator's clock after the steps flown (as its step)
                 prop._t_base, steps, prop.dt, prop.t = clock[:4].tolist()
                 prop._steps, m.dt, prop._env_fresh, qw = int(steps), prop.dt, True, _NO_QW
                 self.steps += n_done
             if code == 0:
+                self._drew = drawn
                 return
             t_now, h = float(clock[5]), float(clock[4])
             act = out_i[:k]  # the rounds the kernel returns (views of its buffers)
@@ -421,7 +424,7 @@ class InterceptorPool:
                     self.close(b)
                     report(b, t_now, np.nan, "target gone")
             elif code == 2:
-                fetch = self._drew = True
+                fetch, ahead = True, max(nb, self._n_air) * 8
             elif code == 4:
                 qw = np.empty((4, act.size, 3))
                 for i, tq in ((0, t_now), (2, t_now + h)):

@@ -40,6 +40,7 @@ Tables are dicts of equal-length numpy columns, written to Parquet without loss 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -216,7 +217,9 @@ def build_result(eng: Any, lazy: bool = False) -> RunResult:
         message += f"; {note}"
     cost = float(shots["cost_usd"].sum())
     tracks: Table = {} if lazy else _tracks(eng)
-    gospa = tracks["gospa_m"] if tracks else np.asarray([q[3] for q in eng.quality], float)
+    quality = eng.quality
+    gospa = tracks["gospa_m"] if tracks else np.fromiter(map(itemgetter(3), quality), float,
+                                                         len(quality))
     summary = {
         "threats": n, "killed": killed, "leaked": leaked, "flying": flying,
         "detected": int(np.isfinite(eng.first_detected).sum()),

@@ -31,7 +31,7 @@ from tate.jit import njit
 __all__ = [
     "EV_BOOST", "EV_BURNOUT", "EV_EXHAUSTED", "EV_MIDCOURSE", "EV_TERMINAL", "LAW_CODES",
     "assess_screen", "force_body", "specific_force", "truth_sample", "update",
-    "update_rows",
+    "update_list", "update_rows",
 ]
 
 #: terminal laws by kernel code (tate.weapons.guidance names)
@@ -219,17 +219,18 @@ def _time_to_pip(j: int, tau: float, r0: float, r1: float, r2: float, speed: flo
 
 
 @njit
-def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarray,
-           grav: np.ndarray, qbar: np.ndarray, t_launch: np.ndarray, phase: np.ndarray,
-           burnt_out: np.ndarray, exhausted: np.ndarray, retired: np.ndarray,
-           dropped: np.ndarray, divert_used: np.ndarray, a_cmd: np.ndarray,
-           a_max: np.ndarray, thrust: np.ndarray, mflow: np.ndarray, area: np.ndarray,
-           pip_pos: np.ndarray, tgt_pos: np.ndarray, tgt_vel: np.ndarray,
-           tgt_acc: np.ndarray, tgt_time: np.ndarray, tgt_pending: np.ndarray,
-           par: np.ndarray, kv: np.ndarray, law: np.ndarray, stg: np.ndarray,
-           has_burn: np.ndarray, area_stage: np.ndarray, events: np.ndarray) -> int:
-    """InterceptorModel.update on every body; returns the number of bodies with events
-    (``events`` gets their flags).
+def update_list(idx: np.ndarray, nl: int, t: float, dt: float, pos: np.ndarray,
+                vel: np.ndarray, mass: np.ndarray, grav: np.ndarray, qbar: np.ndarray,
+                t_launch: np.ndarray, phase: np.ndarray, burnt_out: np.ndarray,
+                exhausted: np.ndarray, retired: np.ndarray, dropped: np.ndarray,
+                divert_used: np.ndarray, a_cmd: np.ndarray, a_max: np.ndarray,
+                thrust: np.ndarray, mflow: np.ndarray, area: np.ndarray,
+                pip_pos: np.ndarray, tgt_pos: np.ndarray, tgt_vel: np.ndarray,
+                tgt_acc: np.ndarray, tgt_time: np.ndarray, tgt_pending: np.ndarray,
+                par: np.ndarray, kv: np.ndarray, law: np.ndarray, stg: np.ndarray,
+                has_burn: np.ndarray, area_stage: np.ndarray, events: np.ndarray) -> int:
+    """:func:`update` on the bodies ``idx[:nl]`` only, in that order (the others are
+    left as they are); returns the number of them with events.
 
     ``par`` rows (``(n,)`` parameters): 0 liftoff mass, 1 payload, 2 t_vert − ε,
     3 t_burnout − ε, 4 t_burnout, 5 seeker range, 6 divert budget, 7 divert
@@ -237,7 +238,6 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
     ``stg`` planes (``(s, n)`` stage tables): 0 end − ε, 1 dry, 2 start, 3 end,
     4 thrust, 5 mass flow, 6 burn (1 where none), 7 propellant, 8 g0 Isp.
     """
-    n = phase.shape[0]
     any_spent = False
     n_ev = 0
     # the rows and planes as views, once (not per body)
@@ -246,7 +246,8 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
     cl_max, sin_tvc, a_struct, nprime, area_final = par[8], par[9], par[10], par[11], par[12]
     end_eps, dry, start_k, end_k, thrust_k = stg[0], stg[1], stg[2], stg[3], stg[4]
     mflow_k, burn_safe, propellant, isp_g0 = stg[5], stg[6], stg[7], stg[8]
-    for j in range(n):
+    for jj in range(nl):
+        j = idx[jj]
         ev = 0
         tau = t - t_launch[j]
         if phase[j] == _READY and tau >= -_EPS:
@@ -283,7 +284,8 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
             n_ev += 1
     if any_spent:
         s_top = area_stage.shape[0] - 1
-        for j in range(n):
+        for jj in range(nl):
+            j = idx[jj]
             if burnt_out[j]:
                 area[j] = area_final[j]
             else:
@@ -292,7 +294,8 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
                     if dropped[k, j]:
                         lowest += 1
                 area[j] = area_stage[min(lowest, s_top), j]
-    for j in range(n):
+    for jj in range(nl):
+        j = idx[jj]
         a_cmd[0, j] = 0.0
         a_cmd[1, j] = 0.0
         a_cmd[2, j] = 0.0
@@ -353,6 +356,32 @@ def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarr
                     n_ev += 1
                 events[j] |= EV_EXHAUSTED
     return n_ev
+
+
+@njit
+def update(t: float, dt: float, pos: np.ndarray, vel: np.ndarray, mass: np.ndarray,
+           grav: np.ndarray, qbar: np.ndarray, t_launch: np.ndarray, phase: np.ndarray,
+           burnt_out: np.ndarray, exhausted: np.ndarray, retired: np.ndarray,
+           dropped: np.ndarray, divert_used: np.ndarray, a_cmd: np.ndarray,
+           a_max: np.ndarray, thrust: np.ndarray, mflow: np.ndarray, area: np.ndarray,
+           pip_pos: np.ndarray, tgt_pos: np.ndarray, tgt_vel: np.ndarray,
+           tgt_acc: np.ndarray, tgt_time: np.ndarray, tgt_pending: np.ndarray,
+           par: np.ndarray, kv: np.ndarray, law: np.ndarray, stg: np.ndarray,
+           has_burn: np.ndarray, area_stage: np.ndarray, events: np.ndarray) -> int:
+    """InterceptorModel.update on every body; returns the number of bodies with events
+    (``events`` gets their flags).
+
+    ``par`` rows (``(n,)`` parameters): 0 liftoff mass, 1 payload, 2 t_vert − ε,
+    3 t_burnout − ε, 4 t_burnout, 5 seeker range, 6 divert budget, 7 divert
+    acceleration, 8 C_L,max, 9 sin δ_TVC, 10 a_struct, 11 N', 12 final area.
+    ``stg`` planes (``(s, n)`` stage tables): 0 end − ε, 1 dry, 2 start, 3 end,
+    4 thrust, 5 mass flow, 6 burn (1 where none), 7 propellant, 8 g0 Isp.
+    """
+    n = phase.shape[0]
+    return update_list(np.arange(n), n, t, dt, pos, vel, mass, grav, qbar, t_launch, phase,
+                       burnt_out, exhausted, retired, dropped, divert_used, a_cmd, a_max,
+                       thrust, mflow, area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time,
+                       tgt_pending, par, kv, law, stg, has_burn, area_stage, events)
 
 
 @njit

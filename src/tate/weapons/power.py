@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from tate.sensors.presets import radar_preset
-from tate.weapons.railgun import RailgunSpec, rate_limit, sustainable_rate_per_min
+from tate.weapons.railgun import Guarded, RailgunSpec, rate_limit, sustainable_rate_per_min
 
 __all__ = [
     "DEFAULT_PRIORITIES",
@@ -349,26 +349,40 @@ class PowerPlant:
         Initial stored energy ``(n,)`` [J]; default full.
     """
 
+    online_w = Guarded[F64]()  #: generator capacity online per ship ``(n,)`` [W]
+    storage_max = Guarded[F64]()  #: storage capacity ``(n,)`` [J]
+    charge_max = Guarded[F64]()  #: storage charge limit ``(n,)`` [W]
+    discharge_max = Guarded[F64]()  #: storage discharge limit ``(n,)`` [W]
+    eta = Guarded[F64]()  #: storage efficiency each way ``(n,)`` [-]
+    priority = Guarded[NDArray[np.int64]]()  #: priority per load ``(k,)``
+
     def __init__(self, specs: Sequence[PlantSpec], priorities: Mapping[str, int] | None = None,
                  storage_j: ArrayLike | None = None) -> None:
         self.specs = tuple(specs)
         self.n = len(self.specs)
         self.loads = LOADS
-        self.priority = _priority_array(priorities)
+        #: whether an array of a :class:`~tate.weapons.railgun.Guarded` attribute was read
+        #: or set from outside (then :attr:`_lists` is not used)
+        self._open = False
+        self._priority = _priority_array(priorities)
 
         def col(key: str) -> F64:
             return np.array([getattr(s, key) for s in self.specs], float)
 
-        self.online_w = np.array([s.capacity_w for s in self.specs], float)  #: [W]
-        self.storage_max = col("storage_j")
-        self.charge_max = col("storage_charge_w")
-        self.discharge_max = col("storage_discharge_w")
-        self.eta = np.sqrt(col("storage_efficiency"))  # each way
+        self._online_w = np.array([s.capacity_w for s in self.specs], float)
+        self._storage_max = col("storage_j")
+        self._charge_max = col("storage_charge_w")
+        self._discharge_max = col("storage_discharge_w")
+        self._eta = np.sqrt(col("storage_efficiency"))  # each way
+        #: the fixed arrays as lists (:meth:`_state`'s order, the priorities last)
+        self._lists = (self._online_w.tolist(), self._storage_max.tolist(),
+                       self._charge_max.tolist(), self._discharge_max.tolist(),
+                       self._eta.tolist(), self._priority.tolist())
         #: stored energy [J] (:attr:`storage`): an array, or None with the numbers in
         #: :attr:`_storage_l` (a tick's answer, made an array only when read)
         self._storage_a: F64 | None = None
         self._storage_l: list[float] = []
-        self.storage = (self.storage_max.copy() if storage_j is None
+        self.storage = (self._storage_max.copy() if storage_j is None
                         else np.broadcast_to(np.asarray(storage_j, float), (self.n,)).copy())
         self.t = 0.0
         #: every tick as Python lists: (t, capacity, generation, demand, served, storage)
@@ -378,12 +392,13 @@ class PowerPlant:
         self._order: list[int] = []  #: load columns in serving order
         #: the last scalar tick: its inputs (dt, demand, state, priorities) and answer
         self._last: tuple[tuple[Any, ...], _TickLists] | None = None
-        #: the last railgun tick (:func:`tate.weapons.railgun.serve_and_charge`): its
-        #: inputs and answer
-        self._serve: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
+        #: the last railgun tick (:func:`tate.weapons.charging.serve_and_charge`): its
+        #: inputs, answer, and ``[demand bytes, demand shape, the next tick's memo]``
+        self._serve: tuple[tuple[Any, ...], tuple[Any, ...], Any] | None = None
         #: earlier railgun ticks by the banks' energy before them (a bank recharging
         #: after each shot repeats the same ticks): each with its inputs and answer
-        self._serves: dict[tuple[float, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+        self._serves: dict[tuple[float, ...],
+                           tuple[tuple[Any, ...], tuple[Any, ...], Any]] = {}
 
     @property
     def storage(self) -> F64:
@@ -410,8 +425,8 @@ class PowerPlant:
             charge, discharge = np.array(charge_l), np.array(dis_l)
         else:  # NaN or infinity somewhere: numpy's own handling
             d, cap, served, generation, charge, discharge, storage = plant_tick(
-                dt, demand, self.online_w, self.storage, self.storage_max, self.charge_max,
-                self.discharge_max, self.eta, self.priority)
+                dt, demand, self._online_w, self.storage, self._storage_max,
+                self._charge_max, self._discharge_max, self._eta, self._priority)
             self._record(dt, cap.tolist(), generation.tolist(), d.tolist(), served.tolist(),
                          storage)
         return PowerStep(served, d - served, generation, charge, discharge, storage.copy())
@@ -447,7 +462,7 @@ class PowerPlant:
                 return None
             if prio != self._prio:
                 self._prio = prio
-                self._order = np.argsort(self.priority, kind="stable").tolist()
+                self._order = np.argsort(self._priority, kind="stable").tolist()
             out = plant_tick_scalar(dt, rows, *state, self._order)
             self._last = (key, out)
         self._record(dt, out[1], out[3], out[0], out[2], out[6])
@@ -457,10 +472,13 @@ class PowerPlant:
         """The plant's arrays that a tick reads, as lists (:func:`plant_tick_scalar`'s
         order), and the priorities."""
         a = self._storage_a
-        return ((self.online_w.tolist(), self._storage_l if a is None else a.tolist(),
-                 self.storage_max.tolist(),
-                 self.charge_max.tolist(), self.discharge_max.tolist(), self.eta.tolist()),
-                self.priority.tolist())
+        storage = self._storage_l if a is None else a.tolist()
+        if not self._open:  # (nobody outside holds the fixed arrays: their lists hold)
+            on, smax, cmax, dmax, eta, prio = self._lists
+            return (on, storage, smax, cmax, dmax, eta), prio
+        return ((self._online_w.tolist(), storage, self._storage_max.tolist(),
+                 self._charge_max.tolist(), self._discharge_max.tolist(),
+                 self._eta.tolist()), self._priority.tolist())
 
     def _record(self, dt: float, cap: list[float], gen: list[float], d: list[list[float]],
                 served: list[list[float]], storage: F64 | list[float]) -> None:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -59,7 +59,6 @@ __all__ = [
     "muzzle_energy_j",
     "railgun_energy_case",
     "rate_limit",
-    "serve_and_charge",
     "single_shot_pk",
     "sustainable_rate_per_min",
 ]
@@ -72,7 +71,33 @@ FIRE_REASONS = ("fired", "bank not charged", "mechanism cycling", "barrel worn o
 FIRED, NOT_CHARGED, CYCLING, WORN_OUT, NOT_REQUESTED = range(5)
 
 _REL = 1e-9  # relative slack on "bank full" and "cycle over" against rounding
-_SERVES = 512  # most ticks :func:`serve_and_charge` keeps, by the banks' energy
+
+_T = TypeVar("_T")
+
+
+class Guarded(Generic[_T]):
+    """An attribute kept in ``_<name>`` whose reading or setting from outside marks the
+    owner ``_open`` for good.
+
+    The owner's methods read ``_<name>`` and may keep lists of it (``_lists``) while it
+    is closed: nobody outside has held the array, so nobody can have changed it in
+    place.  Once opened, the owner reads the arrays again at every use."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> _T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        d = obj.__dict__
+        d["_open"] = True
+        value: _T = d[self.slot]
+        return value
+
+    def __set__(self, obj: Any, value: _T) -> None:
+        d = obj.__dict__
+        d["_open"] = True
+        d[self.slot] = value
 
 
 @dataclass(frozen=True)
@@ -304,19 +329,35 @@ class RailgunState:
     the bank without further loss (the losses are in the spec's efficiency).
     """
 
+    shot_energy = Guarded[F64]()  #: bank energy per shot ``(n,)`` [J]
+    capacity = Guarded[F64]()  #: bank capacity ``(n,)`` [J]
+    cycle = Guarded[F64]()  #: shortest interval between shots ``(n,)`` [s]
+    charge_limit = Guarded[F64]()  #: chargers' power limits ``(n,)`` [W]
+    life = Guarded[NDArray[np.int64]]()  #: barrel life ``(n,)`` [rounds]
+    rounds = Guarded[NDArray[np.int64]]()  #: rounds fired since the last relining ``(n,)``
+
     def __init__(self, specs: Sequence[RailgunSpec], charged: bool = True) -> None:
         self.specs = tuple(specs)
         self.n = len(self.specs)
-        self.shot_energy = np.array([bank_energy_j(s) for s in self.specs], float)
-        self.capacity = self.shot_energy * np.array([s.bank_shots for s in self.specs], float)
-        self.cycle = np.array([s.cycle_time_s for s in self.specs], float)
-        self.charge_limit = np.array([s.charge_power_w for s in self.specs], float)
-        self.life = np.array([s.barrel_life for s in self.specs], np.int64)
+        #: whether an array of a :class:`Guarded` attribute was read or set from outside
+        #: (then :attr:`_lists` and :attr:`_rounds_l` are not used)
+        self._open = False
+        self._shot_energy = np.array([bank_energy_j(s) for s in self.specs], float)
+        self._capacity = self._shot_energy * np.array([s.bank_shots for s in self.specs],
+                                                      float)
+        self._cycle = np.array([s.cycle_time_s for s in self.specs], float)
+        self._charge_limit = np.array([s.charge_power_w for s in self.specs], float)
+        self._life = np.array([s.barrel_life for s in self.specs], np.int64)
+        self._rounds = np.zeros(self.n, np.int64)
+        #: the fixed arrays as lists (shot energy, capacity, cycle, charge limit, life)
+        self._lists = (self._shot_energy.tolist(), self._capacity.tolist(),
+                       self._cycle.tolist(), self._charge_limit.tolist(), self._life.tolist())
+        self._rounds_l: list[int] | None = None  #: :attr:`rounds` as a list, if read
         #: energy in the banks [J] (:attr:`stored`): an array, or None with the numbers
         #: in :attr:`_stored_l` (a tick's answer, made an array only when read)
         self._stored_a: F64 | None = None
         self._stored_l: list[float] = []
-        self.stored = self.capacity.copy() if charged else np.zeros(self.n)  #: [J]
+        self.stored = self._capacity.copy() if charged else np.zeros(self.n)  #: [J]
         #: time since the last shot [s] (:attr:`since_shot`): an array, or None with the
         #: numbers in :attr:`_since_l` plus :attr:`_pend` ticks of :attr:`_pend_dt` not
         #: yet added (each added as the tick of old did, when the clock is read)
@@ -324,7 +365,33 @@ class RailgunState:
         self._since_l: list[float] = []
         self._pend = 0
         self._pend_dt = 0.0
-        self.rounds = np.zeros(self.n, np.int64)  #: rounds fired since the last relining
+
+    def _const(self) -> tuple[list[float], list[float], list[float], list[float], list[int]]:
+        """Shot energy, capacity, cycle, charge limit and life as lists (not to be
+        changed): kept while :attr:`_open` is False, read from the arrays else."""
+        if not self._open:
+            return self._lists
+        return (self._shot_energy.tolist(), self._capacity.tolist(), self._cycle.tolist(),
+                self._charge_limit.tolist(), self._life.tolist())
+
+    def _rounds_list(self) -> list[int]:
+        """:attr:`rounds` as a list (not to be changed)."""
+        if self._open:
+            out: list[int] = self._rounds.tolist()
+            return out
+        if self._rounds_l is None:
+            self._rounds_l = self._rounds.tolist()
+        return self._rounds_l
+
+    def _since_list(self) -> list[float]:
+        """:attr:`since_shot` as a list (not to be changed), without making it an array."""
+        a = self._since_a
+        if a is not None:
+            out: list[float] = a.tolist()
+            return out
+        if self._pend:
+            self._catch_up()
+        return self._since_l
 
     @property
     def stored(self) -> F64:
@@ -380,18 +447,18 @@ class RailgunState:
     @property
     def charge_level(self) -> F64:
         """Stored energy over bank capacity ``(n,)`` [-]."""
-        return self.stored / self.capacity
+        return self.stored / self._capacity
 
     @property
     def wear(self) -> F64:
         """Rounds fired over barrel life ``(n,)`` [-]."""
-        return self.rounds / self.life
+        return self._rounds / self._life
 
     def _reasons(self) -> NDArray[np.int64]:
         reason = np.full(self.n, FIRED, np.int64)
-        reason[self.stored < self.shot_energy * (1.0 - _REL)] = NOT_CHARGED
-        reason[self.since_shot < self.cycle * (1.0 - _REL)] = CYCLING
-        reason[self.rounds >= self.life] = WORN_OUT
+        reason[self.stored < self._shot_energy * (1.0 - _REL)] = NOT_CHARGED
+        reason[self.since_shot < self._cycle * (1.0 - _REL)] = CYCLING
+        reason[self._rounds >= self._life] = WORN_OUT
         return reason
 
     @property
@@ -399,11 +466,10 @@ class RailgunState:
         """Guns that would fire now ``(n,)``: :meth:`_reasons`'s comparisons on Python
         scalars (the same IEEE comparisons; no numpy call per condition)."""
         f = 1.0 - _REL
-        return np.array([not (e < s * f or t < c * f or r >= life) for e, s, t, c, r, life
-                         in zip(self.stored.tolist(), self.shot_energy.tolist(),
-                                self.since_shot.tolist(), self.cycle.tolist(),
-                                self.rounds.tolist(), self.life.tolist(), strict=True)],
-                        dtype=bool)
+        shot, _, cycle, _, life = self._const()
+        return np.array([not (e < s * f or t < c * f or r >= lf) for e, s, t, c, r, lf
+                         in zip(self._stored_list(), shot, self._since_list(), cycle,
+                                self._rounds_list(), life, strict=True)], dtype=bool)
 
     def charge(self, dt: float, power_w: ArrayLike) -> F64:
         """Advance the guns' clocks by ``dt`` [s] and charge from ``power_w`` [W] each.
@@ -417,14 +483,14 @@ class RailgunState:
             and power_w.shape == (self.n,) else np.broadcast_to(np.asarray(power_w, float),
                                                                  (self.n,))
         offered, stored = p.tolist(), self._stored_list()
-        capacity, limit = self.capacity.tolist(), self.charge_limit.tolist()
+        _, capacity, _, limit, _ = self._const()
         check = sum(offered) + sum(stored) + sum(capacity) + sum(limit)
         if check - check == 0.0:  # all finite: scalar arithmetic, the same as numpy's
             drawn_l, stored_l = charge_tick_scalar(dt, offered, stored, capacity, limit)
             drawn, self.stored = np.array(drawn_l), np.array(stored_l)
         else:  # NaN or infinity somewhere: numpy's own handling
             drawn, self.stored = charge_tick(dt, np.asarray(p, float), self.stored,
-                                             self.capacity, self.charge_limit)
+                                             self._capacity, self._charge_limit)
         self._clock(dt)
         return drawn
 
@@ -438,7 +504,8 @@ class RailgunState:
         if not dt > 0:
             raise ValueError(f"dt must be > 0, got {dt}")
         if state is None:
-            state = (self._stored_list(), self.capacity.tolist(), self.charge_limit.tolist())
+            _, capacity, _, limit, _ = self._const()
+            state = (self._stored_list(), capacity, limit)
         out = self._charge_scalar(dt, power_w, state)
         if out is None:
             drawn_a: list[float] = self.charge(dt, np.array(power_w, float)).tolist()
@@ -459,9 +526,13 @@ class RailgunState:
         return drawn, stored_l
 
     def _advance(self, dt: float, stored: list[float], stored_l: list[float]) -> None:
-        """The banks ``stored_l`` after a tick from ``stored`` (lists), the clocks on."""
-        if stored_l != stored:  # (the lists are never changed in place)
-            self._stored_a, self._stored_l = None, stored_l
+        """The banks ``stored_l`` after a tick from ``stored`` (lists), the clocks on.
+
+        The banks become the list ``stored_l`` (never changed in place) even when equal
+        to ``stored``: an array read before the tick is not the banks after it (as when
+        each tick made a new array), and a steady tick finds its own answer as the state
+        (:func:`serve_and_charge`'s shortcut)."""
+        self._stored_a, self._stored_l = None, stored_l
         self._clock(dt)
 
     def fire(self, request: ArrayLike | None = None) -> tuple[NDArray[np.bool_],
@@ -479,10 +550,10 @@ class RailgunState:
                 else np.broadcast_to(np.asarray(request, bool), (self.n,)))
         reason = np.where(want, self._reasons(), NOT_REQUESTED)
         fired = reason == FIRED
-        self.stored = np.where(fired, np.maximum(self.stored - self.shot_energy, 0.0),
+        self.stored = np.where(fired, np.maximum(self.stored - self._shot_energy, 0.0),
                                self.stored)
         self.since_shot = np.where(fired, 0.0, self.since_shot)
-        self.rounds = self.rounds + fired
+        self._rounds, self._rounds_l = self._rounds + fired, None
         return fired, reason
 
 
@@ -510,79 +581,3 @@ def railgun_energy_case() -> list[CaseResult]:
         CaseResult(case, "average power, 10 rounds/min x 32 MJ / 0.3", "17.78", p,
                    "±0.01 MW", abs(p - 17.78) <= 0.01, "MW"),
     ]
-
-
-def serve_and_charge(plant: Any, guns: RailgunState | None, gun_ship: NDArray[np.intp],
-                     demand: F64, rail: int, dt: float) -> float:
-    """One tick of the ships' buses with the railguns charging: serve ``demand`` ``(n, k)``
-    [W] but its railgun column ``rail``, which is each ship's guns' wanted charging power
-    (room left in the bank over ``dt``, capped by the charger), then charge each gun
-    (row ``gun_ship``) from what its ship's railgun column was served.  Returns the energy
-    drawn by the guns [J].
-
-    The numpy steps of old on Python lists (the demand summed per ship in gun order, as
-    ``np.add.at``; ``np.maximum``/``np.minimum`` as the scalar comparisons when all is
-    finite; the energy summed as ``ndarray.sum`` does); numpy's own handling for NaN or
-    infinity.
-    """
-    raw = demand.tolist()
-    if guns is None:
-        for r in raw:
-            r[rail] = 0.0
-        plant.step_served(dt, raw)
-        return 0.0
-    state = (guns._stored_list(), guns.capacity.tolist(), guns.charge_limit.tolist())
-    stored, capacity, limit = state
-    ship = gun_ship.tolist()
-    read = plant._state()  # (the plant's arrays as lists, read once per tick)
-    # every input as read (the demand with its railgun column: a stricter key); the
-    # lists are fresh or never changed in place, so the key holds them as they are
-    key = (dt, rail, raw, ship, stored, capacity, limit, read)
-    memo = plant._serve
-    if memo is None or memo[0] != key:  # not the last tick's inputs: an earlier tick's?
-        memo = plant._serves.get(tuple(stored))  # (e.g. a bank recharging after a shot)
-        if memo is not None and memo[0] != key:
-            memo = None
-        plant._serve = memo
-    if memo is not None:  # a tick of equal inputs before: its answer (and ours)
-        tick, stored_l, total = memo[1]
-        plant._record(dt, tick[1], tick[3], tick[0], tick[2], tick[6])
-        if stored_l != stored:
-            guns._stored_a, guns._stored_l = None, stored_l
-        guns._clock(dt)
-        return total
-    rows = [r[:] for r in raw]
-    for r in rows:
-        r[rail] = 0.0
-    room = [(c - e) / dt for c, e in zip(capacity, stored, strict=True)]  # as numpy's
-    check = sum(room) + sum(limit)
-    finite = check - check == 0.0
-    if not finite:  # NaN or infinity: numpy's own handling
-        want = np.zeros(plant.n)
-        np.add.at(want, gun_ship, np.minimum(np.maximum(np.array(room), 0.0),
-                                             guns.charge_limit))
-        for r, x in zip(rows, want.tolist(), strict=True):
-            r[rail] = x
-    else:
-        for s, x, lim in zip(ship, room, limit, strict=True):
-            x = x if x > 0.0 else 0.0
-            rows[s][rail] += x if x < lim else lim
-    tick = plant._tick_lists(dt, rows, read) if finite and dt > 0 else None
-    served = tick[2] if tick is not None else plant.step_served(dt, rows)
-    power = [served[s][rail] for s in ship]
-    charged = guns._charge_scalar(dt, power, state) if tick is not None and dt > 0 else None
-    drawn = guns.charge_lists(dt, power, state) if charged is None else charged[0]
-    if len(drawn) >= 8:  # numpy's pairwise sum
-        total = float(np.array(drawn).sum() * dt)
-    else:
-        total = 0.0  # numpy's sum of a few: left to right
-        for x in drawn:
-            total += x
-        total *= dt
-    if tick is not None and charged is not None:
-        plant._serve = (key, (tick, charged[1], total))
-        memos = plant._serves
-        if len(memos) >= _SERVES:  # (bounded: a run of changing inputs)
-            memos.clear()
-        memos[tuple(stored)] = plant._serve
-    return total

@@ -14,6 +14,7 @@ a false track and an early intercept (tests/unit/engine/pool_scene.py).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -234,3 +235,29 @@ def test_copies_keep_the_attributes_rows_of_their_blocks() -> None:
         args = p._step_args
         assert args is not None and args[0] is m._blocks
         assert all(x is y for x, y in zip(args[2][:4], prop._blocks, strict=True))
+
+
+def test_the_live_list_holds_the_rounds_flown_and_drops_the_settled() -> None:
+    """The fused step loops over the pool's live list (``_ints[11:]``): after every tick
+    it is ascending, holds every round in the air, and ended rounds leave it once the
+    update can no longer change them — rounds launched out of body order (launcher 1's
+    first before launcher 0's second) included.  The bit-for-bit comparison with the
+    per-step path (which updates every body) is
+    :func:`test_the_fused_step_is_the_per_step_path_bit_for_bit`."""
+    line, _ = line_scene()
+    pool, killed = _pool(True), np.zeros(line.t_last.shape[0], dtype=bool)
+    sizes, t = [], 0.0
+    while t < 120.0:
+        for k, (tl, launcher, threat, t_pip) in enumerate(SHOTS):
+            if tl == t:
+                pip, _ = line.at(t + t_pip, np.array([max(threat, 0)]))
+                pool.launch(t, launcher, pip[0] + 100.0, t_pip, shot=k, threat=threat)
+        pool.fly(t, t + 0.5, line, killed, lambda *r: None)
+        nl = int(pool._ints[9])
+        live = pool._ints[11:11 + nl].tolist()
+        assert live == sorted(set(live)), t
+        assert set(np.flatnonzero(pool.active).tolist()) <= set(live), t
+        sizes.append(nl)
+        t += 0.5
+    assert max(sizes) == len(SHOTS) and sizes[-1] == 0
+    assert any(b < a for a, b in itertools.pairwise(sizes))  # settled ones left

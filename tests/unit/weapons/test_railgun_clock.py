@@ -11,8 +11,9 @@ import pickle
 
 import numpy as np
 
+from tate.weapons.charging import serve_and_charge
 from tate.weapons.power import LOADS, PowerPlant
-from tate.weapons.railgun import RailgunState, serve_and_charge
+from tate.weapons.railgun import RailgunState
 from tate.weapons.ship_presets import plant_preset, railgun_preset
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import tate.weapons.railgun as railgun
+import tate.weapons.charging as charging
+from tate.weapons.charging import serve_and_charge
 from tate.weapons.power import LOADS
-from tate.weapons.railgun import serve_and_charge
 
 from .test_railgun_serve import _old, _same
 from .test_railgun_steady import _pair  # two plants (one with storage) and two guns
@@ -52,6 +52,6 @@ def test_recharge_cycles_repeat_earlier_ticks_bit_for_bit() -> None:
 
 
 def test_the_kept_ticks_are_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(railgun, "_SERVES", 8)
+    monkeypatch.setattr(charging, "_SERVES", 8)
     _, kept = _run(150)
     assert kept <= 8
