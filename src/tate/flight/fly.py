@@ -1,11 +1,13 @@
 """Fly a scenario's raid with no defence: :func:`fly` and its frozen result.
 
-Each ``[[threats]]`` entry of rockets and gliders is one propagation of its own
-(its ``count`` members together; clock = time since each member's launch), and the
-subsonic flyers (cruise missiles, drones) together are one more, each until all its
-members have hit the ground or the scenario's time limit.  A group's flight never
-depends on the other threats.  The result holds three column tables (dicts of
-equal-length numpy arrays, SI except where a column name says otherwise):
+The ballistic missiles are one propagation (all their ``[[threats]]`` entries, aimed
+in one shooting batch: the one whose grid pass the scenario's reach check flies), each
+other rocket or glider entry is one of its own (its ``count`` members together), and the
+subsonic flyers (cruise missiles, drones) together are one more (clock = time since each
+member's launch), each until all its members have hit the ground or the scenario's time
+limit.  A group's flight never depends on the threats outside it.  The result holds
+three column tables (dicts of equal-length numpy arrays, SI except where a column name
+says otherwise):
 
 * ``trajectory``: one row per member per recorded instant (every ``record_s``
   and the exact impact), time from the scenario epoch; bodies in the raid's order
@@ -20,7 +22,7 @@ What a group's propagation produced (its rows, trajectory table, summary rows an
 events) is remembered per process (``FLOWN_CACHE_SIZE`` entries) keyed by the exact
 inputs: the JSON of the scenario without threats and of the group's threat entries,
 the steps and whether the compiled kernels fly it.  A Monte Carlo run re-flies only the
-threats whose entry its draws changed; the others are reused, bit-identical to flying
+groups with an entry its draws changed; the others are reused, bit-identical to flying
 them again.
 """
 
@@ -51,9 +53,11 @@ Table = dict[str, NDArray[Any]]
 Progress = Callable[[str, float, float], None]
 SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at SLOW_DT
 SLOW_DT = 0.5  #: their smallest step [s]
+SLOW_LABEL = "cruise missiles and drones"  #: their propagation's ``progress`` label
+BALLISTIC_LABEL = "ballistic missiles"  #: the ballistic missiles' propagation's label
 MAX_STEP_S = 10.0  #: longest adaptive step (the models may allow less) [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
-FLOWN_CACHE_SIZE = 64  #: group propagations (a threat entry's, the subsonic flyers') kept
+FLOWN_CACHE_SIZE = 64  #: group propagations (see :func:`_groups`) kept per process
 MACH_CEILING = 86_000.0  #: US76 defines the speed of sound up to here; Mach is NaN above [m]
 _E2M = 1.0 - wgs84.E2  #: (b / a)^2, as :mod:`tate.earth.wgs84` has it
 
@@ -317,19 +321,28 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
         return FlightResult("terminated", "no threats", _empty(TRAJECTORY_COLUMNS),
                             _empty(SUMMARY_COLUMNS), _empty(("time_s", "id", "event")),
                             scenario_hash(scn), seed)
-    threats = scn.threats
-    slow = [g for g, th in enumerate(threats) if th.model in SLOW_MODELS]
-    groups = [[g] for g, th in enumerate(threats) if th.model not in SLOW_MODELS]
-    groups += [slow] if slow else []
+    groups = _groups(scn.threats)
     base = scn.model_copy(update={"threats": []}).model_dump_json().encode()
     steps = repr((float(dt), float(record_s), float(scn.time_limit_s), float(max_step),
                   jit.enabled())).encode()
-    flown = [_fly_group(scn, base + steps, g, g is slow, dt, record_s, progress, max_step)
-             for g in groups]
-    return _join(scn, groups, flown, seed)
+    flown = [_fly_group(scn, base + steps, picks, label, slow, dt, record_s, progress,
+                        max_step) for label, picks, slow in groups]
+    return _join(scn, [picks for _, picks, _ in groups], flown, seed)
 
 
-def _fly_group(scn: Any, key: bytes, picks: list[int], slow: bool, dt: float,
+def _groups(threats: list[Any]) -> list[tuple[str, list[int], bool]]:
+    """The propagations of a raid: ``(label, threat entries, subsonic)``.  All ballistic
+    missiles together (aimed in one shooting batch, the one the scenario's reach check
+    flies), each other rocket or glider entry alone, the subsonic flyers together."""
+    ballistic = [g for g, th in enumerate(threats) if th.model == "ballistic"]
+    slow = [g for g, th in enumerate(threats) if th.model in SLOW_MODELS]
+    out = [(BALLISTIC_LABEL, ballistic, False)] if ballistic else []
+    out += [(str(th.id), [g], False) for g, th in enumerate(threats)
+            if g not in ballistic and g not in slow]
+    return out + ([(SLOW_LABEL, slow, True)] if slow else [])
+
+
+def _fly_group(scn: Any, key: bytes, picks: list[int], label: str, slow: bool, dt: float,
                record_s: float, progress: Progress | None, max_step: float) -> _Flown:
     """Fly the threat entries ``picks`` together (a scenario with only them), remembered
     by the exact inputs: the JSON of the scenario without threats and of each picked
@@ -347,7 +360,6 @@ def _fly_group(scn: Any, key: bytes, picks: list[int], slow: bool, dt: float,
     raid = build_raid(only, dt)
     t0 = np.array([m.launch_time for m in raid.members])
     ground = np.array([_aim_alt(m) for m in raid.members])
-    label = "cruise missiles and drones" if slow else str(scn.threats[picks[0]].id)
     part = _fly_models(raid.models, raid, np.arange(t0.size), t0, ground, slow, dt, record_s,
                        scn.time_limit_s, progress, max_step, label)
     out = _Flown(part, [body_rank(m.spec) for m in raid.members], raid.file_order,
