@@ -26,12 +26,14 @@ from tate.flight.models.point_mass import PointMass
 from tate.flight.models.waypoint import TERMINAL_KINDS, Waypoint
 from tate.flight.targeting import BallisticDesign, aim_ballistic, make_booster
 
-__all__ = ["Member", "Raid", "build_raid", "expand_members"]
+__all__ = ["Member", "Raid", "body_rank", "build_raid", "expand_members"]
 
 F64 = NDArray[np.float64]
 GOLDEN = np.pi * (3.0 - np.sqrt(5.0))
 DEFAULT_LD = 2.6  #: lift-to-drag ratio of a constant-aero glider when not given [-]
 AIM_DT = 0.5  #: step of the ballistic aiming passes [s]; the flight then uses ``dt``
+MODEL_ORDER = ("ballistic", "boost-glide", "cruise", "drone", "point-mass")  #: raid body order
+GLIDE_AERO = ("constant", "cav-h")  #: order of the gliders' aerodynamic models in a raid
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,14 @@ def _cols(members: list[Member], attr: str) -> F64:
     return np.stack([getattr(m, attr) for m in members], axis=1)
 
 
+def body_rank(spec: Any) -> tuple[int, int]:
+    """Where a threat entry's members come in a raid's body order: by model
+    (``MODEL_ORDER``), gliders by aerodynamic model (``GLIDE_AERO``), then in file order
+    (:func:`build_raid` checks its order against this)."""
+    aero = GLIDE_AERO.index(spec.glide.aero) if spec.model == "boost-glide" else 0
+    return MODEL_ORDER.index(spec.model), aero
+
+
 def build_raid(scn: Any, dt: float) -> Raid:
     """Models, initial states and aiming for every member of the raid.
 
@@ -132,7 +142,7 @@ def build_raid(scn: Any, dt: float) -> Raid:
     notes: dict[str, dict[str, float]] = {}
     mass_parts: list[F64] = []
     vel_parts: list[F64] = []
-    for name in ("ballistic", "boost-glide", "cruise", "drone", "point-mass"):
+    for name in MODEL_ORDER:
         idx = by_model.get(name, [])
         if not idx:
             continue
@@ -143,8 +153,10 @@ def build_raid(scn: Any, dt: float) -> Raid:
         mass_parts.append(mass)
         vel_parts.append(vel)
     ordered = [members[i] for i in order]
-    if len(set(order)) != len(members):
-        raise RuntimeError("internal error: raid builders lost or duplicated members")
+    ranked = sorted(range(len(members)), key=lambda i: (body_rank(members[i].spec), i))
+    if len(set(order)) != len(members) or order != ranked:
+        raise RuntimeError("internal error: raid builders lost, duplicated or misordered "
+                           "members")
     return Raid(ordered, models, _cols(ordered, "launch"), np.concatenate(vel_parts, axis=1),
                 np.concatenate(mass_parts), notes, np.array(order, dtype=np.intp))
 
@@ -177,7 +189,7 @@ def _boost_glide(scn: Any, ms: list[Member], dt: float, notes: dict[str, dict[st
     masses: list[F64] = []
     vels: list[F64] = []
     used: list[Member] = []
-    for aero in ("constant", "cav-h"):
+    for aero in GLIDE_AERO:
         sub = [m for m in ms if m.spec.glide.aero == aero]
         if not sub:
             continue

@@ -1,28 +1,34 @@
 """Fly a scenario's raid with no defence: :func:`fly` and its frozen result.
 
-All members of the raid are integrated together (one vectorised propagation,
-clock = time since each member's launch) until every member has hit the
-ground or the scenario's time limit.  The result holds three column tables
-(dicts of equal-length numpy arrays, SI except where a column name says
-otherwise):
+The ballistic missiles are one propagation (all their ``[[threats]]`` entries, aimed
+in one shooting batch: the one whose grid pass the scenario's reach check flies), each
+other rocket or glider entry is one of its own (its ``count`` members together), and the
+subsonic flyers (cruise missiles, drones) together are one more (clock = time since each
+member's launch), each until all its members have hit the ground or the scenario's time
+limit.  A group's flight never depends on the threats outside it.  The result holds
+three column tables (dicts of equal-length numpy arrays, SI except where a column name
+says otherwise):
 
 * ``trajectory``: one row per member per recorded instant (every ``record_s``
-  and the exact impact), time from the scenario epoch;
+  and the exact impact), time from the scenario epoch; bodies in the raid's order
+  (:func:`tate.flight.build.body_rank`, then file order), each body's rows by time;
 * ``summary``: one row per member, in file order: flight time, ground range, apogee, glide
   altitude and the glider's ballistic coefficient (given or implied), maximum Mach,
   impact error;
 * ``events``: phase changes (boost, glide, dive, rv-separation, …), apogees
   (located inside the step) and impacts.
 
-The subsonic flyers (cruise missiles, drones) are one propagation of their own, and
-what it produced is remembered per process (``SLOW_CACHE_SIZE`` entries) keyed by the
-exact JSON of the scenario with only those threats, the members' indices and the
-steps: a Monte Carlo run whose cruise missiles and drones are the same as an earlier
-run's (no distribution on them) reuses their flight, bit-identical to flying it again.
+What a group's propagation produced (its rows, trajectory table, summary rows and
+events) is remembered per process (``FLOWN_CACHE_SIZE`` entries) keyed by the exact
+inputs: the JSON of the scenario without threats and of the group's threat entries,
+the steps and whether the compiled kernels fly it.  A Monte Carlo run re-flies only the
+groups with an entry its draws changed; the others are reused, bit-identical to flying
+them again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,9 +37,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate import jit
 from tate.earth import wgs84
 from tate.earth.atmosphere import density_and_sound_speed
-from tate.flight.build import build_raid
+from tate.flight.build import body_rank, build_raid
 from tate.flight.eom import dot3
 from tate.flight.integrator import Propagator, apogee_event
 from tate.flight.models.boost_glide import BoostGlide
@@ -46,9 +53,11 @@ Table = dict[str, NDArray[Any]]
 Progress = Callable[[str, float, float], None]
 SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at SLOW_DT
 SLOW_DT = 0.5  #: their smallest step [s]
+SLOW_LABEL = "cruise missiles and drones"  #: their propagation's ``progress`` label
+BALLISTIC_LABEL = "ballistic missiles"  #: the ballistic missiles' propagation's label
 MAX_STEP_S = 10.0  #: longest adaptive step (the models may allow less) [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
-SLOW_CACHE_SIZE = 4  #: subsonic-flyer propagations remembered per process
+FLOWN_CACHE_SIZE = 64  #: group propagations (see :func:`_groups`) kept per process
 MACH_CEILING = 86_000.0  #: US76 defines the speed of sound up to here; Mach is NaN above [m]
 _E2M = 1.0 - wgs84.E2  #: (b / a)^2, as :mod:`tate.earth.wgs84` has it
 
@@ -260,9 +269,27 @@ class _Part:
     impact_time: F64
     marks: list[tuple[float, int, str]]  #: located events: (time, body, name)
     table: Table  #: the trajectory table of the rows ``pos``… in their order here
-    #: :func:`_table_ecef` of ``table``, once computed (a remembered part keeps it)
-    ecef: list[tuple[F64, F64]] = field(default_factory=list, init=False, repr=False,
-                                        compare=False)
+    #: :func:`_table_ecef` of ``table``, once computed (a remembered part keeps it, and
+    #: shares it with its copies placed in a raid's bodies)
+    ecef: list[tuple[F64, F64]] = field(default_factory=list, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class _Flown:
+    """What flying one group of threat entries produced (remembered): its propagation, body
+    indices the group's own (its raid's order), and the tables of its bodies."""
+
+    part: _Part
+    rank: list[tuple[int, int]]  #: :func:`body_rank` of each body's threat entry
+    file_order: NDArray[np.intp]  #: each body's member's position in the group's file order
+    summary: Table  #: the group's rows of the summary table, in the group's file order
+    events: list[tuple[float, str, str]]  #: the group's events: (time, id, name)
+    impacts: int  #: bodies that reached the ground
+    horizon: float  #: [s] the propagation's span, for ``progress``
+    label: str
+
+
+_FLOWN: Memo[_Flown] = Memo(FLOWN_CACHE_SIZE)
 
 
 def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = None,
@@ -294,55 +321,91 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
         return FlightResult("terminated", "no threats", _empty(TRAJECTORY_COLUMNS),
                             _empty(SUMMARY_COLUMNS), _empty(("time_s", "id", "event")),
                             scenario_hash(scn), seed)
-    raid = build_raid(scn, dt)
-    members = raid.members
-    n = len(members)
-    t0 = np.array([m.launch_time for m in members])
-    ground = np.array([_aim_alt(m) for m in members])
-    parts: list[_Part] = []
-    # one propagation for the rockets and gliders, one for the subsonic flyers
-    for slow in (False, True):
-        picked: list[Any] = []
-        idx: list[int] = []
-        start = 0
-        for model in raid.models:
-            if (model.name in SLOW_MODELS) == slow:
-                picked.append(model)
-                idx.extend(range(start, start + model.n))
-            start += model.n
-        if not picked:
-            continue
-        args = (picked, raid, np.array(idx), t0, ground, slow, dt, record_s,
-                scn.time_limit_s, progress, max_step)
-        parts.append(_fly_slow_memo(scn, *args) if slow else _fly_models(*args))
-    pos = np.concatenate([p.pos for p in parts])
-    t_rows = np.concatenate([p.time for p in parts])
+    groups = _groups(scn.threats)
+    base = scn.model_copy(update={"threats": []}).model_dump_json().encode()
+    steps = repr((float(dt), float(record_s), float(scn.time_limit_s), float(max_step),
+                  jit.enabled())).encode()
+    flown = [_fly_group(scn, base + steps, picks, label, slow, dt, record_s, progress,
+                        max_step) for label, picks, slow in groups]
+    return _join(scn, [picks for _, picks, _ in groups], flown, seed)
+
+
+def _groups(threats: list[Any]) -> list[tuple[str, list[int], bool]]:
+    """The propagations of a raid: ``(label, threat entries, subsonic)``.  All ballistic
+    missiles together (aimed in one shooting batch, the one the scenario's reach check
+    flies), each other rocket or glider entry alone, the subsonic flyers together."""
+    ballistic = [g for g, th in enumerate(threats) if th.model == "ballistic"]
+    slow = [g for g, th in enumerate(threats) if th.model in SLOW_MODELS]
+    out = [(BALLISTIC_LABEL, ballistic, False)] if ballistic else []
+    out += [(str(th.id), [g], False) for g, th in enumerate(threats)
+            if g not in ballistic and g not in slow]
+    return out + ([(SLOW_LABEL, slow, True)] if slow else [])
+
+
+def _fly_group(scn: Any, key: bytes, picks: list[int], label: str, slow: bool, dt: float,
+               record_s: float, progress: Progress | None, max_step: float) -> _Flown:
+    """Fly the threat entries ``picks`` together (a scenario with only them), remembered
+    by the exact inputs: the JSON of the scenario without threats and of each picked
+    entry, and the step settings (``key``)."""
+    digest = hashlib.sha256(key)
+    for g in picks:
+        digest.update(scn.threats[g].model_dump_json().encode())
+    word = digest.digest()
+    hit = _FLOWN.get(word)
+    if hit is not None:
+        if progress is not None:
+            progress(hit.label, hit.horizon, hit.horizon)
+        return hit
+    only = scn.model_copy(update={"threats": [scn.threats[g] for g in picks]})
+    raid = build_raid(only, dt)
+    t0 = np.array([m.launch_time for m in raid.members])
+    ground = np.array([_aim_alt(m) for m in raid.members])
+    part = _fly_models(raid.models, raid, np.arange(t0.size), t0, ground, slow, dt, record_s,
+                       scn.time_limit_s, progress, max_step, label)
+    out = _Flown(part, [body_rank(m.spec) for m in raid.members], raid.file_order,
+                 _summary_table(raid, part.table, part.body, part.impact_body, part.pos),
+                 _event_rows(raid, part.impact_body, part.impact_time, t0, part.marks),
+                 int(part.impact_body.size), float(scn.time_limit_s - t0.min()), label)
+    _FLOWN.put(word, out)
+    return out
+
+
+def _join(scn: Any, groups: list[list[int]], flown: list[_Flown], seed: int | None
+          ) -> FlightResult:
+    """One flight of the groups' flights: bodies in a raid's order (:func:`body_rank`,
+    then file order), rows body-major, each body's by time; the summary in file order."""
+    from tate.scenario import scenario_hash
+
+    first = np.cumsum([0] + [th.count for th in scn.threats]).tolist()
+    files = [np.array([f for g in picks for f in range(first[g], first[g + 1])], np.intp)
+             for picks in groups]  # each group's members' file positions
+    keys = [(r, int(f[o])) for fl, f in zip(flown, files, strict=True)
+            for r, o in zip(fl.rank, fl.file_order.tolist(), strict=True)]
+    n = len(keys)
+    glob = np.empty(n, np.intp)
+    glob[sorted(range(n), key=keys.__getitem__)] = np.arange(n)  # each body's place
+    sizes = np.cumsum([0] + [len(fl.rank) for fl in flown]).tolist()
+    parts = [dataclasses.replace(fl.part, body=glob[sizes[k]:sizes[k + 1]][fl.part.body])
+             for k, fl in enumerate(flown)]
+    by = sorted(range(len(parts)), key=lambda k: int(glob[sizes[k]:sizes[k + 1]].min()))
+    parts = [parts[k] for k in by]
+    tables = [p.table for p in parts]
+    traj = {c: np.concatenate([t[c] for t in tables]) for c in TRAJECTORY_COLUMNS}
     rows_j = np.concatenate([p.body for p in parts])
-    imp_body = np.concatenate([p.impact_body for p in parts])
-    imp_time = np.concatenate([p.impact_time for p in parts])
-    # the parts' rows come body-major, each body's by time: in order unless the
-    # parts' bodies interleave
-    order = None if _body_major(rows_j, t_rows) else np.lexsort((t_rows, rows_j))
-    if order is not None:
-        pos, t_rows, rows_j = pos[order], t_rows[order], rows_j[order]
-    # each row's columns depend on that row alone: the parts' tables (the subsonic
-    # flyers' remembered with their flight), joined and put in the same order
-    # (the times are ``t_rows``; the text columns are the members' by body)
-    ids = np.array([m.id for m in members], dtype=object)
-    kinds = np.array([m.spec.model for m in members], dtype=object)
-    traj = {c: (t_rows if c == "time_s" else ids[rows_j] if c == "id" else kinds[rows_j]
-                if c == "model" else _in_order(np.concatenate([p.table[c] for p in parts]),
-                                                order))
-            for c in TRAJECTORY_COLUMNS}
-    summary = _summary_table(raid, traj, rows_j, imp_body, pos)
-    marks = [m for p in parts for m in p.marks]
-    events = _events_table(raid, imp_body, imp_time, t0, marks)
-    done = len(imp_body) == n
-    status = "terminated" if done else "truncated"
-    msg = (f"all {n} threats reached the ground" if done else
-           f"{n - len(imp_body)} of {n} threats still flying at the time limit")
-    return FlightResult(status, msg, traj, summary, events, scenario_hash(scn), seed,
-                        tuple(parts), order)
+    order = None if _body_major(rows_j, traj["time_s"]) else np.lexsort((traj["time_s"],
+                                                                           rows_j))
+    if order is not None:  # the groups' bodies interleave
+        traj = {c: v[order] for c, v in traj.items()}
+    in_file = np.argsort(np.concatenate(files), kind="stable")  # the groups' rows: by file
+    summary = {c: np.concatenate([fl.summary[c] for fl in flown])[in_file]
+               for c in SUMMARY_COLUMNS}
+    events = sorted(e for fl in flown for e in fl.events)
+    hit = sum(fl.impacts for fl in flown)
+    status = "terminated" if hit == n else "truncated"
+    msg = (f"all {n} threats reached the ground" if hit == n else
+           f"{n - hit} of {n} threats still flying at the time limit")
+    return FlightResult(status, msg, traj, summary, _events_table(events), scenario_hash(scn),
+                        seed, tuple(parts), order)
 
 
 def _body_major(body: NDArray[np.intp], t: F64) -> bool:
@@ -353,11 +416,6 @@ def _body_major(body: NDArray[np.intp], t: F64) -> bool:
     return bool(((db > 0) | ((db == 0) & (np.diff(t) >= 0.0))).all())
 
 
-def _in_order(col: NDArray[Any], order: NDArray[np.intp] | None) -> NDArray[Any]:
-    """``col[order]``, or ``col`` when there is no reordering."""
-    return col if order is None else col[order]
-
-
 def _aim_alt(member: Any) -> float:
     """Altitude [m] at which a member ends: its aim point's, or the ground without an aim."""
     if not np.all(np.isfinite(member.aim)):
@@ -365,41 +423,10 @@ def _aim_alt(member: Any) -> float:
     return float(max(wgs84.geodetic_altitude(member.aim[None, :])[0], 0.0))
 
 
-_SLOW: Memo[tuple[_Part, list[list[tuple[float, int, str]]]]] = Memo(SLOW_CACHE_SIZE)
-
-
-def _fly_slow_memo(scn: Any, models: list[Any], raid: Any, sel: NDArray[np.intp],
-                   t0_all: F64, ground: F64, slow: bool, dt: float, record_s: float,
-                   time_limit: float, progress: Progress | None, max_step: float = 0.0
-                   ) -> _Part:
-    """:func:`_fly_models` for the subsonic flyers, remembered by the exact inputs: the
-    scenario with only their threats, their members' indices and the step settings."""
-    kinds = set(SLOW_MODELS)
-    only = scn.model_copy(update={"threats": [t for t in scn.threats if t.model in kinds]})
-    key = hashlib.sha256(only.model_dump_json().encode())
-    key.update(np.ascontiguousarray(sel, np.int64).tobytes())
-    key.update(repr(([m.name for m in models], slow, float(dt), float(record_s),
-                     float(time_limit), float(max_step))).encode())
-    digest = key.digest()
-    hit = _SLOW.get(digest)
-    if hit is not None:
-        part, logs = hit
-        for model, rows in zip(models, logs, strict=True):
-            model.log.rows = list(rows)  # the events table reads the phase logs
-        if progress is not None:
-            horizon = float(time_limit - t0_all[sel].min())
-            progress("cruise missiles and drones", horizon, horizon)
-        return part
-    part = _fly_models(models, raid, sel, t0_all, ground, slow, dt, record_s, time_limit,
-                       progress, max_step)
-    _SLOW.put(digest, (part, [list(m.log.rows) for m in models]))
-    return part
-
-
 def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64,
                 ground: F64, slow: bool, dt: float, record_s: float, time_limit: float,
-                progress: Progress | None, max_step: float = 0.0) -> _Part:
-    """Propagate the bodies ``sel`` of ``models`` together."""
+                progress: Progress | None, max_step: float = 0.0, label: str = "") -> _Part:
+    """Propagate the bodies ``sel`` of ``models`` together (``progress`` under ``label``)."""
     t0 = t0_all[sel]
     step = max(dt, SLOW_DT) if slow else dt
     horizon = float(time_limit - t0.min())
@@ -407,7 +434,6 @@ def _fly_models(models: list[Any], raid: Any, sel: NDArray[np.intp], t0_all: F64
     events = [] if slow else [apogee_event()]
     prop = Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], step,
                       ground_alt=ground[sel], aim=aims, hit_radius=HIT_RADIUS, events=events)
-    label = "cruise missiles and drones" if slow else "rockets and gliders"
     tick = None if progress is None else (lambda t: progress(label, t, horizon))
     snaps = prop.run(horizon, record_every=max(1, round(record_s / step)), progress=tick,
                      max_step=max_step)
@@ -547,8 +573,10 @@ def _glide_altitudes(raid: Any, traj: Table, rows_of: Callable[[int], NDArray[np
     return out
 
 
-def _events_table(raid: Any, imp_body: NDArray[np.intp], imp_time: F64, t0: F64,
-                  marks: list[tuple[float, int, str]]) -> Table:
+def _event_rows(raid: Any, imp_body: NDArray[np.intp], imp_time: F64, t0: F64,
+                marks: list[tuple[float, int, str]]) -> list[tuple[float, str, str]]:
+    """The raid's events ``(time, id, name)``: its models' phase changes, the located
+    ``marks`` and the impacts, in no particular order."""
     rows: list[tuple[float, str, str]] = []
     end = np.full(len(raid.members), np.inf)
     end[imp_body] = imp_time
@@ -562,7 +590,11 @@ def _events_table(raid: Any, imp_body: NDArray[np.intp], imp_time: F64, t0: F64,
     rows.extend((t, raid.members[b].id, name) for t, b, name in marks)
     for b, t in zip(imp_body, imp_time, strict=True):
         rows.append((float(t), raid.members[b].id, "impact"))
-    rows.sort()
+    return rows
+
+
+def _events_table(rows: list[tuple[float, str, str]]) -> Table:
+    """The events table of rows ``(time, id, name)`` in order."""
     return {"time_s": np.array([r[0] for r in rows], float),
             "id": np.array([r[1] for r in rows], dtype=object),
             "event": np.array([r[2] for r in rows], dtype=object)}

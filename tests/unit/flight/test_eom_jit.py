@@ -321,7 +321,7 @@ def _fly_both(path: Any, monkeypatch: pytest.MonkeyPatch, ids: tuple[str, ...]
     scn, seed = sample_for_run(scn, 1)
     out = []
     for compiled in (False, True):  # fresh memos: each path flies everything itself
-        monkeypatch.setattr(fly_mod, "_SLOW", Memo(fly_mod.SLOW_CACHE_SIZE))
+        monkeypatch.setattr(fly_mod, "_FLOWN", Memo(fly_mod.FLOWN_CACHE_SIZE))
         monkeypatch.setattr(targeting, "_BATCHES", Memo(targeting.BATCH_CACHE_SIZE))
         path(compiled)
         out.append(fly_mod.fly(scn, dt=0.2, record_s=1.0, seed=seed))

@@ -1,5 +1,5 @@
-""":meth:`tate.flight.fly.FlightResult.ecef` converts each propagation's table once (the
-subsonic flyers' remembered with their flight) and puts the rows in order by runs of
+""":meth:`tate.flight.fly.FlightResult.ecef` converts each propagation's table once (each
+remembered with its flight) and puts the rows in order by runs of
 bodies instead of a sort: the answer must equal, bit for bit, the reference conversion of
 the whole trajectory table (a sort by body and time, then
 :func:`tate.earth.wgs84.geodetic_to_ecef` and :func:`tate.earth.wgs84.ned_vec_to_ecef`),
@@ -66,7 +66,7 @@ def _summary_reference(raid: Any, traj: dict[str, Any], body: Any, imp_body: Any
 
 def test_a_flights_ecef_is_the_whole_tables_conversion_fresh_and_from_the_memo(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    fly_mod._SLOW.clear()
+    fly_mod._FLOWN.clear()
     args: list[Any] = []
     real = fly_mod._summary_table
 
@@ -76,16 +76,22 @@ def test_a_flights_ecef_is_the_whole_tables_conversion_fresh_and_from_the_memo(
 
     monkeypatch.setattr(fly_mod, "_summary_table", summary)
     first, again = fly(scenario(BODY)), fly(scenario(BODY))
-    raid, traj, body, imp_body, pos = args[0]
-    want = _summary_reference(*args[0])
-    assert not np.isnan(want["impact_error_m"]).all()
-    rows = np.lexsort((traj["time_s"], -body))  # bodies backwards: not in runs by body
-    for got in (first.summary, real(raid, {k: v[rows] for k, v in traj.items()}, body[rows],
-                                    imp_body, pos[rows])):
-        for k, v in want.items():
-            assert np.asarray(got[k]).tobytes() == np.array(v).tobytes(), k
-        np.testing.assert_array_equal(got["glide_alt_km"], first.summary["glide_alt_km"])
-    assert first._parts[-1] is again._parts[-1]  # the drones' flight, remembered
+    assert len(args) == 2  # one call per group (the missile, the drones); then remembered
+    row = {i: k for k, i in enumerate(first.summary["id"].tolist())}
+    for raid, traj, body, imp_body, pos in args:
+        want = _summary_reference(raid, traj, body, imp_body, pos)
+        ids = [raid.members[j].id for j in np.argsort(raid.file_order, kind="stable")]
+        rows = np.lexsort((traj["time_s"], -body))  # bodies backwards: not in runs by body
+        mine = [row[i] for i in ids]  # the group's rows of the joined summary
+        for got in ({k: np.asarray(v)[mine] for k, v in first.summary.items()},
+                    real(raid, {k: v[rows] for k, v in traj.items()}, body[rows], imp_body,
+                         pos[rows])):
+            for k, v in want.items():
+                assert np.asarray(got[k]).tobytes() == np.array(v).tobytes(), k
+    assert not np.isnan(first.summary["impact_error_m"]).all()
+    np.testing.assert_array_equal(again.summary["glide_alt_km"], first.summary["glide_alt_km"])
+    assert first._parts[-1].table is again._parts[-1].table  # the drones' flight, remembered
+    assert first._parts[-1].ecef is again._parts[-1].ecef  # and its conversion shared
     assert first._rows is None  # the parts' rows in table order: copied by runs
     ids = list(np.asarray(first.summary["id"], dtype=object).tolist())
     assert len(first._parts) == 2 and len(ids) > 2

@@ -39,21 +39,21 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def test_second_flight_reuses_the_first_and_is_identical_to_a_fresh_one() -> None:
     scn = loads_scenario(HEAD + BODY.format(speed=270) + DRONES)
-    fly_mod._SLOW.clear()
+    fly_mod._FLOWN.clear()
     first = _tables(fly(scn, dt=0.2))
-    assert len(fly_mod._SLOW) == 1
+    assert len(fly_mod._FLOWN) == 1
     again = _tables(fly(scn, dt=0.2))  # served from the memo
-    assert len(fly_mod._SLOW) == 1
-    fly_mod._SLOW.clear()
+    assert len(fly_mod._FLOWN) == 1
+    fly_mod._FLOWN.clear()
     fresh = _tables(fly(scn, dt=0.2))
     assert _same(again, fresh) and _same(first, fresh)
     assert "terminal-homing" in set(again["events.event"].tolist())  # phase log restored
 
 
 def test_a_changed_flyer_or_step_is_flown_anew() -> None:
-    fly_mod._SLOW.clear()
+    fly_mod._FLOWN.clear()
     slow = _tables(fly(loads_scenario(HEAD + BODY.format(speed=270) + DRONES), dt=0.2))
     fast = _tables(fly(loads_scenario(HEAD + BODY.format(speed=300) + DRONES), dt=0.2))
-    assert len(fly_mod._SLOW) == 2 and not _same(slow, fast)
+    assert len(fly_mod._FLOWN) == 2 and not _same(slow, fast)
     fly(loads_scenario(HEAD + BODY.format(speed=270) + DRONES), dt=0.2, record_s=2.0)
-    assert len(fly_mod._SLOW) == 3
+    assert len(fly_mod._FLOWN) == 3

@@ -1,9 +1,9 @@
-""":func:`tate.flight.fly.fly` joins the trajectory tables of its two propagations (rockets,
-subsonic flyers; the latter remembered with their flight) instead of building one table
-from all rows: the joined table must equal the one built from all rows in table order,
-bit for bit, on a fresh flight and on one served from the memo.  And the rockets' force
-packs, made once and reused, must follow every array the model replaces (a glider's
-1/β at separation)."""
+""":func:`tate.flight.fly.fly` joins the trajectory tables of its propagations (the
+ballistic missiles', one per other rocket or glider entry, the subsonic flyers'; each
+remembered with its flight) instead of building one table from all rows: the joined
+table must equal the one built from all rows in table order, bit for bit, on a fresh
+flight and on one served from the memo.  And the rockets' force packs, made once and reused, must follow every array the
+model replaces (a glider's 1/β at separation)."""
 
 from __future__ import annotations
 
@@ -29,23 +29,11 @@ trajectory = "minimum-energy"
 {DRONES}"""
 
 
-def _joined_and_reference(monkeypatch: pytest.MonkeyPatch, scn: Any) -> tuple[Any, Any]:
-    """The table :func:`fly` returns, and the one built from all its rows at once."""
-    parts: list[Any] = []
-    real_models, real_memo = fly_mod._fly_models, fly_mod._fly_slow_memo
-
-    def models(*a: Any, **k: Any) -> Any:
-        parts.append(real_models(*a, **k))
-        return parts[-1]
-
-    def memo(*a: Any, **k: Any) -> Any:
-        parts.append(real_memo(*a, **k))
-        return parts[-1]
-
-    monkeypatch.setattr(fly_mod, "_fly_models", models)
-    monkeypatch.setattr(fly_mod, "_fly_slow_memo", memo)
+def _joined_and_reference(scn: Any) -> tuple[Any, Any]:
+    """The table :func:`fly` returns, and the one built from all its parts' rows at once
+    (sorted by body and time, bodies those of :func:`build_raid` of the whole scenario)."""
     res = fly(scn, dt=0.2)
-    mine = list({id(p): p for p in parts}.values())  # a memo miss flies (and adds) it too
+    mine = res._parts
     pos = np.concatenate([p.pos for p in mine])
     vel = np.concatenate([p.vel for p in mine])
     t = np.concatenate([p.time for p in mine])
@@ -57,11 +45,11 @@ def _joined_and_reference(monkeypatch: pytest.MonkeyPatch, scn: Any) -> tuple[An
     return res.trajectory, ref
 
 
-def test_joined_table_equals_the_table_of_all_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_joined_table_equals_the_table_of_all_rows() -> None:
     scn = scenario(BODY)
-    fly_mod._SLOW.clear()
-    for _ in range(2):  # flown, then the drones from the memo
-        got, ref = _joined_and_reference(monkeypatch, scn)
+    fly_mod._FLOWN.clear()
+    for _ in range(2):  # flown, then from the memo
+        got, ref = _joined_and_reference(scn)
         assert set(got) == set(ref) == set(TRAJECTORY_COLUMNS)
         assert set(got["model"].tolist()) == {"ballistic", "drone"}
         for c in TRAJECTORY_COLUMNS:
@@ -69,7 +57,7 @@ def test_joined_table_equals_the_table_of_all_rows(monkeypatch: pytest.MonkeyPat
             same = (np.array_equal(got[c], ref[c]) if got[c].dtype == object
                     else np.array_equal(got[c], ref[c], equal_nan=True))
             assert same, c
-        assert len(fly_mod._SLOW) == 1
+        assert len(fly_mod._FLOWN) == 2  # the missile's, the drones'
 
 
 def test_force_pack_is_reused_and_follows_replaced_arrays(

@@ -48,7 +48,7 @@ def test_compiled_slow_loop_is_bit_identical(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setattr(recording, "_fly_slow", counted)
     monkeypatch.setattr(Propagator, "step", step)
-    monkeypatch.setattr(fly_mod, "_SLOW", Memo(fly_mod.SLOW_CACHE_SIZE))
+    monkeypatch.setattr(fly_mod, "_FLOWN", Memo(fly_mod.FLOWN_CACHE_SIZE))
     on: FlightResult = fly(scn, dt=0.5, record_s=record_s)
     assert calls and not steps  # every step made inside the loop
 
@@ -57,7 +57,7 @@ def test_compiled_slow_loop_is_bit_identical(monkeypatch: pytest.MonkeyPatch,
         return None, next_rec  # the Python loop
 
     monkeypatch.setattr(recording, "_fly_slow", off)
-    monkeypatch.setattr(fly_mod, "_SLOW", Memo(fly_mod.SLOW_CACHE_SIZE))
+    monkeypatch.setattr(fly_mod, "_FLOWN", Memo(fly_mod.FLOWN_CACHE_SIZE))
     ref: FlightResult = fly(scn, dt=0.5, record_s=record_s)
     assert len(steps) > 1000
     assert any(b - a > 0.5 + 1e-9 for a, b in itertools.pairwise(steps))  # long

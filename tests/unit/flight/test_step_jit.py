@@ -125,7 +125,7 @@ def test_fly_same_with_and_without_the_fused_step(monkeypatch: pytest.MonkeyPatc
 
     out = []
     for fused in (True, False):
-        monkeypatch.setattr(fly_mod, "_SLOW", Memo(fly_mod.SLOW_CACHE_SIZE))
+        monkeypatch.setattr(fly_mod, "_FLOWN", Memo(fly_mod.FLOWN_CACHE_SIZE))
         if not fused:
             monkeypatch.setattr(Propagator, "_force_packs", lambda self: None)
         out.append(fly_mod.fly(scenario, dt=0.2, record_s=0.2, seed=1))

@@ -142,9 +142,9 @@ def _record(scn: Any, monkeypatch: pytest.MonkeyPatch) -> Calls:
         m.setattr(jit, "ENABLED", False)
         m.setattr(Waypoint, "update", rec_update)
         m.setattr(Waypoint, "specific_force", rec_force)
-        fly_mod._SLOW.clear()
+        fly_mod._FLOWN.clear()
         calls.result = fly(scn, dt=0.2)
-    fly_mod._SLOW.clear()
+    fly_mod._FLOWN.clear()
     return calls
 
 
@@ -274,11 +274,11 @@ def test_kernel_constants_are_the_models() -> None:
 
 def _flight(scn: Any, compiled: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(jit, "ENABLED", compiled)
-    fly_mod._SLOW.clear()
+    fly_mod._FLOWN.clear()
     try:
         return fly(scn, dt=0.2)
     finally:
-        fly_mod._SLOW.clear()
+        fly_mod._FLOWN.clear()
 
 
 @pytest.mark.parametrize("raid", ["default", "test-raid"])
