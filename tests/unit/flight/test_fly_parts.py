@@ -2,8 +2,8 @@
 ballistic missiles', one per other rocket or glider entry, the subsonic flyers'; each
 remembered with its flight) instead of building one table from all rows: the joined
 table must equal the one built from all rows in table order, bit for bit, on a fresh
-flight and on one served from the memo.  And the rockets' force packs, made once and reused, must follow every array the
-model replaces (a glider's 1/β at separation)."""
+flight and on one served from the memo.  And the rockets' force packs, made once and
+reused, must follow every array the model replaces (a glider's 1/β at separation)."""
 
 from __future__ import annotations
 
