@@ -313,7 +313,8 @@ class Defence:
             self._decide(t1)
             self.next_decision = t1 + float(self.c2.decision_period_s)
         self._fly(t0, t1)
-        self._resolve_pending(t1)
+        if self.pending:  # (mostly none pending)
+            self._resolve_pending(t1)
 
     def _power(self, dt: float) -> None:
         """Serve the loads and charge the railguns over ``dt`` [s] (charging.serve_and_charge)."""

@@ -107,6 +107,10 @@ def _in_scan_order(t: F64, sensor: NDArray[Any], new_sensor: NDArray[np.bool_]) 
     return bool((a < b).all())  # (Python's str order: the code points', as numpy's)
 
 
+#: ``np.count_nonzero`` of a whole array without its Python wrapper (the same count)
+_count_nonzero: Callable[[Any], Any] = getattr(getattr(getattr(np, "_core", None), "multiarray",
+                                                       None), "count_nonzero", np.count_nonzero)
+
 _NO_ROW = int(np.iinfo(np.intp).max)  #: :attr:`Engagement._first_row` of a threat not seen yet
 
 
@@ -200,6 +204,10 @@ class Engagement:
         #: killed) counts they hold for
         self._live_memo: tuple[tuple[int, int, int], NDArray[np.intp]] | None = None
         self._over_memo: tuple[tuple[int, int], bool] | None = None
+        #: a threat neither killed nor ended at :attr:`done`'s last ask and its end time
+        #: (the latest such), None: none: while it stays so, the run is not over
+        self._over_witness: tuple[int, float] | None = None
+        self._n_ends = n  #: the length of :attr:`_t_last_sorted`
         #: the track-quality record by the compiled GOSPA (:mod:`tate.tracking._gospa_jit`)
         self._jit = jit.enabled()
         for j in np.argsort(self.truth.t_first, kind="stable").tolist():
@@ -252,26 +260,41 @@ class Engagement:
     @property
     def done(self) -> bool:
         """Whether the run has ended (every threat killed or ended, or the time limit)."""
-        if self.t >= self.t_end - 1e-9:
+        t = self.t
+        if t >= self.t_end - 1e-9:
             return True
-        # every threat killed or ended: the answer changes only with the number of threats
-        # ended by t (t_last ≤ t + 1e-9) or killed
-        key = (bisect_right(self._t_last_sorted, self.t + 1e-9),
-               int(np.count_nonzero(self.killed)))
+        # every threat killed or ended? not while the witness threat is neither
+        w = self._over_witness
+        if w is not None and not w[1] <= t + 1e-9 and not self.killed[w[0]]:
+            return False
+        # the answer changes only with the number of threats ended by t (t_last ≤ t + 1e-9)
+        # or killed
+        key = (bisect_right(self._t_last_sorted, t + 1e-9), int(_count_nonzero(self.killed)))
         memo = self._over_memo
         if memo is None or memo[0] != key:
-            over = self.killed | (self.truth.t_last <= self.t + 1e-9)
+            tl = self.truth.t_last
+            over = self.killed | (tl <= t + 1e-9)
             memo = self._over_memo = (key, bool(over.all()))
+            self._over_witness = None
+            if not memo[1]:  # the one of the latest end (the first of those)
+                rest = np.flatnonzero(~over)
+                j = int(rest[np.argmax(tl[rest])])
+                self._over_witness = (j, float(tl[j]))
         return memo[1] and not self.defence.pool.any_active() and not self.defence.pending
 
     def step(self) -> None:
         """Advance one tick."""
         start = _time.perf_counter()
-        t0, t1 = self.t, min(self.t + self.config.dt, self.t_end)
+        t0 = self.t
+        t1, t_end = t0 + self.config.dt, self.t_end
+        if t_end < t1:  # (as min(t1, t_end))
+            t1 = t_end
         self.track(t0, t1)
         self.defence.tick(t0, t1)
-        self._record_quality(t1)
-        self._end_flights(t0, t1)
+        self._quality_due.append((t1, self._live(t1), self.tracker.confirmed_positions()))
+        k = self._end_next  # (:meth:`_end_flights` when a flight ends by t1)
+        if k < self._n_ends and self._t_last_sorted[k] <= t1 + 1e-9:
+            self._end_flights(t0, t1)
         self.t = t1
         self.wall += _time.perf_counter() - start
 
@@ -440,7 +463,7 @@ class Engagement:
         # the rows change only with the number launched (t_first ≤ t), ended (t_last < t)
         # or killed; the last answer is kept (read-only) with those counts
         key = (bisect_right(self._t_first_sorted, t), bisect_left(self._t_last_sorted, t),
-               int(np.count_nonzero(self.killed)))
+               _count_nonzero(self.killed))
         memo = self._live_memo
         if memo is not None and memo[0] == key:
             return memo[1]
@@ -458,7 +481,8 @@ class Engagement:
 
     def _record_quality(self, t: float) -> None:
         """Keep what the track-quality record of tick ``t`` needs; :meth:`_flush_quality`
-        computes it (GOSPA against the truth) for many ticks at once."""
+        computes it (GOSPA against the truth) for many ticks at once (:meth:`step` does
+        the same inline)."""
         self._quality_due.append((t, self._live(t), self.tracker.confirmed_positions()))
 
     def _flush_quality(self) -> None:
@@ -468,13 +492,14 @@ class Engagement:
         due, self._quality_due = self._quality_due, []
         if not due:
             return
-        bodies = np.concatenate([live for _, live, _ in due])
-        times = np.repeat(np.array([t for t, _, _ in due], float),
-                          [live.size for _, live, _ in due])
+        ts, lives, ests = zip(*due, strict=True)  # (per tick: t, live rows, estimates)
+        n_live = list(map(len, lives))
+        bodies = np.concatenate(lives)
+        times = np.repeat(np.array(ts, float), n_live)
         truth_enu = self._enu(self.truth.sample(bodies, times)[0]) if bodies.size else \
             np.empty((0, 3))
         c = self.config.gospa_c
-        est = np.concatenate([e for _, _, e in due])
+        est = np.concatenate(ests)
         if not (self._jit and np.isfinite(truth_enu).all() and np.isfinite(est).all()):
             self._flush_quality_sets(due, truth_enu)  # (gospa's checks raise there)
             return
@@ -484,8 +509,9 @@ class Engagement:
 
         t_off = np.zeros(len(due) + 1, dtype=np.intp)
         e_off = np.zeros(len(due) + 1, dtype=np.intp)
-        np.cumsum([live.size for _, live, _ in due], out=t_off[1:])
-        np.cumsum([e.shape[0] for _, _, e in due], out=e_off[1:])
+        n_est = list(map(len, ests))
+        np.cumsum(n_live, out=t_off[1:])
+        np.cumsum(n_est, out=e_off[1:])
         dist, loc, miss, false, assign = gospa_stacked(truth_enu, t_off, est, e_off, c,
                                                        compiled=True)
         held = assign >= 0
@@ -496,8 +522,7 @@ class Engagement:
         ids = self.truth.ids
         for j, t in zip(hb[first].tolist(), ht[first].tolist(), strict=True):
             self.events.append((t, "track-held", str(ids[j]), ""))
-        self._quality.extend(zip([t for t, _, _ in due], np.diff(t_off).tolist(),
-                                 np.diff(e_off).tolist(), dist.tolist(), loc.tolist(),
+        self._quality.extend(zip(ts, n_live, n_est, dist.tolist(), loc.tolist(),
                                  miss.tolist(), false.tolist(), strict=True))
 
     def _flush_quality_sets(self, due: list[tuple[float, NDArray[np.intp], F64]],

@@ -173,3 +173,46 @@ def test_rows_of_a_later_window_leave_out_the_threats_killed_before(
     want = e.scans.truth[a:b] != j
     assert not want.all() and want.any()
     np.testing.assert_array_equal(alive, want)
+
+
+def test_done_watches_a_threat_neither_killed_nor_ended(engagement: Engagement) -> None:
+    """:attr:`Engagement.done`'s witness: while it flies the run goes on; killed or ended,
+    the plain answer again."""
+    eng = copy.deepcopy(engagement)
+    assert not eng.done and eng._over_witness is not None
+    j, t_end_j = eng._over_witness
+    assert t_end_j == eng.truth.t_last.max()
+    eng.killed[:] = True
+    eng.killed[j] = False
+    assert not eng.done
+    eng.killed[j] = True
+    assert eng.done  # (no round in the air, none pending)
+    eng.killed[:] = False
+    assert not eng.done
+    eng.killed[np.arange(eng.truth.n) != j] = True
+    eng.t = float(np.nextafter(t_end_j - 1e-9, -np.inf))
+    eng.t_end = t_end_j + 100.0
+    assert not eng.done
+    eng.t = t_end_j - 1e-9  # its end reached (t_last ≤ t + 1e-9)
+    assert eng.done
+
+
+def test_step_is_its_stages(engagement: Engagement) -> None:
+    """:meth:`Engagement.step` (its quality record and flight ends inline) as the stages
+    called one by one."""
+    a, b = copy.deepcopy(engagement), copy.deepcopy(engagement)
+    while not a.done:
+        a.step()
+        t1 = min(b.t + b.config.dt, b.t_end)
+        b.track(b.t, t1)
+        b.defence.tick(b.t, t1)
+        b._record_quality(t1)
+        b._end_flights(b.t, t1)
+        b.t = t1
+        assert a.t == b.t and a.events == b.events
+        np.testing.assert_array_equal(a._ended, b._ended)
+        (ta, la, ea), (tb, lb, eb) = a._quality_due[-1], b._quality_due[-1]
+        assert ta == tb
+        np.testing.assert_array_equal(la, lb)
+        np.testing.assert_array_equal(ea, eb)
+    assert b.done and a.quality == b.quality
