@@ -200,9 +200,9 @@ class Engagement:
         self._t_last_sorted: list[float] = self.truth.t_last[self._end_order].tolist()
         self._t_first_sorted: list[float] = sorted(self.truth.t_first.tolist())
         self._end_next = 0
-        #: :meth:`_live` and :attr:`done`'s last answers, with the (launched, ended,
-        #: killed) counts they hold for
-        self._live_memo: tuple[tuple[int, int, int], NDArray[np.intp]] | None = None
+        #: :meth:`_live`'s last answer with the times between which its (launched, ended)
+        #: counts hold and the killed count; :attr:`done`'s with its (ended, killed) counts
+        self._live_memo: tuple[float, float, float, float, int, NDArray[np.intp]] | None = None
         self._over_memo: tuple[tuple[int, int], bool] | None = None
         #: a threat neither killed nor ended at :attr:`done`'s last ask and its end time
         #: (the latest such), None: none: while it stays so, the run is not over
@@ -461,16 +461,23 @@ class Engagement:
         """Threat rows flying at ``t`` and not killed (:meth:`TruthStore.flying`, with the
         store's launch and end times read once)."""
         # the rows change only with the number launched (t_first ≤ t), ended (t_last < t)
-        # or killed; the last answer is kept (read-only) with those counts
-        key = (bisect_right(self._t_first_sorted, t), bisect_left(self._t_last_sorted, t),
-               _count_nonzero(self.killed))
+        # or killed; the last answer is kept (read-only) with the times between which
+        # those numbers hold and the number killed
+        n_killed = _count_nonzero(self.killed)
         memo = self._live_memo
-        if memo is not None and memo[0] == key:
-            return memo[1]
+        if memo is not None:
+            f0, f1, l0, l1, n, live = memo
+            if f0 <= t < f1 and l0 < t <= l1 and n == n_killed:
+                return live
+        first, last = self._t_first_sorted, self._t_last_sorted
+        a, b = bisect_right(first, t), bisect_left(last, t)
         tf, tl = self._t_span
         live = np.flatnonzero((tf <= t) & (t <= tl) & ~self.killed)
         live.setflags(write=False)
-        self._live_memo = (key, live)
+        inf = float("inf")
+        self._live_memo = (first[a - 1] if a else -inf, first[a] if a < len(first) else inf,
+                           last[b - 1] if b else -inf, last[b] if b < len(last) else inf,
+                           n_killed, live)
         return live
 
     def _enu(self, pos_ecef: F64) -> F64:
