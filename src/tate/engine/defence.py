@@ -331,6 +331,8 @@ class Defence:
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:
         eng = self.eng
+        if self._jit and eng.tracker.confirmed_positions().shape[0] == 0:
+            return  # no confirmed track (the packed tracker's kept positions: no copies)
         rows = eng.tracker.confirmed()
         if rows.ids.size == 0:
             return
@@ -381,9 +383,10 @@ class Defence:
             reach[threat[np.array(unseen_l, dtype=bool) & opp.feasible.any(axis=0)]] = True
         if not fire:
             return
-        pk = np.where(np.array(free_l, dtype=bool), opp.pk, 0.0)  # held tracks' columns 0
-        base = (pk > 0) & (pk >= c.min_pk) & (avail > 0)[:, None]
-        if not base.any():
+        # held tracks' columns 0; the pairs the assigner may use
+        pk, base, found = _decision.fire_pairs(opp.pk, np.array(free_l, dtype=bool), avail,
+                                               c.min_pk, self._jit)
+        if not found:
             return  # no pair the assigner may use: it fires nothing (max_salvos all 0)
         # values scaled so the most urgent track is worth 100 (the assigner's tolerances
         # are absolute; Ahuja-style values are 25-100)
