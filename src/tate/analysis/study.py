@@ -153,11 +153,34 @@ def warm_worker(blob: bytes) -> None:
         _RESTORED.add(key)
 
 
-def _warm_task(task: Any, blob: bytes) -> dict[str, Any]:
-    """:func:`run_task` in a Dask worker after :func:`warm_worker` (``blob`` arrives once
+def run_batch(tasks: Sequence[Any]) -> list[dict[str, Any]]:
+    """:func:`run_task` of each task in turn (one submission for several runs)."""
+    return [run_task(task) for task in tasks]
+
+
+def _warm_batch(tasks: Sequence[Any], blob: bytes) -> list[dict[str, Any]]:
+    """:func:`run_batch` in a Dask worker after :func:`warm_worker` (``blob`` arrives once
     per worker, scattered)."""
     warm_worker(blob)
-    return run_task(task)
+    return run_batch(tasks)
+
+
+#: runs per submission to a Dask cluster: each submission costs the scheduler, the
+#: client and the worker's event loop a few messages (about 50-90 ms of CPU a run on
+#: the 2-core bench machine when each run was its own task; bench/RESULTS.md)
+DASK_RUNS_PER_TASK = 4
+
+
+def _batches(tasks: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    """``tasks`` in lists of ``size`` (the last may be shorter)."""
+    batch: list[Any] = []
+    for task in tasks:
+        batch.append(task)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _local(tasks: Iterator[Any], workers: int) -> Iterator[dict[str, Any]]:
@@ -212,10 +235,13 @@ def local_cluster(workers: int) -> Any:
                             processes=True, dashboard_address=None)
 
 
-def _dask(tasks: Iterator[Any], scheduler: str, workers: int) -> Iterator[dict[str, Any]]:
+def _dask(tasks: Iterator[Any], scheduler: str, workers: int,
+          runs_per_task: int | None = None) -> Iterator[dict[str, Any]]:
     """Results of ``tasks`` from Dask workers: ``scheduler`` ``"local"`` starts a
     ``LocalCluster`` of ``workers`` single-threaded processes, else its address.  This
-    process's shared memos go to the workers once, scattered (:func:`warm_worker`)."""
+    process's shared memos go to the workers once, scattered (:func:`warm_worker`).
+    Each submission runs ``runs_per_task`` consecutive tasks (:func:`run_batch`; default
+    :data:`DASK_RUNS_PER_TASK`)."""
     from distributed import Client, as_completed
 
     from tate.memo import snapshot
@@ -227,14 +253,15 @@ def _dask(tasks: Iterator[Any], scheduler: str, workers: int) -> Iterator[dict[s
         warm = client.scatter(snapshot(), broadcast=True)
         pending = as_completed()
         n = 0
-        for task in tasks:
-            pending.add(client.submit(_warm_task, task, warm, pure=False))
+        size = DASK_RUNS_PER_TASK if runs_per_task is None else runs_per_task
+        for batch in _batches(tasks, max(int(size), 1)):
+            pending.add(client.submit(_warm_batch, batch, warm, pure=False))
             n += 1
             if n >= limit:
-                yield next(pending).result()
+                yield from next(pending).result()
                 n -= 1
         for fut in pending:
-            yield fut.result()
+            yield from fut.result()
     finally:
         client.close()
         if cluster is not None:

@@ -116,6 +116,13 @@ class Launchers:
         return np.asarray(_KERNELS.speed_bounds(*packed[2:]))
 
     @cached_property
+    def search_args(self) -> tuple[Any, ...]:
+        """:attr:`packed`, :attr:`rail_packed`, :attr:`speed_bounds` and
+        :attr:`band_times` as one tuple, the launcher half of
+        :func:`tate.c2._engage_jit.search_need`'s arguments; built on first use."""
+        return (*self.packed, self.rail_packed, self.speed_bounds, self.band_times)
+
+    @cached_property
     def band_times(self) -> F64:
         """``(R, 4)`` per range band of each flown table its least and largest fly-out
         time [s] and the altitudes [m] of its finite cells
@@ -195,13 +202,11 @@ def opportunities_of(launchers: Launchers, need: NDArray[np.bool_], pos: F64, ve
     with :func:`opportunities`)."""
     if not launchers._jit or launchers.n == 0:
         return None
-    t, pip, pk, fly = _KERNELS.search_need(
-        *launchers.packed, launchers.rail_packed, launchers.speed_bounds,
-        launchers.band_times, np.asarray(need, np.bool_),
+    return Opportunities(*_KERNELS.search_need(
+        *launchers.search_args, np.asarray(need, np.bool_),
         np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64),
         np.asarray(ballistic, np.bool_), G0, np.asarray(time_to_go, np.float64),
-        _DEFAULT_GRID, 2.0, max(float(window_s), 1.0))
-    return Opportunities(t, pip, pk, fly)
+        _DEFAULT_GRID, 2.0, max(float(window_s), 1.0)))
 
 
 def opportunities(launchers: Launchers, pos: F64, vel: F64, time_to_go: F64,

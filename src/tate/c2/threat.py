@@ -72,6 +72,7 @@ __all__ = [
     "DefendedAssets",
     "KindThresholds",
     "ThreatAssessment",
+    "assess_rows",
     "assess_threats",
     "ballistic_impact",
     "classify_kinds",
@@ -394,3 +395,14 @@ def _threshold_row(th: KindThresholds) -> F64:
 
 _DEFAULT_KINDS = KindThresholds()  #: :func:`assess_threats`'s default thresholds
 _DEFAULT_ROW = _threshold_row(_DEFAULT_KINDS)  #: their kernel row (the cached one)
+
+
+def assess_rows(pos: F64, vel: F64, assets: DefendedAssets) -> ThreatAssessment:
+    """:func:`assess_threats` with the default thresholds and gravity, no covariance and
+    no acceleration, of C-contiguous float64 ``pos, vel (n, 3)`` [m, m/s] (as the
+    defence's decision holds them): one compiled call without the argument checks where
+    ``assets`` has the compiled path, else :func:`assess_threats` itself."""
+    if assets._jit:
+        return ThreatAssessment(*_KERNELS.assess(pos, vel, assets.pos, assets.value,
+                                                 assets.radius, _DEFAULT_ROW, G0))
+    return assess_threats(pos, vel, assets)

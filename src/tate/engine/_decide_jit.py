@@ -1,6 +1,8 @@
 """Compiled steps of the defence's decision: the tracks' position σ, the threat each
-track cues (the two fused in :func:`sigma_threats`, as the decision calls them) and the
-midcourse re-aim of the rounds in the air, one call each (private; :mod:`tate.jit`).
+track cues (the two fused in :func:`sigma_threats`, as the decision calls them), the
+midcourse re-aim of the rounds in the air and the pairs the assigner may use
+(:func:`fire_pairs`, the twin of :func:`tate.engine.decision.fire_pairs_numpy`), one
+call each (private; :mod:`tate.jit`).
 
 :func:`sigma_of` is the twin of ``sqrt(max(eigvalsh(P[:, :3, :3])[:, -1], 0))`` in
 :meth:`tate.engine.defence.Defence._decide`: the same LAPACK symmetric eigenvalue routine
@@ -33,7 +35,7 @@ from numpy.typing import NDArray
 from tate.jit import njit
 from tate.weapons._interceptor_jit import truth_sample
 
-__all__ = ["sigma_of", "sigma_threats", "threats_of", "update_pips"]
+__all__ = ["fire_pairs", "sigma_of", "sigma_threats", "threats_of", "update_pips"]
 
 F64 = NDArray[np.float64]
 IP = NDArray[np.intp]
@@ -173,3 +175,23 @@ def update_pips(threat: IP, pos: F64, vel: F64, ballistic: NDArray[np.bool_],
         pip[i, 0], pip[i, 1], pip[i, 2] = _to_ecef(frame, ax, ay, az)
         t_go[i] = tg
     return ok
+
+
+@njit
+def fire_pairs(opk: F64, free: NDArray[np.bool_], avail: NDArray[np.int64], min_pk: float,
+               pk: F64, base: NDArray[np.bool_]) -> bool:
+    """The decision's Pk ``(W, n)`` with the columns of the tracks not ``free`` 0, into
+    ``pk``, and the pairs the assigner may use (Pk > 0, at least ``min_pk``, a round
+    available: ``avail`` > 0) into ``base``; returns whether there is any: the twin of
+    :func:`tate.engine.decision.fire_pairs_numpy` (the same comparisons)."""
+    W, n = opk.shape
+    found = False
+    for w in range(W):
+        spare = avail[w] > 0
+        for j in range(n):
+            p = opk[w, j] if free[j] else 0.0
+            pk[w, j] = p
+            b = p > 0 and p >= min_pk and spare
+            base[w, j] = b
+            found = found or b
+    return found

@@ -19,8 +19,10 @@
 
 * :func:`search_tracks`: the decision's opportunities of only the tracks it uses (those
   that may be fired at, and those on threats not yet seen reachable).
+* :func:`fire_pairs`: the Pk the assigner sees (the columns of held tracks 0) and the
+  pairs it may use (a Pk above 0 and at least ``c2.min_pk``, a round available).
 
-The first three run as one compiled call each (:mod:`tate.engine._decide_jit`, the same
+The first three and the last run as one compiled call each (:mod:`tate.engine._decide_jit`, the same
 arithmetic, tested against the numpy code here; :func:`sigma_and_threats` fuses the first
 two) when the caller asks for it (``jit``, read from
 :func:`tate.jit.enabled` when the defence was built); the numpy code is the reference.
@@ -44,8 +46,9 @@ from tate.c2.engage import COAST_FACTOR, Opportunities
 from tate.c2.threat import G0
 from tate.engine.truth import CUE_GATE_M, nearest_threats
 
-__all__ = ["pip_floors", "search_tracks", "sigma_and_threats", "sigma_of", "sigma_of_numpy",
-           "threats_of", "threats_of_numpy", "update_pips", "update_pips_numpy"]
+__all__ = ["fire_pairs", "fire_pairs_numpy", "pip_floors", "search_tracks",
+           "sigma_and_threats", "sigma_of", "sigma_of_numpy", "threats_of", "threats_of_numpy",
+           "update_pips", "update_pips_numpy"]
 
 F64 = NDArray[np.float64]
 _KERNELS = _jit.Kernels("tate.engine._decide_jit")
@@ -105,6 +108,29 @@ def threats_of_numpy(eng: Any, t: float, kill_assessment_s: float, pos: F64, sig
     live = np.flatnonzero(eng.truth.flying(t) & (~eng.killed | recent))
     truth = eng._enu(eng.truth.at(t, live)[0]) if live.size else np.empty((0, 3))
     return nearest_threats(truth, live, pos, sigma)
+
+
+def fire_pairs(opk: F64, free: NDArray[np.bool_], avail: NDArray[np.int64], min_pk: float,
+               jit: bool) -> tuple[F64, NDArray[np.bool_], bool]:
+    """The decision's Pk ``(W, n)``: the opportunities' ``opk`` with the columns of the
+    tracks not ``free (n,)`` 0; the pairs the assigner may use (Pk > 0 and at least
+    ``min_pk`` on a launcher with a round available, ``avail (W,)``); and whether there
+    is any.  One compiled call if ``jit`` (:func:`tate.engine._decide_jit.fire_pairs`),
+    else :func:`fire_pairs_numpy`."""
+    if jit:
+        pk, base = np.empty(opk.shape), np.empty(opk.shape, np.bool_)
+        found = _KERNELS.fire_pairs(np.ascontiguousarray(opk, np.float64), free, avail,
+                                    float(min_pk), pk, base)
+        return pk, base, found
+    return fire_pairs_numpy(opk, free, avail, min_pk)
+
+
+def fire_pairs_numpy(opk: F64, free: NDArray[np.bool_], avail: NDArray[np.int64],
+                     min_pk: float) -> tuple[F64, NDArray[np.bool_], bool]:
+    """:func:`fire_pairs` in numpy (the reference)."""
+    pk = np.where(free, opk, 0.0)  # held tracks' columns 0
+    base = (pk > 0) & (pk >= min_pk) & (avail > 0)[:, None]
+    return pk, base, bool(base.any())
 
 
 def pip_floors(pool: Any) -> F64:

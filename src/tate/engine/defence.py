@@ -176,6 +176,9 @@ class Defence:
         self._frame_cache: Any = None
         self._floors: Any = None  #: the pool's midcourse speed floors (decision.pip_floors)
         self._jit = jit.enabled()  #: compiled σ, threat lookup and midcourse re-aim
+        self._kas = float(self.c2.kill_assessment_s)  #: per-run constants [s]
+        self._period = float(self.c2.decision_period_s)
+        self._kinematic = str(self.c2.predictor) == "kinematic"
         self.threat_hold = Hold()  #: by truth row
         #: by track id: a track on no threat (false, or lagging a manoeuvring threat) is
         #: held by its own id, as a threat is by its truth row
@@ -311,7 +314,7 @@ class Defence:
             self.drops = [(w, tid) for w, tid in self.drops if w > t1 + 1e-9]
         if t1 >= self.next_decision - 1e-9:
             self._decide(t1)
-            self.next_decision = t1 + float(self.c2.decision_period_s)
+            self.next_decision = t1 + self._period
         self._fly(t0, t1)
         if self.pending:  # (mostly none pending)
             self._resolve_pending(t1)
@@ -329,16 +332,20 @@ class Defence:
     # -- decide and act -------------------------------------------------------------------
     def _decide(self, t: float) -> None:
         eng = self.eng
+        if self._jit and eng.tracker.confirmed_positions().shape[0] == 0:
+            return  # no confirmed track (the packed tracker's kept positions: no copies)
         rows = eng.tracker.confirmed()
         if rows.ids.size == 0:
             return
         # contiguous once: the kernels below would each copy the strided views
         pos, vel = np.ascontiguousarray(rows.x[:, :3]), np.ascontiguousarray(rows.x[:, 3:6])
-        if self.predictor != "kinematic":  # the kinematic predictor reads no history
+        if not self._kinematic:  # the kinematic predictor reads no history
             self.history.record(t, rows.ids, pos, vel)
         sigma, threat = _decision.sigma_and_threats(  # threat: the truth row cued, or −1
-            eng, t, float(self.c2.kill_assessment_s), rows.P, pos, self._frame(), self._jit)
-        self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma)
+            eng, t, self._kas, rows.P, pos, self._frame(), self._jit)
+        # (the arrays are this decision's own, changed no more: kept without copies)
+        self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma,
+                                owned=True)
         if self.W == 0:
             return
         ids_l, threat_l = rows.ids.tolist(), threat.tolist()
@@ -355,14 +362,14 @@ class Defence:
             if fire:
                 need_l = [u or f for u, f in zip(unseen_l, free_l, strict=True)]
         any_need = any(need_l)
-        kinematic = self.predictor == "kinematic"  # the opportunities' own path, no model
+        kinematic = self._kinematic  # the opportunities' own path, no model
         if kinematic and not any_need:  # only the midcourse re-aim
             if (bodies := self._midcourse()).size:
                 self._update_pips(t, threat, pos, vel,
-                                  _threat.assess_threats(pos, vel, self._assets()).kind == 1,
+                                  _threat.assess_rows(pos, vel, self._assets()).kind == 1,
                                   bodies=bodies)
             return
-        ta = _threat.assess_threats(pos, vel, self._assets())
+        ta = _threat.assess_rows(pos, vel, self._assets())
         ballistic = ta.kind == 1
         pred = None if kinematic else self._predict(t, rows.ids, pos, vel, ballistic,
                                                     ta.kind == _threat.GLIDER, sigma)
@@ -370,16 +377,17 @@ class Defence:
         if not any_need:
             return
         ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
-        opp = _decision.search_tracks(self.launchers, float(self.c2.decision_period_s),
+        opp = _decision.search_tracks(self.launchers, self._period,
                                       np.array(need_l, dtype=bool), pos, vel, ttg,
                                       ballistic, pred)
         if any(unseen_l):  # (the threats of the other tracks are reachable already)
             reach[threat[np.array(unseen_l, dtype=bool) & opp.feasible.any(axis=0)]] = True
         if not fire:
             return
-        pk = np.where(np.array(free_l, dtype=bool), opp.pk, 0.0)  # held tracks' columns 0
-        base = (pk > 0) & (pk >= c.min_pk) & (avail > 0)[:, None]
-        if not base.any():
+        # held tracks' columns 0; the pairs the assigner may use
+        pk, base, found = _decision.fire_pairs(opp.pk, np.array(free_l, dtype=bool), avail,
+                                               c.min_pk, self._jit)
+        if not found:
             return  # no pair the assigner may use: it fires nothing (max_salvos all 0)
         # values scaled so the most urgent track is worth 100 (the assigner's tolerances
         # are absolute; Ahuja-style values are 25-100)

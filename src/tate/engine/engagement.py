@@ -321,14 +321,16 @@ class Engagement:
         self._next_scan = i1
         sc = self.scans
         a, b = self._scan_starts[i0], self._scan_starts[i1]
-        bounds = self._scan_bounds[i0:i1 + 1] - a
+        bounds = self._scan_bounds[i0:i1 + 1]  # (rows of the whole table: no offset)
         times = self._scan_time_arr[i0:i1]
-        alive = self._alive_rows(a, b)
+        rows = self._alive_rows(a, b)
         if self._undetected and b > self._fresh_from:
-            self._first_detections(times, bounds, sc.truth[a:b], alive, i0)
+            self._first_detections(times, bounds - a, sc.truth[a:b], rows, i0)
+        alive = None if rows is None else self._alive  # (flags read at rows a:b only)
         site, site_pos, site_rot = self._scan_sites(times, i0, i1)
-        z, R = sc.z[a:b], sc.R[a:b]
-        for tracker in (self.tracker, *self.shadow_trackers):
+        z, R = sc.z, sc.R
+        self.tracker.ingest_scans(times, bounds, z, R, site, site_pos, site_rot, alive)
+        for tracker in self.shadow_trackers:
             tracker.ingest_scans(times, bounds, z, R, site, site_pos, site_rot, alive)
 
     def _sense(self) -> None:

@@ -63,10 +63,13 @@ class Recorder:
         return [(t, shot, y[0:3].T.copy(), _speeds(y)) for t, shot, y in self.states]
 
     def confirmed(self, t: float, ids: NDArray[np.intp], threat: NDArray[np.intp],
-                  pos_enu: F64, vel_enu: F64, P: F64, sigma: F64 | None = None) -> None:
+                  pos_enu: F64, vel_enu: F64, P: F64, sigma: F64 | None = None,
+                  owned: bool = False) -> None:
         """Confirmed tracks at ``t``: ids, truth rows (−1: none), ENU state and the
         position covariance ``(k, 3, 3)``; ``sigma (k,)``, if given, is the largest
-        position standard deviation [m] already computed from ``P`` as here.
+        position standard deviation [m] already computed from ``P`` as here.  With
+        ``owned`` the caller hands over ``ids``, ``threat`` and ``pos_enu`` (and
+        ``sigma``) and changes them no more: they are kept without copies.
 
         The speeds are ``np.linalg.norm(vel_enu, axis=1)`` without its Python overhead
         (as in :meth:`interceptors`)."""
@@ -74,8 +77,12 @@ class Recorder:
             if sigma is None:
                 sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(P)[:, -1], 0.0))
             vel = np.asarray(vel_enu, float)
-            self.tracks.append((t, ids.copy(), threat.copy(), pos_enu.copy(),
-                                np.sqrt(np.add.reduce(vel * vel, axis=1)), sigma))
+            speed = np.sqrt(np.add.reduce(vel * vel, axis=1))
+            if owned:
+                self.tracks.append((t, ids, threat, pos_enu, speed, sigma))
+            else:
+                self.tracks.append((t, ids.copy(), threat.copy(), pos_enu.copy(), speed,
+                                    sigma))
 
 
 def _speeds(y: F64) -> F64:

@@ -224,30 +224,59 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
         _tables(tr)
     if alive is None:
         alive = _all_alive(z.shape[0])
-    rot = site_rot if site_rot is not None else _eyes(site_pos.shape[0])
+    has_rot = site_rot is not None
+    rot = site_rot if has_rot else _eyes(site_pos.shape[0])
     i, s = 0, times.size
-    while i < s:
-        i, need, finish = _run(tr, times, bounds, z, R, alive, site, site_pos, rot,
-                           site_rot is not None, i)
-        if not math.isnan(need):
-            F, _, Q = tr.filter.dyn.matrices(need)  # type: ignore[attr-defined]
-            steps, FQ, fp, ip = tr._steps
-            tr._steps = (np.append(steps, need), np.concatenate([FQ, np.stack([F, Q])[None]]),
-                         fp, ip)
-        elif i < s:
-            from tate.tracking.measurement import RAEMeas
-
-            a, b, j = bounds[i], bounds[i + 1], site[i]
-            keep = alive[a:b]
-            t, zi = float(times[i]), z[a:b][keep]
-            meas = RAEMeas(site_pos[j], R[a:b][keep],
-                           rotation=None if site_rot is None else site_rot[j])
-            if finish:  # predicted, clock set: the step path finishes the scan
-                pos, pos_cov = _rae_to_position_jit(meas, zi)
-                tr._finish(t, zi, meas, pos, pos_cov, tr.book.ids.size, False)
-            else:
-                tr.ingest(t, zi, meas)
+    while True:  # (one pass where radar_scans does every scan: the engine's tick)
+        pk = tr._pk
+        packed = pk is not None
+        if not packed:
+            pk = _pack(tr)
+        steps, FQ, fp, ip = tr._steps
+        t0, nis = tr.t, tr._nis
+        out = radar_scans(
+            pk[0], pk[1], steps, FQ, times, bounds, z, R, alive, site, site_pos, rot,  # type: ignore[index]
+            has_rot, np.nan if t0 is None else t0, tr.next_id, fp, ip, nis[0], nis[1], i)
+        if packed or tr._st is not None or out[8]:  # (the values given where no scan was done)
+            tr._pk = (out[2], out[3])
+            cpos = tr._cpos = out[11]
+            cpos.setflags(write=False)
+        tr.next_id = out[4]
+        nis[0], nis[1] = out[5], out[6]
+        if out[7]:
+            nis[2] = 3 if nis[2] in (0, 3) else -1
+        t = out[1]
+        tr.t = None if t != t else t
+        i, need = out[0], out[9]
+        if i >= s and need != need:
+            return
+        _resume(tr, times, bounds, z, R, alive, site, site_pos, site_rot, i, need, out[10])
+        if need != need:
             i += 1
+
+
+def _resume(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: I64,
+            site_pos: F64, site_rot: F64 | None, i: int, need: float, finish: bool) -> None:
+    """Where :func:`radar_scans` stopped at scan ``i``: the step ``need`` [s] (not NaN)
+    added to ``tr``'s table, or scan ``i`` done by the step path (``finish``: from the
+    predicted state, its clock set; else by ``Tracker.ingest``)."""
+    if not math.isnan(need):
+        F, _, Q = tr.filter.dyn.matrices(need)  # type: ignore[attr-defined]
+        steps, FQ, fp, ip = tr._steps
+        tr._steps = (np.append(steps, need), np.concatenate([FQ, np.stack([F, Q])[None]]),
+                     fp, ip)
+        return
+    from tate.tracking.measurement import RAEMeas
+
+    a, b, j = bounds[i], bounds[i + 1], site[i]
+    keep = alive[a:b]
+    t, zi = float(times[i]), z[a:b][keep]
+    meas = RAEMeas(site_pos[j], R[a:b][keep], rotation=None if site_rot is None else site_rot[j])
+    if finish:  # predicted, clock set: the step path finishes the scan
+        pos, pos_cov = _rae_to_position_jit(meas, zi)
+        tr._finish(t, zi, meas, pos, pos_cov, tr.book.ids.size, False)
+    else:
+        tr.ingest(t, zi, meas)
 
 
 def _tables(tr: Tracker) -> None:
@@ -295,31 +324,3 @@ def _pack(tr: Tracker) -> tuple[F64, I64]:
     bi = np.array([b.ids, b.hits_window, b.scans, b.misses, b.n_hits, b.confirmed],
                   dtype=np.intp)
     return xp, bi
-
-
-def _run(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, site: I64,
-         site_pos: F64, rot: F64, has_rot: bool, first: int) -> tuple[int, float, bool]:
-    """:func:`radar_scans` from scan ``first`` on ``tr``, which it then updates; returns
-    the scan it stopped at, the step missing from the table (NaN: none) and whether the
-    step path must finish that scan from the predicted state."""
-    pk = tr._pk
-    packed = pk is not None
-    if not packed:
-        pk = _pack(tr)
-    steps, FQ, fp, ip = tr._steps
-    t0 = tr.t
-    nis = tr._nis
-    out = radar_scans(
-        pk[0], pk[1], steps, FQ, times, bounds, z, R, alive, site, site_pos, rot, has_rot,  # type: ignore[index]
-        np.nan if t0 is None else t0, tr.next_id, fp, ip, nis[0], int(nis[1]), first)
-    if packed or tr._st is not None or out[8]:  # (the values given where no scan was done)
-        tr._pk = (out[2], out[3])
-        cpos = tr._cpos = out[11]
-        cpos.setflags(write=False)
-    tr.next_id = out[4]
-    nis[0], nis[1] = out[5], out[6]
-    if out[7]:
-        nis[2] = 3 if nis[2] in (0, 3) else -1
-    t = out[1]
-    tr.t = None if t != t else t
-    return out[0], out[9], out[10]

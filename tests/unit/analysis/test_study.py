@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import tate.analysis.study as study_mod
 from tate.analysis.store import connect, done_chunks
 from tate.analysis.study import Study, run_seed, run_study, wilson
 from tate.scenario import scenario_hash
@@ -100,12 +101,29 @@ def test_reference_dataset_has_every_run_once(reference: Path) -> None:
     assert (reference / "representative" / "summary.json").exists()
 
 
-def test_process_pool_and_dask_give_the_same_dataset(reference: Path, tmp_path: Path) -> None:
+def test_process_pool_and_dask_give_the_same_dataset(
+        reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     study, _ = _study(tmp_path)
     run_study(study, tmp_path / "pool", workers=2)
     assert _tables(tmp_path / "pool") == _tables(reference)
+    # three runs per Dask submission: one batch spans both chunks, the last is short
+    monkeypatch.setattr(study_mod, "DASK_RUNS_PER_TASK", 3)
     run_study(study, tmp_path / "dask", workers=2, scheduler="local")
     assert _tables(tmp_path / "dask") == _tables(reference)
+
+
+def test_submissions_of_several_runs_keep_order_and_record_a_failing_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [list(b) for b in study_mod._batches(iter(range(7)), 3)] == [
+        [0, 1, 2], [3, 4, 5], [6]]
+    assert list(study_mod._batches(iter(()), 3)) == []
+    monkeypatch.setenv("TATE_STUDY_FAIL_RUNS", "1")
+    _, path = _study(tmp_path)
+    tasks = [(TINY, str(path), (), (), 0, i, run_seed(7, i), False) for i in range(3)]
+    got = study_mod.run_batch(tasks)
+    assert [r["run"] for r in got] == [0, 1, 2]
+    assert ["error" in r for r in got] == [False, True, False]
+    assert got[1]["error"]["seed"] == run_seed(7, 1)
 
 
 def _load_in_worker(blob: bytes) -> str:

@@ -239,14 +239,17 @@ def test_compiled_launchers_copy_and_pickle() -> None:
 
 # --- threat evaluation -------------------------------------------------------------------
 def _same_threats(pos: F64, vel: F64, A: DefendedAssets) -> ThreatAssessment:
-    """Assert both paths assess ``pos, vel`` alike, to the bit; return the numpy one."""
+    """Assert both paths assess ``pos, vel`` alike, to the bit, and so does
+    :func:`tate.c2.threat.assess_rows` on each; return the numpy one."""
     ref, fast = _twins(A)
     a, b = assess_threats(pos, vel, ref), assess_threats(pos, vel, fast)
-    for f in ("kind", "impact", "time_to_go", "asset", "miss", "priority"):
-        x, y = getattr(a, f), getattr(b, f)
-        assert x.dtype == y.dtype and x.shape == y.shape, f
-        np.testing.assert_array_equal(x, y, err_msg=f)
-    assert b.impact_cov is None
+    p, v = np.ascontiguousarray(pos, np.float64), np.ascontiguousarray(vel, np.float64)
+    for other in (b, threat.assess_rows(p, v, ref), threat.assess_rows(p, v, fast)):
+        for f in ("kind", "impact", "time_to_go", "asset", "miss", "priority"):
+            x, y = getattr(a, f), getattr(other, f)
+            assert x.dtype == y.dtype and x.shape == y.shape, f
+            np.testing.assert_array_equal(x, y, err_msg=f)
+        assert other.impact_cov is None
     return a
 
 
@@ -318,6 +321,12 @@ def _engagement(seed: int, compiled: bool, calls: dict[str, list[Any]] | None = 
                 calls["threats"].append(copy.deepcopy((pos, vel, A, kw)))
                 return assess(pos, vel, A, **kw)
 
+            rows_of = threat.assess_rows
+
+            def rec_rows(pos: F64, vel: F64, A: DefendedAssets) -> ThreatAssessment:
+                calls["threats"].append(copy.deepcopy((pos, vel, A, {})))
+                return rows_of(pos, vel, A)
+
             search_of = engage.opportunities_of
 
             def rec_of(L: Launchers, need: NDArray[np.bool_], pos: F64, vel: F64,
@@ -333,6 +342,7 @@ def _engagement(seed: int, compiled: bool, calls: dict[str, list[Any]] | None = 
             mp.setattr(engage, "opportunities", rec)
             mp.setattr(engage, "opportunities_of", rec_of)
             mp.setattr(threat, "assess_threats", rec_threats)
+            mp.setattr(threat, "assess_rows", rec_rows)
         return eng.run()
 
 

@@ -82,7 +82,16 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
         checks["search"].append((need.copy(), got, every))
         return got
 
+    fire = decision.fire_pairs
+
+    def both_fire(opk: Any, free: Any, avail: Any, min_pk: float, jit: bool) -> Any:
+        got = fire(opk, free, avail, min_pk, jit)  # (the caller changes its pk later)
+        checks["fire"].append(((got[0].copy(), got[1].copy(), got[2]),
+                               decision.fire_pairs_numpy(opk, free, avail, min_pk)))
+        return got
+
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(decision, "fire_pairs", both_fire)
         mp.setattr(decision, "search_tracks", both_searches)
         mp.setattr(decision, "sigma_and_threats", both_sigma_threats)
         mp.setattr(Defence, "_update_pips", both_pips)
@@ -94,7 +103,7 @@ def _run(compiled: bool, checks: dict[str, list[Any]] | None = None) -> RunResul
 @pytest.fixture(scope="module")
 def checked() -> Iterator[tuple[dict[str, list[Any]], RunResult]]:
     checks: dict[str, list[Any]] = {"threats": [], "pips": [], "search": [], "sigma": [],
-                                    "layouts": [], "midcourse": []}
+                                    "layouts": [], "midcourse": [], "fire": []}
     result = _run(True, checks)
     yield checks, result
 
@@ -109,6 +118,33 @@ def test_threats_of_matches_numpy_at_every_decision(checked) -> None:  # type: i
         cued += int((ref >= 0).sum())
         false += int((ref < 0).sum())
     assert cued > 1000 and false > 0  # tracks on threats, and tracks on none
+
+
+def test_fire_pairs_match_numpy_at_every_decision(checked) -> None:  # type: ignore[no-untyped-def]
+    """The Pk the assigner sees and the pairs it may use, compiled and in numpy: equal
+    (dtype, shape, every value) at every decision that may fire, some with pairs."""
+    calls = checked[0]["fire"]
+    assert len(calls) > 100
+    found = 0
+    for (pk, base, any_), (pk_ref, base_ref, any_ref) in calls:
+        for a, b in ((pk, pk_ref), (base, base_ref)):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+        assert any_ is any_ref
+        found += any_
+    assert 10 < found < len(calls)  # decisions with pairs, and without
+
+
+def test_fire_pairs_on_edge_values() -> None:
+    """Pk 0, below and at ``min_pk``, NaN, a held track, a launcher without rounds."""
+    opk = np.array([[0.0, 0.3, 0.29, np.nan, 0.9], [0.5, 0.5, 0.5, 0.5, 0.5]])
+    free = np.array([True, True, True, True, False])
+    for avail in (np.array([1, 0], np.int64), np.array([0, 0], np.int64)):
+        got = decision.fire_pairs(opk, free, avail, 0.3, True)
+        ref = decision.fire_pairs_numpy(opk, free, avail, 0.3)
+        np.testing.assert_array_equal(got[0], ref[0])
+        np.testing.assert_array_equal(got[1], ref[1])
+        assert got[2] is ref[2] is bool(avail[0] > 0)
 
 
 def test_sigma_matches_numpy_at_every_decision(checked) -> None:  # type: ignore[no-untyped-def]
