@@ -1,47 +1,45 @@
 """The engine's defence: decide, act, assess (DESIGN.md §1, steps 4–6).
 
 * **Launchers** are rows: one per (ship, weapon preset) with rounds in its magazine and a
-  layer in ``c2.layers`` (interceptors: ``exo`` SM-3-like, ``glide`` GPI-like,
-  ``terminal`` SM-6-like, ``point`` ESSM-like and the CIWS-like gun), and one per
-  railgun (layer ``railgun``), all at the ship's position in the tracker's ENU frame.
+  layer in ``c2.layers`` (interceptors: ``exo`` SM-3-like, ``glide`` GPI-like, ``terminal``
+  SM-6-like, ``point`` ESSM-like and the CIWS-like gun), and one per railgun (layer
+  ``railgun``), all at the ship's position in the tracker's ENU frame.
 * **Decide**, every ``c2.decision_period_s``: the confirmed tracks are evaluated
   (:func:`tate.c2.threat.assess_threats`: kind, impact, threatened asset, time to go,
-  value); tracks already engaged and awaiting kill assessment are left out, and of
-  two tracks on one threat only the older is engaged; every track's path is predicted
-  once, by the predictor of ``c2.predictor`` (:func:`tate.predict.paths.predict_tracks`:
-  kinematic, or for gliders a model fitted on the track's states at the decisions of
-  the last 20 s, kept in a :class:`~tate.predict.history.TrackHistory`); the earliest
-  intercept of every (launcher, track) pair on that path is found
-  (:func:`tate.c2.engage.opportunities`); each
-  track keeps only the launchers of its outermost layer that has an opportunity
-  (layer order); the assigner of ``c2.assigner`` (:mod:`tate.c2.wta`) assigns rounds:
-  the magazine less the reserve, one round per pair and cycle under
-  shoot-look-shoot or ``c2.salvo`` under salvo, pairs below ``c2.min_pk`` forbidden,
-  cost weighted by ``c2.cost_weight``; then at most one round (shoot-look-shoot) or
-  ``c2.salvo`` rounds per target and decision are kept, the best launchers' first.  A
-  threat with a round in the air is not engaged again until that round is resolved
-  and ``c2.kill_assessment_s`` has passed; nor is a track, by the same rule on its id
-  (a false track, or one lagging a manoeuvring threat, is on no threat).
-* **Act**: interceptors are launched with the predicted intercept point and flown
-  together, every round of the magazines one body of
-  :class:`~tate.engine.pool.InterceptorPool` (adaptive step); the target a round is
-  fired at is the threat nearest its track within 3 km or 4 σ of the track's position (a
-  track on no threat — a false track — wastes the round); once within seeker range the
-  round homes on the threat's truth seen through its seeker's angle and glint noise
-  (the pool's ``seekers`` stream); in midcourse each decision re-aims a round at its
-  threat's current track, on the same predicted path.  An assessed kill deletes the
-  track fired at and the tracks near it with no detection since the kill (another
-  radar's duplicate).  Railgun and gun rounds are resolved without flying them: the shot lands
-  after the fly-out time with the dispersion-based kill probability at the PIP's range.
-  Railguns fire only when charged: each ship's electrical plant
+  value); tracks already engaged and awaiting kill assessment are left out, and of two
+  tracks on one threat only the older is engaged; every track's path is predicted once, by
+  the predictor of ``c2.predictor`` (:func:`tate.predict.paths.predict_tracks`: kinematic,
+  or for gliders a model fitted on the track's states at the decisions of the last 20 s,
+  kept in a :class:`~tate.predict.history.TrackHistory`); the earliest intercept of every
+  (launcher, track) pair on that path is found (:func:`tate.c2.engage.opportunities`); each
+  track keeps only the launchers of its outermost layer that has an opportunity (layer
+  order); the assigner of ``c2.assigner`` (:mod:`tate.c2.wta`) assigns rounds: the magazine
+  less the reserve, one round per pair and cycle under shoot-look-shoot or ``c2.salvo``
+  under salvo, pairs below ``c2.min_pk`` forbidden, cost weighted by ``c2.cost_weight``;
+  then at most one round (shoot-look-shoot) or ``c2.salvo`` rounds per target and decision
+  are kept, the best launchers' first.  A threat with a round in the air is not engaged
+  again until that round is resolved and ``c2.kill_assessment_s`` has passed; nor is a
+  track, by the same rule on its id (a false track, or one lagging a manoeuvring threat, is
+  on no threat).
+* **Act**: interceptors are launched with the predicted intercept point and flown together,
+  every round of the magazines one body of :class:`~tate.engine.pool.InterceptorPool`
+  (adaptive step); the target a round is fired at is the threat nearest its track within
+  3 km or 4 σ of the track's position (a track on no threat — a false track — wastes the
+  round); once within seeker range the round homes on the threat's truth seen through its
+  seeker's angle and glint noise (the pool's ``seekers`` stream); in midcourse each
+  decision re-aims a round at its threat's current track, on the same predicted path.  An
+  assessed kill deletes the track fired at and the tracks near it with no detection since
+  the kill (another radar's duplicate).  Railgun and gun rounds are resolved without flying
+  them: the shot lands after the fly-out time with the dispersion-based kill probability at
+  the PIP's range.  Railguns fire only when charged: each ship's electrical plant
   (:class:`~tate.weapons.power.PowerPlant`) serves hotel, radar, propulsion and then the
   railgun charger every tick.
-* **Assess**: each interceptor's closest approach to its threat inside every step
-  (cubic Hermite on both, :func:`tate.weapons.intercept.closest_approach_hermite`)
-  ends the engagement when the range starts opening; the miss distance gives the kill
-  probability of the preset's kill mechanism and the kill is drawn from the run's
-  ``kills`` stream.  A round whose threat is gone (killed or impacted) or that flew
-  ``MAX_OVERTIME_S`` past its intercept time is recorded as a miss.
+* **Assess**: each interceptor's closest approach to its threat inside every step (cubic
+  Hermite on both, :func:`tate.weapons.intercept.closest_approach_hermite`) ends the
+  engagement when the range starts opening; the miss distance gives the kill probability of
+  the preset's kill mechanism and the kill is drawn from the run's ``kills`` stream.  A
+  round whose threat is gone (killed or impacted) or that flew ``MAX_OVERTIME_S`` past its
+  intercept time is recorded as a miss.
 
 Units: s, m, m/s, W, J, USD.  Frames: decisions in the tracker's ENU frame, flight in
 ECEF.
@@ -343,9 +341,8 @@ class Defence:
             self.history.record(t, rows.ids, pos, vel)
         sigma, threat = _decision.sigma_and_threats(  # threat: the truth row cued, or −1
             eng, t, self._kas, rows.P, pos, self._frame(), self._jit)
-        # (the arrays are this decision's own, changed no more: kept without copies)
         self.recorder.confirmed(t, rows.ids, threat, pos, vel, rows.P[:, :3, :3], sigma,
-                                owned=True)
+                                owned=True)  # (this decision's own arrays: not copied)
         if self.W == 0:
             return
         ids_l, threat_l = rows.ids.tolist(), threat.tolist()
@@ -384,9 +381,8 @@ class Defence:
             reach[threat[np.array(unseen_l, dtype=bool) & opp.feasible.any(axis=0)]] = True
         if not fire:
             return
-        # held tracks' columns 0; the pairs the assigner may use
-        pk, base, found = _decision.fire_pairs(opp.pk, np.array(free_l, dtype=bool), avail,
-                                               c.min_pk, self._jit)
+        pk, base, found = _decision.fire_pairs(  # held tracks' columns 0; usable pairs
+            opp.pk, np.array(free_l, dtype=bool), avail, c.min_pk, self._jit)
         if not found:
             return  # no pair the assigner may use: it fires nothing (max_salvos all 0)
         # values scaled so the most urgent track is worth 100 (the assigner's tolerances
@@ -416,9 +412,8 @@ class Defence:
         self._launch(t, shots, opp, threat, rows.ids, pos)
 
     def _available(self, c: Any) -> tuple[NDArray[np.int64], bool]:
-        """Rounds each launcher may fire now: a charged railgun one, a missile launcher
-        its magazine less the reserve (``c``: :class:`tate.c2.doctrine.DecisionConstants`);
-        and whether any may fire."""
+        """Rounds each launcher may fire now (a charged railgun one, a missile launcher its
+        magazine less the reserve; ``c``: ``DecisionConstants``) and whether any may."""
         avail = self.rounds.tolist()  # a few rows: Python ints, the same values
         if self.railguns is not None:
             for w, ready in zip(self._gun_rows, self.railguns.ready.tolist(), strict=True):
@@ -430,9 +425,8 @@ class Defence:
     def _update_pips(self, t: float, threat: NDArray[np.intp], pos: F64, vel: F64,
                      ballistic: NDArray[np.bool_], pred: Any = None,
                      bodies: NDArray[np.intp] | None = None) -> None:
-        """Midcourse updates (:func:`tate.engine.decision.update_pips`): re-aim every
-        round still in midcourse (``bodies``: :meth:`_midcourse`, if the caller has them)
-        at its threat's track on the decision's prediction."""
+        """Re-aim every round in midcourse (``bodies``: :meth:`_midcourse`, if known) at its
+        threat's track on the decision's prediction (:func:`.decision.update_pips`)."""
         if bodies is None:
             bodies = self._midcourse()
         if bodies.size == 0:
@@ -443,8 +437,7 @@ class Defence:
                               ballistic, pred, self._jit, self._floors, bodies)
 
     def _midcourse(self) -> NDArray[np.intp]:
-        """The pool's rounds in midcourse (``pool.midcourse``); none, without looking,
-        while no round is in the air."""
+        """The pool's rounds in midcourse (``pool.midcourse``); none while none flies."""
         if not self.pool.any_active():
             return _NO_BODIES
         return self.pool.midcourse()
@@ -459,8 +452,7 @@ class Defence:
         return self._frame_cache
 
     def _assets(self) -> Any:
-        """The defended assets (ships and ``assets``) in the ENU frame: fixed for the run,
-        built once."""
+        """The defended assets (ships and ``assets``) in the ENU frame, built once."""
         if self._assets_cache is None:
             self._assets_cache = self._build_assets()
         return self._assets_cache

@@ -225,7 +225,7 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
     if alive is None:
         alive = _all_alive(z.shape[0])
     has_rot = site_rot is not None
-    rot = site_rot if has_rot else _eyes(site_pos.shape[0])
+    rot = site_rot if site_rot is not None else _eyes(site_pos.shape[0])
     i, s = 0, times.size
     while True:  # (one pass where radar_scans does every scan: the engine's tick)
         pk = tr._pk
@@ -236,7 +236,7 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
         t0, nis = tr.t, tr._nis
         out = radar_scans(
             pk[0], pk[1], steps, FQ, times, bounds, z, R, alive, site, site_pos, rot,  # type: ignore[index]
-            has_rot, np.nan if t0 is None else t0, tr.next_id, fp, ip, nis[0], nis[1], i)
+            has_rot, np.nan if t0 is None else t0, tr.next_id, fp, ip, nis[0], int(nis[1]), i)
         if packed or tr._st is not None or out[8]:  # (the values given where no scan was done)
             tr._pk = (out[2], out[3])
             cpos = tr._cpos = out[11]
