@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     fly_mod.fly = timed("fly", fly_mod.fly)
     win = win_mod.WindowedSensing
     win.advance = timed("sense", win.advance)
+    win.advance_scans = timed("sense", win.advance_scans)  # (the compiled path's route)
     c0, t0 = time.process_time(), time.perf_counter()
     eng = engagement.Engagement(scn, args.seed)
     t1 = time.perf_counter()
