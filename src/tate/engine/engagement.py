@@ -122,6 +122,7 @@ class Engagement:
                  config: EngineConfig | None = None) -> None:
         from tate.flight.fly import fly
         from tate.flight.run import sample_for_run
+        from tate.scenario.sampler import uncertain_fields
         from tate.sensors.windows import WindowedSensing
         from tate.tracking.files import sensors_from_columns
         from tate.tracking.tracker import Tracker
@@ -129,7 +130,11 @@ class Engagement:
         self.config = config or EngineConfig()
         c = self.config
         self.scenario, self.seed = sample_for_run(scenario, seed)
-        self.flight = fly(self.scenario, dt=c.flight_dt, record_s=c.record_s, seed=self.seed)
+        # the rocket and glider entries drawn per run fly alone: the others' flight is
+        # remembered from run to run (tate.flight.fly)
+        drawn = {int(f.loc[1]) for f in uncertain_fields(scenario) if f.loc[0] == "threats"}
+        self.flight = fly(self.scenario, dt=c.flight_dt, record_s=c.record_s, seed=self.seed,
+                          alone=drawn)
         self.truth = TruthStore.from_flight(self.flight)
         #: the sensors' detections, simulated in windows as the run advances (:meth:`_sense`)
         self.sensing = WindowedSensing(self.scenario, self.flight, self.seed, dt_s=c.dt)

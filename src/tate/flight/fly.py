@@ -1,36 +1,30 @@
 """Fly a scenario's raid with no defence: :func:`fly` and its frozen result.
 
-The ballistic missiles are one propagation (all their ``[[threats]]`` entries, aimed
-in one shooting batch: the one whose grid pass the scenario's reach check flies), each
-other rocket or glider entry is one of its own (its ``count`` members together), and the
-subsonic flyers (cruise missiles, drones) together are one more (clock = time since each
-member's launch), each until all its members have hit the ground or the scenario's time
-limit.  A group's flight never depends on the threats outside it.  The result holds
-three column tables (dicts of equal-length numpy arrays, SI except where a column name
-says otherwise):
+Propagations (clock = time since each member's launch, until every member has hit the
+ground or the time limit): the ballistic missiles together (aimed in one shooting batch,
+whose grid pass the scenario's reach check flies), the other rockets and gliders together
+but for the entries named ``alone`` (each its own: a study's entries drawn per run), the
+subsonic flyers together.  A group never depends on the threats outside it.  Three column
+tables (dicts of equal-length numpy arrays, SI unless a column name says otherwise):
 
-* ``trajectory``: one row per member per recorded instant (every ``record_s``
-  and the exact impact), time from the scenario epoch; bodies in the raid's order
-  (:func:`tate.flight.build.body_rank`, then file order), each body's rows by time;
+* ``trajectory``: one row per member per ``record_s`` and the exact impact, time from the
+  epoch; bodies in the raid's order (:func:`tate.flight.build.body_rank`, then file
+  order), each body's rows by time;
 * ``summary``: one row per member, in file order: flight time, ground range, apogee, glide
-  altitude and the glider's ballistic coefficient (given or implied), maximum Mach,
-  impact error;
-* ``events``: phase changes (boost, glide, dive, rv-separation, …), apogees
-  (located inside the step) and impacts.
+  altitude and beta (given or implied), maximum Mach, impact error;
+* ``events``: phase changes (boost, glide, dive, …), apogees and impacts.
 
-What a group's propagation produced (its rows, trajectory table, summary rows and
-events) is remembered per process (``FLOWN_CACHE_SIZE`` entries) keyed by the exact
-inputs: the JSON of the scenario without threats and of the group's threat entries,
-the steps and whether the compiled kernels fly it.  A Monte Carlo run re-flies only the
-groups with an entry its draws changed; the others are reused, bit-identical to flying
-them again.
+Each group's rows, tables and events are remembered per process (``FLOWN_CACHE_SIZE``)
+keyed by the JSON of the scenario without threats and of the group's entries, the steps
+and the kernels' switch: a Monte Carlo run re-flies only the groups its draws changed,
+the others bit-identical to flying them again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +49,7 @@ SLOW_MODELS = ("cruise", "drone")  #: subsonic autopilot models, integrated at S
 SLOW_DT = 0.5  #: their smallest step [s]
 SLOW_LABEL = "cruise missiles and drones"  #: their propagation's ``progress`` label
 BALLISTIC_LABEL = "ballistic missiles"  #: the ballistic missiles' propagation's label
+OTHER_LABEL = "rockets and gliders"  #: the other rockets' and gliders' propagation's label
 MAX_STEP_S = 10.0  #: longest adaptive step (the models may allow less) [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
 FLOWN_CACHE_SIZE = 64  #: group propagations (see :func:`_groups`) kept per process
@@ -293,7 +288,8 @@ _FLOWN: Memo[_Flown] = Memo(FLOWN_CACHE_SIZE)
 
 
 def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = None,
-        progress: Progress | None = None, max_step: float = MAX_STEP_S) -> FlightResult:
+        progress: Progress | None = None, max_step: float = MAX_STEP_S,
+        alone: Collection[int] = ()) -> FlightResult:
     """Fly every threat of a concrete scenario with no defence.
 
     Parameters
@@ -301,8 +297,7 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
     scn
         A concrete :class:`tate.scenario.Scenario` (no distributions left).
     dt
-        Integration step of rockets and gliders [s]; the subsonic waypoint flyers
-        (cruise missiles, drones) use ``max(dt, SLOW_DT)``.
+        Step of rockets and gliders [s]; the subsonic flyers use ``max(dt, SLOW_DT)``.
     record_s
         Trajectory sampling interval [s] (a multiple of ``dt``).
     seed
@@ -314,6 +309,9 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
         80 km, a glide far from the dive, a steady cruise; each model's ``max_step``)
         the group takes whole multiples of its step up to this; 0 keeps the fixed step.
         Samples stay every ``record_s``.
+    alone
+        Indices of rocket or glider entries (not ballistic) each flown on its own
+        (:func:`_groups`): those a study draws per run; the others' flight is remembered.
     """
     from tate.scenario import scenario_hash
 
@@ -321,7 +319,7 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
         return FlightResult("terminated", "no threats", _empty(TRAJECTORY_COLUMNS),
                             _empty(SUMMARY_COLUMNS), _empty(("time_s", "id", "event")),
                             scenario_hash(scn), seed)
-    groups = _groups(scn.threats)
+    groups = _groups(scn.threats, alone)
     base = scn.model_copy(update={"threats": []}).model_dump_json().encode()
     steps = repr((float(dt), float(record_s), float(scn.time_limit_s), float(max_step),
                   jit.enabled())).encode()
@@ -330,15 +328,18 @@ def fly(scn: Any, dt: float = 0.2, record_s: float = 1.0, seed: int | None = Non
     return _join(scn, [picks for _, picks, _ in groups], flown, seed)
 
 
-def _groups(threats: list[Any]) -> list[tuple[str, list[int], bool]]:
-    """The propagations of a raid: ``(label, threat entries, subsonic)``.  All ballistic
-    missiles together (aimed in one shooting batch, the one the scenario's reach check
-    flies), each other rocket or glider entry alone, the subsonic flyers together."""
+def _groups(threats: list[Any], alone: Collection[int] = ()
+            ) -> list[tuple[str, list[int], bool]]:
+    """The propagations of a raid: ``(label, threat entries, subsonic)``: the ballistic
+    missiles, the other rockets and gliders but those ``alone`` (each its own), the
+    subsonic flyers."""
     ballistic = [g for g, th in enumerate(threats) if th.model == "ballistic"]
     slow = [g for g, th in enumerate(threats) if th.model in SLOW_MODELS]
+    other = [g for g in range(len(threats)) if g not in ballistic and g not in slow]
     out = [(BALLISTIC_LABEL, ballistic, False)] if ballistic else []
-    out += [(str(th.id), [g], False) for g, th in enumerate(threats)
-            if g not in ballistic and g not in slow]
+    if rest := [g for g in other if g not in alone]:
+        out.append((OTHER_LABEL, rest, False))
+    out += [(str(threats[g].id), [g], False) for g in other if g in alone]
     return out + ([(SLOW_LABEL, slow, True)] if slow else [])
 
 

@@ -1,11 +1,12 @@
 """:func:`tate.flight.fly.fly` flies all ballistic missiles together (aimed in one shooting
-batch, whose grid pass the scenario's reach check has flown), each other rocket or glider
-entry on its own and the subsonic flyers together, and remembers each group's flight per
-process.  A group's flight must not depend on the other threats nor on the memo: the tables
-of a flight are bit-identical cold, warm (every group from the memo) and after the memo is
-cleared; a group's rows, summary rows and events are the same flown alone or in a raid; a
-changed entry's group is the only one flown again; the joined tables keep the raid's body
-order (file order in the summary)."""
+batch, whose grid pass the scenario's reach check has flown), the other rocket and glider
+entries together but for those it is told to fly alone (a study's entries drawn per run),
+and the subsonic flyers together, and remembers each group's flight per process. A group's
+flight must not depend on the other threats nor on the memo: the tables of a flight are
+bit-identical cold, warm (every group from the memo) and after the memo is cleared; a
+group's rows, summary rows and events are the same flown alone or in a raid; a changed
+entry's group is the only one flown again; the joined tables keep the raid's body order
+(file order in the summary)."""
 
 from __future__ import annotations
 
@@ -66,10 +67,46 @@ def _raid(cd: float = 0.2, t: float = 0.0) -> Any:
     return scenario(POINT.format(cd=cd) + DRONES + RV + _rv(t))
 
 
-def test_the_groups_are_the_ballistic_missiles_each_other_entry_and_the_flyers() -> None:
+def test_the_groups_are_the_ballistic_missiles_the_others_those_alone_and_the_flyers(
+        ) -> None:
     assert fly_mod._groups(_raid().threats) == [
+        (fly_mod.BALLISTIC_LABEL, [2, 3], False), (fly_mod.OTHER_LABEL, [0], False),
+        (fly_mod.SLOW_LABEL, [1], True)]
+    assert fly_mod._groups(_raid().threats, alone={0}) == [
         (fly_mod.BALLISTIC_LABEL, [2, 3], False), ("shell", [0], False),
         (fly_mod.SLOW_LABEL, [1], True)]
+    two = scenario(POINT.format(cd=0.2) + DRONES + POINT.format(cd=0.3).replace(
+        '"shell"', '"shell2"') + RV).threats
+    assert fly_mod._groups(two) == [
+        (fly_mod.BALLISTIC_LABEL, [3], False), (fly_mod.OTHER_LABEL, [0, 2], False),
+        (fly_mod.SLOW_LABEL, [1], True)]
+    assert fly_mod._groups(two, alone={2}) == [
+        (fly_mod.BALLISTIC_LABEL, [3], False), (fly_mod.OTHER_LABEL, [0], False),
+        ("shell2", [2], False), (fly_mod.SLOW_LABEL, [1], True)]
+
+
+def test_an_entry_flown_alone_is_the_only_one_flown_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def raid(cd2: float) -> Any:
+        return scenario(POINT.format(cd=0.2) + POINT.format(cd=cd2).replace(
+            '"shell"', '"shell2"'))
+
+    built: list[list[str]] = []
+
+    def counted(scn: Any, dt: float) -> Any:
+        built.append([t.id for t in scn.threats])
+        return build_raid(scn, dt)
+
+    monkeypatch.setattr(fly_mod, "build_raid", counted)
+    fly_mod._FLOWN.clear()
+    first = _tables(fly(raid(0.3), alone={1}))
+    assert sorted(built) == [["shell"], ["shell2"]]
+    built.clear()
+    second = _tables(fly(raid(0.4), alone={1}))
+    assert built == [["shell2"]]
+    fly_mod._FLOWN.clear()
+    _same(second, _tables(fly(raid(0.4), alone={1})))  # (cold: the same tables)
+    _same(_rows(first, "trajectory", {"shell"}), _rows(second, "trajectory", {"shell"}))
 
 
 def _tables(res: Any) -> dict[str, Any]:
