@@ -4,25 +4,17 @@ HGV-1, whose lift-to-drag ratio is drawn per run."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tate.engine.engagement import Engagement
 from tate.flight import fly as fly_mod
-from tate.flight.build import build_raid
 from tate.scenario import default_scenario_path, load_scenario
+from tests.unit.flight.conftest import count_builds
 
 
 def test_runs_re_fly_only_the_entries_drawn_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
     scn = load_scenario(default_scenario_path())
-    built: list[list[str]] = []
-
-    def counted(s: Any, dt: float) -> Any:
-        built.append([t.id for t in s.threats])
-        return build_raid(s, dt)
-
-    monkeypatch.setattr(fly_mod, "build_raid", counted)
+    built = count_builds(monkeypatch)
     fly_mod._FLOWN.clear()
     Engagement(scn, seed=1)
     groups = sorted(built)

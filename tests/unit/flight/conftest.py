@@ -204,3 +204,19 @@ def rockets_propagator(scn: Any) -> Any:
     return Propagator(models, raid.pos[:, sel], raid.vel[:, sel], raid.mass[sel], 0.2,
                       ground_alt=ground, aim=aims, hit_radius=HIT_RADIUS,
                       events=[apogee_event()])
+
+
+def count_builds(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record the threat ids of every raid :func:`fly` builds (one list per group flown),
+    from now on in this test, into the list returned."""
+    from tate.flight import fly as fly_mod
+    from tate.flight.build import build_raid
+
+    built: list[list[str]] = []
+
+    def counted(scn: Any, dt: float) -> Any:
+        built.append([t.id for t in scn.threats])
+        return build_raid(scn, dt)
+
+    monkeypatch.setattr(fly_mod, "build_raid", counted)
+    return built

@@ -22,7 +22,7 @@ from tate.flight.fly import FLOWN_CACHE_SIZE, fly
 from tate.flight.reach import check_reach
 from tate.memo import Memo
 
-from .conftest import DRONES, MRBM, scenario
+from .conftest import DRONES, MRBM, count_builds, scenario
 
 POINT = """
 [[threats]]
@@ -91,13 +91,7 @@ def test_an_entry_flown_alone_is_the_only_one_flown_again(
         return scenario(POINT.format(cd=0.2) + POINT.format(cd=cd2).replace(
             '"shell"', '"shell2"'))
 
-    built: list[list[str]] = []
-
-    def counted(scn: Any, dt: float) -> Any:
-        built.append([t.id for t in scn.threats])
-        return build_raid(scn, dt)
-
-    monkeypatch.setattr(fly_mod, "build_raid", counted)
+    built = count_builds(monkeypatch)
     fly_mod._FLOWN.clear()
     first = _tables(fly(raid(0.3), alone={1}))
     assert sorted(built) == [["shell"], ["shell2"]]
@@ -156,13 +150,7 @@ def test_an_entrys_flight_is_the_same_alone_and_in_a_raid() -> None:
 
 
 def test_only_a_changed_entry_is_flown_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[list[str]] = []
-
-    def counted(scn: Any, dt: float) -> Any:
-        built.append([t.id for t in scn.threats])
-        return build_raid(scn, dt)
-
-    monkeypatch.setattr(fly_mod, "build_raid", counted)
+    built = count_builds(monkeypatch)
     fly_mod._FLOWN.clear()
     first = fly(_raid(0.2))
     assert sorted(built) == [["owa"], ["rv", "rv2"], ["shell"]]
