@@ -296,7 +296,7 @@ class Engagement:
             t1 = t_end
         self.track(t0, t1)
         self.defence.tick(t0, t1)
-        self._quality_due.append((t1, self._live(t1), self.tracker.confirmed_positions()))
+        self._record_quality(t1)
         k = self._end_next  # (:meth:`_end_flights` when a flight ends by t1)
         if k < self._n_ends and self._t_last_sorted[k] <= t1 + 1e-9:
             self._end_flights(t0, t1)
@@ -495,8 +495,7 @@ class Engagement:
 
     def _record_quality(self, t: float) -> None:
         """Keep what the track-quality record of tick ``t`` needs; :meth:`_flush_quality`
-        computes it (GOSPA against the truth) for many ticks at once (:meth:`step` does
-        the same inline)."""
+        computes it (GOSPA against the truth) for many ticks at once."""
         self._quality_due.append((t, self._live(t), self.tracker.confirmed_positions()))
 
     def _flush_quality(self) -> None:
