@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.jit import njit
-from tate.sensors._chunk_jit import fill
+from tate.sensors._chunk_jit import _mod, fill
 
 __all__ = ["looks", "plan", "record"]
 
@@ -99,11 +99,11 @@ def _plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, he
         if advance >= 1.0:
             crossed = True
         else:
-            ahead = (u[j] - phase) % 1.0
+            ahead = _mod(u[j] - phase, 1.0)
             crossed = ahead > 0.0 and ahead <= advance
         search[j] = alive[j] and crossed
         track[j] = False
-    phase = (phase + advance) % 1.0
+    phase = _mod(phase + advance, 1.0)
     if n_track == 0:
         return credit, phase, n_track, occ, frame, revisit, advance
     _ration(held, next_due, t + 1e-9, priority, math.floor(credit + 1e-9), track, idx)
