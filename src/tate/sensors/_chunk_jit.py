@@ -50,7 +50,7 @@ from tate.earth import wgs84
 from tate.flight._eom_jit import geodetic_altitude
 from tate.jit import njit
 
-__all__ = ["accuracy", "bodies", "fill", "geometry", "hits", "scene", "track_frame"]
+__all__ = ["accuracy", "bodies", "fill", "geometry", "hits", "ranges", "scene", "track_frame"]
 
 F64 = NDArray[np.float64]
 _TWO_PI = 2.0 * np.pi
@@ -187,15 +187,16 @@ def geometry(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDA
              spos: F64, lat: F64, lon: F64, heading: F64, salt: F64, faces: int, par: F64,
              swerling: int, nodes: F64, tables_db: F64) -> tuple[F64, Any]:
     """The part of :func:`scene` every pair in flight needs (the time line reads it):
-    ``out (9, k, n)`` with the range, azimuth and search position of the pairs in flight
-    (out of flight: as :func:`scene`'s), their elevation, cosine, SNR and P_d left NaN
-    until :func:`fill` fills them (the elevation from ``out[7]`` and ``out[8]``, the
-    horizontal and up distances [m]: its atan2 only for the pairs looked at); and
-    ``lazy``, the arguments of :func:`fill` (the faces' boresight vectors and the radar
-    horizon of each look time included)."""
+    ``out (10, k, n)`` with the azimuth and search position of the pairs in flight
+    (out of flight: as :func:`scene`'s), their range, elevation, cosine, SNR and P_d left
+    NaN until :func:`fill` fills them (the range by :func:`ranges` too: from ``out[7]``,
+    ``out[9]`` and ``out[8]``, the east, north and up distances [m]: its hypots and the
+    elevation's atan2 only for the pairs looked at or rationed by range); and ``lazy``,
+    the arguments of :func:`fill` (the faces' boresight vectors and the radar horizon of
+    each look time included)."""
     k, n = alive.shape
     tilt, two_re = par[0], par[11]
-    out = np.empty((9, k, n))  # (7, 8: the horizontal and up distances, for fill's el)
+    out = np.empty((10, k, n))  # (7, 9, 8: east, north, up, for the range and el)
     nf = max(faces, 1)
     fv = np.empty((k, 2, nf))
     hr = np.empty(k)
@@ -227,15 +228,13 @@ def geometry(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDA
             z = safe[i, j, 2] - spos[i, 2]
             t = co * x + so * y
             e, nn, u = co * y - so * x, cl * z - sl * t, cl * t + sl * z
-            horiz = math.hypot(e, nn)
             az = _mod(math.atan2(e, nn), _TWO_PI)
             if az >= _TWO_PI:
                 az = 0.0
-            out[0, i, j] = math.hypot(horiz, u)
             out[1, i, j] = az
-            out[7, i, j], out[8, i, j] = horiz, u  # (the elevation: made by fill)
+            out[7, i, j], out[8, i, j], out[9, i, j] = e, u, nn  # (range, el: by fill)
             out[6, i, j] = _mod(nf * (az - heading[i]) / _TWO_PI + half, 1.0)
-            out[2, i, j] = out[3, i, j] = out[4, i, j] = out[5, i, j] = np.nan
+            out[0, i, j] = out[2, i, j] = out[3, i, j] = out[4, i, j] = out[5, i, j] = np.nan
     return out, (out, fv, hr, cst, safe, vel, alt, codes, spos, faces, par, swerling, nodes,
                  tables_db)
 
@@ -253,8 +252,10 @@ def fill(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
     snr_ref, ref_range, pfa, two_re, min_cos = par[6], par[7], par[10], par[11], par[15]
     for q in range(m):
         j = idx[q]
-        r, az = out[0, i, j], out[1, i, j]
-        el = out[2, i, j] = math.atan2(out[8, i, j], out[7, i, j])
+        horiz = math.hypot(out[7, i, j], out[9, i, j])
+        r = out[0, i, j] = math.hypot(horiz, out[8, i, j])
+        az = out[1, i, j]
+        el = out[2, i, j] = math.atan2(out[8, i, j], horiz)
         # visibility: range, horizon, elevation limits, then the faces' coverage
         horizon = hr[i] + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
         vis = r <= max_range and r <= horizon and el >= min_el and el <= max_el
@@ -301,6 +302,17 @@ def fill(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
         out[3, i, j] = cos
         out[4, i, j] = snr
         out[5, i, j] = pd
+
+
+@njit
+def ranges(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
+    """Fill the range [m] of the pairs ``(i, idx[:m])`` (in flight) of :func:`geometry`'s
+    ``out`` (``lazy``: its arguments), as :func:`fill` does (the time line's rationing
+    reads the range of the due targets it sorts)."""
+    out = lazy[0]
+    for q in range(m):
+        j = idx[q]
+        out[0, i, j] = math.hypot(math.hypot(out[7, i, j], out[9, i, j]), out[8, i, j])
 
 
 @njit

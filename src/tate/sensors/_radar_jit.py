@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.jit import njit
-from tate.sensors._chunk_jit import _mod, fill
+from tate.sensors._chunk_jit import _mod, fill, ranges
 
 __all__ = ["looks", "plan", "record"]
 
@@ -125,6 +125,20 @@ def _crossed(t: float, dt: float, alive: B, u: F64, i: int, history: I64, held: 
         track[j] = False
     phase = _mod(phase + advance, 1.0)
     return credit, phase, n_track, occ, frame, revisit, advance
+
+
+@njit
+def _due_ranges(held: B, next_due: F64, t_due: float, capacity: int, i: int, idx: I64,
+                lazy: Any) -> None:
+    """The ranges (:func:`tate.sensors._chunk_jit.ranges`) of the due targets at look
+    ``i`` where :func:`_ration` sorts them by range (more due than ``capacity``)."""
+    m = 0
+    for j in range(held.size):
+        if held[j] and next_due[j] <= t_due:
+            idx[m] = j
+            m += 1
+    if capacity > 0 and m > capacity:
+        ranges(i, idx, m, lazy)
 
 
 @njit
@@ -212,9 +226,10 @@ def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading:
         The sensor's ``numpy.random.Generator`` (advanced in place).
     lazy
         None, or the second result of :func:`tate.sensors._chunk_jit.geometry`, whose
-        ``out[5]`` is ``pd``: then the P_d (SNR, cosine) of a pair is made
-        (:func:`tate.sensors._chunk_jit.fill`) only when the pair is looked at, before
-        its draw (the others are never read).
+        ``out[5]`` is ``pd`` and ``out[0]`` ``priority``: then the P_d (range, SNR,
+        cosine) of a pair is made (:func:`tate.sensors._chunk_jit.fill`) only when the
+        pair is looked at, before its draw, and the range of a due target before the
+        rationing sorts by it (the others are never read).
 
     Returns
     -------
@@ -250,8 +265,10 @@ def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading:
             t, dt, alive, u, i, history, held, last_track_look, credit, phase, par, track,
             search)
         if n_track:
-            _ration(held, next_due, t + 1e-9, priority, i, math.floor(credit + 1e-9), track,
-                    work)
+            capacity = math.floor(credit + 1e-9)
+            if lazy is not None:  # (the ranges the rationing may sort by: made first)
+                _due_ranges(held, next_due, t + 1e-9, capacity, i, work, lazy)
+            _ration(held, next_due, t + 1e-9, priority, i, capacity, track, work)
             credit = _served(t, revisit_s, held, next_due, last_track_look, credit, track,
                              search)
         m = 0
