@@ -50,7 +50,7 @@ from tate.earth import wgs84
 from tate.flight._eom_jit import geodetic_altitude
 from tate.jit import njit
 
-__all__ = ["accuracy", "bodies", "fill", "geometry", "hits", "scene", "track_frame"]
+__all__ = ["accuracy", "bodies", "fill", "geometry", "hits", "ranges", "scene", "track_frame"]
 
 F64 = NDArray[np.float64]
 _TWO_PI = 2.0 * np.pi
@@ -80,16 +80,43 @@ def _minimum(a: float, b: float) -> float:
 
 
 @njit
-def _interp(x: float, xp: F64, fp: F64) -> float:
-    """``np.interp(x, xp, fp)`` of one finite value (numpy's formula and edge rules)."""
+def _mod(x: float, y: float) -> float:
+    """numba's (Python's) ``x % y`` for ``y > 0``, the same bits without its call to
+    ``fmod`` where ``|x| < 2 y``: there ``fmod(x, y)`` is ``x`` or ``x ∓ y``, exact
+    (Sterbenz); elsewhere (NaN included) ``x % y`` itself."""
+    a = abs(x)
+    if a < y:
+        r = x
+    elif a < 2.0 * y:
+        r = x - y if x > 0.0 else x + y
+    else:
+        return x % y
+    if r != 0.0:  # (numba's sign rule)
+        if r < 0.0:
+            r += y
+    else:
+        r = 0.0
+    return r
+
+
+@njit
+def _same(a: float, b: float) -> bool:
+    """``a`` and ``b`` are the same value, the sign of a zero included (NaN: never)."""
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+@njit
+def _interp(x: float, xp: F64, table: F64, row: int) -> float:
+    """``np.interp(x, xp, table[row])`` of one finite value (numpy's formula and edge
+    rules; the row read in place, no slice)."""
     last = xp.size - 1
     if x > xp[last]:
-        return fp[last]
+        return table[row, last]
     if x < xp[0]:
-        return fp[0]
+        return table[row, 0]
     lo, hi = 0, last
     if x >= xp[last]:
-        return fp[last]
+        return table[row, last]
     while hi - lo > 1:  # xp[lo] <= x < xp[hi]
         mid = (lo + hi) // 2
         if x >= xp[mid]:
@@ -97,9 +124,9 @@ def _interp(x: float, xp: F64, fp: F64) -> float:
         else:
             hi = mid
     if xp[lo] == x:
-        return fp[lo]
-    slope = (fp[lo + 1] - fp[lo]) / (xp[lo + 1] - xp[lo])
-    return slope * (x - xp[lo]) + fp[lo]
+        return table[row, lo]
+    slope = (table[row, lo + 1] - table[row, lo]) / (xp[lo + 1] - xp[lo])
+    return slope * (x - xp[lo]) + table[row, lo]
 
 
 @njit
@@ -160,26 +187,34 @@ def geometry(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDA
              spos: F64, lat: F64, lon: F64, heading: F64, salt: F64, faces: int, par: F64,
              swerling: int, nodes: F64, tables_db: F64) -> tuple[F64, Any]:
     """The part of :func:`scene` every pair in flight needs (the time line reads it):
-    ``out (9, k, n)`` with the range, azimuth and search position of the pairs in flight
-    (out of flight: as :func:`scene`'s), their elevation, cosine, SNR and P_d left NaN
-    until :func:`fill` fills them (the elevation from ``out[7]`` and ``out[8]``, the
-    horizontal and up distances [m]: its atan2 only for the pairs looked at); and
-    ``lazy``, the arguments of :func:`fill` (the faces' boresight vectors and the radar
-    horizon of each look time included)."""
+    ``out (10, k, n)`` with the azimuth and search position of the pairs in flight
+    (out of flight: as :func:`scene`'s), their range, elevation, cosine, SNR and P_d left
+    NaN until :func:`fill` fills them (the range by :func:`ranges` too: from ``out[7]``,
+    ``out[9]`` and ``out[8]``, the east, north and up distances [m]: its hypots and the
+    elevation's atan2 only for the pairs looked at or rationed by range); and ``lazy``,
+    the arguments of :func:`fill` (the faces' boresight vectors and the radar horizon of
+    each look time included)."""
     k, n = alive.shape
     tilt, two_re = par[0], par[11]
-    out = np.empty((9, k, n))  # (7, 8: the horizontal and up distances, for fill's el)
+    out = np.empty((10, k, n))  # (7, 9, 8: east, north, up, for the range and el)
     nf = max(faces, 1)
     fv = np.empty((k, 2, nf))
     hr = np.empty(k)
     cb = math.cos(tilt)
     cst = np.array([math.sin(tilt), -math.log(par[10])])  # sin tilt, −ln P_fa
     half = 0.5 if faces > 0 else 0.0
-    for i in range(k):
-        sl, cl, so, co = math.sin(lat[i]), math.cos(lat[i]), math.sin(lon[i]), math.cos(lon[i])
+    sl = cl = so = co = 0.0
+    for i in range(k):  # (a look's trig is the last one's where its angles are the same)
+        if i == 0 or not (_same(lat[i], lat[i - 1]) and _same(lon[i], lon[i - 1])):
+            sl, cl = math.sin(lat[i]), math.cos(lat[i])
+            so, co = math.sin(lon[i]), math.cos(lon[i])
+        same = i > 0 and _same(heading[i], heading[i - 1])
         for f in range(faces):
-            face_az = heading[i] + _TWO_PI * f / faces
-            fv[i, 0, f], fv[i, 1, f] = cb * math.sin(face_az), cb * math.cos(face_az)
+            if same:
+                fv[i, 0, f], fv[i, 1, f] = fv[i - 1, 0, f], fv[i - 1, 1, f]
+            else:
+                face_az = heading[i] + _TWO_PI * f / faces
+                fv[i, 0, f], fv[i, 1, f] = cb * math.sin(face_az), cb * math.cos(face_az)
         hr[i] = math.sqrt(two_re * _maximum(salt[i], 0.0))
         for j in range(n):
             if not alive[i, j]:  # out of flight: only the range (inf) and P_d (0) are read
@@ -193,15 +228,13 @@ def geometry(safe: F64, vel: F64, alt: F64, codes: NDArray[np.int64], alive: NDA
             z = safe[i, j, 2] - spos[i, 2]
             t = co * x + so * y
             e, nn, u = co * y - so * x, cl * z - sl * t, cl * t + sl * z
-            horiz = math.hypot(e, nn)
-            az = math.atan2(e, nn) % _TWO_PI
+            az = _mod(math.atan2(e, nn), _TWO_PI)
             if az >= _TWO_PI:
                 az = 0.0
-            out[0, i, j] = math.hypot(horiz, u)
             out[1, i, j] = az
-            out[7, i, j], out[8, i, j] = horiz, u  # (the elevation: made by fill)
-            out[6, i, j] = (nf * (az - heading[i]) / _TWO_PI + half) % 1.0
-            out[2, i, j] = out[3, i, j] = out[4, i, j] = out[5, i, j] = np.nan
+            out[7, i, j], out[8, i, j], out[9, i, j] = e, u, nn  # (range, el: by fill)
+            out[6, i, j] = _mod(nf * (az - heading[i]) / _TWO_PI + half, 1.0)
+            out[0, i, j] = out[2, i, j] = out[3, i, j] = out[4, i, j] = out[5, i, j] = np.nan
     return out, (out, fv, hr, cst, safe, vel, alt, codes, spos, faces, par, swerling, nodes,
                  tables_db)
 
@@ -219,8 +252,10 @@ def fill(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
     snr_ref, ref_range, pfa, two_re, min_cos = par[6], par[7], par[10], par[11], par[15]
     for q in range(m):
         j = idx[q]
-        r, az = out[0, i, j], out[1, i, j]
-        el = out[2, i, j] = math.atan2(out[8, i, j], out[7, i, j])
+        horiz = math.hypot(out[7, i, j], out[9, i, j])
+        r = out[0, i, j] = math.hypot(horiz, out[8, i, j])
+        az = out[1, i, j]
+        el = out[2, i, j] = math.atan2(out[8, i, j], horiz)
         # visibility: range, horizon, elevation limits, then the faces' coverage
         horizon = hr[i] + math.sqrt(two_re * _maximum(alt[i, j], 0.0))
         vis = r <= max_range and r <= horizon and el >= min_el and el <= max_el
@@ -250,8 +285,8 @@ def fill(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
         c0, c1, c2 = v1 * l2 - v2 * l1, v2 * l0 - v0 * l2, v0 * l1 - v1 * l0
         cross = math.sqrt((c0 * c0 + c1 * c1) + c2 * c2)
         asp = math.atan2(cross, (v0 * l0 + v1 * l1) + v2 * l2)
-        asp = abs((asp + _PI) % _TWO_PI - _PI)
-        sigma = 10.0 ** (_interp(asp, nodes, tables_db[codes[i, j]]) / 10.0)
+        asp = abs(_mod(asp + _PI, _TWO_PI) - _PI)
+        sigma = 10.0 ** (_interp(asp, nodes, tables_db, codes[i, j]) / 10.0)
         # SNR, P_d, accuracy
         snr = snr_ref + 10.0 * math.log10(sigma) - 40.0 * math.log10(r / ref_range)
         if faces > 0:
@@ -267,6 +302,17 @@ def fill(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
         out[3, i, j] = cos
         out[4, i, j] = snr
         out[5, i, j] = pd
+
+
+@njit
+def ranges(i: int, idx: NDArray[np.int64], m: int, lazy: Any) -> None:
+    """Fill the range [m] of the pairs ``(i, idx[:m])`` (in flight) of :func:`geometry`'s
+    ``out`` (``lazy``: its arguments), as :func:`fill` does (the time line's rationing
+    reads the range of the due targets it sorts)."""
+    out = lazy[0]
+    for q in range(m):
+        j = idx[q]
+        out[0, i, j] = math.hypot(math.hypot(out[7, i, j], out[9, i, j]), out[8, i, j])
 
 
 @njit

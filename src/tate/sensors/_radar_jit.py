@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate.jit import njit
-from tate.sensors._chunk_jit import fill
+from tate.sensors._chunk_jit import _mod, fill, ranges
 
 __all__ = ["looks", "plan", "record"]
 
@@ -65,22 +65,42 @@ def plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, hel
     """:meth:`RadarScheduler.plan`: writes ``track`` and ``search`` ``(n,)``, updates the
     state arrays in place; returns ``(credit, phase, n_track, occupancy, frame [s],
     revisit [s], advance)``."""
-    return _plan(t, dt, alive, u, priority, history, held, next_due, last_track_look,
-                 credit, phase, par, track, search, np.empty(held.size, np.int64))
+    n = held.size
+    return _plan(t, dt, np.ascontiguousarray(alive).reshape(1, n),
+                 np.ascontiguousarray(u).reshape(1, n),
+                 np.ascontiguousarray(priority).reshape(1, n), 0, history, held, next_due,
+                 last_track_look, credit, phase, par, track, search, np.empty(n, np.int64))
 
 
 @njit
-def _plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, held: B,
-          next_due: F64, last_track_look: F64, credit: float, phase: float, par: F64,
-          track: B, search: B, idx: I64) -> tuple[float, float, int, float, float, float,
-                                                   float]:
-    """:func:`plan` with ``idx`` ``(n,)`` the rationing's work array (no allocation)."""
+def _plan(t: float, dt: float, alive: B, u: F64, priority: F64, i: int, history: I64,
+          held: B, next_due: F64, last_track_look: F64, credit: float, phase: float,
+          par: F64, track: B, search: B, idx: I64) -> tuple[float, float, int, float, float,
+                                                             float, float]:
+    """:func:`plan` of row ``i`` of ``alive``, ``u``, ``priority`` ``(k, n)``, with ``idx``
+    ``(n,)`` the rationing's work array (no allocation, no slice).  Its three steps are
+    kernels without calls (which :func:`looks` calls in turn: no reference counting per
+    look time)."""
+    credit, phase, n_track, occ, frame, revisit, advance = _crossed(
+        t, dt, alive, u, i, history, held, last_track_look, credit, phase, par, track, search)
+    if n_track:
+        _ration(held, next_due, t + 1e-9, priority, i, math.floor(credit + 1e-9), track, idx)
+        credit = _served(t, par[2], held, next_due, last_track_look, credit, track, search)
+    return credit, phase, n_track, occ, frame, revisit, advance
+
+
+@njit
+def _crossed(t: float, dt: float, alive: B, u: F64, i: int, history: I64, held: B,
+             last_track_look: F64, credit: float, phase: float, par: F64, track: B,
+             search: B) -> tuple[float, float, int, float, float, float, float]:
+    """:func:`_plan` up to the rationing: drop, occupancy arithmetic, credit, the search
+    raster's crossing (``search``; ``track`` cleared)."""
     dwell, frame_s, revisit_s, budget, share = par[0], par[1], par[2], par[3], par[4]
     n = held.size
     coast = _COAST_REVISITS * revisit_s
     n_track = 0
     for j in range(n):  # _drop
-        if (held[j] and t - last_track_look[j] > coast) or not alive[j]:
+        if (held[j] and t - last_track_look[j] > coast) or not alive[i, j]:
             held[j] = False
             history[j] = 0
         if held[j]:
@@ -99,16 +119,35 @@ def _plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, he
         if advance >= 1.0:
             crossed = True
         else:
-            ahead = (u[j] - phase) % 1.0
+            ahead = _mod(u[i, j] - phase, 1.0)
             crossed = ahead > 0.0 and ahead <= advance
-        search[j] = alive[j] and crossed
+        search[j] = alive[i, j] and crossed
         track[j] = False
-    phase = (phase + advance) % 1.0
-    if n_track == 0:
-        return credit, phase, n_track, occ, frame, revisit, advance
-    _ration(held, next_due, t + 1e-9, priority, math.floor(credit + 1e-9), track, idx)
+    phase = _mod(phase + advance, 1.0)
+    return credit, phase, n_track, occ, frame, revisit, advance
+
+
+@njit
+def _due_ranges(held: B, next_due: F64, t_due: float, capacity: int, i: int, idx: I64,
+                lazy: Any) -> None:
+    """The ranges (:func:`tate.sensors._chunk_jit.ranges`) of the due targets at look
+    ``i`` where :func:`_ration` sorts them by range (more due than ``capacity``)."""
+    m = 0
+    for j in range(held.size):
+        if held[j] and next_due[j] <= t_due:
+            idx[m] = j
+            m += 1
+    if capacity > 0 and m > capacity:
+        ranges(i, idx, m, lazy)
+
+
+@njit
+def _served(t: float, revisit_s: float, held: B, next_due: F64, last_track_look: F64,
+            credit: float, track: B, search: B) -> float:
+    """:func:`_plan` after the rationing: the tracked targets' next-due updates, no search
+    look of a held target; the credit left."""
     n_dwells = 0
-    for j in range(n):
+    for j in range(held.size):
         if track[j]:
             n_dwells += 1
             next_due[j] = t + revisit_s
@@ -117,15 +156,15 @@ def _plan(t: float, dt: float, alive: B, u: F64, priority: F64, history: I64, he
             search[j] = False
     if n_dwells:
         credit -= float(n_dwells)
-    return credit, phase, n_track, occ, frame, revisit, advance
+    return credit
 
 
 @njit
-def _ration(held: B, next_due: F64, t_due: float, priority: F64, capacity: int,
+def _ration(held: B, next_due: F64, t_due: float, priority: F64, i: int, capacity: int,
             track: B, idx: I64) -> None:
     """:func:`schedule.ration` of the due targets (held, ``next_due <= t_due``) into
-    ``track``: the ``capacity`` lowest priorities, ties by index (a stable sort;
-    ``idx`` ``(n,)``: work array)."""
+    ``track``: the ``capacity`` lowest priorities (row ``i`` of ``priority``), ties by
+    index (a stable sort; ``idx`` ``(n,)``: work array)."""
     n = held.size
     m = 0
     for j in range(n):
@@ -135,16 +174,16 @@ def _ration(held: B, next_due: F64, t_due: float, priority: F64, capacity: int,
     if capacity <= 0 or m == 0:
         return
     if m > capacity:  # stable insertion sort of the due indices by priority
-        for i in range(1, m):
-            key = idx[i]
-            k = i
-            while k > 0 and _before(priority[key], priority[idx[k - 1]]):
+        for q in range(1, m):
+            key = idx[q]
+            k = q
+            while k > 0 and _before(priority[i, key], priority[i, idx[k - 1]]):
                 idx[k] = idx[k - 1]
                 k -= 1
             idx[k] = key
         m = capacity
-    for i in range(m):
-        track[idx[i]] = True
+    for q in range(m):
+        track[idx[q]] = True
 
 
 @njit
@@ -187,9 +226,10 @@ def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading:
         The sensor's ``numpy.random.Generator`` (advanced in place).
     lazy
         None, or the second result of :func:`tate.sensors._chunk_jit.geometry`, whose
-        ``out[5]`` is ``pd``: then the P_d (SNR, cosine) of a pair is made
-        (:func:`tate.sensors._chunk_jit.fill`) only when the pair is looked at, before
-        its draw (the others are never read).
+        ``out[5]`` is ``pd`` and ``out[0]`` ``priority``: then the P_d (range, SNR,
+        cosine) of a pair is made (:func:`tate.sensors._chunk_jit.fill`) only when the
+        pair is looked at, before its draw, and the range of a due target before the
+        rationing sorts by it (the others are never read).
 
     Returns
     -------
@@ -221,9 +261,16 @@ def looks(ts: F64, dt: float, alive: B, u: F64, priority: F64, pd: F64, heading:
     revisit_s = par[2]
     for i in range(k):
         t = ts[i]
-        credit, phase, n_track, occ, frame, revisit, advance = _plan(
-            t, dt, alive[i], u[i], priority[i], history, held, next_due, last_track_look,
-            credit, phase, par, track, search, work)
+        credit, phase, n_track, occ, frame, revisit, advance = _crossed(  # (_plan's steps)
+            t, dt, alive, u, i, history, held, last_track_look, credit, phase, par, track,
+            search)
+        if n_track:
+            capacity = math.floor(credit + 1e-9)
+            if lazy is not None:  # (the ranges the rationing may sort by: made first)
+                _due_ranges(held, next_due, t + 1e-9, capacity, i, work, lazy)
+            _ration(held, next_due, t + 1e-9, priority, i, capacity, track, work)
+            credit = _served(t, revisit_s, held, next_due, last_track_look, credit, track,
+                             search)
         m = 0
         for j in range(n):
             looked[j] = track[j] or search[j]

@@ -84,8 +84,8 @@ def compiled_scene(spec: RadarSpec, code_before: NDArray[np.int64],
     """:func:`tate.sensors._chunk_jit.scene` with ``spec``'s parameters bound, or None
     where the numpy path must run (Swerling 0, invalid kind codes: it raises).  With
     ``lazy=True`` the bound call is :func:`tate.sensors._chunk_jit.geometry` instead (the
-    scene's ``out (9, k, n)`` and the arguments of :func:`tate.sensors._chunk_jit.fill`,
-    which makes the cosine, SNR and P_d of the pairs the time line looks at)."""
+    scene's ``out (10, k, n)`` and the arguments of :func:`tate.sensors._chunk_jit.fill`,
+    which makes the range, cosine, SNR and P_d of the pairs the time line looks at)."""
     args = scene_args(spec, code_before, code_after)
     if args is None:
         return None
