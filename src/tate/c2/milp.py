@@ -539,11 +539,13 @@ class ExactAssigner(Assigner):
             return self._result(problem, none, obj, obj, "optimal", t0, 0,
                                 "no salvo can be fired")
         best = _greedy_shots(problem)
-        best_obj = evaluate(problem, best)
+        surv = surviving_value(problem, best)  # evaluate's sum, its first term kept
+        best_obj = surv + float(problem.round_cost() @ best.sum(axis=1))
         why = (_greedy_proof(problem, best, max_sal)
                or enumeration_proof(problem, best, best_obj, max_sal))
         if why:
-            return self._result(problem, best, best_obj, best_obj, "optimal", t0, 0, why)
+            return self._result(problem, best, best_obj, best_obj, "optimal", t0, 0, why,
+                                surv)
         return self._loop(problem, best, best_obj, t0)
 
     def _loop(self, problem: WTAProblem, best: I64, best_obj: float,
@@ -585,8 +587,12 @@ class ExactAssigner(Assigner):
 
     @staticmethod
     def _result(problem: WTAProblem, shots: I64, obj: float, lower: float, status: str,
-                t0: float, iterations: int, message: str) -> Assignment:
+                t0: float, iterations: int, message: str,
+                surv: float | None = None) -> Assignment:
+        """The assignment record (``surv``: ``surviving_value`` of ``shots`` if known)."""
         lower = min(lower, obj)         # a bound above the incumbent is round-off
         gap = (obj - lower) / max(abs(obj), 1e-12) if np.isfinite(lower) else np.inf
-        return Assignment(shots, surviving_value(problem, shots), obj, status, lower, gap,
+        if surv is None:
+            surv = surviving_value(problem, shots)
+        return Assignment(shots, surv, obj, status, lower, gap,
                           time.perf_counter() - t0, iterations, message)

@@ -93,9 +93,13 @@ class WTAProblem:
 
     def _valid(self) -> bool:
         """Cheap test that every rule of :meth:`_check` holds (False: let it find out)."""
-        lows = [(self.value, 0), (self.rounds, 0), (self.salvo, 1)]
+        # the int arrays' least values on Python ints (exact; a few entries), the floats'
+        # by numpy (a NaN fails the test)
+        lows = [(self.rounds, 0), (self.salvo, 1)]
         lows += [(v, 0) for v in (self.channels, self.max_shots) if v is not None]
-        if not all(a.size == 0 or a.min() >= lo for a, lo in lows):
+        if not all(a.size == 0 or min(a.ravel().tolist()) >= lo for a, lo in lows):
+            return False
+        if self.value.size and not self.value.min() >= 0:
             return False
         pk, cost, w_c = self.pk, self.cost, self.cost_weight
         return ((pk.size == 0 or (pk.min() >= 0 and pk.max() <= 1))
@@ -250,17 +254,21 @@ def _greedy_shots(problem: WTAProblem) -> I64:
     ninf = -math.inf
     gain = [[surv[j] * kr[j] - c if mr[j] > 0 else ninf for j in range(t)]
             for kr, mr, c in zip(kill, max_sal, salvo_cost, strict=True)]
-    while w and t:
-        bi = bj = 0
+    # the live pairs (max_sal > 0) in row-major order: every other pair is −inf in the
+    # argmax, so it wins only where all are −inf, and then no salvo is fired either way
+    live = [(i, cols) for i, cols in enumerate([j for j, m in enumerate(mr) if m > 0]
+                                               for mr in max_sal) if cols]
+    while live:
+        bi = bj = -1
         best = math.nan  # np.argmax of where(ok, gain, −inf): first max, first NaN
-        for i in range(w):
+        for i, cols in live:
             room = left[i] >= k[i]
             free = engaged[i] < chan[i]
             si, gi, mi = salvos[i], gain[i], max_sal[i]
-            for j in range(t):
+            for j in cols:
                 v = (gi[j] if room and si[j] < mi[j] and (si[j] > 0 or free)
                      else ninf)
-                if (i == 0 and j == 0) or v > best:
+                if bi < 0 or v > best:
                     best, bi, bj = v, i, j
                 if v != v:
                     best, bi, bj = v, i, j
@@ -277,7 +285,7 @@ def _greedy_shots(problem: WTAProblem) -> I64:
         salvos[bi][bj] = sij + 1
         left[bi] -= k[bi]
         surv[bj] *= 1.0 - kill[bi][bj]
-        for i in range(w):
+        for i, _ in live:  # (the other rows' gains stay −inf)
             gain[i][bj] = (surv[bj] * kill[i][bj] - salvo_cost[i] if max_sal[i][bj] > 0
                            else ninf)
     return np.array(salvos, np.int64).reshape(w, t) * problem.salvo[:, None]

@@ -46,7 +46,7 @@ from tate.c2.engage import COAST_FACTOR, Opportunities
 from tate.c2.threat import G0
 from tate.engine.truth import CUE_GATE_M, nearest_threats
 
-__all__ = ["fire_pairs", "fire_pairs_numpy", "pip_floors", "search_tracks",
+__all__ = ["fire_pairs", "fire_pairs_numpy", "pip_floors", "pip_to_ecef", "search_tracks",
            "sigma_and_threats", "sigma_of", "sigma_of_numpy", "threats_of", "threats_of_numpy",
            "update_pips", "update_pips_numpy"]
 
@@ -131,6 +131,16 @@ def fire_pairs_numpy(opk: F64, free: NDArray[np.bool_], avail: NDArray[np.int64]
     pk = np.where(free, opk, 0.0)  # held tracks' columns 0
     base = (pk > 0) & (pk >= min_pk) & (avail > 0)[:, None]
     return pk, base, bool(base.any())
+
+
+def pip_to_ecef(frame: F64, enu: F64) -> F64:
+    """:func:`tate.earth.wgs84.enu_to_ecef` of one point ``enu (3,)`` [m] about the origin
+    of ``frame`` (:func:`tate.earth.wgs84.enu_frame`), on Python floats: the same products
+    and sums (as the compiled re-aim's conversion), without the array calls."""
+    ox, oy, oz, sl, cl, so, co = frame.tolist()
+    e, n, u = enu.tolist()
+    t = cl * u - sl * n
+    return np.array([(co * t - so * e) + ox, (so * t + co * e) + oy, (cl * n + sl * u) + oz])
 
 
 def pip_floors(pool: Any) -> F64:

@@ -525,13 +525,10 @@ class Defence:
 
     def _launch_missiles(self, t: float, missiles: list[tuple[int, int, int]], opp: Any,
                          threat: NDArray[np.intp]) -> None:
-        from tate.earth import wgs84
-
-        lat, lon, alt = self.eng.origin
-        for shot, w, j in missiles:
-            pip = wgs84.enu_to_ecef(opp.pip[w, j][None], np.radians(lat), np.radians(lon), alt)
-            self.pool.launch(t, self.pool_row[w], pip[0], float(opp.t_intercept[w, j]), shot,
-                             int(threat[j]))
+        frame = self._frame()
+        for shot, w, j in missiles:  # (wgs84.enu_to_ecef of each PIP, on Python floats)
+            self.pool.launch(t, self.pool_row[w], _decision.pip_to_ecef(frame, opp.pip[w, j]),
+                             float(opp.t_intercept[w, j]), shot, int(threat[j]))
 
     # -- fly and assess -------------------------------------------------------------------
     def _fly(self, t0: float, t1: float) -> None:
