@@ -517,9 +517,9 @@ class Engagement:
         c = self.config.gospa_c
         est = np.concatenate(ests)
         if not (self._jit and np.isfinite(truth_enu).all() and np.isfinite(est).all()):
-            cols, held = quality_sets(due, truth_enu, c, self._first_held, self.truth.ids)
+            cols, found = quality_sets(due, truth_enu, c, self._first_held, self.truth.ids)
             self._quality.append(cols)  # (the reference: gospa's checks raise there)
-            self.events += held
+            self.events += found
             return
         from tate.tracking.metrics import _check_params, gospa_stacked
 
