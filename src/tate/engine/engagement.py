@@ -192,7 +192,8 @@ class Engagement:
         self._fresh_from = _NO_ROW if n else 0
         self._ended = np.zeros(n, dtype=bool)
         self.events: list[tuple[float, str, str, str]] = []
-        self._quality: list[tuple[float, int, int, float, float, float, float]] = []
+        #: the track-quality record so far: its columns per flush (:meth:`quality_columns`)
+        self._quality: list[tuple[NDArray[Any], ...]] = []
         #: ticks whose track-quality record is still to compute: (t, live threats,
         #: confirmed track positions)
         self._quality_due: list[tuple[float, NDArray[np.intp], F64]] = []
@@ -502,6 +503,8 @@ class Engagement:
         """The GOSPA record and first-held times of the ticks kept so far, in tick order;
         the truth of all of them interpolated and turned to ENU in one call, and their
         GOSPA in one call (:func:`~tate.tracking.metrics.gospa_stacked`)."""
+        from tate.engine.quality import quality_sets
+
         due, self._quality_due = self._quality_due, []
         if not due:
             return
@@ -514,7 +517,9 @@ class Engagement:
         c = self.config.gospa_c
         est = np.concatenate(ests)
         if not (self._jit and np.isfinite(truth_enu).all() and np.isfinite(est).all()):
-            self._flush_quality_sets(due, truth_enu)  # (gospa's checks raise there)
+            cols, found = quality_sets(due, truth_enu, c, self._first_held, self.truth.ids)
+            self._quality.append(cols)  # (the reference: gospa's checks raise there)
+            self.events += found
             return
         from tate.tracking.metrics import _check_params, gospa_stacked
 
@@ -535,33 +540,25 @@ class Engagement:
         ids = self.truth.ids
         for j, t in zip(hb[first].tolist(), ht[first].tolist(), strict=True):
             self.events.append((t, "track-held", str(ids[j]), ""))
-        self._quality.extend(zip(ts, n_live, n_est, dist.tolist(), loc.tolist(),
-                                 miss.tolist(), false.tolist(), strict=True))
-
-    def _flush_quality_sets(self, due: list[tuple[float, NDArray[np.intp], F64]],
-                            truth_enu: F64) -> None:
-        """:meth:`_flush_quality` by :func:`~tate.tracking.metrics.gospa_many`, one set
-        per tick (the reference)."""
-        from tate.tracking.metrics import gospa_many
-
-        cut = np.cumsum([live.size for _, live, _ in due])[:-1].tolist()
-        sets = list(zip(np.split(truth_enu, cut), [est for _, _, est in due], strict=True))
-        scores = gospa_many(sets, c=self.config.gospa_c, p=1.0, alpha=2.0)
-        for (t, live, est), g in zip(due, scores, strict=True):
-            held = live[g.assignment >= 0] if live.size else live
-            fresh = held[np.isnan(self._first_held[held])]
-            self._first_held[fresh] = t
-            for j in fresh.tolist():
-                self.events.append((t, "track-held", str(self.truth.ids[j]), ""))
-            self._quality.append((t, int(live.size), int(est.shape[0]), g.distance,
-                                  g.localisation, g.missed, g.false))
+        self._quality.append((np.array(ts, float), np.array(n_live, np.int64),
+                              np.array(n_est, np.int64), dist, loc, miss, false))
 
     @property
     def quality(self) -> list[tuple[float, int, int, float, float, float, float]]:
         """Track quality per tick: (t, threats flying, confirmed tracks, GOSPA distance,
         localisation, missed, false)."""
+        return list(zip(*(c.tolist() for c in self.quality_columns()), strict=True))
+
+    def quality_columns(self) -> tuple[NDArray[Any], ...]:
+        """:attr:`quality` as its seven columns (the counts int64, the rest float)."""
+        from tate.engine.quality import QUALITY_KINDS
+
         self._flush_quality()
-        return self._quality
+        if len(self._quality) != 1:
+            self._quality = [tuple(np.concatenate([c[i] for c in self._quality]).astype(k)
+                                   if self._quality else np.empty(0, k)
+                                   for i, k in enumerate(QUALITY_KINDS))]
+        return self._quality[0]
 
     @property
     def first_held(self) -> F64:

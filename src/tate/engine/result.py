@@ -40,7 +40,6 @@ Tables are dicts of equal-length numpy columns, written to Parquet without loss 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -178,10 +177,7 @@ def _power(eng: Any) -> Table:
 def _tracks(eng: Any) -> Table:
     names = ("time_s", "live_threats", "confirmed_tracks", "gospa_m", "localisation_m",
              "missed_m", "false_m")
-    cols: list[Any] = (list(zip(*eng.quality, strict=True)) if eng.quality
-                       else [[] for _ in names])
-    kinds = (float, np.int64, np.int64, float, float, float, float)
-    return {k: np.asarray(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
+    return {k: c.copy() for k, c in zip(names, eng.quality_columns(), strict=True)}
 
 
 def build_result(eng: Any, lazy: bool = False) -> RunResult:
@@ -217,9 +213,7 @@ def build_result(eng: Any, lazy: bool = False) -> RunResult:
         message += f"; {note}"
     cost = float(shots["cost_usd"].sum())
     tracks: Table = {} if lazy else _tracks(eng)
-    quality = eng.quality
-    gospa = tracks["gospa_m"] if tracks else np.fromiter(map(itemgetter(3), quality), float,
-                                                         len(quality))
+    gospa = tracks["gospa_m"] if tracks else eng.quality_columns()[3]
     summary = {
         "threats": n, "killed": killed, "leaked": leaked, "flying": flying,
         "detected": int(np.isfinite(eng.first_detected).sum()),

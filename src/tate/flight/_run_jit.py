@@ -40,6 +40,7 @@ import math
 from typing import Any
 
 import numpy as np
+from numba import literal_unroll
 from numpy.typing import NDArray
 
 from tate.flight._eom_jit import hermite_states
@@ -59,8 +60,9 @@ POST = 2  #: a step was made; Python locates, logs and records it
 @njit
 def _would_separate(t: float, bpacks: tuple[Any, ...], speed: F64) -> bool:
     """Whether :func:`booster_update` at ``t`` would separate a body (the cut-off makes
-    the burnout ``t``: the same comparisons)."""
-    for p in bpacks:
+    the burnout ``t``: the same comparisons).  The packs unrolled: no copy of the tuple
+    per pack."""
+    for p in literal_unroll(bpacks):
         a, b = p[0], p[1]
         separated, cut_speed, cut_time, t_burnout = p[2], p[3], p[4], p[5]
         for j in range(a, b):
@@ -166,6 +168,8 @@ def fly_steps(clk: F64, bpacks: tuple[Any, ...], gpacks: tuple[Any, ...], next_g
         clk[4] = fresh  # the aim screen's bound: the fresh environment's largest speed
         for p in bpacks:
             a, b = p[0], p[1]
+            if a == b:  # a stand-in over no columns: nothing to update
+                continue
             booster_update(t, h, y[6, a:b], speed[a:b], p[2], p[3], p[4], p[5], p[6], p[7],
                            p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16])
         n_dive = 0

@@ -17,7 +17,8 @@ tables (dicts of equal-length numpy arrays, SI unless a column name says otherwi
 Each group's rows, tables and events are remembered per process (``FLOWN_CACHE_SIZE``)
 keyed by the JSON of the scenario without threats and of the group's entries, the steps
 and the kernels' switch: a Monte Carlo run re-flies only the groups its draws changed,
-the others bit-identical to flying them again.
+the others bit-identical to flying them again.  The table's rows back in ECEF:
+:mod:`tate.flight.ecef`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tate import jit
 from tate.earth import wgs84
 from tate.earth.atmosphere import density_and_sound_speed
 from tate.flight.build import body_rank, build_raid
+from tate.flight.ecef import ecef_order, table_ecef, trajectory_ecef
 from tate.flight.eom import dot3
 from tate.flight.integrator import Propagator, apogee_event
 from tate.flight.models.boost_glide import BoostGlide
@@ -54,7 +56,6 @@ MAX_STEP_S = 10.0  #: longest adaptive step (the models may allow less) [s]
 HIT_RADIUS = 10.0  #: a threat ends within this distance of its aim point [m]
 FLOWN_CACHE_SIZE = 64  #: group propagations (see :func:`_groups`) kept per process
 MACH_CEILING = 86_000.0  #: US76 defines the speed of sound up to here; Mach is NaN above [m]
-_E2M = 1.0 - wgs84.E2  #: (b / a)^2, as :mod:`tate.earth.wgs84` has it
 
 
 TRAJECTORY_COLUMNS = ("time_s", "id", "model", "lat_deg", "lon_deg", "alt_m", "vn_mps",
@@ -117,7 +118,7 @@ class FlightResult:
         member = np.concatenate([p.body for p in self._parts])
         if self._rows is not None:
             member = member[self._rows]
-        body, perm, blocks = _ecef_order(self.trajectory, order_ids, member)
+        body, perm, blocks = ecef_order(self.trajectory, order_ids, member)
         conv = [_part_ecef(p) for p in self._parts]
         time = np.asarray(self.trajectory["time_s"], float)
         if self._rows is not None or blocks is None:
@@ -148,95 +149,11 @@ def flight_ecef(flight: Any, order_ids: list[Any], copy: bool = True
     return trajectory_ecef(flight.trajectory, order_ids)
 
 
-def trajectory_ecef(traj: Table, order_ids: list[Any]
-                    ) -> tuple[NDArray[np.intp], F64, F64, F64]:
-    """Rows of a trajectory table as ECEF, sorted by body (its index in ``order_ids``)
-    then time: ``body (r,)``, ``time (r,)`` [s], ``pos (r, 3)`` [m] and Earth-relative
-    ``vel (r, 3)`` [m/s]."""
-    body, order, _ = _ecef_order(traj, order_ids)
-    pos, vel = _table_ecef(traj, order)
-    return body, np.asarray(traj["time_s"], float)[order], pos, vel
-
-
-def _ecef_order(traj: Table, order_ids: list[Any], member: NDArray[np.intp] | None = None
-                ) -> tuple[NDArray[np.intp], NDArray[np.intp], list[tuple[int, int]] | None]:
-    """``body[order]`` and ``order = np.lexsort((time, body))`` of a trajectory table's
-    rows, ``body`` each row's index in ``order_ids``.  When each body's rows are one run
-    in time order (as :func:`fly` makes them) the order is those runs by body, and the
-    third answer those runs ``(first, end)`` in that order; else sorted (and None).
-    ``member``: each row's member index, if known (runs found without comparing the
-    ids)."""
-    ids = np.asarray(traj["id"], object)
-    t = np.asarray(traj["time_s"], float)
-    if not ids.size:
-        return np.empty(0, np.intp), np.empty(0, np.intp), None
-    if member is None:
-        first, runs = _id_runs(ids, order_ids)
-    else:
-        first = np.flatnonzero(np.concatenate([[True], member[1:] != member[:-1]]))
-        index = {name: j for j, name in enumerate(order_ids)}
-        runs = np.array([index[i] for i in ids[first].tolist()], np.intp)
-    ends = np.append(first[1:], ids.size)
-    rising = t[1:] >= t[:-1]
-    rising[first[1:] - 1] = True  # a run may start earlier than the last one ended
-    if np.unique(runs).size == runs.size and bool(rising.all()):
-        by = np.argsort(runs, kind="stable").tolist()
-        blocks = [(int(first[k]), int(ends[k])) for k in by]
-        order = np.concatenate([np.arange(a, b) for a, b in blocks])
-        return np.repeat(runs[by], (ends - first)[by]), order, blocks
-    body = np.repeat(runs, ends - first)
-    order = np.lexsort((t, body))
-    return body[order], order, None
-
-
-def _table_ecef(traj: Table, rows: NDArray[np.intp] | None = None) -> tuple[F64, F64]:
-    """ECEF position and Earth-relative velocity ``(r, 3)`` of a trajectory table's rows
-    (``rows`` of them in that order, else all): :func:`wgs84.geodetic_to_ecef` and
-    :func:`wgs84.ned_vec_to_ecef` of its columns, the same operations in the same order
-    with each sine and cosine taken once."""
-    def col(name: str) -> F64:
-        a = np.asarray(traj[name], float)
-        return a if rows is None else a[rows]
-
-    lat, lon, alt = np.radians(col("lat_deg")), np.radians(col("lon_deg")), col("alt_m")
-    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-    pos, vel = np.empty((lat.size, 3)), np.empty((lat.size, 3))
-    n = wgs84.A / np.sqrt(1.0 - wgs84.E2 * sl * sl)  # prime-vertical radius of curvature
-    rxy = (n + alt) * cl
-    np.multiply(rxy, co, out=pos[:, 0])
-    np.multiply(rxy, so, out=pos[:, 1])
-    np.multiply(n * _E2M + alt, sl, out=pos[:, 2])
-    east, north, up = col("ve_mps"), col("vn_mps"), -col("vd_mps")
-    tt = cl * up - sl * north
-    np.subtract(co * tt, so * east, out=vel[:, 0])
-    np.add(so * tt, co * east, out=vel[:, 1])
-    np.add(cl * north, sl * up, out=vel[:, 2])
-    return pos, vel
-
-
 def _part_ecef(part: _Part) -> tuple[F64, F64]:
-    """:func:`_table_ecef` of a propagation's table, computed once per part."""
+    """:func:`table_ecef` of a propagation's table, computed once per part."""
     if not part.ecef:
-        part.ecef.append(_table_ecef(part.table))
+        part.ecef.append(table_ecef(part.table))
     return part.ecef[0]
-
-
-def _id_runs(ids: NDArray[Any], order_ids: list[Any]
-             ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """First row of each run of equal ids (``ids`` not empty) and the run's index in
-    ``order_ids`` (``KeyError`` for an id not there)."""
-    index = {name: j for j, name in enumerate(order_ids)}
-    first = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
-    return first, np.array([index[i] for i in ids[first].tolist()], np.intp)
-
-
-def _body_index(ids: NDArray[Any], order_ids: list[Any]) -> NDArray[np.intp]:
-    """Index in ``order_ids`` of each row's id (``KeyError`` for one not there), looked
-    up once per run of equal ids (a trajectory table's rows come grouped by body)."""
-    if not ids.size:
-        return np.empty(0, np.intp)
-    first, runs = _id_runs(ids, order_ids)
-    return np.repeat(runs, np.diff(np.append(first, ids.size)))
 
 
 def _great_circle_km(p: F64, q: F64) -> F64:
@@ -264,7 +181,7 @@ class _Part:
     impact_time: F64
     marks: list[tuple[float, int, str]]  #: located events: (time, body, name)
     table: Table  #: the trajectory table of the rows ``pos``… in their order here
-    #: :func:`_table_ecef` of ``table``, once computed (a remembered part keeps it, and
+    #: :func:`table_ecef` of ``table``, once computed (a remembered part keeps it, and
     #: shares it with its copies placed in a raid's bodies)
     ecef: list[tuple[F64, F64]] = field(default_factory=list, repr=False, compare=False)
 

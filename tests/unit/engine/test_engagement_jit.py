@@ -1,8 +1,9 @@
 """The engine's compiled sense-track glue against its reference on one default run: the
 track-quality record by the stacked compiled GOSPA (:meth:`Engagement._flush_quality`)
-against one :func:`~tate.tracking.metrics.gospa` per tick (``_flush_quality_sets``, the
-reference; every recorded tick, bit for bit: the table, first-held times and events), and
-the detections left out after kills against the per-scan rule they replace."""
+against one :func:`~tate.tracking.metrics.gospa` per tick
+(:func:`tate.engine.quality.quality_sets`, the reference; every recorded tick, bit for
+bit: the table, first-held times and events), and the detections left out after kills
+against the per-scan rule they replace."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def _flush(e: Engagement, compiled: bool) -> tuple[list, np.ndarray, list]:
     e._jit = compiled
     try:
         e._flush_quality()
-        return list(e._quality), e._first_held.copy(), e.events[n_events:]
+        return e.quality, e._first_held.copy(), e.events[n_events:]
     finally:
         e._jit = True
         e._quality_due, e._quality, e._first_held = due, [], held

@@ -106,7 +106,8 @@ def test_truth_codes_are_the_kinds_as_indices() -> None:
 
 
 def test_flight_table_helpers_have_the_bits_of_their_references() -> None:
-    from tate.flight.fly import _body_index, _great_circle_km
+    from tate.flight.ecef import _body_index
+    from tate.flight.fly import _great_circle_km
     from tate.flight.guidance import bearing_and_range
 
     rng = np.random.default_rng(2)
