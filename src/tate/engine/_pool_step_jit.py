@@ -39,7 +39,7 @@ from tate.jit import njit
 from tate.weapons._interceptor_jit import (
     assess_screen,
     force_list,
-    truth_sample_one,
+    truth_sample,
     update_list,
     update_rows,
 )
@@ -133,9 +133,8 @@ def _sample(bodies: np.ndarray, t: float, truth: tuple, q: np.ndarray,
             w: np.ndarray) -> None:
     """``TruthStore.at(t, bodies)`` into ``q``, ``w`` ``(k, 3)``."""
     time, pos, vel, start, keys, span, t0 = truth
-    q_t, w_t = q.T, w.T  # (views: the samples go straight to their rows)
-    for i in range(bodies.shape[0]):
-        truth_sample_one(bodies[i], t, time, pos, vel, start, keys, span, t0, q_t, w_t, i)
+    # (one time for all; the samples go straight to the rows of q, w)
+    truth_sample(bodies, np.full(1, t), time, pos, vel, start, keys, span, t0, q.T, w.T)
 
 
 @njit

@@ -30,8 +30,8 @@ from tate.jit import njit
 
 __all__ = [
     "EV_BOOST", "EV_BURNOUT", "EV_EXHAUSTED", "EV_MIDCOURSE", "EV_TERMINAL", "LAW_CODES",
-    "assess_screen", "force_list", "specific_force", "truth_sample", "truth_sample_one",
-    "update", "update_list", "update_rows",
+    "assess_screen", "force_list", "specific_force", "truth_sample", "update",
+    "update_list", "update_rows",
 ]
 
 #: terminal laws by kernel code (tate.weapons.guidance names)
@@ -466,57 +466,53 @@ def specific_force(pos: np.ndarray, vel: np.ndarray, mass: np.ndarray, speed_: n
 def truth_sample(bodies: np.ndarray, tq_: np.ndarray, time: np.ndarray, pos: np.ndarray,
                  vel: np.ndarray, start: np.ndarray, keys: np.ndarray, span: float,
                  t0: float, p_out: np.ndarray, v_out: np.ndarray) -> None:
-    """TruthStore._sample into ``p_out``, ``v_out`` ``(3, k)``."""
-    for i in range(bodies.shape[0]):
-        truth_sample_one(bodies[i], tq_[i], time, pos, vel, start, keys, span, t0, p_out,
-                         v_out, i)
-
-
-@njit
-def truth_sample_one(b: int, tq: float, time: np.ndarray, pos: np.ndarray,
-                     vel: np.ndarray, start: np.ndarray, keys: np.ndarray, span: float,
-                     t0: float, p_out: np.ndarray, v_out: np.ndarray, i: int) -> None:
-    """:func:`truth_sample` of body ``b`` at time ``tq`` [s] into column ``i`` of
-    ``p_out``, ``v_out`` ``(3, k)`` (any strides: the caller's ``(k, 3)`` transposed).
+    """TruthStore._sample into ``p_out``, ``v_out`` ``(3, k)`` (any strides: e.g. the
+    caller's ``(k, 3)`` transposed); ``tq_`` holds a time [s] per body, or one for all.
 
     The sorted ``keys``' ``searchsorted(side="right")`` is searched on the body's own
     rows ``[first, last]`` only: on a sorted array, the search of a sub-range is the
     whole array's answer clamped to it, and ``hi`` clamps it to ``[first + 1, last]``
-    anyway (a NaN key: the lowest index either way)."""
-    first = start[b]
-    last = start[b + 1] - 1
-    tq = _fmin(_fmax(tq, time[first]), time[last])
-    key = b * span + (tq - t0)
-    lo_, hi_ = first, last + 1  # searchsorted(side="right") on the body's rows
-    while lo_ < hi_:
-        mid = (lo_ + hi_) >> 1
-        if keys[mid] <= key:
-            lo_ = mid + 1
+    anyway (a NaN key: the lowest index either way).  One loop here, no call per body
+    (a call takes and releases a reference to each of its arrays: numba's atomic
+    reference counts cost more than a body's arithmetic)."""
+    one = tq_.shape[0] == 1
+    for i in range(bodies.shape[0]):
+        b = bodies[i]
+        tq = tq_[0] if one else tq_[i]
+        first = start[b]
+        last = start[b + 1] - 1
+        tq = _fmin(_fmax(tq, time[first]), time[last])
+        key = b * span + (tq - t0)
+        lo_, hi_ = first, last + 1  # searchsorted(side="right") on the body's rows
+        while lo_ < hi_:
+            mid = (lo_ + hi_) >> 1
+            if keys[mid] <= key:
+                lo_ = mid + 1
+            else:
+                hi_ = mid
+        hi = min(max(lo_, first + 1), last)
+        lo = max(hi - 1, first)
+        t_lo = time[lo]
+        h = time[hi] - t_lo
+        if h <= 0:
+            h = 1.0
+            s = 0.0
         else:
-            hi_ = mid
-    hi = min(max(lo_, first + 1), last)
-    lo = max(hi - 1, first)
-    t_lo = time[lo]
-    h = time[hi] - t_lo
-    if h <= 0:
-        h = 1.0
-        s = 0.0
-    else:
-        s = (tq - t_lo) / h
-    s2 = s * s
-    s3 = s * s * s
-    h00 = 2 * s3 - 3 * s2 + 1
-    h10 = h * (s3 - 2 * s2 + s)
-    h01 = -2 * s3 + 3 * s2
-    h11 = h * (s3 - s2)
-    d00 = (6 * s2 - 6 * s) / h
-    d10 = 3 * s2 - 4 * s + 1
-    d01 = (-6 * s2 + 6 * s) / h
-    d11 = 3 * s2 - 2 * s
-    for c in range(3):
-        p0, v0, p1, v1 = pos[lo, c], vel[lo, c], pos[hi, c], vel[hi, c]
-        p_out[c, i] = h00 * p0 + h10 * v0 + h01 * p1 + h11 * v1
-        v_out[c, i] = d00 * p0 + d10 * v0 + d01 * p1 + d11 * v1
+            s = (tq - t_lo) / h
+        s2 = s * s
+        s3 = s * s * s
+        h00 = 2 * s3 - 3 * s2 + 1
+        h10 = h * (s3 - 2 * s2 + s)
+        h01 = -2 * s3 + 3 * s2
+        h11 = h * (s3 - s2)
+        d00 = (6 * s2 - 6 * s) / h
+        d10 = 3 * s2 - 4 * s + 1
+        d01 = (-6 * s2 + 6 * s) / h
+        d11 = 3 * s2 - 2 * s
+        for c in range(3):
+            p0, v0, p1, v1 = pos[lo, c], vel[lo, c], pos[hi, c], vel[hi, c]
+            p_out[c, i] = h00 * p0 + h10 * v0 + h01 * p1 + h11 * v1
+            v_out[c, i] = d00 * p0 + d10 * v0 + d01 * p1 + d11 * v1
 
 
 # --- InterceptorPool._assess's screen ---------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tate.weapons._interceptor_jit import truth_sample, truth_sample_one
+from tate.weapons._interceptor_jit import truth_sample
 
 
 def _store(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
@@ -57,8 +57,15 @@ def test_search_of_the_body_rows_is_the_search_of_every_row_bit_for_bit() -> Non
     p, v = np.empty((3, times.size)), np.empty((3, times.size))
     truth_sample(bodies, times, *store, p, v)
     q, w = np.empty((times.size, 3)), np.empty((times.size, 3))
-    for i in range(times.size):  # the one-body entry into transposed (k, 3) rows
-        truth_sample_one(bodies[i], times[i], *store, q.T, w.T, i)
+    for i in range(times.size):  # one time for all, into transposed (k, 3) rows
+        truth_sample(bodies[i:i + 1], times[i:i + 1], *store, q[i:i + 1].T, w[i:i + 1].T)
+    one_t = np.full(n, 21.05)
+    got_p, got_v = np.empty((n, 3)), np.empty((n, 3))
+    truth_sample(np.arange(n, dtype=np.intp), one_t[:1], *store, got_p.T, got_v.T)
+    for b in range(n):
+        ref_p, ref_v = _reference(b, 21.05, *store)
+        np.testing.assert_array_equal(got_p[b], ref_p)
+        np.testing.assert_array_equal(got_v[b], ref_v)
     for i in range(times.size):
         ref_p, ref_v = _reference(int(bodies[i]), float(times[i]), *store)
         np.testing.assert_array_equal(p[:, i], ref_p)
