@@ -12,7 +12,7 @@ is gone and the closing of the rounds the step ends (those stay in Python: they 
 3. :meth:`tate.flight.integrator.Propagator.step` of the compiled path
    (:func:`tate.flight._eom_jit.rk4_stage`, :func:`~tate.flight._eom_jit.rk4_last`) with the
    model's update (:func:`tate.weapons._interceptor_jit.update`) and forces
-   (:func:`~tate.weapons._interceptor_jit.force_body`) — on the *live launched* bodies only.
+   (:func:`~tate.weapons._interceptor_jit.force_list`) — on the *live launched* bodies only.
    A round still on deck has a zero derivative bit for bit (its force cancels gravity
    exactly, its velocity and mass flow are zero), so its state, environment and ground
    arming are the same whether it is integrated or not; an ended body is not integrated
@@ -38,7 +38,7 @@ from tate.flight._eom_jit import environment_body, last_body, stage_body
 from tate.jit import njit
 from tate.weapons._interceptor_jit import (
     assess_screen,
-    force_body,
+    force_list,
     truth_sample,
     update_list,
     update_rows,
@@ -58,10 +58,8 @@ def _forces(comp: np.ndarray, nc: int, ys: np.ndarray, alt: np.ndarray, rho: np.
             grav: np.ndarray, mdl: tuple, acc: np.ndarray, mdot: np.ndarray) -> None:
     """The model's specific force and mass flow of bodies ``comp[:nc]`` at ``ys``."""
     phase, burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y = mdl
-    for m in range(nc):
-        force_body(comp[m], ys[0:3], ys[3:6], ys[6], speed, qbar, mach, grav, phase,
-                   burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y, acc,
-                   mdot)
+    force_list(comp, nc, ys[0:3], ys[3:6], ys[6], speed, qbar, mach, grav, phase, burnt_out,
+               kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y, acc, mdot)
 
 
 @njit
@@ -110,7 +108,7 @@ def _targets(act: np.ndarray, h: float, t_rel: float, draws: np.ndarray, y: np.n
     without draws) and :meth:`InterceptorModel.set_target` of bodies ``act``."""
     tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending = tgt
     k = act.shape[0]
-    err = np.zeros((k, 3))
+    err = np.zeros((k if draws.shape[0] else 1, 3))  # (row 0 of zeros: no draws)
     if draws.shape[0]:
         term = np.empty(draws.shape[0], np.intp)
         nt = 0
@@ -121,8 +119,9 @@ def _targets(act: np.ndarray, h: float, t_rel: float, draws: np.ndarray, y: np.n
         seeker_error(act, term[:nt], qa, y[0:3], noise_rad, glint_m, draws, err)
     for i in range(k):
         b = act[i]
+        e = i if draws.shape[0] else 0
         for x in range(3):
-            tgt_pos[x, b] = qa[i, x] + err[i, x]
+            tgt_pos[x, b] = qa[i, x] + err[e, x]
             tgt_vel[x, b] = wa[i, x]
             tgt_acc[x, b] = (wb[i, x] - wa[i, x]) / h
         tgt_time[b] = t_rel
@@ -134,13 +133,8 @@ def _sample(bodies: np.ndarray, t: float, truth: tuple, q: np.ndarray,
             w: np.ndarray) -> None:
     """``TruthStore.at(t, bodies)`` into ``q``, ``w`` ``(k, 3)``."""
     time, pos, vel, start, keys, span, t0 = truth
-    k = bodies.shape[0]
-    p_out, v_out = np.empty((3, k)), np.empty((3, k))
-    truth_sample(bodies, np.full(k, t), time, pos, vel, start, keys, span, t0, p_out, v_out)
-    for i in range(k):
-        for x in range(3):
-            q[i, x] = p_out[x, i]
-            w[i, x] = v_out[x, i]
+    # (one time for all; the samples go straight to the rows of q, w)
+    truth_sample(bodies, np.full(1, t), time, pos, vel, start, keys, span, t0, q.T, w.T)
 
 
 @njit

@@ -51,6 +51,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tate import jit
+from tate.engine.pool_closest import closest_on_step
 from tate.engine.truth import TruthStore
 from tate.weapons.intercept import closest_approach_hermite
 from tate.weapons.interceptor import _CD_MACH_X as _CD_X
@@ -68,7 +69,7 @@ MAX_OVERTIME_S = 60.0  #: a round still flying this long after its intercept tim
 ASSESS_RADIUS_M = 5000.0  #: closest approaches nearer than this are assessed [m]
 _NO_DRAWS = np.empty((0, 3))
 #: the compiled kernels, imported at first use (so that importing this module loads no numba)
-_STEP, _PJ = jit.Kernels("tate.engine._pool_step_jit"), jit.Kernels("tate.engine._pool_jit")
+_STEP = jit.Kernels("tate.engine._pool_step_jit")
 _NO_QW = np.empty((4, 0, 3))
 _NO_TRUTH = (np.empty(0), np.empty((0, 3)), np.empty((0, 3)), np.empty(0, np.intp),
              np.empty(0), 1.0, 0.0)
@@ -552,24 +553,9 @@ class InterceptorPool:
         """Time of closest approach after the step's start [s], miss [m] and whether the
         range opens at the step's end ``(k,)`` of pairs ``act[cand]``: the compiled
         :func:`~tate.weapons.intercept.closest_approach_hermite` around numpy's
-        ``eigvals`` (as its ``_roots``, grouped by degree)."""
+        ``eigvals`` (:func:`tate.engine.pool_closest.closest_on_step`)."""
         prop, _ = self._parts()
-        k = cand.size
-        q, dq, d2q = np.empty((7, k)), np.empty((6, k)), np.empty((5, k))
-        deg, comp = np.empty(k, np.intp), np.empty((k, 5, 5))
-        opening = np.empty(k, bool)
-        _PJ.hermite_poly(cand, act, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h, q, dq, d2q,
-                     deg, comp, opening)
-        roots = np.full((5, k), np.nan)
-        degs = deg.tolist()
-        for j in sorted(set(degs)):
-            if j == 0:
-                continue
-            sel = [i for i, x in enumerate(degs) if x == j] if k > 1 else slice(None)
-            roots[:j, sel] = _PJ.eigvals_real(comp[sel, :j, :j]).T
-        s, miss = np.empty(k), np.empty(k)
-        _PJ.best_on_step(q, dq, d2q, roots, s, miss)
-        return s * h, miss, opening
+        return closest_on_step(act, cand, p0, v0, prop.pos, prop.vel, qa, wa, qb, wb, h)
 
     def _assess_compiled(self, act: NDArray[np.intp], p0: F64, v0: F64, qa: F64, wa: F64,
                          qb: F64, wb: F64, h: float, t_now: float, t_next: float,

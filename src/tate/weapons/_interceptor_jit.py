@@ -30,7 +30,7 @@ from tate.jit import njit
 
 __all__ = [
     "EV_BOOST", "EV_BURNOUT", "EV_EXHAUSTED", "EV_MIDCOURSE", "EV_TERMINAL", "LAW_CODES",
-    "assess_screen", "force_body", "specific_force", "truth_sample", "update",
+    "assess_screen", "force_list", "specific_force", "truth_sample", "update",
     "update_list", "update_rows",
 ]
 
@@ -402,45 +402,50 @@ def update_rows(blocks: tuple) -> tuple:
 
 # --- InterceptorModel.specific_force ----------------------------------------------------
 @njit
-def force_body(j: int, pos: np.ndarray, vel: np.ndarray, mass: np.ndarray,
-               speed_: np.ndarray, qbar: np.ndarray, mach: np.ndarray, grav: np.ndarray,
-               phase: np.ndarray, burnt_out: np.ndarray, kv: np.ndarray,
+def force_list(idx: np.ndarray, nc: int, pos: np.ndarray, vel: np.ndarray,
+               mass: np.ndarray, speed_: np.ndarray, qbar: np.ndarray, mach: np.ndarray,
+               grav: np.ndarray, phase: np.ndarray, burnt_out: np.ndarray, kv: np.ndarray,
                thrust: np.ndarray, mflow: np.ndarray, area: np.ndarray, a_cmd: np.ndarray,
                g0_isp_div: np.ndarray, cd_x: np.ndarray, cd_y: np.ndarray, acc: np.ndarray,
                mdot: np.ndarray) -> None:
-    """:func:`specific_force` of body ``j`` alone (column ``j`` of every array)."""
-    m = mass[j]
-    speed = speed_[j]
-    ph = phase[j]
-    if ph == _READY:  # held on deck: cancel gravity and the frame terms
-        acc[0, j] = -grav[0, j]
-        acc[1, j] = -grav[1, j]
-        acc[2, j] = -grav[2, j]
-        mdot[j] = 0.0
-        return
-    inv_v = 1.0 / (speed if speed > 0.0 else 1.0)
-    drag = qbar[j] * area[j] * _interp(mach[j], cd_x, cd_y) * inv_v
-    axial = thrust[j] * inv_v
-    f = (axial - drag) / m
-    a0 = vel[0, j] * f + a_cmd[0, j]
-    a1 = vel[1, j] * f + a_cmd[1, j]
-    a2 = vel[2, j] * f + a_cmd[2, j]
-    if ph == _BOOST or speed <= 0.0:  # along the vertical, or no velocity yet
-        u0, u1, u2 = pos[0, j] * _GRAD_XY, pos[1, j] * _GRAD_XY, pos[2, j] * _GRAD_Z
-        inv = 1.0 / math.sqrt(_dot(u0, u1, u2, u0, u1, u2))
-        tm = thrust[j] / m
-        am = axial / m
-        a0 += u0 * inv * tm - vel[0, j] * am
-        a1 += u1 * inv * tm - vel[1, j] * am
-        a2 += u2 * inv * tm - vel[2, j] * am
-    acc[0, j] = a0
-    acc[1, j] = a1
-    acc[2, j] = a2
-    md = mflow[j]
-    if burnt_out[j] and kv[j]:
-        c0, c1, c2 = a_cmd[0, j], a_cmd[1, j], a_cmd[2, j]
-        md += math.sqrt(_dot(c0, c1, c2, c0, c1, c2)) * m / g0_isp_div[j]
-    mdot[j] = md
+    """:func:`specific_force` of bodies ``idx[:nc]`` (column ``j`` of every array for each
+    ``j``; the others are left as they are).  One call for the bodies, not one per body:
+    a call takes and releases a reference to each of its arrays (numba's atomic
+    reference counts), which would cost more than the body's arithmetic."""
+    for jj in range(nc):
+        j = idx[jj]
+        m = mass[j]
+        speed = speed_[j]
+        ph = phase[j]
+        if ph == _READY:  # held on deck: cancel gravity and the frame terms
+            acc[0, j] = -grav[0, j]
+            acc[1, j] = -grav[1, j]
+            acc[2, j] = -grav[2, j]
+            mdot[j] = 0.0
+            continue
+        inv_v = 1.0 / (speed if speed > 0.0 else 1.0)
+        drag = qbar[j] * area[j] * _interp(mach[j], cd_x, cd_y) * inv_v
+        axial = thrust[j] * inv_v
+        f = (axial - drag) / m
+        a0 = vel[0, j] * f + a_cmd[0, j]
+        a1 = vel[1, j] * f + a_cmd[1, j]
+        a2 = vel[2, j] * f + a_cmd[2, j]
+        if ph == _BOOST or speed <= 0.0:  # along the vertical, or no velocity yet
+            u0, u1, u2 = pos[0, j] * _GRAD_XY, pos[1, j] * _GRAD_XY, pos[2, j] * _GRAD_Z
+            inv = 1.0 / math.sqrt(_dot(u0, u1, u2, u0, u1, u2))
+            tm = thrust[j] / m
+            am = axial / m
+            a0 += u0 * inv * tm - vel[0, j] * am
+            a1 += u1 * inv * tm - vel[1, j] * am
+            a2 += u2 * inv * tm - vel[2, j] * am
+        acc[0, j] = a0
+        acc[1, j] = a1
+        acc[2, j] = a2
+        md = mflow[j]
+        if burnt_out[j] and kv[j]:
+            c0, c1, c2 = a_cmd[0, j], a_cmd[1, j], a_cmd[2, j]
+            md += math.sqrt(_dot(c0, c1, c2, c0, c1, c2)) * m / g0_isp_div[j]
+        mdot[j] = md
 
 
 @njit
@@ -451,9 +456,9 @@ def specific_force(pos: np.ndarray, vel: np.ndarray, mass: np.ndarray, speed_: n
                    g0_isp_div: np.ndarray, cd_x: np.ndarray, cd_y: np.ndarray,
                    acc: np.ndarray, mdot: np.ndarray) -> None:
     """InterceptorModel.specific_force into ``acc (3, n)`` and ``mdot (n,)``."""
-    for j in range(phase.shape[0]):
-        force_body(j, pos, vel, mass, speed_, qbar, mach, grav, phase, burnt_out, kv,
-                   thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y, acc, mdot)
+    n = phase.shape[0]
+    force_list(np.arange(n), n, pos, vel, mass, speed_, qbar, mach, grav, phase, burnt_out,
+               kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y, acc, mdot)
 
 
 # --- TruthStore.sample ------------------------------------------------------------------
@@ -461,15 +466,24 @@ def specific_force(pos: np.ndarray, vel: np.ndarray, mass: np.ndarray, speed_: n
 def truth_sample(bodies: np.ndarray, tq_: np.ndarray, time: np.ndarray, pos: np.ndarray,
                  vel: np.ndarray, start: np.ndarray, keys: np.ndarray, span: float,
                  t0: float, p_out: np.ndarray, v_out: np.ndarray) -> None:
-    """TruthStore._sample into ``p_out``, ``v_out`` ``(3, k)``."""
-    nk = keys.shape[0]
+    """TruthStore._sample into ``p_out``, ``v_out`` ``(3, k)`` (any strides: e.g. the
+    caller's ``(k, 3)`` transposed); ``tq_`` holds a time [s] per body, or one for all.
+
+    The sorted ``keys``' ``searchsorted(side="right")`` is searched on the body's own
+    rows ``[first, last]`` only: on a sorted array, the search of a sub-range is the
+    whole array's answer clamped to it, and ``hi`` clamps it to ``[first + 1, last]``
+    anyway (a NaN key: the lowest index either way).  One loop here, no call per body
+    (a call takes and releases a reference to each of its arrays: numba's atomic
+    reference counts cost more than a body's arithmetic)."""
+    one = tq_.shape[0] == 1
     for i in range(bodies.shape[0]):
         b = bodies[i]
+        tq = tq_[0] if one else tq_[i]
         first = start[b]
         last = start[b + 1] - 1
-        tq = _fmin(_fmax(tq_[i], time[first]), time[last])
+        tq = _fmin(_fmax(tq, time[first]), time[last])
         key = b * span + (tq - t0)
-        lo_, hi_ = 0, nk  # searchsorted(side="right")
+        lo_, hi_ = first, last + 1  # searchsorted(side="right") on the body's rows
         while lo_ < hi_:
             mid = (lo_ + hi_) >> 1
             if keys[mid] <= key:
