@@ -174,6 +174,15 @@ def associate_scan(tr: Tracker, z: F64, meas: RAEMeas, pos: F64, pos_cov: F64, g
 
 
 @njit
+def _copy_row(x: F64, P: F64, i: int, ox: F64, oP: F64, r: int) -> None:
+    """``ox[r] = x[i]``, ``oP[r] = P[i]`` indexed in place (no views)."""
+    for a in range(x.shape[1]):
+        ox[r, a] = x[i, a]
+        for b in range(P.shape[2]):
+            oP[r, a, b] = P[i, a, b]
+
+
+@njit
 def radar_scan_step(x: F64, P: F64, predict: bool, F: F64, Q: F64, z: F64, sensor: F64,
                     rot: F64, has_rot: bool, R: F64, ids: I64, hits_window: I64, scans: I64,
                     misses: I64, confirmed: B8, score: F64, t_init: F64, t_hit: F64,
@@ -243,8 +252,7 @@ def radar_scan_step(x: F64, P: F64, predict: bool, F: F64, Q: F64, z: F64, senso
             continue
         o_ids[r], o_hw[r], o_sc[r], o_mi[r] = o_ids[i], o_hw[i], o_sc[i], o_mi[i]
         o_cf[r], o_s[r], o_ti[r], o_th[r], o_nh[r] = o_cf[i], o_s[i], o_ti[i], o_th[i], o_nh[i]
-        o_x[r] = x[i]
-        o_P[r] = P[i]
+        _copy_row(x, P, i, o_x, o_P, r)
         r += 1
     if n_new:
         d = pos.shape[1]
@@ -253,16 +261,14 @@ def radar_scan_step(x: F64, P: F64, predict: bool, F: F64, Q: F64, z: F64, senso
         q = 0
         for j in range(p):
             if not used[j]:
-                new_pos[q] = pos[j]
-                new_cov[q] = cov[j]
+                _copy_row(pos, cov, j, new_pos, new_cov, q)
                 q += 1
         xn, Pn = init_state(new_pos, new_cov, np.full(n_new, fp[12]), k, extra_mean,
                             extra_std)
         for q in range(n_new):
             o_ids[r], o_hw[r], o_sc[r], o_mi[r] = next_id + q, 1, 1, 0
             o_cf[r], o_s[r], o_ti[r], o_th[r], o_nh[r] = ip[4] == 1, 0.0, t, t, 1
-            o_x[r] = xn[q]
-            o_P[r] = Pn[q]
+            _copy_row(xn, Pn, q, o_x, o_P, r)
             r += 1
     return (0, o_x[:r], o_P[:r], pos, cov, nis, n_nis, o_ids[:r], o_hw[:r], o_sc[:r],
             o_mi[:r], o_cf[:r], o_s[:r], o_ti[:r], o_th[:r], o_nh[:r])

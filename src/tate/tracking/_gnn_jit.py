@@ -41,20 +41,24 @@ def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, mis
     split at ``bounds``), clusters in the order of their smallest track as
     ``scipy.sparse.csgraph.connected_components`` numbers them, pairs in input order."""
     c_all = track.size
-    deg_t = np.zeros(n_tracks, dtype=np.intp)
-    deg_m = np.zeros(n_meas, dtype=np.intp)
+    nt, nm = n_tracks, n_meas
+    w = np.zeros(4 * nt + 3 * nm + 1, dtype=np.intp)  # the integer work arrays, one allocation
+    deg_t, deg_m, best = w[:nt], w[nt:nt + nm], w[nt + nm:2 * (nt + nm)]
+    parent, start = w[2 * (nt + nm):3 * (nt + nm)], w[3 * (nt + nm):]
     for c in range(c_all):
         deg_t[track[c]] += 1
         deg_m[meas[c]] += 1
-    shared_t = np.zeros(n_tracks, dtype=np.bool_)  # a detection of the track has others
-    shared_m = np.zeros(n_meas, dtype=np.bool_)  # a track of the detection has others
+    shared = np.zeros(nt + nm, dtype=np.bool_)
+    shared_t = shared[:nt]  # a detection of the track has others
+    shared_m = shared[nt:]  # a track of the detection has others
     for c in range(c_all):
         if deg_m[meas[c]] > 1:
             shared_t[track[c]] = True
         if deg_t[track[c]] > 1:
             shared_m[meas[c]] = True
-    best = np.full(n_tracks + n_meas, -1, dtype=np.intp)
-    parent = np.arange(n_tracks + n_meas)
+    for a in range(nt + nm):
+        best[a] = -1
+        parent[a] = a
     n_rest = 0
     for c in range(c_all):
         if not shared_t[track[c]]:
@@ -70,21 +74,21 @@ def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, mis
         old = best[label]
         if old < 0 or d2[c] < d2[old]:
             best[label] = c
-    out_t = np.empty(c_all, dtype=np.intp)
-    out_m = np.empty(c_all, dtype=np.intp)
+    out = np.empty(2 * c_all, dtype=np.intp)
+    out_t, out_m = out[:c_all], out[c_all:]
     count = 0
     for b in best:
         if b >= 0 and d2[b] < miss_cost:
             out_t[count], out_m[count] = track[b], meas[b]
             count += 1
-    start = np.zeros(n_tracks + 1, dtype=np.intp)  # counting sort by root (a track), stable
+    # (start, zeros: counting sort by root (a track), stable)
     for c in range(c_all):
         if shared_t[track[c]] and shared_m[meas[c]]:
             start[_root(parent, track[c]) + 1] += 1
     for r in range(n_tracks):
         start[r + 1] += start[r]
-    rest = np.empty(n_rest, dtype=np.intp)
-    key = np.empty(n_rest, dtype=np.intp)
+    rk = np.empty(2 * n_rest, dtype=np.intp)
+    rest, key = rk[:n_rest], rk[n_rest:]
     for c in range(c_all):
         if shared_t[track[c]] and shared_m[meas[c]]:
             r = _root(parent, track[c])

@@ -63,8 +63,8 @@ def kf_predict(x: F64, P: F64, F: F64, Q: F64) -> tuple[F64, F64]:
     n, k = x.shape
     xn = np.empty((n, k))
     Pn = np.empty((n, k, k))
-    FP = np.empty((k, k))
-    A = np.empty((k, k))
+    tmp = np.empty(2 * k * k)  # F P and A, one allocation
+    FP, A = tmp[:k * k].reshape((k, k)), tmp[k * k:].reshape((k, k))
     for i in range(n):
         for a in range(k):
             s = 0.0
@@ -131,11 +131,10 @@ def rae_positions(z: F64, sensor: F64, rot: F64, has_rot: bool, R: F64) -> tuple
     p = z.shape[0]
     pos = np.empty((p, 3))
     cov = np.empty((p, 3, 3))
-    rel = np.empty(3)
-    J = np.empty((3, 3))
-    Ji = np.empty((3, 3))
-    G = np.empty((3, 3))
-    T = np.empty((3, 3))
+    tmp = np.empty(39)  # the work vector and matrices, one allocation
+    rel = tmp[0:3]
+    J, Ji = tmp[3:12].reshape((3, 3)), tmp[12:21].reshape((3, 3))
+    G, T = tmp[21:30].reshape((3, 3)), tmp[30:39].reshape((3, 3))
     for j in range(p):
         r, az, el = z[j, 0], z[j, 1], z[j, 2]
         ce = math.cos(el)
@@ -146,31 +145,31 @@ def rae_positions(z: F64, sensor: F64, rot: F64, has_rot: bool, R: F64) -> tuple
         _range_jacobian(rel[0], rel[1], rel[2], J)
         _inv3(J, Ji)
         if has_rot:
-            M = rot[j if rot.shape[0] > 1 else 0]
+            jm = j if rot.shape[0] > 1 else 0  # (rows indexed in place: no views)
             for a in range(3):  # rel ← Mᵀ rel, Ji ← Mᵀ Ji
                 s = 0.0
                 for b in range(3):
-                    s += M[b, a] * rel[b]
+                    s += rot[jm, b, a] * rel[b]
                 pos[j, a] = s
                 for c in range(3):
                     s = 0.0
                     for b in range(3):
-                        s += M[b, a] * Ji[b, c]
+                        s += rot[jm, b, a] * Ji[b, c]
                     G[a, c] = s
         else:
             for a in range(3):
                 pos[j, a] = rel[a]
                 for c in range(3):
                     G[a, c] = Ji[a, c]
-        s0 = sensor[j if sensor.shape[0] > 1 else 0]
+        js = j if sensor.shape[0] > 1 else 0
         for a in range(3):
-            pos[j, a] = s0[a] + pos[j, a]
-        Rj = R[j if R.shape[0] > 1 else 0]
+            pos[j, a] = sensor[js, a] + pos[j, a]
+        jr = j if R.shape[0] > 1 else 0
         for a in range(3):  # T = G R
             for c in range(3):
                 s = 0.0
                 for b in range(3):
-                    s += G[a, b] * Rj[b, c]
+                    s += G[a, b] * R[jr, b, c]
                 T[a, c] = s
         for a in range(3):  # cov = T Gᵀ
             for c in range(3):
@@ -245,11 +244,9 @@ def pair_moments(x: F64, P: F64, z: F64, sensor: F64, rot: F64, has_rot: bool, R
     Jall = np.empty((count, 3, 3))
     Call = np.empty((count, k, 3))
     JCall = np.empty((count, 3, 3))
-    rel = np.empty(3)
-    Jr = np.empty((3, 3))
-    S = np.empty((3, 3))
-    L = np.zeros((3, 3))
-    w = np.empty(3)
+    tmp = np.zeros(33)  # the work vectors and matrices, one allocation
+    rel, w = tmp[0:3], tmp[3:6]
+    Jr, S, L = tmp[6:15].reshape((3, 3)), tmp[15:24].reshape((3, 3)), tmp[24:33].reshape((3, 3))
     ok = True
     for i in range(n):
         for j in range(p):
@@ -257,37 +254,39 @@ def pair_moments(x: F64, P: F64, z: F64, sensor: F64, rot: F64, has_rot: bool, R
             if c < 0:
                 continue
             track[c], meas[c], dpair[c] = i, j, dist2[i, j]
-            s0 = sensor[j if sensor.shape[0] > 1 else 0]
+            js = j if sensor.shape[0] > 1 else 0  # (rows indexed in place: no views)
             for a in range(3):
-                rel[a] = x[i, a] - s0[a]
-            M = rot[j if rot.shape[0] > 1 else 0]
+                rel[a] = x[i, a] - sensor[js, a]
+            jm = j if rot.shape[0] > 1 else 0
             if has_rot:
-                e = M[0, 0] * rel[0] + M[0, 1] * rel[1] + M[0, 2] * rel[2]
-                nn = M[1, 0] * rel[0] + M[1, 1] * rel[1] + M[1, 2] * rel[2]
-                u = M[2, 0] * rel[0] + M[2, 1] * rel[1] + M[2, 2] * rel[2]
+                e = rot[jm, 0, 0] * rel[0] + rot[jm, 0, 1] * rel[1] + rot[jm, 0, 2] * rel[2]
+                nn = rot[jm, 1, 0] * rel[0] + rot[jm, 1, 1] * rel[1] + rot[jm, 1, 2] * rel[2]
+                u = rot[jm, 2, 0] * rel[0] + rot[jm, 2, 1] * rel[1] + rot[jm, 2, 2] * rel[2]
             else:
                 e, nn, u = rel[0], rel[1], rel[2]
             r = _range_jacobian(e, nn, u, Jr)
             zr, za, ze = r, math.atan2(e, nn), math.asin(u / r)
-            J = Jall[c]
             if has_rot:
                 for a in range(3):
                     for b in range(3):
-                        J[a, b] = Jr[a, 0] * M[0, b] + Jr[a, 1] * M[1, b] + Jr[a, 2] * M[2, b]
+                        Jall[c, a, b] = (Jr[a, 0] * rot[jm, 0, b] + Jr[a, 1] * rot[jm, 1, b]
+                                         + Jr[a, 2] * rot[jm, 2, b])
             else:
-                J[:, :] = Jr
-            C = Call[c]
+                for a in range(3):
+                    for b in range(3):
+                        Jall[c, a, b] = Jr[a, b]
             for a in range(k):  # C = P[:, :3] Jᵀ
                 for b in range(3):
-                    C[a, b] = P[i, a, 0] * J[b, 0] + P[i, a, 1] * J[b, 1] + P[i, a, 2] * J[b, 2]
-            JC = JCall[c]
+                    Call[c, a, b] = (P[i, a, 0] * Jall[c, b, 0] + P[i, a, 1] * Jall[c, b, 1]
+                                     + P[i, a, 2] * Jall[c, b, 2])
             for a in range(3):  # JC = J C[:3]
                 for b in range(3):
-                    JC[a, b] = J[a, 0] * C[0, b] + J[a, 1] * C[1, b] + J[a, 2] * C[2, b]
-            Rj = R[j if R.shape[0] > 1 else 0]
+                    JCall[c, a, b] = (Jall[c, a, 0] * Call[c, 0, b] + Jall[c, a, 1] * Call[c, 1, b]
+                                      + Jall[c, a, 2] * Call[c, 2, b])
+            jr = j if R.shape[0] > 1 else 0
             for a in range(3):
                 for b in range(3):
-                    S[a, b] = 0.5 * (JC[a, b] + JC[b, a]) + Rj[a, b]
+                    S[a, b] = 0.5 * (JCall[c, a, b] + JCall[c, b, a]) + R[jr, a, b]
             nu[c, 0] = z[j, 0] - zr
             v = z[j, 1] - za
             if not (v > -_PI and v <= _PI):
@@ -331,22 +330,24 @@ def radar_gnn_update(x: F64, P: F64, pair: I64, track: I64, meas: I64, J: F64, C
     Pn = P.copy()
     r = pair.size
     nis = np.empty(r)
-    S = np.empty((3, 3))
-    Si = np.empty((3, 3))
-    K = np.empty((k, 3))
-    IKH = np.empty((k, k))
-    T = np.empty((k, k))
-    Pc = np.empty((k, k))
-    KR = np.empty((k, 3))
-    Sn = np.empty(3)
+    w = np.empty(21 + 6 * k + 3 * k * k)  # the work matrices, one allocation
+    S = w[0:9].reshape((3, 3))
+    Si = w[9:18].reshape((3, 3))
+    Sn = w[18:21]
+    K = w[21:21 + 3 * k].reshape((k, 3))
+    KR = w[21 + 3 * k:21 + 6 * k].reshape((k, 3))
+    o = 21 + 6 * k
+    IKH = w[o:o + k * k].reshape((k, k))
+    T = w[o + k * k:o + 2 * k * k].reshape((k, k))
+    Pc = w[o + 2 * k * k:o + 3 * k * k].reshape((k, k))
     ok = True
     for q in range(r):
         c = pair[q]
         i, j = track[c], meas[c]
-        Rj = R[j if R.shape[0] > 1 else 0]
+        jr = j if R.shape[0] > 1 else 0  # (R's row indexed in place: no view)
         for a in range(3):
             for b in range(3):
-                S[a, b] = JC[c, a, b] + Rj[a, b]
+                S[a, b] = JC[c, a, b] + R[jr, a, b]
         for a in range(3):
             for b in range(a, 3):
                 v = 0.5 * (S[a, b] + S[b, a])
@@ -388,7 +389,7 @@ def radar_gnn_update(x: F64, P: F64, pair: I64, track: I64, meas: I64, J: F64, C
                 T[a, b] = s
         for a in range(k):  # K R
             for b in range(3):
-                KR[a, b] = K[a, 0] * Rj[0, b] + K[a, 1] * Rj[1, b] + K[a, 2] * Rj[2, b]
+                KR[a, b] = K[a, 0] * R[jr, 0, b] + K[a, 1] * R[jr, 1, b] + K[a, 2] * R[jr, 2, b]
         for a in range(k):  # Pc = T (I − K H)ᵀ + K R Kᵀ
             for b in range(k):
                 s = 0.0
