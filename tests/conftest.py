@@ -15,7 +15,7 @@ import os
 # numpy routes").
 os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
 
-from hypothesis import settings  # noqa: E402
+from hypothesis import settings
 
 settings.register_profile("tate", derandomize=True, database=None, print_blob=True)
 settings.load_profile("tate")
