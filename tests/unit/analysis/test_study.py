@@ -191,28 +191,34 @@ def test_a_run_replays_alone_from_its_stored_seed(reference: Path) -> None:
     assert (res.summary["shots"], res.summary["leaked"]) == (shots, leaked)
 
 
-def test_killed_study_resumes_to_the_uninterrupted_dataset(reference: Path,
-                                                           tmp_path: Path) -> None:
-    _, path = _study(tmp_path)
+#: runs of the kill-and-resume study: enough one-run chunks that the kill lands mid-way
+#: however fast a run is (a run of TINY takes a few ms on a quiet machine; with 4 runs
+#: the whole study could end between two looks of the watcher)
+KILL_RUNS = 40
+
+
+def test_killed_study_resumes_to_the_uninterrupted_dataset(tmp_path: Path) -> None:
+    study, path = _study(tmp_path, runs=KILL_RUNS, chunk=1)
+    run_study(study, tmp_path / "reference", workers=1)  # the oracle: uninterrupted
     out = tmp_path / "killed"
     cmd = [sys.executable, "-c", "from tate.cli import main; main()", "mc", str(path),
-           "--runs", str(RUNS), "--chunk-size", "1", "--workers", "1", "--seed", "7",
+           "--runs", str(KILL_RUNS), "--chunk-size", "1", "--workers", "1", "--seed", "7",
            "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(done_chunks(out)) < 2:
-        time.sleep(0.05)
+        time.sleep(0.002)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = done_chunks(out)
-    assert 2 <= len(partial) < RUNS, "the study must be killed mid-way"
+    assert 2 <= len(partial) < KILL_RUNS, "the study must be killed mid-way"
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert _tables(out) == _tables(reference)
+    assert _tables(out) == _tables(tmp_path / "reference")
     # resuming a finished study runs nothing and changes nothing
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert again.returncode == 0 and _tables(out) == _tables(reference)
+    assert again.returncode == 0 and _tables(out) == _tables(tmp_path / "reference")
 
 
 def test_a_run_that_raises_is_recorded_and_the_study_goes_on(
