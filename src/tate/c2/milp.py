@@ -21,6 +21,7 @@ from tate.c2.problem import (
     WTAProblem,
     _greedy_shots,
     evaluate,
+    evaluate_parts,
     surviving_value,
 )
 
@@ -539,8 +540,7 @@ class ExactAssigner(Assigner):
             return self._result(problem, none, obj, obj, "optimal", t0, 0,
                                 "no salvo can be fired")
         best = _greedy_shots(problem)
-        surv = surviving_value(problem, best)  # evaluate's sum, its first term kept
-        best_obj = surv + float(problem.round_cost() @ best.sum(axis=1))
+        surv, best_obj = evaluate_parts(problem, best)
         why = (_greedy_proof(problem, best, max_sal)
                or enumeration_proof(problem, best, best_obj, max_sal))
         if why:

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["Assigner", "Assignment", "GreedyAssigner", "WTAProblem", "evaluate",
-           "surviving_value"]
+           "evaluate_parts", "surviving_value"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -180,8 +180,14 @@ def surviving_value(problem: WTAProblem, shots: ArrayLike) -> float:
 
 def evaluate(problem: WTAProblem, shots: ArrayLike) -> float:
     """Objective: surviving value + w_c Σ_ij c_i x_ij."""
+    return evaluate_parts(problem, shots)[1]
+
+
+def evaluate_parts(problem: WTAProblem, shots: ArrayLike) -> tuple[float, float]:
+    """(surviving value, objective) of ``shots``: :func:`evaluate` with its first term."""
     x = np.asarray(shots)
-    return surviving_value(problem, x) + float(problem.round_cost() @ x.sum(axis=1))
+    surv = surviving_value(problem, x)
+    return surv, surv + float(problem.round_cost() @ x.sum(axis=1))
 
 
 @dataclass(frozen=True)
