@@ -83,10 +83,11 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
     confirmed update)."""
     n = x.shape[0]
     p = z.shape[0]
-    hit = np.zeros(n, dtype=np.bool_)
-    used = np.zeros(p, dtype=np.bool_)
+    flags = np.zeros(2 * (n + p), dtype=np.bool_)  # hit, used, group, free: one allocation
+    hit, used = flags[:n], flags[n:n + p]
+    group, free = flags[n + p:2 * n + p], flags[2 * n + p:]
     gain = np.full(n, miss_gain)
-    nis_c = np.empty(0)
+    nis_c = gain[:0]
     n_nis = -1
     (ok, ti, mj, d2, logdet, dist2, lam_p, lam_r, known_r, ub_r, lazy, index, nu, J, C,
      JC) = radar_pairs_lazy(x, P, z, pos, pos_cov, sensor, rot, has_rot, R, gamma, slack,
@@ -98,8 +99,6 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
         n_conf += 1 if confirmed[i] else 0
     lam = clutter if not math.isnan(clutter) else clutter_density(z, R, pd, n_conf)
     log_lam = _log(lam)
-    group = np.empty(n, dtype=np.bool_)
-    free = np.empty(p, dtype=np.bool_)
     for g in range(2):
         any_row = False
         for i in range(n):
@@ -120,7 +119,12 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
             return 2, x, P, hit, used, gain, nis_c, n_nis
         if keep.size == 0:
             continue
-        gt, gm, gd2 = ti[keep], mj[keep], d2[keep]
+        m = keep.size
+        gi = np.empty(2 * m, dtype=np.intp)  # the kept pairs' tracks and detections
+        gt, gm, gd2 = gi[:m], gi[m:], np.empty(m)
+        for q in range(m):
+            c = keep[q]
+            gt[q], gm[q], gd2[q] = ti[c], mj[c], d2[c]
         tr, me, rest, _ = gnn_clusters(gt, gm, gd2, n, p, gamma)
         if rest.size:
             return 2, x, P, hit, used, gain, nis_c, n_nis
@@ -134,9 +138,8 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
             if g == 0:
                 nis_c = nis
                 n_nis = nis.size
-            pair = np.searchsorted(keep, sup)
             for q in range(tr.size):
-                c = keep[pair[q]]
+                c = sup[q]  # (the kept pair of track tr[q] and detection me[q])
                 ll = -0.5 * (d2[c] + logdet[c] + m_log_2pi)
                 gain[tr[q]] = log_pd + ll - log_lam
         for q in range(tr.size):
@@ -211,11 +214,6 @@ def radar_scan_step(x: F64, P: F64, predict: bool, F: F64, Q: F64, z: F64, senso
     if predict and n:
         x, P = kf_predict(x, P, F, Q)
     pos, cov = rae_positions(z, sensor, rot, has_rot, R)
-    nis = np.empty(0)
-    n_nis = -1
-    gain = np.full(n, fp[6])
-    used = np.zeros(p, dtype=np.bool_)
-    hit = np.zeros(n, dtype=np.bool_)
     if n and p:
         status, xu, Pu, hit, used, gain, nis, n_nis = radar_gnn_scan(
             x, P, z, pos, cov, sensor, rot, has_rot, R, confirmed, fp[0], fp[1], fp[2],
@@ -224,19 +222,25 @@ def radar_scan_step(x: F64, P: F64, predict: bool, F: F64, Q: F64, z: F64, senso
             return (status, x, P, pos, cov, nis, n_nis, ids, hits_window, scans, misses,
                     confirmed, score, t_init, t_hit, n_hits)
         x, P = xu, Pu
+    else:
+        n_nis = -1
+        gain = np.full(n, fp[6])
+        nis = gain[:0]
+        flags = np.zeros(n + p, dtype=np.bool_)
+        hit, used = flags[:n], flags[n:]
     n_new = 0
     for j in range(p):
         n_new += 0 if used[j] else 1
     size = n + n_new
-    o_ids = np.empty(size, dtype=np.intp)
-    o_hw = np.empty(size, dtype=np.intp)
-    o_sc = np.empty(size, dtype=np.intp)
-    o_mi = np.empty(size, dtype=np.intp)
+    ob = np.empty(5 * size, dtype=np.intp)  # the book: one integer, one float, one flag array
+    o_ids, o_hw, o_sc = ob[:size], ob[size:2 * size], ob[2 * size:3 * size]
+    o_mi, o_nh = ob[3 * size:4 * size], ob[4 * size:]
     o_cf = np.empty(size, dtype=np.bool_)
-    o_s = np.empty(size)
-    o_ti = np.empty(size)
-    o_th = np.empty(size)
-    o_nh = np.empty(size, dtype=np.intp)
+    sk = size * k
+    of = np.empty(3 * size + sk + sk * k)  # score, t_init, t_hit, x, P
+    o_s, o_ti, o_th = of[:size], of[size:2 * size], of[2 * size:3 * size]
+    o_x = of[3 * size:3 * size + sk].reshape((size, k))
+    o_P = of[3 * size + sk:].reshape((size, k, k))
     for i in range(n):
         o_ids[i], o_hw[i], o_sc[i], o_mi[i] = ids[i], hits_window[i], scans[i], misses[i]
         o_cf[i], o_s[i], o_ti[i], o_th[i] = confirmed[i], score[i] + gain[i], t_init[i], t_hit[i]
@@ -244,8 +248,6 @@ def radar_scan_step(x: F64, P: F64, predict: bool, F: F64, Q: F64, z: F64, senso
     _, drop = manage_book(o_hw[:n], o_sc[:n], o_mi[:n], o_nh[:n], o_th[:n], o_ti[:n],
                           o_cf[:n], hit, t, ip[0], ip[1], fp[9], ip[2], fp[10], fp[11], P,
                           ip[3])
-    o_x = np.empty((size, k))
-    o_P = np.empty((size, k, k))
     r = 0
     for i in range(n):
         if drop[i]:
@@ -256,14 +258,17 @@ def radar_scan_step(x: F64, P: F64, predict: bool, F: F64, Q: F64, z: F64, senso
         r += 1
     if n_new:
         d = pos.shape[1]
-        new_pos = np.empty((n_new, d))
-        new_cov = np.empty((n_new, d, d))
+        nb = np.empty(n_new * (1 + d + d * d))  # positions, covariances, speed σ
+        new_pos = nb[:n_new * d].reshape((n_new, d))
+        new_cov = nb[n_new * d:n_new * (d + d * d)].reshape((n_new, d, d))
+        vel_std = nb[n_new * (d + d * d):]
+        vel_std[:] = fp[12]
         q = 0
         for j in range(p):
             if not used[j]:
                 _copy_row(pos, cov, j, new_pos, new_cov, q)
                 q += 1
-        xn, Pn = init_state(new_pos, new_cov, np.full(n_new, fp[12]), k, extra_mean,
+        xn, Pn = init_state(new_pos, new_cov, vel_std, k, extra_mean,
                             extra_std)
         for q in range(n_new):
             o_ids[r], o_hw[r], o_sc[r], o_mi[r] = next_id + q, 1, 1, 0

@@ -42,7 +42,8 @@ def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, mis
     ``scipy.sparse.csgraph.connected_components`` numbers them, pairs in input order."""
     c_all = track.size
     nt, nm = n_tracks, n_meas
-    w = np.zeros(4 * nt + 3 * nm + 1, dtype=np.intp)  # the integer work arrays, one allocation
+    nw = 4 * nt + 3 * nm + 1
+    w = np.zeros(nw + 2 * c_all, dtype=np.intp)  # the integer work arrays and out, one allocation
     deg_t, deg_m, best = w[:nt], w[nt:nt + nm], w[nt + nm:2 * (nt + nm)]
     parent, start = w[2 * (nt + nm):3 * (nt + nm)], w[3 * (nt + nm):]
     for c in range(c_all):
@@ -74,8 +75,7 @@ def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, mis
         old = best[label]
         if old < 0 or d2[c] < d2[old]:
             best[label] = c
-    out = np.empty(2 * c_all, dtype=np.intp)
-    out_t, out_m = out[:c_all], out[c_all:]
+    out_t, out_m = w[nw:nw + c_all], w[nw + c_all:]
     count = 0
     for b in best:
         if b >= 0 and d2[b] < miss_cost:
@@ -87,15 +87,15 @@ def gnn_clusters(track: I64, meas: I64, d2: F64, n_tracks: int, n_meas: int, mis
             start[_root(parent, track[c]) + 1] += 1
     for r in range(n_tracks):
         start[r + 1] += start[r]
-    rk = np.empty(2 * n_rest, dtype=np.intp)
-    rest, key = rk[:n_rest], rk[n_rest:]
+    nb = max(n_rest - 1, 0)
+    rk = np.empty(2 * n_rest + nb, dtype=np.intp)  # rest, key, bounds: one allocation
+    rest, key, bounds = rk[:n_rest], rk[n_rest:2 * n_rest], rk[2 * n_rest:]
     for c in range(c_all):
         if shared_t[track[c]] and shared_m[meas[c]]:
             r = _root(parent, track[c])
             rest[start[r]], key[start[r]] = c, r
             start[r] += 1
     n_b = 0
-    bounds = np.empty(max(n_rest - 1, 0), dtype=np.intp)
     for k in range(1, n_rest):
         if key[k] != key[k - 1]:
             bounds[n_b] = k

@@ -107,11 +107,12 @@ def radar_pairs_lazy(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64
     p = z.shape[0]
     factor = slack * slack * gamma * loose_factor
     lazy = factor >= 0.0 and factor <= _BIG
-    lam_p = np.empty(n)
-    lam_r = np.empty(p)
-    ub_p = np.empty(n)
-    ub_r = np.empty(p)
-    known_r = np.zeros(p, dtype=np.bool_)
+    fb = np.empty(2 * n + 2 * p + n * p)  # the float work arrays, one allocation
+    lam_p, lam_r = fb[:n], fb[n:n + p]
+    ub_p, ub_r = fb[n + p:2 * n + p], fb[2 * n + p:2 * n + 2 * p]
+    dist2 = fb[2 * n + 2 * p:].reshape((n, p))
+    bb = np.zeros(2 * p, dtype=np.bool_)  # known_r, and all detections (set below)
+    known_r, all_cols = bb[:p], bb[p:]
     ub_r_max = -np.inf
     if lazy:
         for i in range(n):
@@ -131,7 +132,6 @@ def radar_pairs_lazy(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64
             known_r[j] = True
             if not lam_r[j] <= r_max:  # (NaN propagates, as numpy's max)
                 r_max = lam_r[j] if not math.isnan(r_max) else r_max
-    dist2 = np.empty((n, p))
     index = np.full((n, p), -1, dtype=np.intp)
     count = 0
     for i in range(n):
@@ -149,8 +149,8 @@ def radar_pairs_lazy(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64
                 continue
             lam_p[i] = max_eig3(P[i, :3, :3])
             if not have_r_max:
-                r_max = lam_r_max(lam_r, known_r, ub_r, pos_cov,
-                                  np.ones(p, dtype=np.bool_), True)
+                all_cols[:] = True
+                r_max = lam_r_max(lam_r, known_r, ub_r, pos_cov, all_cols, True)
                 have_r_max = True
         loose = (lam_p[i] + r_max) * factor
         for j in range(p):

@@ -61,10 +61,11 @@ _TWO_PI = 2.0 * math.pi
 def kf_predict(x: F64, P: F64, F: F64, Q: F64) -> tuple[F64, F64]:
     """x' = x Fᵀ ``(n, k)`` and P' = ½ (A + Aᵀ) with A = F P Fᵀ + Q ``(n, k, k)``."""
     n, k = x.shape
-    xn = np.empty((n, k))
-    Pn = np.empty((n, k, k))
-    tmp = np.empty(2 * k * k)  # F P and A, one allocation
-    FP, A = tmp[:k * k].reshape((k, k)), tmp[k * k:].reshape((k, k))
+    nk = n * k
+    buf = np.empty(nk + nk * k + 2 * k * k)  # x', P', F P and A, one allocation
+    xn, Pn = buf[:nk].reshape((n, k)), buf[nk:nk + nk * k].reshape((n, k, k))
+    o = nk + nk * k
+    FP, A = buf[o:o + k * k].reshape((k, k)), buf[o + k * k:o + 2 * k * k].reshape((k, k))
     for i in range(n):
         for a in range(k):
             s = 0.0
@@ -129,9 +130,9 @@ def rae_positions(z: F64, sensor: F64, rot: F64, has_rot: bool, R: F64) -> tuple
     ``sensor (1 or p, 3)``, ``rot (1 or p, 3, 3)`` (used if ``has_rot``), ``R (1 or p, 3,
     3)``."""
     p = z.shape[0]
-    pos = np.empty((p, 3))
-    cov = np.empty((p, 3, 3))
-    tmp = np.empty(39)  # the work vector and matrices, one allocation
+    buf = np.empty(12 * p + 39)  # the positions, covariances and work arrays, one allocation
+    pos, cov = buf[:3 * p].reshape((p, 3)), buf[3 * p:12 * p].reshape((p, 3, 3))
+    tmp = buf[12 * p:]
     rel = tmp[0:3]
     J, Ji = tmp[3:12].reshape((3, 3)), tmp[12:21].reshape((3, 3))
     G, T = tmp[21:30].reshape((3, 3)), tmp[30:39].reshape((3, 3))
@@ -235,16 +236,17 @@ def pair_moments(x: F64, P: F64, z: F64, sensor: F64, rot: F64, has_rot: bool, R
     JC)``."""
     n, k = x.shape
     p = z.shape[0]
-    track = np.empty(count, dtype=np.intp)
-    meas = np.empty(count, dtype=np.intp)
-    d2 = np.empty(count)
-    logdet = np.empty(count)
-    dpair = np.empty(count)
-    nu = np.empty((count, 3))
-    Jall = np.empty((count, 3, 3))
-    Call = np.empty((count, k, 3))
-    JCall = np.empty((count, 3, 3))
-    tmp = np.zeros(33)  # the work vectors and matrices, one allocation
+    ib = np.empty(2 * count, dtype=np.intp)  # the outputs: one integer and one float array
+    track, meas = ib[:count], ib[count:]
+    c = count
+    o = 24 * c + 3 * k * c
+    fb = np.empty(o + 33)
+    d2, logdet, dpair = fb[:c], fb[c:2 * c], fb[2 * c:3 * c]
+    nu, Jall = fb[3 * c:6 * c].reshape((c, 3)), fb[6 * c:15 * c].reshape((c, 3, 3))
+    Call = fb[15 * c:15 * c + 3 * k * c].reshape((c, k, 3))
+    JCall = fb[15 * c + 3 * k * c:o].reshape((c, 3, 3))
+    tmp = fb[o:]  # the work vectors and matrices
+    tmp[:] = 0.0
     rel, w = tmp[0:3], tmp[3:6]
     Jr, S, L = tmp[6:15].reshape((3, 3)), tmp[15:24].reshape((3, 3)), tmp[24:33].reshape((3, 3))
     ok = True
@@ -325,12 +327,15 @@ def radar_gnn_update(x: F64, P: F64, pair: I64, track: I64, meas: I64, J: F64, C
     """:func:`~.pairs.gnn_update`: new ``x``, ``P`` (copies, the rows of the assigned pairs
     ``pair`` updated) and the NIS of each; ``ok`` False when some S is not
     positive-definite (Sylvester's criterion, as :func:`~.filters.inv_spd`)."""
-    k = x.shape[1]
-    xn = x.copy()
-    Pn = P.copy()
+    n, k = x.shape
     r = pair.size
-    nis = np.empty(r)
-    w = np.empty(21 + 6 * k + 3 * k * k)  # the work matrices, one allocation
+    nk = n * k
+    buf = np.empty(nk + nk * k + r + 21 + 6 * k + 3 * k * k)  # outputs and work, one allocation
+    xn, Pn = buf[:nk].reshape((n, k)), buf[nk:nk + nk * k].reshape((n, k, k))
+    xn[:] = x
+    Pn[:] = P
+    nis = buf[nk + nk * k:nk + nk * k + r]
+    w = buf[nk + nk * k + r:]  # the work matrices
     S = w[0:9].reshape((3, 3))
     Si = w[9:18].reshape((3, 3))
     Sn = w[18:21]
