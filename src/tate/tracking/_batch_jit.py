@@ -93,7 +93,8 @@ def _scans(x: F64, P: F64, steps: F64, FQ: F64, times: F64, bounds: I64,
     :func:`~._book_jit.ingest_scan` leaves them.  :func:`radar_scans` returns it packed."""
     nis_added = False
     ever_rows = False
-    no_pos, no_cov = np.empty((0, 3)), np.empty((0, 3, 3))
+    none = np.empty(0)
+    no_pos, no_cov = none.reshape((0, 3)), none.reshape((0, 3, 3))
     s = times.size
     for i in range(first, s):
         a, b = bounds[i], bounds[i + 1]
@@ -168,10 +169,11 @@ def radar_scans(xp: F64, bi: I64, steps: F64, FQ: F64, times: F64, bounds: I64, 
     detections' positions (:func:`_scans`' ``pos``, ``pos_cov``, which are those of
     ``rae_positions`` on that scan)."""
     n, k = xp.shape[0], xp.shape[2]
-    x = np.empty((n, k))
-    P = np.empty((n, k, k))
+    nk = n * k
+    buf = np.empty(nk + nk * k + 3 * n)  # x, P and the book's floats, one allocation
+    x, P = buf[:nk].reshape((n, k)), buf[nk:nk + nk * k].reshape((n, k, k))
+    bf = buf[nk + nk * k:].reshape((3, n))
     cf = np.empty(n, dtype=np.bool_)
-    bf = np.empty((3, n))
     for i in range(n):
         for a in range(k):
             x[i, a] = xp[i, 0, a]
@@ -186,7 +188,12 @@ def radar_scans(xp: F64, bi: I64, steps: F64, FQ: F64, times: F64, bounds: I64, 
                  first)
     x, P = out[2], out[3]
     n = x.shape[0]
-    o_xp = np.zeros((n, k + 2, k))
+    d, r = ip[3], 0
+    for i in range(n):
+        r += 1 if out[8][i] else 0
+    m = n * (k + 2) * k
+    ob = np.zeros(m + r * d)  # the packed state and the confirmed positions, one allocation
+    o_xp, cpos = ob[:m].reshape((n, k + 2, k)), ob[m:].reshape((r, d))
     o_bi = np.empty((6, n), dtype=np.intp)
     for i in range(n):
         for a in range(k):
@@ -197,10 +204,6 @@ def radar_scans(xp: F64, bi: I64, steps: F64, FQ: F64, times: F64, bounds: I64, 
         o_xp[i, k + 1, 2] = out[11][i]
         o_bi[0, i], o_bi[1, i], o_bi[2, i] = out[4][i], out[5][i], out[6][i]
         o_bi[3, i], o_bi[4, i], o_bi[5, i] = out[7][i], out[12][i], 1 if out[8][i] else 0
-    d, r = ip[3], 0
-    for i in range(n):
-        r += 1 if out[8][i] else 0
-    cpos = np.empty((r, d))
     r = 0
     for i in range(n):
         if out[8][i]:

@@ -39,7 +39,7 @@ from tate.tracking._pregate_jit import lam_r_max, radar_pairs_lazy
 from tate.tracking._scan_jit import (
     clutter_density,
     gnn_clusters,
-    group_keep_max,
+    group_keep_into,
     init_state,
     kf_predict,
     manage_book,
@@ -99,6 +99,7 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
         n_conf += 1 if confirmed[i] else 0
     lam = clutter if not math.isnan(clutter) else clutter_density(z, R, pd, n_conf)
     log_lam = _log(lam)
+    wb, fd2 = ti[:0], d2[:0]  # (work arrays, allocated at the first group with pairs)
     for g in range(2):
         any_row = False
         for i in range(n):
@@ -113,15 +114,17 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
         if ti.size == 0:  # (no pair: nothing kept)
             continue
         r_max = lam_r_max(lam_r, known_r, ub_r, pos_cov, free, lazy)
-        ok, keep = group_keep_max(ti, mj, d2, dist2, lam_p, r_max, group, free, gamma, slack,
-                                  band)
+        c_all = ti.size
+        if wb.size == 0:  # (kept pairs, their tracks, detections, assigned pairs; their d²)
+            wb, fd2 = np.empty(4 * c_all, dtype=np.intp), np.empty(c_all)
+        keep = wb[:c_all]
+        ok, m = group_keep_into(ti, mj, d2, dist2, lam_p, r_max, group, free, gamma, slack,
+                                band, keep)
         if not ok:
             return 2, x, P, hit, used, gain, nis_c, n_nis
-        if keep.size == 0:
+        if m == 0:
             continue
-        m = keep.size
-        gi = np.empty(2 * m, dtype=np.intp)  # the kept pairs' tracks and detections
-        gt, gm, gd2 = gi[:m], gi[m:], np.empty(m)
+        gt, gm, gd2 = wb[c_all:c_all + m], wb[2 * c_all:2 * c_all + m], fd2[:m]
         for q in range(m):
             c = keep[q]
             gt[q], gm[q], gd2[q] = ti[c], mj[c], d2[c]
@@ -129,7 +132,7 @@ def radar_gnn_scan(x: F64, P: F64, z: F64, pos: F64, pos_cov: F64, sensor: F64, 
         if rest.size:
             return 2, x, P, hit, used, gain, nis_c, n_nis
         if tr.size:
-            sup = np.empty(tr.size, dtype=np.intp)
+            sup = wb[3 * c_all:3 * c_all + tr.size]
             for q in range(tr.size):
                 sup[q] = index[tr[q], me[q]]
             ok, x, P, nis = radar_gnn_update(x, P, sup, ti, mj, J, C, JC, nu, R)

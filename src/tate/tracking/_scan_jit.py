@@ -47,7 +47,8 @@ from tate.jit import njit
 from tate.tracking._eig3_jit import max_eig3 as _max_eig3
 from tate.tracking._gnn_jit import gnn_clusters
 
-__all__ = ["clutter_density", "gnn_clusters", "group_keep", "group_keep_max", "init_state",
+__all__ = ["clutter_density", "gnn_clusters", "group_keep", "group_keep_into", "group_keep_max",
+           "init_state",
            "kf_predict", "manage_book", "pair_moments", "radar_gnn_update", "radar_pairs",
            "rae_positions"]
 
@@ -430,9 +431,20 @@ def group_keep_max(track: I64, meas: I64, d2: F64, dist2: F64, lam_p: F64, lam_r
     """:func:`group_keep` given the largest detection eigenvalue ``lam_r_max`` of the
     detections in ``in_cols`` (NaN if one is NaN; −∞: none); reads ``lam_p`` only at the
     tracks of the pairs."""
+    keep = np.empty(track.size, dtype=np.intp)
+    ok, count = group_keep_into(track, meas, d2, dist2, lam_p, lam_r_max, in_rows, in_cols,
+                                gamma, slack, band, keep)
+    return ok, keep[:count]
+
+
+@njit
+def group_keep_into(track: I64, meas: I64, d2: F64, dist2: F64, lam_p: F64,
+                    lam_r_max: float, in_rows: NDArray[np.bool_], in_cols: NDArray[np.bool_],
+                    gamma: float, slack: float, band: float, keep: I64) -> tuple[bool, int]:
+    """:func:`group_keep_max` into ``keep`` (at least ``track.size``): returns ``ok`` and the
+    count kept, ``keep[:count]`` (0 where not ``ok``)."""
     sg = slack * slack * gamma
     lo, hi = 1.0 - band, 1.0 + band
-    keep = np.empty(track.size, dtype=np.intp)
     count = 0
     for c in range(track.size):
         i = track[c]
@@ -441,11 +453,11 @@ def group_keep_max(track: I64, meas: I64, d2: F64, dist2: F64, lam_p: F64, lam_r
         ratio = dist2[c] / ((lam_p[i] + lam_r_max) * sg)
         inside = ratio < lo and ratio >= 0.0
         if not (inside or ratio > hi):
-            return False, keep[:0]
+            return False, 0
         if inside and d2[c] <= gamma:
             keep[count] = c
             count += 1
-    return True, keep[:count]
+    return True, count
 
 
 @njit
