@@ -269,20 +269,36 @@ class Tracker:
         ``quiet_since`` [s]: duplicates of a killed target (another sensor's track on it)
         go with it, a live neighbour that is still being detected stays.  Returns the ids
         deleted."""
-        if self.state is None or self.book.ids.size == 0:
+        pk = self._pk
+        if pk is not None:  # (the one-call path: read and cut the packed rows)
+            xp, bi = pk
+            k = xp.shape[2]
+            x, P, tid, t_hit = xp[:, 0], xp[:, 1:k + 1], bi[0], xp[:, k + 1, 2]
+        elif self.state is None:
             return np.empty(0, np.intp)
-        x, P = self.filter.output(self.state)
+        else:
+            (x, P), tid, t_hit = self.filter.output(self.state), self.book.ids, self.book.t_hit
+        if tid.size == 0:
+            return np.empty(0, np.intp)
         pos = x[:, :3]
         sig = np.sqrt(np.maximum(np.linalg.eigvalsh(P[:, :3, :3])[:, -1], 0.0))
-        hit = np.isin(self.book.ids, np.asarray(ids, dtype=np.intp))
+        want = np.asarray(ids, dtype=np.intp).ravel()
+        hit = (tid[:, None] == want).any(axis=1)  # (np.isin, without its set machinery)
         gone = hit.copy()
-        for k in np.flatnonzero(hit).tolist():
+        for k in hit.nonzero()[0].tolist():
             d = np.linalg.norm(pos - pos[k], axis=1)
             near = d < np.maximum(gate_m, n_sigma * np.maximum(sig, sig[k]))
-            gone |= near & (self.book.t_hit <= quiet_since + 1e-9)
-        out = self.book.ids[gone].copy()
-        keep = np.flatnonzero(~gone)
-        if keep.size < self.book.ids.size:
+            gone |= near & (t_hit <= quiet_since + 1e-9)
+        out = tid[gone]
+        keep = (~gone).nonzero()[0]
+        if keep.size == tid.size:
+            return out
+        if pk is not None:
+            xp, bi = xp.take(keep, axis=0), bi.take(keep, axis=1)
+            cpos = np.ascontiguousarray(xp[bi[5] != 0, 0, :self.config.dim])
+            cpos.setflags(write=False)
+            self._pk, self._cpos = (xp, bi), cpos
+        else:
             self.book = self.book.take(keep)
             self.state = self.filter.take(self.state, keep)
         return out
@@ -291,7 +307,7 @@ class Tracker:
         """The confirmed tracks now."""
         pk = self._pk
         if pk is not None:  # (the one-call path: a GaussState's x, P)
-            rows, k = np.flatnonzero(pk[1][5]), self.k
+            rows, k = pk[1][5].nonzero()[0], self.k
             s = pk[0].take(rows, axis=0)
             return TrackRows(pk[1][0].take(rows), s[:, 0].copy(), s[:, 1:k + 1].copy(),
                              s[:, k + 1, 0].copy())
