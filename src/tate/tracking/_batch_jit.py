@@ -171,7 +171,8 @@ def radar_scans(xp: F64, bi: I64, steps: F64, FQ: F64, times: F64, bounds: I64, 
     n, k = xp.shape[0], xp.shape[2]
     nk = n * k
     buf = np.empty(nk + nk * k + 3 * n)  # x, P and the book's floats, one allocation
-    x, P = buf[:nk].reshape((n, k)), buf[nk:nk + nk * k].reshape((n, k, k))
+    x: F64 = buf[:nk].reshape((n, k))
+    P: F64 = buf[nk:nk + nk * k].reshape((n, k, k))
     bf = buf[nk + nk * k:].reshape((3, n))
     cf = np.empty(n, dtype=np.bool_)
     for i in range(n):
