@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["ingest_scans", "radar_scans"]
 
 _NF = 13  #: floats of :func:`~._book_jit.scan_params`
+_NI = 5  #: integers of :func:`~._book_jit.scan_params`
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.intp]
@@ -149,26 +150,36 @@ def _scans(x: F64, P: F64, steps: F64, FQ: F64, times: F64, bounds: I64,
 
 
 @njit
-def radar_scans(xp: F64, bi: I64, steps: F64, FQ: F64, times: F64, bounds: I64, z: F64,
+def radar_scans(xp: F64, bi: I64, cp: F64, times: F64, bounds: I64, z: F64,
                 R: F64, alive: B8, site: I64, site_pos: F64, site_rot: F64, has_rot: bool,
-                t_prev: float, next_id: int, fp: F64, ip: I64, nis_sum: float,
-                nis_count: int, first: int
+                t_prev: float, next_id: int, nis_sum: float, nis_count: int, first: int
                 ) -> tuple[int, float, F64, I64, int, float, int, bool, bool, float, bool,
                            F64]:
     """:func:`_scans` with the state, the book and the settings packed into few arrays
     (each array handed to a compiled call costs about 0.3 µs, each handed back about
     0.5 µs): ``xp (n, k + 2, k)`` each track's state (row 0), covariance (rows 1…k) and
     score, t_init, t_hit (row k + 1, columns 0-2; the rest 0), ``bi (6, n)`` the rows ids,
-    hits_window, scans, misses, n_hits, confirmed (0/1); ``FQ (q, 2, k, k)`` the
-    transition and process-noise matrices of ``steps``; ``fp``:
-    :func:`~._book_jit.scan_params`'s floats followed by the filter's extra_mean and
-    extra_std (``e`` each).  Returns ``(done, t_prev, xp, bi, next_id, nis_sum, nis_count,
+    hits_window, scans, misses, n_hits, confirmed (0/1); ``cp`` the tracker's constants
+    (:func:`_consts`): the count q of steps and e of extras,
+    :func:`~._book_jit.scan_params`' floats and integers, the filter's extra_mean and
+    extra_std, the ``steps`` and their transition and process-noise matrices
+    ``FQ (q, 2, k, k)``.  Returns ``(done, t_prev, xp, bi, next_id, nis_sum, nis_count,
     nis_added, ever_rows, need, finish, cpos)``, the state and book packed the same way
     (new arrays), ``cpos (r, dim)`` the confirmed tracks' positions; ``finish``: the scan
     ``done`` was predicted and its clock set, for the step path to finish from its
     detections' positions (:func:`_scans`' ``pos``, ``pos_cov``, which are those of
     ``rae_positions`` on that scan)."""
     n, k = xp.shape[0], xp.shape[2]
+    nq, e = int(cp[0]), int(cp[1])
+    fp, o = cp[2:2 + _NF], 2 + _NF
+    ip = np.empty(_NI, dtype=np.intp)
+    for a in range(_NI):
+        ip[a] = int(cp[o + a])
+    o += _NI
+    extra_mean, extra_std = cp[o:o + e], cp[o + e:o + 2 * e]
+    steps = cp[o + 2 * e:o + 2 * e + nq]
+    o += 2 * e + nq
+    FQ = cp[o:o + nq * 2 * k * k].reshape((nq, 2, k, k))
     nk = n * k
     buf = np.empty(nk + nk * k + 3 * n)  # x, P and the book's floats, one allocation
     x: F64 = buf[:nk].reshape((n, k))
@@ -182,11 +193,9 @@ def radar_scans(xp: F64, bi: I64, steps: F64, FQ: F64, times: F64, bounds: I64, 
                 P[i, a, b] = xp[i, 1 + a, b]
         cf[i] = bi[5, i] != 0
         bf[0, i], bf[1, i], bf[2, i] = xp[i, k + 1, 0], xp[i, k + 1, 1], xp[i, k + 1, 2]
-    e = (fp.size - _NF) // 2
     out = _scans(x, P, steps, FQ, times, bounds, z, R, alive, site, site_pos, site_rot,
                  has_rot, bi[0], bi[1], bi[2], bi[3], cf, bf[0], bf[1], bf[2], bi[4], t_prev,
-                 next_id, fp[:_NF], ip, fp[_NF:_NF + e], fp[_NF + e:], nis_sum, nis_count,
-                 first)
+                 next_id, fp, ip, extra_mean, extra_std, nis_sum, nis_count, first)
     x, P = out[2], out[3]
     n = x.shape[0]
     d, r = ip[3], 0
@@ -236,11 +245,10 @@ def ingest_scans(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, site: I64
         packed = pk is not None
         if not packed:
             pk = _pack(tr)
-        steps, FQ, fp, ip = tr._steps
         t0, nis = tr.t, tr._nis
         out = radar_scans(
-            pk[0], pk[1], steps, FQ, times, bounds, z, R, alive, site, site_pos, rot,  # type: ignore[index]
-            has_rot, np.nan if t0 is None else t0, tr.next_id, fp, ip, nis[0], int(nis[1]), i)
+            pk[0], pk[1], tr._steps[4], times, bounds, z, R, alive, site, site_pos, rot,  # type: ignore[index]
+            has_rot, np.nan if t0 is None else t0, tr.next_id, nis[0], int(nis[1]), i)
         if packed or tr._st is not None or out[8]:  # (the values given where no scan was done)
             tr._pk = (out[2], out[3])
             cpos = tr._cpos = out[11]
@@ -266,9 +274,9 @@ def _resume(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, sit
     predicted state, its clock set; else by ``Tracker.ingest``)."""
     if not math.isnan(need):
         F, _, Q = tr.filter.dyn.matrices(need)  # type: ignore[attr-defined]
-        steps, FQ, fp, ip = tr._steps
-        tr._steps = (np.append(steps, need), np.concatenate([FQ, np.stack([F, Q])[None]]),
-                     fp, ip)
+        steps, FQ, fp, ip, _ = tr._steps
+        steps, FQ = np.append(steps, need), np.concatenate([FQ, np.stack([F, Q])[None]])
+        tr._steps = (steps, FQ, fp, ip, _consts(steps, FQ, fp, ip))
         return
     from tate.tracking.measurement import RAEMeas
 
@@ -285,12 +293,22 @@ def _resume(tr: Tracker, times: F64, bounds: I64, z: F64, R: F64, alive: B8, sit
 
 def _tables(tr: Tracker) -> None:
     """The tracker's constants of :func:`radar_scans` (``tr._steps``): the steps table
-    (row 0: no step, not looked up: a step is > 0), its matrices, the settings."""
+    (row 0: no step, not looked up: a step is > 0), its matrices, the settings, and all
+    of them in one array (:func:`_consts`)."""
     f = tr.filter
     fp, ip = scan_params(tr)
     FQ = np.stack([np.eye(tr.k), np.zeros((tr.k, tr.k))])[None]
-    tr._steps = (np.zeros(1), FQ, np.concatenate([fp, f.extra_mean, f.extra_std]),  # type: ignore[attr-defined]
-                 ip)
+    fp = np.concatenate([fp, f.extra_mean, f.extra_std])  # type: ignore[attr-defined]
+    steps = np.zeros(1)
+    tr._steps = (steps, FQ, fp, ip, _consts(steps, FQ, fp, ip))
+
+
+def _consts(steps: F64, FQ: F64, fp: F64, ip: I64) -> F64:
+    """:func:`radar_scans`' constants ``cp``: the counts of steps and extras, the floats
+    of ``fp`` (:func:`~._book_jit.scan_params`' then the extras' means and σ), with the
+    integers ``ip`` (small: exact as floats) before the extras, the steps, ``FQ``."""
+    e = (fp.size - _NF) // 2
+    return np.concatenate([[steps.size, e], fp[:_NF], ip, fp[_NF:], steps, FQ.ravel()])
 
 
 _ALIVE = np.ones(0, dtype=np.bool_)  #: all True (never written: numba's read-only arrays are
