@@ -40,3 +40,13 @@ class _Book:
     @staticmethod
     def concat(a: _Book, b: _Book) -> _Book:
         return _Book(*(np.concatenate([getattr(a, f), getattr(b, f)]) for f in _Book.FIELDS))
+
+
+def take_packed(xp: F64, bi: I64, keep: I64, dim: int) -> tuple[tuple[F64, I64], F64]:
+    """Rows ``keep`` of the one-call path's packed state ``xp (n, k + 2, k)`` and book ``bi
+    (6, n)`` (:func:`._batch_jit.radar_scans`), and the confirmed tracks' positions ``(r,
+    dim)`` [m] of those rows (read-only), as that kernel returns them."""
+    xp, bi = xp.take(keep, axis=0), bi.take(keep, axis=1)
+    cpos = np.ascontiguousarray(xp[bi[5] != 0, 0, :dim])
+    cpos.setflags(write=False)
+    return (xp, bi), cpos

@@ -48,7 +48,7 @@ from scipy.spatial import cKDTree
 
 from tate import jit
 from tate.tracking.association import Gated, _solve_cluster, gate_threshold, gnn_assign
-from tate.tracking.book import _Book
+from tate.tracking.book import _Book, take_packed
 from tate.tracking.config import ASSOCIATORS, TrackerConfig
 from tate.tracking.filters import GaussianFilter, GaussState, make_filter
 from tate.tracking.jpda import jpda_marginals, pad_candidates, pair_log_likelihood
@@ -271,14 +271,11 @@ class Tracker:
         deleted."""
         pk = self._pk
         if pk is not None:  # (the one-call path: read and cut the packed rows)
-            xp, bi = pk
-            k = xp.shape[2]
+            (xp, bi), k = pk, self.k
             x, P, tid, t_hit = xp[:, 0], xp[:, 1:k + 1], bi[0], xp[:, k + 1, 2]
-        elif self.state is None:
-            return np.empty(0, np.intp)
-        else:
+        elif self.state is not None:
             (x, P), tid, t_hit = self.filter.output(self.state), self.book.ids, self.book.t_hit
-        if tid.size == 0:
+        if (pk is None and self.state is None) or tid.size == 0:
             return np.empty(0, np.intp)
         pos = x[:, :3]
         sig = np.sqrt(np.maximum(np.linalg.eigvalsh(P[:, :3, :3])[:, -1], 0.0))
@@ -291,16 +288,10 @@ class Tracker:
             gone |= near & (t_hit <= quiet_since + 1e-9)
         out = tid[gone]
         keep = (~gone).nonzero()[0]
-        if keep.size == tid.size:
-            return out
-        if pk is not None:
-            xp, bi = xp.take(keep, axis=0), bi.take(keep, axis=1)
-            cpos = np.ascontiguousarray(xp[bi[5] != 0, 0, :self.config.dim])
-            cpos.setflags(write=False)
-            self._pk, self._cpos = (xp, bi), cpos
-        else:
-            self.book = self.book.take(keep)
-            self.state = self.filter.take(self.state, keep)
+        if keep.size < tid.size and pk is not None:
+            self._pk, self._cpos = take_packed(xp, bi, keep, self.config.dim)
+        elif keep.size < tid.size:
+            self.book, self.state = self.book.take(keep), self.filter.take(self.state, keep)
         return out
 
     def confirmed(self) -> TrackRows:
