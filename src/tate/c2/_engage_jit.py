@@ -13,7 +13,9 @@ per launcher site, tries every launcher still without an opportunity, and stops 
 track's time to go (the grid increases) or when every launcher has one or can have none
 (on a kinematic path, every ``_RECHECK`` steps: a launcher whose envelope the exact path
 leaves for good, or whose rounds cannot reach it, by more than a margin over rounding,
-is closed; it would have failed the same test at every later grid time).  Every quantity
+is closed; it would have failed the same test at every later grid time; one whose
+flown table's rounds can meet the path in no range band before a time is skipped until
+then, and the grid times before every open launcher's are not computed).  Every quantity
 is the same scalar arithmetic in the same order as the reference (ground range by
 ``hypot``, slant range as ``sqrt((x² + y²) + z²)`` as numpy's norm sums, the bilinear
 table in the reference's term order, the kinematic stand-in), so the two agree to the
@@ -165,6 +167,12 @@ def table_times(r: F64, a: F64, t: F64, g: F64, alt: F64) -> F64:
 
 
 @njit
+def _floor(x: float, lo: float) -> float:
+    """np.maximum(x, lo) (NaN stays NaN): the kinematic stand-in's floors."""
+    return lo if x < lo else x
+
+
+@njit
 def _flyout(d: float, tb: float, v: float, gun: bool) -> float:
     """:func:`tate.c2.engage.flyout_time` of one launcher (``tb``, ``v`` already floored)."""
     if gun:
@@ -275,32 +283,66 @@ def band_times(index: IP, alts: F64, times: F64, n_ranges: int) -> F64:
 
 
 @njit
-def _late(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
-          ranges: F64, r0: int, nr: int, bands: F64, delay: float, slack: float) -> bool:
-    """Whether a flown-table missile launched after ``delay`` [s] can meet the kinematic
-    path of track ``j`` at no time in ``[t0, t1]`` [s] ahead: in range band ``i``
-    (:func:`band_times`) its fly-out time lies in ``[lo, hi]`` (``bands[r0 + i, :2]``),
-    so a meeting there needs ``delay + lo ≤ τ ≤ delay + MAX_FLYOUT_STRETCH hi + slack``
-    (the search's two time tests) and the altitude within the band's finite cells
-    (``bands[r0 + i, 2:]``).  Over that window (widened by 1e-6 s) the path's ground²
-    (convex) and altitude (as :func:`_outside`: quadratics) span their exact extremes
-    (at an end or the vertex), both continuous; a band whose range or altitudes they miss
-    by more than 1 m (plus 1e-9 of the quadratic's scale) is out; True if every band is.
-    The grid's points differ from the exact path by rounding (< 1e-6 m), a bilinear
-    time from its corners by a few ulp: far inside the margins."""
+def _band_span(A: float, B: float, C: float, t0: float, t1: float, ranges: F64, r0: int,
+               nr: int) -> tuple[int, int]:
+    """The range bands ``[i0, i1)`` of the table at ``ranges[r0:r0 + nr]`` (increasing)
+    that the path's ground² ``A τ² + B τ + C`` over all ``[t0, t1]`` comes within
+    :func:`_late`'s margins of: a band before ``i0`` lies inside the path's least ground
+    range, one from ``i1`` on beyond its largest, by more than 1 m plus 1e-9 of the
+    quadratic's scale (bisections).  Any window of ``[t0, t1]`` spans less, so
+    :func:`_late` would pass over those bands with the same margins."""
+    g_lo, g_hi = _quad_range(A, B, C, t0, t1)
+    tol = 1e-9 * (A * t1 * t1 + abs(B) * t1 + C)
+    i0, hi = 0, nr - 1  # first band whose far edge g_lo − tol does not pass
+    while i0 < hi:
+        mid = (i0 + hi) // 2
+        r_hi = ranges[r0 + mid + 1] + _MARGIN_M
+        if g_lo - tol > r_hi * r_hi:
+            i0 = mid + 1
+        else:
+            hi = mid
+    lo, i1 = i0, nr - 1  # first band from i0 whose near edge is beyond g_hi + tol
+    while lo < i1:
+        mid = (lo + i1) // 2
+        r_lo = ranges[r0 + mid] - _MARGIN_M
+        if r_lo > 0.0 and g_hi + tol < r_lo * r_lo:
+            i1 = mid
+        else:
+            lo = mid + 1
+    return i0, i1
+
+
+@njit
+def _earliest(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
+              ranges: F64, r0: int, nr: int, bands: F64, delay: float, slack: float) -> float:
+    """A time [s] before which a flown-table missile launched after ``delay`` [s] cannot
+    meet the kinematic path of track ``j`` in ``[t0, t1]`` [s] ahead, inf if at no time
+    there: in range band ``i`` (:func:`band_times`) its fly-out time lies in ``[lo, hi]``
+    (``bands[r0 + i, :2]``), so a meeting there needs ``delay + lo ≤ τ ≤ delay +
+    MAX_FLYOUT_STRETCH hi + slack`` (the search's two time tests) and the altitude
+    within the band's finite cells (``bands[r0 + i, 2:]``).  Over that window (widened by
+    1e-6 s) the path's ground² (convex) and altitude (as :func:`_outside`: quadratics)
+    span their exact extremes (at an end or the vertex), both continuous; a band whose
+    range or altitudes they miss by more than 1 m (plus 1e-9 of the quadratic's scale)
+    is out (the bands the whole interval misses so: :func:`_band_span`); the earliest
+    start of a window of a band not out.  The grid's points differ from the exact path
+    by rounding (< 1e-6 m), a bilinear time from its corners by a few ulp: far inside
+    the margins."""
     rx, ry = kin[j, 0] - lpos[s, 0], kin[j, 1] - lpos[s, 1]
     vx, vy = kin[j, 3], kin[j, 4]
     A, B, C = vx * vx + vy * vy, 2.0 * (rx * vx + ry * vy), rx * rx + ry * ry
     a = A / _TWO_R - (0.5 * g0 if kin[j, 6] != 0.0 else 0.0)
     b, c = kin[j, 5] + B / _TWO_R, kin[j, 2] + C / _TWO_R
-    for i in range(nr - 1):
+    i0, i1 = _band_span(A, B, C, t0, t1, ranges, r0, nr)
+    first = np.inf
+    for i in range(i0, i1):
         row = r0 + i
         if bands[row, 0] == np.inf:
             continue
         lo_t = max(t0, delay + bands[row, 0] - 1e-6)
         hi_t = min(t1, delay + _MAX_FLYOUT_STRETCH * bands[row, 1] + slack + 1e-6)
-        if not lo_t <= hi_t:
-            continue
+        if not (lo_t <= hi_t and lo_t < first):
+            continue  # no window, or one starting no earlier than one found
         g_lo, g_hi = _quad_range(A, B, C, lo_t, hi_t)
         tol = 1e-9 * (A * hi_t * hi_t + abs(B) * hi_t + C)
         r_lo, r_hi = ranges[row] - _MARGIN_M, ranges[row + 1] + _MARGIN_M
@@ -312,8 +354,10 @@ def _late(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
         tol = 1e-9 * (abs(a) * hi_t * hi_t + abs(b) * hi_t + abs(c)) + _MARGIN_M
         if h_hi + tol < bands[row, 2] or h_lo - tol > bands[row, 3]:
             continue  # below or above the band's finite cells all the window
-        return False
-    return True
+        first = lo_t
+        if first <= t0:
+            break  # none earlier
+    return first
 
 
 @njit
@@ -338,87 +382,120 @@ def _too_slow(kin: F64, j: int, lpos: F64, s: int, t0: float, t1: float, bound: 
 
 
 @njit
-def _hopeless(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
-              lim: F64, reach: F64, w: int, delay: float, index: IP, ranges: F64,
-              bands: F64, slack: float) -> bool:
-    """:func:`_outside` or (where ``reach`` has rows) :func:`_too_slow` of launcher ``w``
-    or (where ``bands`` has entries and ``w`` has a table) :func:`_late`."""
+def _first(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
+           lim: F64, reach: F64, w: int, delay: float, index: IP, ranges: F64,
+           bands: F64, slack: float) -> float:
+    """A time [s] before which launcher ``w`` has no opportunity on the kinematic path
+    of track ``j`` in ``[t0, t1]``, inf where none at all: inf if :func:`_outside` or
+    (where ``reach`` has rows) :func:`_too_slow`, else (where ``bands`` has entries and
+    ``w`` has a table) :func:`_earliest`, else ``t0``."""
     if _outside(kin, j, lpos, s, g0, t0, t1, lim):
-        return True
+        return np.inf
     if reach.shape[0] > 0 and _too_slow(kin, j, lpos, s, t0, t1, reach[w], delay):
-        return True
-    return (bands.shape[0] > 0 and index[w, 0] == 1 and index[w, 6] != 1
-            and _late(kin, j, lpos, s, g0, t0, t1, ranges, index[w, 1], index[w, 2], bands,
-                      delay, slack))
+        return np.inf
+    if bands.shape[0] > 0 and index[w, 0] == 1 and index[w, 6] != 1:
+        return _earliest(kin, j, lpos, s, g0, t0, t1, ranges, index[w, 1], index[w, 2],
+                         bands, delay, slack)
+    return t0
 
 
 @njit
 def search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, times: F64,
            path: F64, track_speed: F64, time_to_go: F64, tau: F64, launch_delay_s: float,
            slack: float) -> tuple[F64, F64, F64, F64, F64]:
-    """:func:`_search` of a given path (no kinematic bounds)."""
-    return _search(lpos, site, params, index, ranges, alts, times, path, track_speed,
-                   time_to_go, tau, launch_delay_s, slack, np.empty((0, 7)), 0.0,
-                   np.empty((0, 2)), np.empty((0, 4)))
+    """:func:`_search` of a given path (no kinematic bounds), every track."""
+    W, T = site.size, path.shape[0]
+    out = _outputs(W, T)
+    _search(lpos, site, params, index, ranges, alts, times, path, track_speed, time_to_go,
+            tau, launch_delay_s, slack, np.empty((0, 7)), 0.0, np.empty((0, 2)),
+            np.empty((0, 4)), np.arange(T), *out)
+    return out
+
+
+@njit
+def _outputs(W: int, n: int) -> tuple[F64, F64, F64, F64, F64]:
+    """:func:`_search`'s outputs for ``n`` tracks, no opportunity yet."""
+    return (np.full((W, n), np.nan), np.full((W, n, 3), np.nan), np.full((W, n), np.nan),
+            np.zeros((W, n)), np.full((W, n), np.nan))
 
 
 @njit
 def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, times: F64,
             path: F64, track_speed: F64, time_to_go: F64, tau: F64, launch_delay_s: float,
-            slack: float, kin: F64, g0: float, reach: F64, bands: F64
-            ) -> tuple[F64, F64, F64, F64, F64]:
+            slack: float, kin: F64, g0: float, reach: F64, bands: F64, cols: IP, out_t: F64,
+            out_p: F64, out_f: F64, out_pk: F64, out_d: F64) -> None:
     """Earliest feasible intercept of every (launcher, track) pair (the search of
-    :func:`tate.c2.engage.opportunities` from the predicted ``path (T, K, 3)`` on).
+    :func:`tate.c2.engage.opportunities` from the predicted path on) of the tracks
+    ``cols``, into their columns of the outputs (left as they are where none).
 
     The launchers come as :func:`pack` gives them; the ground range and altitude of a
-    predicted point are computed once per site.  ``track_speed (T,)`` [m/s],
-    ``time_to_go (T,)`` and the grid ``tau (K,)`` [s] as in the reference; ``slack``
-    is its ``max(window_s, step_s)``.  Returns the intercept time ``(W, T)``, PIP
-    ``(W, T, 3)``, fly-out time ``(W, T)`` (NaN where none), nominal Pk ``(W, T)`` (0
-    where none) and slant range at the PIP ``(W, T)`` for launchers without a table
-    (NaN otherwise) [s, m]."""
-    W, S, T, K = site.size, lpos.shape[0], path.shape[0], tau.size
-    out_t = np.full((W, T), np.nan)
-    out_p = np.full((W, T, 3), np.nan)
-    out_f = np.full((W, T), np.nan)
-    out_pk = np.zeros((W, T))
-    out_d = np.full((W, T), np.nan)
+    predicted point are computed once per site.  The path: ``path (T, K, 3)`` or, where
+    ``kin`` has rows, the kinematic one of ``kin (T, 7)`` (:func:`_kinematic`), each
+    point computed when the search reaches it (as :func:`tate.c2.engage.predict_path`).
+    ``track_speed (T,)`` [m/s], ``time_to_go (T,)`` and the grid ``tau (K,)`` [s] as in
+    the reference; ``slack`` is its ``max(window_s, step_s)``.  Outputs: the intercept
+    time ``(W, T)``, PIP ``(W, T, 3)``, fly-out time ``(W, T)`` (NaN where none),
+    nominal Pk ``(W, T)`` (0 where none) and slant range at the PIP ``(W, T)`` for
+    launchers without a table (NaN otherwise) [s, m]."""
+    W, S, K = site.size, lpos.shape[0], tau.size
     rel = np.empty((S, 3))
     ground = np.empty(S)
     alt = np.empty(S)
     open_ = np.empty(W, np.bool_)
-    tb = np.maximum(params[:, 0], 1e-9)  # the kinematic stand-in's floors
-    v = np.maximum(params[:, 1], 1.0)
+    start = np.empty(W)  # no opportunity of the launcher before [s]
+    pt = np.empty(3)
     min_alt, max_alt = params[:, 2], params[:, 3]
     min_range, max_range, max_target_speed = params[:, 4], params[:, 5], params[:, 6]
-    for j in range(T):
+    half_g = 0.5 * g0
+    for j in cols:
         left = 0
         for w in range(W):
             open_[w] = track_speed[j] <= max_target_speed[w]
             left += open_[w]
-        end = 0  # the grid times before the time to go (tau increases)
-        while end < K and tau[end] < time_to_go[j]:
-            end += 1
+        end, hi = 0, K  # the grid times before the time to go (tau increases: bisection)
+        while end < hi:
+            mid = (end + hi) // 2
+            if tau[mid] < time_to_go[j]:
+                end = mid + 1
+            else:
+                hi = mid
+        nxt = -np.inf  # no open launcher has an opportunity before
+        for w in range(W):
+            start[w] = -np.inf
         for k in range(K):
             if kin.shape[0] and k % _RECHECK == 0 and left and k < end:
-                for w in range(W):  # no opportunity up to the end: closed (the same answers)
-                    if open_[w] and _hopeless(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
-                                              params[w, 2:6], reach, w, launch_delay_s,
-                                              index, ranges, bands, slack):
+                nxt = np.inf
+                for w in range(W):  # none up to the end: closed; none before start: skipped
+                    if not open_[w]:
+                        continue
+                    start[w] = _first(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
+                                      params[w, 2:6], reach, w, launch_delay_s, index,
+                                      ranges, bands, slack)
+                    if start[w] == np.inf:
                         open_[w] = False
                         left -= 1
+                    nxt = min(nxt, start[w])
             if left == 0 or not tau[k] < time_to_go[j]:
                 break  # tau increases: no later time either
+            if tau[k] < nxt:
+                continue  # the same answers: no open launcher has one yet
+            if kin.shape[0]:
+                for c in range(3):
+                    pt[c] = kin[j, c] + kin[j, 3 + c] * tau[k]
+                pt[2] -= half_g * (tau[k] * tau[k]) if kin[j, 6] != 0.0 else 0.0
+            else:
+                for c in range(3):
+                    pt[c] = path[j, k, c]
             for s in range(S):
                 for c in range(3):
-                    rel[s, c] = path[j, k, c] - lpos[s, c]
+                    rel[s, c] = pt[c] - lpos[s, c]
                 ground[s] = math.hypot(rel[s, 0], rel[s, 1])
-                alt[s] = path[j, k, 2] + ground[s] * ground[s] / _TWO_R
+                alt[s] = pt[2] + ground[s] * ground[s] / _TWO_R
             wait = tau[k] - launch_delay_s
             for w in range(W):
                 s = site[w]
                 g, h = ground[s], alt[s]
-                if not (open_[w] and h >= min_alt[w] and h <= max_alt[w]
+                if not (open_[w] and tau[k] >= start[w] and h >= min_alt[w] and h <= max_alt[w]
                         and g >= min_range[w] and g <= max_range[w]):
                     continue
                 d = np.nan
@@ -428,20 +505,20 @@ def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
                 else:
                     d = math.sqrt((rel[s, 0] * rel[s, 0] + rel[s, 1] * rel[s, 1])
                                   + rel[s, 2] * rel[s, 2])
-                    fly = _flyout(d, tb[w], v[w], index[w, 6] == 1)
+                    fly = _flyout(d, _floor(params[w, 0], 1e-9), _floor(params[w, 1], 1.0),
+                                  index[w, 6] == 1)
                 if not math.isfinite(fly):
                     fly = np.inf
                 stretch = 1.0 if index[w, 6] == 1 else _MAX_FLYOUT_STRETCH
                 if fly <= wait and wait <= stretch * fly + slack:
                     out_t[w, j] = tau[k]
                     for c in range(3):
-                        out_p[w, j, c] = path[j, k, c]
+                        out_p[w, j, c] = pt[c]
                     out_f[w, j] = fly
                     out_pk[w, j] = params[w, 7]
                     out_d[w, j] = d
                     open_[w] = False
                     left -= 1
-    return out_t, out_p, out_f, out_pk, out_d
 
 
 @njit
@@ -453,41 +530,38 @@ def search_kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, a
     tracks' ENU states ``pos, vel (T, 3)`` [m, m/s] (gravity ``g0`` [m/s²] for the
     ``ballistic`` ones), with the same arithmetic; the track speeds as ``np.linalg.norm``
     sums them."""
-    return _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic,
-                      g0, time_to_go, tau, launch_delay_s, slack, np.empty((0, 2)),
-                      np.empty((0, 4)))
+    T = pos.shape[0]
+    out = _outputs(site.size, T)
+    _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic, g0,
+               time_to_go, tau, launch_delay_s, slack, np.empty((0, 2)), np.empty((0, 4)),
+               np.arange(T), *out)
+    return out
 
 
 @njit
 def _kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
                times: F64, pos: F64, vel: F64, ballistic: NDArray[np.bool_], g0: float,
                time_to_go: F64, tau: F64, launch_delay_s: float, slack: float, reach: F64,
-               bands: F64) -> tuple[F64, F64, F64, F64, F64]:
-    """:func:`search_kinematic`, a launcher closed early (the same answers) once the
-    kinematic path stays outside its envelope (:func:`_outside`) or, where ``reach``
-    ``(W, 2)`` (:func:`speed_bounds`) has rows, out of its rounds' reach
-    (:func:`_too_slow`) up to the time to go (checked every ``_RECHECK`` grid steps)."""
-    T, K = pos.shape[0], tau.size
-    path = np.empty((T, K, 3))
+               bands: F64, cols: IP, out_t: F64, out_p: F64, out_f: F64, out_pk: F64,
+               out_d: F64) -> None:
+    """:func:`search_kinematic` of the tracks ``cols`` into their columns of the
+    outputs, a launcher closed early (the same answers) once the kinematic path stays
+    outside its envelope (:func:`_outside`) or, where ``reach`` ``(W, 2)``
+    (:func:`speed_bounds`) has rows, out of its rounds' reach (:func:`_too_slow`), or
+    where ``bands`` has rows, too late for its table (:func:`_late`), up to the time to
+    go (checked every ``_RECHECK`` grid steps)."""
+    T = pos.shape[0]
     speed = np.empty(T)
-    half_g = 0.5 * g0
-    for j in range(T):
-        for k in range(K):  # the search reads no point at or after the time to go
-            if not tau[k] < time_to_go[j]:
-                break
-            for c in range(3):
-                path[j, k, c] = pos[j, c] + vel[j, c] * tau[k]
-            path[j, k, 2] -= half_g * (tau[k] * tau[k]) if ballistic[j] else 0.0
+    kin = np.empty((T, 7))
+    for j in cols:
         speed[j] = math.sqrt((vel[j, 0] * vel[j, 0] + vel[j, 1] * vel[j, 1])
                              + vel[j, 2] * vel[j, 2])
-    kin = np.empty((T, 7))
-    for j in range(T):
         for c in range(3):
             kin[j, c], kin[j, 3 + c] = pos[j, c], vel[j, c]
         kin[j, 6] = 1.0 if ballistic[j] else 0.0
-    return _search(lpos, site, params, index, ranges, alts, times, path, speed, time_to_go,
-                   tau, launch_delay_s, slack, kin, g0, reach, bands)
-
+    _search(lpos, site, params, index, ranges, alts, times, np.empty((0, 0, 3)), speed,
+            time_to_go, tau, launch_delay_s, slack, kin, g0, reach, bands, cols, out_t,
+            out_p, out_f, out_pk, out_d)
 
 
 @njit
@@ -513,35 +587,17 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
         if need[j]:
             cols[m] = j
             m += 1
-    sp = np.empty((m, 3))
-    sv = np.empty((m, 3))
-    sb = np.empty(m, np.bool_)
-    st = np.empty(m)
-    for i in range(m):
-        j = cols[i]
-        for c in range(3):
-            sp[i, c] = pos[j, c]
-            sv[i, c] = vel[j, c]
-        sb[i] = ballistic[j]
-        st[i] = time_to_go[j]
-    t, p, f, pk, d = _kinematic(lpos, site, params, index, ranges, alts, times, sp, sv, sb,
-                                g0, st, tau, launch_delay_s, slack, reach, bands)
     W = site.size
-    out_t = np.full((W, n), np.nan)
-    out_p = np.full((W, n, 3), np.nan)
-    out_f = np.full((W, n), np.nan)
-    out_pk = np.zeros((W, n))
+    out_t, out_p, out_f, out_pk, d = _outputs(W, n)
+    _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic, g0,
+               time_to_go, tau, launch_delay_s, slack, reach, bands, cols, out_t, out_p,
+               out_f, out_pk, d)
     for w in range(W):
         gun = index[w, 6] == 1
-        for i in range(m):
-            j = cols[i]
-            out_t[w, j] = t[w, i]
-            for c in range(3):
-                out_p[w, j, c] = p[w, i, c]
-            out_f[w, j] = f[w, i]
-            q = pk[w, i]
-            if gun and t[w, i] == t[w, i]:
-                sigma = math.hypot(rail[w, 0] * d[w, i], rail[w, 1])
+        for j in cols:
+            q = out_pk[w, j]
+            if gun and out_t[w, j] == out_t[w, j]:
+                sigma = math.hypot(rail[w, 0] * d[w, j], rail[w, 1])
                 den = 2.0 * sigma * sigma
                 ratio = (rail[w, 2] * rail[w, 2]) / den if den > 0.0 else np.inf
                 q = params[w, 7] * -math.expm1(-ratio)
