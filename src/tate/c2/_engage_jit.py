@@ -15,7 +15,8 @@ track's time to go (the grid increases) or when every launcher has one or can ha
 leaves for good, or whose rounds cannot reach it, by more than a margin over rounding,
 is closed; it would have failed the same test at every later grid time; one whose
 flown table's rounds can meet the path in no range band before a time is skipped until
-then, and the grid times before every open launcher's are not computed).  Every quantity
+then, as is one whose rounds cannot reach it before a time (:func:`_reach_start`), and
+the grid times before every open launcher's are not computed).  Every quantity
 is the same scalar arithmetic in the same order as the reference (ground range by
 ``hypot``, slant range as ``sqrt((x² + y²) + z²)`` as numpy's norm sums, the bilinear
 table in the reference's term order, the kinematic stand-in), so the two agree to the
@@ -224,9 +225,10 @@ def _outside(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: floa
 def speed_bounds(params: F64, index: IP, ranges: F64, alts: F64, times: F64) -> F64:
     """Per launcher (as :func:`pack` gives them) a speed V [m/s] and a head start G [m]
     with fly-out time ≥ (ground range − G) / V wherever the fly-out time is finite,
-    ``(W, 2)``: V the (floored) burnout speed and G 0 for the kinematic stand-in (a
-    railgun's fly-out is d / (``RAILGUN_SPEED_FACTOR`` V), the missile's boost and coast at
-    least d / V, and the slant range d ≥ the ground range); for a flown table, V the
+    ``(W, 2)``: V the (floored) burnout speed, a railgun's ``RAILGUN_SPEED_FACTOR`` of it,
+    and G 0 for the kinematic stand-in (a railgun's fly-out is d / (``RAILGUN_SPEED_FACTOR``
+    V), the missile's boost and coast at least d / V, and the slant range d ≥ the ground
+    range); for a flown table, V the
     same and G the largest outer range less V times the smallest time of a cell with
     four finite corners (a bilinear time is at least its cell's smallest corner; a NaN
     corner gives NaN)."""
@@ -234,7 +236,7 @@ def speed_bounds(params: F64, index: IP, ranges: F64, alts: F64, times: F64) -> 
     out = np.zeros((W, 2))
     for w in range(W):
         v = params[w, 1] if params[w, 1] > 1.0 else 1.0
-        out[w, 0] = v
+        out[w, 0] = _RAILGUN_SPEED_FACTOR * v if index[w, 6] == 1 else v
         if index[w, 0] != 1:
             continue
         r0, nr, na, t0 = index[w, 1], index[w, 2], index[w, 4], index[w, 5]
@@ -382,6 +384,25 @@ def _too_slow(kin: F64, j: int, lpos: F64, s: int, t0: float, t1: float, bound: 
 
 
 @njit
+def _reach_start(kin: F64, j: int, lpos: F64, s: int, tau: F64, k: int, end: int,
+                 bound: F64, delay: float) -> float:
+    """A time [s] before which a round of :func:`_too_slow`'s ``bound`` cannot reach the
+    kinematic path of track ``j`` from ``tau[k]`` on: the grid time after the last
+    ``tau[m]`` (``k ≤ m < end``, bisected) with :func:`_too_slow` over ``[tau[k],
+    tau[m]]``, else ``tau[k]`` (inf if every one to ``tau[end − 1]``)."""
+    lo, hi = k - 1, end  # _too_slow up to tau[lo] (none yet), not up to tau[hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _too_slow(kin, j, lpos, s, tau[k], tau[mid], bound, delay):
+            lo = mid
+        else:
+            hi = mid
+    if lo < k:
+        return tau[k]
+    return tau[lo + 1] if lo + 1 < end else np.inf
+
+
+@njit
 def _first(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
            lim: F64, reach: F64, w: int, delay: float, index: IP, ranges: F64,
            bands: F64, slack: float) -> float:
@@ -471,6 +492,9 @@ def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
                     start[w] = _first(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
                                       params[w, 2:6], reach, w, launch_delay_s, index,
                                       ranges, bands, slack)
+                    if start[w] != np.inf and reach.shape[0] and index[w, 0] != 1:
+                        start[w] = _reach_start(kin, j, lpos, site[w], tau, k, end, reach[w],
+                                                launch_delay_s)
                     if start[w] == np.inf:
                         open_[w] = False
                         left -= 1

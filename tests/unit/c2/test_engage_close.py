@@ -108,7 +108,7 @@ def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int)
     bands = fast.band_times
     index, ranges = fast.packed[3], fast.packed[4]
     kin = np.column_stack([pos, vel, ballistic.astype(float)])
-    closed = {"envelope": 0, "reach": 0, "late": 0, "later": 0}
+    closed = {"envelope": 0, "reach": 0, "late": 0, "later": 0, "reach later": 0}
     for j in range(pos.shape[0]):
         end = int(np.sum(tau < ttg[j]))
         if end == 0:
@@ -126,6 +126,12 @@ def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int)
                     closed["later"] += 1
                     assert not (tau[k0] <= t < first), (seed, j, w, k0, first, t)
                 late = first == np.inf
+                if index[w, 0] != 1:  # kinematic stand-ins: skipped out of reach
+                    first = k._reach_start(kin, j, lpos, site[w], tau, k0, end, reach[w], 2.0)
+                    if first > tau[k0]:
+                        closed["later"] += 1
+                        closed["reach later"] += 1
+                        assert not (tau[k0] <= t < first), (seed, j, w, k0, first, t)
                 if late:
                     closed["late"] += 1
                 if out or slow or late:
@@ -133,7 +139,7 @@ def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int)
                     # no opportunity at or after tau[k0]
                     assert not (t >= tau[k0]), (seed, j, w, k0, out, slow)
     assert (closed["envelope"] > 500 and closed["reach"] > 100 and closed["late"] > 100
-            and closed["later"] > 100), closed
+            and closed["later"] > 100 and closed["reach later"] > 100), closed
 
 
 @pytest.mark.parametrize("seed", range(3))
