@@ -1,4 +1,5 @@
-"""The early closing of a launcher in the compiled search (:mod:`tate.c2._engage_jit`):
+"""The early closing of a launcher in the compiled search (:mod:`tate.c2._engage_jit`,
+its bounds in :mod:`tate.c2._engage_bounds`):
 a launcher whose envelope the exact kinematic path leaves for good, or whose rounds
 cannot reach it (:func:`speed_bounds`), or whose flown table's rounds can meet it in no
 range band (:func:`_earliest`: too late, too early for the stretch, or where the table
@@ -97,7 +98,7 @@ def _tracks(seed: int, n: int) -> tuple[np.ndarray, ...]:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int) -> None:  # type: ignore[no-untyped-def]
-    from tate.c2 import _engage_jit as k
+    from tate.c2 import _engage_bounds as k
 
     ref, fast = launchers
     pos, vel, ttg, ballistic = _tracks(seed, 300)
