@@ -254,15 +254,16 @@ def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
                 for w in range(W):  # none up to the end: closed; none before start: skipped
                     if not open_[w]:
                         continue
-                    start[w] = _first(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
-                                      params[w, 2:6], reach, w, launch_delay_s, index,
-                                      ranges, bands, slack)
-                    if start[w] != np.inf and reach.shape[0] and index[w, 0] != 1:
-                        start[w] = _reach_start(kin, j, lpos, site[w], tau, k, end, reach[w],
-                                                launch_delay_s)
-                    if start[w] == np.inf:
-                        open_[w] = False
-                        left -= 1
+                    if not start[w] > tau[k]:  # (a start still ahead still holds)
+                        start[w] = _first(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
+                                          params[w, 2:6], reach, w, launch_delay_s, index,
+                                          ranges, bands, slack)
+                        if start[w] != np.inf and reach.shape[0] and index[w, 0] != 1:
+                            start[w] = _reach_start(kin, j, lpos, site[w], tau, k, end,
+                                                    reach[w], launch_delay_s)
+                        if start[w] == np.inf:
+                            open_[w] = False
+                            left -= 1
                     nxt = min(nxt, start[w])
             if left == 0 or not tau[k] < time_to_go[j]:
                 break  # tau increases: no later time either
