@@ -338,7 +338,7 @@ def _kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F
     outputs, a launcher closed early (the same answers) once the kinematic path stays
     outside its envelope (:func:`_outside`) or, where ``reach`` ``(W, 2)``
     (:func:`speed_bounds`) has rows, out of its rounds' reach (:func:`_too_slow`), or
-    where ``bands`` has rows, too late for its table (:func:`_late`), up to the time to
+    where ``bands`` has rows, too late for its table (:func:`_earliest`), up to the time to
     go (checked every ``_RECHECK`` grid steps)."""
     T = pos.shape[0]
     speed = np.empty(T)
@@ -361,12 +361,12 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
                 vel: F64, ballistic: NDArray[np.bool_], g0: float, time_to_go: F64, tau: F64,
                 launch_delay_s: float, slack: float) -> tuple[F64, F64, F64, F64]:
     """:func:`search_kinematic` of the tracks ``need (n,)`` of ``pos, vel (n, 3)``,
-    ``ballistic`` and ``time_to_go (n,)``, written into ``(W, n)`` outputs (the other
-    columns: NaN times, points and fly-outs, Pk 0), with the railguns' Pk at their PIPs
-    (``rail (W, 3)``: angular dispersion [rad], residual miss σ [m], lethal radius [m])
-    and NaN Pk as 0 (:func:`tate.engine.decision.search_tracks` and
-    :func:`tate.c2.engage._railgun_pk`, the same arithmetic): intercept time, PIP,
-    Pk, fly-out time."""
+    ``ballistic`` and ``time_to_go (n,)`` (a non-finite one searched as inf), written
+    into ``(W, n)`` outputs (the other columns: NaN times, points and fly-outs, Pk 0),
+    with the railguns' Pk at their PIPs (``rail (W, 3)``: angular dispersion [rad],
+    residual miss σ [m], lethal radius [m]) and NaN Pk as 0
+    (:func:`tate.engine.decision.search_tracks` and :func:`tate.c2.engage._railgun_pk`,
+    the same arithmetic): intercept time, PIP, Pk, fly-out time."""
     n = need.size
     m = 0
     for j in range(n):
@@ -377,10 +377,13 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
         if need[j]:
             cols[m] = j
             m += 1
+    ttg = np.empty(n)
+    for col in cols:  # np.where(np.isfinite(time_to_go), time_to_go, np.inf)
+        ttg[col] = time_to_go[col] if math.isfinite(time_to_go[col]) else np.inf
     W = site.size
     out_t, out_p, out_f, out_pk, d = _outputs(W, n)
     _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic, g0,
-               time_to_go, tau, launch_delay_s, slack, reach, bands, cols, out_t, out_p,
+               ttg, tau, launch_delay_s, slack, reach, bands, cols, out_t, out_p,
                out_f, out_pk, d)
     for w in range(W):
         gun = index[w, 6] == 1

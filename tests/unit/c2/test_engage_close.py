@@ -154,3 +154,18 @@ def test_search_with_closing_is_the_full_walk_on_random_tracks(launchers, seed: 
     for f in ("t_intercept", "pip", "pk", "flyout"):
         np.testing.assert_array_equal(getattr(got, f)[:, need], getattr(want, f), err_msg=f)
     assert np.isfinite(want.t_intercept).sum() > 100
+
+
+def test_a_non_finite_time_to_go_is_searched_as_inf(launchers) -> None:  # type: ignore[no-untyped-def]
+    ref, fast = launchers
+    pos, vel, ttg, ballistic = _tracks(20, 300)
+    rng = np.random.default_rng(20)
+    ttg = np.where(rng.random(ttg.size) < 0.3, rng.choice([np.nan, -np.inf], ttg.size), ttg)
+    need = rng.random(pos.shape[0]) < 0.8
+    got = engage.opportunities_of(fast, need, pos, vel, ttg, ballistic, 2.0)
+    assert got is not None
+    inf = np.where(np.isfinite(ttg), ttg, np.inf)
+    want = opportunities(ref, pos[need], vel[need], inf[need], ballistic[need])
+    for f in ("t_intercept", "pip", "pk", "flyout"):
+        np.testing.assert_array_equal(getattr(got, f)[:, need], getattr(want, f), err_msg=f)
+    assert np.isfinite(want.t_intercept[:, ~np.isfinite(ttg[need])]).sum() > 20
