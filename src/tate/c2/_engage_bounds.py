@@ -144,10 +144,10 @@ def _band_span(A: float, B: float, C: float, t0: float, t1: float, ranges: F64, 
                nr: int) -> tuple[int, int]:
     """The range bands ``[i0, i1)`` of the table at ``ranges[r0:r0 + nr]`` (increasing)
     that the path's ground² ``A τ² + B τ + C`` over all ``[t0, t1]`` comes within
-    :func:`_late`'s margins of: a band before ``i0`` lies inside the path's least ground
+    :func:`_earliest`'s margins of: a band before ``i0`` lies inside the path's least ground
     range, one from ``i1`` on beyond its largest, by more than 1 m plus 1e-9 of the
     quadratic's scale (bisections).  Any window of ``[t0, t1]`` spans less, so
-    :func:`_late` would pass over those bands with the same margins."""
+    :func:`_earliest` would pass over those bands with the same margins."""
     g_lo, g_hi = _quad_range(A, B, C, t0, t1)
     tol = 1e-9 * (A * t1 * t1 + abs(B) * t1 + C)
     i0, hi = 0, nr - 1  # first band whose far edge g_lo − tol does not pass
