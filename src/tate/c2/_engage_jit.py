@@ -13,7 +13,11 @@ per launcher site, tries every launcher still without an opportunity, and stops 
 track's time to go (the grid increases) or when every launcher has one or can have none
 (on a kinematic path, every ``_RECHECK`` steps: a launcher whose envelope the exact path
 leaves for good, or whose rounds cannot reach it, by more than a margin over rounding,
-is closed; it would have failed the same test at every later grid time).  Every quantity
+is closed; it would have failed the same test at every later grid time; one whose
+flown table's rounds can meet the path in no range band before a time is skipped until
+then, as is one whose rounds cannot reach it before a time (:func:`_reach_start`), and
+the grid times before every open launcher's are not computed; the bounds:
+:mod:`tate.c2._engage_bounds`).  Every quantity
 is the same scalar arithmetic in the same order as the reference (ground range by
 ``hypot``, slant range as ``sqrt((x² + y²) + z²)`` as numpy's norm sums, the bilinear
 table in the reference's term order, the kinematic stand-in), so the two agree to the
@@ -34,6 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tate.c2._engage_bounds import _first, _reach_start, band_times, speed_bounds
 from tate.jit import njit
 
 __all__ = ["band_times", "pack", "search", "search_kinematic", "search_need",
@@ -47,7 +52,6 @@ _COAST_FACTOR = 0.85
 _RAILGUN_SPEED_FACTOR = 0.7
 _TWO_R = 2.0 * 6_371_000.0
 _MAX_FLYOUT_STRETCH = 1.5
-_MARGIN_M = 1.0  #: the kinematic bounds' margin over rounding [m]
 _RECHECK = 16  #: grid steps between the kinematic bounds' checks
 _BIG = float(np.finfo(np.float64).max)  # np.nan_to_num's stand-in for inf
 
@@ -165,6 +169,12 @@ def table_times(r: F64, a: F64, t: F64, g: F64, alt: F64) -> F64:
 
 
 @njit
+def _floor(x: float, lo: float) -> float:
+    """np.maximum(x, lo) (NaN stays NaN): the kinematic stand-in's floors."""
+    return lo if x < lo else x
+
+
+@njit
 def _flyout(d: float, tb: float, v: float, gun: bool) -> float:
     """:func:`tate.c2.engage.flyout_time` of one launcher (``tb``, ``v`` already floored)."""
     if gun:
@@ -176,249 +186,106 @@ def _flyout(d: float, tb: float, v: float, gun: bool) -> float:
 
 
 @njit
-def _quad_range(a: float, b: float, c: float, t0: float, t1: float) -> tuple[float, float]:
-    """The smallest and largest value of ``a t² + b t + c`` over ``[t0, t1]``."""
-    lo = hi = a * t0 * t0 + b * t0 + c
-    for t in (t1, -b / (2.0 * a) if a != 0.0 else t0):
-        if t >= t0 and t <= t1:
-            q = a * t * t + b * t + c
-            lo, hi = min(lo, q), max(hi, q)
-    return lo, hi
-
-
-@njit
-def _outside(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
-             lim: F64) -> bool:
-    """Whether the kinematic path of track ``j`` (``kin[j]``: ENU position, velocity,
-    ballistic 0/1 [m, m/s]) stays outside the altitude or ground-range limits ``lim``
-    (min and max altitude, min and max range [m], ``params[w, 2:6]``) of a launcher at
-    site ``s`` by more than ``_MARGIN_M`` over the times ``[t0, t1]`` [s] ahead.
-
-    Exact functions: ground² = A τ² + B τ + C is convex, the altitude (ground²/2R, less
-    ½ g₀ τ² if ballistic) a quadratic, so their extremes over the interval lie at its
-    ends or the vertex.  The grid points the search computes differ from these by
-    rounding (< 1e-6 m for points within 1e9 m), far inside the margin: a launcher this
-    returns True for fails the same envelope test at every grid time of the interval."""
-    rx, ry = kin[j, 0] - lpos[s, 0], kin[j, 1] - lpos[s, 1]
-    vx, vy = kin[j, 3], kin[j, 4]
-    A, B, C = vx * vx + vy * vy, 2.0 * (rx * vx + ry * vy), rx * rx + ry * ry
-    g_lo, g_hi = _quad_range(A, B, C, t0, t1)
-    if g_lo > (lim[3] + _MARGIN_M) ** 2:
-        return True
-    if lim[2] > _MARGIN_M and g_hi < (lim[2] - _MARGIN_M) ** 2:
-        return True
-    a = A / _TWO_R - (0.5 * g0 if kin[j, 6] != 0.0 else 0.0)
-    h_lo, h_hi = _quad_range(a, kin[j, 5] + B / _TWO_R, kin[j, 2] + C / _TWO_R, t0, t1)
-    return h_hi < lim[0] - _MARGIN_M or h_lo > lim[1] + _MARGIN_M
-
-
-@njit
-def speed_bounds(params: F64, index: IP, ranges: F64, alts: F64, times: F64) -> F64:
-    """Per launcher (as :func:`pack` gives them) a speed V [m/s] and a head start G [m]
-    with fly-out time ≥ (ground range − G) / V wherever the fly-out time is finite,
-    ``(W, 2)``: V the (floored) burnout speed and G 0 for the kinematic stand-in (a
-    railgun's fly-out is d / (``RAILGUN_SPEED_FACTOR`` V), the missile's boost and coast at
-    least d / V, and the slant range d ≥ the ground range); for a flown table, V the
-    same and G the largest outer range less V times the smallest time of a cell with
-    four finite corners (a bilinear time is at least its cell's smallest corner; a NaN
-    corner gives NaN)."""
-    W = index.shape[0]
-    out = np.zeros((W, 2))
-    for w in range(W):
-        v = params[w, 1] if params[w, 1] > 1.0 else 1.0
-        out[w, 0] = v
-        if index[w, 0] != 1:
-            continue
-        r0, nr, na, t0 = index[w, 1], index[w, 2], index[w, 4], index[w, 5]
-        for i in range(nr - 1):
-            for k in range(na - 1):
-                c = t0 + i * na + k
-                corners = (times[c], times[c + 1], times[c + na], times[c + na + 1])
-                if math.isnan(corners[0] + corners[1] + corners[2] + corners[3]):
-                    continue
-                lo = min(min(corners[0], corners[1]), min(corners[2], corners[3]))
-                out[w, 1] = max(out[w, 1], ranges[r0 + i + 1] - v * lo)
-    return out
-
-
-@njit
-def band_times(index: IP, alts: F64, times: F64, n_ranges: int) -> F64:
-    """Per range band of every flown table (as :func:`pack` gives them), ``(R, 4)``
-    aligned with ``ranges`` (row ``r0 + i``: ground ranges in ``[ranges[r0 + i],
-    ranges[r0 + i + 1]]``, the table's cell row ``i``): the least and the largest
-    fly-out time [s] at any finite point of it (a bilinear time lies between its cell's
-    smallest and largest corner; a NaN corner gives NaN) and the lowest and highest
-    altitude [m] of its cells with four finite corners (−inf below if the lowest cell
-    is one: altitudes below the table clamp to it); rows without such a cell, a table's
-    last row and launchers without a table: inf, −inf, inf, −inf."""
-    out = np.empty((n_ranges, 4))
-    for r in range(n_ranges):
-        out[r, 0], out[r, 1], out[r, 2], out[r, 3] = np.inf, -np.inf, np.inf, -np.inf
-    for w in range(index.shape[0]):
-        if index[w, 0] != 1:
-            continue
-        r0, nr, a0, na, t0 = index[w, 1], index[w, 2], index[w, 3], index[w, 4], index[w, 5]
-        for i in range(nr - 1):
-            for k in range(na - 1):
-                c = t0 + i * na + k
-                corners = (times[c], times[c + 1], times[c + na], times[c + na + 1])
-                if math.isnan(corners[0] + corners[1] + corners[2] + corners[3]):
-                    continue
-                lo = min(min(corners[0], corners[1]), min(corners[2], corners[3]))
-                hi = max(max(corners[0], corners[1]), max(corners[2], corners[3]))
-                row = r0 + i
-                out[row, 0] = min(out[row, 0], lo)
-                out[row, 1] = max(out[row, 1], hi)
-                out[row, 2] = min(out[row, 2], -np.inf if k == 0 else alts[a0 + k])
-                out[row, 3] = max(out[row, 3], alts[a0 + k + 1])
-    return out
-
-
-@njit
-def _late(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
-          ranges: F64, r0: int, nr: int, bands: F64, delay: float, slack: float) -> bool:
-    """Whether a flown-table missile launched after ``delay`` [s] can meet the kinematic
-    path of track ``j`` at no time in ``[t0, t1]`` [s] ahead: in range band ``i``
-    (:func:`band_times`) its fly-out time lies in ``[lo, hi]`` (``bands[r0 + i, :2]``),
-    so a meeting there needs ``delay + lo ≤ τ ≤ delay + MAX_FLYOUT_STRETCH hi + slack``
-    (the search's two time tests) and the altitude within the band's finite cells
-    (``bands[r0 + i, 2:]``).  Over that window (widened by 1e-6 s) the path's ground²
-    (convex) and altitude (as :func:`_outside`: quadratics) span their exact extremes
-    (at an end or the vertex), both continuous; a band whose range or altitudes they miss
-    by more than 1 m (plus 1e-9 of the quadratic's scale) is out; True if every band is.
-    The grid's points differ from the exact path by rounding (< 1e-6 m), a bilinear
-    time from its corners by a few ulp: far inside the margins."""
-    rx, ry = kin[j, 0] - lpos[s, 0], kin[j, 1] - lpos[s, 1]
-    vx, vy = kin[j, 3], kin[j, 4]
-    A, B, C = vx * vx + vy * vy, 2.0 * (rx * vx + ry * vy), rx * rx + ry * ry
-    a = A / _TWO_R - (0.5 * g0 if kin[j, 6] != 0.0 else 0.0)
-    b, c = kin[j, 5] + B / _TWO_R, kin[j, 2] + C / _TWO_R
-    for i in range(nr - 1):
-        row = r0 + i
-        if bands[row, 0] == np.inf:
-            continue
-        lo_t = max(t0, delay + bands[row, 0] - 1e-6)
-        hi_t = min(t1, delay + _MAX_FLYOUT_STRETCH * bands[row, 1] + slack + 1e-6)
-        if not lo_t <= hi_t:
-            continue
-        g_lo, g_hi = _quad_range(A, B, C, lo_t, hi_t)
-        tol = 1e-9 * (A * hi_t * hi_t + abs(B) * hi_t + C)
-        r_lo, r_hi = ranges[row] - _MARGIN_M, ranges[row + 1] + _MARGIN_M
-        if g_lo - tol > r_hi * r_hi:
-            continue  # beyond the band's far edge all the window
-        if r_lo > 0.0 and g_hi + tol < r_lo * r_lo:
-            continue  # inside its near edge all the window
-        h_lo, h_hi = _quad_range(a, b, c, lo_t, hi_t)
-        tol = 1e-9 * (abs(a) * hi_t * hi_t + abs(b) * hi_t + abs(c)) + _MARGIN_M
-        if h_hi + tol < bands[row, 2] or h_lo - tol > bands[row, 3]:
-            continue  # below or above the band's finite cells all the window
-        return False
-    return True
-
-
-@njit
-def _too_slow(kin: F64, j: int, lpos: F64, s: int, t0: float, t1: float, bound: F64,
-              delay: float) -> bool:
-    """Whether a round with fly-out time ≥ (ground range − G) / V (``bound``: V, G of
-    :func:`speed_bounds`) launched after ``delay`` [s] cannot reach the kinematic path
-    of track ``j`` at any time in ``[t0, t1]`` [s] ahead: reaching it at τ needs
-    ground ≤ V (τ − delay) + G, so ground² − (V' (τ − delay) + G + 1 m)² ≤ 0 (V' = V
-    plus 1e-6 of it, over rounding), a quadratic; False unless its least value (at an
-    end or the vertex) is above its rounding margin."""
-    rx, ry = kin[j, 0] - lpos[s, 0], kin[j, 1] - lpos[s, 1]
-    vx, vy = kin[j, 3], kin[j, 4]
-    V = bound[0] * (1.0 + 1e-6)
-    e = bound[1] + 1.0 - V * delay  # the reach at τ is V τ + e
-    a = (vx * vx + vy * vy) - V * V
-    b = 2.0 * (rx * vx + ry * vy) - 2.0 * V * e
-    c = (rx * rx + ry * ry) - e * e
-    lo, _ = _quad_range(a, b, c, t0, t1)
-    scale = (abs(a) * t1 * t1 + abs(b) * t1 + abs(c)) + (V * t1 + abs(e)) ** 2
-    return lo > 1e-9 * scale + 1.0
-
-
-@njit
-def _hopeless(kin: F64, j: int, lpos: F64, s: int, g0: float, t0: float, t1: float,
-              lim: F64, reach: F64, w: int, delay: float, index: IP, ranges: F64,
-              bands: F64, slack: float) -> bool:
-    """:func:`_outside` or (where ``reach`` has rows) :func:`_too_slow` of launcher ``w``
-    or (where ``bands`` has entries and ``w`` has a table) :func:`_late`."""
-    if _outside(kin, j, lpos, s, g0, t0, t1, lim):
-        return True
-    if reach.shape[0] > 0 and _too_slow(kin, j, lpos, s, t0, t1, reach[w], delay):
-        return True
-    return (bands.shape[0] > 0 and index[w, 0] == 1 and index[w, 6] != 1
-            and _late(kin, j, lpos, s, g0, t0, t1, ranges, index[w, 1], index[w, 2], bands,
-                      delay, slack))
-
-
-@njit
 def search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, times: F64,
            path: F64, track_speed: F64, time_to_go: F64, tau: F64, launch_delay_s: float,
            slack: float) -> tuple[F64, F64, F64, F64, F64]:
-    """:func:`_search` of a given path (no kinematic bounds)."""
-    return _search(lpos, site, params, index, ranges, alts, times, path, track_speed,
-                   time_to_go, tau, launch_delay_s, slack, np.empty((0, 7)), 0.0,
-                   np.empty((0, 2)), np.empty((0, 4)))
+    """:func:`_search` of a given path (no kinematic bounds), every track."""
+    W, T = site.size, path.shape[0]
+    out = _outputs(W, T)
+    _search(lpos, site, params, index, ranges, alts, times, path, track_speed, time_to_go,
+            tau, launch_delay_s, slack, np.empty((0, 7)), 0.0, np.empty((0, 2)),
+            np.empty((0, 4)), np.arange(T), *out)
+    return out
+
+
+@njit
+def _outputs(W: int, n: int) -> tuple[F64, F64, F64, F64, F64]:
+    """:func:`_search`'s outputs for ``n`` tracks, no opportunity yet."""
+    return (np.full((W, n), np.nan), np.full((W, n, 3), np.nan), np.full((W, n), np.nan),
+            np.zeros((W, n)), np.full((W, n), np.nan))
 
 
 @njit
 def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64, times: F64,
             path: F64, track_speed: F64, time_to_go: F64, tau: F64, launch_delay_s: float,
-            slack: float, kin: F64, g0: float, reach: F64, bands: F64
-            ) -> tuple[F64, F64, F64, F64, F64]:
+            slack: float, kin: F64, g0: float, reach: F64, bands: F64, cols: IP, out_t: F64,
+            out_p: F64, out_f: F64, out_pk: F64, out_d: F64) -> None:
     """Earliest feasible intercept of every (launcher, track) pair (the search of
-    :func:`tate.c2.engage.opportunities` from the predicted ``path (T, K, 3)`` on).
+    :func:`tate.c2.engage.opportunities` from the predicted path on) of the tracks
+    ``cols``, into their columns of the outputs (left as they are where none).
 
     The launchers come as :func:`pack` gives them; the ground range and altitude of a
-    predicted point are computed once per site.  ``track_speed (T,)`` [m/s],
-    ``time_to_go (T,)`` and the grid ``tau (K,)`` [s] as in the reference; ``slack``
-    is its ``max(window_s, step_s)``.  Returns the intercept time ``(W, T)``, PIP
-    ``(W, T, 3)``, fly-out time ``(W, T)`` (NaN where none), nominal Pk ``(W, T)`` (0
-    where none) and slant range at the PIP ``(W, T)`` for launchers without a table
-    (NaN otherwise) [s, m]."""
-    W, S, T, K = site.size, lpos.shape[0], path.shape[0], tau.size
-    out_t = np.full((W, T), np.nan)
-    out_p = np.full((W, T, 3), np.nan)
-    out_f = np.full((W, T), np.nan)
-    out_pk = np.zeros((W, T))
-    out_d = np.full((W, T), np.nan)
+    predicted point are computed once per site.  The path: ``path (T, K, 3)`` or, where
+    ``kin`` has rows, the kinematic one of ``kin (T, 7)`` (:func:`_kinematic`), each
+    point computed when the search reaches it (as :func:`tate.c2.engage.predict_path`).
+    ``track_speed (T,)`` [m/s], ``time_to_go (T,)`` and the grid ``tau (K,)`` [s] as in
+    the reference; ``slack`` is its ``max(window_s, step_s)``.  Outputs: the intercept
+    time ``(W, T)``, PIP ``(W, T, 3)``, fly-out time ``(W, T)`` (NaN where none),
+    nominal Pk ``(W, T)`` (0 where none) and slant range at the PIP ``(W, T)`` for
+    launchers without a table (NaN otherwise) [s, m]."""
+    W, S, K = site.size, lpos.shape[0], tau.size
     rel = np.empty((S, 3))
     ground = np.empty(S)
     alt = np.empty(S)
     open_ = np.empty(W, np.bool_)
-    tb = np.maximum(params[:, 0], 1e-9)  # the kinematic stand-in's floors
-    v = np.maximum(params[:, 1], 1.0)
+    start = np.empty(W)  # no opportunity of the launcher before [s]
+    pt = np.empty(3)
     min_alt, max_alt = params[:, 2], params[:, 3]
     min_range, max_range, max_target_speed = params[:, 4], params[:, 5], params[:, 6]
-    for j in range(T):
+    half_g = 0.5 * g0
+    for j in cols:
         left = 0
         for w in range(W):
             open_[w] = track_speed[j] <= max_target_speed[w]
             left += open_[w]
-        end = 0  # the grid times before the time to go (tau increases)
-        while end < K and tau[end] < time_to_go[j]:
-            end += 1
+        end, hi = 0, K  # the grid times before the time to go (tau increases: bisection)
+        while end < hi:
+            mid = (end + hi) // 2
+            if tau[mid] < time_to_go[j]:
+                end = mid + 1
+            else:
+                hi = mid
+        nxt = -np.inf  # no open launcher has an opportunity before
+        for w in range(W):
+            start[w] = -np.inf
         for k in range(K):
             if kin.shape[0] and k % _RECHECK == 0 and left and k < end:
-                for w in range(W):  # no opportunity up to the end: closed (the same answers)
-                    if open_[w] and _hopeless(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
-                                              params[w, 2:6], reach, w, launch_delay_s,
-                                              index, ranges, bands, slack):
-                        open_[w] = False
-                        left -= 1
+                nxt = np.inf
+                for w in range(W):  # none up to the end: closed; none before start: skipped
+                    if not open_[w]:
+                        continue
+                    if not start[w] > tau[k]:  # (a start still ahead still holds)
+                        start[w] = _first(kin, j, lpos, site[w], g0, tau[k], tau[end - 1],
+                                          params[w, 2:6], reach, w, launch_delay_s, index,
+                                          ranges, bands, slack)
+                        if start[w] != np.inf and reach.shape[0] and index[w, 0] != 1:
+                            start[w] = _reach_start(kin, j, lpos, site[w], tau, k, end,
+                                                    reach[w], launch_delay_s)
+                        if start[w] == np.inf:
+                            open_[w] = False
+                            left -= 1
+                    nxt = min(nxt, start[w])
             if left == 0 or not tau[k] < time_to_go[j]:
                 break  # tau increases: no later time either
+            if tau[k] < nxt:
+                continue  # the same answers: no open launcher has one yet
+            if kin.shape[0]:
+                for c in range(3):
+                    pt[c] = kin[j, c] + kin[j, 3 + c] * tau[k]
+                pt[2] -= half_g * (tau[k] * tau[k]) if kin[j, 6] != 0.0 else 0.0
+            else:
+                for c in range(3):
+                    pt[c] = path[j, k, c]
             for s in range(S):
                 for c in range(3):
-                    rel[s, c] = path[j, k, c] - lpos[s, c]
+                    rel[s, c] = pt[c] - lpos[s, c]
                 ground[s] = math.hypot(rel[s, 0], rel[s, 1])
-                alt[s] = path[j, k, 2] + ground[s] * ground[s] / _TWO_R
+                alt[s] = pt[2] + ground[s] * ground[s] / _TWO_R
             wait = tau[k] - launch_delay_s
             for w in range(W):
                 s = site[w]
                 g, h = ground[s], alt[s]
-                if not (open_[w] and h >= min_alt[w] and h <= max_alt[w]
+                if not (open_[w] and tau[k] >= start[w] and h >= min_alt[w] and h <= max_alt[w]
                         and g >= min_range[w] and g <= max_range[w]):
                     continue
                 d = np.nan
@@ -428,20 +295,20 @@ def _search(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
                 else:
                     d = math.sqrt((rel[s, 0] * rel[s, 0] + rel[s, 1] * rel[s, 1])
                                   + rel[s, 2] * rel[s, 2])
-                    fly = _flyout(d, tb[w], v[w], index[w, 6] == 1)
+                    fly = _flyout(d, _floor(params[w, 0], 1e-9), _floor(params[w, 1], 1.0),
+                                  index[w, 6] == 1)
                 if not math.isfinite(fly):
                     fly = np.inf
                 stretch = 1.0 if index[w, 6] == 1 else _MAX_FLYOUT_STRETCH
                 if fly <= wait and wait <= stretch * fly + slack:
                     out_t[w, j] = tau[k]
                     for c in range(3):
-                        out_p[w, j, c] = path[j, k, c]
+                        out_p[w, j, c] = pt[c]
                     out_f[w, j] = fly
                     out_pk[w, j] = params[w, 7]
                     out_d[w, j] = d
                     open_[w] = False
                     left -= 1
-    return out_t, out_p, out_f, out_pk, out_d
 
 
 @njit
@@ -453,41 +320,38 @@ def search_kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, a
     tracks' ENU states ``pos, vel (T, 3)`` [m, m/s] (gravity ``g0`` [m/s²] for the
     ``ballistic`` ones), with the same arithmetic; the track speeds as ``np.linalg.norm``
     sums them."""
-    return _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic,
-                      g0, time_to_go, tau, launch_delay_s, slack, np.empty((0, 2)),
-                      np.empty((0, 4)))
+    T = pos.shape[0]
+    out = _outputs(site.size, T)
+    _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic, g0,
+               time_to_go, tau, launch_delay_s, slack, np.empty((0, 2)), np.empty((0, 4)),
+               np.arange(T), *out)
+    return out
 
 
 @njit
 def _kinematic(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: F64,
                times: F64, pos: F64, vel: F64, ballistic: NDArray[np.bool_], g0: float,
                time_to_go: F64, tau: F64, launch_delay_s: float, slack: float, reach: F64,
-               bands: F64) -> tuple[F64, F64, F64, F64, F64]:
-    """:func:`search_kinematic`, a launcher closed early (the same answers) once the
-    kinematic path stays outside its envelope (:func:`_outside`) or, where ``reach``
-    ``(W, 2)`` (:func:`speed_bounds`) has rows, out of its rounds' reach
-    (:func:`_too_slow`) up to the time to go (checked every ``_RECHECK`` grid steps)."""
-    T, K = pos.shape[0], tau.size
-    path = np.empty((T, K, 3))
+               bands: F64, cols: IP, out_t: F64, out_p: F64, out_f: F64, out_pk: F64,
+               out_d: F64) -> None:
+    """:func:`search_kinematic` of the tracks ``cols`` into their columns of the
+    outputs, a launcher closed early (the same answers) once the kinematic path stays
+    outside its envelope (:func:`_outside`) or, where ``reach`` ``(W, 2)``
+    (:func:`speed_bounds`) has rows, out of its rounds' reach (:func:`_too_slow`), or
+    where ``bands`` has rows, too late for its table (:func:`_earliest`), up to the time to
+    go (checked every ``_RECHECK`` grid steps)."""
+    T = pos.shape[0]
     speed = np.empty(T)
-    half_g = 0.5 * g0
-    for j in range(T):
-        for k in range(K):  # the search reads no point at or after the time to go
-            if not tau[k] < time_to_go[j]:
-                break
-            for c in range(3):
-                path[j, k, c] = pos[j, c] + vel[j, c] * tau[k]
-            path[j, k, 2] -= half_g * (tau[k] * tau[k]) if ballistic[j] else 0.0
+    kin = np.empty((T, 7))
+    for j in cols:
         speed[j] = math.sqrt((vel[j, 0] * vel[j, 0] + vel[j, 1] * vel[j, 1])
                              + vel[j, 2] * vel[j, 2])
-    kin = np.empty((T, 7))
-    for j in range(T):
         for c in range(3):
             kin[j, c], kin[j, 3 + c] = pos[j, c], vel[j, c]
         kin[j, 6] = 1.0 if ballistic[j] else 0.0
-    return _search(lpos, site, params, index, ranges, alts, times, path, speed, time_to_go,
-                   tau, launch_delay_s, slack, kin, g0, reach, bands)
-
+    _search(lpos, site, params, index, ranges, alts, times, np.empty((0, 0, 3)), speed,
+            time_to_go, tau, launch_delay_s, slack, kin, g0, reach, bands, cols, out_t,
+            out_p, out_f, out_pk, out_d)
 
 
 @njit
@@ -497,12 +361,12 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
                 vel: F64, ballistic: NDArray[np.bool_], g0: float, time_to_go: F64, tau: F64,
                 launch_delay_s: float, slack: float) -> tuple[F64, F64, F64, F64]:
     """:func:`search_kinematic` of the tracks ``need (n,)`` of ``pos, vel (n, 3)``,
-    ``ballistic`` and ``time_to_go (n,)``, written into ``(W, n)`` outputs (the other
-    columns: NaN times, points and fly-outs, Pk 0), with the railguns' Pk at their PIPs
-    (``rail (W, 3)``: angular dispersion [rad], residual miss σ [m], lethal radius [m])
-    and NaN Pk as 0 (:func:`tate.engine.decision.search_tracks` and
-    :func:`tate.c2.engage._railgun_pk`, the same arithmetic): intercept time, PIP,
-    Pk, fly-out time."""
+    ``ballistic`` and ``time_to_go (n,)`` (a non-finite one searched as inf), written
+    into ``(W, n)`` outputs (the other columns: NaN times, points and fly-outs, Pk 0),
+    with the railguns' Pk at their PIPs (``rail (W, 3)``: angular dispersion [rad],
+    residual miss σ [m], lethal radius [m]) and NaN Pk as 0
+    (:func:`tate.engine.decision.search_tracks` and :func:`tate.c2.engage._railgun_pk`,
+    the same arithmetic): intercept time, PIP, Pk, fly-out time."""
     n = need.size
     m = 0
     for j in range(n):
@@ -513,35 +377,20 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
         if need[j]:
             cols[m] = j
             m += 1
-    sp = np.empty((m, 3))
-    sv = np.empty((m, 3))
-    sb = np.empty(m, np.bool_)
-    st = np.empty(m)
-    for i in range(m):
-        j = cols[i]
-        for c in range(3):
-            sp[i, c] = pos[j, c]
-            sv[i, c] = vel[j, c]
-        sb[i] = ballistic[j]
-        st[i] = time_to_go[j]
-    t, p, f, pk, d = _kinematic(lpos, site, params, index, ranges, alts, times, sp, sv, sb,
-                                g0, st, tau, launch_delay_s, slack, reach, bands)
+    ttg = np.empty(n)
+    for col in cols:  # np.where(np.isfinite(time_to_go), time_to_go, np.inf)
+        ttg[col] = time_to_go[col] if math.isfinite(time_to_go[col]) else np.inf
     W = site.size
-    out_t = np.full((W, n), np.nan)
-    out_p = np.full((W, n, 3), np.nan)
-    out_f = np.full((W, n), np.nan)
-    out_pk = np.zeros((W, n))
+    out_t, out_p, out_f, out_pk, d = _outputs(W, n)
+    _kinematic(lpos, site, params, index, ranges, alts, times, pos, vel, ballistic, g0,
+               ttg, tau, launch_delay_s, slack, reach, bands, cols, out_t, out_p,
+               out_f, out_pk, d)
     for w in range(W):
         gun = index[w, 6] == 1
-        for i in range(m):
-            j = cols[i]
-            out_t[w, j] = t[w, i]
-            for c in range(3):
-                out_p[w, j, c] = p[w, i, c]
-            out_f[w, j] = f[w, i]
-            q = pk[w, i]
-            if gun and t[w, i] == t[w, i]:
-                sigma = math.hypot(rail[w, 0] * d[w, i], rail[w, 1])
+        for col in cols:
+            q = out_pk[w, col]
+            if gun and out_t[w, col] == out_t[w, col]:
+                sigma = math.hypot(rail[w, 0] * d[w, col], rail[w, 1])
                 den = 2.0 * sigma * sigma
                 ratio = (rail[w, 2] * rail[w, 2]) / den if den > 0.0 else np.inf
                 q = params[w, 7] * -math.expm1(-ratio)
@@ -551,5 +400,5 @@ def search_need(lpos: F64, site: IP, params: F64, index: IP, ranges: F64, alts: 
                 q = _BIG
             elif q == -np.inf:
                 q = -_BIG
-            out_pk[w, j] = q
+            out_pk[w, col] = q
     return out_t, out_p, out_pk, out_f

@@ -196,10 +196,10 @@ def opportunities_of(launchers: Launchers, need: NDArray[np.bool_], pos: F64, ve
                      time_to_go: F64, ballistic: NDArray[np.bool_],
                      window_s: float) -> Opportunities | None:
     """:func:`opportunities` (default grid, kinematic path) of the tracks ``need (n,)``
-    only, as ``(W, n)`` arrays whose other columns hold no opportunity (NaN times and
-    points, Pk 0), in one compiled call (:func:`tate.c2._engage_jit.search_need`); None
-    if the ``launchers`` were built with the compiled path off (the caller then searches
-    with :func:`opportunities`)."""
+    only (a non-finite ``time_to_go`` searched as inf), as ``(W, n)`` arrays whose other
+    columns hold no opportunity (NaN times and points, Pk 0), in one compiled call
+    (:func:`tate.c2._engage_jit.search_need`); None if the ``launchers`` were built with
+    the compiled path off (the caller then searches with :func:`opportunities`)."""
     if not launchers._jit or launchers.n == 0:
         return None
     return Opportunities(*_KERNELS.search_need(

@@ -215,15 +215,17 @@ def update_pips_numpy(pool: Any, origin: Any, bodies: NDArray[np.intp],
 def search_tracks(launchers: Any, window_s: float, need: NDArray[np.bool_], pos: F64,
                   vel: F64, ttg: F64, ballistic: NDArray[np.bool_], pred: Any) -> Any:
     """The decision's opportunities (:func:`tate.c2.engage.opportunities` of ``launchers``
-    on tracks ``pos, vel (n, 3)`` (ENU [m, m/s]) with times to go ``ttg`` [s], the
-    ``ballistic`` flags and the prediction ``pred`` or None) searched for the tracks
-    ``need (n,)`` only; the other columns hold no opportunity (NaN times and points, Pk
-    0).  A track's opportunities depend on its own state only, so the searched columns
-    are those of the search of every track."""
-    if pred is None:  # one compiled call where the launchers have one
+    on tracks ``pos, vel (n, 3)`` (ENU [m, m/s]) with times to go ``ttg`` [s] (a
+    non-finite one: unknown, searched as inf), the ``ballistic`` flags and the
+    prediction ``pred`` or None) searched for the tracks ``need (n,)`` only; the other
+    columns hold no opportunity (NaN times and points, Pk 0).  A track's opportunities
+    depend on its own state only, so the searched columns are those of the search of
+    every track."""
+    if pred is None:  # one compiled call where the launchers have one (it maps ttg)
         opp = _engage.opportunities_of(launchers, need, pos, vel, ttg, ballistic, window_s)
         if opp is not None:
             return opp
+    ttg = np.where(np.isfinite(ttg), ttg, np.inf)
     if need.all():
         return _engage.opportunities(launchers, pos, vel, ttg, ballistic, window_s=window_s,
                                      path=None if pred is None else pred.path)

@@ -373,10 +373,9 @@ class Defence:
         self._update_pips(t, threat, pos, vel, ballistic, pred)
         if not any_need:
             return
-        ttg = np.where(np.isfinite(ta.time_to_go), ta.time_to_go, np.inf)
-        opp = _decision.search_tracks(self.launchers, self._period,
-                                      np.array(need_l, dtype=bool), pos, vel, ttg,
-                                      ballistic, pred)
+        opp = _decision.search_tracks(self.launchers, self._period,  # (non-finite ttg: inf)
+                                      np.array(need_l, dtype=bool), pos, vel,
+                                      ta.time_to_go, ballistic, pred)
         if any(unseen_l):  # (the threats of the other tracks are reachable already)
             reach[threat[np.array(unseen_l, dtype=bool) & opp.feasible.any(axis=0)]] = True
         if not fire:

@@ -1,14 +1,17 @@
-"""The early closing of a launcher in the compiled search (:mod:`tate.c2._engage_jit`):
+"""The early closing of a launcher in the compiled search (:mod:`tate.c2._engage_jit`,
+its bounds in :mod:`tate.c2._engage_bounds`):
 a launcher whose envelope the exact kinematic path leaves for good, or whose rounds
 cannot reach it (:func:`speed_bounds`), or whose flown table's rounds can meet it in no
-range band (:func:`_late`: too late, too early for the stretch, or where the table has no
-time), is closed before the end of the track's grid.
+range band (:func:`_earliest`: too late, too early for the stretch, or where the table
+has no time), is closed before the end of the track's grid; one whose rounds can meet
+it in no band before a time is skipped until then.
 
 Oracle: the numpy search of :func:`tate.c2.engage.opportunities` (the full walk of the
 whole grid).  The speed bound holds at every point of every bundled fly-out table; a
-closed pair has no opportunity in the full walk; the search with closing gives the same
-opportunities, to the bit, on random tracks of every kind around the default
-scenario's launchers (flown tables, kinematic missiles, railguns).
+closed pair has no opportunity in the full walk, a skipped one none before its time;
+the search with closing gives the same opportunities, to the bit, on random tracks of
+every kind around the default scenario's launchers (flown tables, kinematic missiles,
+railguns).
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ def _tracks(seed: int, n: int) -> tuple[np.ndarray, ...]:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int) -> None:  # type: ignore[no-untyped-def]
-    from tate.c2 import _engage_jit as k
+    from tate.c2 import _engage_bounds as k
 
     ref, fast = launchers
     pos, vel, ttg, ballistic = _tracks(seed, 300)
@@ -106,7 +109,7 @@ def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int)
     bands = fast.band_times
     index, ranges = fast.packed[3], fast.packed[4]
     kin = np.column_stack([pos, vel, ballistic.astype(float)])
-    closed = {"envelope": 0, "reach": 0, "late": 0}
+    closed = {"envelope": 0, "reach": 0, "late": 0, "later": 0, "reach later": 0}
     for j in range(pos.shape[0]):
         end = int(np.sum(tau < ttg[j]))
         if end == 0:
@@ -116,17 +119,28 @@ def test_a_closed_pair_has_no_opportunity_in_the_full_walk(launchers, seed: int)
                 lim = np.ascontiguousarray(params[w, 2:6])
                 out = k._outside(kin, j, lpos, site[w], G0, tau[k0], tau[end - 1], lim)
                 slow = k._too_slow(kin, j, lpos, site[w], tau[k0], tau[end - 1], reach[w], 2.0)
-                late = index[w, 0] == 1 and k._late(
+                first = k._earliest(
                     kin, j, lpos, site[w], G0, tau[k0], tau[end - 1], ranges, index[w, 1],
-                    index[w, 2], bands, 2.0, 2.0)
+                    index[w, 2], bands, 2.0, 2.0) if index[w, 0] == 1 else -np.inf
+                t = full.t_intercept[w, j]
+                if first > tau[k0]:  # none in [tau[k0], first)
+                    closed["later"] += 1
+                    assert not (tau[k0] <= t < first), (seed, j, w, k0, first, t)
+                late = first == np.inf
+                if index[w, 0] != 1:  # kinematic stand-ins: skipped out of reach
+                    first = k._reach_start(kin, j, lpos, site[w], tau, k0, end, reach[w], 2.0)
+                    if first > tau[k0]:
+                        closed["later"] += 1
+                        closed["reach later"] += 1
+                        assert not (tau[k0] <= t < first), (seed, j, w, k0, first, t)
                 if late:
                     closed["late"] += 1
                 if out or slow or late:
                     closed["envelope" if out else "reach"] += 1
                     # no opportunity at or after tau[k0]
-                    t = full.t_intercept[w, j]
                     assert not (t >= tau[k0]), (seed, j, w, k0, out, slow)
-    assert closed["envelope"] > 500 and closed["reach"] > 100 and closed["late"] > 100, closed
+    assert (closed["envelope"] > 500 and closed["reach"] > 100 and closed["late"] > 100
+            and closed["later"] > 100 and closed["reach later"] > 100), closed
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -140,3 +154,18 @@ def test_search_with_closing_is_the_full_walk_on_random_tracks(launchers, seed: 
     for f in ("t_intercept", "pip", "pk", "flyout"):
         np.testing.assert_array_equal(getattr(got, f)[:, need], getattr(want, f), err_msg=f)
     assert np.isfinite(want.t_intercept).sum() > 100
+
+
+def test_a_non_finite_time_to_go_is_searched_as_inf(launchers) -> None:  # type: ignore[no-untyped-def]
+    ref, fast = launchers
+    pos, vel, ttg, ballistic = _tracks(20, 300)
+    rng = np.random.default_rng(20)
+    ttg = np.where(rng.random(ttg.size) < 0.3, rng.choice([np.nan, -np.inf], ttg.size), ttg)
+    need = rng.random(pos.shape[0]) < 0.8
+    got = engage.opportunities_of(fast, need, pos, vel, ttg, ballistic, 2.0)
+    assert got is not None
+    inf = np.where(np.isfinite(ttg), ttg, np.inf)
+    want = opportunities(ref, pos[need], vel[need], inf[need], ballistic[need])
+    for f in ("t_intercept", "pip", "pk", "flyout"):
+        np.testing.assert_array_equal(getattr(got, f)[:, need], getattr(want, f), err_msg=f)
+    assert np.isfinite(want.t_intercept[:, ~np.isfinite(ttg[need])]).sum() > 20
