@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from tate.engine._pool_jit import seeker_error, step_want
-from tate.flight._eom_jit import environment_body, last_body, stage_body
+from tate.flight._eom_jit import environment, environment_list, last_list, stage_list
 from tate.jit import njit
 from tate.weapons._interceptor_jit import (
     assess_screen,
@@ -63,19 +63,6 @@ def _forces(comp: np.ndarray, nc: int, ys: np.ndarray, alt: np.ndarray, rho: np.
 
 
 @njit
-def _stage(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, k: np.ndarray,
-           c: float, tmp: np.ndarray, acc: np.ndarray, mdot: np.ndarray,
-           alive: np.ndarray, env: tuple, flags: int, cells: np.ndarray,
-           h_rho: float) -> None:
-    """:func:`tate.flight._eom_jit.rk4_stage` on bodies ``comp[:nc]``."""
-    alt, rho, sound, speed, qbar, mach, grav, up = env
-    tmp_vel = tmp[3:6]
-    for m in range(nc):
-        stage_body(ys, y, k, c, tmp, tmp_vel, acc, mdot, alive, comp[m], alt, rho, sound,
-                   speed, qbar, mach, grav, up, flags, cells, h_rho)
-
-
-@njit
 def _last(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, y0: np.ndarray,
           ks: tuple, h: float, acc: np.ndarray, mdot: np.ndarray, alive: np.ndarray,
           env: tuple, flags: int, cells: np.ndarray, h_rho: float, ground_alt: np.ndarray,
@@ -85,13 +72,11 @@ def _last(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, y0: np.ndarr
     bodies at or below their ground altitude."""
     k1, k2, k3, k4 = ks
     alt, rho, sound, speed, qbar, mach, grav, up = env
-    h6 = h / 6.0
+    last_list(ys, y, y0, k1, k2, k3, k4, h / 6.0, acc, mdot, alive, comp, nc, alt, rho,
+              sound, speed, qbar, mach, grav, up, flags, cells, h_rho)
     n_ground = 0
-    y_vel = y[3:6]
     for m in range(nc):
         j = comp[m]
-        last_body(ys, y, y0, k1, k2, k3, k4, h6, y_vel, acc, mdot, alive, j, alt, rho, sound,
-                  speed, qbar, mach, grav, up, flags, cells, h_rho)
         above = alt[j] - ground_alt[j]
         if alive[j] and armed[j] and above <= 0.0:
             n_ground += 1
@@ -222,16 +207,17 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
         for x in range(3):
             p0[x, i] = y[x, act[i]]
             v0[x, i] = y[3 + x, act[i]]
-    n = y.shape[1]
     pos, vel, mass = y[0:3], y[3:6], y[6]
     nl = ints[_NL]
     live = ints[_LIST:_LIST + nl]
     if not fresh:  # every body once; after that, the others' states have not changed
-        every = ints[_ENV_ALL] == 0
+        if ints[_ENV_ALL] == 0:
+            environment(pos, vel, alt, rho, sound, speed, qbar, mach, grav, up, env_flags,
+                        cells, h_rho)
+        else:
+            environment_list(pos, vel, live, nl, alt, rho, sound, speed, qbar, mach, grav,
+                             up, env_flags, cells, h_rho)
         ints[_ENV_ALL] = 1
-        for i in range(n if every else nl):
-            environment_body(pos, vel, i if every else live[i], alt, rho, sound, speed,
-                             qbar, mach, grav, up, env_flags, cells, h_rho)
     n_ev = update_list(live, nl, t_rel, h, pos, vel, mass, grav, qbar, t_launch, phase,
                        burnt_out, exhausted, retired, dropped, divert_used, a_cmd, a_max,
                        thrust, mflow, area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time,
@@ -253,11 +239,11 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     k1, k2, k3 = ks[0], ks[1], ks[2]
     c = (env_flags, cells, h_rho)
     _forces(comp, nc, y, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
-    _stage(comp, nc, y, y, k1, 0.5 * h, tmp, acc, mdot, alive, env, *c)
+    stage_list(y, y, k1, 0.5 * h, tmp, acc, mdot, alive, comp, nc, *env, *c)
     _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
-    _stage(comp, nc, tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, env, *c)
+    stage_list(tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, comp, nc, *env, *c)
     _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
-    _stage(comp, nc, tmp, y, k3, h, tmp, acc, mdot, alive, env, *c)
+    stage_list(tmp, y, k3, h, tmp, acc, mdot, alive, comp, nc, *env, *c)
     _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
     n_ground = _last(comp, nc, tmp, y, y0, ks, h, acc, mdot, alive, env, *c, ground_alt,
                      armed)
