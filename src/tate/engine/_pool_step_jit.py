@@ -53,16 +53,6 @@ _NL, _ENV_ALL, _LIST = 9, 10, 11
 
 
 @njit
-def _forces(comp: np.ndarray, nc: int, ys: np.ndarray, alt: np.ndarray, rho: np.ndarray,
-            sound: np.ndarray, speed: np.ndarray, qbar: np.ndarray, mach: np.ndarray,
-            grav: np.ndarray, mdl: tuple, acc: np.ndarray, mdot: np.ndarray) -> None:
-    """The model's specific force and mass flow of bodies ``comp[:nc]`` at ``ys``."""
-    phase, burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y = mdl
-    force_list(comp, nc, ys[0:3], ys[3:6], ys[6], speed, qbar, mach, grav, phase, burnt_out,
-               kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y, acc, mdot)
-
-
-@njit
 def _last(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, y0: np.ndarray,
           ks: tuple, h: float, acc: np.ndarray, mdot: np.ndarray, alive: np.ndarray,
           env: tuple, flags: int, cells: np.ndarray, h_rho: float, ground_alt: np.ndarray,
@@ -191,7 +181,6 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     (y, y0, ks, tmp, acc, mdot, alive, armed, ground_alt, env, env_flags, cells,
      h_rho) = prop_rows(prop)
     alt, rho, sound, speed, qbar, mach, grav, up = env
-    mdl = (phase, burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y)
     tgt = (tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending)
     qa, wa, qb, wb = qw[0], qw[1], qw[2], qw[3]
     p0, v0 = pv[0], pv[1]
@@ -238,13 +227,17 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     ints[_NL] = keep
     k1, k2, k3 = ks[0], ks[1], ks[2]
     c = (env_flags, cells, h_rho)
-    _forces(comp, nc, y, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
+    # the model's specific force and mass flow at the stage's state (views built once)
+    mdl = (speed, qbar, mach, grav, phase, burnt_out, kv, thrust, mflow, area, a_cmd,
+           g0_isp_div, cd_x, cd_y, acc, mdot)
+    t_pos, t_vel, t_mass = tmp[0:3], tmp[3:6], tmp[6]
+    force_list(comp, nc, pos, vel, mass, *mdl)
     stage_list(y, y, k1, 0.5 * h, tmp, acc, mdot, alive, comp, nc, *env, *c)
-    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
+    force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
     stage_list(tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, comp, nc, *env, *c)
-    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
+    force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
     stage_list(tmp, y, k3, h, tmp, acc, mdot, alive, comp, nc, *env, *c)
-    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
+    force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
     n_ground = _last(comp, nc, tmp, y, y0, ks, h, acc, mdot, alive, env, *c, ground_alt,
                      armed)
     n_screen = 0
