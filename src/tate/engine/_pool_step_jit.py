@@ -10,8 +10,10 @@ is gone and the closing of the rounds the step ends (those stay in Python: they 
    on the caller's normal draws, which stay numpy's) and
    :meth:`~tate.weapons.interceptor.InterceptorModel.set_target`;
 3. :meth:`tate.flight.integrator.Propagator.step` of the compiled path
-   (:func:`tate.flight._eom_jit.rk4_stage`, :func:`~tate.flight._eom_jit.rk4_last`) with the
-   model's update (:func:`tate.weapons._interceptor_jit.update`) and forces
+   (:func:`tate.flight._eom_jit.rk4_stage`, :func:`~tate.flight._eom_jit.rk4_last`, as
+   their list twins :func:`~tate.flight._eom_jit.stage_list`,
+   :func:`~tate.flight._eom_jit.last_list`: one call per stage, not per body) with the
+   model's update (:func:`tate.weapons._interceptor_jit.update_list`) and forces
    (:func:`~tate.weapons._interceptor_jit.force_list`) — on the *live launched* bodies only.
    A round still on deck has a zero derivative bit for bit (its force cancels gravity
    exactly, its velocity and mass flow are zero), so its state, environment and ground
@@ -53,17 +55,11 @@ _NL, _ENV_ALL, _LIST = 9, 10, 11
 
 
 @njit
-def _last(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, y0: np.ndarray,
-          ks: tuple, h: float, acc: np.ndarray, mdot: np.ndarray, alive: np.ndarray,
-          env: tuple, flags: int, cells: np.ndarray, h_rho: float, ground_alt: np.ndarray,
-          armed: np.ndarray) -> int:
-    """:func:`tate.flight._eom_jit.rk4_last` on bodies ``comp[:nc]`` with the ground screen
-    only (the pool's propagator has no aim points nor events); returns the number of
-    bodies at or below their ground altitude."""
-    k1, k2, k3, k4 = ks
-    alt, rho, sound, speed, qbar, mach, grav, up = env
-    last_list(ys, y, y0, k1, k2, k3, k4, h / 6.0, acc, mdot, alive, comp, nc, alt, rho,
-              sound, speed, qbar, mach, grav, up, flags, cells, h_rho)
+def _ground(comp: np.ndarray, nc: int, alt: np.ndarray, ground_alt: np.ndarray,
+            alive: np.ndarray, armed: np.ndarray) -> int:
+    """The ground screen of :func:`tate.flight._eom_jit.rk4_last` on bodies ``comp[:nc]``
+    (the pool's propagator has no aim points nor events): the number of live, armed
+    bodies at or below their ground altitude; the bodies above it are armed."""
     n_ground = 0
     for m in range(nc):
         j = comp[m]
@@ -220,8 +216,8 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
         if alive[j] and phase[j] != _READY:
             comp[nc] = j
             nc += 1
-        if not _settled(j, alive, retired, burnt_out, phase, tgt_pending, events, thrust,
-                        mflow, area, area_final):
+        if not _settled(alive[j], retired[j], burnt_out[j], phase[j], tgt_pending[j],
+                        events[j], thrust[j], mflow[j], area[j] == area_final[j]):
             live[keep] = j
             keep += 1
     ints[_NL] = keep
@@ -238,8 +234,8 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
     stage_list(tmp, y, k3, h, tmp, acc, mdot, alive, comp, nc, *env, *c)
     force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
-    n_ground = _last(comp, nc, tmp, y, y0, ks, h, acc, mdot, alive, env, *c, ground_alt,
-                     armed)
+    last_list(tmp, y, y0, k1, k2, k3, ks[3], h / 6.0, acc, mdot, alive, comp, nc, *env, *c)
+    n_ground = _ground(comp, nc, alt, ground_alt, alive, armed)
     n_screen = 0
     if k:
         assess_screen(act, p0, v0, pos, vel, qa, wa, qb, wb, h, radius, phase, _TERMINAL,
@@ -257,17 +253,17 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
 
 
 @njit
-def _settled(j: int, alive: np.ndarray, retired: np.ndarray, burnt_out: np.ndarray,
-             phase: np.ndarray, pending: np.ndarray, events: np.ndarray, thrust: np.ndarray,
-             mflow: np.ndarray, area: np.ndarray, area_final: np.ndarray) -> bool:
-    """Whether body ``j`` is a fixed point of the update and the step: ended (not
-    integrated, retired), burnt out, past its boost, no target pending, and the values
-    an update would write (no events, zero thrust and mass flow, the final area) already
-    there — it can leave the live list (its states no longer change)."""
-    return (not alive[j] and retired[j] and burnt_out[j] and phase[j] > _BOOST
-            and not pending[j] and events[j] == 0 and thrust[j] == 0.0
-            and not math.copysign(1.0, thrust[j]) < 0.0 and mflow[j] == 0.0
-            and not math.copysign(1.0, mflow[j]) < 0.0 and area[j] == area_final[j])
+def _settled(alive: bool, retired: bool, burnt_out: bool, phase: int, pending: bool,
+             events: int, thrust: float, mflow: float, area_final: bool) -> bool:
+    """Whether a body (its values; ``area_final``: its area is the final one) is a fixed
+    point of the update and the step: ended (not integrated, retired), burnt out, past
+    its boost, no target pending, and the values an update would write (no events, zero
+    thrust and mass flow, the final area) already there — it can leave the live list
+    (its states no longer change)."""
+    return (not alive and retired and burnt_out and phase > _BOOST
+            and not pending and events == 0 and thrust == 0.0
+            and not math.copysign(1.0, thrust) < 0.0 and mflow == 0.0
+            and not math.copysign(1.0, mflow) < 0.0 and area_final)
 
 
 @njit
