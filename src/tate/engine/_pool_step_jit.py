@@ -222,19 +222,22 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
             keep += 1
     ints[_NL] = keep
     k1, k2, k3 = ks[0], ks[1], ks[2]
-    c = (env_flags, cells, h_rho)
     # the model's specific force and mass flow at the stage's state (views built once)
     mdl = (speed, qbar, mach, grav, phase, burnt_out, kv, thrust, mflow, area, a_cmd,
            g0_isp_div, cd_x, cd_y, acc, mdot)
     t_pos, t_vel, t_mass = tmp[0:3], tmp[3:6], tmp[6]
     force_list(comp, nc, pos, vel, mass, *mdl)
-    stage_list(y, y, k1, 0.5 * h, tmp, acc, mdot, alive, comp, nc, *env, *c)
+    stage_list(y, y, k1, 0.5 * h, tmp, acc, mdot, alive, comp, nc, alt, rho, sound,
+               speed, qbar, mach, grav, up, env_flags, cells, h_rho)
     force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
-    stage_list(tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, comp, nc, *env, *c)
+    stage_list(tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, comp, nc, alt, rho, sound,
+               speed, qbar, mach, grav, up, env_flags, cells, h_rho)
     force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
-    stage_list(tmp, y, k3, h, tmp, acc, mdot, alive, comp, nc, *env, *c)
+    stage_list(tmp, y, k3, h, tmp, acc, mdot, alive, comp, nc, alt, rho, sound,
+               speed, qbar, mach, grav, up, env_flags, cells, h_rho)
     force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
-    last_list(tmp, y, y0, k1, k2, k3, ks[3], h / 6.0, acc, mdot, alive, comp, nc, *env, *c)
+    last_list(tmp, y, y0, k1, k2, k3, ks[3], h / 6.0, acc, mdot, alive, comp, nc, alt, rho,
+              sound, speed, qbar, mach, grav, up, env_flags, cells, h_rho)
     n_ground = _ground(comp, nc, alt, ground_alt, alive, armed)
     n_screen = 0
     if k:
