@@ -10,8 +10,10 @@ is gone and the closing of the rounds the step ends (those stay in Python: they 
    on the caller's normal draws, which stay numpy's) and
    :meth:`~tate.weapons.interceptor.InterceptorModel.set_target`;
 3. :meth:`tate.flight.integrator.Propagator.step` of the compiled path
-   (:func:`tate.flight._eom_jit.rk4_stage`, :func:`~tate.flight._eom_jit.rk4_last`) with the
-   model's update (:func:`tate.weapons._interceptor_jit.update`) and forces
+   (:func:`tate.flight._eom_jit.rk4_stage`, :func:`~tate.flight._eom_jit.rk4_last`, as
+   their list twins :func:`~tate.flight._eom_jit.stage_list`,
+   :func:`~tate.flight._eom_jit.last_list`: one call per stage, not per body) with the
+   model's update (:func:`tate.weapons._interceptor_jit.update_list`) and forces
    (:func:`~tate.weapons._interceptor_jit.force_list`) — on the *live launched* bodies only.
    A round still on deck has a zero derivative bit for bit (its force cancels gravity
    exactly, its velocity and mass flow are zero), so its state, environment and ground
@@ -34,7 +36,7 @@ import math
 import numpy as np
 
 from tate.engine._pool_jit import seeker_error, step_want
-from tate.flight._eom_jit import environment_body, last_body, stage_body
+from tate.flight._eom_jit import environment, environment_list, last_list, stage_list
 from tate.jit import njit
 from tate.weapons._interceptor_jit import (
     assess_screen,
@@ -53,45 +55,14 @@ _NL, _ENV_ALL, _LIST = 9, 10, 11
 
 
 @njit
-def _forces(comp: np.ndarray, nc: int, ys: np.ndarray, alt: np.ndarray, rho: np.ndarray,
-            sound: np.ndarray, speed: np.ndarray, qbar: np.ndarray, mach: np.ndarray,
-            grav: np.ndarray, mdl: tuple, acc: np.ndarray, mdot: np.ndarray) -> None:
-    """The model's specific force and mass flow of bodies ``comp[:nc]`` at ``ys``."""
-    phase, burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y = mdl
-    force_list(comp, nc, ys[0:3], ys[3:6], ys[6], speed, qbar, mach, grav, phase, burnt_out,
-               kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y, acc, mdot)
-
-
-@njit
-def _stage(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, k: np.ndarray,
-           c: float, tmp: np.ndarray, acc: np.ndarray, mdot: np.ndarray,
-           alive: np.ndarray, env: tuple, flags: int, cells: np.ndarray,
-           h_rho: float) -> None:
-    """:func:`tate.flight._eom_jit.rk4_stage` on bodies ``comp[:nc]``."""
-    alt, rho, sound, speed, qbar, mach, grav, up = env
-    tmp_vel = tmp[3:6]
-    for m in range(nc):
-        stage_body(ys, y, k, c, tmp, tmp_vel, acc, mdot, alive, comp[m], alt, rho, sound,
-                   speed, qbar, mach, grav, up, flags, cells, h_rho)
-
-
-@njit
-def _last(comp: np.ndarray, nc: int, ys: np.ndarray, y: np.ndarray, y0: np.ndarray,
-          ks: tuple, h: float, acc: np.ndarray, mdot: np.ndarray, alive: np.ndarray,
-          env: tuple, flags: int, cells: np.ndarray, h_rho: float, ground_alt: np.ndarray,
-          armed: np.ndarray) -> int:
-    """:func:`tate.flight._eom_jit.rk4_last` on bodies ``comp[:nc]`` with the ground screen
-    only (the pool's propagator has no aim points nor events); returns the number of
-    bodies at or below their ground altitude."""
-    k1, k2, k3, k4 = ks
-    alt, rho, sound, speed, qbar, mach, grav, up = env
-    h6 = h / 6.0
+def _ground(comp: np.ndarray, nc: int, alt: np.ndarray, ground_alt: np.ndarray,
+            alive: np.ndarray, armed: np.ndarray) -> int:
+    """The ground screen of :func:`tate.flight._eom_jit.rk4_last` on bodies ``comp[:nc]``
+    (the pool's propagator has no aim points nor events): the number of live, armed
+    bodies at or below their ground altitude; the bodies above it are armed."""
     n_ground = 0
-    y_vel = y[3:6]
     for m in range(nc):
         j = comp[m]
-        last_body(ys, y, y0, k1, k2, k3, k4, h6, y_vel, acc, mdot, alive, j, alt, rho, sound,
-                  speed, qbar, mach, grav, up, flags, cells, h_rho)
         above = alt[j] - ground_alt[j]
         if alive[j] and armed[j] and above <= 0.0:
             n_ground += 1
@@ -206,7 +177,6 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
     (y, y0, ks, tmp, acc, mdot, alive, armed, ground_alt, env, env_flags, cells,
      h_rho) = prop_rows(prop)
     alt, rho, sound, speed, qbar, mach, grav, up = env
-    mdl = (phase, burnt_out, kv, thrust, mflow, area, a_cmd, g0_isp_div, cd_x, cd_y)
     tgt = (tgt_pos, tgt_vel, tgt_acc, tgt_time, tgt_pending)
     qa, wa, qb, wb = qw[0], qw[1], qw[2], qw[3]
     p0, v0 = pv[0], pv[1]
@@ -222,16 +192,17 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
         for x in range(3):
             p0[x, i] = y[x, act[i]]
             v0[x, i] = y[3 + x, act[i]]
-    n = y.shape[1]
     pos, vel, mass = y[0:3], y[3:6], y[6]
     nl = ints[_NL]
     live = ints[_LIST:_LIST + nl]
     if not fresh:  # every body once; after that, the others' states have not changed
-        every = ints[_ENV_ALL] == 0
+        if ints[_ENV_ALL] == 0:
+            environment(pos, vel, alt, rho, sound, speed, qbar, mach, grav, up, env_flags,
+                        cells, h_rho)
+        else:
+            environment_list(pos, vel, live, nl, alt, rho, sound, speed, qbar, mach, grav,
+                             up, env_flags, cells, h_rho)
         ints[_ENV_ALL] = 1
-        for i in range(n if every else nl):
-            environment_body(pos, vel, i if every else live[i], alt, rho, sound, speed,
-                             qbar, mach, grav, up, env_flags, cells, h_rho)
     n_ev = update_list(live, nl, t_rel, h, pos, vel, mass, grav, qbar, t_launch, phase,
                        burnt_out, exhausted, retired, dropped, divert_used, a_cmd, a_max,
                        thrust, mflow, area, pip_pos, tgt_pos, tgt_vel, tgt_acc, tgt_time,
@@ -245,22 +216,29 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
         if alive[j] and phase[j] != _READY:
             comp[nc] = j
             nc += 1
-        if not _settled(j, alive, retired, burnt_out, phase, tgt_pending, events, thrust,
-                        mflow, area, area_final):
+        if not _settled(alive[j], retired[j], burnt_out[j], phase[j], tgt_pending[j],
+                        events[j], thrust[j], mflow[j], area[j] == area_final[j]):
             live[keep] = j
             keep += 1
     ints[_NL] = keep
     k1, k2, k3 = ks[0], ks[1], ks[2]
-    c = (env_flags, cells, h_rho)
-    _forces(comp, nc, y, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
-    _stage(comp, nc, y, y, k1, 0.5 * h, tmp, acc, mdot, alive, env, *c)
-    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
-    _stage(comp, nc, tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, env, *c)
-    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
-    _stage(comp, nc, tmp, y, k3, h, tmp, acc, mdot, alive, env, *c)
-    _forces(comp, nc, tmp, alt, rho, sound, speed, qbar, mach, grav, mdl, acc, mdot)
-    n_ground = _last(comp, nc, tmp, y, y0, ks, h, acc, mdot, alive, env, *c, ground_alt,
-                     armed)
+    # the model's specific force and mass flow at the stage's state (views built once)
+    mdl = (speed, qbar, mach, grav, phase, burnt_out, kv, thrust, mflow, area, a_cmd,
+           g0_isp_div, cd_x, cd_y, acc, mdot)
+    t_pos, t_vel, t_mass = tmp[0:3], tmp[3:6], tmp[6]
+    force_list(comp, nc, pos, vel, mass, *mdl)
+    stage_list(y, y, k1, 0.5 * h, tmp, acc, mdot, alive, comp, nc, alt, rho, sound,
+               speed, qbar, mach, grav, up, env_flags, cells, h_rho)
+    force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
+    stage_list(tmp, y, k2, 0.5 * h, tmp, acc, mdot, alive, comp, nc, alt, rho, sound,
+               speed, qbar, mach, grav, up, env_flags, cells, h_rho)
+    force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
+    stage_list(tmp, y, k3, h, tmp, acc, mdot, alive, comp, nc, alt, rho, sound,
+               speed, qbar, mach, grav, up, env_flags, cells, h_rho)
+    force_list(comp, nc, t_pos, t_vel, t_mass, *mdl)
+    last_list(tmp, y, y0, k1, k2, k3, ks[3], h / 6.0, acc, mdot, alive, comp, nc, alt, rho,
+              sound, speed, qbar, mach, grav, up, env_flags, cells, h_rho)
+    n_ground = _ground(comp, nc, alt, ground_alt, alive, armed)
     n_screen = 0
     if k:
         assess_screen(act, p0, v0, pos, vel, qa, wa, qb, wb, h, radius, phase, _TERMINAL,
@@ -278,17 +256,17 @@ def fly_step(t_rel: float, h: float, t_now: float, t_next: float, act: np.ndarra
 
 
 @njit
-def _settled(j: int, alive: np.ndarray, retired: np.ndarray, burnt_out: np.ndarray,
-             phase: np.ndarray, pending: np.ndarray, events: np.ndarray, thrust: np.ndarray,
-             mflow: np.ndarray, area: np.ndarray, area_final: np.ndarray) -> bool:
-    """Whether body ``j`` is a fixed point of the update and the step: ended (not
-    integrated, retired), burnt out, past its boost, no target pending, and the values
-    an update would write (no events, zero thrust and mass flow, the final area) already
-    there — it can leave the live list (its states no longer change)."""
-    return (not alive[j] and retired[j] and burnt_out[j] and phase[j] > _BOOST
-            and not pending[j] and events[j] == 0 and thrust[j] == 0.0
-            and not math.copysign(1.0, thrust[j]) < 0.0 and mflow[j] == 0.0
-            and not math.copysign(1.0, mflow[j]) < 0.0 and area[j] == area_final[j])
+def _settled(alive: bool, retired: bool, burnt_out: bool, phase: int, pending: bool,
+             events: int, thrust: float, mflow: float, area_final: bool) -> bool:
+    """Whether a body (its values; ``area_final``: its area is the final one) is a fixed
+    point of the update and the step: ended (not integrated, retired), burnt out, past
+    its boost, no target pending, and the values an update would write (no events, zero
+    thrust and mass flow, the final area) already there — it can leave the live list
+    (its states no longer change)."""
+    return (not alive and retired and burnt_out and phase > _BOOST
+            and not pending and events == 0 and thrust == 0.0
+            and not math.copysign(1.0, thrust) < 0.0 and mflow == 0.0
+            and not math.copysign(1.0, mflow) < 0.0 and area_final)
 
 
 @njit

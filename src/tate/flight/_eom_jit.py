@@ -345,3 +345,107 @@ def hermite_states(y0: F64, y: F64, h: float, s: F64, pos: F64, vel: F64, mass: 
                 pos[i, c, j] = h00 * p0 + h * h10 * v0 + h01 * p1 + h * h11 * v1
                 vel[i, c, j] = d00 * p0 + d10 * v0 + d01 * p1 + d11 * v1
             mass[i, j] = y0[6, j] + si * (y[6, j] - y0[6, j])
+
+
+# --- list kernels: one call over an index list (the interceptor pool's step) ---------
+# Each body's arithmetic is the per-body kernel's above, in its order; a body touches only
+# its own column, so a pass over every listed body, then the next pass, gives the same
+# bits as the per-body kernels one body after another.  One call per stage instead of one
+# per body saves numba's reference counting of the array arguments of every call.
+
+
+@njit
+def environment_list(pos: F64, vel: F64, idx: NDArray[np.intp], n: int, alt: F64, rho: F64,
+                     sound: F64, speed: F64, qbar: F64, mach: F64, grav: F64, up: F64,
+                     flags: int, cells: F64, h_rho: float) -> None:
+    """:func:`environment_body` of the bodies ``idx[:n]`` (distinct), its arithmetic."""
+    for m in range(n):
+        j = idx[m]
+        x, y, z = pos[0, j], pos[1, j], pos[2, j]
+        vx, vy, vz = vel[0, j], vel[1, j], vel[2, j]
+        h = geodetic_altitude(x, y, z)
+        alt[j] = h
+        if flags & FLAG_ATMOSPHERE:
+            r, a = atmosphere(h, cells, h_rho)
+        else:
+            r, a = 0.0, _SOUND_VACUUM
+        rho[j] = r
+        sound[j] = a
+        v2 = vx * vx + vy * vy + vz * vz
+        qbar[j] = r * v2 * 0.5
+        v = math.sqrt(v2)
+        speed[j] = v
+        mach[j] = v / a
+        if flags & FLAG_GRAV:
+            x2, y2, z2 = x * x, y * y, z * z
+            if flags & FLAG_J2:
+                inv_r2 = 1.0 / (x2 + y2 + z2)
+                zr = z2 * inv_r2
+                k = math.sqrt(inv_r2) * inv_r2 * -_GM
+                c = inv_r2 * _C_J2 * k
+                f_xy = (zr * -5.0 + 1.0) * c + k
+                f_z = c * 2.0 + f_xy
+                gx, gy, gz = x * f_xy, y * f_xy, z * f_z
+            else:
+                r2 = x2 + y2 + z2
+                k = -_GM / (r2 * math.sqrt(r2))
+                gx, gy, gz = x * k, y * k, z * k
+            if flags & FLAG_ROTATING:
+                gx += vy * _CORIOLIS + _W2 * x
+                gy += vx * -_CORIOLIS + _W2 * y
+            grav[0, j] = gx
+            grav[1, j] = gy
+            grav[2, j] = gz
+        if flags & FLAG_UP:
+            ux, uy, uz = x * _UP_XY, y * _UP_XY, z * _UP_Z
+            inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
+            up[0, j] = ux * inv
+            up[1, j] = uy * inv
+            up[2, j] = uz * inv
+
+
+@njit
+def _derivative_list(ys: F64, idx: NDArray[np.intp], n: int, acc: F64, mdot: F64,
+                     alive: NDArray[np.bool_], grav: F64, k: F64) -> None:
+    """:func:`_derivative_body` of the bodies ``idx[:n]``."""
+    for m in range(n):
+        j = idx[m]
+        if alive[j]:
+            for i in range(3):
+                k[i, j] = ys[3 + i, j]
+                k[3 + i, j] = grav[i, j] + acc[i, j]
+            k[6, j] = -mdot[j]
+        else:
+            for i in range(7):
+                k[i, j] = 0.0
+
+
+@njit
+def stage_list(ys: F64, y: F64, k: F64, c: float, tmp: F64, acc: F64, mdot: F64,
+               alive: NDArray[np.bool_], idx: NDArray[np.intp], n: int, alt: F64, rho: F64,
+               sound: F64, speed: F64, qbar: F64, mach: F64, grav: F64, up: F64, flags: int,
+               cells: F64, h_rho: float) -> None:
+    """:func:`stage_body` of the bodies ``idx[:n]`` (distinct)."""
+    _derivative_list(ys, idx, n, acc, mdot, alive, grav, k)
+    for m in range(n):
+        j = idx[m]
+        for i in range(7):
+            tmp[i, j] = k[i, j] * c + y[i, j]
+    environment_list(tmp, tmp[3:6], idx, n, alt, rho, sound, speed, qbar, mach, grav, up,
+                     flags, cells, h_rho)
+
+
+@njit
+def last_list(ys: F64, y: F64, y0: F64, k1: F64, k2: F64, k3: F64, k4: F64, h6: float,
+              acc: F64, mdot: F64, alive: NDArray[np.bool_], idx: NDArray[np.intp], n: int,
+              alt: F64, rho: F64, sound: F64, speed: F64, qbar: F64, mach: F64, grav: F64,
+              up: F64, flags: int, cells: F64, h_rho: float) -> None:
+    """:func:`last_body` of the bodies ``idx[:n]`` (distinct; ``h6`` is h / 6)."""
+    _derivative_list(ys, idx, n, acc, mdot, alive, grav, k4)
+    for m in range(n):
+        j = idx[m]
+        for i in range(7):
+            y0[i, j] = y[i, j]
+            y[i, j] += h6 * ((k1[i, j] + (k2[i, j] + k3[i, j]) * 2.0) + k4[i, j])
+    environment_list(y, y[3:6], idx, n, alt, rho, sound, speed, qbar, mach, grav, up, flags,
+                     cells, h_rho)

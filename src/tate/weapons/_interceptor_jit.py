@@ -155,17 +155,31 @@ def _homing(law: int, r0: float, r1: float, r2: float, v0: float, v1: float, v2:
 
 # --- InterceptorModel.update ------------------------------------------------------------
 @njit
-def _stage_body(j: int, tau: float, dt: float, mass: np.ndarray, phase: np.ndarray,
-                burnt_out: np.ndarray, dropped: np.ndarray, end_eps: np.ndarray,
-                has_burn: np.ndarray, dry: np.ndarray, burnout_eps: np.ndarray,
-                payload: np.ndarray, start_k: np.ndarray, end_k: np.ndarray,
-                thrust_k: np.ndarray, mflow_k: np.ndarray, thrust: np.ndarray,
-                mflow: np.ndarray) -> tuple[bool, bool]:
-    """InterceptorModel._stage for body j: (a stage was dropped, burnt out now)."""
-    active = phase[j] > _READY and not burnt_out[j]
+def _stage_list(idx: np.ndarray, nl: int, t: float, dt: float, t_launch: np.ndarray,
+                mass: np.ndarray, phase: np.ndarray, burnt_out: np.ndarray,
+                dropped: np.ndarray, has_burn: np.ndarray, par: np.ndarray, stg: np.ndarray,
+                thrust: np.ndarray, mflow: np.ndarray, events: np.ndarray) -> bool:
+    """The liftoff and InterceptorModel._stage of bodies ``idx[:nl]`` (the first part of
+    :func:`update_list`, one call for the bodies): ``events`` gets their liftoff and
+    burnout flags; returns whether a stage was dropped."""
+    liftoff, payload, burnout_eps = par[0], par[1], par[3]
+    end_eps, dry, start_k, end_k = stg[0], stg[1], stg[2], stg[3]
+    thrust_k, mflow_k = stg[4], stg[5]
     spent_any = False
-    out = False
-    if active:
+    for jj in range(nl):
+        j = idx[jj]
+        ev = 0
+        tau = t - t_launch[j]
+        if phase[j] == _READY and tau >= -_EPS:
+            phase[j] = _BOOST
+            mass[j] = liftoff[j]
+            ev |= EV_BOOST
+        events[j] = ev
+        if not (phase[j] > _READY and not burnt_out[j]):
+            # no motor burns: the reference's sum of (0 × thrust) over stages
+            thrust[j] = 0.0
+            mflow[j] = 0.0
+            continue
         for k in range(dry.shape[0]):
             if tau >= end_eps[k, j] and not dropped[k, j] and has_burn[k, j]:
                 mass[j] -= dry[k, j]
@@ -174,39 +188,39 @@ def _stage_body(j: int, tau: float, dt: float, mass: np.ndarray, phase: np.ndarr
         if tau >= burnout_eps[j]:
             burnt_out[j] = True
             mass[j] = payload[j]
-            out = True
-    on = phase[j] > _READY and not burnt_out[j]
-    st = 0.0
-    sm = 0.0
-    for k in range(dry.shape[0]):
-        frac = _fmax(_fmin(end_k[k, j], tau + dt) - _fmax(start_k[k, j], tau), 0.0) / dt
-        st += frac * thrust_k[k, j]
-        sm += frac * mflow_k[k, j]
-    w = 1.0 if on else 0.0
-    thrust[j] = st * w
-    mflow[j] = sm * w
-    return spent_any, out
+            events[j] = ev | EV_BURNOUT
+        on = phase[j] > _READY and not burnt_out[j]
+        st = 0.0
+        sm = 0.0
+        for k in range(dry.shape[0]):
+            frac = _fmax(_fmin(end_k[k, j], tau + dt) - _fmax(start_k[k, j], tau), 0.0) / dt
+            st += frac * thrust_k[k, j]
+            sm += frac * mflow_k[k, j]
+        w = 1.0 if on else 0.0
+        thrust[j] = st * w
+        mflow[j] = sm * w
+    return spent_any
 
 
 @njit
 def _time_to_pip(j: int, tau: float, r0: float, r1: float, r2: float, speed: float,
-                 g0: float, g1: float, g2: float, m: float, burnt_out: np.ndarray,
-                 t_burnout: np.ndarray, end_k: np.ndarray, burn_safe: np.ndarray,
-                 propellant: np.ndarray, isp_g0: np.ndarray,
-                 dry: np.ndarray) -> tuple[float, float]:
-    """InterceptorModel._time_to_pip (with _delta_v_left) for body j: (t_go, t_burn)."""
-    t_left = t_burnout[j] - tau
+                 g0: float, g1: float, g2: float, m: float, burnt_out: bool,
+                 t_burnout: float, stg: np.ndarray) -> tuple[float, float]:
+    """InterceptorModel._time_to_pip (with _delta_v_left) for body j (``burnt_out``,
+    ``t_burnout`` [s]: its values; ``stg``: the stage planes of :func:`update_list`):
+    (t_go, t_burn)."""
+    t_left = t_burnout - tau
     dv = 0.0
     t_burn = 0.0
     if t_left > 0.0:
-        for k in range(end_k.shape[0]):
-            lk = _fmin(1.0, _fmax(0.0, (end_k[k, j] - tau) / burn_safe[k, j]))
+        for k in range(stg.shape[1]):  # planes 3 end, 6 burn, 7 propellant, 8 g0 Isp, 1 dry
+            lk = _fmin(1.0, _fmax(0.0, (stg[3, k, j] - tau) / stg[6, k, j]))
             if lk == 0.0:
                 continue
-            burn = lk * propellant[k, j]
-            dv += isp_g0[k, j] * math.log(m / _fmax(m - burn, 1e-9))
-            m = m - burn - (dry[k, j] if lk > 0 else 0.0)
-        t_burn = t_left if not burnt_out[j] else 0.0
+            burn = lk * stg[7, k, j]
+            dv += stg[8, k, j] * math.log(m / _fmax(m - burn, 1e-9))
+            m = m - burn - (stg[1, k, j] if lk > 0 else 0.0)
+        t_burn = t_left if not burnt_out else 0.0
     v_f = _fmax(speed + dv, 1.0)
     rr = _dot(r0, r1, r2, r0, r1, r2)
     b = v_f * v_f + _dot(r0, r1, r2, g0, g1, g2)
@@ -238,32 +252,18 @@ def update_list(idx: np.ndarray, nl: int, t: float, dt: float, pos: np.ndarray,
     ``stg`` planes (``(s, n)`` stage tables): 0 end − ε, 1 dry, 2 start, 3 end,
     4 thrust, 5 mass flow, 6 burn (1 where none), 7 propellant, 8 g0 Isp.
     """
-    any_spent = False
+    # the liftoff and staging first (a body touches only its own columns)
+    any_spent = _stage_list(idx, nl, t, dt, t_launch, mass, phase, burnt_out, dropped,
+                            has_burn, par, stg, thrust, mflow, events)
     n_ev = 0
-    # the rows and planes as views, once (not per body)
-    liftoff, payload, t_vert_eps, burnout_eps = par[0], par[1], par[2], par[3]
-    t_burnout, seeker_range, budget, divert_accel = par[4], par[5], par[6], par[7]
+    # the rows as views, once (not per body)
+    t_vert_eps, t_burnout, seeker_range = par[2], par[4], par[5]
+    budget, divert_accel = par[6], par[7]
     cl_max, sin_tvc, a_struct, nprime, area_final = par[8], par[9], par[10], par[11], par[12]
-    end_eps, dry, start_k, end_k, thrust_k = stg[0], stg[1], stg[2], stg[3], stg[4]
-    mflow_k, burn_safe, propellant, isp_g0 = stg[5], stg[6], stg[7], stg[8]
     for jj in range(nl):
         j = idx[jj]
-        ev = 0
+        ev = events[j]
         tau = t - t_launch[j]
-        if phase[j] == _READY and tau >= -_EPS:
-            phase[j] = _BOOST
-            mass[j] = liftoff[j]
-            ev |= EV_BOOST
-        if phase[j] > _READY and not burnt_out[j]:
-            spent, out = _stage_body(j, tau, dt, mass, phase, burnt_out, dropped, end_eps,
-                                     has_burn, dry, burnout_eps, payload, start_k, end_k,
-                                     thrust_k, mflow_k, thrust, mflow)
-            any_spent = any_spent or spent
-            if out:
-                ev |= EV_BURNOUT
-        else:  # no motor burns: the reference's sum of (0 × thrust) over stages
-            thrust[j] = 0.0
-            mflow[j] = 0.0
         if phase[j] == _BOOST and tau >= t_vert_eps[j]:
             phase[j] = _MIDCOURSE
             ev |= EV_MIDCOURSE
@@ -322,8 +322,7 @@ def update_list(idx: np.ndarray, nl: int, t: float, dt: float, pos: np.ndarray,
             r0, r1, r2 = pip_pos[0, j] - p0, pip_pos[1, j] - p1, pip_pos[2, j] - p2
             speed = math.sqrt(_dot(v0, v1, v2, v0, v1, v2))
             t_go, t_burn = _time_to_pip(j, t - t_launch[j], r0, r1, r2, speed, f0, f1, f2,
-                                        m, burnt_out, t_burnout, end_k, burn_safe,
-                                        propellant, isp_g0, dry)
+                                        m, burnt_out[j], t_burnout[j], stg)
             t_b = _fmin(_fmax(t_burn, _MIN_BURN_HORIZON), _fmax(t_go, _MIN_BURN_HORIZON))
             gain = _MIDCOURSE_GAIN * (t_go / t_b if t_burn > 0.0 else 1.0)
             hh = 0.5 * t_go * t_go
