@@ -108,6 +108,40 @@ def atmosphere(alt: float, cells: F64, h_rho: float) -> tuple[float, float]:
 
 
 @njit
+def _gravity(x: float, y: float, z: float, vx: float, vy: float, flags: int
+             ) -> tuple[float, float, float]:
+    """Gravitation [m/s²] at ``(x, y, z)`` [m] (ECEF), J2 if ``FLAG_J2``
+    (gravity._j2_factors) else central (gravity.gravity_central), plus the rotating
+    frame's Coriolis and centrifugal terms if ``FLAG_ROTATING``; scalars only (LLVM inlines
+    it: no reference counting)."""
+    x2, y2, z2 = x * x, y * y, z * z
+    if flags & FLAG_J2:
+        inv_r2 = 1.0 / (x2 + y2 + z2)
+        zr = z2 * inv_r2
+        k = math.sqrt(inv_r2) * inv_r2 * -_GM  # -GM / r^3
+        c = inv_r2 * _C_J2 * k  # -GM c / r^3
+        f_xy = (zr * -5.0 + 1.0) * c + k
+        f_z = c * 2.0 + f_xy
+        gx, gy, gz = x * f_xy, y * f_xy, z * f_z
+    else:
+        r2 = x2 + y2 + z2
+        k = -_GM / (r2 * math.sqrt(r2))
+        gx, gy, gz = x * k, y * k, z * k
+    if flags & FLAG_ROTATING:
+        gx += vy * _CORIOLIS + _W2 * x
+        gy += vx * -_CORIOLIS + _W2 * y
+    return gx, gy, gz
+
+
+@njit
+def _up(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """The local up unit vector at ``(x, y, z)`` [m] (ECEF)."""
+    ux, uy, uz = x * _UP_XY, y * _UP_XY, z * _UP_Z
+    inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
+    return ux * inv, uy * inv, uz * inv
+
+
+@njit
 def environment_body(pos: F64, vel: F64, j: int, alt: F64, rho: F64, sound: F64,
                      speed: F64, qbar: F64, mach: F64, grav: F64, up: F64, flags: int,
                      cells: F64, h_rho: float) -> None:
@@ -129,31 +163,9 @@ def environment_body(pos: F64, vel: F64, j: int, alt: F64, rho: F64, sound: F64,
     speed[j] = v
     mach[j] = v / a
     if flags & FLAG_GRAV:
-        x2, y2, z2 = x * x, y * y, z * z
-        if flags & FLAG_J2:  # gravity._j2_factors
-            inv_r2 = 1.0 / (x2 + y2 + z2)
-            zr = z2 * inv_r2
-            k = math.sqrt(inv_r2) * inv_r2 * -_GM  # -GM / r^3
-            c = inv_r2 * _C_J2 * k  # -GM c / r^3
-            f_xy = (zr * -5.0 + 1.0) * c + k
-            f_z = c * 2.0 + f_xy
-            gx, gy, gz = x * f_xy, y * f_xy, z * f_z
-        else:  # gravity.gravity_central
-            r2 = x2 + y2 + z2
-            k = -_GM / (r2 * math.sqrt(r2))
-            gx, gy, gz = x * k, y * k, z * k
-        if flags & FLAG_ROTATING:
-            gx += vy * _CORIOLIS + _W2 * x
-            gy += vx * -_CORIOLIS + _W2 * y
-        grav[0, j] = gx
-        grav[1, j] = gy
-        grav[2, j] = gz
+        grav[0, j], grav[1, j], grav[2, j] = _gravity(x, y, z, vx, vy, flags)
     if flags & FLAG_UP:
-        ux, uy, uz = x * _UP_XY, y * _UP_XY, z * _UP_Z
-        inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
-        up[0, j] = ux * inv
-        up[1, j] = uy * inv
-        up[2, j] = uz * inv
+        up[0, j], up[1, j], up[2, j] = _up(x, y, z)
 
 
 @njit
@@ -377,31 +389,9 @@ def environment_list(pos: F64, vel: F64, idx: NDArray[np.intp], n: int, alt: F64
         speed[j] = v
         mach[j] = v / a
         if flags & FLAG_GRAV:
-            x2, y2, z2 = x * x, y * y, z * z
-            if flags & FLAG_J2:
-                inv_r2 = 1.0 / (x2 + y2 + z2)
-                zr = z2 * inv_r2
-                k = math.sqrt(inv_r2) * inv_r2 * -_GM
-                c = inv_r2 * _C_J2 * k
-                f_xy = (zr * -5.0 + 1.0) * c + k
-                f_z = c * 2.0 + f_xy
-                gx, gy, gz = x * f_xy, y * f_xy, z * f_z
-            else:
-                r2 = x2 + y2 + z2
-                k = -_GM / (r2 * math.sqrt(r2))
-                gx, gy, gz = x * k, y * k, z * k
-            if flags & FLAG_ROTATING:
-                gx += vy * _CORIOLIS + _W2 * x
-                gy += vx * -_CORIOLIS + _W2 * y
-            grav[0, j] = gx
-            grav[1, j] = gy
-            grav[2, j] = gz
+            grav[0, j], grav[1, j], grav[2, j] = _gravity(x, y, z, vx, vy, flags)
         if flags & FLAG_UP:
-            ux, uy, uz = x * _UP_XY, y * _UP_XY, z * _UP_Z
-            inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
-            up[0, j] = ux * inv
-            up[1, j] = uy * inv
-            up[2, j] = uz * inv
+            up[0, j], up[1, j], up[2, j] = _up(x, y, z)
 
 
 @njit
