@@ -97,13 +97,22 @@ def speed_bounds(params: F64, index: IP, ranges: F64, alts: F64, times: F64) -> 
         r0, nr, na, t0 = index[w, 1], index[w, 2], index[w, 4], index[w, 5]
         for i in range(nr - 1):
             for k in range(na - 1):
-                c = t0 + i * na + k
-                corners = (times[c], times[c + 1], times[c + na], times[c + na + 1])
-                if math.isnan(corners[0] + corners[1] + corners[2] + corners[3]):
+                lo, _ = _cell_span(times, t0 + i * na + k, na)
+                if math.isnan(lo):
                     continue
-                lo = min(min(corners[0], corners[1]), min(corners[2], corners[3]))
                 out[w, 1] = max(out[w, 1], ranges[r0 + i + 1] - v * lo)
     return out
+
+
+@njit
+def _cell_span(times: F64, c: int, na: int) -> tuple[float, float]:
+    """The least and largest fly-out time [s] of the table cell whose first corner is
+    ``times[c]`` (``na`` altitudes a row); NaN, NaN if a corner is NaN."""
+    corners = (times[c], times[c + 1], times[c + na], times[c + na + 1])
+    if math.isnan(corners[0] + corners[1] + corners[2] + corners[3]):
+        return math.nan, math.nan
+    return (min(min(corners[0], corners[1]), min(corners[2], corners[3])),
+            max(max(corners[0], corners[1]), max(corners[2], corners[3])))
 
 
 @njit
@@ -125,12 +134,9 @@ def band_times(index: IP, alts: F64, times: F64, n_ranges: int) -> F64:
         r0, nr, a0, na, t0 = index[w, 1], index[w, 2], index[w, 3], index[w, 4], index[w, 5]
         for i in range(nr - 1):
             for k in range(na - 1):
-                c = t0 + i * na + k
-                corners = (times[c], times[c + 1], times[c + na], times[c + na + 1])
-                if math.isnan(corners[0] + corners[1] + corners[2] + corners[3]):
+                lo, hi = _cell_span(times, t0 + i * na + k, na)
+                if math.isnan(lo):
                     continue
-                lo = min(min(corners[0], corners[1]), min(corners[2], corners[3]))
-                hi = max(max(corners[0], corners[1]), max(corners[2], corners[3]))
                 row = r0 + i
                 out[row, 0] = min(out[row, 0], lo)
                 out[row, 1] = max(out[row, 1], hi)
